@@ -1,0 +1,28 @@
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
+import { Job, UnrecoverableError } from 'bullmq';
+import { JobData, JobName, JobResults, QueueName, runJob } from '@libs/queues';
+import { SourceFetcherService } from './source-fetcher.service';
+
+@Processor(QueueName.Fetch, { concurrency: 2 })
+export class FetchProcessor extends WorkerHost {
+  private readonly logger = new Logger(FetchProcessor.name);
+
+  constructor(private readonly fetcher: SourceFetcherService) {
+    super();
+  }
+
+  async process(job: Job<JobData<JobName.SourceFetch>>): Promise<JobResults[JobName.SourceFetch]> {
+    switch (job.name as JobName) {
+      case JobName.SourceFetch:
+        return runJob(() => this.fetcher.fetch(job.data.sourceId, job.data.date));
+      default:
+        throw new UnrecoverableError(`No handler for job ${job.name} on queue ${QueueName.Fetch}`);
+    }
+  }
+
+  @OnWorkerEvent('failed')
+  onFailed(job: Job | undefined, error: Error): void {
+    this.logger.warn(`${job?.name} ${job?.id} attempt ${job?.attemptsMade}: ${error.message}`);
+  }
+}

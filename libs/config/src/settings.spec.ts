@@ -1,0 +1,42 @@
+import { InvalidSettingsError, loadSettings } from './settings';
+
+describe('loadSettings', () => {
+  it('should apply local defaults when nothing is set', () => {
+    const settings = loadSettings({});
+    expect(settings.DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/paperboy');
+    expect(settings.PORT).toBe(3000);
+    expect(settings.ALLOW_PRIVATE_TARGETS).toBe(false);
+  });
+
+  it('should convert numbers and booleans', () => {
+    const settings = loadSettings({ PORT: '8080', ALLOW_PRIVATE_TARGETS: 'true' });
+    expect(settings.PORT).toBe(8080);
+    expect(settings.ALLOW_PRIVATE_TARGETS).toBe(true);
+  });
+
+  it('should list every bad value with its name and what was given', () => {
+    let error: unknown;
+    try {
+      loadSettings({ PORT: 'eighty', DATABASE_URL: 'mysql://x', QUEUE_PREFIX: 'a:b' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(InvalidSettingsError);
+    const message = (error as Error).message;
+    expect(message).toContain('PORT must be an integer (got "eighty")');
+    expect(message).toContain('DATABASE_URL must be a postgres:// URL (got "mysql://x")');
+    expect(message).toContain('QUEUE_PREFIX');
+  });
+
+  it('should refuse the development secret in production without echoing secrets', () => {
+    expect(() => loadSettings({ NODE_ENV: 'production' })).toThrow(/APP_SECRET must be set in production/);
+    let message = '';
+    try {
+      loadSettings({ APP_SECRET: 'short' });
+    } catch (caught) {
+      message = (caught as Error).message;
+    }
+    expect(message).toContain('APP_SECRET must be at least 16 characters');
+    expect(message).not.toContain('short"');
+  });
+});

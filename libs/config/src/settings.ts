@@ -1,0 +1,92 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+
+const bool = ({ value }: { value: unknown }): unknown =>
+  value === undefined || value === '' ? undefined : value === true || value === 'true' || value === '1';
+
+/**
+ * Every setting Paperboy reads from the environment. Defaults work on a developer machine with local
+ * Postgres, Redis and a mail catcher; production must set APP_SECRET (and usually the URLs).
+ */
+export class Settings {
+  @IsIn(['development', 'production', 'test'], { message: 'NODE_ENV must be development, production or test' })
+  NODE_ENV: string = 'development';
+
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL: string = 'postgres://postgres@127.0.0.1:5432/paperboy';
+
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL: string = 'redis://127.0.0.1:6379';
+
+  // BullMQ forbids ':' in names it builds keys from; braces allow a Redis Cluster hash tag.
+  @Matches(/^[A-Za-z0-9_{}-]{1,64}$/, { message: 'QUEUE_PREFIX must be 1-64 letters, digits, -, _, { or }' })
+  QUEUE_PREFIX: string = 'paperboy';
+
+  @Matches(/^smtps?:\/\/\S+$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  SMTP_URL: string = 'smtp://127.0.0.1:1025';
+
+  @Matches(/^([^<>\r\n]*<)?[^\s@<>]+@[^\s@<>]+>?$/, {
+    message: 'MAIL_FROM must be an address, optionally with a display name ("Paperboy <digest@example.org>")',
+  })
+  MAIL_FROM: string = 'Paperboy <paperboy@localhost>';
+
+  @Matches(/^https?:\/\/[^\s/]+(\/\S*)?$/, { message: 'PUBLIC_URL must be an http(s) URL, e.g. https://papers.example.org' })
+  PUBLIC_URL: string = 'http://localhost:3000';
+
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && value !== '' ? Number(value) : value))
+  @IsInt({ message: 'PORT must be an integer' })
+  @Min(1, { message: 'PORT must be between 1 and 65535' })
+  @Max(65535, { message: 'PORT must be between 1 and 65535' })
+  PORT: number = 3000;
+
+  @IsString()
+  @MinLength(16, { message: 'APP_SECRET must be at least 16 characters (32 random bytes recommended)' })
+  APP_SECRET: string = 'dev-only-insecure-app-secret';
+
+  @IsString()
+  @MinLength(1, { message: 'SOURCES_FILE must be a path to a YAML file' })
+  SOURCES_FILE: string = 'config/sources.yml';
+
+  @Transform(bool)
+  @IsBoolean({ message: 'ALLOW_PRIVATE_TARGETS must be true or false' })
+  ALLOW_PRIVATE_TARGETS: boolean = false;
+
+  get production(): boolean {
+    return this.NODE_ENV === 'production';
+  }
+}
+
+export class InvalidSettingsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'InvalidSettingsError';
+  }
+}
+
+const SECRET_KEYS = new Set(['APP_SECRET']);
+const DEV_SECRET = new Settings().APP_SECRET;
+
+/** Reads and validates the environment once; throws one error listing every bad value. */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const known = Object.keys(new Settings()) as (keyof Settings)[];
+  const given: Record<string, string> = {};
+  for (const key of known) {
+    const value = env[key];
+    if (value !== undefined && value !== '') {
+      given[key] = value;
+    }
+  }
+  const settings = plainToInstance(Settings, given);
+  const problems = validateSync(settings).flatMap((error) => {
+    const raw = given[error.property];
+    const shown = raw === undefined || SECRET_KEYS.has(error.property) ? '' : ` (got "${raw}")`;
+    return Object.values(error.constraints ?? {}).map((message) => `${message}${shown}`);
+  });
+  if (settings.production && settings.APP_SECRET === DEV_SECRET) {
+    problems.push('APP_SECRET must be set in production (it signs unsubscribe and confirmation links)');
+  }
+  if (problems.length > 0) {
+    throw new InvalidSettingsError(problems);
+  }
+  return settings;
+}

@@ -1,0 +1,34 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Settings } from '@libs/config';
+import { dataSourceOptions } from './data-source';
+import { ENTITIES } from './entities';
+import { DigestRepository } from './repositories/digest.repository';
+import { FetchRunRepository } from './repositories/fetch-run.repository';
+import { ListingRepository } from './repositories/listing.repository';
+import { PaperRepository } from './repositories/paper.repository';
+import { SourceRepository } from './repositories/source.repository';
+import { SubscriptionRepository } from './repositories/subscription.repository';
+
+const REPOSITORIES = [
+  SourceRepository,
+  FetchRunRepository,
+  ListingRepository,
+  PaperRepository,
+  SubscriptionRepository,
+  DigestRepository,
+];
+
+/** The Postgres connection and one repository class per aggregate; all SQL lives behind them. */
+@Module({
+  imports: [
+    TypeOrmModule.forRootAsync({
+      inject: [Settings],
+      useFactory: (settings: Settings) => dataSourceOptions(settings.DATABASE_URL),
+    }),
+    TypeOrmModule.forFeature(ENTITIES),
+  ],
+  providers: REPOSITORIES,
+  exports: [...REPOSITORIES, TypeOrmModule],
+})
+export class DatabaseModule {}

@@ -1,0 +1,40 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
+
+export type DeliveryChannel = 'email' | 'slack';
+export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed';
+
+/** One channel's delivery of one digest: the ledger entry that stops a second send. */
+@Entity('deliveries')
+@Unique(['digestId', 'channel'])
+export class DeliveryEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column('uuid')
+  digestId!: string;
+
+  @Column('text')
+  channel!: DeliveryChannel;
+
+  @Column('text')
+  status!: DeliveryStatus;
+
+  @Column('int', { default: 0 })
+  attempts!: number;
+
+  @Column('text', { nullable: true })
+  lastError!: string | null;
+
+  /** What the provider answered (SMTP response, Slack body). */
+  @Column('text', { nullable: true })
+  providerResponse!: string | null;
+
+  @Column('timestamptz', { nullable: true })
+  sentAt!: Date | null;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,21 @@
+import { Column, Entity, PrimaryColumn, Unique } from 'typeorm';
+
+/**
+ * A paper in a digest. Unique per (subscription, paper): the database itself refuses to put
+ * a paper in two digests of the same subscription, whatever channel carries them.
+ */
+@Entity('digest_papers')
+@Unique(['subscriptionId', 'paperId'])
+export class DigestPaperEntity {
+  @PrimaryColumn('uuid')
+  digestId!: string;
+
+  @PrimaryColumn('uuid')
+  paperId!: string;
+
+  @Column('uuid')
+  subscriptionId!: string;
+
+  @Column('int')
+  rank!: number;
+}

@@ -1,0 +1,20 @@
+import 'reflect-metadata';
+import { loadSettings } from '@libs/config';
+import { migrateDatabase } from './migrate-database';
+
+/** `npm run migrate`: creates the database if it is missing, then applies pending migrations. */
+async function main(): Promise<void> {
+  const settings = loadSettings();
+  const applied = await migrateDatabase(settings.DATABASE_URL);
+  const target = new URL(settings.DATABASE_URL);
+  console.log(
+    applied.length > 0
+      ? `Applied ${applied.length} migration(s) to ${target.host}${target.pathname}: ${applied.join(', ')}`
+      : `Database ${target.host}${target.pathname} is up to date.`,
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(`Migration failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,4 @@
+import { InitialSchema1764320000000 } from './1764320000000-InitialSchema';
+
+/** Every migration, in order: an imported list rather than a glob, so bundles and the CLI agree. */
+export const MIGRATIONS = [InitialSchema1764320000000];

@@ -1,0 +1,228 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, In, LessThan, Repository } from 'typeorm';
+import {
+  DeliveryChannel,
+  DeliveryEntity,
+  DigestEntity,
+  DigestPaperEntity,
+  DigestStatus,
+  SubscriptionEntity,
+} from '../entities';
+
+export interface DigestClaim {
+  subscriptionId: string;
+  periodKey: string;
+  dueAt: Date;
+}
+
+export interface DigestSelection {
+  /** Papers listed after this instant are candidates (the lookback window). */
+  listedAfter: Date;
+  listedUntil: Date;
+}
+
+export interface BuiltDigest {
+  status: DigestStatus;
+  deliveryIds: string[];
+}
+
+@Injectable()
+export class DigestRepository {
+  constructor(@InjectRepository(DigestEntity) private readonly digests: Repository<DigestEntity>) {}
+
+  /**
+   * Claims the digests of due periods; the (subscription, period) key makes a second claim a no-op,
+   * whichever replica or re-run tick tries. Returns the ids of the digests this call created.
+   */
+  async claim(claims: DigestClaim[]): Promise<string[]> {
+    if (claims.length === 0) {
+      return [];
+    }
+    const result = await this.digests
+      .createQueryBuilder()
+      .insert()
+      .into(DigestEntity)
+      .values(claims.map((claim) => ({ ...claim, status: 'pending' as const })))
+      .orIgnore()
+      .returning(['id'])
+      .execute();
+    return (result.raw as { id: string }[]).map((row) => row.id);
+  }
+
+  findById(id: string): Promise<DigestEntity | null> {
+    return this.digests.findOneBy({ id });
+  }
+
+  findByIds(ids: string[]): Promise<DigestEntity[]> {
+    return ids.length === 0 ? Promise.resolve([]) : this.digests.findBy({ id: In(ids) });
+  }
+
+  /**
+   * Builds a pending digest once: picks the matching papers never delivered to the subscription,
+   * records them and one delivery per channel, all in one transaction. Running it again returns
+   * the deliveries already recorded.
+   */
+  async build(digestId: string, window: DigestSelection, now: Date): Promise<BuiltDigest> {
+    return this.digests.manager.transaction(async (manager) => {
+      const digest = await manager.findOne(DigestEntity, { where: { id: digestId }, lock: { mode: 'pessimistic_write' } });
+      if (!digest) {
+        return { status: 'failed', deliveryIds: [] };
+      }
+      if (digest.status !== 'pending') {
+        const existing = await manager.findBy(DeliveryEntity, { digestId });
+        return { status: digest.status, deliveryIds: existing.map((d) => d.id) };
+      }
+      const subscription = await manager.findOneByOrFail(SubscriptionEntity, { id: digest.subscriptionId });
+      const channels = channelsOf(subscription);
+      const { paperIds, total } =
+        channels.length > 0 ? await selectPapers(manager, subscription, window) : { paperIds: [], total: 0 };
+      if (paperIds.length === 0) {
+        await manager.update(DigestEntity, { id: digestId }, { status: 'empty', builtAt: now });
+        return { status: 'empty', deliveryIds: [] };
+      }
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into(DigestPaperEntity)
+        .values(paperIds.map((paperId, index) => ({ digestId, paperId, subscriptionId: subscription.id, rank: index + 1 })))
+        .execute();
+      const deliveries = await manager
+        .createQueryBuilder()
+        .insert()
+        .into(DeliveryEntity)
+        .values(channels.map((channel) => ({ digestId, channel, status: 'pending' as const })))
+        .returning(['id'])
+        .execute();
+      await manager.update(
+        DigestEntity,
+        { id: digestId },
+        { status: 'ready', builtAt: now, paperCount: paperIds.length, omittedCount: total - paperIds.length },
+      );
+      return { status: 'ready', deliveryIds: (deliveries.raw as { id: string }[]).map((row) => row.id) };
+    });
+  }
+
+  /** The papers of a digest, in digest order. */
+  async paperIdsOf(digestId: string): Promise<string[]> {
+    const rows = await this.digests.manager.find(DigestPaperEntity, { where: { digestId }, order: { rank: 'ASC' } });
+    return rows.map((row) => row.paperId);
+  }
+
+  findDelivery(id: string): Promise<DeliveryEntity | null> {
+    return this.digests.manager.findOneBy(DeliveryEntity, { id });
+  }
+
+  deliveriesOf(digestIds: string[]): Promise<DeliveryEntity[]> {
+    return digestIds.length === 0 ? Promise.resolve([]) : this.digests.manager.findBy(DeliveryEntity, { digestId: In(digestIds) });
+  }
+
+  /**
+   * Takes a delivery for sending. Only a pending one can be taken, so a job run twice (a stalled
+   * worker, a re-queue) sends once. Returns null when it is not pending.
+   */
+  async claimDelivery(id: string): Promise<DeliveryEntity | null> {
+    const rows = (await this.digests.manager.query(
+      `UPDATE "deliveries" SET "status" = 'sending', "attempts" = "attempts" + 1, "updatedAt" = now()
+       WHERE "id" = $1 AND "status" = 'pending' RETURNING *`,
+      [id],
+    )) as [DeliveryEntity[], number];
+    return rows[0][0] ?? null;
+  }
+
+  /** Records the outcome of a send and settles the digest once no delivery is left in flight. */
+  async finishDelivery(
+    id: string,
+    outcome: { status: 'sent' | 'failed' | 'pending'; providerResponse?: string; error?: string },
+    now: Date,
+  ): Promise<void> {
+    await this.digests.manager.transaction(async (manager) => {
+      await manager.update(
+        DeliveryEntity,
+        { id },
+        {
+          status: outcome.status,
+          providerResponse: outcome.providerResponse ?? null,
+          lastError: outcome.error ?? null,
+          sentAt: outcome.status === 'sent' ? now : null,
+        },
+      );
+      const delivery = await manager.findOneByOrFail(DeliveryEntity, { id });
+      const siblings = await manager.findBy(DeliveryEntity, { digestId: delivery.digestId });
+      if (siblings.every((d) => d.status === 'sent' || d.status === 'failed')) {
+        const status: DigestStatus = siblings.some((d) => d.status === 'sent') ? 'sent' : 'failed';
+        await manager.update(DigestEntity, { id: delivery.digestId }, { status });
+      }
+    });
+  }
+
+  /** Digests claimed but not built for a while: their build job was lost (Redis restart) or failed. */
+  async findStalePending(olderThan: Date): Promise<string[]> {
+    const rows = await this.digests.find({ select: { id: true }, where: { status: 'pending', createdAt: LessThan(olderThan) } });
+    return rows.map((row) => row.id);
+  }
+
+  /** Deliveries still pending a while after their last change: their send job was lost. */
+  async findStaleDeliveries(olderThan: Date): Promise<string[]> {
+    const rows = await this.digests.manager.find(DeliveryEntity, {
+      select: { id: true },
+      where: { status: 'pending', updatedAt: LessThan(olderThan) },
+    });
+    return rows.map((row) => row.id);
+  }
+}
+
+function channelsOf(subscription: SubscriptionEntity): DeliveryChannel[] {
+  if (subscription.status !== 'active') {
+    return [];
+  }
+  const channels: DeliveryChannel[] = [];
+  if (subscription.email) {
+    channels.push('email');
+  }
+  if (subscription.slackWebhookUrl) {
+    channels.push('slack');
+  }
+  return channels;
+}
+
+/**
+ * The digest query: ready papers in the window, matching any topic or keyword (everything when the
+ * subscription has neither), never put in an earlier digest of this subscription, ranked by upvotes
+ * then match strength, capped at maxPapers. One statement, served by the digest_papers unique index.
+ */
+async function selectPapers(
+  manager: EntityManager,
+  subscription: SubscriptionEntity,
+  window: DigestSelection,
+): Promise<{ paperIds: string[]; total: number }> {
+  const params: unknown[] = [subscription.id, window.listedAfter, window.listedUntil, subscription.topics];
+  const keywordQueries = subscription.keywords.map((keyword) => {
+    params.push(keyword);
+    return `websearch_to_tsquery('english', $${params.length})`;
+  });
+  const keywordQuery = keywordQueries.length > 0 ? `(${keywordQueries.join(' || ')})` : null;
+  const filters: string[] = [];
+  if (subscription.topics.length > 0) {
+    filters.push(`EXISTS (SELECT 1 FROM "paper_topics" t WHERE t."paperId" = p."id" AND t."topic" = ANY($4))`);
+  }
+  if (keywordQuery) {
+    filters.push(`p."searchVector" @@ ${keywordQuery}`);
+  }
+  params.push(subscription.maxPapers);
+  const rows = (await manager.query(
+    `SELECT p."id", count(*) OVER () AS "total"
+     FROM "papers" p
+     WHERE p."readyAt" IS NOT NULL
+       AND p."listedAt" > $2 AND p."listedAt" <= $3
+       AND NOT EXISTS (SELECT 1 FROM "digest_papers" d WHERE d."subscriptionId" = $1 AND d."paperId" = p."id")
+       ${filters.length > 0 ? `AND (${filters.join(' OR ')})` : ''}
+     ORDER BY p."upvotes" DESC,
+       COALESCE((SELECT sum(t."score") FROM "paper_topics" t WHERE t."paperId" = p."id" AND t."topic" = ANY($4)), 0)
+       ${keywordQuery ? `+ ts_rank(p."searchVector", ${keywordQuery})` : ''} DESC,
+       p."listedAt" DESC, p."id"
+     LIMIT $${params.length}`,
+    params,
+  )) as { id: string; total: string }[];
+  return { paperIds: rows.map((row) => row.id), total: rows.length > 0 ? Number(rows[0].total) : 0 };
+}

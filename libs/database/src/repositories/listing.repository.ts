@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, IsNull, Repository } from 'typeorm';
+import type { ParsedListing } from '@libs/domain';
+import { ListingEntity } from '../entities';
+
+@Injectable()
+export class ListingRepository {
+  constructor(@InjectRepository(ListingEntity) private readonly listings: Repository<ListingEntity>) {}
+
+  /**
+   * Stores the listings a source has not listed before and returns the ids of those actually inserted;
+   * (source, external id) is unique, so fetching the same page twice stores nothing new.
+   */
+  async insertNew(sourceId: string, fetchRunId: string, parsed: ParsedListing[]): Promise<string[]> {
+    if (parsed.length === 0) {
+      return [];
+    }
+    const result = await this.listings
+      .createQueryBuilder()
+      .insert()
+      .into(ListingEntity)
+      .values(parsed.map((listing) => ({ ...listing, sourceId, fetchRunId })))
+      .orIgnore()
+      .returning(['id'])
+      .execute();
+    return (result.raw as { id: string }[]).map((row) => row.id);
+  }
+
+  findById(id: string): Promise<ListingEntity | null> {
+    return this.listings.findOneBy({ id });
+  }
+
+  async findUnclassifiedIds(sourceId: string): Promise<string[]> {
+    const rows = await this.listings.find({ select: { id: true }, where: { sourceId, classifiedAt: IsNull() } });
+    return rows.map((row) => row.id);
+  }
+
+  countUnclassified(fetchRunIds: string[]): Promise<number> {
+    return this.listings.countBy({ fetchRunId: In(fetchRunIds), classifiedAt: IsNull() });
+  }
+
+  countByRuns(fetchRunIds: string[]): Promise<number> {
+    return this.listings.countBy({ fetchRunId: In(fetchRunIds) });
+  }
+
+  async markRejected(id: string, reason: string, now: Date): Promise<void> {
+    await this.listings.update({ id }, { rejectedReason: reason, classifiedAt: now });
+  }
+}

@@ -1,0 +1,59 @@
+import { currentPeriod, DeliverySchedule, duePeriod } from './schedule';
+
+const daily = (timezone: string, sendHour: number): DeliverySchedule => ({
+  frequency: 'daily',
+  timezone,
+  sendHour,
+  weekday: 1,
+});
+const at = (iso: string): Date => new Date(iso);
+const longAgo = at('2020-01-01T00:00:00Z');
+
+describe('duePeriod', () => {
+  it('should be due once the local send hour has passed, keyed by the local date', () => {
+    const schedule = daily('Asia/Tokyo', 8); // 08:00 JST = 23:00 UTC the day before
+    expect(duePeriod(schedule, longAgo, at('2026-11-27T22:59:00Z'))).toBeNull();
+    expect(duePeriod(schedule, longAgo, at('2026-11-27T23:00:00Z'))).toEqual({
+      key: '2026-11-28',
+      dueAt: at('2026-11-27T23:00:00Z'),
+    });
+  });
+
+  it('should keep the same key all local day long, so a period gets one digest', () => {
+    const schedule = daily('America/New_York', 7);
+    const morning = duePeriod(schedule, longAgo, at('2026-11-28T12:30:00Z'));
+    const night = duePeriod(schedule, longAgo, at('2026-11-29T04:30:00Z'));
+    expect(morning?.key).toBe('2026-11-28');
+    expect(night?.key).toBe('2026-11-28');
+  });
+
+  it('should still send once when the send hour is skipped by daylight saving', () => {
+    // Europe/Paris skipped 02:00-03:00 on 2026-03-29.
+    const period = duePeriod(daily('Europe/Paris', 2), longAgo, at('2026-03-29T02:00:00Z'));
+    expect(period?.key).toBe('2026-03-29');
+    expect(period?.dueAt.toISOString()).toBe('2026-03-29T01:00:00.000Z');
+  });
+
+  it('should use the first of the repeated hours when clocks go back', () => {
+    // Europe/Paris repeated 02:00-03:00 on 2026-10-25; 02:00 CEST is 00:00Z.
+    const period = currentPeriod(daily('Europe/Paris', 2), at('2026-10-25T12:00:00Z'));
+    expect(period?.dueAt.toISOString()).toBe('2026-10-25T00:00:00.000Z');
+  });
+
+  it('should make weekly digests due on the chosen weekday, keyed by ISO week', () => {
+    const schedule: DeliverySchedule = { frequency: 'weekly', timezone: 'UTC', sendHour: 9, weekday: 5 };
+    expect(duePeriod(schedule, longAgo, at('2026-11-26T10:00:00Z'))).toBeNull(); // Thursday
+    expect(duePeriod(schedule, longAgo, at('2026-11-27T09:00:00Z'))?.key).toBe('2026-W48'); // Friday
+    expect(duePeriod(schedule, longAgo, at('2026-11-29T23:00:00Z'))?.key).toBe('2026-W48'); // Sunday
+  });
+
+  it('should not send a period whose send time came before the subscription was activated', () => {
+    const schedule = daily('UTC', 8);
+    expect(duePeriod(schedule, at('2026-11-28T10:00:00Z'), at('2026-11-28T11:00:00Z'))).toBeNull();
+    expect(duePeriod(schedule, at('2026-11-28T10:00:00Z'), at('2026-11-29T08:00:00Z'))?.key).toBe('2026-11-29');
+  });
+
+  it('should never be due when paused', () => {
+    expect(duePeriod({ ...daily('UTC', 0), frequency: 'paused' }, longAgo, at('2026-11-28T11:00:00Z'))).toBeNull();
+  });
+});

@@ -1,0 +1,62 @@
+import { DateTime, IANAZone } from 'luxon';
+
+export type Frequency = 'daily' | 'weekly' | 'paused';
+export const FREQUENCIES: readonly Frequency[] = ['daily', 'weekly', 'paused'];
+
+export interface DeliverySchedule {
+  frequency: Frequency;
+  /** IANA time zone, e.g. "Europe/Paris". */
+  timezone: string;
+  /** Local hour (0-23) after which the period's digest is due. */
+  sendHour: number;
+  /** ISO weekday for weekly digests: 1 = Monday … 7 = Sunday. */
+  weekday: number;
+}
+
+/** One digest period of one subscription: a local calendar day, or a local ISO week. */
+export interface DigestPeriod {
+  /** Stable key: "2026-11-28" (daily) or "2026-W48" (weekly); one digest per (subscription, key). */
+  key: string;
+  /** The instant the period's digest becomes due. */
+  dueAt: Date;
+}
+
+export function isValidTimezone(zone: string): boolean {
+  return IANAZone.isValidZone(zone);
+}
+
+/**
+ * The period `now` falls in, in the subscriber's zone. Luxon moves a send hour that does not exist
+ * (skipped by a daylight-saving change) forward to the first valid instant, so it still sends once.
+ */
+export function currentPeriod(schedule: DeliverySchedule, now: Date): DigestPeriod | null {
+  if (schedule.frequency === 'paused') {
+    return null;
+  }
+  const local = DateTime.fromJSDate(now, { zone: schedule.timezone });
+  if (!local.isValid) {
+    throw new Error(`Invalid time zone "${schedule.timezone}"`);
+  }
+  if (schedule.frequency === 'daily') {
+    const dueAt = local.startOf('day').set({ hour: schedule.sendHour });
+    return { key: local.toISODate() as string, dueAt: dueAt.toJSDate() };
+  }
+  const dueDay = local.startOf('week').plus({ days: schedule.weekday - 1 });
+  const dueAt = dueDay.set({ hour: schedule.sendHour });
+  const week = `${local.weekYear}-W${String(local.weekNumber).padStart(2, '0')}`;
+  return { key: week, dueAt: dueAt.toJSDate() };
+}
+
+/**
+ * The period whose digest is due at `now`, or null. A subscription activated after a period's
+ * send time starts with the next period, so a new subscriber is not sent a digest straight away.
+ */
+export function duePeriod(schedule: DeliverySchedule, activatedAt: Date, now: Date): DigestPeriod | null {
+  const period = currentPeriod(schedule, now);
+  if (!period || period.dueAt > now || period.dueAt < activatedAt) {
+    return null;
+  }
+  return period;
+}
+
+export const DEFAULT_LOOKBACK_DAYS: Record<Exclude<Frequency, 'paused'>, number> = { daily: 2, weekly: 8 };

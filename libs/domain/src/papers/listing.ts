@@ -1,0 +1,31 @@
+/**
+ * One paper as a source listed it, before it becomes (part of) a canonical paper.
+ * Every source parser produces this shape; the classifier consumes it.
+ */
+export interface ParsedListing {
+  /** The source's own id for the item, unique within the source (e.g. the arXiv id for Hugging Face). */
+  externalId: string;
+  /** arXiv id without version, when the item has one. */
+  arxivId: string | null;
+  arxivVersion: number | null;
+  title: string;
+  abstract: string;
+  authors: string[];
+  /** When the source listed the item (Hugging Face: when it was put on Daily Papers). */
+  listedAt: Date;
+  /** When the paper itself was published (arXiv date), if known. */
+  publishedAt: Date | null;
+  upvotes: number | null;
+  comments: number | null;
+  keywords: string[];
+  categories: string[];
+  summary: string | null;
+  url: string | null;
+  codeUrl: string | null;
+  projectUrl: string | null;
+}
+
+/** A collapsed run of whitespace (titles arrive hard-wrapped, e.g. "Scaling for\n  Contrastive Loss"). */
+export function cleanText(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}

@@ -1,0 +1,248 @@
+import { TOPIC_SLUGS, type TopicSlug } from './taxonomy';
+import { TOPIC_RULES, type TopicRuleBook, type TopicRuleSet } from './topic-rules';
+
+export interface TopicInput {
+  title: string;
+  abstract: string;
+  /** arXiv categories, e.g. `cs.CL`. */
+  categories?: readonly string[];
+  /** Hugging Face AI keywords (`ai_keywords`), e.g. `diffusion models`. */
+  keywords?: readonly string[];
+}
+
+export interface TopicTag {
+  topic: TopicSlug;
+  score: number;
+  /** Why this paper has the topic, strongest first, e.g. `title: "chain-of-thought"`, `arXiv category cs.RO`. */
+  evidence: string[];
+}
+
+export type TopicClassifier = (input: TopicInput) => TopicTag[];
+
+/** Letters, digits and underscore continue a word in any script; everything else is a boundary. */
+const WORD_START = '(?<![\\p{L}\\p{N}\\p{M}_])';
+const WORD_END = '(?![\\p{L}\\p{N}\\p{M}_])';
+const EVIDENCE_TEXT_MAX = 60;
+
+interface WeightedPattern {
+  readonly pattern: string;
+  readonly weight: number;
+}
+
+/** All patterns of one list joined into one regex, so a text is scanned once per list. */
+interface PatternSet {
+  readonly regex: RegExp;
+  readonly weights: readonly number[];
+}
+
+interface CompiledCategory {
+  readonly archive: string | undefined;
+  readonly category: string | undefined;
+  readonly weight: number;
+}
+
+interface CompiledTopic {
+  readonly topic: TopicSlug;
+  readonly threshold: number;
+  readonly phrases: PatternSet;
+  readonly keywords: PatternSet;
+  readonly categories: readonly CompiledCategory[];
+  readonly taxonomyOrder: number;
+}
+
+interface Contribution {
+  readonly text: string;
+  readonly points: number;
+}
+
+interface PhraseHits {
+  readonly counts: number[];
+  readonly firstMatch: (string | undefined)[];
+}
+
+/** Builds a classifier for a rule book; throws once, at build time, if a rule is malformed. */
+export function createTopicClassifier(ruleBook: TopicRuleBook): TopicClassifier {
+  const compiledTopics = ruleBook.topics.map((ruleSet) => compileTopic(ruleSet, ruleBook.threshold));
+  const repeatWeights = ruleBook.abstractRepeatWeights;
+
+  return (input: TopicInput): TopicTag[] => {
+    const title = normalizeText(input?.title, ruleBook.maxTextLength);
+    const abstract = normalizeText(input?.abstract, ruleBook.maxTextLength);
+    const categories = stringsOf(input?.categories).map((category) => category.trim());
+    const keywords = stringsOf(input?.keywords).map((keyword) => normalizeText(keyword, ruleBook.maxTextLength));
+
+    const tags: TopicTag[] = [];
+    for (const compiled of compiledTopics) {
+      const contributions: Contribution[] = [];
+      let score = 0;
+
+      const titleHits = scanPhrases(compiled.phrases, title, 1);
+      const abstractHits = scanPhrases(compiled.phrases, abstract, repeatWeights.length);
+      compiled.phrases.weights.forEach((weight, index) => {
+        const titlePoints = titleHits.counts[index] > 0 ? weight * ruleBook.titleWeight : 0;
+        const abstractPoints = weight * sumFirst(repeatWeights, abstractHits.counts[index]);
+        score += titlePoints + abstractPoints;
+        // Counter-evidence lowers the score but is not a reason to show to a reader.
+        if (weight <= 0) return;
+        const titleText = titleHits.firstMatch[index];
+        if (titleText !== undefined) contributions.push({ text: `title: "${titleText}"`, points: titlePoints });
+        const abstractText = abstractHits.firstMatch[index];
+        if (abstractText !== undefined) {
+          contributions.push({ text: `abstract: "${abstractText}"`, points: abstractPoints });
+        }
+      });
+
+      for (const rule of compiled.categories) {
+        const matched = categories.find((category) => categoryMatches(rule, category));
+        if (matched === undefined) continue;
+        score += rule.weight;
+        if (rule.weight > 0) contributions.push({ text: `arXiv category ${matched}`, points: rule.weight });
+      }
+
+      const keywordHits = matchKeywords(compiled.keywords, keywords);
+      keywordHits.forEach((keyword, index) => {
+        if (keyword === undefined) return;
+        const weight = compiled.keywords.weights[index];
+        score += weight;
+        if (weight > 0) contributions.push({ text: `HF keyword "${keyword}"`, points: weight });
+      });
+
+      const roundedScore = Math.round(score * 100) / 100;
+      if (contributions.length === 0 || roundedScore < compiled.threshold) continue;
+      tags.push({ topic: compiled.topic, score: roundedScore, evidence: orderEvidence(contributions) });
+    }
+
+    const orderOf = new Map(compiledTopics.map((compiled) => [compiled.topic, compiled.taxonomyOrder]));
+    return tags.sort((a, b) => b.score - a.score || (orderOf.get(a.topic) ?? 0) - (orderOf.get(b.topic) ?? 0));
+  };
+}
+
+/** Multi-label topics for one paper, best first; only topics whose score reaches the threshold. */
+export const classifyTopics: TopicClassifier = createTopicClassifier(TOPIC_RULES);
+
+function compileTopic(ruleSet: TopicRuleSet, defaultThreshold: number): CompiledTopic {
+  const context = `topic "${ruleSet.topic}"`;
+  return {
+    topic: ruleSet.topic,
+    threshold: ruleSet.threshold ?? defaultThreshold,
+    phrases: compilePatternSet(ruleSet.phrases, `${context} phrases`),
+    keywords: compilePatternSet(ruleSet.keywords, `${context} keywords`),
+    categories: ruleSet.categories.map(compileCategory),
+    taxonomyOrder: TOPIC_SLUGS.indexOf(ruleSet.topic),
+  };
+}
+
+function compilePatternSet(rules: readonly WeightedPattern[], context: string): PatternSet {
+  for (const rule of rules) validatePattern(rule.pattern, context);
+  // One capturing group per rule tells which rule matched; rules themselves may not capture (validated above).
+  const alternatives = rules.map((rule) => `(${rule.pattern})`).join('|');
+  const source = rules.length === 0 ? '(?!)' : `${WORD_START}(?:${alternatives})${WORD_END}`;
+  return { regex: new RegExp(source, 'giu'), weights: rules.map((rule) => rule.weight) };
+}
+
+function validatePattern(pattern: string, context: string): void {
+  let probe: RegExpExecArray | null;
+  try {
+    probe = new RegExp(`${pattern}|`, 'iu').exec('');
+  } catch (error: unknown) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`Invalid pattern /${pattern}/ in ${context}: ${reason}`);
+  }
+  if (probe !== null && probe.length > 1) {
+    throw new Error(`Pattern /${pattern}/ in ${context} has a capturing group; use (?:…) instead`);
+  }
+  if (new RegExp(`^(?:${pattern})$`, 'iu').test('')) {
+    throw new Error(`Pattern /${pattern}/ in ${context} matches the empty string`);
+  }
+}
+
+function compileCategory(rule: { readonly category: string; readonly weight: number }): CompiledCategory {
+  const lower = rule.category.trim().toLowerCase();
+  return lower.endsWith('.*')
+    ? { archive: lower.slice(0, -2), category: undefined, weight: rule.weight }
+    : { archive: undefined, category: lower, weight: rule.weight };
+}
+
+function categoryMatches(rule: CompiledCategory, category: string): boolean {
+  const lower = category.toLowerCase();
+  if (rule.category !== undefined) return lower === rule.category;
+  return rule.archive !== undefined && (lower === rule.archive || lower.startsWith(`${rule.archive}.`));
+}
+
+/** Counts hits per rule in one pass; stops counting a rule at `cap` since later hits add nothing. */
+function scanPhrases(set: PatternSet, text: string, cap: number): PhraseHits {
+  const counts = new Array<number>(set.weights.length).fill(0);
+  const firstMatch = new Array<string | undefined>(set.weights.length).fill(undefined);
+  if (text.length === 0 || cap <= 0) return { counts, firstMatch };
+
+  const regex = set.regex;
+  regex.lastIndex = 0;
+  let unsaturatedRules = set.weights.length;
+  let match: RegExpExecArray | null;
+  while (unsaturatedRules > 0 && (match = regex.exec(text)) !== null) {
+    if (match[0].length === 0) regex.lastIndex += 1;
+    const index = matchedRuleIndex(match);
+    if (index < 0 || counts[index] >= cap) continue;
+    counts[index] += 1;
+    if (counts[index] === cap) unsaturatedRules -= 1;
+    if (firstMatch[index] === undefined) firstMatch[index] = evidenceText(match[0]);
+  }
+  return { counts, firstMatch };
+}
+
+/** For each keyword rule, the first HF keyword it matches (each rule counts once per paper). */
+function matchKeywords(set: PatternSet, keywords: readonly string[]): (string | undefined)[] {
+  const matched = new Array<string | undefined>(set.weights.length).fill(undefined);
+  for (const keyword of keywords) {
+    if (keyword.length === 0) continue;
+    const hits = scanPhrases(set, keyword, 1);
+    hits.counts.forEach((count, index) => {
+      if (count > 0 && matched[index] === undefined) matched[index] = evidenceText(keyword);
+    });
+  }
+  return matched;
+}
+
+function matchedRuleIndex(match: RegExpExecArray): number {
+  for (let group = 1; group < match.length; group += 1) {
+    if (match[group] !== undefined) return group - 1;
+  }
+  return -1;
+}
+
+function sumFirst(weights: readonly number[], count: number): number {
+  let total = 0;
+  for (let index = 0; index < Math.min(count, weights.length); index += 1) total += weights[index];
+  return total;
+}
+
+function orderEvidence(contributions: readonly Contribution[]): string[] {
+  const ordered = contributions
+    .map((contribution, position) => ({ ...contribution, position }))
+    .sort((a, b) => b.points - a.points || a.position - b.position);
+  return [...new Set(ordered.map((contribution) => contribution.text))];
+}
+
+function evidenceText(matched: string): string {
+  const text = matched.toLowerCase().replace(/"/g, "'");
+  return text.length > EVIDENCE_TEXT_MAX ? `${text.slice(0, EVIDENCE_TEXT_MAX)}…` : text;
+}
+
+/**
+ * Bounds the length, folds compatibility forms (ligatures, full-width letters) and unifies dashes and
+ * whitespace so that `chain‑of‑thought` (non-breaking hyphens) or a line break inside a phrase still match.
+ */
+function normalizeText(value: unknown, maxLength: number): string {
+  if (typeof value !== 'string' || value.length === 0) return '';
+  return value
+    .slice(0, maxLength)
+    .normalize('NFKC')
+    .replace(/[\u2010-\u2015\u2212\u00ad]/g, (dash) => (dash === '\u00ad' ? '' : '-'))
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+function stringsOf(values: readonly unknown[] | undefined): string[] {
+  if (!Array.isArray(values)) return [];
+  return values.filter((value): value is string => typeof value === 'string' && value.length > 0);
+}

@@ -1,0 +1,2 @@
+export * from './mail-client';
+export * from './mail.module';

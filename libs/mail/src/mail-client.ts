@@ -1,0 +1,73 @@
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { createTransport, Transporter } from 'nodemailer';
+import { PermanentError } from '@libs/domain';
+import { Settings } from '@libs/config';
+
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  /** Deterministic, so a retried send carries the same Message-ID and receivers can fold duplicates. */
+  messageId?: string;
+  headers?: Record<string, string>;
+}
+
+export interface SentMail {
+  messageId: string;
+  response: string;
+}
+
+/** The only place that speaks SMTP. Pooled connections; nodemailer's own re-queueing is off so a retry is always ours. */
+@Injectable()
+export class MailClient implements OnModuleDestroy {
+  private readonly transport: Transporter;
+  private readonly from: string;
+
+  constructor(settings: Settings) {
+    this.from = settings.MAIL_FROM;
+    const url = new URL(settings.SMTP_URL);
+    this.transport = createTransport({
+      pool: true,
+      maxConnections: 5,
+      maxRequeues: 0,
+      host: url.hostname,
+      port: url.port ? Number(url.port) : url.protocol === 'smtps:' ? 465 : 587,
+      secure: url.protocol === 'smtps:',
+      auth: url.username
+        ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) }
+        : undefined,
+      // A local relay or mail catcher usually has no certificate worth checking; opt in with ?tls=strict.
+      tls: { rejectUnauthorized: url.searchParams.get('tls') === 'strict' },
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 60_000,
+    });
+  }
+
+  async send(mail: OutgoingMail): Promise<SentMail> {
+    try {
+      const info = (await this.transport.sendMail({
+        from: this.from,
+        to: mail.to,
+        subject: mail.subject,
+        html: mail.html,
+        text: mail.text,
+        messageId: mail.messageId,
+        headers: mail.headers,
+      })) as { messageId: string; response: string };
+      return { messageId: info.messageId, response: info.response };
+    } catch (error) {
+      const code = (error as { responseCode?: number }).responseCode;
+      // 5xx is the receiving server's final word (bad address, policy): retrying cannot help.
+      if (code !== undefined && code >= 500) {
+        throw new PermanentError(`SMTP refused the message (${code}): ${(error as Error).message}`);
+      }
+      throw error;
+    }
+  }
+
+  onModuleDestroy(): void {
+    this.transport.close();
+  }
+}

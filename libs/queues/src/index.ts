@@ -1,0 +1,5 @@
+export * from './job-options';
+export * from './job-producer';
+export * from './queue-contract';
+export * from './queues.module';
+export * from './job-errors';

@@ -1,0 +1,54 @@
+import type { JobsOptions } from 'bullmq';
+import { JobData, JobName } from './queue-contract';
+
+const SECOND = 1000;
+
+/** Finished jobs are kept a while for inspection, bounded so Redis does not grow without end. */
+export const RETENTION: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'> = {
+  removeOnComplete: { age: 24 * 3600, count: 5000 },
+  removeOnFail: { age: 14 * 24 * 3600 },
+};
+
+/**
+ * Retries and ids per job kind, decided once. Custom ids make a re-enqueue of the same work a no-op
+ * while the job exists; the database state is the real guard once it is gone.
+ */
+export function jobOptionsFor<N extends JobName>(name: N, data: JobData<N>): JobsOptions {
+  switch (name) {
+    case JobName.SourceFetch:
+      // Upstreams fail transiently (timeouts, 5xx, 429): back off with jitter.
+      return { ...RETENTION, attempts: 4, backoff: { type: 'exponential', delay: 30 * SECOND, jitter: 0.5 } };
+    case JobName.ListingClassify:
+      // Only the database can fail here; a few quick retries cover a restart.
+      return {
+        ...RETENTION,
+        jobId: `listing-${(data as JobData<JobName.ListingClassify>).listingId}`,
+        attempts: 5,
+        backoff: { type: 'exponential', delay: 2 * SECOND },
+      };
+    case JobName.DigestQueueAll:
+      return { ...RETENTION, attempts: 3, backoff: { type: 'exponential', delay: 10 * SECOND } };
+    case JobName.DigestBuild:
+      return {
+        ...RETENTION,
+        jobId: `digest-${(data as JobData<JobName.DigestBuild>).digestId}`,
+        attempts: 6,
+        backoff: { type: 'exponential', delay: 10 * SECOND },
+      };
+    case JobName.DeliverySend:
+      // SMTP and Slack outages can last a while: about 4 hours of retries in all.
+      return {
+        ...RETENTION,
+        jobId: `delivery-${(data as JobData<JobName.DeliverySend>).deliveryId}`,
+        attempts: 8,
+        backoff: { type: 'exponential', delay: 60 * SECOND, jitter: 0.5 },
+      };
+    case JobName.ConfirmationSend:
+      return {
+        ...RETENTION,
+        jobId: `confirm-${(data as JobData<JobName.ConfirmationSend>).subscriptionId}`,
+        attempts: 6,
+        backoff: { type: 'exponential', delay: 30 * SECOND, jitter: 0.5 },
+      };
+  }
+}

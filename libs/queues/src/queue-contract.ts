@@ -1,0 +1,56 @@
+/**
+ * The one contract between producers and consumers: queue names, job names, payloads and where each
+ * job goes. Payloads carry ids only; Postgres holds the state. Queue names are Redis key names:
+ * renaming one strands the jobs already queued under it.
+ */
+export enum QueueName {
+  Fetch = 'fetch',
+  Classify = 'classify',
+  Notify = 'notify',
+}
+
+export enum JobName {
+  /** Fetch one source for one listing date (default: today in the source's zone). */
+  SourceFetch = 'SourceFetch',
+  /** Turn one stored listing into (part of) a canonical paper. */
+  ListingClassify = 'ListingClassify',
+  /** Scheduler tick: claim the digests that are due and queue their builds. */
+  DigestQueueAll = 'DigestQueueAll',
+  DigestBuild = 'DigestBuild',
+  /** Send one channel's delivery of one digest. */
+  DeliverySend = 'DeliverySend',
+  /** Send the double opt-in email of a new email subscription. */
+  ConfirmationSend = 'ConfirmationSend',
+}
+
+export interface JobPayloads {
+  [JobName.SourceFetch]: { sourceId: string; date?: string };
+  [JobName.ListingClassify]: { listingId: string };
+  /** `now` (ISO-8601) lets an operator act as if the clock read that instant. */
+  [JobName.DigestQueueAll]: { now?: string };
+  [JobName.DigestBuild]: { digestId: string; now?: string };
+  [JobName.DeliverySend]: { deliveryId: string };
+  [JobName.ConfirmationSend]: { subscriptionId: string };
+}
+
+export type JobData<N extends JobName> = JobPayloads[N];
+
+/** What a job returns, for the jobs whose result a caller (the CLI) waits for. */
+export interface JobResults {
+  [JobName.SourceFetch]: { fetchRunId: string };
+  [JobName.DigestQueueAll]: { digestIds: string[] };
+}
+
+export const JOB_QUEUE: Record<JobName, QueueName> = {
+  [JobName.SourceFetch]: QueueName.Fetch,
+  [JobName.ListingClassify]: QueueName.Classify,
+  [JobName.DigestQueueAll]: QueueName.Notify,
+  [JobName.DigestBuild]: QueueName.Notify,
+  [JobName.DeliverySend]: QueueName.Notify,
+  [JobName.ConfirmationSend]: QueueName.Notify,
+};
+
+/** The job names a queue carries, so each consumer can prove at boot that it handles all of them. */
+export function jobsOf(queue: QueueName): JobName[] {
+  return (Object.keys(JOB_QUEUE) as JobName[]).filter((name) => JOB_QUEUE[name] === queue);
+}
