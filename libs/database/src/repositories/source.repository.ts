@@ -31,7 +31,7 @@ export class SourceRepository {
 
   /** Runs `work` while holding a Postgres advisory lock, so only one replica at a time does it. */
   async withLock<T>(name: string, work: () => Promise<T>): Promise<T> {
-    const runner = this.sources.manager.connection.createQueryRunner();
+    const runner = this.sources.manager.dataSource.createQueryRunner();
     await runner.connect();
     try {
       await runner.query('SELECT pg_advisory_lock(hashtext($1))', [name]);

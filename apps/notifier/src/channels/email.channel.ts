@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import { Settings } from '@libs/config';
+import { MailClient } from '@libs/mail';
+import { renderConfirmationEmail, renderDigestEmail } from '../templates/digest-email';
+import { DigestView } from '../templates/digest-view';
+
+/** Digest and confirmation emails, with the list headers mailbox providers require of bulk senders. */
+@Injectable()
+export class EmailChannel {
+  private readonly host: string;
+
+  constructor(
+    private readonly mail: MailClient,
+    settings: Settings,
+  ) {
+    this.host = new URL(settings.PUBLIC_URL).hostname;
+  }
+
+  async sendDigest(to: string, digestId: string, view: DigestView): Promise<string> {
+    const rendered = renderDigestEmail(view);
+    const sent = await this.mail.send({
+      to,
+      ...rendered,
+      messageId: `<digest-${digestId}@${this.host}>`,
+      headers: {
+        'List-Id': `Paperboy digest <digest.${this.host}>`,
+        // RFC 8058: mailbox providers POST "List-Unsubscribe=One-Click" to the https URL.
+        'List-Unsubscribe': `<${view.unsubscribeUrl}>`,
+        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      },
+    });
+    return sent.response;
+  }
+
+  async sendConfirmation(to: string, subscriptionId: string, confirmUrl: string, topics: string[]): Promise<string> {
+    const rendered = renderConfirmationEmail(confirmUrl, topics);
+    const sent = await this.mail.send({ to, ...rendered, messageId: `<confirm-${subscriptionId}@${this.host}>` });
+    return sent.response;
+  }
+}

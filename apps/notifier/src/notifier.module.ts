@@ -1,0 +1,41 @@
+import { Module } from '@nestjs/common';
+import { Settings, SettingsModule } from '@libs/config';
+import { DatabaseModule } from '@libs/database';
+import { HttpModule } from '@libs/http';
+import { MailModule } from '@libs/mail';
+import { QueuesModule } from '@libs/queues';
+import { EmailChannel } from './channels/email.channel';
+import { SlackChannel } from './channels/slack.channel';
+import { ConfirmationService } from './confirmation.service';
+import { DeliveryService } from './delivery.service';
+import { DigestBuilderService } from './digest-builder.service';
+import { DigestPlannerService } from './digest-planner.service';
+import { DigestScheduler } from './digest-scheduler';
+import { NotifyProcessor } from './notify.processor';
+
+@Module({
+  imports: [
+    SettingsModule,
+    DatabaseModule,
+    QueuesModule,
+    MailModule,
+    HttpModule.registerAsync({
+      inject: [Settings],
+      useFactory: (settings) => ({
+        allowPrivateTargets: (settings as Settings).ALLOW_PRIVATE_TARGETS,
+        userAgent: 'Paperboy/0.1',
+      }),
+    }),
+  ],
+  providers: [
+    DigestScheduler,
+    NotifyProcessor,
+    DigestPlannerService,
+    DigestBuilderService,
+    DeliveryService,
+    ConfirmationService,
+    EmailChannel,
+    SlackChannel,
+  ],
+})
+export class NotifierModule {}

@@ -1,0 +1,61 @@
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
+import { Job, UnrecoverableError } from 'bullmq';
+import { JobData, JobName, QueueName, runJob } from '@libs/queues';
+import { ConfirmationService } from './confirmation.service';
+import { DeliveryService } from './delivery.service';
+import { DigestBuilderService } from './digest-builder.service';
+import { DigestPlannerService } from './digest-planner.service';
+
+type NotifyJob =
+  | Job<JobData<JobName.DigestQueueAll>>
+  | Job<JobData<JobName.DigestBuild>>
+  | Job<JobData<JobName.DeliverySend>>
+  | Job<JobData<JobName.ConfirmationSend>>;
+
+@Processor(QueueName.Notify, { concurrency: 8 })
+export class NotifyProcessor extends WorkerHost {
+  private readonly logger = new Logger(NotifyProcessor.name);
+
+  constructor(
+    private readonly planner: DigestPlannerService,
+    private readonly builder: DigestBuilderService,
+    private readonly delivery: DeliveryService,
+    private readonly confirmation: ConfirmationService,
+  ) {
+    super();
+  }
+
+  async process(job: NotifyJob): Promise<unknown> {
+    const data = job.data as Partial<Record<string, string>>;
+    switch (job.name as JobName) {
+      case JobName.DigestQueueAll:
+        return runJob(() => this.planner.planDue(instant(data.now)));
+      case JobName.DigestBuild:
+        return runJob(() => this.builder.build(data.digestId as string, instant(data.now)));
+      case JobName.DeliverySend:
+        return runJob(() => this.delivery.send(data.deliveryId as string));
+      case JobName.ConfirmationSend:
+        return runJob(() => this.confirmation.send(data.subscriptionId as string));
+      default:
+        throw new UnrecoverableError(`No handler for job ${job.name} on queue ${QueueName.Notify}`);
+    }
+  }
+
+  @OnWorkerEvent('failed')
+  onFailed(job: Job | undefined, error: Error): void {
+    this.logger.warn(`${job?.name} ${job?.id} attempt ${job?.attemptsMade}: ${error.message}`);
+  }
+}
+
+/** A job may carry the instant to act at (`digest send --now`); otherwise it is now. */
+function instant(iso: string | undefined): Date {
+  if (iso === undefined) {
+    return new Date();
+  }
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) {
+    throw new UnrecoverableError(`"${iso}" is not an ISO-8601 instant`);
+  }
+  return date;
+}
