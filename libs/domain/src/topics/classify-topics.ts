@@ -23,6 +23,10 @@ export type TopicClassifier = (input: TopicInput) => TopicTag[];
 const WORD_START = '(?<![\\p{L}\\p{N}\\p{M}_])';
 const WORD_END = '(?![\\p{L}\\p{N}\\p{M}_])';
 const EVIDENCE_TEXT_MAX = 60;
+const NON_ASCII = /[^\x00-\x7f]/;
+const SOFT_HYPHEN = /\u00ad/g;
+const UNICODE_DASHES = /[\u2010-\u2015\u2212]/g;
+const WHITESPACE_RUN = /\s+/g;
 
 interface WeightedPattern {
   readonly pattern: string;
@@ -234,12 +238,12 @@ function evidenceText(matched: string): string {
  */
 function normalizeText(value: unknown, maxLength: number): string {
   if (typeof value !== 'string' || value.length === 0) return '';
-  return value
-    .slice(0, maxLength)
-    .normalize('NFKC')
-    .replace(/[\u2010-\u2015\u2212\u00ad]/g, (dash) => (dash === '\u00ad' ? '' : '-'))
-    .replace(/\s+/g, ' ')
-    .trim();
+  let text = value.length > maxLength ? value.slice(0, maxLength) : value;
+  // Most abstracts are plain ASCII: skip the Unicode work for them.
+  if (NON_ASCII.test(text)) {
+    text = text.normalize('NFKC').replace(SOFT_HYPHEN, '').replace(UNICODE_DASHES, '-');
+  }
+  return text.replace(WHITESPACE_RUN, ' ').trim();
 }
 
 function stringsOf(values: readonly unknown[] | undefined): string[] {

@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { SettingsModule } from '@libs/config';
+import { DatabaseModule } from '@libs/database';
+import { QueuesModule } from '@libs/queues';
+import { FeedsController } from './feeds/feeds.controller';
+import { FeedsService } from './feeds/feeds.service';
+import { HealthController } from './health/health.controller';
+import { SubscriptionsController } from './subscriptions/subscriptions.controller';
+import { SubscriptionsService } from './subscriptions/subscriptions.service';
+import { TopicsController } from './topics/topics.controller';
+
+@Module({
+  imports: [SettingsModule, DatabaseModule, QueuesModule, TerminusModule],
+  controllers: [SubscriptionsController, FeedsController, TopicsController, HealthController],
+  providers: [SubscriptionsService, FeedsService],
+})
+export class ApiModule {}

@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { Feed } from 'feed';
+import { Settings } from '@libs/config';
+import { PaperRepository } from '@libs/database';
+
+const FEED_SIZE = 100;
+
+/** The public feed of the latest ready papers, rendered with the `feed` package. */
+@Injectable()
+export class FeedsService {
+  constructor(
+    private readonly settings: Settings,
+    private readonly papers: PaperRepository,
+  ) {}
+
+  async latestPapersRss(): Promise<string> {
+    const base = this.settings.PUBLIC_URL.replace(/\/+$/, '');
+    const papers = await this.papers.latestReady(FEED_SIZE);
+    const feed = new Feed({
+      id: `${base}/feeds/papers.rss`,
+      title: 'Paperboy: latest papers',
+      description: 'New research papers, deduplicated across sources and tagged by topic.',
+      link: base,
+      language: 'en',
+      updated: papers[0]?.updatedAt ?? new Date(0),
+      generator: 'Paperboy',
+      copyright: 'Paper metadata from arXiv (CC0) and Hugging Face',
+      feedLinks: { rss: `${base}/feeds/papers.rss` },
+    });
+    for (const paper of papers) {
+      const link = paper.url ?? (paper.arxivId ? `https://arxiv.org/abs/${paper.arxivId}` : base);
+      feed.addItem({
+        title: paper.title,
+        id: paper.arxivId ? `arxiv:${paper.arxivId}` : `paperboy:${paper.id}`,
+        link,
+        date: paper.listedAt,
+        description: paper.abstract,
+        author: paper.authors.slice(0, 10).map((name) => ({ name })),
+        category: paper.topics.map((topic) => ({ name: topic.topic })),
+      });
+    }
+    return feed.rss2();
+  }
+}

@@ -1,0 +1,24 @@
+const escapeHtml = (text: string): string =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+
+/** The few server-rendered pages subscribers land on from their emails. */
+export function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta name="robots" content="noindex"><title>${escapeHtml(title)} · Paperboy</title>
+<style>body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:560px;margin:10vh auto;padding:0 16px;color:#222}
+button{font-size:16px;padding:8px 20px;cursor:pointer}</style></head>
+<body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
+}
+
+export function unsubscribeForm(token: string): string {
+  return page(
+    'Unsubscribe',
+    `<p>Stop receiving this Paperboy digest?</p>
+<form method="post" action="/unsubscribe?token=${encodeURIComponent(token)}"><button type="submit">Unsubscribe</button></form>`,
+  );
+}
+
+export const UNSUBSCRIBED = page('You are unsubscribed', '<p>You will not receive this digest any more.</p>');
+export const CONFIRMED = page('Subscription confirmed', '<p>Your first digest arrives at your next send hour.</p>');
+export const INVALID_LINK = page('This link is not valid', '<p>It may be mistyped or expired.</p>');

@@ -1,0 +1,88 @@
+import { Transform } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  Validate,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
+} from 'class-validator';
+import { isValidTimezone, TOPIC_SLUGS } from '@libs/domain';
+
+@ValidatorConstraint({ name: 'timezone' })
+class IsIanaTimezone implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value === 'string' && isValidTimezone(value);
+  }
+
+  defaultMessage(): string {
+    return 'timezone must be an IANA time zone such as Europe/Paris';
+  }
+}
+
+const trimmed = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
+
+export class CreateSubscriptionDto {
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
+  email?: string;
+
+  @IsOptional()
+  @Transform(trimmed)
+  @IsString()
+  @MaxLength(500)
+  @Matches(/^https?:\/\/\S+$/, { message: 'slackWebhookUrl must be an http(s) URL' })
+  slackWebhookUrl?: string;
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(TOPIC_SLUGS.length)
+  @IsIn(TOPIC_SLUGS, { each: true, message: `each topic must be one of: ${TOPIC_SLUGS.join(', ')}` })
+  topics: string[] = [];
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @MinLength(2, { each: true, message: 'each keyword must have at least 2 characters' })
+  @MaxLength(100, { each: true })
+  keywords: string[] = [];
+
+  @IsOptional()
+  @IsIn(['daily', 'weekly'], { message: 'frequency must be daily or weekly' })
+  frequency: 'daily' | 'weekly' = 'daily';
+
+  /** ISO weekday for weekly digests: 1 = Monday … 7 = Sunday. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(7)
+  weekday: number = 1;
+
+  @IsOptional()
+  @Validate(IsIanaTimezone)
+  timezone: string = 'UTC';
+
+  @IsOptional()
+  @IsInt({ message: 'sendHour must be an integer hour, 0 to 23' })
+  @Min(0)
+  @Max(23)
+  sendHour: number = 8;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  maxPapers: number = 20;
+}

@@ -1,0 +1,45 @@
+import { BadRequestException, Body, Controller, Get, Header, HttpCode, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { CONFIRMED, INVALID_LINK, UNSUBSCRIBED, unsubscribeForm } from '../pages/pages';
+import { CreateSubscriptionDto } from './dto/create-subscription.dto';
+import { CreatedSubscription, InvalidSubscriptionError, SubscriptionsService } from './subscriptions.service';
+
+@Controller()
+export class SubscriptionsController {
+  constructor(private readonly subscriptions: SubscriptionsService) {}
+
+  @Post('api/subscriptions')
+  @HttpCode(202)
+  async create(@Body() dto: CreateSubscriptionDto): Promise<CreatedSubscription> {
+    try {
+      return await this.subscriptions.create(dto);
+    } catch (error) {
+      if (error instanceof InvalidSubscriptionError) {
+        throw new BadRequestException(error.message);
+      }
+      throw error;
+    }
+  }
+
+  @Get('subscriptions/confirm')
+  @Header('content-type', 'text/html; charset=utf-8')
+  async confirm(@Query('token') token: string | undefined, @Res() res: Response): Promise<void> {
+    const ok = typeof token === 'string' && (await this.subscriptions.confirm(token));
+    res.status(ok ? 200 : 404).send(ok ? CONFIRMED : INVALID_LINK);
+  }
+
+  @Get('unsubscribe')
+  @Header('content-type', 'text/html; charset=utf-8')
+  async unsubscribePage(@Query('token') token: string | undefined, @Res() res: Response): Promise<void> {
+    const ok = typeof token === 'string' && (await this.subscriptions.isUnsubscribeToken(token));
+    res.status(ok ? 200 : 404).send(ok ? unsubscribeForm(token) : INVALID_LINK);
+  }
+
+  /** RFC 8058 one-click: the token comes from the URL only, never the body; no redirect. */
+  @Post('unsubscribe')
+  @Header('content-type', 'text/html; charset=utf-8')
+  async unsubscribe(@Query('token') token: string | undefined, @Res() res: Response): Promise<void> {
+    const ok = typeof token === 'string' && (await this.subscriptions.unsubscribe(token));
+    res.status(ok ? 200 : 404).send(ok ? UNSUBSCRIBED : INVALID_LINK);
+  }
+}

@@ -1,0 +1,98 @@
+import { Injectable } from '@nestjs/common';
+import { Settings } from '@libs/config';
+import { SubscriptionRepository } from '@libs/database';
+import { PermanentError, subscriberLinks, verifyToken } from '@libs/domain';
+import { JobName, JobProducer } from '@libs/queues';
+import { CreateSubscriptionDto } from './dto/create-subscription.dto';
+
+const CONFIRM_LINK_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
+
+export type CreatedSubscription =
+  | { status: 'pending'; message: string }
+  | { status: 'active'; id: string; unsubscribeUrl: string };
+
+/** Thrown for a request that names no valid channel; the controller maps it to 400. */
+export class InvalidSubscriptionError extends PermanentError {}
+
+@Injectable()
+export class SubscriptionsService {
+  constructor(
+    private readonly settings: Settings,
+    private readonly subscriptions: SubscriptionRepository,
+    private readonly producer: JobProducer,
+  ) {}
+
+  /**
+   * An email subscription starts pending and gets a confirmation email (double opt-in); the answer is
+   * the same whatever the address, so the API tells nobody who subscribes. A Slack-only one is active at once.
+   */
+  async create(dto: CreateSubscriptionDto, now: Date = new Date()): Promise<CreatedSubscription> {
+    if (!dto.email && !dto.slackWebhookUrl) {
+      throw new InvalidSubscriptionError('Give an email or a slackWebhookUrl (or both)');
+    }
+    if (dto.slackWebhookUrl && !this.settings.ALLOW_PRIVATE_TARGETS && !isSlackWebhook(dto.slackWebhookUrl)) {
+      throw new InvalidSubscriptionError('slackWebhookUrl must be a Slack incoming webhook: https://hooks.slack.com/services/…');
+    }
+    const pending = Boolean(dto.email);
+    const subscription = await this.subscriptions.create({
+      email: dto.email ?? null,
+      slackWebhookUrl: dto.slackWebhookUrl ?? null,
+      status: pending ? 'pending' : 'active',
+      topics: [...new Set(dto.topics)],
+      keywords: [...new Set(dto.keywords.map((keyword) => keyword.trim()))],
+      frequency: dto.frequency,
+      weekday: dto.weekday,
+      timezone: dto.timezone,
+      sendHour: dto.sendHour,
+      maxPapers: dto.maxPapers,
+      activatedAt: pending ? null : now,
+    });
+    if (pending) {
+      await this.producer.enqueue(JobName.ConfirmationSend, { subscriptionId: subscription.id });
+      return { status: 'pending', message: 'Check your inbox to confirm the subscription.' };
+    }
+    const links = subscriberLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription.id, now);
+    return { status: 'active', id: subscription.id, unsubscribeUrl: links.unsubscribe };
+  }
+
+  /** True when the token is genuine; confirming twice is fine. */
+  async confirm(token: string, now: Date = new Date()): Promise<boolean> {
+    const id = verifyToken(this.settings.APP_SECRET, 'confirm', token, now, CONFIRM_LINK_MAX_AGE_MS);
+    if (!id || !(await this.subscriptions.findById(id))) {
+      return false;
+    }
+    await this.subscriptions.activate(id, now);
+    return true;
+  }
+
+  /** Whether an unsubscribe token is genuine (the GET page shows the button only then). */
+  async isUnsubscribeToken(token: string): Promise<boolean> {
+    const id = verifyToken(this.settings.APP_SECRET, 'unsubscribe', token, new Date());
+    return id !== null && (await this.subscriptions.findById(id)) !== null;
+  }
+
+  /** RFC 8058 one-click: immediate and idempotent. */
+  async unsubscribe(token: string, now: Date = new Date()): Promise<boolean> {
+    const id = verifyToken(this.settings.APP_SECRET, 'unsubscribe', token, now);
+    if (!id || !(await this.subscriptions.findById(id))) {
+      return false;
+    }
+    await this.subscriptions.unsubscribe(id, now);
+    return true;
+  }
+}
+
+function isSlackWebhook(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return (
+      parsed.protocol === 'https:' &&
+      parsed.hostname === 'hooks.slack.com' &&
+      parsed.port === '' &&
+      parsed.username === '' &&
+      parsed.pathname.startsWith('/services/')
+    );
+  } catch {
+    return false;
+  }
+}
