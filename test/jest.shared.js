@@ -20,6 +20,6 @@ module.exports = {
       },
     ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|uid|file-type|strtok3|token-types|peek-readable|@tokenizer|load-esm)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|uid|file-type|strtok3|token-types|peek-readable|@tokenizer|load-esm|feed)/)'],
   moduleNameMapper: { '^@libs/(\\w+)(.*)$': '<rootDir>/libs/$1/src$2' },
 };

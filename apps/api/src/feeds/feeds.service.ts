@@ -3,7 +3,7 @@ import { Feed } from 'feed';
 import { Settings } from '@libs/config';
 import { PaperRepository } from '@libs/database';
 
-const FEED_SIZE = 100;
+const FEED_SIZE = 200;
 
 /** The public feed of the latest ready papers, rendered with the `feed` package. */
 @Injectable()

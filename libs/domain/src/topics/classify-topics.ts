@@ -23,6 +23,8 @@ export type TopicClassifier = (input: TopicInput) => TopicTag[];
 const WORD_START = '(?<![\\p{L}\\p{N}\\p{M}_])';
 const WORD_END = '(?![\\p{L}\\p{N}\\p{M}_])';
 const EVIDENCE_TEXT_MAX = 60;
+/** Real listings carry a handful of categories and keywords; more is junk and only costs time. */
+const MAX_LIST_ITEMS = 100;
 const NON_ASCII = /[^\x00-\x7f]/;
 const SOFT_HYPHEN = /\u00ad/g;
 const UNICODE_DASHES = /[\u2010-\u2015\u2212]/g;
@@ -66,8 +68,15 @@ interface PhraseHits {
 
 /** Builds a classifier for a rule book; throws once, at build time, if a rule is malformed. */
 export function createTopicClassifier(ruleBook: TopicRuleBook): TopicClassifier {
+  const seenTopics = new Set<TopicSlug>();
+  for (const ruleSet of ruleBook.topics) {
+    // Two sets for one topic would emit the topic twice; extend the existing set instead.
+    if (seenTopics.has(ruleSet.topic)) throw new Error(`Topic "${ruleSet.topic}" has more than one rule set`);
+    seenTopics.add(ruleSet.topic);
+  }
   const compiledTopics = ruleBook.topics.map((ruleSet) => compileTopic(ruleSet, ruleBook.threshold));
   const repeatWeights = ruleBook.abstractRepeatWeights;
+  const taxonomyOrder = new Map(compiledTopics.map((compiled) => [compiled.topic, compiled.taxonomyOrder]));
 
   return (input: TopicInput): TopicTag[] => {
     const title = normalizeText(input?.title, ruleBook.maxTextLength);
@@ -116,8 +125,9 @@ export function createTopicClassifier(ruleBook: TopicRuleBook): TopicClassifier 
       tags.push({ topic: compiled.topic, score: roundedScore, evidence: orderEvidence(contributions) });
     }
 
-    const orderOf = new Map(compiledTopics.map((compiled) => [compiled.topic, compiled.taxonomyOrder]));
-    return tags.sort((a, b) => b.score - a.score || (orderOf.get(a.topic) ?? 0) - (orderOf.get(b.topic) ?? 0));
+    return tags.sort(
+      (a, b) => b.score - a.score || (taxonomyOrder.get(a.topic) ?? 0) - (taxonomyOrder.get(b.topic) ?? 0),
+    );
   };
 }
 
@@ -248,5 +258,7 @@ function normalizeText(value: unknown, maxLength: number): string {
 
 function stringsOf(values: readonly unknown[] | undefined): string[] {
   if (!Array.isArray(values)) return [];
-  return values.filter((value): value is string => typeof value === 'string' && value.length > 0);
+  return values
+    .slice(0, MAX_LIST_ITEMS)
+    .filter((value): value is string => typeof value === 'string' && value.length > 0);
 }

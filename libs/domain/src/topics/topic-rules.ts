@@ -62,7 +62,7 @@ export const TOPIC_RULES: TopicRuleBook = {
       phrases: [
         // Vision-language models are their own topic; these hide the "language model" inside them.
         { pattern: 'multi-?modal (?:large )?language models?', weight: -1 },
-        { pattern: '(?:large )?vision-language models?', weight: -1 },
+        { pattern: '(?:large )?vision[- ]language models?', weight: -1 },
         { pattern: 'm?llms? (?:for|on) (?:vision|images?|videos?)', weight: -1 },
         { pattern: '(?:video|image|visual|multi-?modal) llms?', weight: -1 },
         { pattern: 'mllms?|lvlms?|vlms?|lmms?|large multi-?modal models?', weight: -1 },
@@ -100,7 +100,10 @@ export const TOPIC_RULES: TopicRuleBook = {
         { pattern: '(?:test|inference)-time', weight: 1.5 },
         { pattern: 'inference (?:compute )?scaling|scaling (?:test-time|inference) compute', weight: 3 },
         { pattern: 'mathematical (?:reasoning|problem[- ]solving)|math word problems?', weight: 3 },
-        { pattern: 'reasoning (?:models?|capabilit(?:y|ies)|abilit(?:y|ies)|traces?|tasks?|paths?|chains?|steps?)', weight: 2 },
+        {
+          pattern: 'reasoning (?:models?|capabilit(?:y|ies)|abilit(?:y|ies)|traces?|tasks?|paths?|chains?|steps?)',
+          weight: 2,
+        },
         { pattern: '(?:logical|multi-hop|complex|mathematical) reasoning', weight: 2 },
         { pattern: 'reason(?:ing)?', weight: 1 },
         { pattern: 'process reward models?|prms?|generative verifiers?|verifiers?', weight: 2 },
@@ -121,7 +124,10 @@ export const TOPIC_RULES: TopicRuleBook = {
     {
       topic: 'agents',
       phrases: [
-        { pattern: '(?:llm|ai|web|search|language|autonomous|gui|software|research|planner|action)[- ]agents?', weight: 3 },
+        {
+          pattern: '(?:llm|ai|web|search|language|autonomous|gui|software|research|planner|action)[- ]agents?',
+          weight: 3,
+        },
         { pattern: 'llm-based agents?', weight: 3 },
         { pattern: 'agentic(?: \\w+)?', weight: 2.5 },
         { pattern: 'tool[- ](?:use|calling|learning)|function[- ]calling|function execution', weight: 2.5 },
@@ -138,7 +144,11 @@ export const TOPIC_RULES: TopicRuleBook = {
       topic: 'multimodal',
       phrases: [
         { pattern: '(?:large )?vision[- ]language models?|v?lms? for vision|lvlms?|vlms?', weight: 3 },
-        { pattern: 'multi-?modal (?:large )?language models?|mllms?|multi-?modal llms?|lmms?|large multi-?modal models?', weight: 3 },
+        {
+          pattern:
+            'multi-?modal (?:large )?language models?|mllms?|multi-?modal llms?|lmms?|large multi-?modal models?',
+          weight: 3,
+        },
         { pattern: '(?:video|image|visual) llms?', weight: 3 },
         { pattern: 'visual question answering|vqa|visual instruction tuning', weight: 3 },
         { pattern: 'llava[\\w.-]*|gpt-4v|gpt-4o|clip', weight: 2 },
@@ -173,7 +183,10 @@ export const TOPIC_RULES: TopicRuleBook = {
     {
       topic: 'video',
       phrases: [
-        { pattern: 'video (?:generation|synthesis|diffusion|editing|understanding|question answering|llms?)', weight: 3 },
+        {
+          pattern: 'video (?:generation|synthesis|diffusion|editing|understanding|question answering|llms?)',
+          weight: 3,
+        },
         { pattern: 'text-to-video|image-to-video|t2v|i2v|v2v|videoqa', weight: 3 },
         { pattern: 'long[- ]videos?(?: understanding)?|video clips?|video models?', weight: 2 },
         { pattern: 'action recognition|temporal (?:attention|consistency|coherence|modell?ing)', weight: 1.5 },
@@ -204,13 +217,19 @@ export const TOPIC_RULES: TopicRuleBook = {
         { category: 'eess.IV', weight: 1 },
       ],
       keywords: [
-        { pattern: 'object detection|segmentation|pose estimation|vision transformers?|image classification', weight: 3 },
+        {
+          pattern: 'object detection|segmentation|pose estimation|vision transformers?|image classification',
+          weight: 3,
+        },
       ],
     },
     {
       topic: '3d',
       phrases: [
-        { pattern: '3d (?:reconstruction|scenes?|generation|objects?|shapes?|meshes|mesh|gaussians?|assets?)', weight: 3 },
+        {
+          pattern: '3d (?:reconstruction|scenes?|generation|objects?|shapes?|meshes|mesh|gaussians?|assets?)',
+          weight: 3,
+        },
         { pattern: '(?:3d )?gaussian splatting|3d-gs|nerfs?|neural radiance fields?', weight: 3 },
         { pattern: 'point clouds?|novel view synthesis|multi-view stereo|voxels?', weight: 3 },
         { pattern: 'gaussian (?:map|maps|mapping)|octree|meshes|lidar', weight: 1.5 },
@@ -229,7 +248,9 @@ export const TOPIC_RULES: TopicRuleBook = {
         { pattern: 'speaker (?:verification|recognition|diarization)|wav2vec\\w*|whisper|hubert', weight: 3 },
         { pattern: 'music(?:al)?(?: generation)?|spoken language|voice conversion', weight: 3 },
         { pattern: 'speech|spoken|audio-language', weight: 2 },
-        { pattern: 'audio(?: generation)?|acoustic|sound|voice|mel[- ]spectrograms?', weight: 1.5 },
+        { pattern: 'audio(?: generation)?|acoustic|voice|mel[- ]spectrograms?', weight: 1.5 },
+        // "Sound" is also an adjective ("theoretically sound").
+        { pattern: 'sounds?', weight: 0.5 },
       ],
       categories: [
         { category: 'cs.SD', weight: 3 },
@@ -243,7 +264,10 @@ export const TOPIC_RULES: TopicRuleBook = {
         { pattern: 'deep reinforcement learning|drl', weight: 3 },
         { pattern: 'reinforcement learning', weight: 2.5 },
         { pattern: 'rl(?:hf|vr)?', weight: 2 },
-        { pattern: 'policy (?:optimization|gradients?)|actor-critic|q-learning|markov decision process(?:es)?|mdps?', weight: 2 },
+        {
+          pattern: 'policy (?:optimization|gradients?)|actor-critic|q-learning|markov decision process(?:es)?|mdps?',
+          weight: 2,
+        },
         { pattern: 'ppo|sac|td3|dqn|muzero|alphazero|alphago', weight: 1.5 },
         { pattern: 'reward (?:models?|functions?|shaping|signals?)', weight: 1 },
         { pattern: 'mujoco|atari|gym(?:nasium)?', weight: 1.5 },
@@ -265,14 +289,29 @@ export const TOPIC_RULES: TopicRuleBook = {
         { pattern: 'parameter-efficient|peft|lora|low-rank (?:adaptation|approximation|decomposition)', weight: 3 },
         { pattern: 'on-device|edge devices?|microcontrollers?|mcus?|mobile devices?|iot devices?', weight: 2.5 },
         { pattern: 'token (?:pruning|merging|dropping|budgets?)|token-efficient|visual token merging', weight: 3 },
-        { pattern: 'speculative (?:decoding|sampling)|early[- ]exit(?:ing)?|adaptive computation|dynamic networks?', weight: 2.5 },
+        {
+          pattern: 'speculative (?:decoding|sampling)|early[- ]exit(?:ing)?|adaptive computation|dynamic networks?',
+          weight: 2.5,
+        },
         { pattern: 'lightweight|tiny|slim(?:mable|ming)?|compact (?:models?|architectures?)', weight: 2 },
-        { pattern: 'efficient (?:inference|training|fine-tuning|architectures?|reasoning|prompting|models?)', weight: 2 },
+        {
+          pattern: 'efficient (?:inference|training|fine-tuning|architectures?|reasoning|prompting|models?)',
+          weight: 2,
+        },
         { pattern: 'memory[- ](?:efficient|saving)|memory (?:footprint|consumption|cost)|peak memory', weight: 2 },
-        { pattern: 'resource[- ](?:constrained|limited|efficient)|low-resource|limited (?:memory|resources)', weight: 1.5 },
-        { pattern: 'computational (?:cost|costs|overhead|complexity|efficiency)|compute budgets?|flops|gflops|macs', weight: 1 },
+        {
+          pattern: 'resource[- ](?:constrained|limited|efficient)|low-resource|limited (?:memory|resources)',
+          weight: 1.5,
+        },
+        {
+          pattern: 'computational (?:cost|costs|overhead|complexity|efficiency)|compute budgets?|flops|gflops|macs',
+          weight: 1,
+        },
         { pattern: 'inference (?:speed|latency|time|cost|efficiency|acceleration)|latency|speed-?ups?', weight: 1 },
-        { pattern: 'energy[- ]efficien(?:t|cy)|energy consumption|power consumption|spiking neural networks?', weight: 1.5 },
+        {
+          pattern: 'energy[- ]efficien(?:t|cy)|energy consumption|power consumption|spiking neural networks?',
+          weight: 1.5,
+        },
         { pattern: 'efficient(?:ly)?|efficiency|accelerat(?:e|es|ed|ing|ion)', weight: 0.75 },
       ],
       categories: [],
@@ -284,21 +323,43 @@ export const TOPIC_RULES: TopicRuleBook = {
     {
       topic: 'systems',
       phrases: [
-        { pattern: 'distributed (?:training|inference|computing)|(?:data|tensor|pipeline|model|expert) parallel(?:ism)?', weight: 3 },
-        { pattern: '(?:llm|model|inference) serving|serving systems?|inference systems?|inference clusters?', weight: 3 },
+        {
+          pattern:
+            'distributed (?:training|inference|computing)|(?:data|tensor|pipeline|model|expert) parallel(?:ism)?',
+          weight: 3,
+        },
+        {
+          pattern: '(?:llm|model|inference) serving|serving systems?|inference systems?|inference clusters?',
+          weight: 3,
+        },
         { pattern: 'compilers?|mlir|llvm|xla|operator fusion', weight: 3 },
-        { pattern: 'hardware (?:accelerators?|acceleration|co-design|limits?|cost models?)|co-design|accelerators?', weight: 2.5 },
-        { pattern: 'gpu (?:clusters?|utilization|kernels?)|datacenters?|data centers?|supercomputers?|exascale', weight: 2.5 },
+        {
+          pattern: 'hardware (?:accelerators?|acceleration|co-design|limits?|cost models?)|co-design|accelerators?',
+          weight: 2.5,
+        },
+        {
+          pattern: 'gpu (?:clusters?|utilization|kernels?)|datacenters?|data centers?|supercomputers?|exascale',
+          weight: 2.5,
+        },
         // Convolution kernels are a vision notion, not compute kernels.
         { pattern: '(?:large|convolution(?:al)?|\\d+x\\d+) kernels?(?: convs?| convolutions?)?', weight: 0 },
         { pattern: 'cuda|triton|kernels|fpgas?|asics?|npus?|tpus?', weight: 2 },
-        { pattern: 'federated (?:learning|setting|fine-tuning)|split (?:learning|computing)|cloud-edge|edge-cloud', weight: 2 },
+        {
+          pattern: 'federated (?:learning|setting|fine-tuning)|split (?:learning|computing)|cloud-edge|edge-cloud',
+          weight: 2,
+        },
         { pattern: 'zero-infinity|zero-series|deepspeed|megatron(?:-lm)?|vllm|llama\\.cpp', weight: 2 },
         { pattern: 'throughput|load balancing|slos?|service-level|request rates?|gpu memory', weight: 1.5 },
         { pattern: 'cloud (?:providers?|computing|platforms?|services?|resources?|deployments?)', weight: 1.5 },
         { pattern: 'communication (?:overhead|costs?|bandwidth)|interconnects?|bandwidth|i/o|offloading', weight: 1.5 },
-        { pattern: 'ssds?|nvme|flash memory|dram|memory hierarchy|cpu-gpu|heterogeneous (?:hardware|computing|gpus?)', weight: 2 },
-        { pattern: 'hardware|cpus?|gpus?|scheduling|power (?:consumption|budgets?)|system(?:-level)? design', weight: 0.75 },
+        {
+          pattern: 'ssds?|nvme|flash memory|dram|memory hierarchy|cpu-gpu|heterogeneous (?:hardware|computing|gpus?)',
+          weight: 2,
+        },
+        {
+          pattern: 'hardware|cpus?|gpus?|scheduling|power (?:consumption|budgets?)|system(?:-level)? design',
+          weight: 0.75,
+        },
       ],
       categories: [
         { category: 'cs.DC', weight: 2.5 },
@@ -316,9 +377,15 @@ export const TOPIC_RULES: TopicRuleBook = {
       topic: 'retrieval',
       phrases: [
         { pattern: 'retrieval[- ]augmented(?: generation)?|rag', weight: 3 },
-        { pattern: 'information retrieval|dense retrieval|retrievers?|re-?rank(?:ing|ers?)|bm25|colbert\\w*', weight: 3 },
+        {
+          pattern: 'information retrieval|dense retrieval|retrievers?|re-?rank(?:ing|ers?)|bm25|colbert\\w*',
+          weight: 3,
+        },
         { pattern: 'retrieval(?:-based)?|datastores?|multi-vector', weight: 2 },
-        { pattern: '(?:text|sentence|document) embeddings?|embedding models?|vector (?:search|databases?)', weight: 2.5 },
+        {
+          pattern: '(?:text|sentence|document) embeddings?|embedding models?|vector (?:search|databases?)',
+          weight: 2.5,
+        },
         { pattern: 'search engines?|knowledge-intensive|passages?|documents', weight: 1 },
       ],
       categories: [{ category: 'cs.IR', weight: 2 }],
@@ -333,8 +400,14 @@ export const TOPIC_RULES: TopicRuleBook = {
             '(?:the |our )?(?:source |inference )?code(?: repo(?:sitory)?)?(?: and (?:pre-trained |final )?(?:models?|data(?:sets?)?|weights|checkpoints))? (?:is|are|will be|has been|have been) (?:publicly |made )?(?:available|released|open-sourced)',
           weight: 0,
         },
-        { pattern: '(?:source )?code (?:(?:is |released )?at|released)|release (?:the |our )?(?:source )?code', weight: 0 },
-        { pattern: 'code (?:generation|llms?|large language models?|language models?|models?|optimization|completion)', weight: 3 },
+        {
+          pattern: '(?:source )?code (?:(?:is |released )?at|released)|release (?:the |our )?(?:source )?code',
+          weight: 0,
+        },
+        {
+          pattern: 'code (?:generation|llms?|large language models?|language models?|models?|optimization|completion)',
+          weight: 3,
+        },
         { pattern: 'program synthesis|source code|software engineering|code-generating|coding assistants?', weight: 3 },
         { pattern: 'humaneval\\+?|mbpp\\+?|livecodebench|codeforces|swe-bench', weight: 1 },
         { pattern: 'code|coding|executable programs?|python(?:-based)?', weight: 1.5 },
@@ -361,14 +434,36 @@ export const TOPIC_RULES: TopicRuleBook = {
     {
       topic: 'science',
       phrases: [
-        { pattern: 'partial differential equations?|pdes?|neural (?:pde )?solvers?|physics-(?:informed|constrained)', weight: 3 },
+        {
+          pattern: 'partial differential equations?|pdes?|neural (?:pde )?solvers?|physics-(?:informed|constrained)',
+          weight: 3,
+        },
         { pattern: 'fluid dynamics|navier-stokes|conservation laws?|dynamical systems?', weight: 2.5 },
-        { pattern: 'high-energy physics|particle physics|hl-lhc|lhc|cms experiment|astrophysic\\w*|astronom\\w*', weight: 3 },
-        { pattern: 'protein\\w*|genom\\w*|single-cell|molecular (?:dynamics|property|design|generation)|drug discovery', weight: 3 },
-        { pattern: '(?:medical|clinical|biomedical) (?:domain|context|imaging|text|knowledge)|ai4(?:research|science)', weight: 3 },
-        { pattern: 'medical|clinical|biomedical|healthcare|medicine|patients?|radiology|pathology|biolog(?:y|ical)', weight: 2 },
-        { pattern: 'scientific (?:research|discovery|computing|simulations?|experiments?|disciplines?|gpt)', weight: 2 },
-        { pattern: 'physics|physical (?:constraints|dynamics|laws)|chemistry|chemical|materials science|climate|weather', weight: 2 },
+        {
+          pattern: 'high-energy physics|particle physics|hl-lhc|lhc|cms experiment|astrophysic\\w*|astronom\\w*',
+          weight: 3,
+        },
+        {
+          pattern: 'protein\\w*|genom\\w*|single-cell|molecular (?:dynamics|property|design|generation)|drug discovery',
+          weight: 3,
+        },
+        {
+          pattern: '(?:medical|clinical|biomedical) (?:domain|context|imaging|text|knowledge)|ai4(?:research|science)',
+          weight: 3,
+        },
+        {
+          pattern: 'medical|clinical|biomedical|healthcare|medicine|patients?|radiology|pathology|biolog(?:y|ical)',
+          weight: 2,
+        },
+        {
+          pattern: 'scientific (?:research|discovery|computing|simulations?|experiments?|disciplines?|gpt)',
+          weight: 2,
+        },
+        {
+          pattern:
+            'physics|physical (?:constraints|dynamics|laws)|chemistry|chemical|materials science|climate|weather',
+          weight: 2,
+        },
         { pattern: 'scientific|dna|molecules?', weight: 1 },
         { pattern: 'simulations?', weight: 0.5 },
       ],
@@ -395,8 +490,14 @@ export const TOPIC_RULES: TopicRuleBook = {
         { pattern: 'adversarial (?:attacks?|examples?|robustness|perturbations?)|prompt injection', weight: 3 },
         { pattern: 'concept bottleneck|mechanistic interpretability|sparse autoencoders?', weight: 3 },
         { pattern: 'interpretab(?:le|ility)|explainab(?:le|ility)|xai', weight: 2 },
-        { pattern: 'ai safety|safety alignment|harmful(?:ness)?|toxic(?:ity)?|fairness|differential privacy', weight: 3 },
-        { pattern: 'hallucinations?|trustworth(?:y|iness)|misuse|malicious(?:ly)?|denial-of-service|captchas?', weight: 2 },
+        {
+          pattern: 'ai safety|safety alignment|harmful(?:ness)?|toxic(?:ity)?|fairness|differential privacy',
+          weight: 3,
+        },
+        {
+          pattern: 'hallucinations?|trustworth(?:y|iness)|misuse|malicious(?:ly)?|denial-of-service|captchas?',
+          weight: 2,
+        },
         { pattern: 'safety|security|privacy|attacks?|defenses?|interpretations?|concept intervention', weight: 1 },
       ],
       categories: [
@@ -410,16 +511,25 @@ export const TOPIC_RULES: TopicRuleBook = {
     {
       topic: 'data',
       phrases: [
-        { pattern: 'synthetic data (?:generation|synthesis)|data (?:curation|filtering|synthesis)|(?:dataset|data) discovery', weight: 3 },
+        {
+          pattern:
+            'synthetic data (?:generation|synthesis)|data (?:curation|filtering|synthesis)|(?:dataset|data) discovery',
+          weight: 3,
+        },
         { pattern: 'synthetic (?:data|datasets?)', weight: 2.5 },
         {
-          pattern: 'evaluati(?:on|ng) (?:of )?(?:(?:large|small|pre-trained) )?(?:language|reasoning|vision-language) models?',
+          pattern:
+            'evaluati(?:on|ng) (?:of )?(?:(?:large|small|pre-trained) )?(?:language|reasoning|vision-language) models?',
           weight: 1.5,
         },
         { pattern: '(?:new|novel|first|comprehensive|challenging) (?:benchmark|dataset)(?: dataset)?', weight: 2.5 },
         { pattern: '(?:benchmark|dataset) (?:to evaluate|designed|tailored|consisting|features)', weight: 2 },
         { pattern: 'benchmark(?:ing|s)?|bench', weight: 1 },
-        { pattern: 'data (?:quality|processing|pipelines?|cleaning|deduplication|budgets?|annotation)|annotation costs?', weight: 2 },
+        {
+          pattern:
+            'data (?:quality|processing|pipelines?|cleaning|deduplication|budgets?|annotation)|annotation costs?',
+          weight: 2,
+        },
         { pattern: 'curat(?:ed|ing|ion)|annotated|quality control|contamination|leaderboards?', weight: 1.5 },
         { pattern: 'evaluation (?:framework|paradigm|methodology|suite|protocol)', weight: 2 },
         { pattern: 'datasets?|evaluat(?:e|ed|ing|ion)', weight: 0.5 },
@@ -432,11 +542,23 @@ export const TOPIC_RULES: TopicRuleBook = {
       phrases: [
         // A passing "current scaling laws show…" is not a scaling-law paper: needs the title or a second hint.
         { pattern: 'scaling laws?|power[- ]law', weight: 2.5 },
-        { pattern: 'learning theory|generalization bounds?|sample complexity|regret(?: bounds?)?|pac-bayes', weight: 3 },
-        { pattern: 'fine-grained complexity|np-hard|near-linear time|polynomial time|learning rate schedules?', weight: 2.5 },
-        { pattern: 'lower bounds?|upper bounds?|stochastic gradient descent|sgd|convex(?: optimization)?|non-convex', weight: 1.5 },
+        {
+          pattern: 'learning theory|generalization bounds?|sample complexity|regret(?: bounds?)?|pac-bayes',
+          weight: 3,
+        },
+        {
+          pattern: 'fine-grained complexity|np-hard|near-linear time|polynomial time|learning rate schedules?',
+          weight: 2.5,
+        },
+        {
+          pattern: 'lower bounds?|upper bounds?|stochastic gradient descent|sgd|convex(?: optimization)?|non-convex',
+          weight: 1.5,
+        },
         { pattern: 'multi-armed bandits?|bandits?|active learning|information[- ]theoretic', weight: 2.5 },
-        { pattern: 'clustering|k-means|gaussian mixture models?|evolutionary algorithms?|quality[- ]diversity', weight: 2 },
+        {
+          pattern: 'clustering|k-means|gaussian mixture models?|evolutionary algorithms?|quality[- ]diversity',
+          weight: 2,
+        },
         { pattern: 'search algorithms?|optimal hyperparameters?|hyperparameter optimization', weight: 1.5 },
         { pattern: 'theoretical(?:ly)?|saturation point', weight: 1.5 },
         { pattern: 'theorem|proof|prove|convergence', weight: 1 },
@@ -459,7 +581,10 @@ export const TOPIC_RULES: TopicRuleBook = {
     {
       topic: 'recsys',
       phrases: [
-        { pattern: 'recommender systems?|recommendation (?:systems?|models?|scenarios?)|collaborative filtering', weight: 3 },
+        {
+          pattern: 'recommender systems?|recommendation (?:systems?|models?|scenarios?)|collaborative filtering',
+          weight: 3,
+        },
         { pattern: 'click-through rate|ctr(?: prediction)?|user-item|users and items', weight: 3 },
         { pattern: 'recommend(?:ation|ations|ing|ed)?', weight: 2 },
         { pattern: 'personaliz(?:ed|ation)|ranking', weight: 0.5 },
@@ -471,7 +596,10 @@ export const TOPIC_RULES: TopicRuleBook = {
       topic: 'graphs',
       phrases: [
         { pattern: 'graph neural networks?|gnns?|graph transformers?|graph convolutional networks?|gcns?', weight: 3 },
-        { pattern: 'knowledge graphs?|node classification|link prediction|graph classification|message passing', weight: 3 },
+        {
+          pattern: 'knowledge graphs?|node classification|link prediction|graph classification|message passing',
+          weight: 3,
+        },
         { pattern: 'graphormer|graphgps|graphtrans|ogbg?-\\w+|ogb', weight: 2 },
         { pattern: 'graphs?|nodes|edges', weight: 0.75 },
       ],

@@ -1,0 +1,39 @@
+import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
+import { PipelineRunner } from '../pipeline-runner.service';
+import { parseSeconds } from './fetch.command';
+
+@SubCommand({ name: 'send', description: 'Send every digest that is due, as if the clock read --now' })
+export class DigestSendCommand extends CommandRunner {
+  constructor(private readonly runner: PipelineRunner) {
+    super();
+  }
+
+  async run(_args: string[], options: { now?: Date; timeout: number }): Promise<void> {
+    const { summary, failed } = await this.runner.sendDigests({ now: options.now ?? new Date(), timeoutMs: options.timeout * 1000 });
+    console.log(summary);
+    if (failed > 0) {
+      process.exitCode = 1;
+    }
+  }
+
+  @Option({ flags: '--now <ISO-8601>', description: 'act as if the clock read this instant, e.g. 2026-11-28T09:00:00Z' })
+  parseNow(value: string): Date {
+    const date = new Date(value);
+    if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(date.getTime())) {
+      throw new Error(`--now must be an ISO-8601 instant such as 2026-11-28T09:00:00Z (got "${value}")`);
+    }
+    return date;
+  }
+
+  @Option({ flags: '--timeout <seconds>', description: 'give up after this long', defaultValue: 300 })
+  parseTimeout(value: string): number {
+    return parseSeconds(value);
+  }
+}
+
+@Command({ name: 'digest', description: 'Digest operations', subCommands: [DigestSendCommand] })
+export class DigestCommand extends CommandRunner {
+  async run(): Promise<void> {
+    this.command.help();
+  }
+}

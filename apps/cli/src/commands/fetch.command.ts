@@ -1,0 +1,39 @@
+import { Command, CommandRunner, Option } from 'nest-commander';
+import { PipelineRunner } from '../pipeline-runner.service';
+
+@Command({ name: 'fetch', description: 'Fetch sources now and wait until their new listings are classified' })
+export class FetchCommand extends CommandRunner {
+  constructor(private readonly runner: PipelineRunner) {
+    super();
+  }
+
+  async run(_args: string[], options: { source?: string; date?: string; timeout: number }): Promise<void> {
+    console.log(await this.runner.fetch({ sourceId: options.source, date: options.date, timeoutMs: options.timeout * 1000 }));
+  }
+
+  @Option({ flags: '--source <id>', description: 'only this source (default: every source in the sources file)' })
+  parseSource(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--date <YYYY-MM-DD>', description: 'listing date to fetch (default: today in the source time zone)' })
+  parseDate(value: string): string {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
+      throw new Error(`--date must be a date as YYYY-MM-DD (got "${value}")`);
+    }
+    return value;
+  }
+
+  @Option({ flags: '--timeout <seconds>', description: 'give up after this long', defaultValue: 300 })
+  parseTimeout(value: string): number {
+    return parseSeconds(value);
+  }
+}
+
+export function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new Error(`--timeout must be a positive number of seconds (got "${value}")`);
+  }
+  return seconds;
+}
