@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /**
  * Loopback HTTP servers standing in for the outside world in the demo and the tests: Hugging Face's
@@ -12,7 +12,12 @@ export interface StandIn {
   close(): Promise<void>;
 }
 
-export const DEMO_FIXTURE = join(__dirname, '../fixtures/demo/daily-papers.json');
+/** The repository root, from the sources or from their build in dist/. */
+export function repositoryRoot(from: string): string {
+  return existsSync(join(from, 'package.json')) ? from : repositoryRoot(dirname(from));
+}
+
+export const DEMO_FIXTURE = join(repositoryRoot(__dirname), 'test/fixtures/demo/daily-papers.json');
 const FIXTURE_DAY = '2024-09-10';
 
 interface HfEntry {

@@ -1,0 +1,55 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+/**
+ * `npm start`: runs the four services as separate processes (as in production, where each can be
+ * scaled on its own), prefixes their output, and stops them all when one dies or on Ctrl-C.
+ */
+const APPS = ['api', 'fetcher', 'classifier', 'notifier'] as const;
+const root = join(__dirname, '../..');
+const children = new Map<string, ChildProcess>();
+let stopping = false;
+
+for (const app of APPS) {
+  const child = spawn(process.execPath, [join(root, `dist/apps/${app}/src/main.js`)], {
+    env: process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const prefix = `[${app}]`.padEnd(13);
+  const forward = (stream: NodeJS.WriteStream) => (chunk: Buffer) =>
+    stream.write(
+      chunk
+        .toString()
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => `${prefix}${line}\n`)
+        .join(''),
+    );
+  child.stdout?.on('data', forward(process.stdout));
+  child.stderr?.on('data', forward(process.stderr));
+  child.on('exit', (code, signal) => {
+    children.delete(app);
+    if (!stopping) {
+      console.error(`${prefix}exited (${signal ?? `code ${code}`}); stopping the others`);
+      stopAll(code === 0 ? 1 : (code ?? 1));
+    } else if (children.size === 0) {
+      process.exit(process.exitCode ?? 0);
+    }
+  });
+  children.set(app, child);
+}
+
+function stopAll(exitCode: number): void {
+  stopping = true;
+  process.exitCode = exitCode;
+  if (children.size === 0) {
+    process.exit(exitCode);
+  }
+  for (const child of children.values()) {
+    child.kill('SIGTERM');
+  }
+  setTimeout(() => process.exit(exitCode), 15_000).unref();
+}
+
+process.on('SIGINT', () => stopAll(0));
+process.on('SIGTERM', () => stopAll(0));
