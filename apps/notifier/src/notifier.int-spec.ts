@@ -1,0 +1,370 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import { INestApplicationContext } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { Queue } from 'bullmq';
+import { createServer, Server } from 'node:http';
+import { Client } from 'pg';
+import { ParsedMail, simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { Settings, SettingsModule } from '@libs/config';
+import { DatabaseModule, SubscriptionRepository } from '@libs/database';
+import { PermanentError } from '@libs/domain';
+import { HttpModule } from '@libs/http';
+import { MailModule } from '@libs/mail';
+import { JobName, QueueName, QueuesModule } from '@libs/queues';
+import { close, listen } from '../../../test/support/stand-ins';
+import { deleteQueueKeys } from '../../../test/support/processes';
+import { createTestDatabase, TestDatabase, testQueuePrefix } from '../../../test/support/test-database';
+import { EmailChannel } from './channels/email.channel';
+import { SlackChannel } from './channels/slack.channel';
+import { ConfirmationService } from './confirmation.service';
+import { DeliveryService } from './delivery.service';
+import { DigestBuilderService } from './digest-builder.service';
+import { DigestPlannerService } from './digest-planner.service';
+
+const REDIS_URL = 'redis://127.0.0.1:6379';
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+
+/** The notifier's ledger against real Postgres, Redis, an SMTP server and a Slack stand-in. */
+describe('Notifier ledger', () => {
+  let database: TestDatabase;
+  let app: INestApplicationContext;
+  let sql: Client;
+  let notifyQueue: Queue;
+  const prefix = testQueuePrefix('notifier');
+  const savedEnv = { ...process.env };
+
+  // SMTP server whose answer to RCPT TO the tests choose.
+  let smtp: SMTPServer;
+  let smtpReply: { code: number; message: string } | null = null;
+  const received: { to: string[]; mail: ParsedMail }[] = [];
+  // Slack stand-in whose status the tests choose.
+  let slack: Server;
+  let slackUrl: string;
+  let slackStatus = 200;
+  const slackBodies: unknown[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase('notifier');
+    smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      disableReverseLookup: true,
+      logger: false,
+      onRcptTo(_address, _session, callback) {
+        if (smtpReply) {
+          const error = new Error(smtpReply.message) as Error & { responseCode: number };
+          error.responseCode = smtpReply.code;
+          return callback(error);
+        }
+        callback();
+      },
+      onData(stream, session, callback) {
+        simpleParser(stream)
+          .then((mail) => {
+            received.push({ to: session.envelope.rcptTo.map((r) => r.address), mail });
+            callback();
+          })
+          .catch(callback);
+      },
+    });
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+    const smtpPort = (smtp.server.address() as { port: number }).port;
+    slack = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        slackBodies.push(JSON.parse(body));
+        res.writeHead(slackStatus, { 'content-type': 'text/plain' });
+        res.end(slackStatus === 200 ? 'ok' : slackStatus === 404 ? 'no_service' : 'internal_error');
+      });
+    });
+    slackUrl = `${await listen(slack)}/services/T1/B1/secret`;
+
+    Object.assign(process.env, {
+      DATABASE_URL: database.url,
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      PUBLIC_URL: 'https://papers.example.org',
+      APP_SECRET: 'notifier-test-secret-notifier-test',
+      ALLOW_PRIVATE_TARGETS: 'true',
+    });
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        SettingsModule,
+        DatabaseModule,
+        QueuesModule,
+        MailModule,
+        HttpModule.registerAsync({
+          inject: [Settings],
+          useFactory: (settings) => ({ allowPrivateTargets: (settings as Settings).ALLOW_PRIVATE_TARGETS, userAgent: 'test' }),
+        }),
+      ],
+      providers: [DigestPlannerService, DigestBuilderService, DeliveryService, ConfirmationService, EmailChannel, SlackChannel],
+    }).compile();
+    app = await moduleRef.init();
+    notifyQueue = app.get<Queue>(getQueueToken(QueueName.Notify));
+    sql = new Client({ connectionString: database.url });
+    await sql.connect();
+  });
+
+  afterAll(async () => {
+    await sql?.end();
+    await app?.close();
+    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    await close(slack);
+    await deleteQueueKeys(REDIS_URL, prefix);
+    await database?.drop();
+    process.env = savedEnv;
+  });
+
+  beforeEach(async () => {
+    await sql.query('TRUNCATE papers, subscriptions, digests, digest_papers, deliveries, paper_topics CASCADE');
+    await notifyQueue.obliterate({ force: true });
+    received.length = 0;
+    slackBodies.length = 0;
+    smtpReply = null;
+    slackStatus = 200;
+  });
+
+  const now = new Date('2026-11-28T12:00:00Z');
+
+  async function addPaper(
+    title: string,
+    options: { upvotes?: number; listedAt?: Date; topics?: string[]; abstract?: string; ready?: boolean } = {},
+  ): Promise<string> {
+    const { rows } = await sql.query<{ id: string }>(
+      `INSERT INTO papers ("arxivId", title, abstract, authors, upvotes, "listedAt", "readyAt")
+       VALUES ($1, $2, $3, '{"A. Author"}', $4, $5, $6) RETURNING id`,
+      [
+        `2611.${String(Math.floor(Math.random() * 90000) + 10000)}`,
+        title,
+        options.abstract ?? `An abstract about ${title}.`,
+        options.upvotes ?? 0,
+        options.listedAt ?? new Date(now.getTime() - 6 * HOUR),
+        options.ready === false ? null : now,
+      ],
+    );
+    for (const topic of options.topics ?? []) {
+      await sql.query(`INSERT INTO paper_topics ("paperId", topic, score, evidence) VALUES ($1, $2, 3, '{"title: \\"x\\""}')`, [
+        rows[0].id,
+        topic,
+      ]);
+    }
+    return rows[0].id;
+  }
+
+  async function subscribe(fields: Partial<{ email: string | null; slackWebhookUrl: string; topics: string[]; keywords: string[]; maxPapers: number }>) {
+    return app.get(SubscriptionRepository).create({
+      email: fields.email === undefined ? 'reader@example.org' : fields.email,
+      slackWebhookUrl: fields.slackWebhookUrl ?? null,
+      status: 'active',
+      topics: fields.topics ?? [],
+      keywords: fields.keywords ?? [],
+      frequency: 'daily',
+      weekday: 1,
+      timezone: 'UTC',
+      sendHour: 8,
+      maxPapers: fields.maxPapers ?? 20,
+      activatedAt: new Date('2026-11-01T00:00:00Z'),
+    });
+  }
+
+  /** Plans, builds and sends everything due at `at`, the way the jobs would. */
+  async function runDigests(at: Date): Promise<string[]> {
+    const { digestIds } = await app.get(DigestPlannerService).planDue(at);
+    for (const digestId of digestIds) {
+      await app.get(DigestBuilderService).build(digestId, at);
+    }
+    const deliveries = await sql.query<{ id: string }>(`SELECT id FROM deliveries WHERE status = 'pending'`);
+    for (const { id } of deliveries.rows) {
+      await app.get(DeliveryService).send(id);
+    }
+    return digestIds;
+  }
+
+  const digestPapers = async (digestId: string): Promise<string[]> =>
+    (
+      await sql.query<{ title: string }>(
+        `SELECT p.title FROM digest_papers d JOIN papers p ON p.id = d."paperId" WHERE d."digestId" = $1 ORDER BY d.rank`,
+        [digestId],
+      )
+    ).rows.map((row) => row.title);
+
+  it('should claim one digest per subscription and period, whoever asks', async () => {
+    const subscription = await subscribe({ topics: ['llm'] });
+    const planner = app.get(DigestPlannerService);
+    const [first, second] = await Promise.all([planner.planDue(now), planner.planDue(now)]);
+    const later = await planner.planDue(new Date(now.getTime() + HOUR));
+    expect([...first.digestIds, ...second.digestIds]).toHaveLength(1);
+    expect(later.digestIds).toEqual([]);
+    const { rows } = await sql.query(`SELECT "periodKey" FROM digests WHERE "subscriptionId" = $1`, [subscription.id]);
+    expect(rows).toEqual([{ periodKey: '2026-11-28' }]);
+    const [digestId] = [...first.digestIds, ...second.digestIds];
+    const job = await notifyQueue.getJob(`digest-${digestId}`);
+    expect(job?.name).toBe(JobName.DigestBuild);
+    expect(job?.data).toEqual({ digestId, now: now.toISOString() });
+  });
+
+  it('should pick matching, ready papers in the window, ranked by upvotes and capped', async () => {
+    await addPaper('Popular LLM paper', { upvotes: 50, topics: ['llm'] });
+    await addPaper('Quiet LLM paper', { upvotes: 1, topics: ['llm'] });
+    await addPaper('Middle LLM paper', { upvotes: 10, topics: ['llm'] });
+    await addPaper('Vision paper', { upvotes: 99, topics: ['vision'] });
+    await addPaper('Old LLM paper', { upvotes: 99, topics: ['llm'], listedAt: new Date(now.getTime() - 3 * DAY) });
+    await addPaper('Unready LLM paper', { upvotes: 99, topics: ['llm'], ready: false });
+    await subscribe({ topics: ['llm'], maxPapers: 2 });
+    const [digestId] = await runDigests(now);
+    expect(await digestPapers(digestId)).toEqual(['Popular LLM paper', 'Middle LLM paper']);
+    const { rows } = await sql.query(`SELECT status, "paperCount", "omittedCount" FROM digests WHERE id = $1`, [digestId]);
+    expect(rows[0]).toEqual({ status: 'sent', paperCount: 2, omittedCount: 1 });
+    expect(received).toHaveLength(1);
+    const header = (key: string): string | undefined =>
+      received[0].mail.headerLines.find((line) => line.key === key)?.line.replace(/^[^:]+:\s*/, '');
+    expect(header('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
+    expect(header('list-unsubscribe')).toMatch(/^<https:\/\/papers\.example\.org\/unsubscribe\?token=[^>]+>$/);
+    expect(received[0].mail.messageId).toBe(`<digest-${digestId}@papers.example.org>`);
+    expect(received[0].mail.text).toContain('1. Popular LLM paper');
+    expect(received[0].mail.text).toContain('1 more matching papers were left out');
+  });
+
+  it('should match keywords with full-text search syntax and stemming', async () => {
+    await addPaper('Scaling test-time compute', { abstract: 'We study test-time scaling of reasoning models.' });
+    await addPaper('Quantized transformers', { abstract: 'Post-training quantization of large models.' });
+    await addPaper('A survey of quantization', { abstract: 'This survey covers quantization.' });
+    await addPaper('Unrelated', { abstract: 'Graph neural networks for molecules.' });
+    await subscribe({ keywords: ['"test-time scaling"', 'quantization -survey'] });
+    const [digestId] = await runDigests(now);
+    expect((await digestPapers(digestId)).sort()).toEqual(['Quantized transformers', 'Scaling test-time compute']);
+  });
+
+  it('should never deliver a paper twice to a subscription, and bring late papers in the next digest', async () => {
+    await addPaper('Day one paper', { topics: ['agents'] });
+    await subscribe({ topics: ['agents'] });
+    const [first] = await runDigests(now);
+    expect(await digestPapers(first)).toEqual(['Day one paper']);
+
+    // Next day: the first paper is still inside the 2-day lookback, and a late one arrived after the build.
+    const nextDay = new Date(now.getTime() + DAY);
+    await addPaper('Late paper', { topics: ['agents'], listedAt: new Date(now.getTime() + HOUR) });
+    const [second] = await runDigests(nextDay);
+    expect(await digestPapers(second)).toEqual(['Late paper']);
+
+    // A day with nothing new: the digest is empty and nothing is sent.
+    const [third] = await runDigests(new Date(now.getTime() + 2 * DAY));
+    const { rows } = await sql.query(`SELECT status FROM digests WHERE id = $1`, [third]);
+    expect(rows[0].status).toBe('empty');
+    expect(received).toHaveLength(2);
+    // The constraint, not only the query, forbids a repeat.
+    await expect(
+      sql.query(`INSERT INTO digest_papers ("digestId", "paperId", "subscriptionId", rank)
+                 SELECT $1, "paperId", "subscriptionId", 9 FROM digest_papers WHERE "digestId" = $2`, [third, first]),
+    ).rejects.toThrow(/digest_papers_once_per_subscription/);
+  });
+
+  it('should build a digest once when two workers build it at the same time', async () => {
+    await addPaper('Paper A', { topics: ['code'] });
+    await addPaper('Paper B', { topics: ['code'] });
+    await subscribe({ topics: ['code'], slackWebhookUrl: slackUrl });
+    const { digestIds } = await app.get(DigestPlannerService).planDue(now);
+    const builder = app.get(DigestBuilderService);
+    await Promise.all([builder.build(digestIds[0], now), builder.build(digestIds[0], now), builder.build(digestIds[0], now)]);
+    const papers = await sql.query(`SELECT count(*)::int AS n FROM digest_papers WHERE "digestId" = $1`, [digestIds[0]]);
+    const deliveries = await sql.query(`SELECT channel FROM deliveries WHERE "digestId" = $1 ORDER BY channel`, [digestIds[0]]);
+    expect(papers.rows[0].n).toBe(2);
+    expect(deliveries.rows).toEqual([{ channel: 'email' }, { channel: 'slack' }]);
+  });
+
+  it('should send a delivery once even when its job runs twice', async () => {
+    await addPaper('Only paper', { topics: ['rl'] });
+    await subscribe({ topics: ['rl'], email: null, slackWebhookUrl: slackUrl });
+    const { digestIds } = await app.get(DigestPlannerService).planDue(now);
+    await app.get(DigestBuilderService).build(digestIds[0], now);
+    const { rows } = await sql.query<{ id: string }>(`SELECT id FROM deliveries`);
+    const delivery = app.get(DeliveryService);
+    const outcomes = await Promise.all([delivery.send(rows[0].id), delivery.send(rows[0].id)]);
+    expect(outcomes.sort()).toEqual(['sent', 'skipped']);
+    expect(await delivery.send(rows[0].id)).toBe('skipped');
+    expect(slackBodies).toHaveLength(1);
+    expect(slackBodies[0]).toMatchObject({ text: 'Paperboy: 1 new paper for 2026-11-28' });
+  });
+
+  async function oneDelivery(channel: 'email' | 'slack'): Promise<string> {
+    await addPaper('A paper', { topics: ['graphs'] });
+    await subscribe(channel === 'email' ? { topics: ['graphs'] } : { topics: ['graphs'], email: null, slackWebhookUrl: slackUrl });
+    const { digestIds } = await app.get(DigestPlannerService).planDue(now);
+    await app.get(DigestBuilderService).build(digestIds[0], now);
+    return (await sql.query<{ id: string }>(`SELECT id FROM deliveries`)).rows[0].id;
+  }
+
+  const deliveryRow = async (id: string) =>
+    (await sql.query(`SELECT status, attempts, "lastError" FROM deliveries WHERE id = $1`, [id])).rows[0] as {
+      status: string;
+      attempts: number;
+      lastError: string | null;
+    };
+
+  it('should fail an email for good on an SMTP 5xx and retry it after a 4xx', async () => {
+    const id = await oneDelivery('email');
+    smtpReply = { code: 451, message: 'Try again later' };
+    const transient = await app.get(DeliveryService).send(id).catch((error: unknown) => error);
+    expect(transient).toBeInstanceOf(Error);
+    expect(transient).not.toBeInstanceOf(PermanentError);
+    expect(await deliveryRow(id)).toMatchObject({ status: 'pending', attempts: 1 });
+
+    smtpReply = { code: 550, message: 'No such user' };
+    const permanent = await app.get(DeliveryService).send(id).catch((error: unknown) => error);
+    expect(permanent).toBeInstanceOf(PermanentError);
+    expect((permanent as Error).message).toContain('550');
+    expect(await deliveryRow(id)).toMatchObject({ status: 'failed', attempts: 2 });
+    const digest = await sql.query(`SELECT d.status FROM digests d JOIN deliveries v ON v."digestId" = d.id WHERE v.id = $1`, [id]);
+    expect(digest.rows[0].status).toBe('failed');
+    expect(await app.get(DeliveryService).send(id)).toBe('skipped');
+    expect(received).toHaveLength(0);
+  });
+
+  it('should retry Slack on 5xx and give up on 404', async () => {
+    const id = await oneDelivery('slack');
+    slackStatus = 500;
+    await expect(app.get(DeliveryService).send(id)).rejects.not.toBeInstanceOf(PermanentError);
+    expect(await deliveryRow(id)).toMatchObject({ status: 'pending' });
+    slackStatus = 404;
+    await expect(app.get(DeliveryService).send(id)).rejects.toThrow(/HTTP 404: no_service/);
+    expect(await deliveryRow(id)).toMatchObject({ status: 'failed', attempts: 2 });
+    expect((await deliveryRow(id)).lastError).not.toContain('/services/T1/B1/secret');
+  });
+
+  it('should re-queue work that Redis lost', async () => {
+    const id = await oneDelivery('email');
+    await notifyQueue.obliterate({ force: true });
+    await sql.query(`UPDATE deliveries SET "updatedAt" = now() - interval '10 minutes'`);
+    await sql.query(`UPDATE digests SET status = 'pending', "createdAt" = now() - interval '10 minutes'`);
+    await app.get(DigestPlannerService).planDue(now);
+    expect((await notifyQueue.getJob(`delivery-${id}`))?.data).toEqual({ deliveryId: id });
+    const digestId = (await sql.query<{ id: string }>('SELECT id FROM digests')).rows[0].id;
+    expect((await notifyQueue.getJob(`digest-${digestId}`))?.name).toBe(JobName.DigestBuild);
+  });
+
+  it('should send the confirmation email of a pending subscription only', async () => {
+    const pending = await app.get(SubscriptionRepository).create({
+      email: 'new@example.org',
+      slackWebhookUrl: null,
+      status: 'pending',
+      topics: ['llm'],
+      keywords: [],
+      frequency: 'daily',
+      weekday: 1,
+      timezone: 'UTC',
+      sendHour: 8,
+      maxPapers: 20,
+      activatedAt: null,
+    });
+    expect(await app.get(ConfirmationService).send(pending.id)).toBe('sent');
+    expect(received[0].to).toEqual(['new@example.org']);
+    expect(received[0].mail.text).toMatch(/https:\/\/papers\.example\.org\/subscriptions\/confirm\?token=\S+/);
+    await app.get(SubscriptionRepository).activate(pending.id, now);
+    expect(await app.get(ConfirmationService).send(pending.id)).toBe('skipped');
+  });
+});
