@@ -53,14 +53,15 @@ export class InitialSchema1764320000000 implements MigrationInterface {
       )`);
     await queryRunner.query(`CREATE UNIQUE INDEX "papers_arxiv_id" ON "papers" ("arxivId")`);
     await queryRunner.query(`CREATE INDEX "papers_listed_at" ON "papers" ("listedAt")`);
-    // array_to_string is only STABLE, and generated columns need IMMUTABLE expressions.
+    // array_to_string is only STABLE, and generated columns need IMMUTABLE expressions. The abstract is
+    // cut at 100k characters because a tsvector cannot exceed 1 MB (a pathological listing must not fail).
     await queryRunner.query(`
       CREATE FUNCTION "paperboy_join_authors"(text[]) RETURNS text
       LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT array_to_string($1, ' ') $$`);
     await queryRunner.query(`
       ALTER TABLE "papers" ADD "searchVector" tsvector GENERATED ALWAYS AS (
         setweight(to_tsvector('english', "title"), 'A') ||
-        setweight(to_tsvector('english', "abstract"), 'B') ||
+        setweight(to_tsvector('english', left("abstract", 100000)), 'B') ||
         setweight(to_tsvector('simple', "paperboy_join_authors"("authors")), 'C')
       ) STORED`);
     await queryRunner.query(`CREATE INDEX "papers_search" ON "papers" USING gin ("searchVector")`);
