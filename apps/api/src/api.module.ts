@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { SettingsModule } from '@libs/config';
+import { LoggingModule, SettingsModule } from '@libs/config';
 import { DatabaseModule } from '@libs/database';
 import { QueuesModule } from '@libs/queues';
 import { FeedsController } from './feeds/feeds.controller';
@@ -11,7 +11,7 @@ import { SubscriptionsService } from './subscriptions/subscriptions.service';
 import { TopicsController } from './topics/topics.controller';
 
 @Module({
-  imports: [SettingsModule, DatabaseModule, QueuesModule, TerminusModule],
+  imports: [SettingsModule, LoggingModule, DatabaseModule, QueuesModule, TerminusModule],
   controllers: [SubscriptionsController, FeedsController, TopicsController, HealthController],
   providers: [SubscriptionsService, FeedsService],
 })

@@ -1,11 +1,13 @@
 import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { ApiModule } from './api.module';
 
 /** Creates the api app with its global pipes; shared by main.ts and the tests. */
 export async function createApiApp(): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(ApiModule, { abortOnError: false });
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule, { abortOnError: false, bufferLogs: true });
+  app.useLogger(app.get(PinoLogger));
   app.disable('x-powered-by');
   // Unknown fields are refused rather than silently dropped, so typos in a request are visible.
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));

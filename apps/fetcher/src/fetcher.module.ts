@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { Settings, SettingsModule } from '@libs/config';
+import { LoggingModule, Settings, SettingsModule } from '@libs/config';
 import { DatabaseModule } from '@libs/database';
 import { HttpModule } from '@libs/http';
 import { QueuesModule } from '@libs/queues';
@@ -11,6 +11,7 @@ import { HfDailyPapersClient } from './sources/hf-daily-papers.client';
 @Module({
   imports: [
     SettingsModule,
+    LoggingModule,
     DatabaseModule,
     QueuesModule,
     HttpModule.registerAsync({

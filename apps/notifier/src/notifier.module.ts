@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { Settings, SettingsModule } from '@libs/config';
+import { LoggingModule, Settings, SettingsModule } from '@libs/config';
 import { DatabaseModule } from '@libs/database';
 import { HttpModule } from '@libs/http';
 import { MailModule } from '@libs/mail';
@@ -16,6 +16,7 @@ import { NotifyProcessor } from './notify.processor';
 @Module({
   imports: [
     SettingsModule,
+    LoggingModule,
     DatabaseModule,
     QueuesModule,
     MailModule,

@@ -51,6 +51,11 @@ export class Settings {
   @IsBoolean({ message: 'ALLOW_PRIVATE_TARGETS must be true or false' })
   ALLOW_PRIVATE_TARGETS: boolean = false;
 
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+  })
+  LOG_LEVEL: string = 'info';
+
   get production(): boolean {
     return this.NODE_ENV === 'production';
   }
@@ -77,7 +82,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     }
   }
   const settings = plainToInstance(Settings, given);
-  const problems = validateSync(settings).flatMap((error) => {
+  const problems = validateSync(settings, { stopAtFirstError: true }).flatMap((error) => {
     const raw = given[error.property];
     const shown = raw === undefined || SECRET_KEYS.has(error.property) ? '' : ` (got "${raw}")`;
     return Object.values(error.constraints ?? {}).map((message) => `${message}${shown}`);

@@ -1,10 +1,5 @@
 export type HttpClientErrorKind =
-  | 'invalid-url'
-  | 'blocked-target'
-  | 'timeout'
-  | 'too-large'
-  | 'too-many-redirects'
-  | 'network';
+  'invalid-url' | 'blocked-target' | 'timeout' | 'too-large' | 'too-many-redirects' | 'network';
 
 const TRANSIENT_KINDS: ReadonlySet<HttpClientErrorKind> = new Set(['timeout', 'network']);
 

@@ -118,7 +118,10 @@ describe('HttpClient (loopback servers)', () => {
       expect(res).toMatchObject({ status: 200, url: server.url('/feed'), redirected: false, permanentRedirect: false });
       expect(res.headers).toMatchObject({ 'content-type': 'application/rss+xml', 'x-multi': 'a, b' });
       expect(res.body.toString()).toBe(FEED);
-      expect(server.seen[0].headers).toMatchObject({ 'user-agent': 'paperboy-test/1.0', accept: 'application/rss+xml' });
+      expect(server.seen[0].headers).toMatchObject({
+        'user-agent': 'paperboy-test/1.0',
+        accept: 'application/rss+xml',
+      });
     });
 
     it.each([
@@ -175,7 +178,9 @@ describe('HttpClient (loopback servers)', () => {
         pipeline(zeros, createGzip(), res, () => undefined);
       });
 
-      const err = await rejection(client.request({ url: server.url('/bomb'), maxBytes: 1024 * 1024, timeoutMs: 10_000 }));
+      const err = await rejection(
+        client.request({ url: server.url('/bomb'), maxBytes: 1024 * 1024, timeoutMs: 10_000 }),
+      );
 
       expect(err.kind).toBe('too-large');
       expect(err.message).toBe(`GET ${server.url('/bomb')}: response body exceeds 1048576 bytes`);

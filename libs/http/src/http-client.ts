@@ -61,7 +61,10 @@ const DECODERS: ReadonlyMap<string, () => Transform> = new Map([
   ['gzip', () => createGunzip({ flush: zlib.Z_SYNC_FLUSH, finishFlush: zlib.Z_SYNC_FLUSH })],
   ['x-gzip', () => createGunzip({ flush: zlib.Z_SYNC_FLUSH, finishFlush: zlib.Z_SYNC_FLUSH })],
   ['deflate', () => createInflate({ flush: zlib.Z_SYNC_FLUSH, finishFlush: zlib.Z_SYNC_FLUSH })],
-  ['br', () => createBrotliDecompress({ flush: zlib.BROTLI_OPERATION_FLUSH, finishFlush: zlib.BROTLI_OPERATION_FLUSH })],
+  [
+    'br',
+    () => createBrotliDecompress({ flush: zlib.BROTLI_OPERATION_FLUSH, finishFlush: zlib.BROTLI_OPERATION_FLUSH }),
+  ],
 ]);
 
 /** Where a request currently is, so a failure names the hop that failed. */
@@ -132,7 +135,7 @@ export class HttpClient implements OnModuleDestroy {
         method: hop.method,
         headers,
         body,
-
+        signal,
       });
       const location = headerValue(res.headers.location);
 
@@ -149,7 +152,12 @@ export class HttpClient implements OnModuleDestroy {
 
       await res.body.dump();
       if (redirects === this.maxRedirects) {
-        throw new HttpClientError('too-many-redirects', hop.method, hop.url.href, `more than ${this.maxRedirects} redirects`);
+        throw new HttpClientError(
+          'too-many-redirects',
+          hop.method,
+          hop.url.href,
+          `more than ${this.maxRedirects} redirects`,
+        );
       }
       redirects += 1;
       permanent &&= PERMANENT_REDIRECT_STATUSES.has(res.statusCode);

@@ -1,5 +1,6 @@
 import { INestApplicationContext, Logger, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Logger as PinoLogger } from 'nestjs-pino';
 
 /**
  * Boots a worker app (no HTTP): settings are validated first, shutdown hooks let BullMQ finish the
@@ -8,7 +9,8 @@ import { NestFactory } from '@nestjs/core';
 export async function runWorker(name: string, module: Type<unknown>): Promise<INestApplicationContext> {
   const logger = new Logger(name);
   try {
-    const app = await NestFactory.createApplicationContext(module, { abortOnError: false });
+    const app = await NestFactory.createApplicationContext(module, { abortOnError: false, bufferLogs: true });
+    app.useLogger(app.get(PinoLogger));
     app.enableShutdownHooks();
     logger.log(`${name} is running`);
     return app;
