@@ -34,9 +34,10 @@ export class Settings {
   PUBLIC_URL: string = 'http://localhost:3000';
 
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && value !== '' ? Number(value) : value))
-  @IsInt({ message: 'PORT must be an integer' })
-  @Min(1, { message: 'PORT must be between 1 and 65535' })
+  // class-validator checks the decorator nearest the property first: the type check goes last.
   @Max(65535, { message: 'PORT must be between 1 and 65535' })
+  @Min(1, { message: 'PORT must be between 1 and 65535' })
+  @IsInt({ message: 'PORT must be an integer' })
   PORT: number = 3000;
 
   @IsString()
