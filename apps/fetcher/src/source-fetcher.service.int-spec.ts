@@ -131,6 +131,13 @@ async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
   throw new Error('expected the promise to reject');
 }
 
+interface HttpFailure {
+  status: number;
+  headers: Record<string, string>;
+  kind: 'transient' | 'permanent';
+  detail: string;
+}
+
 type ClassifyJob = Job<JobData<JobName.ListingClassify>>;
 
 /** One Nest context of the fetcher's real modules (no scheduler, no processor), and what the tests read. */
@@ -296,7 +303,8 @@ describe(SourceFetcherService.name, () => {
 
       const listings = await listingsOf('real');
       expect(listings.map((listing) => listing.externalId)).toEqual([...FIXTURE_IDS].sort());
-      expect(listings.every((listing) => listing.fetchRunId === fetchRunId && listing.classifiedAt === null)).toBe(true);
+      expect(new Set(listings.map((listing) => listing.fetchRunId))).toEqual(new Set([fetchRunId]));
+      expect(listings.filter((listing) => listing.classifiedAt !== null)).toEqual([]);
       expect(listings.find((listing) => listing.externalId === '2410.17243')).toMatchObject({
         arxivId: '2410.17243',
         title: 'Breaking the Memory Barrier: Near Infinite Batch Size Scaling for Contrastive Loss',
@@ -396,7 +404,9 @@ describe(SourceFetcherService.name, () => {
       const error = await expectFailedFetch('html-page', NEXT_DATE);
 
       expect(error).not.toBeInstanceOf(PermanentError);
-      expect(error.message).toMatch(/^Hugging Face answer is not JSON \(.+\); it starts with "<html> <head><title>502/s);
+      expect(error.message).toMatch(
+        /^Hugging Face answer is not JSON \(.+\); it starts with "<html> <head><title>502/s,
+      );
       expect(await listingsOf('html-page')).toEqual(stored);
       expect(await jobsOf('html-page')).toHaveLength(29);
     });
@@ -406,7 +416,9 @@ describe(SourceFetcherService.name, () => {
 
       const error = await expectFailedFetch('truncated-json');
 
-      expect(error.message).toMatch(/^Hugging Face answer is not JSON \(.+\); it starts with "\[\{"paper":\{"id":"2410\.17243"/s);
+      expect(error.message).toMatch(
+        /^Hugging Face answer is not JSON \(.+\); it starts with "\[\{"paper":\{"id":"2410\.17243"/s,
+      );
       expect(await listingsOf('truncated-json')).toEqual([]);
     });
 
@@ -444,7 +456,7 @@ describe(SourceFetcherService.name, () => {
       expect(await jobsOf('broken-items')).toHaveLength(2);
     });
 
-    it.each([
+    it.each<HttpFailure>([
       { status: 500, headers: {}, kind: 'transient', detail: 'answered HTTP 500 for ?date=2024-10-25&limit=100&p=0' },
       {
         status: 429,
@@ -505,7 +517,10 @@ describe(SourceFetcherService.name, () => {
     });
 
     it.each([
-      { sourceId: 'loopback-ip', blocked: /127\.0\.0\.1 is a loopback address; only public unicast targets are allowed/ },
+      {
+        sourceId: 'loopback-ip',
+        blocked: /127\.0\.0\.1 is a loopback address; only public unicast targets are allowed/,
+      },
       {
         sourceId: 'loopback-name',
         blocked: /localhost resolves to (127\.0\.0\.1|::1), which is a loopback address; only public unicast targets/,
