@@ -8,7 +8,7 @@ import { DataSource, Repository } from 'typeorm';
 import { Settings, SettingsModule } from '@libs/config';
 import { DatabaseModule, FetchRunEntity, ListingEntity, SourceDefinition, SourceRepository } from '@libs/database';
 import { PermanentError } from '@libs/domain';
-import { HttpClientError, HttpModule } from '@libs/http';
+import { HttpModule } from '@libs/http';
 import { JobData, JobName, JobProducer, QueueName, QueuesModule } from '@libs/queues';
 import { deleteQueueKeys } from '../../../test/support/processes';
 import { close, listen } from '../../../test/support/stand-ins';
@@ -266,14 +266,14 @@ describe(SourceFetcherService.name, () => {
     };
 
     /** Fetches a source that fails, and checks the failure was recorded on its run and nothing was stored or queued. */
-    const expectFailedFetch = async (sourceId: string, date = FIXTURE_DATE): Promise<Error> => {
+    const expectFailedFetch = async (sourceId: string, date = FIXTURE_DATE, httpStatus: number | null = null): Promise<Error> => {
       const listingsBefore = await listingsOf(sourceId);
       const queuedBefore = await queuedCount();
       const error = await rejectionOf(context.fetcher.fetch(sourceId, date));
       const run = (await runsOf(sourceId)).find((candidate) => candidate.listingDate === date);
       expect(run).toMatchObject({
         status: 'failed',
-        httpStatus: null,
+        httpStatus,
         itemsSeen: 0,
         itemsNew: 0,
         error: error.message,
@@ -457,23 +457,24 @@ describe(SourceFetcherService.name, () => {
     });
 
     it.each<HttpFailure>([
-      { status: 500, headers: {}, kind: 'transient', detail: 'answered HTTP 500 for ?date=2024-10-25&limit=100&p=0' },
+      { status: 500, headers: {}, kind: 'transient', detail: 'answered HTTP 500 for date 2024-10-25, page 0' },
       {
         status: 429,
         headers: { 'retry-after': '120' },
         kind: 'transient',
-        detail: 'answered HTTP 429 for ?date=2024-10-25&limit=100&p=0 (Retry-After: 120)',
+        detail: 'answered HTTP 429 for date 2024-10-25, page 0 (Retry-After: 120)',
       },
-      { status: 404, headers: {}, kind: 'permanent', detail: 'answered HTTP 404 for ?date=2024-10-25&limit=100&p=0: ' },
-      { status: 400, headers: {}, kind: 'permanent', detail: 'answered HTTP 400 for ?date=2024-10-25&limit=100&p=0: ' },
+      { status: 404, headers: {}, kind: 'permanent', detail: 'answered HTTP 404 for date 2024-10-25, page 0: ' },
+      { status: 400, headers: {}, kind: 'permanent', detail: 'answered HTTP 400 for date 2024-10-25, page 0: ' },
     ])('should fail the run with a $kind error on HTTP $status', async ({ status, headers, kind, detail }) => {
       const sourceId = `http-${status}`;
       const body = JSON.stringify({ error: `status ${status}` });
       hf.route(sourceId, answer(status, body, headers));
 
-      const error = await expectFailedFetch(sourceId);
+      const error = await expectFailedFetch(sourceId, FIXTURE_DATE, status);
 
       expect(error.message).toContain(`${hf.urlFor(sourceId)} ${detail}`);
+      expect(error.message).not.toContain('limit=');
       if (kind === 'permanent') {
         expect(error).toBeInstanceOf(PermanentError);
         expect(error.message).toContain(body);
@@ -490,6 +491,17 @@ describe(SourceFetcherService.name, () => {
       expect(error).toBeInstanceOf(PermanentError);
       expect(error.message).toContain('"no-such-source"');
       expect(await context.runs.countBy({ sourceId: 'no-such-source' })).toBe(0);
+    });
+
+    it('should refuse an impossible listing date with a permanent error and record no run', async () => {
+      hf.route('real', byDate({ [FIXTURE_DATE]: answer(200, FIXTURE_BODY) }));
+      const runsBefore = await context.runs.countBy({ sourceId: 'real' });
+
+      const error = await rejectionOf(context.fetcher.fetch('real', '2024-02-30'));
+
+      expect(error).toBeInstanceOf(PermanentError);
+      expect(error.message).toBe('"2024-02-30" is not a calendar date (YYYY-MM-DD)');
+      expect(await context.runs.countBy({ sourceId: 'real' })).toBe(runsBefore);
     });
 
     it('should refuse a source dropped from the sources file with a permanent error and fetch nothing', async () => {
@@ -531,8 +543,8 @@ describe(SourceFetcherService.name, () => {
 
       const error = await rejectionOf(context.fetcher.fetch(sourceId, FIXTURE_DATE));
 
-      expect(error).toBeInstanceOf(HttpClientError);
-      expect((error as HttpClientError).kind).toBe('blocked-target');
+      // Refused targets do not change on retry: the job fails at once.
+      expect(error).toBeInstanceOf(PermanentError);
       expect(error.message).toMatch(blocked);
       const runs = await context.runs.findBy({ sourceId });
       expect(runs).toHaveLength(1);

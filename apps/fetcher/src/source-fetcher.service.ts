@@ -4,7 +4,7 @@ import { FetchRunRepository, ListingRepository, SourceEntity, SourceRepository }
 import { PermanentError } from '@libs/domain';
 import { JobName, JobProducer } from '@libs/queues';
 import { HfDailyPapersClient } from './sources/hf-daily-papers.client';
-import { SourceClient } from './sources/source-client';
+import { httpStatusOf, SourceClient } from './sources/source-client';
 
 /** Fetches one source for one date, stores what is new, and queues it for classification. */
 @Injectable()
@@ -30,6 +30,9 @@ export class SourceFetcherService {
     if (!source.enabled) {
       throw new PermanentError(`Source "${sourceId}" is no longer in the sources file`);
     }
+    if (date !== undefined && !isCalendarDate(date)) {
+      throw new PermanentError(`"${date}" is not a calendar date (YYYY-MM-DD)`);
+    }
     const listingDate = date ?? (DateTime.fromJSDate(now, { zone: source.timezone }).toISODate() as string);
     const fetchRunId = await this.runs.start(source.id, listingDate, now);
     try {
@@ -53,7 +56,7 @@ export class SourceFetcherService {
       const message = error instanceof Error ? error.message : String(error);
       await this.runs.finish(
         fetchRunId,
-        { status: 'failed', httpStatus: null, itemsSeen: 0, itemsNew: 0, error: message },
+        { status: 'failed', httpStatus: httpStatusOf(error), itemsSeen: 0, itemsNew: 0, error: message },
         new Date(),
       );
       throw error;
@@ -79,4 +82,8 @@ export class SourceFetcherService {
     }
     return client;
   }
+}
+
+export function isCalendarDate(text: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(text) && DateTime.fromISO(text, { zone: 'UTC' }).isValid;
 }

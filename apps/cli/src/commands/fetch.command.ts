@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { PipelineRunner } from '../pipeline-runner.service';
 
@@ -18,7 +19,8 @@ export class FetchCommand extends CommandRunner {
 
   @Option({ flags: '--date <YYYY-MM-DD>', description: 'listing date to fetch (default: today in the source time zone)' })
   parseDate(value: string): string {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
+    // Date.parse rolls 2024-02-30 over to March; Luxon refuses it.
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || !DateTime.fromISO(value, { zone: 'UTC' }).isValid) {
       throw new Error(`--date must be a date as YYYY-MM-DD (got "${value}")`);
     }
     return value;

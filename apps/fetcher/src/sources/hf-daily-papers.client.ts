@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { PermanentError } from '@libs/domain';
 import type { SourceEntity } from '@libs/database';
-import { HttpClient, HttpResponse } from '@libs/http';
+import { HttpClient, HttpClientError, HttpResponse, redactUrl } from '@libs/http';
 import { parseHfDailyPapers } from './hf-daily-papers.parser';
-import { SourceClient, SourceListings } from './source-client';
+import { PermanentUpstreamError, SourceClient, SourceListings, UpstreamError } from './source-client';
 
 const PAGE_SIZE = 100; // the API's maximum
 const MAX_PAGES = 20;
@@ -21,9 +20,9 @@ export class HfDailyPapersClient implements SourceClient {
       url.searchParams.set('date', listingDate);
       url.searchParams.set('limit', String(PAGE_SIZE));
       url.searchParams.set('p', String(page));
-      const response = await this.http.request({ url: url.toString(), headers: { accept: 'application/json' } });
+      const response = await this.get(url);
       result.httpStatus = response.status;
-      assertOk(response, url);
+      assertOk(response, source.url, listingDate, page);
       const parsed = parseHfDailyPapers(response.body.toString('utf8'));
       result.problems.push(...parsed.problems.map((problem) => `page ${page}: ${problem}`));
       for (const listing of parsed.listings) {
@@ -33,21 +32,36 @@ export class HfDailyPapersClient implements SourceClient {
         }
       }
       if (parsed.listings.length + parsed.problems.length < PAGE_SIZE) {
-        break;
+        return result;
       }
     }
+    result.problems.push(`stopped after ${MAX_PAGES} pages of ${PAGE_SIZE}; later pages were not fetched`);
     return result;
+  }
+
+  private async get(url: URL): Promise<HttpResponse> {
+    try {
+      return await this.http.request({ url: url.toString(), headers: { accept: 'application/json' } });
+    } catch (error) {
+      // A refused target, an oversized body or a redirect loop will not change on retry.
+      if (error instanceof HttpClientError && !error.transient) {
+        throw new PermanentUpstreamError(error.message, null);
+      }
+      throw error;
+    }
   }
 }
 
-function assertOk(response: HttpResponse, url: URL): void {
+function assertOk(response: HttpResponse, sourceUrl: string, listingDate: string, page: number): void {
   if (response.status === 200) {
     return;
   }
-  const detail = `${url.origin}${url.pathname} answered HTTP ${response.status} for ${url.search}`;
+  // The source URL may carry a token in its query: it is redacted, and only our own parameters are named.
+  const detail = `${redactUrl(sourceUrl)} answered HTTP ${response.status} for date ${listingDate}, page ${page}`;
   if (response.status === 429 || response.status >= 500) {
     const retryAfter = response.headers['retry-after'];
-    throw new Error(`${detail}${retryAfter ? ` (Retry-After: ${retryAfter})` : ''}`);
+    throw new UpstreamError(`${detail}${retryAfter ? ` (Retry-After: ${retryAfter})` : ''}`, response.status);
   }
-  throw new PermanentError(`${detail}: ${response.body.toString('utf8').slice(0, 200)}`);
+  const body = response.body.toString('utf8').slice(0, 200).replace(/\s+/g, ' ');
+  throw new PermanentUpstreamError(`${detail}: ${body}`, response.status);
 }

@@ -56,7 +56,8 @@ describe('parseHfDailyPapers', () => {
       null,
       { paper: { title: 'no id' }, publishedAt: '2025-01-02T00:00:00Z' },
       { paper: { id: '2501.00003', summary: 'S' }, publishedAt: '2025-01-02T00:00:00Z' },
-      { paper: { id: '2501.00004', title: 'Bad date' }, publishedAt: 'yesterday' },
+      // The arXiv date (paper.publishedAt) is not a stand-in for the Daily Papers date.
+      { paper: { id: '2501.00004', title: 'Bad date', publishedAt: '2025-01-01T00:00:00Z' }, publishedAt: 'yesterday' },
       good,
       good,
     ]);

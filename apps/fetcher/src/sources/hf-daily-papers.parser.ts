@@ -31,7 +31,8 @@ export function parseHfDailyPapers(body: string): ParseResult {
     json = JSON.parse(body.replace(/^\uFEFF/, ''));
   } catch (error) {
     const start = body.trimStart().slice(0, 40).replace(/\s+/g, ' ');
-    throw new Error(`Hugging Face answer is not JSON (${(error as Error).message}); it starts with "${start}"`);
+    const reason = (error as Error).message.replace(/\s+/g, ' ');
+    throw new Error(`Hugging Face answer is not JSON (${reason}); it starts with "${start}"`);
   }
   if (!Array.isArray(json)) {
     throw new Error(`Hugging Face answer is not an array of papers (got ${isObject(json) ? 'an object' : typeof json})`);
@@ -67,7 +68,9 @@ function parseEntry(entry: unknown): ParsedListing | string {
   if (!title) {
     return `paper ${rawId} has no title`;
   }
-  const listedAt = date(entry.publishedAt) ?? date(paper.submittedOnDailyAt) ?? date(paper.publishedAt);
+  // Only the Daily Papers date will do: the arXiv date is days earlier and would file the paper
+  // under a period whose digest may already be sent.
+  const listedAt = date(entry.publishedAt) ?? date(paper.submittedOnDailyAt);
   if (!listedAt) {
     return `paper ${rawId} has no valid publishedAt date`;
   }
