@@ -13,7 +13,15 @@ const SECRET = 'api-int-secret-api-int-secret-0123';
 const PUBLIC_URL = 'http://127.0.0.1';
 const DAY = 24 * 3600 * 1000;
 const PENDING_ANSWER = { status: 'pending', message: 'Check your inbox to confirm the subscription.' };
-const ALL_JOB_STATES: JobType[] = ['waiting', 'active', 'delayed', 'prioritized', 'paused', 'completed', 'failed', 'waiting-children'];
+const ALL_JOB_STATES: JobType[] = [
+  'waiting',
+  'active',
+  'delayed',
+  'prioritized',
+  'completed',
+  'failed',
+  'waiting-children',
+];
 
 interface SubscriptionRow {
   id: string;
@@ -39,7 +47,14 @@ interface ErrorBody {
 /** The api in-process (createApiApp, as main.ts does) against real Postgres and Redis, driven over HTTP. */
 describe('api (integration)', () => {
   const prefix = testQueuePrefix('api');
-  const envKeys = ['DATABASE_URL', 'REDIS_URL', 'QUEUE_PREFIX', 'APP_SECRET', 'PUBLIC_URL', 'ALLOW_PRIVATE_TARGETS'] as const;
+  const envKeys = [
+    'DATABASE_URL',
+    'REDIS_URL',
+    'QUEUE_PREFIX',
+    'APP_SECRET',
+    'PUBLIC_URL',
+    'ALLOW_PRIVATE_TARGETS',
+  ] as const;
   const savedEnv = new Map<string, string | undefined>(envKeys.map((key) => [key, process.env[key]]));
   let database: TestDatabase;
   let app: INestApplication;
@@ -182,7 +197,11 @@ describe('api (integration)', () => {
 
   describe('POST /api/subscriptions (validation)', () => {
     const cases: { label: string; body: object; field: RegExp }[] = [
-      { label: 'an unknown topic slug', body: { email: 'v1@example.org', topics: ['llm', 'astrology'] }, field: /topic/ },
+      {
+        label: 'an unknown topic slug',
+        body: { email: 'v1@example.org', topics: ['llm', 'astrology'] },
+        field: /topic/,
+      },
       { label: 'timezone "Mars/Base"', body: { email: 'v2@example.org', timezone: 'Mars/Base' }, field: /timezone/ },
       { label: 'sendHour 24', body: { email: 'v3@example.org', sendHour: 24 }, field: /sendHour/ },
       { label: 'sendHour "8" (a string)', body: { email: 'v4@example.org', sendHour: '8' }, field: /sendHour/ },
@@ -432,7 +451,10 @@ describe('api (integration)', () => {
     it('should answer 404 on GET and POST for a confirm-purpose, tampered or missing token', async () => {
       const id = await pendingSubscription('unsub-invalid@example.org');
       const genuine = signToken(SECRET, 'unsubscribe', id, new Date());
-      const bad = [signToken(SECRET, 'confirm', id, new Date()), `${genuine.slice(0, -1)}${genuine.endsWith('A') ? 'B' : 'A'}`];
+      const bad = [
+        signToken(SECRET, 'confirm', id, new Date()),
+        `${genuine.slice(0, -1)}${genuine.endsWith('A') ? 'B' : 'A'}`,
+      ];
 
       for (const token of bad) {
         const page = await http().get('/unsubscribe').query({ token });
@@ -480,7 +502,15 @@ describe('api (integration)', () => {
         const { rows } = await sql.query<{ id: string }>(
           `INSERT INTO papers ("arxivId", title, abstract, authors, url, "listedAt", "readyAt")
            VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $7::boolean THEN now() ELSE NULL END) RETURNING id`,
-          [paper.arxivId, paper.title, `Abstract of ${paper.title}`, ['Ada Lovelace'], paper.url, paper.listedAt, paper.ready],
+          [
+            paper.arxivId,
+            paper.title,
+            `Abstract of ${paper.title}`,
+            ['Ada Lovelace'],
+            paper.url,
+            paper.listedAt,
+            paper.ready,
+          ],
         );
         return rows[0].id;
       };
@@ -491,7 +521,13 @@ describe('api (integration)', () => {
         listedAt: '2024-10-03T08:00:00Z',
         ready: true,
       });
-      await insert({ arxivId: '2410.00002', title: 'Middle paper', url: null, listedAt: '2024-10-02T08:00:00Z', ready: true });
+      await insert({
+        arxivId: '2410.00002',
+        title: 'Middle paper',
+        url: null,
+        listedAt: '2024-10-02T08:00:00Z',
+        ready: true,
+      });
       await insert({
         arxivId: null,
         title: 'Oldest paper',
@@ -499,10 +535,17 @@ describe('api (integration)', () => {
         listedAt: '2024-10-01T08:00:00Z',
         ready: true,
       });
-      await insert({ arxivId: '2410.00009', title: 'Not classified yet', url: null, listedAt: '2024-10-09T08:00:00Z', ready: false });
-      await sql.query(`INSERT INTO paper_topics ("paperId", topic, score, evidence) VALUES ($1, 'llm', 0.9, '{}'), ($1, 'agents', 0.4, '{}')`, [
-        newest,
-      ]);
+      await insert({
+        arxivId: '2410.00009',
+        title: 'Not classified yet',
+        url: null,
+        listedAt: '2024-10-09T08:00:00Z',
+        ready: false,
+      });
+      await sql.query(
+        `INSERT INTO paper_topics ("paperId", topic, score, evidence) VALUES ($1, 'llm', 0.9, '{}'), ($1, 'agents', 0.4, '{}')`,
+        [newest],
+      );
 
       const response = await http().get('/feeds/papers.rss');
 
