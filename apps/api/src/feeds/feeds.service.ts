@@ -5,6 +5,15 @@ import { PaperRepository } from '@libs/database';
 
 const FEED_SIZE = 200;
 
+/**
+ * Text safe for the feed's XML: control characters XML forbids are dropped, and "]]>" is broken up
+ * because the `feed` package's CDATA writer escapes only its first occurrence.
+ */
+function xmlSafe(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '').replace(/]]>/g, ']] >');
+}
+
 /** The public feed of the latest ready papers, rendered with the `feed` package. */
 @Injectable()
 export class FeedsService {
@@ -30,12 +39,12 @@ export class FeedsService {
     for (const paper of papers) {
       const link = paper.url ?? (paper.arxivId ? `https://arxiv.org/abs/${paper.arxivId}` : base);
       feed.addItem({
-        title: paper.title,
+        title: xmlSafe(paper.title),
         id: paper.arxivId ? `arxiv:${paper.arxivId}` : `paperboy:${paper.id}`,
         link,
         date: paper.listedAt,
-        description: paper.abstract,
-        author: paper.authors.slice(0, 10).map((name) => ({ name })),
+        description: xmlSafe(paper.abstract),
+        author: paper.authors.slice(0, 10).map((name) => ({ name: xmlSafe(name) })),
         category: paper.topics.map((topic) => ({ name: topic.topic })),
       });
     }

@@ -11,14 +11,16 @@ button{font-size:16px;padding:8px 20px;cursor:pointer}</style></head>
 <body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
 }
 
-export function unsubscribeForm(token: string): string {
+/** Posts back to the page's own URL (token included), wherever PUBLIC_URL mounts the api. */
+export function unsubscribeForm(): string {
   return page(
     'Unsubscribe',
     `<p>Stop receiving this Paperboy digest?</p>
-<form method="post" action="/unsubscribe?token=${encodeURIComponent(token)}"><button type="submit">Unsubscribe</button></form>`,
+<form method="post"><button type="submit">Unsubscribe</button></form>`,
   );
 }
 
 export const UNSUBSCRIBED = page('You are unsubscribed', '<p>You will not receive this digest any more.</p>');
 export const CONFIRMED = page('Subscription confirmed', '<p>Your first digest arrives at your next send hour.</p>');
+export const CANCELLED = page('This subscription was cancelled', '<p>Subscribe again to receive the digest.</p>');
 export const INVALID_LINK = page('This link is not valid', '<p>It may be mistyped or expired.</p>');

@@ -1,6 +1,6 @@
 import { BadRequestException, Body, Controller, Get, Header, HttpCode, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { CONFIRMED, INVALID_LINK, UNSUBSCRIBED, unsubscribeForm } from '../pages/pages';
+import { CANCELLED, CONFIRMED, INVALID_LINK, UNSUBSCRIBED, unsubscribeForm } from '../pages/pages';
 import { CreateSubscriptionDto } from './dto/create-subscription.dto';
 import { CreatedSubscription, InvalidSubscriptionError, SubscriptionsService } from './subscriptions.service';
 
@@ -24,15 +24,16 @@ export class SubscriptionsController {
   @Get('subscriptions/confirm')
   @Header('content-type', 'text/html; charset=utf-8')
   async confirm(@Query('token') token: string | undefined, @Res() res: Response): Promise<void> {
-    const ok = typeof token === 'string' && (await this.subscriptions.confirm(token));
-    res.status(ok ? 200 : 404).send(ok ? CONFIRMED : INVALID_LINK);
+    const outcome = typeof token === 'string' ? await this.subscriptions.confirm(token) : 'invalid';
+    const pages = { confirmed: CONFIRMED, unsubscribed: CANCELLED, invalid: INVALID_LINK };
+    res.status(outcome === 'invalid' ? 404 : 200).send(pages[outcome]);
   }
 
   @Get('unsubscribe')
   @Header('content-type', 'text/html; charset=utf-8')
   async unsubscribePage(@Query('token') token: string | undefined, @Res() res: Response): Promise<void> {
     const ok = typeof token === 'string' && (await this.subscriptions.isUnsubscribeToken(token));
-    res.status(ok ? 200 : 404).send(ok ? unsubscribeForm(token) : INVALID_LINK);
+    res.status(ok ? 200 : 404).send(ok ? unsubscribeForm() : INVALID_LINK);
   }
 
   /** RFC 8058 one-click: the token comes from the URL only, never the body; no redirect. */

@@ -55,14 +55,18 @@ export class SubscriptionsService {
     return { status: 'active', id: subscription.id, unsubscribeUrl: links.unsubscribe };
   }
 
-  /** True when the token is genuine; confirming twice is fine. */
-  async confirm(token: string, now: Date = new Date()): Promise<boolean> {
+  /** Confirming twice is fine; a subscription cancelled in the meantime stays cancelled. */
+  async confirm(token: string, now: Date = new Date()): Promise<'confirmed' | 'unsubscribed' | 'invalid'> {
     const id = verifyToken(this.settings.APP_SECRET, 'confirm', token, now, CONFIRM_LINK_MAX_AGE_MS);
-    if (!id || !(await this.subscriptions.findById(id))) {
-      return false;
+    const subscription = id ? await this.subscriptions.findById(id) : null;
+    if (!subscription) {
+      return 'invalid';
     }
-    await this.subscriptions.activate(id, now);
-    return true;
+    if (subscription.status === 'unsubscribed') {
+      return 'unsubscribed';
+    }
+    await this.subscriptions.activate(subscription.id, now);
+    return 'confirmed';
   }
 
   /** Whether an unsubscribe token is genuine (the GET page shows the button only then). */

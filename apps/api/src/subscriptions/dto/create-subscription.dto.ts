@@ -14,6 +14,7 @@ import {
   MinLength,
   Validate,
   ValidatorConstraint,
+  ValidateIf,
   ValidatorConstraintInterface,
 } from 'class-validator';
 import { isValidTimezone, TOPIC_SLUGS } from '@libs/domain';
@@ -30,6 +31,11 @@ class IsIanaTimezone implements ValidatorConstraintInterface {
 }
 
 const trimmed = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
+const trimmedEach = ({ value }: { value: unknown }): unknown =>
+  Array.isArray(value) ? value.map((item: unknown) => (typeof item === 'string' ? item.trim() : item)) : value;
+
+/** Fields with a default may be left out, but not set to null: null would replace the default. */
+const Defaulted = (): PropertyDecorator => ValidateIf((_object, value) => value !== undefined);
 
 export class CreateSubscriptionDto {
   @IsOptional()
@@ -45,13 +51,14 @@ export class CreateSubscriptionDto {
   @Matches(/^https?:\/\/\S+$/, { message: 'slackWebhookUrl must be an http(s) URL' })
   slackWebhookUrl?: string;
 
-  @IsOptional()
+  @Defaulted()
   @IsArray()
   @ArrayMaxSize(TOPIC_SLUGS.length)
   @IsIn(TOPIC_SLUGS, { each: true, message: `each topic must be one of: ${TOPIC_SLUGS.join(', ')}` })
   topics: string[] = [];
 
-  @IsOptional()
+  @Defaulted()
+  @Transform(trimmedEach)
   @IsArray()
   @ArrayMaxSize(20)
   @IsString({ each: true })
@@ -59,28 +66,28 @@ export class CreateSubscriptionDto {
   @MaxLength(100, { each: true })
   keywords: string[] = [];
 
-  @IsOptional()
+  @Defaulted()
   @IsIn(['daily', 'weekly'], { message: 'frequency must be daily or weekly' })
   frequency: 'daily' | 'weekly' = 'daily';
 
   /** ISO weekday for weekly digests: 1 = Monday … 7 = Sunday. */
-  @IsOptional()
+  @Defaulted()
   @IsInt()
   @Min(1)
   @Max(7)
   weekday: number = 1;
 
-  @IsOptional()
+  @Defaulted()
   @Validate(IsIanaTimezone)
   timezone: string = 'UTC';
 
-  @IsOptional()
+  @Defaulted()
   @IsInt({ message: 'sendHour must be an integer hour, 0 to 23' })
   @Min(0)
   @Max(23)
   sendHour: number = 8;
 
-  @IsOptional()
+  @Defaulted()
   @IsInt()
   @Min(1)
   @Max(100)
