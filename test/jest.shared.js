@@ -7,6 +7,7 @@ const root = path.resolve(__dirname, '..');
 module.exports = {
   rootDir: root,
   testEnvironment: 'node',
+  setupFiles: ['<rootDir>/test/setup-env.js'],
   transform: {
     '^.+\\.(t|j|mj)s$': [
       '@swc/jest',
