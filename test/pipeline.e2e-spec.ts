@@ -163,7 +163,7 @@ describe('Paperboy pipeline (end to end)', () => {
     expect(titlesIn(digestsTo(people.bob.email)[0])).toEqual(quantization);
     expect(digestsTo(people.dave.email)).toHaveLength(1);
     expect(titlesIn(digestsTo(people.dave.email)[0])).toEqual(topFive);
-    expect(digestsTo(people.dave.email)[0].parsed.text).toContain('115 more matching papers were left out');
+    expect(digestsTo(people.dave.email)[0].parsed.text).toContain('And 115 more matching papers, left out by your cap.');
     expect(mailsTo(people.carol.email)).toHaveLength(1); // the confirmation only
 
     // RFC 8058 headers, and an HTML part with the same papers.

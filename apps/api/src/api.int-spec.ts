@@ -3,7 +3,7 @@ import { Job, JobType, Queue } from 'bullmq';
 import { Client } from 'pg';
 import Parser from 'rss-parser';
 import request, { Response } from 'supertest';
-import { signToken, TOPIC_SLUGS, TOPICS } from '@libs/domain';
+import { SecretBox, signToken, TOPIC_SLUGS, TOPICS } from '@libs/domain';
 import { deleteQueueKeys } from '../../../test/support/processes';
 import { createTestDatabase, TestDatabase, testQueuePrefix } from '../../../test/support/test-database';
 import { createApiApp } from './bootstrap';
@@ -216,7 +216,8 @@ describe('api (integration)', () => {
         field: /keywords/,
       },
       { label: 'an unknown extra field', body: { email: 'v10@example.org', admin: true }, field: /admin/ },
-      { label: 'neither email nor slackWebhookUrl', body: { topics: ['llm'] }, field: /email.*slackWebhookUrl/ },
+      { label: 'an unknown excluded topic', body: { email: 'v15@example.org', excludeTopics: ['astrology'] }, field: /excluded topic/ },
+      { label: 'minUpvotes -1', body: { email: 'v16@example.org', minUpvotes: -1 }, field: /minUpvotes/ },
       { label: 'keywords null', body: { email: 'v11@example.org', keywords: null }, field: /keywords/ },
       { label: 'sendHour null', body: { email: 'v12@example.org', sendHour: null }, field: /sendHour/ },
       { label: 'timezone null', body: { email: 'v13@example.org', timezone: null }, field: /timezone/ },
@@ -290,14 +291,17 @@ describe('api (integration)', () => {
       const response = await subscribe({ slackWebhookUrl: webhook, topics: ['agents'], maxPapers: 10 });
 
       expect(response.status).toBe(202);
-      const body = response.body as { status: string; id: string; unsubscribeUrl: string };
-      expect(Object.keys(body).sort()).toEqual(['id', 'status', 'unsubscribeUrl']);
+      const body = response.body as { status: string; id: string; unsubscribeUrl: string; feeds: Record<string, string> };
+      expect(Object.keys(body).sort()).toEqual(['feeds', 'id', 'status', 'unsubscribeUrl']);
+      expect(body.feeds.rss.startsWith(`${PUBLIC_URL}/feeds/subscription.rss?token=`)).toBe(true);
       expect(body.status).toBe('active');
       expect(body.unsubscribeUrl.startsWith(`${PUBLIC_URL}/unsubscribe?token=`)).toBe(true);
       const row = await rowById(body.id);
+      // Stored encrypted: a database dump does not leak the credential.
+      expect(row.slackWebhookUrl).not.toContain('s3cr3tT0k3n');
+      expect(new SecretBox(SECRET).open(row.slackWebhookUrl as string)).toBe(webhook);
       expect(row).toMatchObject({
         email: null,
-        slackWebhookUrl: webhook,
         status: 'active',
         topics: ['agents'],
         maxPapers: 10,

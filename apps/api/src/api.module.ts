@@ -3,6 +3,8 @@ import { TerminusModule } from '@nestjs/terminus';
 import { LoggingModule, SettingsModule } from '@libs/config';
 import { DatabaseModule } from '@libs/database';
 import { QueuesModule } from '@libs/queues';
+import { DigestsController } from './digests/digests.controller';
+import { DigestsService } from './digests/digests.service';
 import { FeedsController } from './feeds/feeds.controller';
 import { FeedsService } from './feeds/feeds.service';
 import { HealthController } from './health/health.controller';
@@ -12,7 +14,7 @@ import { TopicsController } from './topics/topics.controller';
 
 @Module({
   imports: [SettingsModule, LoggingModule, DatabaseModule, QueuesModule, TerminusModule],
-  controllers: [SubscriptionsController, FeedsController, TopicsController, HealthController],
-  providers: [SubscriptionsService, FeedsService],
+  controllers: [SubscriptionsController, FeedsController, DigestsController, TopicsController, HealthController],
+  providers: [SubscriptionsService, FeedsService, DigestsService],
 })
 export class ApiModule {}

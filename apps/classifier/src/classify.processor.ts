@@ -12,10 +12,10 @@ export class ClassifyProcessor extends WorkerHost {
     super();
   }
 
-  async process(job: Job<JobData<JobName.ListingClassify>>): Promise<ClassifyOutcome> {
+  async process(job: Job<JobData<JobName.ListingClassify>>, token?: string): Promise<ClassifyOutcome> {
     switch (job.name as JobName) {
       case JobName.ListingClassify:
-        return runJob(() => this.classifier.classifyListing(job.data.listingId));
+        return runJob(job, token, () => this.classifier.classifyListing(job.data.listingId));
       default:
         throw new UnrecoverableError(`No handler for job ${job.name} on queue ${QueueName.Classify}`);
     }

@@ -12,10 +12,10 @@ export class FetchProcessor extends WorkerHost {
     super();
   }
 
-  async process(job: Job<JobData<JobName.SourceFetch>>): Promise<JobResults[JobName.SourceFetch]> {
+  async process(job: Job<JobData<JobName.SourceFetch>>, token?: string): Promise<JobResults[JobName.SourceFetch]> {
     switch (job.name as JobName) {
       case JobName.SourceFetch:
-        return runJob(() => this.fetcher.fetch(job.data.sourceId, job.data.date));
+        return runJob(job, token, () => this.fetcher.fetch(job.data.sourceId, job.data.date));
       default:
         throw new UnrecoverableError(`No handler for job ${job.name} on queue ${QueueName.Fetch}`);
     }

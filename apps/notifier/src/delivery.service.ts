@@ -5,22 +5,31 @@ import {
   DigestEntity,
   DigestRepository,
   PaperRepository,
-  PaperWithTopics,
   SubscriptionEntity,
   SubscriptionRepository,
 } from '@libs/database';
-import { PermanentError, subscriberLinks } from '@libs/domain';
+import {
+  buildDigestView,
+  DigestView,
+  digestViewUrl,
+  PermanentError,
+  RetryLaterError,
+  SecretBox,
+  subscriberLinks,
+} from '@libs/domain';
+import { MailRejectedError } from '@libs/mail';
 import { EmailChannel } from './channels/email.channel';
-import { SlackChannel } from './channels/slack.channel';
-import { DigestPaperView, DigestView, topicName } from './templates/digest-view';
+import { SlackChannel, SlackChannelGoneError } from './channels/slack.channel';
 
 /**
  * Sends one channel's delivery of a digest. The ledger row is claimed before sending, so a job run
- * twice sends once; a transient failure puts it back to pending for the job's retry.
+ * twice sends once; a transient failure puts it back to pending for the job's retry. A hard bounce
+ * counts against the address; a Slack webhook that is gone disables the channel.
  */
 @Injectable()
 export class DeliveryService {
   private readonly logger = new Logger(DeliveryService.name);
+  private readonly secrets: SecretBox;
 
   constructor(
     private readonly settings: Settings,
@@ -29,16 +38,19 @@ export class DeliveryService {
     private readonly papers: PaperRepository,
     private readonly email: EmailChannel,
     private readonly slack: SlackChannel,
-  ) {}
+  ) {
+    this.secrets = new SecretBox(settings.APP_SECRET);
+  }
 
   async send(deliveryId: string): Promise<'sent' | 'skipped'> {
     const delivery = await this.digests.claimDelivery(deliveryId);
     if (!delivery) {
       return 'skipped';
     }
+    let subscription: SubscriptionEntity | null = null;
     try {
       const digest = await this.digests.findById(delivery.digestId);
-      const subscription = digest ? await this.subscriptions.findById(digest.subscriptionId) : null;
+      subscription = digest ? await this.subscriptions.findById(digest.subscriptionId) : null;
       if (!digest || !subscription) {
         throw new PermanentError(`Delivery ${deliveryId} has lost its digest or subscription`);
       }
@@ -51,61 +63,57 @@ export class DeliveryService {
       this.logger.log(`digest ${digest.id} sent by ${delivery.channel} (${view.papers.length} papers)`);
       return 'sent';
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const permanent = error instanceof PermanentError;
-      await this.digests.finishDelivery(deliveryId, { status: permanent ? 'failed' : 'pending', error: message }, new Date());
+      await this.recordFailure(delivery, subscription, error);
       throw error;
     }
   }
 
-  private deliver(
-    delivery: DeliveryEntity,
-    digest: DigestEntity,
-    subscription: SubscriptionEntity,
-    view: DigestView,
-  ): Promise<string> {
+  private async recordFailure(delivery: DeliveryEntity, subscription: SubscriptionEntity | null, error: unknown): Promise<void> {
+    const message = error instanceof Error ? error.message : String(error);
+    const now = new Date();
+    if (subscription && error instanceof MailRejectedError) {
+      const suppressed = await this.subscriptions.recordHardBounce(subscription.id, this.settings.MAIL_MAX_HARD_BOUNCES, now);
+      if (suppressed) {
+        this.logger.warn(`subscription ${subscription.id}: email suppressed after ${this.settings.MAIL_MAX_HARD_BOUNCES} hard bounces`);
+      }
+    }
+    if (subscription && error instanceof SlackChannelGoneError) {
+      await this.subscriptions.disableSlack(subscription.id, error.reason, now);
+      this.logger.warn(`subscription ${subscription.id}: Slack channel disabled (${error.reason})`);
+    }
+    // A rate limit is not a failure: the row goes back to pending, and the job comes back later.
+    const status = error instanceof PermanentError ? 'failed' : 'pending';
+    await this.digests.finishDelivery(delivery.id, { status, error: error instanceof RetryLaterError ? null : message }, now);
+  }
+
+  private deliver(delivery: DeliveryEntity, digest: DigestEntity, subscription: SubscriptionEntity, view: DigestView): Promise<string> {
     switch (delivery.channel) {
       case 'email':
-        return this.email.sendDigest(subscription.email as string, digest.id, view);
+        if (!subscription.email || subscription.emailSuppressedAt) {
+          throw new PermanentError(`Subscription ${subscription.id} has no deliverable email address`);
+        }
+        return this.email.sendDigest(subscription.email, digest.id, view);
       case 'slack':
-        return this.slack.sendDigest(subscription.slackWebhookUrl as string, view);
+        if (!subscription.slackWebhookUrl || subscription.slackDisabledAt) {
+          throw new PermanentError(`Subscription ${subscription.id} has no working Slack webhook`);
+        }
+        return this.slack.sendDigest(this.secrets.open(subscription.slackWebhookUrl), view);
     }
   }
 
   private async viewOf(digest: DigestEntity, subscription: SubscriptionEntity): Promise<DigestView> {
-    const ids = await this.digests.paperIdsOf(digest.id);
-    const byId = new Map((await this.papers.findWithTopics(ids)).map((paper) => [paper.id, paper]));
-    const links = subscriberLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription.id, new Date());
-    return {
-      periodKey: digest.periodKey,
-      frequency: subscription.frequency === 'weekly' ? 'weekly' : 'daily',
-      papers: ids.map((id) => byId.get(id)).filter((p): p is PaperWithTopics => p !== undefined).map((p) => paperView(p, subscription)),
-      omittedCount: digest.omittedCount,
-      unsubscribeUrl: links.unsubscribe,
-      feedUrl: `${this.settings.PUBLIC_URL.replace(/\/+$/, '')}/feeds/papers.rss`,
-    };
+    const papers = await this.papers.findWithTopics(await this.digests.paperIdsOf(digest.id));
+    const now = new Date();
+    const links = subscriberLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription.id, now);
+    return buildDigestView({
+      digest,
+      subscription,
+      papers,
+      links: {
+        unsubscribeUrl: links.unsubscribe,
+        feedUrl: links.feeds.rss,
+        viewUrl: digestViewUrl(this.settings.PUBLIC_URL, this.settings.APP_SECRET, digest.id, now),
+      },
+    });
   }
-}
-
-function paperView(paper: PaperWithTopics, subscription: SubscriptionEntity): DigestPaperView {
-  const wanted = new Set(subscription.topics);
-  const relevant = wanted.size > 0 ? paper.topics.filter((t) => wanted.has(t.topic)) : paper.topics.slice(0, 3);
-  const reasons = relevant.map((t) => `${topicName(t.topic)}${t.evidence.length > 0 ? ` (${t.evidence.slice(0, 2).join(', ')})` : ''}`);
-  const text = `${paper.title} ${paper.abstract}`.toLowerCase();
-  for (const keyword of subscription.keywords) {
-    const plain = keyword.replace(/["-]/g, ' ').trim().toLowerCase();
-    if (plain && text.includes(plain.split(/\s+/)[0])) {
-      reasons.push(`keyword "${keyword}"`);
-    }
-  }
-  return {
-    title: paper.title,
-    url: paper.url ?? (paper.arxivId ? `https://arxiv.org/abs/${paper.arxivId}` : ''),
-    authors: paper.authors,
-    upvotes: paper.upvotes,
-    abstract: paper.abstract,
-    summary: paper.summary,
-    codeUrl: paper.codeUrl,
-    reasons,
-  };
 }

@@ -8,7 +8,7 @@ import { ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { Settings, SettingsModule } from '@libs/config';
 import { DatabaseModule, SubscriptionRepository } from '@libs/database';
-import { PermanentError } from '@libs/domain';
+import { PermanentError, RetryLaterError, SecretBox } from '@libs/domain';
 import { HttpModule } from '@libs/http';
 import { MailModule } from '@libs/mail';
 import { JobName, QueueName, QueuesModule } from '@libs/queues';
@@ -17,6 +17,7 @@ import { deleteQueueKeys } from '../../../test/support/processes';
 import { createTestDatabase, TestDatabase, testQueuePrefix } from '../../../test/support/test-database';
 import { EmailChannel } from './channels/email.channel';
 import { SlackChannel } from './channels/slack.channel';
+import { WebhookThrottle } from './channels/webhook-throttle';
 import { ConfirmationService } from './confirmation.service';
 import { DeliveryService } from './delivery.service';
 import { DigestBuilderService } from './digest-builder.service';
@@ -41,6 +42,8 @@ describe('Notifier ledger', () => {
   const received: { to: string[]; mail: ParsedMail }[] = [];
   // Slack stand-in whose status the tests choose.
   let slack: Server;
+  let slackBase: string;
+  /** A webhook of its own per test: the throttle allows one message a second per webhook. */
   let slackUrl: string;
   let slackStatus = 200;
   const slackBodies: unknown[] = [];
@@ -80,7 +83,7 @@ describe('Notifier ledger', () => {
         res.end(slackStatus === 200 ? 'ok' : slackStatus === 404 ? 'no_service' : 'internal_error');
       });
     });
-    slackUrl = `${await listen(slack)}/services/T1/B1/secret`;
+    slackBase = await listen(slack);
 
     Object.assign(process.env, {
       DATABASE_URL: database.url,
@@ -102,7 +105,15 @@ describe('Notifier ledger', () => {
           useFactory: (settings) => ({ allowPrivateTargets: (settings as Settings).ALLOW_PRIVATE_TARGETS, userAgent: 'test' }),
         }),
       ],
-      providers: [DigestPlannerService, DigestBuilderService, DeliveryService, ConfirmationService, EmailChannel, SlackChannel],
+      providers: [
+        DigestPlannerService,
+        DigestBuilderService,
+        DeliveryService,
+        ConfirmationService,
+        EmailChannel,
+        SlackChannel,
+        WebhookThrottle,
+      ],
     }).compile();
     app = await moduleRef.init();
     notifyQueue = app.get<Queue>(getQueueToken(QueueName.Notify));
@@ -127,6 +138,7 @@ describe('Notifier ledger', () => {
     slackBodies.length = 0;
     smtpReply = null;
     slackStatus = 200;
+    slackUrl = `${slackBase}/services/T1/B1/secret-${Math.random().toString(36).slice(2)}`;
   });
 
   const now = new Date('2026-11-28T12:00:00Z');
@@ -156,10 +168,22 @@ describe('Notifier ledger', () => {
     return rows[0].id;
   }
 
-  async function subscribe(fields: Partial<{ email: string | null; slackWebhookUrl: string; topics: string[]; keywords: string[]; maxPapers: number }>) {
+  async function subscribe(
+    fields: Partial<{
+      email: string | null;
+      slackWebhookUrl: string;
+      topics: string[];
+      keywords: string[];
+      excludeTopics: string[];
+      minUpvotes: number;
+      maxPapers: number;
+    }>,
+  ) {
     return app.get(SubscriptionRepository).create({
       email: fields.email === undefined ? 'reader@example.org' : fields.email,
-      slackWebhookUrl: fields.slackWebhookUrl ?? null,
+      slackWebhookUrl: fields.slackWebhookUrl ? new SecretBox(process.env.APP_SECRET as string).seal(fields.slackWebhookUrl) : null,
+      excludeTopics: fields.excludeTopics ?? [],
+      minUpvotes: fields.minUpvotes ?? 0,
       status: 'active',
       topics: fields.topics ?? [],
       keywords: fields.keywords ?? [],
@@ -227,7 +251,7 @@ describe('Notifier ledger', () => {
     expect(header('list-unsubscribe')).toMatch(/^<https:\/\/papers\.example\.org\/unsubscribe\?token=[^>]+>$/);
     expect(received[0].mail.messageId).toBe(`<digest-${digestId}@papers.example.org>`);
     expect(received[0].mail.text).toContain('1. Popular LLM paper');
-    expect(received[0].mail.text).toContain('1 more matching papers were left out');
+    expect(received[0].mail.text).toContain('And 1 more matching paper, left out by your cap.');
   });
 
   it('should match keywords with full-text search syntax and stemming', async () => {
@@ -325,15 +349,80 @@ describe('Notifier ledger', () => {
     expect(received).toHaveLength(0);
   });
 
-  it('should retry Slack on 5xx and give up on 404', async () => {
+  it('should retry Slack on 5xx, wait for the webhook slot, and disable the channel when the webhook is gone', async () => {
     const id = await oneDelivery('slack');
     slackStatus = 500;
     await expect(app.get(DeliveryService).send(id)).rejects.not.toBeInstanceOf(PermanentError);
     expect(await deliveryRow(id)).toMatchObject({ status: 'pending' });
+
+    // Within the second: the webhook's slot is taken, the job is delayed, no failure is recorded.
     slackStatus = 404;
-    await expect(app.get(DeliveryService).send(id)).rejects.toThrow(/HTTP 404: no_service/);
-    expect(await deliveryRow(id)).toMatchObject({ status: 'failed', attempts: 2 });
-    expect((await deliveryRow(id)).lastError).not.toContain('/services/T1/B1/secret');
+    const busy = await app.get(DeliveryService).send(id).catch((error: unknown) => error);
+    expect(busy).toBeInstanceOf(RetryLaterError);
+    expect((busy as RetryLaterError).delayMs).toBeLessThanOrEqual(1000);
+    expect(await deliveryRow(id)).toMatchObject({ status: 'pending', lastError: null });
+    expect(slackBodies).toHaveLength(1);
+
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await expect(app.get(DeliveryService).send(id)).rejects.toThrow(/HTTP 404 no_service/);
+    expect(await deliveryRow(id)).toMatchObject({ status: 'failed', attempts: 3 });
+    expect((await deliveryRow(id)).lastError).not.toContain('/services/T1/B1/');
+    const { rows } = await sql.query(`SELECT "slackDisabledAt" IS NOT NULL AS disabled, "slackDisabledReason" FROM subscriptions`);
+    expect(rows[0]).toEqual({ disabled: true, slackDisabledReason: 'HTTP 404 no_service' });
+
+    // The next digest of this subscription goes to no Slack channel.
+    await addPaper('Next paper', { topics: ['graphs'] });
+    const [next] = (await app.get(DigestPlannerService).planDue(new Date(now.getTime() + DAY))).digestIds;
+    await app.get(DigestBuilderService).build(next, new Date(now.getTime() + DAY));
+    const channels = await sql.query(`SELECT channel FROM deliveries WHERE "digestId" = $1`, [next]);
+    expect(channels.rows).toEqual([]);
+    expect((await sql.query(`SELECT status FROM digests WHERE id = $1`, [next])).rows[0].status).toBe('sent');
+  });
+
+  it('should suppress an address after the configured number of hard bounces', async () => {
+    smtpReply = { code: 550, message: 'No such user' };
+    await addPaper('Bounce paper 1', { topics: ['data'] });
+    const subscription = await subscribe({ topics: ['data'] });
+    for (const [day, title] of [
+      [0, null],
+      [1, 'Bounce paper 2'],
+    ] as const) {
+      if (title) {
+        await addPaper(title, { topics: ['data'], listedAt: new Date(now.getTime() + day * DAY - HOUR) });
+      }
+      await runDigests(new Date(now.getTime() + day * DAY)).catch(() => undefined);
+    }
+    const row = await sql.query(`SELECT "hardBounces", "emailSuppressedAt" IS NOT NULL AS suppressed FROM subscriptions WHERE id = $1`, [
+      subscription.id,
+    ]);
+    expect(row.rows[0]).toEqual({ hardBounces: 2, suppressed: true });
+    // Suppressed: the next digest has no email delivery.
+    await addPaper('Bounce paper 3', { topics: ['data'], listedAt: new Date(now.getTime() + 2 * DAY - HOUR) });
+    const [third] = (await app.get(DigestPlannerService).planDue(new Date(now.getTime() + 2 * DAY))).digestIds;
+    await app.get(DigestBuilderService).build(third, new Date(now.getTime() + 2 * DAY));
+    expect((await sql.query(`SELECT count(*)::int AS n FROM deliveries WHERE "digestId" = $1`, [third])).rows[0].n).toBe(0);
+  });
+
+  it('should leave out excluded topics and papers below the minimum upvotes', async () => {
+    await addPaper('Wanted', { upvotes: 10, topics: ['llm'] });
+    await addPaper('Also safety', { upvotes: 10, topics: ['llm', 'safety'] });
+    await addPaper('Too quiet', { upvotes: 2, topics: ['llm'] });
+    await subscribe({ topics: ['llm'], excludeTopics: ['safety'], minUpvotes: 5 });
+    const [digestId] = await runDigests(now);
+    expect(await digestPapers(digestId)).toEqual(['Wanted']);
+  });
+
+  it('should release a claim left by a worker that died mid-send, and send it again', async () => {
+    const id = await oneDelivery('email');
+    // A worker claimed it, then died: the row says sending, and nobody will finish it.
+    await sql.query(`UPDATE deliveries SET status = 'sending', attempts = 1, "updatedAt" = now() - interval '11 minutes' WHERE id = $1`, [id]);
+    expect(await app.get(DeliveryService).send(id)).toBe('skipped');
+    await notifyQueue.obliterate({ force: true });
+    await app.get(DigestPlannerService).planDue(now);
+    expect(await deliveryRow(id)).toMatchObject({ status: 'pending', lastError: 'claim released: the sending worker stopped' });
+    expect((await notifyQueue.getJob(`delivery-${id}`))?.data).toEqual({ deliveryId: id });
+    expect(await app.get(DeliveryService).send(id)).toBe('sent');
+    expect(received).toHaveLength(1);
   });
 
   it('should re-queue work that Redis lost', async () => {

@@ -6,6 +6,7 @@ import { MailModule } from '@libs/mail';
 import { QueuesModule } from '@libs/queues';
 import { EmailChannel } from './channels/email.channel';
 import { SlackChannel } from './channels/slack.channel';
+import { WebhookThrottle } from './channels/webhook-throttle';
 import { ConfirmationService } from './confirmation.service';
 import { DeliveryService } from './delivery.service';
 import { DigestBuilderService } from './digest-builder.service';
@@ -37,6 +38,7 @@ import { NotifyProcessor } from './notify.processor';
     ConfirmationService,
     EmailChannel,
     SlackChannel,
+    WebhookThrottle,
   ],
 })
 export class NotifierModule {}

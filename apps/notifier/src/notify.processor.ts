@@ -26,17 +26,17 @@ export class NotifyProcessor extends WorkerHost {
     super();
   }
 
-  async process(job: NotifyJob): Promise<unknown> {
+  async process(job: NotifyJob, token?: string): Promise<unknown> {
     const data = job.data as Partial<Record<string, string>>;
     switch (job.name as JobName) {
       case JobName.DigestQueueAll:
-        return runJob(() => this.planner.planDue(instant(data.now)));
+        return runJob(job, token, () => this.planner.planDue(instant(data.now)));
       case JobName.DigestBuild:
-        return runJob(() => this.builder.build(data.digestId as string, instant(data.now)));
+        return runJob(job, token, () => this.builder.build(data.digestId as string, instant(data.now)));
       case JobName.DeliverySend:
-        return runJob(() => this.delivery.send(data.deliveryId as string));
+        return runJob(job, token, () => this.delivery.send(data.deliveryId as string));
       case JobName.ConfirmationSend:
-        return runJob(() => this.confirmation.send(data.subscriptionId as string));
+        return runJob(job, token, () => this.confirmation.send(data.subscriptionId as string));
       default:
         throw new UnrecoverableError(`No handler for job ${job.name} on queue ${QueueName.Notify}`);
     }

@@ -52,6 +52,20 @@ export class Settings {
   @IsBoolean({ message: 'ALLOW_PRIVATE_TARGETS must be true or false' })
   ALLOW_PRIVATE_TARGETS: boolean = false;
 
+  /** Messages per second through the SMTP pool; 0 means as fast as the relay accepts. */
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && value !== '' ? Number(value) : value))
+  @Max(10000, { message: 'SMTP_RATE_LIMIT must be at most 10000 messages per second' })
+  @Min(0, { message: 'SMTP_RATE_LIMIT must be 0 (no limit) or a positive number of messages per second' })
+  @IsInt({ message: 'SMTP_RATE_LIMIT must be an integer (messages per second)' })
+  SMTP_RATE_LIMIT: number = 0;
+
+  /** Hard bounces (SMTP 5xx) after which an address gets no more email. */
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && value !== '' ? Number(value) : value))
+  @Max(100, { message: 'MAIL_MAX_HARD_BOUNCES must be between 1 and 100' })
+  @Min(1, { message: 'MAIL_MAX_HARD_BOUNCES must be between 1 and 100' })
+  @IsInt({ message: 'MAIL_MAX_HARD_BOUNCES must be an integer' })
+  MAIL_MAX_HARD_BOUNCES: number = 2;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
   })

@@ -8,3 +8,14 @@ export class PermanentError extends Error {
     this.name = 'PermanentError';
   }
 }
+
+/** Not now, but later without counting as a failed attempt: a rate limit said when to come back. */
+export class RetryLaterError extends Error {
+  constructor(
+    readonly delayMs: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RetryLaterError';
+  }
+}

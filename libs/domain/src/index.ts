@@ -5,3 +5,5 @@ export * from './papers/listing';
 export * from './tokens/signed-token';
 export * from './topics';
 export * from './tokens/subscriber-links';
+export * from './secrets/secret-box';
+export * from './rendering';

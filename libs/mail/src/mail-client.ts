@@ -13,6 +13,17 @@ export interface OutgoingMail {
   headers?: Record<string, string>;
 }
 
+/** The receiving server refused the message for good (SMTP 5xx): a hard bounce. */
+export class MailRejectedError extends PermanentError {
+  constructor(
+    readonly responseCode: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'MailRejectedError';
+  }
+}
+
 export interface SentMail {
   messageId: string;
   response: string;
@@ -39,6 +50,8 @@ export class MailClient implements OnModuleDestroy {
         : undefined,
       // A local relay or mail catcher usually has no certificate worth checking; opt in with ?tls=strict.
       tls: { rejectUnauthorized: url.searchParams.get('tls') === 'strict' },
+      // nodemailer's pool paces sends itself: rateLimit messages per rateDelta milliseconds.
+      ...(settings.SMTP_RATE_LIMIT > 0 ? { rateLimit: settings.SMTP_RATE_LIMIT, rateDelta: 1000 } : {}),
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,
       socketTimeout: 60_000,
@@ -61,7 +74,7 @@ export class MailClient implements OnModuleDestroy {
       const code = (error as { responseCode?: number }).responseCode;
       // 5xx is the receiving server's final word (bad address, policy): retrying cannot help.
       if (code !== undefined && code >= 500) {
-        throw new PermanentError(`SMTP refused the message (${code}): ${(error as Error).message}`);
+        throw new MailRejectedError(code, `SMTP refused the message (${code}): ${(error as Error).message}`);
       }
       throw error;
     }

@@ -1,13 +1,20 @@
-import { UnrecoverableError } from 'bullmq';
-import { PermanentError } from '@libs/domain';
+import { DelayedError, Job, UnrecoverableError } from 'bullmq';
+import { PermanentError, RetryLaterError } from '@libs/domain';
 
-/** Maps domain errors at the queue boundary: permanent ones stop retries, the rest propagate for backoff. */
-export async function runJob<T>(work: () => Promise<T>): Promise<T> {
+/**
+ * Maps domain errors at the queue boundary: permanent ones stop retries, a rate limit delays the job
+ * without using up an attempt, anything else propagates for the job's backoff.
+ */
+export async function runJob<T>(job: Job, token: string | undefined, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
     if (error instanceof PermanentError) {
       throw new UnrecoverableError(error.message);
+    }
+    if (error instanceof RetryLaterError && token) {
+      await job.moveToDelayed(Date.now() + error.delayMs, token);
+      throw new DelayedError(error.message);
     }
     throw error;
   }

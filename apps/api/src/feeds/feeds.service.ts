@@ -1,9 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { Feed } from 'feed';
 import { Settings } from '@libs/config';
-import { PaperRepository } from '@libs/database';
+import { PaperRepository, PaperWithTopics, SubscriptionRepository } from '@libs/database';
+import { verifyToken } from '@libs/domain';
 
 const FEED_SIZE = 200;
+
+export type FeedFormat = 'rss' | 'atom' | 'json';
+
+export const FEED_CONTENT_TYPES: Record<FeedFormat, string> = {
+  rss: 'application/rss+xml; charset=utf-8',
+  atom: 'application/atom+xml; charset=utf-8',
+  json: 'application/feed+json; charset=utf-8',
+};
 
 /**
  * Text safe for the feed's XML: control characters XML forbids are dropped, and "]]>" is broken up
@@ -14,40 +23,71 @@ function xmlSafe(text: string): string {
   return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '').replace(/]]>/g, ']] >');
 }
 
-/** The public feed of the latest ready papers, rendered with the `feed` package. */
+/** The public feed of the latest papers and each subscription's personal feed, rendered with `feed`. */
 @Injectable()
 export class FeedsService {
   constructor(
     private readonly settings: Settings,
     private readonly papers: PaperRepository,
+    private readonly subscriptions: SubscriptionRepository,
   ) {}
 
-  async latestPapersRss(): Promise<string> {
-    const base = this.settings.PUBLIC_URL.replace(/\/+$/, '');
+  async latestPapers(format: FeedFormat): Promise<string> {
     const papers = await this.papers.latestReady(FEED_SIZE);
-    const feed = new Feed({
-      id: `${base}/feeds/papers.rss`,
+    return this.render(format, `papers.${format}`, {
       title: 'Paperboy: latest papers',
       description: 'New research papers, deduplicated across sources and tagged by topic.',
+      papers,
+    });
+  }
+
+  /** Every paper of the subscription's digests, whatever channel carried them; null for a bad token. */
+  async subscriptionFeed(token: string, format: FeedFormat): Promise<string | null> {
+    const id = verifyToken(this.settings.APP_SECRET, 'feed', token, new Date());
+    const subscription = id ? await this.subscriptions.findById(id) : null;
+    if (!subscription) {
+      return null;
+    }
+    const papers = await this.papers.deliveredTo(subscription.id, FEED_SIZE);
+    return this.render(format, `subscription.${format}?token=${encodeURIComponent(token)}`, {
+      title: 'Paperboy: your digest',
+      description: 'The papers of your Paperboy digests.',
+      papers,
+    });
+  }
+
+  private render(format: FeedFormat, path: string, content: { title: string; description: string; papers: PaperWithTopics[] }): string {
+    const base = this.settings.PUBLIC_URL.replace(/\/+$/, '');
+    const self = `${base}/feeds/${path}`;
+    const feed = new Feed({
+      id: self,
+      title: content.title,
+      description: content.description,
       link: base,
       language: 'en',
-      updated: papers[0]?.updatedAt ?? new Date(0),
+      updated: content.papers.reduce((latest, paper) => (paper.updatedAt > latest ? paper.updatedAt : latest), new Date(0)),
       generator: 'Paperboy',
       copyright: 'Paper metadata from arXiv (CC0) and Hugging Face',
-      feedLinks: { rss: `${base}/feeds/papers.rss` },
+      feedLinks: { [format]: self },
     });
-    for (const paper of papers) {
-      const link = paper.url ?? (paper.arxivId ? `https://arxiv.org/abs/${paper.arxivId}` : base);
+    for (const paper of content.papers) {
       feed.addItem({
         title: xmlSafe(paper.title),
         id: paper.arxivId ? `arxiv:${paper.arxivId}` : `paperboy:${paper.id}`,
-        link,
+        link: paper.url ?? (paper.arxivId ? `https://arxiv.org/abs/${paper.arxivId}` : base),
         date: paper.listedAt,
         description: xmlSafe(paper.abstract),
         author: paper.authors.slice(0, 10).map((name) => ({ name: xmlSafe(name) })),
         category: paper.topics.map((topic) => ({ name: topic.topic })),
       });
     }
-    return feed.rss2();
+    switch (format) {
+      case 'rss':
+        return feed.rss2();
+      case 'atom':
+        return feed.atom1();
+      case 'json':
+        return feed.json1();
+    }
   }
 }

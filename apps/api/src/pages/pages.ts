@@ -21,6 +21,13 @@ export function unsubscribeForm(): string {
 }
 
 export const UNSUBSCRIBED = page('You are unsubscribed', '<p>You will not receive this digest any more.</p>');
-export const CONFIRMED = page('Subscription confirmed', '<p>Your first digest arrives at your next send hour.</p>');
+export function confirmedPage(feeds: { rss: string; atom: string; json: string }): string {
+  return page(
+    'Subscription confirmed',
+    `<p>Your first digest arrives at your next send hour.</p>
+<p>Your personal feed lists every paper of your digests: <a href="${escapeHtml(feeds.rss)}">RSS</a>,
+<a href="${escapeHtml(feeds.atom)}">Atom</a>, <a href="${escapeHtml(feeds.json)}">JSON Feed</a>.</p>`,
+  );
+}
 export const CANCELLED = page('This subscription was cancelled', '<p>Subscribe again to receive the digest.</p>');
 export const INVALID_LINK = page('This link is not valid', '<p>It may be mistyped or expired.</p>');

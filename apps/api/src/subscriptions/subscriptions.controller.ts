@@ -1,6 +1,6 @@
 import { BadRequestException, Body, Controller, Get, Header, HttpCode, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { CANCELLED, CONFIRMED, INVALID_LINK, UNSUBSCRIBED, unsubscribeForm } from '../pages/pages';
+import { CANCELLED, confirmedPage, INVALID_LINK, UNSUBSCRIBED, unsubscribeForm } from '../pages/pages';
 import { CreateSubscriptionDto } from './dto/create-subscription.dto';
 import { CreatedSubscription, InvalidSubscriptionError, SubscriptionsService } from './subscriptions.service';
 
@@ -24,9 +24,17 @@ export class SubscriptionsController {
   @Get('subscriptions/confirm')
   @Header('content-type', 'text/html; charset=utf-8')
   async confirm(@Query('token') token: string | undefined, @Res() res: Response): Promise<void> {
-    const outcome = typeof token === 'string' ? await this.subscriptions.confirm(token) : 'invalid';
-    const pages = { confirmed: CONFIRMED, unsubscribed: CANCELLED, invalid: INVALID_LINK };
-    res.status(outcome === 'invalid' ? 404 : 200).send(pages[outcome]);
+    const outcome = typeof token === 'string' ? await this.subscriptions.confirm(token) : { status: 'invalid' as const };
+    switch (outcome.status) {
+      case 'confirmed':
+        res.status(200).send(confirmedPage(outcome.feeds));
+        return;
+      case 'unsubscribed':
+        res.status(200).send(CANCELLED);
+        return;
+      case 'invalid':
+        res.status(404).send(INVALID_LINK);
+    }
   }
 
   @Get('unsubscribe')

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Settings } from '@libs/config';
 import { SubscriptionRepository } from '@libs/database';
-import { PermanentError, subscriberLinks, verifyToken } from '@libs/domain';
+import { PermanentError, SecretBox, SubscriberLinks, subscriberLinks, verifyToken } from '@libs/domain';
 import { JobName, JobProducer } from '@libs/queues';
 import { CreateSubscriptionDto } from './dto/create-subscription.dto';
 
@@ -9,37 +9,41 @@ const CONFIRM_LINK_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
 
 export type CreatedSubscription =
   | { status: 'pending'; message: string }
-  | { status: 'active'; id: string; unsubscribeUrl: string };
+  | { status: 'active'; id: string; unsubscribeUrl: string; feeds: { rss: string; atom: string; json: string } };
 
-/** Thrown for a request that names no valid channel; the controller maps it to 400. */
+/** Thrown for a request that cannot be a subscription; the controller maps it to 400. */
 export class InvalidSubscriptionError extends PermanentError {}
 
 @Injectable()
 export class SubscriptionsService {
+  private readonly secrets: SecretBox;
+
   constructor(
     private readonly settings: Settings,
     private readonly subscriptions: SubscriptionRepository,
     private readonly producer: JobProducer,
-  ) {}
+  ) {
+    this.secrets = new SecretBox(settings.APP_SECRET);
+  }
 
   /**
    * An email subscription starts pending and gets a confirmation email (double opt-in); the answer is
-   * the same whatever the address, so the API tells nobody who subscribes. A Slack-only one is active at once.
+   * the same whatever the address, so the API tells nobody who subscribes. A Slack or feed-only one
+   * is active at once and answers its links.
    */
   async create(dto: CreateSubscriptionDto, now: Date = new Date()): Promise<CreatedSubscription> {
-    if (!dto.email && !dto.slackWebhookUrl) {
-      throw new InvalidSubscriptionError('Give an email or a slackWebhookUrl (or both)');
-    }
     if (dto.slackWebhookUrl && !this.settings.ALLOW_PRIVATE_TARGETS && !isSlackWebhook(dto.slackWebhookUrl)) {
       throw new InvalidSubscriptionError('slackWebhookUrl must be a Slack incoming webhook: https://hooks.slack.com/services/…');
     }
     const pending = Boolean(dto.email);
     const subscription = await this.subscriptions.create({
       email: dto.email ?? null,
-      slackWebhookUrl: dto.slackWebhookUrl ?? null,
+      slackWebhookUrl: dto.slackWebhookUrl ? this.secrets.seal(dto.slackWebhookUrl) : null,
       status: pending ? 'pending' : 'active',
       topics: [...new Set(dto.topics)],
       keywords: [...new Set(dto.keywords.map((keyword) => keyword.trim()))],
+      excludeTopics: [...new Set(dto.excludeTopics)],
+      minUpvotes: dto.minUpvotes,
       frequency: dto.frequency,
       weekday: dto.weekday,
       timezone: dto.timezone,
@@ -52,21 +56,24 @@ export class SubscriptionsService {
       return { status: 'pending', message: 'Check your inbox to confirm the subscription.' };
     }
     const links = subscriberLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription.id, now);
-    return { status: 'active', id: subscription.id, unsubscribeUrl: links.unsubscribe };
+    return { status: 'active', id: subscription.id, unsubscribeUrl: links.unsubscribe, feeds: links.feeds };
   }
 
   /** Confirming twice is fine; a subscription cancelled in the meantime stays cancelled. */
-  async confirm(token: string, now: Date = new Date()): Promise<'confirmed' | 'unsubscribed' | 'invalid'> {
+  async confirm(
+    token: string,
+    now: Date = new Date(),
+  ): Promise<{ status: 'confirmed'; feeds: SubscriberLinks['feeds'] } | { status: 'unsubscribed' | 'invalid' }> {
     const id = verifyToken(this.settings.APP_SECRET, 'confirm', token, now, CONFIRM_LINK_MAX_AGE_MS);
     const subscription = id ? await this.subscriptions.findById(id) : null;
     if (!subscription) {
-      return 'invalid';
+      return { status: 'invalid' };
     }
     if (subscription.status === 'unsubscribed') {
-      return 'unsubscribed';
+      return { status: 'unsubscribed' };
     }
     await this.subscriptions.activate(subscription.id, now);
-    return 'confirmed';
+    return { status: 'confirmed', feeds: subscriberLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription.id, now).feeds };
   }
 
   /** Whether an unsubscribe token is genuine (the GET page shows the button only then). */

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Settings } from '@libs/config';
+import { DigestView, renderConfirmationEmail, renderDigestEmail } from '@libs/domain';
 import { MailClient } from '@libs/mail';
-import { renderConfirmationEmail, renderDigestEmail } from '../templates/digest-email';
-import { DigestView } from '../templates/digest-view';
 
 /** Digest and confirmation emails, with the list headers mailbox providers require of bulk senders. */
 @Injectable()
@@ -21,6 +20,7 @@ export class EmailChannel {
     const sent = await this.mail.send({
       to,
       ...rendered,
+      // Derived from the digest: a re-send after a crash carries the same id, so receivers can fold it.
       messageId: `<digest-${digestId}@${this.host}>`,
       headers: {
         'List-Id': `Paperboy digest <digest.${this.host}>`,

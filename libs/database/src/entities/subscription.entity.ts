@@ -12,6 +12,7 @@ export class SubscriptionEntity {
   @Column('text', { nullable: true })
   email!: string | null;
 
+  /** Encrypted at rest (see libs/domain secret-box); the plain URL is a credential. */
   @Column('text', { nullable: true })
   slackWebhookUrl!: string | null;
 
@@ -39,6 +40,26 @@ export class SubscriptionEntity {
 
   @Column('smallint', { default: 20 })
   maxPapers!: number;
+
+  @Column('text', { array: true, default: () => "'{}'" })
+  excludeTopics!: string[];
+
+  @Column('int', { default: 0 })
+  minUpvotes!: number;
+
+  /** SMTP 5xx answers to this address; at MAIL_MAX_HARD_BOUNCES the address is suppressed. */
+  @Column('int', { default: 0 })
+  hardBounces!: number;
+
+  @Column('timestamptz', { nullable: true })
+  emailSuppressedAt!: Date | null;
+
+  /** Set when Slack said the webhook is gone (404, 410, no_service, channel_is_archived). */
+  @Column('timestamptz', { nullable: true })
+  slackDisabledAt!: Date | null;
+
+  @Column('text', { nullable: true })
+  slackDisabledReason!: string | null;
 
   /** When the subscription became active; periods due before it are not sent. */
   @Column('timestamptz', { nullable: true })

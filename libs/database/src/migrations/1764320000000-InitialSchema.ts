@@ -112,7 +112,7 @@ export class InitialSchema1764320000000 implements MigrationInterface {
       CREATE TABLE "subscriptions" (
         "id" uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         "email" text,
-        "slackWebhookUrl" text,
+        "slackWebhookUrl" text, -- encrypted (AES-256-GCM, key derived from APP_SECRET)
         "status" text NOT NULL CHECK ("status" IN ('pending', 'active', 'unsubscribed')),
         "topics" text[] NOT NULL DEFAULT '{}',
         "keywords" text[] NOT NULL DEFAULT '{}',
@@ -121,11 +121,16 @@ export class InitialSchema1764320000000 implements MigrationInterface {
         "timezone" text NOT NULL,
         "sendHour" smallint NOT NULL CHECK ("sendHour" BETWEEN 0 AND 23),
         "maxPapers" smallint NOT NULL DEFAULT 20 CHECK ("maxPapers" BETWEEN 1 AND 200),
+        "excludeTopics" text[] NOT NULL DEFAULT '{}',
+        "minUpvotes" integer NOT NULL DEFAULT 0 CHECK ("minUpvotes" >= 0),
+        "hardBounces" integer NOT NULL DEFAULT 0,
+        "emailSuppressedAt" timestamptz,
+        "slackDisabledAt" timestamptz,
+        "slackDisabledReason" text,
         "activatedAt" timestamptz,
         "unsubscribedAt" timestamptz,
         "createdAt" timestamptz NOT NULL DEFAULT now(),
-        "updatedAt" timestamptz NOT NULL DEFAULT now(),
-        CONSTRAINT "subscriptions_has_channel" CHECK ("email" IS NOT NULL OR "slackWebhookUrl" IS NOT NULL)
+        "updatedAt" timestamptz NOT NULL DEFAULT now()
       )`);
     await queryRunner.query(`CREATE INDEX "subscriptions_email" ON "subscriptions" ("email")`);
     await queryRunner.query(`CREATE INDEX "subscriptions_active" ON "subscriptions" ("status") WHERE "status" = 'active'`);

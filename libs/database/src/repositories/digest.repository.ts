@@ -74,9 +74,9 @@ export class DigestRepository {
         return { status: digest.status, deliveryIds: existing.map((d) => d.id) };
       }
       const subscription = await manager.findOneByOrFail(SubscriptionEntity, { id: digest.subscriptionId });
-      const channels = channelsOf(subscription);
-      const { paperIds, total } =
-        channels.length > 0 ? await selectPapers(manager, subscription, window) : { paperIds: [], total: 0 };
+      // Cancelled or paused since the claim: nothing is owed for this period.
+      const wanted = subscription.status === 'active' && subscription.frequency !== 'paused';
+      const { paperIds, total } = wanted ? await selectPapers(manager, subscription, window) : { paperIds: [], total: 0 };
       if (paperIds.length === 0) {
         await manager.update(DigestEntity, { id: digestId }, { status: 'empty', builtAt: now });
         return { status: 'empty', deliveryIds: [] };
@@ -87,19 +87,26 @@ export class DigestRepository {
         .into(DigestPaperEntity)
         .values(paperIds.map((paperId, index) => ({ digestId, paperId, subscriptionId: subscription.id, rank: index + 1 })))
         .execute();
-      const deliveries = await manager
-        .createQueryBuilder()
-        .insert()
-        .into(DeliveryEntity)
-        .values(channels.map((channel) => ({ digestId, channel, status: 'pending' as const })))
-        .returning(['id'])
-        .execute();
+      const channels = channelsOf(subscription);
+      const deliveryIds: string[] = [];
+      if (channels.length > 0) {
+        const deliveries = await manager
+          .createQueryBuilder()
+          .insert()
+          .into(DeliveryEntity)
+          .values(channels.map((channel) => ({ digestId, channel, status: 'pending' as const })))
+          .returning(['id'])
+          .execute();
+        deliveryIds.push(...(deliveries.raw as { id: string }[]).map((row) => row.id));
+      }
+      // A feed-only subscription's digest is delivered once recorded: its feed lists it.
+      const status: DigestStatus = channels.length > 0 ? 'ready' : 'sent';
       await manager.update(
         DigestEntity,
         { id: digestId },
-        { status: 'ready', builtAt: now, paperCount: paperIds.length, omittedCount: total - paperIds.length },
+        { status, builtAt: now, paperCount: paperIds.length, omittedCount: total - paperIds.length },
       );
-      return { status: 'ready', deliveryIds: (deliveries.raw as { id: string }[]).map((row) => row.id) };
+      return { status, deliveryIds };
     });
   }
 
@@ -133,7 +140,7 @@ export class DigestRepository {
   /** Records the outcome of a send and settles the digest once no delivery is left in flight. */
   async finishDelivery(
     id: string,
-    outcome: { status: 'sent' | 'failed' | 'pending'; providerResponse?: string; error?: string },
+    outcome: { status: 'sent' | 'failed' | 'pending'; providerResponse?: string; error?: string | null },
     now: Date,
   ): Promise<void> {
     await this.digests.manager.transaction(async (manager) => {
@@ -162,25 +169,32 @@ export class DigestRepository {
     return rows.map((row) => row.id);
   }
 
-  /** Deliveries still pending a while after their last change: their send job was lost. */
-  async findStaleDeliveries(olderThan: Date): Promise<string[]> {
-    const rows = await this.digests.manager.find(DeliveryEntity, {
+  /**
+   * Deliveries whose job was lost: pending a while after their last change, or claimed ("sending") by a
+   * worker that died before recording the outcome. A dead claim is released back to pending: the send
+   * may have happened, so this is where at-least-once can duplicate, at most once per crashed send.
+   */
+  async findStaleDeliveries(pendingSince: Date, claimedSince: Date): Promise<string[]> {
+    const [released] = (await this.digests.manager.query(
+      `UPDATE "deliveries" SET "status" = 'pending', "lastError" = 'claim released: the sending worker stopped', "updatedAt" = now()
+       WHERE "status" = 'sending' AND "updatedAt" < $1 RETURNING "id"`,
+      [claimedSince],
+    )) as [{ id: string }[], number];
+    const lost = await this.digests.manager.find(DeliveryEntity, {
       select: { id: true },
-      where: { status: 'pending', updatedAt: LessThan(olderThan) },
+      where: { status: 'pending', updatedAt: LessThan(pendingSince) },
     });
-    return rows.map((row) => row.id);
+    return [...released, ...lost].map((row) => row.id);
   }
 }
 
+/** The push channels a digest goes to; the personal feed needs none, it reads the digest's papers. */
 function channelsOf(subscription: SubscriptionEntity): DeliveryChannel[] {
-  if (subscription.status !== 'active') {
-    return [];
-  }
   const channels: DeliveryChannel[] = [];
-  if (subscription.email) {
+  if (subscription.email && !subscription.emailSuppressedAt) {
     channels.push('email');
   }
-  if (subscription.slackWebhookUrl) {
+  if (subscription.slackWebhookUrl && !subscription.slackDisabledAt) {
     channels.push('slack');
   }
   return channels;
@@ -188,7 +202,8 @@ function channelsOf(subscription: SubscriptionEntity): DeliveryChannel[] {
 
 /**
  * The digest query: ready papers in the window, matching any topic or keyword (everything when the
- * subscription has neither), never put in an earlier digest of this subscription, ranked by upvotes
+ * subscription has neither), with none of its excluded topics and at least its minimum upvotes,
+ * never put in an earlier digest of this subscription, ranked by upvotes
  * then match strength, capped at maxPapers. One statement, served by the digest_papers unique index.
  */
 async function selectPapers(
@@ -202,6 +217,9 @@ async function selectPapers(
     return `websearch_to_tsquery('english', $${params.length})`;
   });
   const keywordQuery = keywordQueries.length > 0 ? `(${keywordQueries.join(' || ')})` : null;
+  params.push(subscription.excludeTopics, subscription.minUpvotes);
+  const excluded = params.length - 1;
+  const minUpvotes = params.length;
   const filters: string[] = [];
   if (subscription.topics.length > 0) {
     filters.push(`EXISTS (SELECT 1 FROM "paper_topics" t WHERE t."paperId" = p."id" AND t."topic" = ANY($4))`);
@@ -216,6 +234,8 @@ async function selectPapers(
      WHERE p."readyAt" IS NOT NULL
        AND p."listedAt" > $2 AND p."listedAt" <= $3
        AND NOT EXISTS (SELECT 1 FROM "digest_papers" d WHERE d."subscriptionId" = $1 AND d."paperId" = p."id")
+       AND NOT EXISTS (SELECT 1 FROM "paper_topics" x WHERE x."paperId" = p."id" AND x."topic" = ANY($${excluded}))
+       AND p."upvotes" >= $${minUpvotes}
        ${filters.length > 0 ? `AND (${filters.join(' OR ')})` : ''}
      ORDER BY p."upvotes" DESC,
        COALESCE((SELECT sum(t."score") FROM "paper_topics" t WHERE t."paperId" = p."id" AND t."topic" = ANY($4)), 0)

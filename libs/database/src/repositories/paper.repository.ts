@@ -75,12 +75,23 @@ export class PaperRepository {
     return this.withTopics(papers);
   }
 
+  /** The papers with these ids, in the order of the ids. */
   async findWithTopics(ids: string[]): Promise<PaperWithTopics[]> {
     if (ids.length === 0) {
       return [];
     }
-    const papers = await this.papers.createQueryBuilder('paper').whereInIds(ids).getMany();
-    return this.withTopics(papers);
+    const found = new Map((await this.papers.createQueryBuilder('paper').whereInIds(ids).getMany()).map((p) => [p.id, p]));
+    return this.withTopics(ids.map((id) => found.get(id)).filter((paper): paper is PaperEntity => paper !== undefined));
+  }
+
+  /** The papers of a subscription's digests, newest digest first: its personal feed. */
+  async deliveredTo(subscriptionId: string, limit: number): Promise<PaperWithTopics[]> {
+    const rows = (await this.papers.query(
+      `SELECT d."paperId" FROM "digest_papers" d JOIN "digests" g ON g."id" = d."digestId"
+       WHERE d."subscriptionId" = $1 ORDER BY g."createdAt" DESC, d."rank" ASC LIMIT $2`,
+      [subscriptionId, limit],
+    )) as { paperId: string }[];
+    return this.findWithTopics(rows.map((row) => row.paperId));
   }
 
   private async withTopics(papers: PaperEntity[]): Promise<PaperWithTopics[]> {

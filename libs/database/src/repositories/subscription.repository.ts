@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { MoreThan, Repository } from 'typeorm';
 import { SubscriptionEntity } from '../entities';
 
 export type NewSubscription = Pick<
@@ -16,7 +16,8 @@ export type NewSubscription = Pick<
   | 'sendHour'
   | 'maxPapers'
   | 'activatedAt'
->;
+> &
+  Partial<Pick<SubscriptionEntity, 'excludeTopics' | 'minUpvotes'>>;
 
 @Injectable()
 export class SubscriptionRepository {
@@ -30,8 +31,29 @@ export class SubscriptionRepository {
     return this.subscriptions.findOneBy({ id });
   }
 
-  findActive(): Promise<SubscriptionEntity[]> {
-    return this.subscriptions.find({ where: { status: 'active' }, order: { createdAt: 'ASC' } });
+  /** Active subscriptions in id order, a page at a time, so a tick never holds all of them in memory. */
+  findActivePage(afterId: string | null, limit: number): Promise<SubscriptionEntity[]> {
+    return this.subscriptions.find({
+      where: afterId ? { status: 'active', id: MoreThan(afterId) } : { status: 'active' },
+      order: { id: 'ASC' },
+      take: limit,
+    });
+  }
+
+  /** Counts a hard bounce; true when this one reached the limit and suppressed the address. */
+  async recordHardBounce(id: string, maxBounces: number, now: Date): Promise<boolean> {
+    const rows = (await this.subscriptions.query(
+      `UPDATE "subscriptions" SET "hardBounces" = "hardBounces" + 1,
+         "emailSuppressedAt" = CASE WHEN "hardBounces" + 1 >= $2 THEN COALESCE("emailSuppressedAt", $3) ELSE "emailSuppressedAt" END,
+         "updatedAt" = now()
+       WHERE "id" = $1 RETURNING "emailSuppressedAt" = $3 AS "suppressedNow"`,
+      [id, maxBounces, now],
+    )) as [{ suppressedNow: boolean }[], number];
+    return rows[0][0]?.suppressedNow === true;
+  }
+
+  async disableSlack(id: string, reason: string, now: Date): Promise<void> {
+    await this.subscriptions.update({ id }, { slackDisabledAt: now, slackDisabledReason: reason });
   }
 
   /** pending -> active; true when this call activated it (a second click changes nothing). */

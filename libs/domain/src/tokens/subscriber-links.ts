@@ -3,15 +3,29 @@ import { signToken } from './signed-token';
 export interface SubscriberLinks {
   confirm: string;
   unsubscribe: string;
+  /** The personal feeds: every paper of every digest of the subscription. */
+  feeds: { rss: string; atom: string; json: string };
 }
 
 /** The signed links a subscriber receives; the api verifies them with the same secret. */
 export function subscriberLinks(publicUrl: string, secret: string, subscriptionId: string, now: Date): SubscriberLinks {
   const base = publicUrl.replace(/\/+$/, '');
-  const token = (purpose: 'confirm' | 'unsubscribe'): string =>
+  const token = (purpose: 'confirm' | 'unsubscribe' | 'feed'): string =>
     encodeURIComponent(signToken(secret, purpose, subscriptionId, now));
+  const feed = token('feed');
   return {
     confirm: `${base}/subscriptions/confirm?token=${token('confirm')}`,
     unsubscribe: `${base}/unsubscribe?token=${token('unsubscribe')}`,
+    feeds: {
+      rss: `${base}/feeds/subscription.rss?token=${feed}`,
+      atom: `${base}/feeds/subscription.atom?token=${feed}`,
+      json: `${base}/feeds/subscription.json?token=${feed}`,
+    },
   };
+}
+
+/** The "view in browser" link of one digest. */
+export function digestViewUrl(publicUrl: string, secret: string, digestId: string, now: Date): string {
+  const base = publicUrl.replace(/\/+$/, '');
+  return `${base}/digests/${digestId}?token=${encodeURIComponent(signToken(secret, 'digest', digestId, now))}`;
 }

@@ -67,8 +67,20 @@ export class CreateSubscriptionDto {
   keywords: string[] = [];
 
   @Defaulted()
-  @IsIn(['daily', 'weekly'], { message: 'frequency must be daily or weekly' })
-  frequency: 'daily' | 'weekly' = 'daily';
+  @IsArray()
+  @ArrayMaxSize(TOPIC_SLUGS.length)
+  @IsIn(TOPIC_SLUGS, { each: true, message: `each excluded topic must be one of: ${TOPIC_SLUGS.join(', ')}` })
+  excludeTopics: string[] = [];
+
+  @Defaulted()
+  @IsInt({ message: 'minUpvotes must be an integer' })
+  @Min(0)
+  @Max(100000)
+  minUpvotes: number = 0;
+
+  @Defaulted()
+  @IsIn(['daily', 'weekly', 'paused'], { message: 'frequency must be daily, weekly or paused' })
+  frequency: 'daily' | 'weekly' | 'paused' = 'daily';
 
   /** ISO weekday for weekly digests: 1 = Monday … 7 = Sunday. */
   @Defaulted()

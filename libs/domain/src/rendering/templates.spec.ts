@@ -1,6 +1,6 @@
 import { renderConfirmationEmail, renderDigestEmail } from './digest-email';
 import { DigestPaperView, DigestView } from './digest-view';
-import { renderSlackMessage } from './slack-message';
+import { renderSlackMessages } from './slack-message';
 
 const paper = (n: number, overrides: Partial<DigestPaperView> = {}): DigestPaperView => ({
   title: `Paper ${n}`,
@@ -21,6 +21,7 @@ const view = (papers: DigestPaperView[], overrides: Partial<DigestView> = {}): D
   omittedCount: 0,
   unsubscribeUrl: 'https://papers.example.org/unsubscribe?token=abc',
   feedUrl: 'https://papers.example.org/feeds/papers.rss',
+  viewUrl: 'https://papers.example.org/digests/d1?token=v',
   ...overrides,
 });
 
@@ -32,7 +33,8 @@ describe('renderDigestEmail', () => {
       expect(part).toContain('Paper 1');
       expect(part).toContain('Paper 2');
       expect(part).toContain('https://github.com/a/b');
-      expect(part).toContain('3 more matching papers were left out');
+      expect(part).toMatch(/3 more matching papers/);
+      expect(part).toContain('https://papers.example.org/digests/d1?token=v');
       expect(part).toContain('https://papers.example.org/unsubscribe?token=abc');
     }
     expect(rendered.text).toContain('1. Paper 1\n   Ada Lovelace, Alan Turing · 99 upvotes');
@@ -68,25 +70,40 @@ describe('renderConfirmationEmail', () => {
   });
 });
 
-describe('renderSlackMessage', () => {
-  it('should stay within Block Kit limits for a large digest and point to the feed for the rest', () => {
-    const message = renderSlackMessage(view(Array.from({ length: 40 }, (_, i) => paper(i + 1)), { omittedCount: 5 }));
-    expect(message.blocks.length).toBeLessThanOrEqual(50);
-    expect(message.text).toBe('Paperboy: 40 new papers for 2026-11-28');
-    const sections = message.blocks.filter((block) => block.type === 'section');
-    expect(sections).toHaveLength(15);
-    for (const block of message.blocks) {
-      const text = JSON.stringify(block);
-      expect(text.length).toBeLessThan(3500);
+describe('renderSlackMessages', () => {
+  it('should split a large digest into messages within Block Kit limits, the header first and the links last', () => {
+    const messages = renderSlackMessages(view(Array.from({ length: 40 }, (_, i) => paper(i + 1)), { omittedCount: 5 }));
+    expect(messages.map((m) => m.text)).toEqual([
+      'Paperboy: 40 new papers for 2026-11-28 (1/3)',
+      'Paperboy: 40 new papers for 2026-11-28 (2/3)',
+      'Paperboy: 40 new papers for 2026-11-28 (3/3)',
+    ]);
+    expect(messages.map((m) => m.blocks.filter((b) => b.type === 'section').length)).toEqual([15, 15, 10]);
+    expect(messages[0].blocks[0]).toMatchObject({ type: 'header' });
+    expect(messages[1].blocks.some((b) => b.type === 'header')).toBe(false);
+    for (const message of messages) {
+      expect(message.blocks.length).toBeLessThanOrEqual(50);
+      expect(JSON.stringify(message).length).toBeLessThan(13_000);
+      for (const block of message.blocks) {
+        expect(JSON.stringify(block).length).toBeLessThan(3500);
+      }
     }
-    expect(JSON.stringify(message.blocks.at(-1))).toContain('30 more matching papers in <https://papers.example.org/feeds/papers.rss|your feed>');
-    expect(JSON.stringify(message).length).toBeLessThan(13_000);
+    const footer = JSON.stringify(messages[2].blocks.at(-1));
+    expect(footer).toContain('And 5 more in <https://papers.example.org/digests/d1?token=v|the web view>');
+    expect(footer).toContain('<https://papers.example.org/unsubscribe?token=abc|Unsubscribe>');
   });
 
-  it('should escape Slack control characters in titles', () => {
-    const message = renderSlackMessage(view([paper(1, { title: 'A <b> & <!channel>' })]));
+  it('should send a small digest as one message', () => {
+    const messages = renderSlackMessages(view([paper(1)]));
+    expect(messages).toHaveLength(1);
+    expect(messages[0].text).toBe('Paperboy: 1 new paper for 2026-11-28');
+  });
+
+  it('should escape Slack control characters in titles and link targets', () => {
+    const [message] = renderSlackMessages(view([paper(1, { title: 'A <b> & <!channel>', url: 'https://x.org/a|b>c' })]));
     const section = JSON.stringify(message.blocks[1]);
     expect(section).toContain('A &lt;b&gt; &amp; &lt;!channel&gt;');
     expect(section).not.toContain('<!channel>');
+    expect(section).toContain('<https://x.org/a%7Cb%3Ec|');
   });
 });

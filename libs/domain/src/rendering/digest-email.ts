@@ -13,7 +13,8 @@ export interface RenderedEmail {
 export function renderDigestEmail(view: DigestView): RenderedEmail {
   const heading = digestHeading(view);
   const subject = `Paperboy: ${heading}`;
-  const more = view.omittedCount > 0 ? `${view.omittedCount} more matching papers were left out by your cap.` : null;
+  const noun = view.omittedCount === 1 ? 'paper' : 'papers';
+  const more = view.omittedCount > 0 ? `And ${view.omittedCount} more matching ${noun}, left out by your cap.` : null;
 
   const htmlPapers = view.papers
     .map(
@@ -31,9 +32,10 @@ export function renderDigestEmail(view: DigestView): RenderedEmail {
   const html = `<!doctype html>
 <html><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>
 <body style="font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:680px;margin:0 auto;padding:16px">
+  <p style="font-size:12px;color:#777;margin:0"><a href="${escapeHtml(view.viewUrl)}" style="color:#777">View in your browser</a></p>
   <h1 style="font-size:20px">${escapeHtml(heading)}</h1>
   <table role="presentation" width="100%" cellspacing="0" cellpadding="0">${htmlPapers}</table>
-  ${more ? `<p style="color:#555">${escapeHtml(more)}</p>` : ''}
+  ${more ? `<p style="color:#555"><a href="${escapeHtml(view.viewUrl)}">And ${view.omittedCount} more matching ${noun}</a>, left out by your cap.</p>` : ''}
   <p style="font-size:12px;color:#777;margin-top:24px">
     Your feed: <a href="${escapeHtml(view.feedUrl)}">${escapeHtml(view.feedUrl)}</a><br>
     <a href="${escapeHtml(view.unsubscribeUrl)}">Unsubscribe</a> with one click.
@@ -55,7 +57,17 @@ export function renderDigestEmail(view: DigestView): RenderedEmail {
         .join('\n'),
     )
     .join('\n\n');
-  const text = [heading, '', textPapers, '', more, '', `Your feed: ${view.feedUrl}`, `Unsubscribe: ${view.unsubscribeUrl}`]
+  const text = [
+    heading,
+    `View in your browser: ${view.viewUrl}`,
+    '',
+    textPapers,
+    '',
+    more,
+    '',
+    `Your feed: ${view.feedUrl}`,
+    `Unsubscribe: ${view.unsubscribeUrl}`,
+  ]
     .filter((line): line is string => line !== null)
     .join('\n');
   return { subject, html, text };

@@ -1,0 +1,21 @@
+import { Controller, Get, Header, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { INVALID_LINK } from '../pages/pages';
+import { DigestsService } from './digests.service';
+
+@Controller('digests')
+export class DigestsController {
+  constructor(private readonly digests: DigestsService) {}
+
+  @Get(':id')
+  @Header('content-type', 'text/html; charset=utf-8')
+  @Header('cache-control', 'private, no-store')
+  async view(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query('token') token: string | undefined,
+    @Res() res: Response,
+  ): Promise<void> {
+    const html = typeof token === 'string' ? await this.digests.page(id, token) : null;
+    res.status(html ? 200 : 404).send(html ?? INVALID_LINK);
+  }
+}

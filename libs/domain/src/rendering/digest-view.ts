@@ -1,0 +1,117 @@
+import { TOPICS } from '../topics';
+
+/** Everything a digest template needs, already resolved; templates are pure functions of it. */
+export interface DigestView {
+  periodKey: string;
+  frequency: 'daily' | 'weekly';
+  papers: DigestPaperView[];
+  omittedCount: number;
+  unsubscribeUrl: string;
+  feedUrl: string;
+  /** The digest on the web ("view in browser"). */
+  viewUrl: string;
+}
+
+export interface DigestPaperView {
+  title: string;
+  url: string;
+  authors: string[];
+  upvotes: number;
+  abstract: string;
+  summary: string | null;
+  codeUrl: string | null;
+  /** Topic names with the evidence that matched: "why this paper". */
+  reasons: string[];
+}
+
+const TOPIC_NAMES = new Map<string, string>(TOPICS.map((topic) => [topic.slug, topic.name]));
+
+export function topicName(slug: string): string {
+  return TOPIC_NAMES.get(slug) ?? slug;
+}
+
+export function authorLine(authors: string[], max = 6): string {
+  if (authors.length <= max) {
+    return authors.join(', ');
+  }
+  return `${authors.slice(0, max).join(', ')} et al.`;
+}
+
+export function shorten(text: string, max: number): string {
+  if (text.length <= max) {
+    return text;
+  }
+  const cut = text.slice(0, max);
+  return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), max - 20)).trimEnd()}…`;
+}
+
+export function digestHeading(view: DigestView): string {
+  const count = view.papers.length;
+  const noun = count === 1 ? 'paper' : 'papers';
+  return view.frequency === 'weekly'
+    ? `${count} new ${noun} for the week ${view.periodKey}`
+    : `${count} new ${noun} for ${view.periodKey}`;
+}
+
+/** A paper as the digest templates need it; the database's paper rows have this shape. */
+export interface DigestPaperSource {
+  title: string;
+  url: string | null;
+  arxivId: string | null;
+  authors: string[];
+  upvotes: number;
+  abstract: string;
+  summary: string | null;
+  codeUrl: string | null;
+  topics: { topic: string; evidence: string[] }[];
+}
+
+/** What a subscriber asked for, to explain why each paper is in their digest. */
+export interface DigestInterests {
+  topics: string[];
+  keywords: string[];
+}
+
+/** A paper of a digest with its "why": the subscriber's topics it carries, or its own top topics. */
+export function digestPaperView(paper: DigestPaperSource, interests: DigestInterests): DigestPaperView {
+  const wanted = new Set(interests.topics);
+  const relevant = wanted.size > 0 ? paper.topics.filter((t) => wanted.has(t.topic)) : paper.topics.slice(0, 3);
+  const reasons = relevant.map((t) => `${topicName(t.topic)}${t.evidence.length > 0 ? ` (${t.evidence.slice(0, 2).join(', ')})` : ''}`);
+  const text = `${paper.title} ${paper.abstract}`.toLowerCase();
+  for (const keyword of interests.keywords) {
+    // The first plain word of a search query is a fair hint of what matched; Postgres decided the match.
+    const word = keyword.replace(/["()]/g, ' ').trim().split(/\s+/)[0]?.replace(/^-/, '').toLowerCase();
+    if (word && text.includes(word.slice(0, Math.max(4, word.length - 3)))) {
+      reasons.push(`keyword "${keyword}"`);
+    }
+  }
+  return {
+    title: paper.title,
+    url: paper.url ?? (paper.arxivId ? `https://arxiv.org/abs/${paper.arxivId}` : ''),
+    authors: paper.authors,
+    upvotes: paper.upvotes,
+    abstract: paper.abstract,
+    summary: paper.summary,
+    codeUrl: paper.codeUrl,
+    reasons,
+  };
+}
+
+export interface DigestViewInput {
+  digest: { periodKey: string; omittedCount: number };
+  subscription: DigestInterests & { frequency: string };
+  /** The digest's papers, in digest order. */
+  papers: DigestPaperSource[];
+  links: { unsubscribeUrl: string; feedUrl: string; viewUrl: string };
+}
+
+/** The digest as every channel renders it: email, Slack and the web view show the same thing. */
+export function buildDigestView({ digest, subscription, papers, links }: DigestViewInput): DigestView {
+  return {
+    periodKey: digest.periodKey,
+    frequency: subscription.frequency === 'weekly' ? 'weekly' : 'daily',
+    papers: papers.map((paper) => digestPaperView(paper, subscription)),
+    omittedCount: digest.omittedCount,
+    ...links,
+  };
+}

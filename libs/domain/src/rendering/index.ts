@@ -1,0 +1,3 @@
+export * from './digest-email';
+export * from './digest-view';
+export * from './slack-message';

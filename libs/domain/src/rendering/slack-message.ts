@@ -1,0 +1,54 @@
+import { authorLine, DigestPaperView, DigestView, digestHeading, shorten } from './digest-view';
+
+/** Slack mrkdwn needs only these three escaped. */
+const escapeMrkdwn = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** A link target must not close the <url|label> syntax early. */
+const escapeLink = (url: string): string => url.replace(/[<>|]/g, encodeURIComponent);
+
+// Slack caps a message at 50 blocks and about 13k characters in all: two blocks a paper, 15 papers a message.
+export const PAPERS_PER_SLACK_MESSAGE = 15;
+
+export interface SlackMessage {
+  text: string;
+  blocks: Record<string, unknown>[];
+}
+
+/** The digest as Block Kit messages for an incoming webhook: one, or several for a long digest. */
+export function renderSlackMessages(view: DigestView): SlackMessage[] {
+  const heading = digestHeading(view);
+  const parts: DigestPaperView[][] = [];
+  for (let start = 0; start < view.papers.length; start += PAPERS_PER_SLACK_MESSAGE) {
+    parts.push(view.papers.slice(start, start + PAPERS_PER_SLACK_MESSAGE));
+  }
+  return parts.map((papers, index) => {
+    const blocks: Record<string, unknown>[] = [];
+    const label = parts.length > 1 ? ` (${index + 1}/${parts.length})` : '';
+    if (index === 0) {
+      blocks.push({ type: 'header', text: { type: 'plain_text', text: shorten(`Paperboy · ${heading}`, 150), emoji: false } });
+    }
+    for (const paper of papers) {
+      blocks.push(paperSection(paper), paperContext(paper));
+    }
+    if (index === parts.length - 1) {
+      const more = view.omittedCount > 0 ? `And ${view.omittedCount} more in <${escapeLink(view.viewUrl)}|the web view>. ` : '';
+      blocks.push({ type: 'divider' });
+      blocks.push({
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: `${more}<${escapeLink(view.feedUrl)}|Your feed> · <${escapeLink(view.unsubscribeUrl)}|Unsubscribe>` }],
+      });
+    }
+    return { text: `Paperboy: ${heading}${label}`, blocks };
+  });
+}
+
+function paperSection(paper: DigestPaperView): Record<string, unknown> {
+  const text = `*<${escapeLink(paper.url)}|${escapeMrkdwn(paper.title)}>*\n${escapeMrkdwn(authorLine(paper.authors, 4))}\n${escapeMrkdwn(
+    shorten(paper.summary ?? paper.abstract, 300),
+  )}`;
+  return { type: 'section', text: { type: 'mrkdwn', text: shorten(text, 2900) } };
+}
+
+function paperContext(paper: DigestPaperView): Record<string, unknown> {
+  const why = paper.reasons.length > 0 ? ` · ${escapeMrkdwn(paper.reasons.join('; '))}` : '';
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: shorten(`▲ ${paper.upvotes}${why}`, 2900) }] };
+}
