@@ -1,13 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { Settings } from '@libs/config';
 import { DigestClaim, DigestRepository, SubscriptionRepository } from '@libs/database';
 import { duePeriod } from '@libs/domain';
 import { JobName, JobProducer } from '@libs/queues';
 
-const MINUTE = 60_000;
-/** A build or send job not done after this long was lost (Redis restart, flush) and is queued again. */
-const LOST_AFTER = 5 * MINUTE;
-/** A send claimed this long ago without an outcome belongs to a worker that died mid-send. */
-const CLAIM_TIMEOUT = 10 * MINUTE;
 const PAGE_SIZE = 1000;
 
 /**
@@ -20,6 +16,7 @@ export class DigestPlannerService {
   private readonly logger = new Logger(DigestPlannerService.name);
 
   constructor(
+    private readonly settings: Settings,
     private readonly subscriptions: SubscriptionRepository,
     private readonly digests: DigestRepository,
     private readonly producer: JobProducer,
@@ -55,11 +52,16 @@ export class DigestPlannerService {
     return { digestIds };
   }
 
+  /**
+   * A build or send not done after NOTIFIER_STALE_AFTER_SECONDS lost its job (Redis restarted or was
+   * flushed) and is queued again; a send claimed twice as long ago belongs to a worker that died mid-send.
+   */
   private async requeueLostWork(clock: number): Promise<void> {
-    for (const digestId of await this.digests.findStalePending(new Date(clock - LOST_AFTER))) {
+    const lostAfter = this.settings.NOTIFIER_STALE_AFTER_SECONDS * 1000;
+    for (const digestId of await this.digests.findStalePending(new Date(clock - lostAfter))) {
       await this.producer.requeue(JobName.DigestBuild, { digestId });
     }
-    const deliveries = await this.digests.findStaleDeliveries(new Date(clock - LOST_AFTER), new Date(clock - CLAIM_TIMEOUT));
+    const deliveries = await this.digests.findStaleDeliveries(new Date(clock - lostAfter), new Date(clock - 2 * lostAfter));
     for (const deliveryId of deliveries) {
       await this.producer.requeue(JobName.DeliverySend, { deliveryId });
     }

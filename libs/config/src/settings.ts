@@ -66,6 +66,16 @@ export class Settings {
   @IsInt({ message: 'MAIL_MAX_HARD_BOUNCES must be an integer' })
   MAIL_MAX_HARD_BOUNCES: number = 2;
 
+  /**
+   * How long queued notifier work may sit unfinished before the sweep queues it again (its job was lost
+   * with Redis); a send claimed twice as long ago without an outcome is released (its worker died).
+   */
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && value !== '' ? Number(value) : value))
+  @Max(86400, { message: 'NOTIFIER_STALE_AFTER_SECONDS must be between 1 and 86400' })
+  @Min(1, { message: 'NOTIFIER_STALE_AFTER_SECONDS must be between 1 and 86400' })
+  @IsInt({ message: 'NOTIFIER_STALE_AFTER_SECONDS must be an integer' })
+  NOTIFIER_STALE_AFTER_SECONDS: number = 300;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
   })
