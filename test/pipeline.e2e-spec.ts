@@ -151,7 +151,21 @@ describe('Paperboy pipeline (end to end)', () => {
     expect(imageGeneration.length).toBeGreaterThan(3);
     expect(quantization.length).toBeGreaterThan(3);
 
-    const firstSend = await runCli(['digest', 'send', '--now', new Date(Date.now() + 23 * HOUR).toISOString()], env);
+    // A preview shows bob's digest without sending or recording anything.
+    const bobId = (await sql.query<{ id: string }>(`SELECT id FROM subscriptions WHERE email = $1`, [people.bob.email])).rows[0].id;
+    const sendAt = new Date(Date.now() + 23 * HOUR).toISOString();
+    const preview = await runCli(['digest', 'preview', '--subscription', bobId, '--now', sendAt], env);
+    expect(preview.code).toBe(0);
+    expect(preview.stdout).toMatch(/^Subject: Paperboy: \d+ new papers for /);
+    for (const title of quantization) {
+      expect(preview.stdout).toContain(title);
+    }
+    expect((await sql.query('SELECT count(*)::int AS n FROM digests')).rows[0].n).toBe(0);
+    const unknown = await runCli(['digest', 'preview', '--subscription', '00000000-0000-0000-0000-000000000000'], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('No subscription with id "00000000-0000-0000-0000-000000000000"');
+
+    const firstSend = await runCli(['digest', 'send', '--now', sendAt], env);
     expect(firstSend.stderr).toBe('');
     expect(firstSend.code).toBe(0);
     expect(firstSend.stdout).toMatch(/: 4 \(4 sent, 0 empty, 0 failed\); deliveries: 3 email, 1 Slack, 0 failed/);

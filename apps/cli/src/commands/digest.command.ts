@@ -1,4 +1,5 @@
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
+import { DigestPreviewService } from '../digest-preview.service';
 import { PipelineRunner } from '../pipeline-runner.service';
 import { parseSeconds } from './fetch.command';
 
@@ -18,11 +19,7 @@ export class DigestSendCommand extends CommandRunner {
 
   @Option({ flags: '--now <ISO-8601>', description: 'act as if the clock read this instant, e.g. 2026-11-28T09:00:00Z' })
   parseNow(value: string): Date {
-    const date = new Date(value);
-    if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(date.getTime())) {
-      throw new Error(`--now must be an ISO-8601 instant such as 2026-11-28T09:00:00Z (got "${value}")`);
-    }
-    return date;
+    return parseInstant(value);
   }
 
   @Option({ flags: '--timeout <seconds>', description: 'give up after this long', defaultValue: 300 })
@@ -31,9 +28,41 @@ export class DigestSendCommand extends CommandRunner {
   }
 }
 
-@Command({ name: 'digest', description: 'Digest operations', subCommands: [DigestSendCommand] })
+@SubCommand({ name: 'preview', description: 'Print the next digest of a subscription without sending or recording it' })
+export class DigestPreviewCommand extends CommandRunner {
+  constructor(private readonly previews: DigestPreviewService) {
+    super();
+  }
+
+  async run(_args: string[], options: { subscription?: string; now?: Date }): Promise<void> {
+    if (!options.subscription) {
+      throw new Error('--subscription <id> is required');
+    }
+    console.log(await this.previews.preview(options.subscription, options.now ?? new Date()));
+  }
+
+  @Option({ flags: '--subscription <id>', description: 'the subscription to preview', required: true })
+  parseSubscription(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--now <ISO-8601>', description: 'preview as if the clock read this instant' })
+  parseNow(value: string): Date {
+    return parseInstant(value);
+  }
+}
+
+@Command({ name: 'digest', description: 'Digest operations', subCommands: [DigestSendCommand, DigestPreviewCommand] })
 export class DigestCommand extends CommandRunner {
   async run(): Promise<void> {
     this.command.help();
   }
+}
+
+function parseInstant(value: string): Date {
+  const date = new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(date.getTime())) {
+    throw new Error(`--now must be an ISO-8601 instant such as 2026-11-28T09:00:00Z (got "${value}")`);
+  }
+  return date;
 }

@@ -110,6 +110,11 @@ export class DigestRepository {
     });
   }
 
+  /** What a digest of this subscription would hold at the end of this window, without recording anything. */
+  async preview(subscription: SubscriptionEntity, window: DigestSelection): Promise<{ paperIds: string[]; total: number }> {
+    return selectPapers(this.digests.manager, subscription, window);
+  }
+
   /** The papers of a digest, in digest order. */
   async paperIdsOf(digestId: string): Promise<string[]> {
     const rows = await this.digests.manager.find(DigestPaperEntity, { where: { digestId }, order: { rank: 'ASC' } });
