@@ -19,6 +19,7 @@ import {
 } from '@libs/domain';
 import { MailRejectedError } from '@libs/mail';
 import { EmailChannel } from './channels/email.channel';
+import { PaperCache } from './paper-cache';
 import { SlackChannel, SlackChannelGoneError } from './channels/slack.channel';
 
 /**
@@ -30,6 +31,8 @@ import { SlackChannel, SlackChannelGoneError } from './channels/slack.channel';
 export class DeliveryService {
   private readonly logger = new Logger(DeliveryService.name);
   private readonly secrets: SecretBox;
+  // A fan-out sends the same day's papers to thousands: read each once a minute, not once per digest.
+  private readonly paperCache: PaperCache;
 
   constructor(
     private readonly settings: Settings,
@@ -40,6 +43,7 @@ export class DeliveryService {
     private readonly slack: SlackChannel,
   ) {
     this.secrets = new SecretBox(settings.APP_SECRET);
+    this.paperCache = new PaperCache((ids) => this.papers.findWithTopics(ids), 60_000, 5_000);
   }
 
   async send(deliveryId: string): Promise<'sent' | 'skipped'> {
@@ -102,7 +106,7 @@ export class DeliveryService {
   }
 
   private async viewOf(digest: DigestEntity, subscription: SubscriptionEntity): Promise<DigestView> {
-    const papers = await this.papers.findWithTopics(await this.digests.paperIdsOf(digest.id));
+    const papers = await this.paperCache.get(await this.digests.paperIdsOf(digest.id));
     const now = new Date();
     const links = subscriberLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription.id, now);
     return buildDigestView({

@@ -1,5 +1,6 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger } from '@nestjs/common';
+import { Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Settings } from '@libs/config';
 import { Job, UnrecoverableError } from 'bullmq';
 import { JobData, JobName, QueueName, runJob } from '@libs/queues';
 import { ConfirmationService } from './confirmation.service';
@@ -13,17 +14,23 @@ type NotifyJob =
   | Job<JobData<JobName.DeliverySend>>
   | Job<JobData<JobName.ConfirmationSend>>;
 
-@Processor(QueueName.Notify, { concurrency: 8 })
-export class NotifyProcessor extends WorkerHost {
+@Processor(QueueName.Notify)
+export class NotifyProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(NotifyProcessor.name);
 
   constructor(
+    private readonly settings: Settings,
     private readonly planner: DigestPlannerService,
     private readonly builder: DigestBuilderService,
     private readonly delivery: DeliveryService,
     private readonly confirmation: ConfirmationService,
   ) {
     super();
+  }
+
+  /** Decorator options are static; the concurrency comes from the settings. */
+  onApplicationBootstrap(): void {
+    this.worker.concurrency = this.settings.NOTIFIER_CONCURRENCY;
   }
 
   async process(job: NotifyJob, token?: string): Promise<unknown> {

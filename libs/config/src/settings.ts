@@ -76,6 +76,13 @@ export class Settings {
   @IsInt({ message: 'NOTIFIER_STALE_AFTER_SECONDS must be an integer' })
   NOTIFIER_STALE_AFTER_SECONDS: number = 300;
 
+  /** Jobs each notifier process works on at once (builds and sends); SMTP connections stay at 5. */
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && value !== '' ? Number(value) : value))
+  @Max(500, { message: 'NOTIFIER_CONCURRENCY must be between 1 and 500' })
+  @Min(1, { message: 'NOTIFIER_CONCURRENCY must be between 1 and 500' })
+  @IsInt({ message: 'NOTIFIER_CONCURRENCY must be an integer' })
+  NOTIFIER_CONCURRENCY: number = 16;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
   })

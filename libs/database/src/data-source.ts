@@ -13,7 +13,8 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     // Schema changes go through committed migrations, run as an explicit step.
     synchronize: false,
     migrationsRun: false,
-    extra: { max: 10 },
+    // Enough connections for a notifier working on 16 jobs at once; Postgres' default limit is 100.
+    extra: { max: 20 },
   };
 }
 

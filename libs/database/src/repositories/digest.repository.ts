@@ -148,23 +148,28 @@ export class DigestRepository {
     outcome: { status: 'sent' | 'failed' | 'pending'; providerResponse?: string; error?: string | null },
     now: Date,
   ): Promise<void> {
+    // The digest row is locked first: two channels finishing at once would otherwise both see the
+    // other still sending, and the digest would never be settled.
     await this.digests.manager.transaction(async (manager) => {
-      await manager.update(
-        DeliveryEntity,
-        { id },
-        {
-          status: outcome.status,
-          providerResponse: outcome.providerResponse ?? null,
-          lastError: outcome.error ?? null,
-          sentAt: outcome.status === 'sent' ? now : null,
-        },
+      await manager.query(
+        `SELECT 1 FROM "digests" WHERE "id" = (SELECT "digestId" FROM "deliveries" WHERE "id" = $1) FOR UPDATE`,
+        [id],
       );
-      const delivery = await manager.findOneByOrFail(DeliveryEntity, { id });
-      const siblings = await manager.findBy(DeliveryEntity, { digestId: delivery.digestId });
-      if (siblings.every((d) => d.status === 'sent' || d.status === 'failed')) {
-        const status: DigestStatus = siblings.some((d) => d.status === 'sent') ? 'sent' : 'failed';
-        await manager.update(DigestEntity, { id: delivery.digestId }, { status });
-      }
+      await manager.query(
+      `WITH finished AS (
+         UPDATE "deliveries" SET "status" = $2, "providerResponse" = $3, "lastError" = $4,
+           "sentAt" = CASE WHEN $2 = 'sent' THEN $5::timestamptz ELSE NULL END, "updatedAt" = now()
+         WHERE "id" = $1 RETURNING "digestId"
+       ),
+       siblings AS (
+         SELECT d."status" FROM "deliveries" d, finished f WHERE d."digestId" = f."digestId" AND d."id" <> $1
+         UNION ALL SELECT $2::text
+       )
+       UPDATE "digests" SET "status" = CASE WHEN EXISTS (SELECT 1 FROM siblings WHERE "status" = 'sent') THEN 'sent' ELSE 'failed' END
+       WHERE "id" = (SELECT "digestId" FROM finished)
+         AND NOT EXISTS (SELECT 1 FROM siblings WHERE "status" IN ('pending', 'sending'))`,
+      [id, outcome.status, outcome.providerResponse ?? null, outcome.error ?? null, now],
+      );
     });
   }
 

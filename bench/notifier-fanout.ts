@@ -1,0 +1,217 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { createTransport } from 'nodemailer';
+import { Client } from 'pg';
+import { buildDigestView, classifyTopics, renderDigestEmail, TOPIC_SLUGS } from '../libs/domain/src';
+import { deleteQueueKeys } from '../test/support/processes';
+import { DEMO_FIXTURE, repositoryRoot } from '../test/support/stand-ins';
+import { createTestDatabase } from '../test/support/test-database';
+
+/**
+ * Notifier fan-out: one day of papers (the demo day, 120 papers) to N subscribers with varied filters,
+ * delivered by the real notifier process into a local SMTP sink. The baseline, measured in the same
+ * run against the same sink, is a bare nodemailer pool sending already-rendered messages of the same
+ * size: the limit of the SMTP path. Prints digests per second, the ratio to the baseline, and the
+ * notifier's peak memory.
+ *
+ *   npm run bench:notifier -- [--subscribers 20000]
+ */
+const root = repositoryRoot(__dirname);
+const subscribers = Number(argument('--subscribers') ?? 20_000);
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const secret = 'bench-secret-bench-secret-bench';
+
+async function main(): Promise<void> {
+  const database = await createTestDatabase('bench');
+  const prefix = `paperboy-bench-${process.pid}`;
+  const sink = await startSink();
+  const sql = new Client({ connectionString: database.url });
+  await sql.connect();
+  let notifier: ChildProcess | undefined;
+  try {
+    const sendAt = new Date();
+    console.log(`Seeding 120 papers and ${subscribers} subscribers…`);
+    await seed(sql, sendAt);
+
+    const sample = await sampleMessage(sql);
+    console.log(`Baseline: bare nodemailer pool, ${subscribers} pre-rendered messages of ${sample.length} bytes…`);
+    const baseline = await bareNodemailer(sink.port, sample, subscribers);
+    const baselineCount = await sink.count();
+
+    console.log('Paperboy: notifier process, tick → claim → build → send…');
+    notifier = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : []), join(root, 'dist/apps/notifier/src/main.js')], {
+      env: {
+        ...process.env,
+        DATABASE_URL: database.url,
+        REDIS_URL: redisUrl,
+        QUEUE_PREFIX: prefix,
+        SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
+        APP_SECRET: secret,
+        PUBLIC_URL: 'https://papers.example.org',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const queue = new Queue('notify', { connection: { url: redisUrl }, prefix });
+    await waitFor(async () => (await queue.getWorkersCount()) > 0, 60_000);
+    const started = performance.now();
+    await queue.add('DigestQueueAll', { now: new Date(sendAt.getTime() + 3600_000).toISOString() });
+    let peakKb = 0;
+    await waitFor(async () => {
+      peakKb = Math.max(peakKb, peakRssKb(notifier?.pid));
+      const { rows } = await sql.query<{ sent: number; total: number }>(
+        `SELECT count(*) FILTER (WHERE status IN ('sent', 'failed'))::int AS sent, count(*)::int AS total FROM deliveries`,
+      );
+      const digests = await sql.query<{ open: number }>(`SELECT count(*)::int AS open FROM digests WHERE status = 'pending'`);
+      return rows[0].total >= subscribers * 0.5 && rows[0].sent === rows[0].total && digests.rows[0].open === 0;
+    }, 3_600_000);
+    const seconds = (performance.now() - started) / 1000;
+    peakKb = Math.max(peakKb, peakRssKb(notifier.pid));
+    await queue.close();
+    const { rows } = await sql.query<{ digests: number; papers: number }>(
+      `SELECT count(*)::int AS digests, coalesce(sum("paperCount"), 0)::int AS papers FROM digests WHERE status = 'sent'`,
+    );
+    const sent = (await sink.count()) - baselineCount;
+    const rate = rows[0].digests / seconds;
+    console.log(`
+Notifier fan-out, ${subscribers} subscribers, 120 papers (${new Date().toISOString()})
+  baseline (bare nodemailer pool, 5 connections): ${baseline.toFixed(0)} messages/s
+  Paperboy: ${rows[0].digests} digests (${rows[0].papers} papers, ${sent} emails) in ${seconds.toFixed(1)} s = ${rate.toFixed(0)} digests/s
+  ratio to baseline: ${(rate / baseline).toFixed(2)}
+  notifier peak memory (VmHWM): ${(peakKb / 1024).toFixed(0)} MB`);
+  } finally {
+    notifier?.kill('SIGTERM');
+    sink.process.kill();
+    await sql.end();
+    await deleteQueueKeys(redisUrl, prefix);
+    await database.drop();
+  }
+}
+
+async function seed(sql: Client, sendAt: Date): Promise<void> {
+  const entries = JSON.parse(readFileSync(DEMO_FIXTURE, 'utf8')) as {
+    paper: { id: string; title: string; summary: string; upvotes: number; authors: { name: string }[] };
+  }[];
+  for (const [index, { paper }] of entries.entries()) {
+    const listedAt = new Date(sendAt.getTime() - (index + 1) * 60_000);
+    const { rows } = await sql.query<{ id: string }>(
+      `INSERT INTO papers ("arxivId", title, abstract, authors, upvotes, "listedAt", "readyAt", url)
+       VALUES ($1, $2, $3, $4, $5, $6, now(), $7) RETURNING id`,
+      [paper.id, paper.title, paper.summary, paper.authors.map((a) => a.name), paper.upvotes, listedAt, `https://huggingface.co/papers/${paper.id}`],
+    );
+    for (const tag of classifyTopics({ title: paper.title, abstract: paper.summary })) {
+      await sql.query(`INSERT INTO paper_topics ("paperId", topic, score, evidence) VALUES ($1, $2, $3, $4)`, [
+        rows[0].id,
+        tag.topic,
+        tag.score,
+        tag.evidence,
+      ]);
+    }
+  }
+  // Varied filters: one to three topics for most, keywords for some, everything (capped) for the rest.
+  await sql.query(
+    `INSERT INTO subscriptions (email, status, topics, keywords, frequency, timezone, "sendHour", "maxPapers", "activatedAt")
+     SELECT 'reader' || i || '@bench.example', 'active',
+       CASE WHEN i % 5 = 0 THEN '{}'::text[]
+            ELSE ARRAY(SELECT t FROM unnest($1::text[]) WITH ORDINALITY AS u(t, n) WHERE (n + i) % 7 = 0 LIMIT 1 + i % 3) END,
+       CASE WHEN i % 4 = 0 THEN ARRAY['quantization', 'agent'] WHEN i % 9 = 0 THEN ARRAY['"language model"'] ELSE '{}'::text[] END,
+       'daily', 'UTC', 0, 10 + i % 11, now() - interval '30 days'
+     FROM generate_series(1, $2) AS i`,
+    [TOPIC_SLUGS, subscribers],
+  );
+}
+
+/** A digest email of typical size, rendered the way the notifier renders it. */
+async function sampleMessage(sql: Client): Promise<string> {
+  const { rows } = await sql.query(`SELECT title, url, "arxivId", authors, upvotes, abstract, summary, "codeUrl" FROM papers LIMIT 15`);
+  const view = buildDigestView({
+    digest: { periodKey: '2026-11-28', omittedCount: 3 },
+    subscription: { topics: [], keywords: [], frequency: 'daily' },
+    papers: rows.map((row) => ({ ...row, topics: [] })),
+    links: { unsubscribeUrl: 'https://papers.example.org/unsubscribe?token=x', feedUrl: 'https://f', viewUrl: 'https://v' },
+  });
+  const email = renderDigestEmail(view);
+  return `${email.text}\n\n${email.html}`;
+}
+
+async function bareNodemailer(port: number, body: string, count: number): Promise<number> {
+  const transport = createTransport({ pool: true, maxConnections: 5, maxRequeues: 0, host: '127.0.0.1', port, secure: false });
+  const started = performance.now();
+  const inFlight = new Set<Promise<unknown>>();
+  for (let i = 0; i < count; i += 1) {
+    const send = transport.sendMail({ from: 'a@b.example', to: `reader${i}@bench.example`, subject: 'Digest', text: body });
+    inFlight.add(send);
+    void send.finally(() => inFlight.delete(send));
+    if (inFlight.size >= 50) {
+      await Promise.race(inFlight);
+    }
+  }
+  await Promise.all(inFlight);
+  const rate = count / ((performance.now() - started) / 1000);
+  transport.close();
+  return rate;
+}
+
+interface Sink {
+  port: number;
+  process: ChildProcess;
+  count(): Promise<number>;
+}
+
+async function startSink(): Promise<Sink> {
+  const child = spawn(process.execPath, [join(__dirname, 'smtp-sink-process.js')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines: string[] = [];
+  let waiting: ((line: string) => void) | undefined;
+  child.stdout?.on('data', (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n').filter(Boolean)) {
+      if (waiting) {
+        const resolve = waiting;
+        waiting = undefined;
+        resolve(line);
+      } else {
+        lines.push(line);
+      }
+    }
+  });
+  const next = (): Promise<string> => (lines.length > 0 ? Promise.resolve(lines.shift() as string) : new Promise((resolve) => (waiting = resolve)));
+  const port = Number((await next()).split(' ')[1]);
+  return {
+    port,
+    process: child,
+    count: async () => {
+      child.stdin?.write('count\n');
+      return Number((await next()).split(' ')[1]);
+    },
+  };
+}
+
+function peakRssKb(pid: number | undefined): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+async function waitFor(done: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) {
+      throw new Error('Timed out');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+function argument(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
