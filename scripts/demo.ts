@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   rmSync(workDir, { recursive: true, force: true });
   mkdirSync(join(workDir, 'logs'), { recursive: true });
   mkdirSync(join(workDir, 'slack'), { recursive: true });
-  const today = DateTime.utc().toISODate() as string;
+  const today = DateTime.utc().toISODate();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: process.env.DEMO_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/paperboy_demo',
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
   step('npm run cli -- fetch');
   await cli(['fetch', '--date', today], env);
   // Each reader's send hour was two hours ago, so the next digest is due within a day: act as if it were then.
-  const sendAt = DateTime.utc().plus({ hours: 23 }).toISO() as string;
+  const sendAt = DateTime.utc().plus({ hours: 23 }).toISO();
   step(`npm run cli -- digest send --now ${sendAt}`);
   await cli(['digest', 'send', '--now', sendAt], env);
 

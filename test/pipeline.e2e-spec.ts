@@ -20,8 +20,8 @@ const HOUR = 3600_000;
  * loopback stand-ins for Hugging Face and Slack, driven by HTTP and the operator CLI.
  */
 describe('Paperboy pipeline (end to end)', () => {
-  const today = DateTime.utc().toISODate() as string;
-  const tomorrow = DateTime.utc().plus({ days: 1 }).toISODate() as string;
+  const today = DateTime.utc().toISODate();
+  const tomorrow = DateTime.utc().plus({ days: 1 }).toISODate();
   let database: TestDatabase;
   let smtp: SmtpSink;
   let hf: HfStandIn;

@@ -1,5 +1,6 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
 import { Client } from 'pg';
 import Parser from 'rss-parser';
 import request, { Response } from 'supertest';
@@ -23,7 +24,7 @@ const CONTENT_TYPES: Record<Format, RegExp> = {
   json: /^application\/feed\+json(;|$)/,
 };
 // eslint-disable-next-line no-control-regex
-const XML_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g;
+const XML_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
 
 /** A feed item as every format can express it. */
 interface FeedItem {
@@ -104,7 +105,8 @@ const escapeHtml = (text: string): string =>
  * Text as a feed may legitimately carry it: characters XML forbids dropped (they cannot be represented),
  * and "]] >" taken for "]]>" (the service breaks the CDATA terminator up on purpose).
  */
-const asCarried = (text: string): string => text.replace(XML_FORBIDDEN, '').replace(/]] >/g, ']]>');
+const asCarried = (text: string): string =>
+  text.replace(new RegExp(XML_FORBIDDEN.source, 'g'), '').replace(/]] >/g, ']]>');
 const isRfc3339 = (value: unknown): boolean =>
   typeof value === 'string' &&
   /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value) &&
@@ -157,7 +159,7 @@ describe('feeds and digest view (integration)', () => {
     }
   });
 
-  const http = () => request(app.getHttpServer());
+  const http = () => request(app.getHttpServer() as Server);
   const get = (path: string): Promise<Response> => http().get(path);
   /** The path of an absolute link the api made, checked to be under PUBLIC_URL. */
   const pathOf = (url: string): string => {
@@ -346,10 +348,8 @@ describe('feeds and digest view (integration)', () => {
         const response = await get(`/feeds/papers.${format}`);
 
         expect({ format, status: response.status }).toEqual({ format, status: 200 });
-        expect({ format, type: response.headers['content-type'] }).toEqual({
-          format,
-          type: expect.stringMatching(CONTENT_TYPES[format]),
-        });
+        const type = String(response.headers['content-type']);
+        expect({ format, type, matches: CONTENT_TYPES[format].test(type) }).toEqual({ format, type, matches: true });
         expect(response.headers['cache-control']).toMatch(/\bpublic\b/);
       }
     });
@@ -486,7 +486,9 @@ describe('feeds and digest view (integration)', () => {
 
         expect(response.text).not.toMatch(XML_FORBIDDEN);
         const tricky = feed.items.find((item) => item.id === 'arxiv:2410.10002');
-        expect({ format, title: asCarried(tricky?.title ?? '') }).toEqual({ format, title: asCarried(TRICKY_TITLE) });
+        // Atom declares its title type="html": a reader decodes it, rss-parser hands it over as is.
+        const title = format === 'atom' ? decodeHtml(tricky?.title ?? '') : (tricky?.title ?? '');
+        expect({ format, title: asCarried(title) }).toEqual({ format, title: asCarried(TRICKY_TITLE) });
       }
 
       // The abstract too, read by the strict parser from the raw XML.
@@ -494,7 +496,8 @@ describe('feeds and digest view (integration)', () => {
       const rssItem = childrenNamed(childNamed(rss, 'channel'), 'item').find(
         (item) => childNamed(item, 'guid').text === 'arxiv:2410.10002',
       );
-      expect(asCarried(rssItem ? childNamed(rssItem, 'description').text : '')).toBe(asCarried(TRICKY_ABSTRACT));
+      // An RSS description is HTML: the plain-text abstract arrives escaped and decodes back to itself.
+      expect(asCarried(decodeHtml(rssItem ? childNamed(rssItem, 'description').text : ''))).toBe(asCarried(TRICKY_ABSTRACT));
       const atom = parseStrictXml((await get('/feeds/papers.atom')).text);
       const atomEntry = childrenNamed(atom, 'entry', ATOM_NS).find(
         (entry) => childNamed(entry, 'id', ATOM_NS).text === 'arxiv:2410.10002',

@@ -17,7 +17,7 @@ export class DigestPreviewService {
   ) {}
 
   async preview(subscriptionId: string, now: Date): Promise<string> {
-    const subscription = /^[0-9a-f-]{36}$/i.test(subscriptionId) ? await this.subscriptions.findById(subscriptionId) : null;
+    const subscription = await this.subscriptions.findById(subscriptionId);
     if (!subscription) {
       throw new CliError(`No subscription with id "${subscriptionId}"`);
     }

@@ -34,7 +34,7 @@ const FIXTURE_IDS = FIXTURE.map((entry) => entry.paper.id as string);
 /** `count` real-shaped entries with distinct arXiv ids, cycling over the fixture's papers. */
 function generatedEntries(count: number): HfEntry[] {
   return Array.from({ length: count }, (_, index) => {
-    const entry = structuredClone(FIXTURE[index % FIXTURE.length]) as HfEntry;
+    const entry = structuredClone<HfEntry>(FIXTURE[index % FIXTURE.length]);
     entry.paper.id = `2411.${String(10_000 + index)}`;
     return entry;
   });
@@ -126,7 +126,7 @@ async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
     if (error instanceof Error) {
       return error;
     }
-    throw new Error(`expected an Error, got ${String(error)}`);
+    throw new Error(`expected an Error, got ${String(error)}`, { cause: error });
   }
   throw new Error('expected the promise to reject');
 }
@@ -432,7 +432,7 @@ describe(SourceFetcherService.name, () => {
     });
 
     it('should store the good items of a batch with broken ones and record why each was skipped', async () => {
-      const [first, second, third, fourth, fifth] = FIXTURE.map((entry) => structuredClone(entry) as HfEntry);
+      const [first, second, third, fourth, fifth] = FIXTURE.map((entry) => structuredClone<HfEntry>(entry));
       delete second.paper.id;
       delete third.title;
       delete third.paper.title;

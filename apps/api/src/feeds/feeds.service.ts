@@ -19,8 +19,33 @@ export const FEED_CONTENT_TYPES: Record<FeedFormat, string> = {
  * because the `feed` package's CDATA writer escapes only its first occurrence.
  */
 function xmlSafe(text: string): string {
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- removing control characters is the point
   return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '').replace(/]]>/g, ']] >');
+}
+
+/** Readers treat descriptions (and Atom titles) as HTML; ours are plain text. */
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** The `feed` package writes JSON Feed 1.0 shapes; 1.1 renamed `author` to `authors`. */
+function toJsonFeed11(json: string): string {
+  const document = JSON.parse(json) as Record<string, unknown> & { items?: Record<string, unknown>[] };
+  document.version = 'https://jsonfeed.org/version/1.1';
+  for (const item of document.items ?? []) {
+    if (item.author !== undefined) {
+      item.authors = Array.isArray(item.author) ? item.author : [item.author];
+      delete item.author;
+    }
+  }
+  return JSON.stringify(document);
+}
+
+function paperLink(paper: PaperWithTopics, fallback: string): string {
+  if (paper.url && URL.canParse(paper.url)) {
+    return paper.url;
+  }
+  return paper.arxivId ? `https://arxiv.org/abs/${paper.arxivId}` : fallback;
 }
 
 /** The public feed of the latest papers and each subscription's personal feed, rendered with `feed`. */
@@ -65,20 +90,27 @@ export class FeedsService {
       description: content.description,
       link: base,
       language: 'en',
-      updated: content.papers.reduce((latest, paper) => (paper.updatedAt > latest ? paper.updatedAt : latest), new Date(0)),
+      updated:
+        content.papers.length > 0
+          ? content.papers.reduce((latest, paper) => (paper.updatedAt > latest ? paper.updatedAt : latest), new Date(0))
+          : new Date(),
+      // Atom needs an author on entries that have none of their own.
+      author: { name: 'Paperboy' },
       generator: 'Paperboy',
       copyright: 'Paper metadata from arXiv (CC0) and Hugging Face',
       feedLinks: { [format]: self },
     });
     for (const paper of content.papers) {
+      const title = xmlSafe(paper.title);
       feed.addItem({
-        title: xmlSafe(paper.title),
+        title: format === 'atom' ? escapeHtml(title) : title,
         id: paper.arxivId ? `arxiv:${paper.arxivId}` : `paperboy:${paper.id}`,
-        link: paper.url ?? (paper.arxivId ? `https://arxiv.org/abs/${paper.arxivId}` : base),
+        link: paperLink(paper, base),
         date: paper.listedAt,
-        description: xmlSafe(paper.abstract),
+        published: paper.listedAt,
+        description: escapeHtml(xmlSafe(paper.abstract)),
         author: paper.authors.slice(0, 10).map((name) => ({ name: xmlSafe(name) })),
-        category: paper.topics.map((topic) => ({ name: topic.topic })),
+        category: paper.topics.map((topic) => ({ name: topic.topic, term: topic.topic })),
       });
     }
     switch (format) {
@@ -87,7 +119,7 @@ export class FeedsService {
       case 'atom':
         return feed.atom1();
       case 'json':
-        return feed.json1();
+        return toJsonFeed11(feed.json1());
     }
   }
 }

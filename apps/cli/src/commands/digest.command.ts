@@ -54,7 +54,7 @@ export class DigestPreviewCommand extends CommandRunner {
 
 @Command({ name: 'digest', description: 'Digest operations', subCommands: [DigestSendCommand, DigestPreviewCommand] })
 export class DigestCommand extends CommandRunner {
-  async run(): Promise<void> {
+  run(): Promise<void> {
     this.command.help();
   }
 }

@@ -32,7 +32,7 @@ export function parseHfDailyPapers(body: string): ParseResult {
   } catch (error) {
     const start = body.trimStart().slice(0, 40).replace(/\s+/g, ' ');
     const reason = (error as Error).message.replace(/\s+/g, ' ');
-    throw new Error(`Hugging Face answer is not JSON (${reason}); it starts with "${start}"`);
+    throw new Error(`Hugging Face answer is not JSON (${reason}); it starts with "${start}"`, { cause: error });
   }
   if (!Array.isArray(json)) {
     throw new Error(`Hugging Face answer is not an array of papers (got ${isObject(json) ? 'an object' : typeof json})`);

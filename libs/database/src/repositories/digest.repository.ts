@@ -134,11 +134,11 @@ export class DigestRepository {
    * worker, a re-queue) sends once. Returns null when it is not pending.
    */
   async claimDelivery(id: string): Promise<DeliveryEntity | null> {
-    const rows = (await this.digests.manager.query(
+    const rows = await this.digests.manager.query<[DeliveryEntity[], number]>(
       `UPDATE "deliveries" SET "status" = 'sending', "attempts" = "attempts" + 1, "updatedAt" = now()
        WHERE "id" = $1 AND "status" = 'pending' RETURNING *`,
       [id],
-    )) as [DeliveryEntity[], number];
+    );
     return rows[0][0] ?? null;
   }
 
@@ -185,11 +185,11 @@ export class DigestRepository {
    * may have happened, so this is where at-least-once can duplicate, at most once per crashed send.
    */
   async findStaleDeliveries(pendingSince: Date, claimedSince: Date): Promise<string[]> {
-    const [released] = (await this.digests.manager.query(
+    const [released] = await this.digests.manager.query<[{ id: string }[], number]>(
       `UPDATE "deliveries" SET "status" = 'pending', "lastError" = 'claim released: the sending worker stopped', "updatedAt" = now()
        WHERE "status" = 'sending' AND "updatedAt" < $1 RETURNING "id"`,
       [claimedSince],
-    )) as [{ id: string }[], number];
+    );
     const lost = await this.digests.manager.find(DeliveryEntity, {
       select: { id: true },
       where: { status: 'pending', updatedAt: LessThan(pendingSince) },
@@ -238,7 +238,7 @@ async function selectPapers(
     filters.push(`p."searchVector" @@ ${keywordQuery}`);
   }
   params.push(subscription.maxPapers);
-  const rows = (await manager.query(
+  const rows = await manager.query<{ id: string; total: string }[]>(
     `SELECT p."id", count(*) OVER () AS "total"
      FROM "papers" p
      WHERE p."readyAt" IS NOT NULL
@@ -253,6 +253,6 @@ async function selectPapers(
        p."listedAt" DESC, p."id"
      LIMIT $${params.length}`,
     params,
-  )) as { id: string; total: string }[];
+  );
   return { paperIds: rows.map((row) => row.id), total: rows.length > 0 ? Number(rows[0].total) : 0 };
 }

@@ -17,7 +17,7 @@ export class PaperRepository {
    */
   async mergeListing(listing: ListingEntity, tag: (paper: PaperEntity) => TopicTag[], now: Date): Promise<string> {
     return this.papers.manager.transaction(async (manager) => {
-      const rows = (await manager.query(
+      const rows = await manager.query<PaperEntity[]>(
         `INSERT INTO "papers" ("arxivId", "version", "title", "abstract", "authors", "upvotes", "keywords",
            "categories", "summary", "url", "codeUrl", "projectUrl", "listedAt", "publishedAt")
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
@@ -49,7 +49,7 @@ export class PaperRepository {
           listing.listedAt,
           listing.publishedAt,
         ],
-      )) as PaperEntity[];
+      );
       const paper = rows[0];
       const tags = tag(paper);
       await manager.delete(PaperTopicEntity, { paperId: paper.id });
@@ -86,11 +86,11 @@ export class PaperRepository {
 
   /** The papers of a subscription's digests, newest digest first: its personal feed. */
   async deliveredTo(subscriptionId: string, limit: number): Promise<PaperWithTopics[]> {
-    const rows = (await this.papers.query(
+    const rows = await this.papers.query<{ paperId: string }[]>(
       `SELECT d."paperId" FROM "digest_papers" d JOIN "digests" g ON g."id" = d."digestId"
        WHERE d."subscriptionId" = $1 ORDER BY g."createdAt" DESC, d."rank" ASC LIMIT $2`,
       [subscriptionId, limit],
-    )) as { paperId: string }[];
+    );
     return this.findWithTopics(rows.map((row) => row.paperId));
   }
 

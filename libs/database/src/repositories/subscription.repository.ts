@@ -19,6 +19,8 @@ export type NewSubscription = Pick<
 > &
   Partial<Pick<SubscriptionEntity, 'excludeTopics' | 'minUpvotes'>>;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 @Injectable()
 export class SubscriptionRepository {
   constructor(@InjectRepository(SubscriptionEntity) private readonly subscriptions: Repository<SubscriptionEntity>) {}
@@ -27,8 +29,9 @@ export class SubscriptionRepository {
     return this.subscriptions.save(this.subscriptions.create(subscription));
   }
 
+  /** Null for an unknown id, and for a string that is not a UUID at all (ids come from links). */
   findById(id: string): Promise<SubscriptionEntity | null> {
-    return this.subscriptions.findOneBy({ id });
+    return UUID.test(id) ? this.subscriptions.findOneBy({ id }) : Promise.resolve(null);
   }
 
   /** Active subscriptions in id order, a page at a time, so a tick never holds all of them in memory. */
@@ -42,13 +45,13 @@ export class SubscriptionRepository {
 
   /** Counts a hard bounce; true when this one reached the limit and suppressed the address. */
   async recordHardBounce(id: string, maxBounces: number, now: Date): Promise<boolean> {
-    const rows = (await this.subscriptions.query(
+    const rows = await this.subscriptions.query<[{ suppressedNow: boolean }[], number]>(
       `UPDATE "subscriptions" SET "hardBounces" = "hardBounces" + 1,
          "emailSuppressedAt" = CASE WHEN "hardBounces" + 1 >= $2 THEN COALESCE("emailSuppressedAt", $3) ELSE "emailSuppressedAt" END,
          "updatedAt" = now()
        WHERE "id" = $1 RETURNING "emailSuppressedAt" = $3 AS "suppressedNow"`,
       [id, maxBounces, now],
-    )) as [{ suppressedNow: boolean }[], number];
+    );
     return rows[0][0]?.suppressedNow === true;
   }
 

@@ -39,7 +39,7 @@ export function currentPeriod(schedule: DeliverySchedule, now: Date): DigestPeri
   }
   if (schedule.frequency === 'daily') {
     const dueAt = local.startOf('day').set({ hour: schedule.sendHour });
-    return { key: local.toISODate() as string, dueAt: dueAt.toJSDate() };
+    return { key: local.toISODate(), dueAt: dueAt.toJSDate() };
   }
   const dueDay = local.startOf('week').plus({ days: schedule.weekday - 1 });
   const dueAt = dueDay.set({ hour: schedule.sendHour });

@@ -293,7 +293,7 @@ describe('classifyTopics', () => {
       { title: 'ｃｈａｉｎ－ｏｆ－ｔｈｏｕｇｈｔ', abstract: '' },
     ];
 
-    for (const input of inputs) expect(() => classifyTopics(input)).not.toThrow();
+    for (const input of inputs) {expect(() => classifyTopics(input)).not.toThrow();}
     expect(topicsOf(inputs[2])).toEqual(expect.arrayContaining(['llm', 'audio']));
     // Full-width letters are folded, so this still reads as chain-of-thought.
     expect(topicsOf(inputs[4])).toContain('reasoning');
@@ -309,8 +309,8 @@ describe('classifyTopics', () => {
     const randomText = (length: number): string =>
       Array.from({ length }, () => {
         const roll = nextInt(10);
-        if (roll < 4) return 'chain of thought llm diffusion -‐‑— '.charAt(nextInt(33));
-        if (roll < 6) return String.fromCharCode(nextInt(0x10000));
+        if (roll < 4) {return 'chain of thought llm diffusion -‐‑— '.charAt(nextInt(33));}
+        if (roll < 6) {return String.fromCharCode(nextInt(0x10000));}
         return String.fromCodePoint(nextInt(0x10ffff));
       }).join('');
 
@@ -331,7 +331,7 @@ describe('classifyTopics', () => {
       null,
     ] as unknown as TopicInput[];
 
-    for (const input of malformed) expect(() => classifyTopics(input)).not.toThrow();
+    for (const input of malformed) {expect(() => classifyTopics(input)).not.toThrow();}
   });
 });
 

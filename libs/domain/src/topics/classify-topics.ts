@@ -25,6 +25,7 @@ const WORD_END = '(?![\\p{L}\\p{N}\\p{M}_])';
 const EVIDENCE_TEXT_MAX = 60;
 /** Real listings carry a handful of categories and keywords; more is junk and only costs time. */
 const MAX_LIST_ITEMS = 100;
+// eslint-disable-next-line no-control-regex -- the full ASCII range, control characters included
 const NON_ASCII = /[^\x00-\x7f]/;
 const SOFT_HYPHEN = /\u00ad/g;
 const UNICODE_DASHES = /[\u2010-\u2015\u2212]/g;
@@ -71,7 +72,7 @@ export function createTopicClassifier(ruleBook: TopicRuleBook): TopicClassifier 
   const seenTopics = new Set<TopicSlug>();
   for (const ruleSet of ruleBook.topics) {
     // Two sets for one topic would emit the topic twice; extend the existing set instead.
-    if (seenTopics.has(ruleSet.topic)) throw new Error(`Topic "${ruleSet.topic}" has more than one rule set`);
+    if (seenTopics.has(ruleSet.topic)) {throw new Error(`Topic "${ruleSet.topic}" has more than one rule set`);}
     seenTopics.add(ruleSet.topic);
   }
   const compiledTopics = ruleBook.topics.map((ruleSet) => compileTopic(ruleSet, ruleBook.threshold));
@@ -96,9 +97,9 @@ export function createTopicClassifier(ruleBook: TopicRuleBook): TopicClassifier 
         const abstractPoints = weight * sumFirst(repeatWeights, abstractHits.counts[index]);
         score += titlePoints + abstractPoints;
         // Counter-evidence lowers the score but is not a reason to show to a reader.
-        if (weight <= 0) return;
+        if (weight <= 0) {return;}
         const titleText = titleHits.firstMatch[index];
-        if (titleText !== undefined) contributions.push({ text: `title: "${titleText}"`, points: titlePoints });
+        if (titleText !== undefined) {contributions.push({ text: `title: "${titleText}"`, points: titlePoints });}
         const abstractText = abstractHits.firstMatch[index];
         if (abstractText !== undefined) {
           contributions.push({ text: `abstract: "${abstractText}"`, points: abstractPoints });
@@ -107,21 +108,21 @@ export function createTopicClassifier(ruleBook: TopicRuleBook): TopicClassifier 
 
       for (const rule of compiled.categories) {
         const matched = categories.find((category) => categoryMatches(rule, category));
-        if (matched === undefined) continue;
+        if (matched === undefined) {continue;}
         score += rule.weight;
-        if (rule.weight > 0) contributions.push({ text: `arXiv category ${matched}`, points: rule.weight });
+        if (rule.weight > 0) {contributions.push({ text: `arXiv category ${matched}`, points: rule.weight });}
       }
 
       const keywordHits = matchKeywords(compiled.keywords, keywords);
       keywordHits.forEach((keyword, index) => {
-        if (keyword === undefined) return;
+        if (keyword === undefined) {return;}
         const weight = compiled.keywords.weights[index];
         score += weight;
-        if (weight > 0) contributions.push({ text: `HF keyword "${keyword}"`, points: weight });
+        if (weight > 0) {contributions.push({ text: `HF keyword "${keyword}"`, points: weight });}
       });
 
       const roundedScore = Math.round(score * 100) / 100;
-      if (contributions.length === 0 || roundedScore < compiled.threshold) continue;
+      if (contributions.length === 0 || roundedScore < compiled.threshold) {continue;}
       tags.push({ topic: compiled.topic, score: roundedScore, evidence: orderEvidence(contributions) });
     }
 
@@ -147,7 +148,7 @@ function compileTopic(ruleSet: TopicRuleSet, defaultThreshold: number): Compiled
 }
 
 function compilePatternSet(rules: readonly WeightedPattern[], context: string): PatternSet {
-  for (const rule of rules) validatePattern(rule.pattern, context);
+  for (const rule of rules) {validatePattern(rule.pattern, context);}
   // One capturing group per rule tells which rule matched; rules themselves may not capture (validated above).
   const alternatives = rules.map((rule) => `(${rule.pattern})`).join('|');
   const source = rules.length === 0 ? '(?!)' : `${WORD_START}(?:${alternatives})${WORD_END}`;
@@ -160,7 +161,7 @@ function validatePattern(pattern: string, context: string): void {
     probe = new RegExp(`${pattern}|`, 'iu').exec('');
   } catch (error: unknown) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`Invalid pattern /${pattern}/ in ${context}: ${reason}`);
+    throw new Error(`Invalid pattern /${pattern}/ in ${context}: ${reason}`, { cause: error });
   }
   if (probe !== null && probe.length > 1) {
     throw new Error(`Pattern /${pattern}/ in ${context} has a capturing group; use (?:…) instead`);
@@ -179,7 +180,7 @@ function compileCategory(rule: { readonly category: string; readonly weight: num
 
 function categoryMatches(rule: CompiledCategory, category: string): boolean {
   const lower = category.toLowerCase();
-  if (rule.category !== undefined) return lower === rule.category;
+  if (rule.category !== undefined) {return lower === rule.category;}
   return rule.archive !== undefined && (lower === rule.archive || lower.startsWith(`${rule.archive}.`));
 }
 
@@ -187,19 +188,19 @@ function categoryMatches(rule: CompiledCategory, category: string): boolean {
 function scanPhrases(set: PatternSet, text: string, cap: number): PhraseHits {
   const counts = new Array<number>(set.weights.length).fill(0);
   const firstMatch = new Array<string | undefined>(set.weights.length).fill(undefined);
-  if (text.length === 0 || cap <= 0) return { counts, firstMatch };
+  if (text.length === 0 || cap <= 0) {return { counts, firstMatch };}
 
   const regex = set.regex;
   regex.lastIndex = 0;
   let unsaturatedRules = set.weights.length;
   let match: RegExpExecArray | null;
   while (unsaturatedRules > 0 && (match = regex.exec(text)) !== null) {
-    if (match[0].length === 0) regex.lastIndex += 1;
+    if (match[0].length === 0) {regex.lastIndex += 1;}
     const index = matchedRuleIndex(match);
-    if (index < 0 || counts[index] >= cap) continue;
+    if (index < 0 || counts[index] >= cap) {continue;}
     counts[index] += 1;
-    if (counts[index] === cap) unsaturatedRules -= 1;
-    if (firstMatch[index] === undefined) firstMatch[index] = evidenceText(match[0]);
+    if (counts[index] === cap) {unsaturatedRules -= 1;}
+    if (firstMatch[index] === undefined) {firstMatch[index] = evidenceText(match[0]);}
   }
   return { counts, firstMatch };
 }
@@ -208,10 +209,10 @@ function scanPhrases(set: PatternSet, text: string, cap: number): PhraseHits {
 function matchKeywords(set: PatternSet, keywords: readonly string[]): (string | undefined)[] {
   const matched = new Array<string | undefined>(set.weights.length).fill(undefined);
   for (const keyword of keywords) {
-    if (keyword.length === 0) continue;
+    if (keyword.length === 0) {continue;}
     const hits = scanPhrases(set, keyword, 1);
     hits.counts.forEach((count, index) => {
-      if (count > 0 && matched[index] === undefined) matched[index] = evidenceText(keyword);
+      if (count > 0 && matched[index] === undefined) {matched[index] = evidenceText(keyword);}
     });
   }
   return matched;
@@ -219,14 +220,14 @@ function matchKeywords(set: PatternSet, keywords: readonly string[]): (string | 
 
 function matchedRuleIndex(match: RegExpExecArray): number {
   for (let group = 1; group < match.length; group += 1) {
-    if (match[group] !== undefined) return group - 1;
+    if (match[group] !== undefined) {return group - 1;}
   }
   return -1;
 }
 
 function sumFirst(weights: readonly number[], count: number): number {
   let total = 0;
-  for (let index = 0; index < Math.min(count, weights.length); index += 1) total += weights[index];
+  for (let index = 0; index < Math.min(count, weights.length); index += 1) {total += weights[index];}
   return total;
 }
 
@@ -247,7 +248,7 @@ function evidenceText(matched: string): string {
  * whitespace so that `chain‑of‑thought` (non-breaking hyphens) or a line break inside a phrase still match.
  */
 function normalizeText(value: unknown, maxLength: number): string {
-  if (typeof value !== 'string' || value.length === 0) return '';
+  if (typeof value !== 'string' || value.length === 0) {return '';}
   let text = value.length > maxLength ? value.slice(0, maxLength) : value;
   // Most abstracts are plain ASCII: skip the Unicode work for them.
   if (NON_ASCII.test(text)) {
@@ -257,7 +258,7 @@ function normalizeText(value: unknown, maxLength: number): string {
 }
 
 function stringsOf(values: readonly unknown[] | undefined): string[] {
-  if (!Array.isArray(values)) return [];
+  if (!Array.isArray(values)) {return [];}
   return values
     .slice(0, MAX_LIST_ITEMS)
     .filter((value): value is string => typeof value === 'string' && value.length > 0);

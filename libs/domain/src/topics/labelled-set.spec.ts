@@ -15,7 +15,7 @@ const MIN_MICRO_F1 = 0.8;
 
 function loadLabelledPapers(): LabelledPaper[] {
   const parsed: unknown = JSON.parse(readFileSync(FIXTURE_PATH, 'utf8'));
-  if (!Array.isArray(parsed)) throw new Error(`${FIXTURE_PATH} must hold an array`);
+  if (!Array.isArray(parsed)) {throw new Error(`${FIXTURE_PATH} must hold an array`);}
   return parsed.map((entry: unknown, index): LabelledPaper => {
     const record = entry as Partial<Record<keyof LabelledPaper, unknown>>;
     const topics = Array.isArray(record.topics) ? record.topics : [];
@@ -23,7 +23,7 @@ function loadLabelledPapers(): LabelledPaper[] {
       throw new Error(`paper #${index} needs a title and an abstract`);
     }
     const slugs = topics.filter((topic): topic is TopicSlug => typeof topic === 'string' && isTopicSlug(topic));
-    if (slugs.length !== topics.length) throw new Error(`paper #${index} has an unknown topic: ${String(topics)}`);
+    if (slugs.length !== topics.length) {throw new Error(`paper #${index} has an unknown topic: ${String(topics)}`);}
     return { title: record.title, abstract: record.abstract, topics: slugs };
   });
 }
@@ -42,10 +42,10 @@ function microScores(papers: readonly LabelledPaper[], predict: (paper: Labelled
     const expected = new Set(paper.topics);
     const predicted = new Set(predict(paper));
     for (const topic of predicted) {
-      if (expected.has(topic)) truePositives += 1;
-      else falsePositives += 1;
+      if (expected.has(topic)) {truePositives += 1;}
+      else {falsePositives += 1;}
     }
-    for (const topic of expected) if (!predicted.has(topic)) falseNegatives += 1;
+    for (const topic of expected) {if (!predicted.has(topic)) {falseNegatives += 1;}}
   }
   const precision = truePositives / Math.max(1, truePositives + falsePositives);
   const recall = truePositives / Math.max(1, truePositives + falseNegatives);
