@@ -292,7 +292,7 @@ describe('api (integration)', () => {
 
       expect(response.status).toBe(202);
       const body = response.body as { status: string; id: string; unsubscribeUrl: string; feeds: Record<string, string> };
-      expect(Object.keys(body).sort()).toEqual(['feeds', 'id', 'status', 'unsubscribeUrl']);
+      expect(Object.keys(body).sort()).toEqual(['feeds', 'id', 'manageUrl', 'status', 'unsubscribeUrl']);
       expect(body.feeds.rss.startsWith(`${PUBLIC_URL}/feeds/subscription.rss?token=`)).toBe(true);
       expect(body.status).toBe('active');
       expect(body.unsubscribeUrl.startsWith(`${PUBLIC_URL}/unsubscribe?token=`)).toBe(true);
@@ -489,6 +489,70 @@ describe('api (integration)', () => {
       const row = await rowById(id);
       expect(row.status).toBe('pending');
       expect(row.unsubscribedAt).toBeNull();
+    });
+  });
+
+  describe('/api/subscriptions/:id (manage link)', () => {
+    const slackOnly = async (): Promise<{ id: string; manageUrl: string }> => {
+      const response = await subscribe({
+        slackWebhookUrl: 'https://hooks.slack.com/services/T9/B9/manage-secret',
+        topics: ['llm'],
+        keywords: ['agents'],
+        sendHour: 6,
+      });
+      expect(response.status).toBe(202);
+      return response.body as { id: string; manageUrl: string };
+    };
+    const pathOf = (url: string): string => url.slice(PUBLIC_URL.length);
+
+    it('should show the subscription to its manage link, without the webhook secret', async () => {
+      const { id, manageUrl } = await slackOnly();
+      expect(manageUrl.startsWith(`${PUBLIC_URL}/api/subscriptions/${id}?token=`)).toBe(true);
+
+      const response = await http().get(pathOf(manageUrl));
+
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({
+        id,
+        status: 'active',
+        email: null,
+        slack: { host: 'hooks.slack.com', disabledReason: null },
+        topics: ['llm'],
+        keywords: ['agents'],
+        frequency: 'daily',
+        sendHour: 6,
+        maxPapers: 20,
+      });
+      expect(JSON.stringify(response.body)).not.toContain('manage-secret');
+    });
+
+    it('should change only the fields sent, and refuse bad values naming them', async () => {
+      const { id, manageUrl } = await slackOnly();
+
+      const changed = await http().patch(pathOf(manageUrl)).send({ topics: ['rl', 'rl'], frequency: 'weekly', weekday: 5 });
+
+      expect(changed.status).toBe(200);
+      expect(changed.body).toMatchObject({ topics: ['rl'], keywords: ['agents'], frequency: 'weekly', weekday: 5, sendHour: 6 });
+      expect(await rowById(id)).toMatchObject({ topics: ['rl'], frequency: 'weekly', weekday: 5, sendHour: 6 });
+
+      const bad = await http().patch(pathOf(manageUrl)).send({ timezone: 'Mars/Base', sendHour: null });
+      expect(bad.status).toBe(400);
+      expect(messagesOf(bad).some((message) => /timezone/.test(message))).toBe(true);
+      expect(messagesOf(bad).some((message) => /sendHour/.test(message))).toBe(true);
+      expect((await rowById(id)).sendHour).toBe(6);
+    });
+
+    it('should answer 404 for a link of another purpose, another subscription or a cancelled one', async () => {
+      const { id, manageUrl } = await slackOnly();
+      const other = await slackOnly();
+      const token = new URL(manageUrl).searchParams.get('token') as string;
+
+      expect((await http().get(`/api/subscriptions/${other.id}`).query({ token })).status).toBe(404);
+      expect((await http().get(`/api/subscriptions/${id}`).query({ token: signToken(SECRET, 'unsubscribe', id, new Date()) })).status).toBe(404);
+      expect((await http().get(`/api/subscriptions/${id}`)).status).toBe(404);
+      expect((await http().get('/api/subscriptions/not-a-uuid').query({ token })).status).toBe(400);
+      await sql.query(`UPDATE subscriptions SET status = 'unsubscribed' WHERE id = $1`, [id]);
+      expect((await http().patch(pathOf(manageUrl)).send({ topics: ['rl'] })).status).toBe(404);
     });
   });
 

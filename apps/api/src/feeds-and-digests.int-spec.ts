@@ -798,7 +798,7 @@ describe('feeds and digest view (integration)', () => {
 
       expect(response.status).toBe(202);
       const answer = response.body as ActiveAnswer;
-      expect(Object.keys(answer).sort()).toEqual(['feeds', 'id', 'status', 'unsubscribeUrl']);
+      expect(Object.keys(answer).sort()).toEqual(['feeds', 'id', 'manageUrl', 'status', 'unsubscribeUrl']);
       expect(answer.status).toBe('active');
       const row = await rowById(answer.id);
       expect(row).toMatchObject({

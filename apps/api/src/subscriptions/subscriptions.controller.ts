@@ -1,8 +1,22 @@
-import { BadRequestException, Body, Controller, Get, Header, HttpCode, Post, Query, Res } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  Header,
+  HttpCode,
+  NotFoundException,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import type { Response } from 'express';
 import { CANCELLED, confirmedPage, INVALID_LINK, UNSUBSCRIBED, unsubscribeForm } from '../pages/pages';
-import { CreateSubscriptionDto } from './dto/create-subscription.dto';
-import { CreatedSubscription, InvalidSubscriptionError, SubscriptionsService } from './subscriptions.service';
+import { CreateSubscriptionDto, SubscriptionPreferencesDto } from './dto/create-subscription.dto';
+import { CreatedSubscription, InvalidSubscriptionError, SubscriptionsService, SubscriptionView } from './subscriptions.service';
 
 @Controller()
 export class SubscriptionsController {
@@ -19,6 +33,21 @@ export class SubscriptionsController {
       }
       throw error;
     }
+  }
+
+  /** The manage link's API: the signed token (purpose "manage") is the only credential. */
+  @Get('api/subscriptions/:id')
+  async read(@Param('id', new ParseUUIDPipe()) id: string, @Query('token') token: string | undefined): Promise<SubscriptionView> {
+    return found(typeof token === 'string' ? await this.subscriptions.get(id, token) : null);
+  }
+
+  @Patch('api/subscriptions/:id')
+  async update(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query('token') token: string | undefined,
+    @Body() changes: SubscriptionPreferencesDto,
+  ): Promise<SubscriptionView> {
+    return found(typeof token === 'string' ? await this.subscriptions.update(id, token, changes) : null);
   }
 
   @Get('subscriptions/confirm')
@@ -51,4 +80,11 @@ export class SubscriptionsController {
     const ok = typeof token === 'string' && (await this.subscriptions.unsubscribe(token));
     res.status(ok ? 200 : 404).send(ok ? UNSUBSCRIBED : INVALID_LINK);
   }
+}
+
+function found<T>(value: T | null): T {
+  if (value === null) {
+    throw new NotFoundException('No such subscription, or the link is not valid');
+  }
+  return value;
 }

@@ -3,13 +3,38 @@ import { Settings } from '@libs/config';
 import { SubscriptionRepository } from '@libs/database';
 import { PermanentError, SecretBox, SubscriberLinks, subscriberLinks, verifyToken } from '@libs/domain';
 import { JobName, JobProducer } from '@libs/queues';
-import { CreateSubscriptionDto } from './dto/create-subscription.dto';
+import { SubscriptionEntity } from '@libs/database';
+import { CreateSubscriptionDto, SubscriptionPreferencesDto } from './dto/create-subscription.dto';
 
 const CONFIRM_LINK_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
 
+export type Preferences = Required<SubscriptionPreferencesDto>;
+
+const DEFAULT_PREFERENCES: Preferences = {
+  topics: [],
+  keywords: [],
+  excludeTopics: [],
+  minUpvotes: 0,
+  frequency: 'daily',
+  weekday: 1,
+  timezone: 'UTC',
+  sendHour: 8,
+  maxPapers: 20,
+};
+
+/** What the manage API shows of a subscription: its choices and channels, never the webhook itself. */
+export interface SubscriptionView extends Preferences {
+  id: string;
+  status: string;
+  email: string | null;
+  slack: { host: string; disabledReason: string | null } | null;
+  emailSuppressed: boolean;
+  feeds: SubscriberLinks['feeds'];
+}
+
 export type CreatedSubscription =
   | { status: 'pending'; message: string }
-  | { status: 'active'; id: string; unsubscribeUrl: string; feeds: { rss: string; atom: string; json: string } };
+  | { status: 'active'; id: string; unsubscribeUrl: string; manageUrl: string; feeds: SubscriberLinks['feeds'] };
 
 /** Thrown for a request that cannot be a subscription; the controller maps it to 400. */
 export class InvalidSubscriptionError extends PermanentError {}
@@ -36,19 +61,12 @@ export class SubscriptionsService {
       throw new InvalidSubscriptionError('slackWebhookUrl must be a Slack incoming webhook: https://hooks.slack.com/services/…');
     }
     const pending = Boolean(dto.email);
+    const preferences = normalized({ ...DEFAULT_PREFERENCES, ...defined(dto) });
     const subscription = await this.subscriptions.create({
       email: dto.email ?? null,
       slackWebhookUrl: dto.slackWebhookUrl ? this.secrets.seal(dto.slackWebhookUrl) : null,
       status: pending ? 'pending' : 'active',
-      topics: [...new Set(dto.topics)],
-      keywords: [...new Set(dto.keywords.map((keyword) => keyword.trim()))],
-      excludeTopics: [...new Set(dto.excludeTopics)],
-      minUpvotes: dto.minUpvotes,
-      frequency: dto.frequency,
-      weekday: dto.weekday,
-      timezone: dto.timezone,
-      sendHour: dto.sendHour,
-      maxPapers: dto.maxPapers,
+      ...preferences,
       activatedAt: pending ? null : now,
     });
     if (pending) {
@@ -56,7 +74,73 @@ export class SubscriptionsService {
       return { status: 'pending', message: 'Check your inbox to confirm the subscription.' };
     }
     const links = subscriberLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription.id, now);
-    return { status: 'active', id: subscription.id, unsubscribeUrl: links.unsubscribe, feeds: links.feeds };
+    return {
+      status: 'active',
+      id: subscription.id,
+      unsubscribeUrl: links.unsubscribe,
+      manageUrl: links.manage,
+      feeds: links.feeds,
+    };
+  }
+
+  /** The subscription a manage link points to, or null. */
+  async get(id: string, token: string): Promise<SubscriptionView | null> {
+    const subscription = await this.managed(id, token);
+    return subscription ? this.view(subscription) : null;
+  }
+
+  /**
+   * Changes what a subscriber receives from the next period on; the periods already sent and their
+   * papers stay as they were, so nothing is sent twice after an edit.
+   */
+  async update(id: string, token: string, changes: SubscriptionPreferencesDto): Promise<SubscriptionView | null> {
+    const subscription = await this.managed(id, token);
+    if (!subscription || subscription.status === 'unsubscribed') {
+      return null;
+    }
+    const current: Preferences = {
+      topics: subscription.topics,
+      keywords: subscription.keywords,
+      excludeTopics: subscription.excludeTopics,
+      minUpvotes: subscription.minUpvotes,
+      frequency: subscription.frequency,
+      weekday: subscription.weekday,
+      timezone: subscription.timezone,
+      sendHour: subscription.sendHour,
+      maxPapers: subscription.maxPapers,
+    };
+    const updated = await this.subscriptions.updatePreferences(subscription.id, normalized({ ...current, ...defined(changes) }));
+    return updated ? this.view(updated) : null;
+  }
+
+  private async managed(id: string, token: string): Promise<SubscriptionEntity | null> {
+    if (verifyToken(this.settings.APP_SECRET, 'manage', token, new Date()) !== id) {
+      return null;
+    }
+    return this.subscriptions.findById(id);
+  }
+
+  private view(subscription: SubscriptionEntity): SubscriptionView {
+    const links = subscriberLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription.id, new Date());
+    return {
+      id: subscription.id,
+      status: subscription.status,
+      email: subscription.email,
+      emailSuppressed: subscription.emailSuppressedAt !== null,
+      slack: subscription.slackWebhookUrl
+        ? { host: new URL(this.secrets.open(subscription.slackWebhookUrl)).host, disabledReason: subscription.slackDisabledReason }
+        : null,
+      topics: subscription.topics,
+      keywords: subscription.keywords,
+      excludeTopics: subscription.excludeTopics,
+      minUpvotes: subscription.minUpvotes,
+      frequency: subscription.frequency,
+      weekday: subscription.weekday,
+      timezone: subscription.timezone,
+      sendHour: subscription.sendHour,
+      maxPapers: subscription.maxPapers,
+      feeds: links.feeds,
+    };
   }
 
   /** Confirming twice is fine; a subscription cancelled in the meantime stays cancelled. */
@@ -106,4 +190,22 @@ function isSlackWebhook(url: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The preference fields a request set, without the ones it left out (and nothing else it carries). */
+function defined(value: SubscriptionPreferencesDto): Partial<Preferences> {
+  return Object.fromEntries(
+    Object.keys(DEFAULT_PREFERENCES)
+      .map((key) => [key, value[key as keyof SubscriptionPreferencesDto]])
+      .filter(([, v]) => v !== undefined),
+  ) as Partial<Preferences>;
+}
+
+function normalized(preferences: Preferences): Preferences {
+  return {
+    ...preferences,
+    topics: [...new Set(preferences.topics)],
+    keywords: [...new Set(preferences.keywords.map((keyword) => keyword.trim()))],
+    excludeTopics: [...new Set(preferences.excludeTopics)],
+  };
 }

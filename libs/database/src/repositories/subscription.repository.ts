@@ -43,6 +43,18 @@ export class SubscriptionRepository {
     });
   }
 
+  /** Replaces the subscriber's choices; returns the updated row, or null when it is gone. */
+  async updatePreferences(
+    id: string,
+    preferences: Pick<
+      SubscriptionEntity,
+      'topics' | 'keywords' | 'excludeTopics' | 'minUpvotes' | 'frequency' | 'weekday' | 'timezone' | 'sendHour' | 'maxPapers'
+    >,
+  ): Promise<SubscriptionEntity | null> {
+    await this.subscriptions.update({ id }, preferences);
+    return this.findById(id);
+  }
+
   /** Counts a hard bounce; true when this one reached the limit and suppressed the address. */
   async recordHardBounce(id: string, maxBounces: number, now: Date): Promise<boolean> {
     const rows = await this.subscriptions.query<[{ suppressedNow: boolean }[], number]>(

@@ -3,6 +3,8 @@ import { signToken } from './signed-token';
 export interface SubscriberLinks {
   confirm: string;
   unsubscribe: string;
+  /** The manage API (GET, PATCH) of the subscription. */
+  manage: string;
   /** The personal feeds: every paper of every digest of the subscription. */
   feeds: { rss: string; atom: string; json: string };
 }
@@ -10,12 +12,13 @@ export interface SubscriberLinks {
 /** The signed links a subscriber receives; the api verifies them with the same secret. */
 export function subscriberLinks(publicUrl: string, secret: string, subscriptionId: string, now: Date): SubscriberLinks {
   const base = publicUrl.replace(/\/+$/, '');
-  const token = (purpose: 'confirm' | 'unsubscribe' | 'feed'): string =>
+  const token = (purpose: 'confirm' | 'unsubscribe' | 'feed' | 'manage'): string =>
     encodeURIComponent(signToken(secret, purpose, subscriptionId, now));
   const feed = token('feed');
   return {
     confirm: `${base}/subscriptions/confirm?token=${token('confirm')}`,
     unsubscribe: `${base}/unsubscribe?token=${token('unsubscribe')}`,
+    manage: `${base}/api/subscriptions/${subscriptionId}?token=${token('manage')}`,
     feeds: {
       rss: `${base}/feeds/subscription.rss?token=${feed}`,
       atom: `${base}/feeds/subscription.atom?token=${feed}`,
