@@ -44,6 +44,8 @@ describe(ClassifierService.name, () => {
     externalId: '2410.00001',
     arxivId: '2410.00001',
     arxivVersion: null,
+    doi: null,
+    announceType: null,
     title: 'Chain-of-thought reasoning with large language models',
     abstract: 'We improve chain-of-thought reasoning of large language models with test-time compute.',
     authors: ['Ada Lovelace'],

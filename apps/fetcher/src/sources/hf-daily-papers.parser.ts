@@ -88,6 +88,8 @@ function parseEntry(entry: unknown): ParsedListing | string {
     externalId: arxiv?.id ?? rawId,
     arxivId: arxiv?.id ?? null,
     arxivVersion: arxiv?.version ?? null,
+    doi: null,
+    announceType: null,
     title: cleanText(title),
     abstract: cleanText(text(paper.summary) ?? text(entry.summary) ?? ''),
     authors,

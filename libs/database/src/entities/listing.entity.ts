@@ -23,6 +23,13 @@ export class ListingEntity {
   @Column('int', { nullable: true })
   arxivVersion!: number | null;
 
+  @Index()
+  @Column('text', { nullable: true })
+  doi!: string | null;
+
+  @Column('text', { nullable: true })
+  announceType!: string | null;
+
   @Column('text')
   title!: string;
 

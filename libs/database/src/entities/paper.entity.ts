@@ -13,6 +13,13 @@ export class PaperEntity {
   @Column('int', { nullable: true })
   version!: number | null;
 
+  @Column('text', { nullable: true })
+  doi!: string | null;
+
+  /** The title normalised for matching listings that carry no identifier. */
+  @Column('text', { nullable: true })
+  titleKey!: string | null;
+
   @Column('text')
   title!: string;
 

@@ -21,6 +21,29 @@ export class SourceEntity {
   @Column('boolean', { default: true })
   enabled!: boolean;
 
+  /** Validators of the last successful fetch, for a conditional GET (304: nothing new). */
+  @Column('text', { nullable: true })
+  etag!: string | null;
+
+  @Column('text', { nullable: true })
+  lastModified!: string | null;
+
+  /** The last listing date fetched successfully: the next run catches up from here. */
+  @Column('date', { nullable: true })
+  cursorDate!: string | null;
+
+  @Column('text', { default: 'healthy' })
+  health!: 'healthy' | 'degraded' | 'failing';
+
+  @Column('text', { nullable: true })
+  healthReason!: string | null;
+
+  @Column('timestamptz', { nullable: true })
+  healthChangedAt!: Date | null;
+
+  @Column('int', { default: 0 })
+  consecutiveFailures!: number;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
 

@@ -8,6 +8,10 @@ export interface ParsedListing {
   /** arXiv id without version, when the item has one. */
   arxivId: string | null;
   arxivVersion: number | null;
+  /** DOI, normalised (lower case, no resolver prefix), when the item has one. */
+  doi: string | null;
+  /** arXiv announcement type: new, cross, replace, replace-cross (feeds only). */
+  announceType: string | null;
   title: string;
   abstract: string;
   authors: string[];
