@@ -9,12 +9,13 @@ import { FeedsController } from './feeds/feeds.controller';
 import { FeedsService } from './feeds/feeds.service';
 import { HealthController } from './health/health.controller';
 import { SubscriptionsController } from './subscriptions/subscriptions.controller';
+import { SubscribeRateLimiter } from './subscriptions/subscribe-rate-limiter';
 import { SubscriptionsService } from './subscriptions/subscriptions.service';
 import { TopicsController } from './topics/topics.controller';
 
 @Module({
   imports: [SettingsModule, LoggingModule, DatabaseModule, QueuesModule, TerminusModule],
   controllers: [SubscriptionsController, FeedsController, DigestsController, TopicsController, HealthController],
-  providers: [SubscriptionsService, FeedsService, DigestsService],
+  providers: [SubscriptionsService, SubscribeRateLimiter, FeedsService, DigestsService],
 })
 export class ApiModule {}

@@ -1,7 +1,9 @@
 import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
 import { Logger as PinoLogger } from 'nestjs-pino';
+import { Settings } from '@libs/config';
 import { ApiModule } from './api.module';
 
 /** Creates the api app with its global pipes; shared by main.ts and the tests. */
@@ -9,6 +11,11 @@ export async function createApiApp(): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(ApiModule, { abortOnError: false, bufferLogs: true });
   app.useLogger(app.get(PinoLogger));
   app.disable('x-powered-by');
+  app.set('trust proxy', app.get(Settings).TRUST_PROXY);
+  app.use(helmet());
+  // Requests are small: a subscription is a few hundred bytes, the one-click POST a form field.
+  app.useBodyParser('json', { limit: '16kb' });
+  app.useBodyParser('urlencoded', { limit: '4kb', extended: false });
   // Unknown fields are refused rather than silently dropped, so typos in a request are visible.
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.enableShutdownHooks();

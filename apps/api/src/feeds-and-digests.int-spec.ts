@@ -122,6 +122,7 @@ describe('feeds and digest view (integration)', () => {
     'APP_SECRET',
     'PUBLIC_URL',
     'ALLOW_PRIVATE_TARGETS',
+    'SUBSCRIBE_RATE_LIMIT',
   ] as const;
   const savedEnv = new Map<string, string | undefined>(envKeys.map((key) => [key, process.env[key]]));
   let database: TestDatabase;
@@ -138,6 +139,8 @@ describe('feeds and digest view (integration)', () => {
       APP_SECRET: SECRET,
       PUBLIC_URL,
       ALLOW_PRIVATE_TARGETS: 'false',
+      // These tests subscribe many times from one address; the limit has its own test.
+      SUBSCRIBE_RATE_LIMIT: '10000',
     });
     app = await createApiApp();
     await app.init();

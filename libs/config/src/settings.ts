@@ -1,5 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 
 const bool = ({ value }: { value: unknown }): unknown =>
   value === undefined || value === '' ? undefined : value === true || value === 'true' || value === '1';
@@ -88,6 +88,23 @@ export class Settings {
   })
   LOG_LEVEL: string = 'info';
 
+  /** Bearer token (or basic-auth password) for /admin and /api/admin; unset, those routes answer 404. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'ADMIN_TOKEN must be at least 16 characters' })
+  ADMIN_TOKEN?: string = undefined;
+
+  /** Subscription requests one client address may make in ten minutes (all api replicas together). */
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && value !== '' ? Number(value) : value))
+  @Min(1, { message: 'SUBSCRIBE_RATE_LIMIT must be a positive integer' })
+  @IsInt({ message: 'SUBSCRIBE_RATE_LIMIT must be an integer' })
+  SUBSCRIBE_RATE_LIMIT: number = 10;
+
+  /** Behind a reverse proxy, trust its X-Forwarded-For for client addresses (rate limits, logs). */
+  @Transform(bool)
+  @IsBoolean({ message: 'TRUST_PROXY must be true or false' })
+  TRUST_PROXY: boolean = false;
+
   get production(): boolean {
     return this.NODE_ENV === 'production';
   }
@@ -100,7 +117,7 @@ export class InvalidSettingsError extends Error {
   }
 }
 
-const SECRET_KEYS = new Set(['APP_SECRET']);
+const SECRET_KEYS = new Set(['APP_SECRET', 'ADMIN_TOKEN']);
 const DEV_SECRET = new Settings().APP_SECRET;
 
 /** Reads and validates the environment once; throws one error listing every bad value. */

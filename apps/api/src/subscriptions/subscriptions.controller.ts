@@ -5,6 +5,9 @@ import {
   Get,
   Header,
   HttpCode,
+  HttpException,
+  HttpStatus,
+  Ip,
   NotFoundException,
   Param,
   ParseUUIDPipe,
@@ -16,15 +19,28 @@ import {
 import type { Response } from 'express';
 import { CANCELLED, confirmedPage, INVALID_LINK, UNSUBSCRIBED, unsubscribeForm } from '../pages/pages';
 import { CreateSubscriptionDto, SubscriptionPreferencesDto } from './dto/create-subscription.dto';
+import { SubscribeRateLimiter } from './subscribe-rate-limiter';
 import { CreatedSubscription, InvalidSubscriptionError, SubscriptionsService, SubscriptionView } from './subscriptions.service';
 
 @Controller()
 export class SubscriptionsController {
-  constructor(private readonly subscriptions: SubscriptionsService) {}
+  constructor(
+    private readonly subscriptions: SubscriptionsService,
+    private readonly limiter: SubscribeRateLimiter,
+  ) {}
 
   @Post('api/subscriptions')
   @HttpCode(202)
-  async create(@Body() dto: CreateSubscriptionDto): Promise<CreatedSubscription> {
+  async create(
+    @Body() dto: CreateSubscriptionDto,
+    @Ip() clientIp: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<CreatedSubscription> {
+    const retryAfter = await this.limiter.admitClient(clientIp);
+    if (retryAfter !== null) {
+      res.setHeader('retry-after', String(retryAfter));
+      throw new HttpException('Too many subscription requests from this address; try again later', HttpStatus.TOO_MANY_REQUESTS);
+    }
     try {
       return await this.subscriptions.create(dto);
     } catch (error) {

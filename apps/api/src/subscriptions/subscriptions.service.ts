@@ -5,8 +5,10 @@ import { PermanentError, SecretBox, SubscriberLinks, subscriberLinks, verifyToke
 import { JobName, JobProducer } from '@libs/queues';
 import { SubscriptionEntity } from '@libs/database';
 import { CreateSubscriptionDto, SubscriptionPreferencesDto } from './dto/create-subscription.dto';
+import { SubscribeRateLimiter } from './subscribe-rate-limiter';
 
 const CONFIRM_LINK_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
+const PENDING_MESSAGE = 'Check your inbox to confirm the subscription.';
 
 export type Preferences = Required<SubscriptionPreferencesDto>;
 
@@ -47,6 +49,7 @@ export class SubscriptionsService {
     private readonly settings: Settings,
     private readonly subscriptions: SubscriptionRepository,
     private readonly producer: JobProducer,
+    private readonly limiter: SubscribeRateLimiter,
   ) {
     this.secrets = new SecretBox(settings.APP_SECRET);
   }
@@ -61,6 +64,10 @@ export class SubscriptionsService {
       throw new InvalidSubscriptionError('slackWebhookUrl must be a Slack incoming webhook: https://hooks.slack.com/services/…');
     }
     const pending = Boolean(dto.email);
+    if (dto.email && !(await this.limiter.admitAddress(dto.email))) {
+      // The same answer as ever, but no more mail to an address someone keeps entering.
+      return { status: 'pending', message: PENDING_MESSAGE };
+    }
     const preferences = normalized({ ...DEFAULT_PREFERENCES, ...defined(dto) });
     const subscription = await this.subscriptions.create({
       email: dto.email ?? null,
@@ -71,7 +78,7 @@ export class SubscriptionsService {
     });
     if (pending) {
       await this.producer.enqueue(JobName.ConfirmationSend, { subscriptionId: subscription.id });
-      return { status: 'pending', message: 'Check your inbox to confirm the subscription.' };
+      return { status: 'pending', message: PENDING_MESSAGE };
     }
     const links = subscriberLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription.id, now);
     return {

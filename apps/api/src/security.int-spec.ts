@@ -1,0 +1,77 @@
+import { INestApplication } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import request from 'supertest';
+import { deleteQueueKeys } from '../../../test/support/processes';
+import { createTestDatabase, TestDatabase, testQueuePrefix } from '../../../test/support/test-database';
+import { createApiApp } from './bootstrap';
+
+const REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** Abuse limits and hardening of the public API, with real Postgres and Redis. */
+describe('api security', () => {
+  let database: TestDatabase;
+  let app: INestApplication;
+  let notify: Queue;
+  const prefix = testQueuePrefix('security');
+  const savedEnv = { ...process.env };
+
+  beforeAll(async () => {
+    database = await createTestDatabase('security');
+    Object.assign(process.env, {
+      DATABASE_URL: database.url,
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      APP_SECRET: 'security-test-secret-security',
+      SUBSCRIBE_RATE_LIMIT: '3',
+      TRUST_PROXY: 'true',
+    });
+    app = await createApiApp();
+    await app.init();
+    notify = new Queue('notify', { connection: { url: REDIS_URL }, prefix });
+  });
+
+  afterAll(async () => {
+    await notify?.close();
+    await app?.close();
+    await deleteQueueKeys(REDIS_URL, prefix);
+    await database?.drop();
+    process.env = savedEnv;
+  });
+
+  const subscribe = (from: string, body: object) =>
+    request(app.getHttpServer()).post('/api/subscriptions').set('x-forwarded-for', from).send(body);
+
+  it('should answer 429 with Retry-After once a client exceeds its limit, and count each client apart', async () => {
+    for (let i = 0; i < 3; i += 1) {
+      expect((await subscribe('198.51.100.7', { topics: ['llm'] })).status).toBe(202);
+    }
+    const refused = await subscribe('198.51.100.7', { topics: ['llm'] });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect((refused.body as { message: string }).message).toMatch(/Too many subscription requests/);
+    expect((await subscribe('198.51.100.8', { topics: ['llm'] })).status).toBe(202);
+  });
+
+  it('should stop mailing an address entered again and again, with the same answer', async () => {
+    const answers: unknown[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const response = await subscribe(`203.0.113.${i}`, { email: 'target@example.org' });
+      expect(response.status).toBe(202);
+      answers.push(response.body);
+    }
+    expect(new Set(answers.map((answer) => JSON.stringify(answer))).size).toBe(1);
+    const confirmations = (await notify.getJobs(['waiting', 'delayed', 'prioritized'])).filter(
+      (job) => job.name === 'ConfirmationSend',
+    );
+    expect(confirmations).toHaveLength(3);
+  });
+
+  it('should send security headers and refuse oversized bodies', async () => {
+    const page = await request(app.getHttpServer()).get('/api/topics');
+    expect(page.headers['x-content-type-options']).toBe('nosniff');
+    expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(page.headers['x-powered-by']).toBeUndefined();
+    const huge = await subscribe('192.0.2.50', { topics: ['llm'], keywords: ['x'.repeat(20_000)] });
+    expect(huge.status).toBe(413);
+  });
+});

@@ -1,0 +1,54 @@
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import Redis from 'ioredis';
+import { createHash } from 'node:crypto';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { Settings } from '@libs/config';
+
+/**
+ * Keeps the subscribe form from being a mail cannon: per client address (in Redis, so every api replica
+ * counts together) and per target email. A client over its limit gets 429; an address over its limit
+ * gets the usual answer but no further confirmation email, so the answer reveals nothing.
+ */
+@Injectable()
+export class SubscribeRateLimiter implements OnModuleDestroy {
+  private readonly redis: Redis;
+  private readonly perClient: RateLimiterRedis;
+  private readonly perAddress: RateLimiterRedis;
+
+  constructor(settings: Settings) {
+    this.redis = new Redis(settings.REDIS_URL, { maxRetriesPerRequest: 2, enableOfflineQueue: false });
+    const prefix = `${settings.QUEUE_PREFIX}:ratelimit`;
+    this.perClient = new RateLimiterRedis({ storeClient: this.redis, keyPrefix: `${prefix}:client`, points: settings.SUBSCRIBE_RATE_LIMIT, duration: 600 });
+    this.perAddress = new RateLimiterRedis({ storeClient: this.redis, keyPrefix: `${prefix}:address`, points: 3, duration: 86_400 });
+  }
+
+  /** Null when this client may subscribe now; else the seconds until it may (SUBSCRIBE_RATE_LIMIT per ten minutes). */
+  async admitClient(clientIp: string): Promise<number | null> {
+    try {
+      await this.perClient.consume(clientIp);
+      return null;
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes) {
+        return Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+      }
+      throw rejection;
+    }
+  }
+
+  /** False when this email already got three confirmation emails today. */
+  async admitAddress(email: string): Promise<boolean> {
+    try {
+      await this.perAddress.consume(createHash('sha256').update(email).digest('hex'));
+      return true;
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes) {
+        return false;
+      }
+      throw rejection;
+    }
+  }
+
+  onModuleDestroy(): void {
+    this.redis.disconnect();
+  }
+}
