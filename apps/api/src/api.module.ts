@@ -3,19 +3,30 @@ import { TerminusModule } from '@nestjs/terminus';
 import { LoggingModule, SettingsModule } from '@libs/config';
 import { DatabaseModule } from '@libs/database';
 import { QueuesModule } from '@libs/queues';
+import { AdminModule } from './admin/admin.module';
 import { DigestsController } from './digests/digests.controller';
 import { DigestsService } from './digests/digests.service';
 import { FeedsController } from './feeds/feeds.controller';
 import { FeedsService } from './feeds/feeds.service';
+import { AdminGuard } from './admin/admin.guard';
 import { HealthController } from './health/health.controller';
+import { MetricsController } from './metrics/metrics.controller';
+import { MetricsService } from './metrics/metrics.service';
 import { SubscriptionsController } from './subscriptions/subscriptions.controller';
 import { SubscribeRateLimiter } from './subscriptions/subscribe-rate-limiter';
 import { SubscriptionsService } from './subscriptions/subscriptions.service';
 import { TopicsController } from './topics/topics.controller';
 
 @Module({
-  imports: [SettingsModule, LoggingModule, DatabaseModule, QueuesModule, TerminusModule],
-  controllers: [SubscriptionsController, FeedsController, DigestsController, TopicsController, HealthController],
-  providers: [SubscriptionsService, SubscribeRateLimiter, FeedsService, DigestsService],
+  imports: [SettingsModule, LoggingModule, DatabaseModule, QueuesModule, TerminusModule, AdminModule],
+  controllers: [
+    SubscriptionsController,
+    FeedsController,
+    DigestsController,
+    TopicsController,
+    HealthController,
+    MetricsController,
+  ],
+  providers: [SubscriptionsService, SubscribeRateLimiter, FeedsService, DigestsService, MetricsService, AdminGuard],
 })
 export class ApiModule {}

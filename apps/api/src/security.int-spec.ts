@@ -6,6 +6,7 @@ import { createTestDatabase, TestDatabase, testQueuePrefix } from '../../../test
 import { createApiApp } from './bootstrap';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
+const ADMIN = 'admin-token-for-the-tests';
 
 /** Abuse limits and hardening of the public API, with real Postgres and Redis. */
 describe('api security', () => {
@@ -24,6 +25,7 @@ describe('api security', () => {
       APP_SECRET: 'security-test-secret-security',
       SUBSCRIBE_RATE_LIMIT: '3',
       TRUST_PROXY: 'true',
+      ADMIN_TOKEN: ADMIN,
     });
     app = await createApiApp();
     await app.init();
@@ -73,5 +75,27 @@ describe('api security', () => {
     expect(page.headers['x-powered-by']).toBeUndefined();
     const huge = await subscribe('192.0.2.50', { topics: ['llm'], keywords: ['x'.repeat(20_000)] });
     expect(huge.status).toBe(413);
+  });
+
+  it('should serve Prometheus metrics from the ledger and the queues to the admin token only', async () => {
+    expect((await subscribe('192.0.2.77', { email: 'metrics@example.org' })).status).toBe(202);
+    expect((await request(app.getHttpServer()).get('/metrics')).status).toBe(401);
+    expect((await request(app.getHttpServer()).get('/metrics').set('authorization', 'Bearer wrong-token-wrong')).status).toBe(401);
+    const response = await request(app.getHttpServer()).get('/metrics').set('authorization', `Bearer ${ADMIN}`);
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toContain('text/plain');
+    expect(response.text).toMatch(/^paperboy_papers 0$/m);
+    // The confirmation just queued is waiting on the notify queue: no notifier runs here.
+    expect(response.text).toMatch(/^paperboy_queue_jobs\{queue="notify",state="waiting"\} [1-9]\d*$/m);
+    expect(response.text).toContain('paperboy_scrape_ok 1');
+  });
+
+  it('should put the queue dashboard behind basic auth with the admin token', async () => {
+    const anonymous = await request(app.getHttpServer()).get('/admin/queues');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers['www-authenticate']).toContain('Basic');
+    const admin = await request(app.getHttpServer()).get('/admin/queues').auth('admin', ADMIN);
+    expect(admin.status).toBe(200);
+    expect(admin.text).toContain('<html');
   });
 });

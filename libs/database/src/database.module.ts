@@ -8,6 +8,7 @@ import { FetchRunRepository } from './repositories/fetch-run.repository';
 import { ListingRepository } from './repositories/listing.repository';
 import { PaperRepository } from './repositories/paper.repository';
 import { SourceRepository } from './repositories/source.repository';
+import { StatsRepository } from './repositories/stats.repository';
 import { SubscriptionRepository } from './repositories/subscription.repository';
 
 const REPOSITORIES = [
@@ -17,6 +18,7 @@ const REPOSITORIES = [
   PaperRepository,
   SubscriptionRepository,
   DigestRepository,
+  StatsRepository,
 ];
 
 /** The Postgres connection and one repository class per aggregate; all SQL lives behind them. */

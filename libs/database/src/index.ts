@@ -8,3 +8,4 @@ export * from './repositories/listing.repository';
 export * from './repositories/paper.repository';
 export * from './repositories/source.repository';
 export * from './repositories/subscription.repository';
+export * from './repositories/stats.repository';
