@@ -1,6 +1,7 @@
 import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { Settings } from '@libs/config';
@@ -18,6 +19,14 @@ export async function createApiApp(): Promise<INestApplication> {
   app.useBodyParser('urlencoded', { limit: '4kb', extended: false });
   // Unknown fields are refused rather than silently dropped, so typos in a request are visible.
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  const openApi = new DocumentBuilder()
+    .setTitle('Paperboy API')
+    .setDescription('Subscriptions, feeds and papers of a Paperboy digest service. Links carry signed tokens.')
+    .setVersion('0.1')
+    .build();
+  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi), {
+    jsonDocumentUrl: 'api/docs/openapi.json',
+  });
   app.enableShutdownHooks();
   return app;
 }

@@ -98,4 +98,16 @@ describe('api security', () => {
     expect(admin.status).toBe(200);
     expect(admin.text).toContain('<html');
   });
+
+  it('should document the API in OpenAPI at /api/docs', async () => {
+    const spec = await request(app.getHttpServer()).get('/api/docs/openapi.json');
+    expect(spec.status).toBe(200);
+    const document = spec.body as { openapi: string; paths: Record<string, object>; components: { schemas: Record<string, unknown> } };
+    expect(document.openapi).toMatch(/^3\./);
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/api/subscriptions', '/api/subscriptions/{id}', '/api/topics', '/unsubscribe']),
+    );
+    expect(JSON.stringify(document.components.schemas.CreateSubscriptionDto)).toContain('sendHour');
+    expect((await request(app.getHttpServer()).get('/api/docs')).status).toBe(200);
+  });
 });

@@ -17,6 +17,7 @@ import {
   ValidateIf,
   ValidatorConstraintInterface,
 } from 'class-validator';
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { isValidTimezone, TOPIC_SLUGS } from '@libs/domain';
 
 @ValidatorConstraint({ name: 'timezone' })
@@ -39,12 +40,18 @@ const Optional = (): PropertyDecorator => ValidateIf((_object, value) => value !
 
 /** What a subscriber chooses; every field optional, so the same rules serve create and update. */
 export class SubscriptionPreferencesDto {
+  @ApiPropertyOptional({ description: 'Topics to receive (any of them matches)', enum: TOPIC_SLUGS, isArray: true })
   @Optional()
   @IsArray()
   @ArrayMaxSize(TOPIC_SLUGS.length)
   @IsIn(TOPIC_SLUGS, { each: true, message: `each topic must be one of: ${TOPIC_SLUGS.join(', ')}` })
   topics?: string[];
 
+  @ApiPropertyOptional({
+    description: 'Full-text queries (websearch syntax: "exact phrase", -exclude); any of them matches',
+    type: [String],
+    maxItems: 20,
+  })
   @Optional()
   @Transform(trimmedEach)
   @IsArray()
@@ -54,22 +61,35 @@ export class SubscriptionPreferencesDto {
   @MaxLength(100, { each: true })
   keywords?: string[];
 
+  @ApiPropertyOptional({
+    description: 'Papers with any of these topics are left out',
+    enum: TOPIC_SLUGS,
+    isArray: true,
+  })
   @Optional()
   @IsArray()
   @ArrayMaxSize(TOPIC_SLUGS.length)
   @IsIn(TOPIC_SLUGS, { each: true, message: `each excluded topic must be one of: ${TOPIC_SLUGS.join(', ')}` })
   excludeTopics?: string[];
 
+  @ApiPropertyOptional({ description: 'Minimum Hugging Face upvotes', minimum: 0, default: 0 })
   @Optional()
   @IsInt({ message: 'minUpvotes must be an integer' })
   @Min(0)
   @Max(100000)
   minUpvotes?: number;
 
+  @ApiPropertyOptional({ enum: ['daily', 'weekly', 'paused'], default: 'daily' })
   @Optional()
   @IsIn(['daily', 'weekly', 'paused'], { message: 'frequency must be daily, weekly or paused' })
   frequency?: 'daily' | 'weekly' | 'paused';
 
+  @ApiPropertyOptional({
+    description: 'ISO weekday of weekly digests (1 = Monday)',
+    minimum: 1,
+    maximum: 7,
+    default: 1,
+  })
   /** ISO weekday for weekly digests: 1 = Monday … 7 = Sunday. */
   @Optional()
   @IsInt()
@@ -77,16 +97,19 @@ export class SubscriptionPreferencesDto {
   @Max(7)
   weekday?: number;
 
+  @ApiPropertyOptional({ description: 'IANA time zone of the send hour', example: 'Europe/Paris', default: 'UTC' })
   @Optional()
   @Validate(IsIanaTimezone)
   timezone?: string;
 
+  @ApiPropertyOptional({ description: 'Local hour after which the digest is due', minimum: 0, maximum: 23, default: 8 })
   @Optional()
   @IsInt({ message: 'sendHour must be an integer hour, 0 to 23' })
   @Min(0)
   @Max(23)
   sendHour?: number;
 
+  @ApiPropertyOptional({ description: 'Cap per digest', minimum: 1, maximum: 100, default: 20 })
   @Optional()
   @IsInt()
   @Min(1)
@@ -95,12 +118,14 @@ export class SubscriptionPreferencesDto {
 }
 
 export class CreateSubscriptionDto extends SubscriptionPreferencesDto {
+  @ApiPropertyOptional({ description: 'Email address (double opt-in)', format: 'email' })
   @IsOptional()
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
   @IsEmail({}, { message: 'email must be an email address' })
   @MaxLength(254)
   email?: string;
 
+  @ApiPropertyOptional({ description: 'Slack incoming webhook: https://hooks.slack.com/services/…' })
   @IsOptional()
   @Transform(trimmed)
   @IsString()
