@@ -10,12 +10,11 @@ import {
 } from '@libs/database';
 import {
   buildDigestView,
+  digestLinks,
   DigestView,
-  digestViewUrl,
   PermanentError,
   RetryLaterError,
   SecretBox,
-  subscriberLinks,
 } from '@libs/domain';
 import { MailRejectedError } from '@libs/mail';
 import { EmailChannel } from './channels/email.channel';
@@ -107,17 +106,11 @@ export class DeliveryService {
 
   private async viewOf(digest: DigestEntity, subscription: SubscriptionEntity): Promise<DigestView> {
     const papers = await this.paperCache.get(await this.digests.paperIdsOf(digest.id));
-    const now = new Date();
-    const links = subscriberLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription.id, now);
     return buildDigestView({
       digest,
       subscription,
       papers,
-      links: {
-        unsubscribeUrl: links.unsubscribe,
-        feedUrl: links.feeds.rss,
-        viewUrl: digestViewUrl(this.settings.PUBLIC_URL, this.settings.APP_SECRET, digest.id, now),
-      },
+      links: digestLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription.id, digest.id, new Date()),
     });
   }
 }

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { LoggingModule, Settings, SettingsModule } from '@libs/config';
+import { LoggingModule, SettingsModule } from '@libs/config';
 import { DatabaseModule } from '@libs/database';
 import { HttpModule } from '@libs/http';
 import { MailModule } from '@libs/mail';
@@ -21,13 +21,7 @@ import { NotifyProcessor } from './notify.processor';
     DatabaseModule,
     QueuesModule,
     MailModule,
-    HttpModule.registerAsync({
-      inject: [Settings],
-      useFactory: (settings) => ({
-        allowPrivateTargets: (settings as Settings).ALLOW_PRIVATE_TARGETS,
-        userAgent: 'Paperboy/0.1',
-      }),
-    }),
+    HttpModule.forSettings(),
   ],
   providers: [
     DigestScheduler,

@@ -1,4 +1,5 @@
 import { type DynamicModule, type FactoryProvider, Module, type ModuleMetadata } from '@nestjs/common';
+import { Settings } from '@libs/config';
 import { HttpClient, type HttpClientOptions } from './http-client';
 
 export interface HttpModuleAsyncOptions {
@@ -12,6 +13,17 @@ export interface HttpModuleAsyncOptions {
 /** Provides the shared `HttpClient`; it closes its connection pool on module destroy. */
 @Module({})
 export class HttpModule {
+  /** The client every app uses: private targets as ALLOW_PRIVATE_TARGETS says, one User-Agent. */
+  static forSettings(): DynamicModule {
+    return HttpModule.registerAsync({
+      inject: [Settings],
+      useFactory: (settings) => ({
+        allowPrivateTargets: (settings as Settings).ALLOW_PRIVATE_TARGETS,
+        userAgent: 'Paperboy/0.1 (self-hosted research-paper digest)',
+      }),
+    });
+  }
+
   static registerAsync(options: HttpModuleAsyncOptions): DynamicModule {
     return {
       module: HttpModule,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Settings } from '@libs/config';
 import { DigestRepository, PaperRepository, SubscriptionRepository } from '@libs/database';
-import { buildDigestView, digestViewUrl, renderDigestEmail, subscriberLinks, verifyToken } from '@libs/domain';
+import { buildDigestView, digestLinks, renderDigestEmail, verifyToken } from '@libs/domain';
 
 /** The "view in browser" page of a digest that was sent: the same rendering as its email. */
 @Injectable()
@@ -25,16 +25,11 @@ export class DigestsService {
       return null;
     }
     const papers = await this.papers.findWithTopics(await this.digests.paperIdsOf(digest.id));
-    const links = subscriberLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription.id, now);
     const view = buildDigestView({
       digest,
       subscription,
       papers,
-      links: {
-        unsubscribeUrl: links.unsubscribe,
-        feedUrl: links.feeds.rss,
-        viewUrl: digestViewUrl(this.settings.PUBLIC_URL, this.settings.APP_SECRET, digest.id, now),
-      },
+      links: digestLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription.id, digest.id, now),
     });
     return renderDigestEmail(view).html;
   }

@@ -105,18 +105,10 @@ export class SubscriptionsService {
     if (!subscription || subscription.status === 'unsubscribed') {
       return null;
     }
-    const current: Preferences = {
-      topics: subscription.topics,
-      keywords: subscription.keywords,
-      excludeTopics: subscription.excludeTopics,
-      minUpvotes: subscription.minUpvotes,
-      frequency: subscription.frequency,
-      weekday: subscription.weekday,
-      timezone: subscription.timezone,
-      sendHour: subscription.sendHour,
-      maxPapers: subscription.maxPapers,
-    };
-    const updated = await this.subscriptions.updatePreferences(subscription.id, normalized({ ...current, ...defined(changes) }));
+    const updated = await this.subscriptions.updatePreferences(
+      subscription.id,
+      normalized({ ...preferencesOf(subscription), ...defined(changes) }),
+    );
     return updated ? this.view(updated) : null;
   }
 
@@ -137,15 +129,7 @@ export class SubscriptionsService {
       slack: subscription.slackWebhookUrl
         ? { host: new URL(this.secrets.open(subscription.slackWebhookUrl)).host, disabledReason: subscription.slackDisabledReason }
         : null,
-      topics: subscription.topics,
-      keywords: subscription.keywords,
-      excludeTopics: subscription.excludeTopics,
-      minUpvotes: subscription.minUpvotes,
-      frequency: subscription.frequency,
-      weekday: subscription.weekday,
-      timezone: subscription.timezone,
-      sendHour: subscription.sendHour,
-      maxPapers: subscription.maxPapers,
+      ...preferencesOf(subscription),
       feeds: links.feeds,
     };
   }
@@ -197,6 +181,11 @@ function isSlackWebhook(url: string): boolean {
   } catch {
     return false;
   }
+}
+
+function preferencesOf(subscription: SubscriptionEntity): Preferences {
+  const { topics, keywords, excludeTopics, minUpvotes, frequency, weekday, timezone, sendHour, maxPapers } = subscription;
+  return { topics, keywords, excludeTopics, minUpvotes, frequency, weekday, timezone, sendHour, maxPapers };
 }
 
 /** The preference fields a request set, without the ones it left out (and nothing else it carries). */

@@ -32,3 +32,15 @@ export function digestViewUrl(publicUrl: string, secret: string, digestId: strin
   const base = publicUrl.replace(/\/+$/, '');
   return `${base}/digests/${digestId}?token=${encodeURIComponent(signToken(secret, 'digest', digestId, now))}`;
 }
+
+/** The links every rendering of a digest carries (email, Slack, web view). */
+export function digestLinks(
+  publicUrl: string,
+  secret: string,
+  subscriptionId: string,
+  digestId: string,
+  now: Date,
+): { unsubscribeUrl: string; feedUrl: string; viewUrl: string } {
+  const links = subscriberLinks(publicUrl, secret, subscriptionId, now);
+  return { unsubscribeUrl: links.unsubscribe, feedUrl: links.feeds.rss, viewUrl: digestViewUrl(publicUrl, secret, digestId, now) };
+}
