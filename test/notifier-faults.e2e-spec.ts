@@ -18,7 +18,7 @@ import { createTestDatabase, TestDatabase, testQueuePrefix } from './support/tes
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** The sweep re-queues work idle this long and releases claims twice as old. */
 const STALE_AFTER_SECONDS = 3;
-/** NotifyProcessor's concurrency: at most this many sends in flight per notifier. */
+/** NOTIFIER_CONCURRENCY of the notifiers here: at most this many sends in flight per notifier. */
 const CONCURRENCY = 8;
 const PUBLIC_HOST = 'paperboy.test';
 
@@ -96,7 +96,9 @@ describe('Notifier delivery under faults (end to end)', () => {
               10 + i, 'https://arxiv.org/abs/2601.' || lpad(i::text, 5, '0'), now() - interval '1 hour', now()
        FROM generate_series(1, 3) AS i`,
     );
-    await sql.query(`INSERT INTO paper_topics ("paperId", topic, score, evidence) SELECT id, 'llm', 1, ARRAY['title: language model'] FROM papers`);
+    await sql.query(
+      `INSERT INTO paper_topics ("paperId", topic, score, evidence) SELECT id, 'llm', 1, ARRAY['title: language model'] FROM papers`,
+    );
     await sql.query(
       `INSERT INTO subscriptions (email, status, topics, frequency, timezone, "sendHour", "activatedAt")
        SELECT address, 'active', ARRAY['llm'], 'daily', 'UTC', $2, now() - interval '1 minute'
@@ -120,6 +122,7 @@ describe('Notifier delivery under faults (end to end)', () => {
         APP_SECRET: 'faults-secret-faults-secret-faults',
         ALLOW_PRIVATE_TARGETS: 'true',
         NOTIFIER_STALE_AFTER_SECONDS: String(STALE_AFTER_SECONDS),
+        NOTIFIER_CONCURRENCY: String(CONCURRENCY),
         LOG_LEVEL: 'warn',
       },
       sendAt,
@@ -140,7 +143,10 @@ describe('Notifier delivery under faults (end to end)', () => {
     const before = await stage.notify.getWorkersCount();
     const started = Array.from({ length: count }, () => startKillableApp('notifier', { ...stage.env, ...env }));
     stage.apps.push(...started);
-    await withLogs(stage, waitFor('the notifiers to listen', async () => (await stage.notify.getWorkersCount()) >= before + count, 60_000));
+    await withLogs(
+      stage,
+      waitFor('the notifiers to listen', async () => (await stage.notify.getWorkersCount()) >= before + count, 60_000),
+    );
     return started;
   }
 
@@ -153,11 +159,19 @@ describe('Notifier delivery under faults (end to end)', () => {
 
   async function tickAndWait(stage: Stage): Promise<void> {
     const id = await tick(stage);
-    await withLogs(stage, waitFor(`tick ${id} to complete`, async () => (await stage.notify.getJobState(id)) === 'completed', 30_000));
+    await withLogs(
+      stage,
+      waitFor(`tick ${id} to complete`, async () => (await stage.notify.getJobState(id)) === 'completed', 30_000),
+    );
   }
 
   /** Polls until `probe` holds, with a tick every second, as the scheduler would (every minute) in production. */
-  function untilWithTicks<T>(stage: Stage, what: string, probe: () => Promise<T | false>, timeoutMs: number): Promise<T> {
+  function untilWithTicks<T>(
+    stage: Stage,
+    what: string,
+    probe: () => Promise<T | false>,
+    timeoutMs: number,
+  ): Promise<T> {
     let lastTick = 0;
     return withLogs(
       stage,
@@ -181,7 +195,7 @@ describe('Notifier delivery under faults (end to end)', () => {
       return await promise;
     } catch (error) {
       const logs = stage.apps.map((app, index) => `--- notifier ${index + 1}\n${app.output().slice(-6000)}`).join('\n');
-      throw new Error(`${error instanceof Error ? error.message : String(error)}\n${logs}`);
+      throw new Error(`${error instanceof Error ? error.message : String(error)}\n${logs}`, { cause: error });
     }
   }
 
@@ -212,7 +226,11 @@ describe('Notifier delivery under faults (end to end)', () => {
    * server received it under its digest's Message-ID and no other digest; any Message-ID it received twice
    * belongs to `mayRepeat` (digest ids). Returns the duplicated Message-IDs.
    */
-  async function expectEachReaderServedOnce(stage: Stage, readers: string[], mayRepeat: string[]): Promise<Map<string, number>> {
+  async function expectEachReaderServedOnce(
+    stage: Stage,
+    readers: string[],
+    mayRepeat: string[],
+  ): Promise<Map<string, number>> {
     const digestRows = await digests(stage);
     expect(digestRows.map((row) => row.email)).toEqual([...readers].sort());
     expect(new Set(digestRows.map((row) => row.periodKey))).toEqual(new Set([stage.periodKey]));
@@ -230,7 +248,10 @@ describe('Notifier delivery under faults (end to end)', () => {
     }
     expect([...received.keys()].sort()).toEqual([...readers].sort());
     for (const reader of readers) {
-      expect([reader, [...(received.get(reader) ?? [])]]).toEqual([reader, [messageIdOf(digestOf.get(reader) as string)]]);
+      expect([reader, [...(received.get(reader) ?? [])]]).toEqual([
+        reader,
+        [messageIdOf(digestOf.get(reader) as string)],
+      ]);
     }
     const duplicates = duplicateMessageIds(stage.smtp.mails);
     const allowed = new Set(mayRepeat.map(messageIdOf));
@@ -254,7 +275,10 @@ describe('Notifier delivery under faults (end to end)', () => {
       }
     };
     await tick(stage);
-    await withLogs(stage, waitFor('the 40th digest, and the kill', () => Promise.resolve(killed !== undefined), 60_000));
+    await withLogs(
+      stage,
+      waitFor('the 40th digest, and the kill', () => Promise.resolve(killed !== undefined), 60_000),
+    );
     await killed;
     stage.smtp.faults.onAccepted = undefined;
 
@@ -265,10 +289,16 @@ describe('Notifier delivery under faults (end to end)', () => {
     const before = await deliveries(stage);
     expect(countBy(before, 'sent')).toBeLessThan(readers.length - inFlight.length);
 
+    await waitFor('the dead notifier to leave Redis', async () => (await stage.notify.getWorkersCount()) === 0, 10_000);
     await startNotifiers(stage, 1);
     // The sweep releases the dead claims after 2 x NOTIFIER_STALE_AFTER_SECONDS; their jobs come back
     // when BullMQ finds them stalled (lock expired: 30 s, checked every 30 s).
-    await untilWithTicks(stage, 'every delivery sent', async () => countBy(await deliveries(stage), 'sent') === readers.length, 150_000);
+    await untilWithTicks(
+      stage,
+      'every delivery sent',
+      async () => countBy(await deliveries(stage), 'sent') === readers.length,
+      150_000,
+    );
 
     const duplicates = await expectEachReaderServedOnce(stage, readers, inFlight);
     expect(duplicates.size).toBeLessThanOrEqual(inFlight.length);
@@ -300,7 +330,10 @@ describe('Notifier delivery under faults (end to end)', () => {
       }
     };
     await tick(stage);
-    await withLogs(stage, waitFor('the 30th digest, and the flush', () => Promise.resolve(flushed !== undefined), 60_000));
+    await withLogs(
+      stage,
+      waitFor('the 30th digest, and the flush', () => Promise.resolve(flushed !== undefined), 60_000),
+    );
     const { keys, claimedBefore, claimedAfter } = await (flushed as Promise<Flush>);
     stage.smtp.faults.onAccepted = undefined;
     expect(keys).toBeGreaterThan(0);
@@ -312,7 +345,12 @@ describe('Notifier delivery under faults (end to end)', () => {
     expect(owed + unbuilt).toBeGreaterThan(0); // work whose jobs are gone: only Postgres remembers it
 
     // The same notifier keeps running; the sweep finds what Postgres still owes.
-    await untilWithTicks(stage, 'every delivery sent', async () => countBy(await deliveries(stage), 'sent') === readers.length, 60_000);
+    await untilWithTicks(
+      stage,
+      'every delivery sent',
+      async () => countBy(await deliveries(stage), 'sent') === readers.length,
+      60_000,
+    );
 
     const duplicates = await expectEachReaderServedOnce(stage, readers, inFlight);
     expect(duplicates.size).toBeLessThanOrEqual(CONCURRENCY);
@@ -347,19 +385,30 @@ describe('Notifier delivery under faults (end to end)', () => {
         'the first attempts to settle',
         async () => {
           const rows = await deliveries(stage);
-          const pending = rows.filter((row) => row.status === 'pending' && row.attempts === 1 && row.lastError !== null);
-          return countBy(rows, 'sent') === readers.length - deferred.size && countBy(rows, 'failed') === 1 && pending.length === retrying.length;
+          const pending = rows.filter(
+            (row) => row.status === 'pending' && row.attempts === 1 && row.lastError !== null,
+          );
+          return (
+            countBy(rows, 'sent') === readers.length - deferred.size &&
+            countBy(rows, 'failed') === 1 &&
+            pending.length === retrying.length
+          );
         },
         30_000,
       ),
     );
     const firstRound = await deliveries(stage);
-    const rowOf = (rows: DeliveryRow[], email: string): DeliveryRow => rows.find((row) => row.email === email) as DeliveryRow;
+    const rowOf = (rows: DeliveryRow[], email: string): DeliveryRow =>
+      rows.find((row) => row.email === email) as DeliveryRow;
     expect(retrying.map((email) => rowOf(firstRound, email).status)).toEqual(retrying.map(() => 'pending'));
     for (const email of deferred) {
       expect(rowOf(firstRound, email).lastError).toMatch(/451/);
     }
-    expect(rowOf(firstRound, bounce)).toMatchObject({ status: 'failed', attempts: 1, lastError: expect.stringMatching(/550/) });
+    expect(rowOf(firstRound, bounce)).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      lastError: expect.stringMatching(/550/),
+    });
 
     // Each pending delivery's job waits out its backoff (60 s exponential, with jitter).
     const jobOf = async (row: DeliveryRow): Promise<Job> => (await stage.notify.getJob(`delivery-${row.id}`)) as Job;
@@ -397,7 +446,11 @@ describe('Notifier delivery under faults (end to end)', () => {
     }
     await withLogs(
       stage,
-      waitFor('the retries to be sent', async () => countBy(await deliveries(stage), 'sent') === readers.length + 1, 30_000),
+      waitFor(
+        'the retries to be sent',
+        async () => countBy(await deliveries(stage), 'sent') === readers.length + 1,
+        30_000,
+      ),
     );
     await tickAndWait(stage); // a sweep after everything settled sends nothing more
 
@@ -405,7 +458,12 @@ describe('Notifier delivery under faults (end to end)', () => {
     const digestRows = await digests(stage);
     const digestOf = (email: string): DigestRow => digestRows.find((row) => row.email === email) as DigestRow;
     for (const email of [...readers, drop]) {
-      expect([email, rowOf(rows, email).status, rowOf(rows, email).lastError, digestOf(email).status]).toEqual([email, 'sent', null, 'sent']);
+      expect([email, rowOf(rows, email).status, rowOf(rows, email).lastError, digestOf(email).status]).toEqual([
+        email,
+        'sent',
+        null,
+        'sent',
+      ]);
       expect([email, rowOf(rows, email).attempts]).toEqual([email, retrying.includes(email) ? 2 : 1]);
     }
     const mailsTo = (email: string): AcceptedMail[] => stage.smtp.mails.filter((mail) => mail.to.includes(email));
@@ -430,7 +488,9 @@ describe('Notifier delivery under faults (end to end)', () => {
       [bounce],
     );
     expect(subscription.rows).toEqual([{ hardBounces: 1, suppressed: false }]);
-    const others = await stage.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM subscriptions WHERE "hardBounces" > 0`);
+    const others = await stage.sql.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM subscriptions WHERE "hardBounces" > 0`,
+    );
     expect(others.rows[0].n).toBe(1);
   }, 120_000);
 
@@ -442,13 +502,17 @@ describe('Notifier delivery under faults (end to end)', () => {
     const sent = await runCli(['digest', 'send', '--now', stage.sendAt.toISOString(), '--timeout', '120'], stage.env);
     expect(sent.stderr).toBe('');
     expect(sent.code).toBe(0);
-    expect(sent.stdout).toContain(`: ${readers.length} (${readers.length} sent, 0 empty, 0 failed); deliveries: ${readers.length} email, 0 Slack, 0 failed`);
+    expect(sent.stdout).toContain(
+      `: ${readers.length} (${readers.length} sent, 0 empty, 0 failed); deliveries: ${readers.length} email, 0 Slack, 0 failed`,
+    );
 
     const duplicates = await expectEachReaderServedOnce(stage, readers, []);
     expect(duplicates.size).toBe(0);
     expect((await deliveries(stage)).filter((row) => row.attempts !== 1)).toEqual([]);
     // Each digest was sent by exactly one of the two processes, and each process sent some.
-    const sentBy = pair.map((app) => [...app.output().matchAll(/digest ([0-9a-f-]{36}) sent by email/g)].map((match) => match[1]));
+    const sentBy = pair.map((app) =>
+      [...app.output().matchAll(/digest ([0-9a-f-]{36}) sent by email/g)].map((match) => match[1]),
+    );
     expect(sentBy[0].length).toBeGreaterThan(0);
     expect(sentBy[1].length).toBeGreaterThan(0);
     expect([...sentBy[0], ...sentBy[1]].sort()).toEqual((await digests(stage)).map((row) => row.id).sort());

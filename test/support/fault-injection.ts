@@ -32,9 +32,9 @@ export function startKillableApp(name: 'api' | 'notifier', env: NodeJS.ProcessEn
       child.once('exit', () => resolve());
     }
   });
-  const signal = (name: NodeJS.Signals, forceAfterMs?: number): Promise<void> => {
+  const signal = (kind: NodeJS.Signals, forceAfterMs?: number): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
-      child.kill(name);
+      child.kill(kind);
       if (forceAfterMs !== undefined) {
         const force = setTimeout(() => child.kill('SIGKILL'), forceAfterMs);
         void exited.then(() => clearTimeout(force));
@@ -112,7 +112,12 @@ export async function startFaultySmtp(faults: SmtpFaults = {}): Promise<FaultySm
           const key = to.join(',');
           const attempt = (dataAttempts.get(key) ?? 0) + 1;
           dataAttempts.set(key, attempt);
-          const mail: AcceptedMail = { to, messageId: parsed.messageId ?? '', subject: parsed.subject ?? '', dropped: false };
+          const mail: AcceptedMail = {
+            to,
+            messageId: parsed.messageId ?? '',
+            subject: parsed.subject ?? '',
+            dropped: false,
+          };
           if (state.faults.dropAfterData?.(to, attempt)) {
             mails.push({ ...mail, dropped: true });
             sockets.get(session.remotePort)?.destroy();
