@@ -69,7 +69,10 @@ async function main(): Promise<void> {
   await waitFor('the mail catcher', async () => (await fetch(`${mailWeb}/api/email`)).ok);
 
   step('Subscribing readers');
-  const sendHour = (zone: string): number => (DateTime.now().setZone(zone).hour + 22) % 24;
+  // Each reader's send hour is the local hour 23 hours from now, when the demo acts as if the digest
+  // were due (today's send time had passed before they subscribed, so nothing goes out by itself).
+  const sendAt = DateTime.utc().plus({ hours: 23 });
+  const sendHour = (zone: string): number => sendAt.setZone(zone).hour;
   const readers = [
     { email: 'ada@example.org', topics: ['llm', 'reasoning'], timezone: 'Europe/London' },
     { email: 'grace@example.org', topics: ['image-generation', 'video'], timezone: 'America/New_York' },
@@ -101,10 +104,9 @@ async function main(): Promise<void> {
 
   step('npm run cli -- fetch');
   await cli(['fetch', '--date', today], env);
-  // Each reader's send hour was two hours ago, so the next digest is due within a day: act as if it were then.
-  const sendAt = DateTime.utc().plus({ hours: 23 }).toISO();
-  step(`npm run cli -- digest send --now ${sendAt}`);
-  await cli(['digest', 'send', '--now', sendAt], env);
+  const sendAtIso = sendAt.toISO() as string;
+  step(`npm run cli -- digest send --now ${sendAtIso}`);
+  await cli(['digest', 'send', '--now', sendAtIso], env);
 
   step('What was sent');
   const digests = (await mailbox()).filter((mail) => mail.subject.includes('new paper'));

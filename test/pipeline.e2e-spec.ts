@@ -89,9 +89,11 @@ describe('Paperboy pipeline (end to end)', () => {
       .filter((title): title is string => title !== undefined)
       .sort();
 
-  // A send hour two hours before the local hour now: today's period was due before the subscription
-  // existed, so only the periods the CLI runs with --now can send, whatever time the test runs.
-  const sendHourIn = (zone: string): number => (DateTime.now().setZone(zone).hour + 22) % 24;
+  // The CLI sends "as if" 23 hours from now, and each subscriber's send hour is that instant's local
+  // hour: due then (and 24 hours later), while today's period was due before the subscription existed,
+  // so the minute tick of the running notifier never sends on its own, whatever time the test runs.
+  const firstSendAt = new Date(Date.now() + 23 * HOUR);
+  const sendHourIn = (zone: string): number => DateTime.fromJSDate(firstSendAt, { zone }).hour;
   const subscribe = async (body: Record<string, unknown>): Promise<Response> =>
     fetch(`${api}/api/subscriptions`, {
       method: 'POST',
@@ -153,7 +155,7 @@ describe('Paperboy pipeline (end to end)', () => {
 
     // A preview shows bob's digest without sending or recording anything.
     const bobId = (await sql.query<{ id: string }>(`SELECT id FROM subscriptions WHERE email = $1`, [people.bob.email])).rows[0].id;
-    const sendAt = new Date(Date.now() + 23 * HOUR).toISOString();
+    const sendAt = firstSendAt.toISOString();
     const preview = await runCli(['digest', 'preview', '--subscription', bobId, '--now', sendAt], env);
     expect(preview.code).toBe(0);
     expect(preview.stdout).toMatch(/^Subject: Paperboy: \d+ new papers for /);
@@ -206,7 +208,7 @@ describe('Paperboy pipeline (end to end)', () => {
 
     // The same period again sends nothing.
     const mailCount = smtp.mails.length;
-    const secondSend = await runCli(['digest', 'send', '--now', new Date(Date.now() + 23 * HOUR + 60_000).toISOString()], env);
+    const secondSend = await runCli(['digest', 'send', '--now', new Date(firstSendAt.getTime() + 60_000).toISOString()], env);
     expect(secondSend.code).toBe(0);
     expect(secondSend.stdout).toMatch(/: 0 \(0 sent, 0 empty, 0 failed\)/);
     expect(smtp.mails).toHaveLength(mailCount);
@@ -223,7 +225,7 @@ describe('Paperboy pipeline (end to end)', () => {
     const nextFetch = await runCli(['fetch', '--date', tomorrow], env);
     expect(nextFetch.code).toBe(0);
     expect(nextFetch.stdout).toContain('120 listed, 120 new');
-    const thirdSend = await runCli(['digest', 'send', '--now', new Date(Date.now() + 47 * HOUR).toISOString()], env);
+    const thirdSend = await runCli(['digest', 'send', '--now', new Date(firstSendAt.getTime() + 24 * HOUR).toISOString()], env);
     expect(thirdSend.code).toBe(0);
     expect(digestsTo(people.alice.email)).toHaveLength(1);
     expect(digestsTo(people.bob.email)).toHaveLength(2);

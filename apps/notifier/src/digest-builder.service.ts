@@ -14,7 +14,8 @@ export class DigestBuilderService {
     private readonly producer: JobProducer,
   ) {}
 
-  async build(digestId: string, now: Date): Promise<void> {
+  /** Builds as of the instant the digest was planned for, so a re-run picks the same papers. */
+  async build(digestId: string): Promise<void> {
     const digest = await this.digests.findById(digestId);
     if (!digest) {
       throw new PermanentError(`Digest ${digestId} does not exist`);
@@ -24,7 +25,12 @@ export class DigestBuilderService {
       throw new PermanentError(`Subscription ${digest.subscriptionId} of digest ${digestId} does not exist`);
     }
     const lookbackDays = DEFAULT_LOOKBACK_DAYS[subscription.frequency === 'weekly' ? 'weekly' : 'daily'];
-    const built = await this.digests.build(digestId, { listedAfter: new Date(now.getTime() - lookbackDays * DAY), listedUntil: now }, now);
+    const asOf = digest.plannedFor;
+    const built = await this.digests.build(
+      digestId,
+      { listedAfter: new Date(asOf.getTime() - lookbackDays * DAY), listedUntil: asOf },
+      new Date(),
+    );
     // Also on a re-run: a delivery whose job was lost after the build committed is queued again.
     await this.producer.enqueueMany(
       JobName.DeliverySend,

@@ -35,13 +35,13 @@ export class DigestPlannerService {
       for (const subscription of page) {
         const period = duePeriod(subscription, subscription.activatedAt ?? subscription.createdAt, now);
         if (period) {
-          claims.push({ subscriptionId: subscription.id, periodKey: period.key, dueAt: period.dueAt });
+          claims.push({ subscriptionId: subscription.id, periodKey: period.key, dueAt: period.dueAt, plannedFor: now });
         }
       }
       const claimed = await this.digests.claim(claims);
       await this.producer.enqueueMany(
         JobName.DigestBuild,
-        claimed.map((digestId) => ({ digestId, now: now.toISOString() })),
+        claimed.map((digestId) => ({ digestId })),
       );
       digestIds.push(...claimed);
     }

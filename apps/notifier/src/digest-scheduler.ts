@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { JobName, QueueName } from '@libs/queues';
+import { JobName, QueueName, RETENTION } from '@libs/queues';
 
 export const DIGEST_TICK_SCHEDULER = 'digest-tick';
 const TICK_EVERY_MS = 60_000;
@@ -18,7 +18,8 @@ export class DigestScheduler implements OnApplicationBootstrap {
     await this.queue.upsertJobScheduler(
       DIGEST_TICK_SCHEDULER,
       { every: TICK_EVERY_MS },
-      { name: JobName.DigestQueueAll, data: {}, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } },
+      // The queue's usual retention: a count here would trim every completed job of the queue, not only ticks.
+      { name: JobName.DigestQueueAll, data: {}, opts: RETENTION },
     );
   }
 }

@@ -200,7 +200,7 @@ describe('Notifier ledger', () => {
   async function runDigests(at: Date): Promise<string[]> {
     const { digestIds } = await app.get(DigestPlannerService).planDue(at);
     for (const digestId of digestIds) {
-      await app.get(DigestBuilderService).build(digestId, at);
+      await app.get(DigestBuilderService).build(digestId);
     }
     const deliveries = await sql.query<{ id: string }>(`SELECT id FROM deliveries WHERE status = 'pending'`);
     for (const { id } of deliveries.rows) {
@@ -229,7 +229,9 @@ describe('Notifier ledger', () => {
     const [digestId] = [...first.digestIds, ...second.digestIds];
     const job = await notifyQueue.getJob(`digest-${digestId}`);
     expect(job?.name).toBe(JobName.DigestBuild);
-    expect(job?.data).toEqual({ digestId, now: now.toISOString() });
+    expect(job?.data).toEqual({ digestId });
+    const planned = await sql.query(`SELECT "plannedFor" FROM digests WHERE id = $1`, [digestId]);
+    expect(planned.rows[0].plannedFor).toEqual(now);
   });
 
   it('should pick matching, ready papers in the window, ranked by upvotes and capped', async () => {
@@ -294,7 +296,7 @@ describe('Notifier ledger', () => {
     await subscribe({ topics: ['code'], slackWebhookUrl: slackUrl });
     const { digestIds } = await app.get(DigestPlannerService).planDue(now);
     const builder = app.get(DigestBuilderService);
-    await Promise.all([builder.build(digestIds[0], now), builder.build(digestIds[0], now), builder.build(digestIds[0], now)]);
+    await Promise.all([builder.build(digestIds[0]), builder.build(digestIds[0]), builder.build(digestIds[0])]);
     const papers = await sql.query(`SELECT count(*)::int AS n FROM digest_papers WHERE "digestId" = $1`, [digestIds[0]]);
     const deliveries = await sql.query(`SELECT channel FROM deliveries WHERE "digestId" = $1 ORDER BY channel`, [digestIds[0]]);
     expect(papers.rows[0].n).toBe(2);
@@ -305,7 +307,7 @@ describe('Notifier ledger', () => {
     await addPaper('Only paper', { topics: ['rl'] });
     await subscribe({ topics: ['rl'], email: null, slackWebhookUrl: slackUrl });
     const { digestIds } = await app.get(DigestPlannerService).planDue(now);
-    await app.get(DigestBuilderService).build(digestIds[0], now);
+    await app.get(DigestBuilderService).build(digestIds[0]);
     const { rows } = await sql.query<{ id: string }>(`SELECT id FROM deliveries`);
     const delivery = app.get(DeliveryService);
     const outcomes = await Promise.all([delivery.send(rows[0].id), delivery.send(rows[0].id)]);
@@ -319,7 +321,7 @@ describe('Notifier ledger', () => {
     await addPaper('A paper', { topics: ['graphs'] });
     await subscribe(channel === 'email' ? { topics: ['graphs'] } : { topics: ['graphs'], email: null, slackWebhookUrl: slackUrl });
     const { digestIds } = await app.get(DigestPlannerService).planDue(now);
-    await app.get(DigestBuilderService).build(digestIds[0], now);
+    await app.get(DigestBuilderService).build(digestIds[0]);
     return (await sql.query<{ id: string }>(`SELECT id FROM deliveries`)).rows[0].id;
   }
 
@@ -373,7 +375,7 @@ describe('Notifier ledger', () => {
     // The next digest of this subscription goes to no Slack channel.
     await addPaper('Next paper', { topics: ['graphs'] });
     const [next] = (await app.get(DigestPlannerService).planDue(new Date(now.getTime() + DAY))).digestIds;
-    await app.get(DigestBuilderService).build(next, new Date(now.getTime() + DAY));
+    await app.get(DigestBuilderService).build(next);
     const channels = await sql.query(`SELECT channel FROM deliveries WHERE "digestId" = $1`, [next]);
     expect(channels.rows).toEqual([]);
     expect((await sql.query(`SELECT status FROM digests WHERE id = $1`, [next])).rows[0].status).toBe('sent');
@@ -399,7 +401,7 @@ describe('Notifier ledger', () => {
     // Suppressed: the next digest has no email delivery.
     await addPaper('Bounce paper 3', { topics: ['data'], listedAt: new Date(now.getTime() + 2 * DAY - HOUR) });
     const [third] = (await app.get(DigestPlannerService).planDue(new Date(now.getTime() + 2 * DAY))).digestIds;
-    await app.get(DigestBuilderService).build(third, new Date(now.getTime() + 2 * DAY));
+    await app.get(DigestBuilderService).build(third);
     expect((await sql.query(`SELECT count(*)::int AS n FROM deliveries WHERE "digestId" = $1`, [third])).rows[0].n).toBe(0);
   });
 

@@ -26,4 +26,12 @@ describe(PaperCache.name, () => {
     expect(load).toHaveBeenLastCalledWith(['a']);
     jest.restoreAllMocks();
   });
+
+  it('should return every paper asked for even when making room evicts one of them', async () => {
+    const load = jest.fn(async (ids: string[]) => ids.map(paper));
+    const cache = new PaperCache(load, 60_000, 2);
+    await cache.get(['a', 'b']);
+    expect((await cache.get(['a', 'c'])).map((p) => p.id)).toEqual(['a', 'c']);
+    expect((await cache.get(['x', 'y', 'z'])).map((p) => p.id)).toEqual(['x', 'y', 'z']);
+  });
 });

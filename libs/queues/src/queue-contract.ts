@@ -28,7 +28,7 @@ export interface JobPayloads {
   [JobName.ListingClassify]: { listingId: string };
   /** `now` (ISO-8601) lets an operator act as if the clock read that instant. */
   [JobName.DigestQueueAll]: { now?: string };
-  [JobName.DigestBuild]: { digestId: string; now?: string };
+  [JobName.DigestBuild]: { digestId: string };
   [JobName.DeliverySend]: { deliveryId: string };
   [JobName.ConfirmationSend]: { subscriptionId: string };
 }

@@ -19,6 +19,10 @@ export class DigestEntity {
   @Column('timestamptz')
   dueAt!: Date;
 
+  /** The tick's clock when the digest was claimed: its build picks papers as of then, even when re-run. */
+  @Column('timestamptz')
+  plannedFor!: Date;
+
   @Column('text')
   status!: DigestStatus;
 

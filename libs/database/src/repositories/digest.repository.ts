@@ -14,6 +14,7 @@ export interface DigestClaim {
   subscriptionId: string;
   periodKey: string;
   dueAt: Date;
+  plannedFor: Date;
 }
 
 export interface DigestSelection {
