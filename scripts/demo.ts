@@ -104,7 +104,7 @@ async function main(): Promise<void> {
 
   step('npm run cli -- fetch');
   await cli(['fetch', '--date', today], env);
-  const sendAtIso = sendAt.toISO() as string;
+  const sendAtIso = sendAt.toISO();
   step(`npm run cli -- digest send --now ${sendAtIso}`);
   await cli(['digest', 'send', '--now', sendAtIso], env);
 
