@@ -10,6 +10,8 @@ import { FeedsController } from './feeds/feeds.controller';
 import { FeedsService } from './feeds/feeds.service';
 import { AdminGuard } from './admin/admin.guard';
 import { HealthController } from './health/health.controller';
+import { PapersController } from './papers/papers.controller';
+import { PapersService } from './papers/papers.service';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
 import { SubscriptionsController } from './subscriptions/subscriptions.controller';
@@ -26,7 +28,8 @@ import { TopicsController } from './topics/topics.controller';
     TopicsController,
     HealthController,
     MetricsController,
+    PapersController,
   ],
-  providers: [SubscriptionsService, SubscribeRateLimiter, FeedsService, DigestsService, MetricsService, AdminGuard],
+  providers: [SubscriptionsService, SubscribeRateLimiter, FeedsService, DigestsService, MetricsService, AdminGuard, PapersService],
 })
 export class ApiModule {}

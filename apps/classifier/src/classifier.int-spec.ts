@@ -29,8 +29,11 @@ describe(ClassifierService.name, () => {
       { id: 'hf', kind: 'hf-daily-papers', url: 'http://hf.test/api', schedule: '0 6 * * *', timezone: 'UTC' },
       { id: 'other', kind: 'hf-daily-papers', url: 'http://other.test/api', schedule: '0 6 * * *', timezone: 'UTC' },
     ]);
-    runId = (await sql.query<{ id: string }>(`INSERT INTO fetch_runs ("sourceId", "startedAt", status) VALUES ('hf', now(), 'running') RETURNING id`))
-      .rows[0].id;
+    runId = (
+      await sql.query<{ id: string }>(
+        `INSERT INTO fetch_runs ("sourceId", "startedAt", status) VALUES ('hf', now(), 'running') RETURNING id`,
+      )
+    ).rows[0].id;
   });
 
   afterAll(async () => {
@@ -63,7 +66,9 @@ describe(ClassifierService.name, () => {
   });
 
   async function store(source: string, parsed: ParsedListing): Promise<string> {
-    const [id] = await app.get(ListingRepository).insertNew(source, source === 'hf' ? runId : (null as unknown as string), [parsed]);
+    const [id] = await app
+      .get(ListingRepository)
+      .insertNew(source, source === 'hf' ? runId : (null as unknown as string), [parsed]);
     return id;
   }
 
@@ -81,14 +86,25 @@ describe(ClassifierService.name, () => {
   });
 
   it('should merge listings of the same paper from two sources classified at the same moment', async () => {
-    const a = await store('hf', listing({ externalId: '2410.20002', arxivId: '2410.20002', upvotes: 3, arxivVersion: 1 }));
+    const a = await store(
+      'hf',
+      listing({ externalId: '2410.20002', arxivId: '2410.20002', upvotes: 3, arxivVersion: 1 }),
+    );
     const b = await store(
       'other',
-      listing({ externalId: 'x-2410.20002', arxivId: '2410.20002', upvotes: 9, arxivVersion: 2, codeUrl: 'https://github.com/x/y' }),
+      listing({
+        externalId: 'x-2410.20002',
+        arxivId: '2410.20002',
+        upvotes: 9,
+        arxivVersion: 2,
+        codeUrl: 'https://github.com/x/y',
+      }),
     );
     const service = app.get(ClassifierService);
     await Promise.all([service.classifyListing(a), service.classifyListing(b)]);
-    const { rows } = await sql.query(`SELECT id, version, upvotes, "codeUrl" FROM papers WHERE "arxivId" = '2410.20002'`);
+    const { rows } = await sql.query(
+      `SELECT id, version, upvotes, "codeUrl" FROM papers WHERE "arxivId" = '2410.20002'`,
+    );
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ version: 2, upvotes: 9, codeUrl: 'https://github.com/x/y' });
     const listings = await sql.query(`SELECT DISTINCT "paperId" FROM listings WHERE "arxivId" = '2410.20002'`);
@@ -110,11 +126,14 @@ describe(ClassifierService.name, () => {
   it('should reject a listing without a usable title with its reason, and fail for a missing listing', async () => {
     const id = await store('hf', listing({ externalId: 'blank', arxivId: null, title: '   ' }));
     expect(await app.get(ClassifierService).classifyListing(id)).toBe('rejected');
-    const { rows } = await sql.query(`SELECT "rejectedReason", "paperId", "classifiedAt" IS NOT NULL AS done FROM listings WHERE id = $1`, [id]);
-    expect(rows[0]).toEqual({ rejectedReason: 'empty title', paperId: null, done: true });
-    await expect(app.get(ClassifierService).classifyListing('00000000-0000-0000-0000-000000000000')).rejects.toBeInstanceOf(
-      PermanentError,
+    const { rows } = await sql.query(
+      `SELECT "rejectedReason", "paperId", "classifiedAt" IS NOT NULL AS done FROM listings WHERE id = $1`,
+      [id],
     );
+    expect(rows[0]).toEqual({ rejectedReason: 'empty title', paperId: null, done: true });
+    await expect(
+      app.get(ClassifierService).classifyListing('00000000-0000-0000-0000-000000000000'),
+    ).rejects.toBeInstanceOf(PermanentError);
   });
 
   it('should classify text in any script and a megabyte abstract without failing', async () => {
@@ -130,5 +149,381 @@ describe(ClassifierService.name, () => {
     expect(await app.get(ClassifierService).classifyListing(id)).toBe('classified');
     const { rows } = await sql.query(`SELECT title FROM papers WHERE title = '大型语言模型的推理能力研究'`);
     expect(rows).toHaveLength(1);
+  });
+  const paperOf = async (listingId: string): Promise<string | null> =>
+    (await sql.query<{ paperId: string | null }>(`SELECT "paperId" FROM listings WHERE id = $1`, [listingId])).rows[0]
+      .paperId;
+  const paperRow = async (id: string | null): Promise<Record<string, unknown>> =>
+    (await sql.query(`SELECT * FROM papers WHERE id = $1`, [id])).rows[0];
+  const classify = (id: string): Promise<string> => app.get(ClassifierService).classifyListing(id);
+  let sequence = 0;
+  /** A listing of its own external id, stored and classified; returns the listing id. */
+  const classified = async (source: string, overrides: Partial<ParsedListing>): Promise<string> => {
+    sequence += 1;
+    // A title of its own: listings sharing title and authors are one paper by design.
+    const title = `Chain-of-thought reasoning with large language models, study ${sequence}`;
+    const id = await store(source, listing({ externalId: `ext-${sequence}`, arxivId: null, title, ...overrides }));
+    expect(await classify(id)).toBe('classified');
+    return id;
+  };
+
+  describe('identity by DOI', () => {
+    it('should make one paper of two DOI-only listings classified at the same moment, whatever the DOI form', async () => {
+      for (let round = 0; round < 5; round++) {
+        const doi = `10.1101/2024.10.${round}.620101`;
+        const a = await store(
+          'hf',
+          listing({
+            externalId: `doi-race-a-${round}`,
+            arxivId: null,
+            doi: `https://doi.org/${doi.toUpperCase()}`,
+            title: `Racing title ${round}`,
+          }),
+        );
+        const b = await store(
+          'other',
+          listing({
+            externalId: `doi-race-b-${round}`,
+            arxivId: null,
+            doi: `doi:${doi}`,
+            title: `Another title ${round}`,
+          }),
+        );
+        const outcomes = await Promise.all([classify(a), classify(b)]);
+        expect(outcomes).toEqual(['classified', 'classified']);
+        const { rows } = await sql.query(`SELECT id FROM papers WHERE doi = $1`, [doi]);
+        expect(rows).toHaveLength(1);
+        expect(await paperOf(a)).toBe(rows[0].id);
+        expect(await paperOf(b)).toBe(rows[0].id);
+      }
+    });
+
+    it('should fill the DOI of the arXiv paper from a listing with both, and attach later DOI-only listings to it', async () => {
+      const first = await classified('hf', { arxivId: '2410.40001' });
+      const both = await classified('other', { arxivId: '2410.40001', doi: '10.5802/JEP.257' });
+      const journal = await classified('other', {
+        doi: 'https://doi.org/10.5802/jep.257',
+        title: 'A journal title of its own',
+      });
+      const paperId = await paperOf(first);
+      expect(await paperOf(both)).toBe(paperId);
+      expect(await paperOf(journal)).toBe(paperId);
+      expect(await paperRow(paperId)).toMatchObject({ arxivId: '2410.40001', doi: '10.5802/jep.257' });
+    });
+
+    it('should give the arXiv id to a paper first known only by its DOI', async () => {
+      const journal = await classified('other', {
+        doi: '10.1000/first-by-doi',
+        title: 'Journal version of a preprint',
+      });
+      const both = await classified('hf', { arxivId: '2410.40002v2', doi: 'doi:10.1000/FIRST-BY-DOI' });
+      expect(await paperOf(both)).toBe(await paperOf(journal));
+      expect(await paperRow(await paperOf(journal))).toMatchObject({
+        arxivId: '2410.40002',
+        doi: '10.1000/first-by-doi',
+        version: 2,
+      });
+    });
+
+    it("should read arXiv's DataCite DOI as the arXiv id", async () => {
+      const arxiv = await classified('hf', { arxivId: '2410.40003' });
+      const datacite = await classified('other', {
+        doi: 'https://doi.org/10.48550/arXiv.2410.40003',
+        title: 'Different formatting',
+      });
+      expect(await paperOf(datacite)).toBe(await paperOf(arxiv));
+      expect(await paperRow(await paperOf(arxiv))).toMatchObject({ doi: null });
+    });
+
+    it('should fold a DOI-only record into the arXiv paper once a listing proves they are one, moving its listings and deliveries', async () => {
+      const arxiv = await classified('hf', { arxivId: '2410.40004', title: 'Preprint title', upvotes: 3 });
+      const journal = await classified('other', {
+        doi: '10.1000/two-records',
+        title: 'Journal title, entirely reworded',
+        abstract: 'A longer journal abstract that is kept because it says more than the preprint abstract did.',
+        upvotes: 8,
+      });
+      const arxivPaper = await paperOf(arxiv);
+      const journalPaper = await paperOf(journal);
+      expect(journalPaper).not.toBe(arxivPaper);
+      // s1 was sent the journal record, s2 the preprint, s3 both (the duplicate a subscriber should never have seen).
+      const subscriptions = await sql.query<{ id: string }>(
+        `INSERT INTO subscriptions (status, frequency, timezone, "sendHour") SELECT 'active', 'daily', 'UTC', 8 FROM generate_series(1, 3) RETURNING id`,
+      );
+      const [s1, s2, s3] = subscriptions.rows.map((row) => row.id);
+      const digests = await sql.query<{ id: string }>(
+        `INSERT INTO digests ("subscriptionId", "periodKey", "dueAt", status) SELECT unnest($1::uuid[]), '2026-11-27', now(), 'sent' RETURNING id`,
+        [[s1, s2, s3]],
+      );
+      const [d1, d2, d3] = digests.rows.map((row) => row.id);
+      await sql.query(
+        `INSERT INTO digest_papers ("digestId", "paperId", "subscriptionId", rank) VALUES ($1, $4, $5, 1), ($2, $6, $7, 1), ($3, $4, $8, 1), ($3, $6, $8, 2)`,
+        [d1, d2, d3, journalPaper, s1, arxivPaper, s2, s3],
+      );
+
+      const both = await classified('other', {
+        arxivId: '2410.40004',
+        doi: '10.1000/TWO-RECORDS',
+        title: 'Preprint title',
+      });
+
+      expect(await paperOf(both)).toBe(arxivPaper);
+      expect(await paperOf(journal)).toBe(arxivPaper);
+      expect(await paperRow(journalPaper)).toBeUndefined();
+      expect(await paperRow(arxivPaper)).toMatchObject({
+        doi: '10.1000/two-records',
+        upvotes: 8,
+        abstract: 'A longer journal abstract that is kept because it says more than the preprint abstract did.',
+      });
+      const ledger = await sql.query(
+        `SELECT "subscriptionId", "paperId" FROM digest_papers WHERE "subscriptionId" = ANY($1) ORDER BY "subscriptionId"`,
+        [[s1, s2, s3]],
+      );
+      expect(ledger.rows).toEqual(
+        expect.arrayContaining([
+          { subscriptionId: s1, paperId: arxivPaper },
+          { subscriptionId: s2, paperId: arxivPaper },
+          { subscriptionId: s3, paperId: arxivPaper },
+        ]),
+      );
+      expect(ledger.rows).toHaveLength(3);
+    });
+
+    it('should leave a DOI that belongs to another arXiv paper where it is', async () => {
+      await classified('hf', { arxivId: '2410.40005', doi: '10.1000/claimed' });
+      const other = await classified('other', {
+        arxivId: '2410.40006',
+        doi: '10.1000/claimed',
+        title: 'A different paper',
+      });
+      expect(await paperRow(await paperOf(other))).toMatchObject({ arxivId: '2410.40006', doi: null });
+    });
+  });
+
+  describe('identity by title and authors', () => {
+    const authors = ['Alice Smith', 'Bob Jones', 'Carol Wu'];
+
+    it('should attach a listing without identifiers to the paper with its title key and overlapping authors', async () => {
+      const arxiv = await classified('hf', {
+        arxivId: '2410.50001',
+        title: 'Scaling Laws for Data Filtering',
+        authors,
+      });
+      const blog = await classified('other', {
+        title: '[PREPRINT] Scaling laws for data\n  filtering.',
+        authors: ['A. Smith', 'C. Wu'],
+      });
+      const mixing = await classified('other', { title: 'Scaling Laws for Data Mixing', authors });
+      const strangers = await classified('other', {
+        title: 'Scaling Laws for Data Filtering',
+        authors: ['Dan Lee', 'Eve Park'],
+      });
+      const paperId = await paperOf(arxiv);
+      expect(await paperOf(blog)).toBe(paperId);
+      expect(await paperOf(mixing)).not.toBe(paperId);
+      expect(await paperOf(strangers)).not.toBe(paperId);
+      expect(await paperRow(paperId)).toMatchObject({
+        title: 'Scaling Laws for Data Filtering',
+        titleKey: 'scalinglawsfordatafiltering',
+      });
+    });
+
+    it('should match LaTeX, Unicode and accents in titles to the same paper', async () => {
+      const latex = await classified('hf', {
+        arxivId: '2410.50002',
+        title: '$\\alpha$-Divergence Preference Optimization for Schr\\"odinger Bridges',
+        authors,
+      });
+      const unicode = await classified('other', {
+        title: 'α-Divergence Preference Optimization for Schrödinger Bridges',
+        authors: ['Alice Smith'],
+      });
+      expect(await paperOf(unicode)).toBe(await paperOf(latex));
+      // The title without markup is the better one to show.
+      expect(await paperRow(await paperOf(latex))).toMatchObject({
+        title: 'α-Divergence Preference Optimization for Schrödinger Bridges',
+      });
+    });
+
+    it('should make a new paper when two papers match equally, rather than guess', async () => {
+      const title = 'Ambiguous Results on Benchmark Contamination';
+      const one = await classified('other', {
+        title,
+        authors: ['Alice Smith', 'Bob Jones'],
+        doi: '10.1000/ambiguous-1',
+      });
+      const two = await classified('other', { title, authors: ['Alice Smith', 'Dan Lee'], doi: '10.1000/ambiguous-2' });
+      const third = await classified('other', { title, authors: ['Alice Smith'] });
+      expect(new Set([await paperOf(one), await paperOf(two), await paperOf(third)]).size).toBe(3);
+    });
+
+    it('should never attach a listing to a paper with another arXiv id, however alike the titles', async () => {
+      const first = await classified('hf', {
+        arxivId: '2410.50003',
+        title: 'Technical Report on Model Merging',
+        authors,
+      });
+      const second = await classified('hf', {
+        arxivId: '2410.50004',
+        title: 'Technical Report on Model Merging',
+        authors,
+      });
+      expect(await paperOf(second)).not.toBe(await paperOf(first));
+    });
+
+    it('should give a DOI-only listing to the arXiv paper it clearly matches, filling its DOI', async () => {
+      const arxiv = await classified('hf', {
+        arxivId: '2410.50005',
+        title: 'Sparse Attention with Linear Memory',
+        authors,
+      });
+      const journal = await classified('other', {
+        doi: '10.1000/sparse-attention',
+        title: 'Sparse attention with linear memory',
+        authors,
+      });
+      expect(await paperOf(journal)).toBe(await paperOf(arxiv));
+      expect(await paperRow(await paperOf(arxiv))).toMatchObject({ doi: '10.1000/sparse-attention' });
+    });
+
+    it('should give an arXiv listing to the paper a feed without identifiers created first', async () => {
+      const blog = await classified('other', { title: 'Registers for Vision Transformers, Revisited', authors });
+      const arxiv = await classified('hf', {
+        arxivId: '2410.50006',
+        title: 'Registers for Vision Transformers, Revisited',
+        authors,
+      });
+      expect(await paperOf(arxiv)).toBe(await paperOf(blog));
+      expect(await paperRow(await paperOf(blog))).toMatchObject({ arxivId: '2410.50006' });
+    });
+
+    it('should make one paper of two listings without identifiers classified at the same moment', async () => {
+      for (let round = 0; round < 5; round++) {
+        const title = `Concurrent Matching of Untitled Things, Part ${round}`;
+        const a = await store('hf', listing({ externalId: `title-race-a-${round}`, arxivId: null, title, authors }));
+        const b = await store(
+          'other',
+          listing({ externalId: `title-race-b-${round}`, arxivId: null, title: `[v2] ${title}`, authors }),
+        );
+        await Promise.all([classify(a), classify(b)]);
+        expect(await paperOf(a)).toBe(await paperOf(b));
+      }
+    });
+
+    it('should store a title key on every paper it makes', async () => {
+      const { rows } = await sql.query(`SELECT count(*)::int AS n FROM papers WHERE "titleKey" IS NULL`);
+      expect(rows[0].n).toBe(0);
+    });
+  });
+
+  describe('versions', () => {
+    it('should update the version, text and dates on a replacement, never making a new paper', async () => {
+      const v1 = await classified('hf', {
+        arxivId: '2410.60001',
+        arxivVersion: 1,
+        abstract: 'The first version of the abstract, long and a little wordy.',
+        listedAt: new Date('2026-11-20T10:00:00Z'),
+      });
+      const before = await paperRow(await paperOf(v1));
+      const v2 = await classified('other', {
+        arxivId: 'oai:arXiv.org:2410.60001v2',
+        announceType: 'replace',
+        abstract: 'A tighter second version.',
+        title: 'Chain-of-thought reasoning with large language models, revised',
+        listedAt: new Date('2026-11-27T10:00:00Z'),
+      });
+      expect(await paperOf(v2)).toBe(await paperOf(v1));
+      const after = await paperRow(await paperOf(v1));
+      expect(after).toMatchObject({
+        version: 2,
+        abstract: 'A tighter second version.',
+        title: 'Chain-of-thought reasoning with large language models, revised',
+        listedAt: new Date('2026-11-20T10:00:00Z'),
+      });
+      expect((after.updatedAt as Date).getTime()).toBeGreaterThan((before.updatedAt as Date).getTime());
+      // An older version arriving late changes nothing.
+      await classified('other', {
+        arxivId: '2410.60001v1',
+        abstract: 'The first version of the abstract, long and a little wordy.',
+      });
+      expect(await paperRow(await paperOf(v1))).toMatchObject({ version: 2, abstract: 'A tighter second version.' });
+    });
+
+    it('should file a replacement of a paper never seen before under its publication, not as news', async () => {
+      const replaced = await classified('other', {
+        arxivId: '2301.00001v4',
+        announceType: 'replace-cross',
+        publishedAt: new Date('2023-01-02T00:00:00Z'),
+        listedAt: new Date('2026-11-27T10:00:00Z'),
+      });
+      expect(await paperRow(await paperOf(replaced))).toMatchObject({
+        version: 4,
+        listedAt: new Date('2023-01-02T00:00:00Z'),
+      });
+    });
+  });
+
+  describe('metadata across sources', () => {
+    it('should merge the best of each source into the paper and tag it from the merged text', async () => {
+      const hf = await classified('hf', {
+        arxivId: '2410.70001',
+        title: 'Scaling for Contrastive Loss',
+        abstract: 'Short HF abstract.',
+        authors: ['A. Smith', 'B. Jones'],
+        upvotes: 42,
+        keywords: ['contrastive learning'],
+        summary: 'An AI summary.',
+        url: 'https://huggingface.co/papers/2410.70001',
+        codeUrl: 'https://github.com/x/contrastive',
+      });
+      await classified('other', {
+        arxivId: 'arXiv:2410.70001v1 [cs.CV]',
+        title: 'Scaling for\n  Contrastive Loss',
+        abstract: 'A longer abstract from the arXiv feed about scaling contrastive pretraining for object detection.',
+        authors: ['Alice Smith', 'Bob Jones'],
+        upvotes: null,
+        categories: ['cs.CV', 'cs.LG'],
+        projectUrl: 'https://example.org/contrastive',
+      });
+      const paper = await paperRow(await paperOf(hf));
+      expect(paper).toMatchObject({
+        title: 'Scaling for Contrastive Loss',
+        abstract: 'A longer abstract from the arXiv feed about scaling contrastive pretraining for object detection.',
+        authors: ['Alice Smith', 'Bob Jones'],
+        upvotes: 42,
+        keywords: ['contrastive learning'],
+        categories: ['cs.CV', 'cs.LG'],
+        summary: 'An AI summary.',
+        url: 'https://huggingface.co/papers/2410.70001',
+        codeUrl: 'https://github.com/x/contrastive',
+        projectUrl: 'https://example.org/contrastive',
+        version: 1,
+      });
+      const topics = await sql.query(`SELECT topic, evidence FROM paper_topics WHERE "paperId" = $1`, [paper.id]);
+      // The phrase that tags it came with the second source's abstract.
+      expect(topics.rows).toContainEqual({
+        topic: 'vision',
+        evidence: expect.arrayContaining([expect.stringContaining('object detection')]),
+      });
+    });
+  });
+
+  describe('bad input', () => {
+    it.each([
+      [{ arxivId: 'arXiv:24xx.1' }, 'unparseable arXiv id "arXiv:24xx.1" (expected e.g. 2410.17243 or hep-th/9901001)'],
+      [{ doi: 'n/a' }, 'unparseable DOI "n/a" (expected 10.<registrant>/<suffix>)'],
+    ])('should reject a listing with an unreadable identifier %j, naming it', async (overrides, reason) => {
+      sequence += 1;
+      const id = await store('hf', listing({ externalId: `bad-${sequence}`, arxivId: null, ...overrides }));
+      expect(await classify(id)).toBe('rejected');
+      const { rows } = await sql.query(`SELECT "rejectedReason", "paperId" FROM listings WHERE id = $1`, [id]);
+      expect(rows[0]).toEqual({ rejectedReason: reason, paperId: null });
+    });
+
+    it('should merge a listing once when its job runs twice at the same moment', async () => {
+      const id = await store('hf', listing({ externalId: 'twice', arxivId: '2410.80001', upvotes: 4 }));
+      const outcomes = await Promise.all([classify(id), classify(id)]);
+      expect(outcomes.sort()).toEqual(['classified', 'skipped']);
+    });
   });
 });

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { ListingEntity, ListingRepository, PaperRepository } from '@libs/database';
+import { ListingEntity, ListingRepository, MergedListing, PaperRepository } from '@libs/database';
 import { classifyTopics, PermanentError } from '@libs/domain';
+import { normaliseListingIdentifiers, PaperIdentifiers, titleKey } from '@libs/domain/papers';
 
 const MAX_TITLE = 1000;
+const REPLACEMENTS = new Set(['replace', 'replace-cross']);
 
 export type ClassifyOutcome = 'classified' | 'rejected' | 'skipped';
 
@@ -22,14 +24,39 @@ export class ClassifierService {
     if (listing.classifiedAt) {
       return 'skipped';
     }
-    const problem = rejectionReason(listing);
-    if (problem) {
-      await this.listings.markRejected(listing.id, problem, now);
+    const identified = identify(listing);
+    if (typeof identified === 'string') {
+      await this.listings.markRejected(listing.id, identified, now);
       return 'rejected';
     }
-    // Topics come from the merged paper, so a second source's keywords or categories count too.
-    await this.papers.mergeListing(
-      listing,
+    const merged = await this.merge(listing, identified, now);
+    return merged ? 'classified' : 'skipped';
+  }
+
+  private merge(listing: ListingEntity, identifiers: PaperIdentifiers, now: Date): Promise<MergedListing | null> {
+    return this.papers.mergeListing(
+      {
+        listingId: listing.id,
+        identifiers,
+        titleKey: titleKey(listing.title),
+        replacement: REPLACEMENTS.has(listing.announceType?.trim().toLowerCase() ?? ''),
+        metadata: {
+          title: listing.title,
+          abstract: listing.abstract,
+          authors: listing.authors,
+          upvotes: listing.upvotes ?? 0,
+          keywords: listing.keywords,
+          categories: listing.categories,
+          summary: listing.summary,
+          url: listing.url,
+          codeUrl: listing.codeUrl,
+          projectUrl: listing.projectUrl,
+          version: identifiers.version,
+          listedAt: listing.listedAt,
+          publishedAt: listing.publishedAt,
+        },
+      },
+      // Topics come from the merged paper, so a second source's keywords or categories count too.
       (paper) =>
         classifyTopics({
           title: paper.title,
@@ -39,11 +66,11 @@ export class ClassifierService {
         }),
       now,
     );
-    return 'classified';
   }
 }
 
-function rejectionReason(listing: ListingEntity): string | null {
+/** The listing's normalised identifiers, or why it cannot become (part of) a paper. */
+function identify(listing: ListingEntity): PaperIdentifiers | string {
   const title = listing.title.trim();
   if (title === '') {
     return 'empty title';
@@ -51,5 +78,6 @@ function rejectionReason(listing: ListingEntity): string | null {
   if (title.length > MAX_TITLE) {
     return `title of ${title.length} characters (more than ${MAX_TITLE}) is not a paper title`;
   }
-  return null;
+  const identified = normaliseListingIdentifiers(listing);
+  return identified.ok ? identified.identifiers : identified.reason;
 }

@@ -12,11 +12,40 @@ describe('parseArxivId', () => {
     ['0704.0001', '0704.0001', null],
     ['hep-th/9901001v1', 'hep-th/9901001', 1],
     ['math.CA/0611800v2', 'math/0611800', 2],
+    // Forms from PDFs, BibTeX, feeds and pasted links.
+    ['arXiv:2410.17243v2 [cs.CL]', '2410.17243', 2],
+    ['arXiv:2410.17243v2 [cs.CL] 3 Oct 2024', '2410.17243', 2],
+    ['ARXIV:2410.17243', '2410.17243', null],
+    ['arXiv: 2410.17243', '2410.17243', null],
+    ['arXiv preprint arXiv:2410.17243', '2410.17243', null],
+    ['  2410.17243V2  ', '2410.17243', 2],
+    ['https://www.arxiv.org/abs/2410.17243', '2410.17243', null],
+    ['http://export.arxiv.org/abs/2410.17243v4', '2410.17243', 4],
+    ['HTTPS://ARXIV.ORG/ABS/2410.17243', '2410.17243', null],
+    ['arxiv.org/abs/2410.17243', '2410.17243', null],
+    ['https://arxiv.org/html/2410.17243v2#S3', '2410.17243', 2],
+    ['https://arxiv.org/abs/2410.17243?context=cs.LG', '2410.17243', null],
+    ['https://arxiv.org/abs/2410.17243/', '2410.17243', null],
+    ['https://arxiv.org/pdf/2410.17243', '2410.17243', null],
+    ['https://huggingface.co/papers/2410.17243v1', '2410.17243', 1],
+    ['HEP-TH/9901001', 'hep-th/9901001', null],
+    ['arXiv:cond-mat.str-el/0101001v2', 'cond-mat/0101001', 2],
+    ['https://arxiv.org/abs/math/0611800v2', 'math/0611800', 2],
   ])('should read %s as %s version %s', (raw, id, version) => {
     expect(parseArxivId(raw)).toEqual({ id, version });
   });
 
-  it.each(['', 'not an id', '2410.172', '10.1000/xyz123', '2410.17243v0'])('should reject %s', (raw) => {
+  it.each([
+    '',
+    'not an id',
+    '2410.172',
+    '10.1000/xyz123',
+    '2410.17243v0',
+    'https://example.org/abs/2410.17243',
+    'https://arxiv.org/list/cs.CL/new',
+    'arxiv.org',
+    `2410.17243${' '.repeat(400)}x`,
+  ])('should reject %s', (raw) => {
     expect(parseArxivId(raw)).toBeNull();
   });
 });

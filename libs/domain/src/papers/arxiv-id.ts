@@ -4,33 +4,50 @@ export interface ArxivId {
   version: number | null;
 }
 
-const NEW_STYLE = /^(\d{4}\.\d{4,5})(?:v([1-9]\d*))?$/;
-// Old style drops the subject class in its canonical form: math.CA/0611800 -> math/0611800.
-const OLD_STYLE = /^([a-z-]+)(?:\.[A-Z]{2})?\/(\d{7})(?:v([1-9]\d*))?$/;
-const PREFIXES = [
-  /^arxiv:/i,
-  /^oai:arxiv\.org:/i,
-  /^https?:\/\/(?:www\.|export\.)?arxiv\.org\/(?:abs|pdf|html)\//i,
-  /^https?:\/\/huggingface\.co\/papers\//i,
+const NEW_STYLE = /^(\d{4}\.\d{4,5})(?:v([1-9]\d*))?$/i;
+// Old style drops the subject class in its canonical form: math.CA/0611800 -> math/0611800 (archive in lower case).
+const OLD_STYLE = /^([a-z]+(?:-[a-z]+)?)(?:\.[a-z-]{2,})?\/(\d{7})(?:v([1-9]\d*))?$/i;
+// URLs first: the bare "arxiv" label below would otherwise eat the "arxiv" of "arxiv.org/abs/…".
+const URL_PREFIXES = [
+  /^(?:https?:\/\/)?(?:www\.|export\.)?arxiv\.org\/(?:abs|pdf|html|ps|format)\//i,
+  /^(?:https?:\/\/)?(?:www\.)?huggingface\.co\/papers\//i,
 ];
+const LABEL_PREFIXES = [
+  /^oai:arxiv\.org:/i,
+  // "arXiv:2410.17243", "ARXIV: 2410.17243", "arXiv 2410.17243", BibTeX's "arXiv preprint arXiv:2410.17243"
+  /^(?:arxiv(?:\s+preprint)?\s*:?\s*)+(?=[\w/])/i,
+];
+const MAX_INPUT = 300;
 
 /**
- * Parses an arXiv id in the forms seen in the wild ("2410.17243", "arXiv:2410.17243v2",
- * "oai:arXiv.org:2410.17243v2", abs/pdf URLs, "hep-th/9901001v1"); null when it is not one.
+ * Parses an arXiv id in the forms seen in the wild ("2410.17243", "arXiv:2410.17243v2 [cs.CL]",
+ * "oai:arXiv.org:2410.17243v2", abs/pdf/html URLs with or without www./export., Hugging Face paper
+ * URLs, "hep-th/9901001v1", "math.CA/0611800v2"); null when it is not one.
  */
 export function parseArxivId(raw: string): ArxivId | null {
   let text = raw.trim();
-  for (const prefix of PREFIXES) {
+  if (text.length > MAX_INPUT) {
+    return null;
+  }
+  for (const prefix of URL_PREFIXES) {
     text = text.replace(prefix, '');
   }
-  text = text.replace(/\.pdf$/i, '').replace(/[?#].*$/, '').replace(/\/$/, '');
+  for (const prefix of LABEL_PREFIXES) {
+    text = text.replace(prefix, '');
+  }
+  // What follows the id is not part of it: "2410.17243v2 [cs.CL] 3 Oct 2024", a query, an anchor, a file suffix.
+  text = (text.split(/\s/, 1)[0] ?? '')
+    .replace(/[?#].*$/, '')
+    .replace(/^\/+/, '')
+    .replace(/\/+$/, '')
+    .replace(/\.(?:pdf|ps|gz)$/i, '');
   const modern = NEW_STYLE.exec(text);
   if (modern) {
     return { id: modern[1], version: modern[2] ? Number(modern[2]) : null };
   }
   const old = OLD_STYLE.exec(text);
   if (old) {
-    return { id: `${old[1]}/${old[2]}`, version: old[3] ? Number(old[3]) : null };
+    return { id: `${old[1].toLowerCase()}/${old[2]}`, version: old[3] ? Number(old[3]) : null };
   }
   return null;
 }

@@ -1,0 +1,10 @@
+// Identity, matching and merging of papers; `@libs/domain/papers` until the domain barrel re-exports it.
+export * from './arxiv-id';
+export * from './authors';
+export * from './doi';
+export * from './identifiers';
+export * from './listing';
+export * from './paper-match';
+export * from './paper-merge';
+export * from './search-query';
+export * from './title-key';

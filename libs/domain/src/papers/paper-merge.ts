@@ -1,0 +1,128 @@
+import { cleanText } from './listing';
+
+/** What a paper record holds besides its identifiers, as one listing or the merged paper has it. */
+export interface PaperMetadata {
+  title: string;
+  abstract: string;
+  authors: string[];
+  upvotes: number;
+  keywords: string[];
+  categories: string[];
+  summary: string | null;
+  url: string | null;
+  codeUrl: string | null;
+  projectUrl: string | null;
+  /** arXiv version; null when the source did not say. */
+  version: number | null;
+  /** When a source first listed the paper (the digest window is measured against it). */
+  listedAt: Date;
+  publishedAt: Date | null;
+}
+
+const LEADING_TAG = /^\s*(?:\[[^\]]{1,40}\]|\((?:preprint|pre-print|draft|v\d+)\))/i;
+const TRUNCATED = /(?:\.\.\.|…)\s*$/;
+const LATEX = /\$|\\[A-Za-z]/;
+
+/** A paper record from its first listing: text cleaned of hard wraps, lists de-duplicated. */
+export function newPaperMetadata(listing: PaperMetadata): PaperMetadata {
+  return {
+    ...listing,
+    title: cleanText(listing.title),
+    abstract: cleanText(listing.abstract),
+    authors: cleanList(listing.authors),
+    upvotes: Math.max(0, listing.upvotes),
+    keywords: cleanList(listing.keywords),
+    categories: cleanList(listing.categories),
+    summary: cleanOrNull(listing.summary),
+    url: cleanOrNull(listing.url),
+    codeUrl: cleanOrNull(listing.codeUrl),
+    projectUrl: cleanOrNull(listing.projectUrl),
+  };
+}
+
+/**
+ * Folds one more listing (or a duplicate paper record) into a paper. The result does not depend on which
+ * worker got there first, except where both sides are equally good (then the paper keeps what it has):
+ * - title: the one with fewer defects (hard wraps, a "[PREPRINT]" tag, an ellipsis, ALL CAPS, LaTeX markup);
+ * - abstract: the longer; authors: the longer list, then the fuller names ("Alice Smith" over "A. Smith");
+ * - a newer arXiv version brings its own title, abstract and authors (a revision may shorten them), and an
+ *   older one arriving late brings none;
+ * - categories: union; upvotes: the highest; keywords, summary, links: the paper's, else the listing's;
+ * - version: the highest; first listed and published: the earliest.
+ */
+export function mergePaperMetadata(current: PaperMetadata, incoming: PaperMetadata): PaperMetadata {
+  const next = newPaperMetadata(incoming);
+  const order = current.version !== null && next.version !== null ? Math.sign(next.version - current.version) : 0;
+  const revised = order > 0;
+  // A listing of an older version than the paper's arrives late: its text is outdated, whatever its length.
+  const outdated = order < 0;
+  return {
+    title: outdated ? current.title : betterTitle(current.title, incoming.title, next.title, revised),
+    abstract:
+      !outdated && ((revised && next.abstract !== '') || next.abstract.length > current.abstract.length)
+        ? next.abstract
+        : current.abstract,
+    authors:
+      !outdated && ((revised && next.authors.length > 0) || fullerAuthors(next.authors, current.authors))
+        ? next.authors
+        : current.authors,
+    upvotes: Math.max(current.upvotes, next.upvotes),
+    keywords: current.keywords.length > 0 ? current.keywords : next.keywords,
+    categories: cleanList([...current.categories, ...next.categories]),
+    summary: current.summary ?? next.summary,
+    url: current.url ?? next.url,
+    codeUrl: current.codeUrl ?? next.codeUrl,
+    projectUrl: current.projectUrl ?? next.projectUrl,
+    version: maxOrNull(current.version, next.version),
+    listedAt: current.listedAt.getTime() <= next.listedAt.getTime() ? current.listedAt : next.listedAt,
+    publishedAt: earliest(current.publishedAt, next.publishedAt),
+  };
+}
+
+/** How much is wrong with a title as a source wrote it; 0 for a clean one. */
+export function titleDefects(raw: string): number {
+  const clean = cleanText(raw);
+  if (clean === '') {
+    return 100;
+  }
+  const letters = clean.replace(/[^\p{L}]/gu, '');
+  return (
+    (/\n|\s{2,}/.test(raw.trim()) ? 1 : 0) +
+    (LEADING_TAG.test(clean) ? 2 : 0) +
+    (TRUNCATED.test(clean) ? 2 : 0) +
+    (letters.length >= 8 && letters === letters.toUpperCase() && letters !== letters.toLowerCase() ? 1 : 0) +
+    (LATEX.test(clean) ? 1 : 0)
+  );
+}
+
+function betterTitle(current: string, incomingRaw: string, incoming: string, revised: boolean): string {
+  const incomingDefects = titleDefects(incomingRaw);
+  const currentDefects = titleDefects(current);
+  return incomingDefects < currentDefects || (revised && incomingDefects <= currentDefects) ? incoming : current;
+}
+
+/** More names, or as many but written out in full. */
+function fullerAuthors(candidate: string[], current: string[]): boolean {
+  if (candidate.length !== current.length) {
+    return candidate.length > current.length;
+  }
+  const length = (names: string[]): number => names.reduce((sum, name) => sum + name.length, 0);
+  return length(candidate) > length(current);
+}
+
+function cleanList(values: readonly string[]): string[] {
+  return [...new Set(values.map(cleanText).filter((value) => value !== ''))];
+}
+
+function cleanOrNull(value: string | null): string | null {
+  const clean = value === null ? '' : cleanText(value);
+  return clean === '' ? null : clean;
+}
+
+function maxOrNull(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.max(a, b);
+}
+
+function earliest(a: Date | null, b: Date | null): Date | null {
+  return a === null ? b : b === null ? a : a.getTime() <= b.getTime() ? a : b;
+}

@@ -1,0 +1,19 @@
+import { toWebSearchQuery } from './search-query';
+
+describe('toWebSearchQuery', () => {
+  it.each([
+    ['resource-constrained', '"resource constrained"'],
+    ['resource-constrained devices', '"resource constrained" devices'],
+    ['quantization -survey', 'quantization -survey'],
+    ['quantization -resource-constrained', 'quantization -"resource constrained"'],
+    ['"test-time scaling"', '"test time scaling"'],
+    ['llm -"test-time scaling"', 'llm -"test time scaling"'],
+    ['state-of-the-art, agents', '"state of the art" agents'],
+    ['diffusion or flow-matching', 'diffusion or "flow matching"'],
+    ['"unterminated phrase', '"unterminated phrase"'],
+    ['  plain   words  ', 'plain words'],
+    ['""', ''],
+  ])('should rewrite %j as %j', (query, expected) => {
+    expect(toWebSearchQuery(query)).toBe(expected);
+  });
+});

@@ -1,0 +1,63 @@
+import { isMatchableTitleKey, MAX_TITLE_KEY_LENGTH, titleKey } from './title-key';
+
+describe('titleKey', () => {
+  it.each([
+    ['Scaling Laws for Neural Language Models', 'Scaling laws for neural language models.'],
+    ['Scaling for\n  Contrastive Loss', 'Scaling for Contrastive Loss'],
+    ['$\\alpha$-Divergence Preference Optimization', 'α-Divergence Preference Optimization'],
+    ['$\\alpha$-Divergence Preference Optimization', 'Alpha Divergence Preference Optimization'],
+    ['Learning $\\varepsilon$-Optimal Policies', 'Learning ε-optimal policies'],
+    ['[PREPRINT] Attention Is All You Need', 'Attention is all you need'],
+    ['[v2] Attention Is All You Need', 'Attention Is All You Need [v2]'],
+    ['(Preprint) Attention Is All You Need', 'ATTENTION IS ALL YOU NEED'],
+    ['Test-Time Scaling of Reasoning Models', 'Test Time Scaling of Reasoning Models'],
+    ['Pre-training Vision Transformers', 'Pretraining vision transformers'],
+    ['\\emph{Mixture-of-Experts} Routing at Scale', 'Mixture of Experts Routing at Scale'],
+    ['\\textbf{Sparse} Attention with $\\mathcal{O}(n)$ Memory', 'Sparse attention with O(n) memory'],
+    ['Schr\\"odinger Bridges for Generative Modeling', 'Schrödinger Bridges for Generative Modeling'],
+    ['Étude des modèles de langage', 'Etude des modeles de langage'],
+    ['Eﬃcient ﬁne-tuning of LLMs', 'Efficient fine-tuning of LLMs'],
+    ['ＧＰＴ-4 Technical Report', 'GPT-4 Technical Report'],
+    ['Data \\& Models: A Survey', 'Data and Models — a survey'],
+    ['“Why Should I Trust You?”: Explaining Classifiers', '"Why should I trust you?" Explaining classifiers'],
+    ['A \\LaTeX{} Corpus for Math Reasoning', 'A LaTeX Corpus for Math Reasoning'],
+    ["Dvo\\v{r}\\'ak Kernels for Fran\\c cois", 'Dvořák kernels for François'],
+  ])('should give %j and %j the same key', (a, b) => {
+    expect(titleKey(a)).not.toBeNull();
+    expect(titleKey(a)).toBe(titleKey(b));
+  });
+
+  it.each([
+    ['Scaling Laws for Data Filtering', 'Scaling Laws for Data Mixing'],
+    ['Llama 2: Open Foundation and Fine-Tuned Chat Models', 'Llama 3: Open Foundation and Fine-Tuned Chat Models'],
+    ['(Un)fair Attention in Transformers', 'Fair Attention in Transformers'],
+    ['Agents for Data Science', 'Data Science for Agents'],
+    ['Vision Transformers Need Registers', 'Vision Transformers Need Registers: A Follow-up'],
+  ])('should keep %j and %j apart', (a, b) => {
+    expect(titleKey(a)).not.toBe(titleKey(b));
+  });
+
+  it('should key the normalised text in lower case without separators', () => {
+    expect(titleKey('[PREPRINT]  Test-Time Scaling, Revisited!')).toBe('testtimescalingrevisited');
+    expect(titleKey('大型语言模型的推理能力研究')).toBe('大型语言模型的推理能力研究');
+  });
+
+  it('should have no key for a title without letters or digits', () => {
+    expect(titleKey('')).toBeNull();
+    expect(titleKey(' -- ?! ')).toBeNull();
+    expect(titleKey('$ $')).toBeNull();
+  });
+
+  it('should cap the key so any title fits a btree index entry', () => {
+    expect(titleKey('语'.repeat(1000))).toHaveLength(MAX_TITLE_KEY_LENGTH);
+    expect(titleKey('a'.repeat(100_000))).toHaveLength(MAX_TITLE_KEY_LENGTH);
+  });
+});
+
+describe('isMatchableTitleKey', () => {
+  it('should refuse keys too generic to match by', () => {
+    expect(isMatchableTitleKey(titleKey('Gemma 2'))).toBe(false);
+    expect(isMatchableTitleKey(null)).toBe(false);
+    expect(isMatchableTitleKey(titleKey('Attention Is All You Need'))).toBe(true);
+  });
+});
