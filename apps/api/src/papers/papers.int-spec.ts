@@ -267,11 +267,10 @@ describe('GET /api/papers (integration)', () => {
     expect(keysOf(await search({ q: 'quantized -resource-constrained' })).sort()).toEqual(['ptq', 'survey']);
   });
 
-  it('should search author names the English stemmer leaves as they are', async () => {
-    // Authors are in the search vector with the 'simple' configuration and queries are English-stemmed, so
-    // "Hopper" matches but "Lovelace" (stemmed to "lovelac") does not until the vector stems authors too.
+  it('should find papers by their authors, whatever the stemmer makes of the name', async () => {
+    // Authors are stemmed like the query: "Lovelace" (stemmed to "lovelac") is found as well as "Hopper".
     expect(keysOf(await search({ q: 'hopper', limit: '1' }))).toHaveLength(1);
-    expect(keysOf(await search({ q: 'lovelace' }))).toEqual([]);
+    expect(keysOf(await search({ q: 'lovelace' })).length).toBeGreaterThan(0);
   });
 
   it('should filter by topic, listing day and upvotes, alone and with a query', async () => {

@@ -1,10 +1,12 @@
 import { InitialSchema1764320000000 } from './1764320000000-InitialSchema';
 import { IdentifiersAndSourceState1764400000000 } from './1764400000000-IdentifiersAndSourceState';
 import { DigestPlannedFor1764500000000 } from './1764500000000-DigestPlannedFor';
+import { AuthorSearchStemmed1764600000000 } from './1764600000000-AuthorSearchStemmed';
 
 /** Every migration, in order: an imported list rather than a glob, so bundles and the CLI agree. */
 export const MIGRATIONS = [
   InitialSchema1764320000000,
   IdentifiersAndSourceState1764400000000,
   DigestPlannedFor1764500000000,
+  AuthorSearchStemmed1764600000000,
 ];

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { toWebSearchQuery } from '@libs/domain';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, LessThan, Repository } from 'typeorm';
 import {
@@ -224,7 +225,8 @@ async function selectPapers(
 ): Promise<{ paperIds: string[]; total: number }> {
   const params: unknown[] = [subscription.id, window.listedAfter, window.listedUntil, subscription.topics];
   const keywordQueries = subscription.keywords.map((keyword) => {
-    params.push(keyword);
+    // The same reading of a query as the papers search: hyphenated words match with or without the hyphen.
+    params.push(toWebSearchQuery(keyword));
     return `websearch_to_tsquery('english', $${params.length})`;
   });
   const keywordQuery = keywordQueries.length > 0 ? `(${keywordQueries.join(' || ')})` : null;

@@ -1,4 +1,4 @@
-// Identity, matching and merging of papers; `@libs/domain/papers` until the domain barrel re-exports it.
+// Identity, matching, merging and search of papers.
 export * from './arxiv-id';
 export * from './authors';
 export * from './doi';
