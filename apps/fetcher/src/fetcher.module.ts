@@ -6,7 +6,22 @@ import { QueuesModule } from '@libs/queues';
 import { FetchScheduler } from './fetch-scheduler';
 import { FetchProcessor } from './fetch.processor';
 import { SourceFetcherService } from './source-fetcher.service';
+import { ArxivApiClient } from './sources/arxiv-api.client';
+import { ArxivRssClient, RssClient } from './sources/feed.client';
 import { HfDailyPapersClient } from './sources/hf-daily-papers.client';
+import { HostPacer } from './sources/host-pacer';
+import { SourceHttp } from './sources/source-http';
+
+/** The fetch work without its scheduler and processor: what the integration tests build on. */
+export const FETCH_PROVIDERS = [
+  SourceFetcherService,
+  HostPacer,
+  SourceHttp,
+  HfDailyPapersClient,
+  ArxivRssClient,
+  ArxivApiClient,
+  RssClient,
+];
 
 @Module({
   imports: [
@@ -22,6 +37,6 @@ import { HfDailyPapersClient } from './sources/hf-daily-papers.client';
       }),
     }),
   ],
-  providers: [FetchScheduler, FetchProcessor, SourceFetcherService, HfDailyPapersClient],
+  providers: [FetchScheduler, FetchProcessor, ...FETCH_PROVIDERS],
 })
 export class FetcherModule {}

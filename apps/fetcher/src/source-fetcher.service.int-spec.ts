@@ -13,8 +13,8 @@ import { JobData, JobName, JobProducer, QueueName, QueuesModule } from '@libs/qu
 import { deleteQueueKeys } from '../../../test/support/processes';
 import { close, listen } from '../../../test/support/stand-ins';
 import { createTestDatabase, TestDatabase, testQueuePrefix } from '../../../test/support/test-database';
+import { FETCH_PROVIDERS } from './fetcher.module';
 import { SourceFetcherService } from './source-fetcher.service';
-import { HfDailyPapersClient } from './sources/hf-daily-papers.client';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -163,7 +163,7 @@ async function createFetcherContext(sources: SourceDefinition[]): Promise<Fetche
         }),
       }),
     ],
-    providers: [SourceFetcherService, HfDailyPapersClient],
+    providers: FETCH_PROVIDERS,
   }).compile();
   app.useLogger(false);
   await app.init();
@@ -266,7 +266,11 @@ describe(SourceFetcherService.name, () => {
     };
 
     /** Fetches a source that fails, and checks the failure was recorded on its run and nothing was stored or queued. */
-    const expectFailedFetch = async (sourceId: string, date = FIXTURE_DATE, httpStatus: number | null = null): Promise<Error> => {
+    const expectFailedFetch = async (
+      sourceId: string,
+      date = FIXTURE_DATE,
+      httpStatus: number | null = null,
+    ): Promise<Error> => {
       const listingsBefore = await listingsOf(sourceId);
       const queuedBefore = await queuedCount();
       const error = await rejectionOf(context.fetcher.fetch(sourceId, date));
@@ -401,11 +405,11 @@ describe(SourceFetcherService.name, () => {
       const stored = await listingsOf('html-page');
       expect(stored).toHaveLength(29);
 
-      const error = await expectFailedFetch('html-page', NEXT_DATE);
+      const error = await expectFailedFetch('html-page', NEXT_DATE, 200);
 
       expect(error).not.toBeInstanceOf(PermanentError);
       expect(error.message).toMatch(
-        /^Hugging Face answer is not JSON \(.+\); it starts with "<html> <head><title>502/s,
+        /^Source "html-page": http:\/\/127\.0\.0\.1:\d+\/html-page\/api\/daily_papers for date 2024-10-26, page 0: Hugging Face answer is not JSON \(.+\); it starts with "<html> <head><title>502/s,
       );
       expect(await listingsOf('html-page')).toEqual(stored);
       expect(await jobsOf('html-page')).toHaveLength(29);
@@ -414,10 +418,10 @@ describe(SourceFetcherService.name, () => {
     it('should fail the run on truncated JSON', async () => {
       hf.route('truncated-json', answer(200, FIXTURE_BODY.slice(0, 4000)));
 
-      const error = await expectFailedFetch('truncated-json');
+      const error = await expectFailedFetch('truncated-json', FIXTURE_DATE, 200);
 
       expect(error.message).toMatch(
-        /^Hugging Face answer is not JSON \(.+\); it starts with "\[\{"paper":\{"id":"2410\.17243"/s,
+        /^Source "truncated-json": .+ for date 2024-10-25, page 0: Hugging Face answer is not JSON \(.+\); it starts with "\[\{"paper":\{"id":"2410\.17243"/s,
       );
       expect(await listingsOf('truncated-json')).toEqual([]);
     });
@@ -425,9 +429,12 @@ describe(SourceFetcherService.name, () => {
     it('should fail the run on a JSON object instead of a list of papers', async () => {
       hf.route('json-object', answer(200, JSON.stringify({ error: 'Invalid date' })));
 
-      const error = await expectFailedFetch('json-object');
+      const error = await expectFailedFetch('json-object', FIXTURE_DATE, 200);
 
-      expect(error.message).toBe('Hugging Face answer is not an array of papers (got an object)');
+      expect(error.message).toBe(
+        `Source "json-object": ${hf.urlFor('json-object')} for date 2024-10-25, page 0: ` +
+          'Hugging Face answer is not an array of papers (got an object)',
+      );
       expect(await listingsOf('json-object')).toEqual([]);
     });
 
@@ -473,7 +480,7 @@ describe(SourceFetcherService.name, () => {
 
       const error = await expectFailedFetch(sourceId, FIXTURE_DATE, status);
 
-      expect(error.message).toContain(`${hf.urlFor(sourceId)} ${detail}`);
+      expect(error.message).toContain(`Source "${sourceId}": ${hf.urlFor(sourceId)} ${detail}`);
       expect(error.message).not.toContain('limit=');
       if (kind === 'permanent') {
         expect(error).toBeInstanceOf(PermanentError);

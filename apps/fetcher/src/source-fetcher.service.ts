@@ -2,15 +2,44 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { FetchRunRepository, ListingRepository, SourceEntity, SourceRepository } from '@libs/database';
 import { PermanentError } from '@libs/domain';
+import { redactUrl } from '@libs/http';
 import { JobName, JobProducer } from '@libs/queues';
+import { isSettled, planListingDates } from './listing-dates';
+import { assessHealth, FetchVerdict, GONE_REASON } from './source-health';
+import { ArxivApiClient } from './sources/arxiv-api.client';
+import { ArxivRssClient, RssClient } from './sources/feed.client';
 import { HfDailyPapersClient } from './sources/hf-daily-papers.client';
-import { httpStatusOf, SourceClient } from './sources/source-client';
+import { isListingDay } from './sources/listing-calendar';
+import { httpStatusOf, SourceClient, SourceGoneError, SourceListings } from './sources/source-client';
+import type { SourceKind } from './sources/sources-file';
 
-/** Fetches one source for one date, stores what is new, and queues it for classification. */
+export interface FetchResult {
+  /** The run of the newest listing date (the CLI waits on it). */
+  fetchRunId: string;
+  /** Every run of this fetch, oldest listing date first. */
+  fetchRunIds: string[];
+}
+
+/**
+ * A run still `running` this long after it started belongs to a fetcher that died: far longer than any
+ * run takes (25 pages of 30 s at most, 3 s apart).
+ */
+const ABANDONED_AFTER_MS = 60 * 60 * 1000;
+
+interface DateOutcome {
+  fetchRunId: string;
+  itemsSeen: number;
+  problems: string[];
+}
+
+/**
+ * Fetches a source, stores what is new and queues it for classification; keeps the source's cursor,
+ * validators, URL and health. Each listing date is its own run, so a retry repeats nothing.
+ */
 @Injectable()
 export class SourceFetcherService {
   private readonly logger = new Logger(SourceFetcherService.name);
-  private readonly clients: Record<string, SourceClient>;
+  private readonly clients: Record<SourceKind, SourceClient>;
 
   constructor(
     private readonly sources: SourceRepository,
@@ -18,27 +47,92 @@ export class SourceFetcherService {
     private readonly listings: ListingRepository,
     private readonly producer: JobProducer,
     hfDailyPapers: HfDailyPapersClient,
+    arxivRss: ArxivRssClient,
+    arxivApi: ArxivApiClient,
+    rss: RssClient,
   ) {
-    this.clients = { 'hf-daily-papers': hfDailyPapers };
+    this.clients = { 'hf-daily-papers': hfDailyPapers, 'arxiv-rss': arxivRss, 'arxiv-api': arxivApi, rss };
   }
 
-  async fetch(sourceId: string, date: string | undefined, now: Date = new Date()): Promise<{ fetchRunId: string }> {
+  /**
+   * With a date, fetches that listing date only and leaves the cursor alone (a backfill). Without one (a
+   * scheduled run), a dated source catches up from its cursor to today, oldest first, and stops at the
+   * first date that fails, so the job's retry resumes there. A feed has one listing date: the fetch date.
+   */
+  async fetch(sourceId: string, date: string | undefined, now: Date = new Date()): Promise<FetchResult> {
     const source = await this.sources.findById(sourceId);
     if (!source) {
       throw new PermanentError(`Unknown source "${sourceId}": it is not in the sources file`);
     }
     if (!source.enabled) {
-      throw new PermanentError(`Source "${sourceId}" is no longer in the sources file`);
+      const why = source.healthReason?.startsWith(GONE_REASON) ? `is disabled: ${source.healthReason}` : null;
+      throw new PermanentError(`Source "${sourceId}" ${why ?? 'is no longer in the sources file'}`);
     }
     if (date !== undefined && !isCalendarDate(date)) {
       throw new PermanentError(`"${date}" is not a calendar date (YYYY-MM-DD)`);
     }
-    const listingDate = date ?? (DateTime.fromJSDate(now, { zone: source.timezone }).toISODate() as string);
+    const client = this.clientFor(source);
+    const mode = client.mode;
+    const today = DateTime.fromJSDate(now, { zone: source.timezone }).toISODate() as string;
+    let dates: string[];
+    if (mode.kind === 'feed') {
+      if (date !== undefined && date !== today) {
+        this.logger.log(`${source.id}: a feed lists only its current items; fetched as of ${today}, not ${date}`);
+      }
+      dates = [today];
+    } else {
+      dates = date !== undefined ? [date] : planListingDates(source.cursorDate, today, mode);
+    }
+
+    const abandoned = await this.runs.closeAbandoned(source.id, new Date(now.getTime() - ABANDONED_AFTER_MS), now);
+    if (abandoned > 0) {
+      this.logger.warn(`${source.id}: closed ${abandoned} run(s) left running by a fetcher that stopped`);
+    }
+    // `now` is when this fetch started (tests set it); each run of a catch-up starts that much later.
+    const started = Date.now();
+    const clock = (): Date => new Date(now.getTime() + Date.now() - started);
+    const outcomes: DateOutcome[] = [];
+    for (const listingDate of dates) {
+      try {
+        outcomes.push(await this.fetchDate(source, client, listingDate, clock(), date === undefined));
+      } catch (error) {
+        await this.afterFailure(source, error, now);
+        throw error;
+      }
+    }
+    const quietDays =
+      mode.kind === 'dated'
+        ? dates.filter(
+            (listingDate, index) =>
+              outcomes[index].itemsSeen === 0 &&
+              isSettled(listingDate, today, mode) &&
+              isListingDay(mode.calendar, listingDate),
+          )
+        : [];
+    await this.judge(source, { failed: false, skipped: outcomes.flatMap((o) => o.problems), quietDays }, now);
+    const fetchRunIds = outcomes.map((outcome) => outcome.fetchRunId);
+    return { fetchRunId: fetchRunIds[fetchRunIds.length - 1], fetchRunIds };
+  }
+
+  private async fetchDate(
+    source: SourceEntity,
+    client: SourceClient,
+    listingDate: string,
+    now: Date,
+    scheduled: boolean,
+  ): Promise<DateOutcome> {
     const fetchRunId = await this.runs.start(source.id, listingDate, now);
     try {
-      const fetched = await this.clientFor(source).fetchListings(source, listingDate);
+      const fetched = await client.fetchListings(source, listingDate, now);
       const inserted = await this.listings.insertNew(source.id, fetchRunId, fetched.listings);
       await this.queueUnclassified(source.id);
+      const notes = await this.keepFeedState(source, fetched);
+      // An explicit date is a backfill: the cursor follows the scheduled runs only.
+      if (scheduled || client.mode.kind === 'feed') {
+        await this.sources.advanceCursor(source.id, listingDate);
+      }
+      await this.sources.recordRunOutcome(source.id, true);
+      const lines = [...notes, ...fetched.problems];
       await this.runs.finish(
         fetchRunId,
         {
@@ -46,12 +140,16 @@ export class SourceFetcherService {
           httpStatus: fetched.httpStatus,
           itemsSeen: fetched.listings.length,
           itemsNew: inserted.length,
-          error: fetched.problems.length > 0 ? fetched.problems.join('\n') : null,
+          error: lines.length > 0 ? lines.join('\n') : null,
         },
         new Date(),
       );
-      this.logger.log(`${source.id} ${listingDate}: ${fetched.listings.length} listed, ${inserted.length} new`);
-      return { fetchRunId };
+      this.logger.log(
+        fetched.httpStatus === 304
+          ? `${source.id} ${listingDate}: not modified`
+          : `${source.id} ${listingDate}: ${fetched.listings.length} listed, ${inserted.length} new`,
+      );
+      return { fetchRunId, itemsSeen: fetched.listings.length, problems: fetched.problems };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       await this.runs.finish(
@@ -60,6 +158,49 @@ export class SourceFetcherService {
         new Date(),
       );
       throw error;
+    }
+  }
+
+  /** Stores a feed's validators and follows its permanent redirects; returns what the run should say. */
+  private async keepFeedState(source: SourceEntity, fetched: SourceListings): Promise<string[]> {
+    const notes: string[] = [];
+    if (fetched.movedTo && (await this.sources.moveUrl(source.id, source.url, fetched.movedTo))) {
+      notes.push(
+        `moved permanently from ${redactUrl(source.url)} to ${redactUrl(fetched.movedTo)}; the source now uses the new URL`,
+      );
+      this.logger.warn(`${source.id}: ${notes[0]}`);
+    }
+    if (fetched.validators) {
+      await this.sources.saveValidators(source.id, fetched.validators);
+    }
+    return notes;
+  }
+
+  /** A failed run: counts it, disables a gone source, and judges the source's health. */
+  private async afterFailure(source: SourceEntity, error: unknown, now: Date): Promise<void> {
+    const message = error instanceof Error ? error.message : String(error);
+    try {
+      const gone = error instanceof SourceGoneError;
+      if (gone) {
+        await this.sources.disable(source.id);
+      }
+      const consecutiveFailures = await this.sources.recordRunOutcome(source.id, false);
+      await this.judge(source, { failed: true, error: message, consecutiveFailures, gone }, now);
+    } catch (bookkeeping) {
+      // The fetch's own error is what the job must report; this one only goes to the log.
+      this.logger.error(`${source.id}: could not record the failure (${String(bookkeeping)}) of: ${message}`);
+    }
+  }
+
+  private async judge(source: SourceEntity, verdict: FetchVerdict, now: Date): Promise<void> {
+    const health = await this.sources.updateHealth(source.id, (current) => assessHealth(current, verdict), now);
+    if (health && health.before !== health.after) {
+      const message = `${source.id} is ${health.after} (was ${health.before})${health.reason ? `: ${health.reason}` : ''}`;
+      if (health.after === 'healthy') {
+        this.logger.log(message);
+      } else {
+        this.logger.warn(message);
+      }
     }
   }
 
@@ -76,7 +217,7 @@ export class SourceFetcherService {
   }
 
   private clientFor(source: SourceEntity): SourceClient {
-    const client = this.clients[source.kind];
+    const client = (this.clients as Record<string, SourceClient | undefined>)[source.kind];
     if (!client) {
       throw new PermanentError(`Source "${source.id}" has kind "${source.kind}", which this fetcher cannot read`);
     }

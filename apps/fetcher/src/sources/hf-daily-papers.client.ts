@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { SourceEntity } from '@libs/database';
-import { HttpClient, HttpClientError, HttpResponse, redactUrl } from '@libs/http';
+import { redactUrl } from '@libs/http';
 import { parseHfDailyPapers } from './hf-daily-papers.parser';
-import { PermanentUpstreamError, SourceClient, SourceListings, UpstreamError } from './source-client';
+import { ListingMode, SourceClient, SourceListings, UpstreamError } from './source-client';
+import { SourceHttp, sourcePrefix } from './source-http';
 
 const PAGE_SIZE = 100; // the API's maximum
 const MAX_PAGES = 20;
@@ -10,7 +11,10 @@ const MAX_PAGES = 20;
 /** The Hugging Face Daily Papers API: one date, every page until a short one. */
 @Injectable()
 export class HfDailyPapersClient implements SourceClient {
-  constructor(private readonly http: HttpClient) {}
+  // Papers are added to a date all day long, some after its last scheduled run: yesterday is asked again.
+  readonly mode: ListingMode = { kind: 'dated', lagDays: 0, refetchDays: 2, calendar: 'weekdays' };
+
+  constructor(private readonly http: SourceHttp) {}
 
   async fetchListings(source: SourceEntity, listingDate: string): Promise<SourceListings> {
     const result: SourceListings = { listings: [], problems: [], httpStatus: 0 };
@@ -20,10 +24,26 @@ export class HfDailyPapersClient implements SourceClient {
       url.searchParams.set('date', listingDate);
       url.searchParams.set('limit', String(PAGE_SIZE));
       url.searchParams.set('p', String(page));
-      const response = await this.get(url);
+      // The source URL may carry a token in its query: errors name it without, and only our parameters.
+      const detail = `for date ${listingDate}, page ${page}`;
+      const response = await this.http.get(source, {
+        url: url.toString(),
+        label: source.url,
+        accept: 'application/json',
+        detail,
+      });
       result.httpStatus = response.status;
-      assertOk(response, source.url, listingDate, page);
-      const parsed = parseHfDailyPapers(response.body.toString('utf8'));
+      let parsed: ReturnType<typeof parseHfDailyPapers>;
+      try {
+        parsed = parseHfDailyPapers(response.body.toString('utf8'));
+      } catch (error) {
+        // An HTML error page or a cut-off body served with 200 is often gone on the next try.
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new UpstreamError(
+          `${sourcePrefix(source)}${redactUrl(source.url)} ${detail}: ${reason}`,
+          response.status,
+        );
+      }
       result.problems.push(...parsed.problems.map((problem) => `page ${page}: ${problem}`));
       for (const listing of parsed.listings) {
         if (!seen.has(listing.externalId)) {
@@ -38,30 +58,4 @@ export class HfDailyPapersClient implements SourceClient {
     result.problems.push(`stopped after ${MAX_PAGES} pages of ${PAGE_SIZE}; later pages were not fetched`);
     return result;
   }
-
-  private async get(url: URL): Promise<HttpResponse> {
-    try {
-      return await this.http.request({ url: url.toString(), headers: { accept: 'application/json' } });
-    } catch (error) {
-      // A refused target, an oversized body or a redirect loop will not change on retry.
-      if (error instanceof HttpClientError && !error.transient) {
-        throw new PermanentUpstreamError(error.message, null);
-      }
-      throw error;
-    }
-  }
-}
-
-function assertOk(response: HttpResponse, sourceUrl: string, listingDate: string, page: number): void {
-  if (response.status === 200) {
-    return;
-  }
-  // The source URL may carry a token in its query: it is redacted, and only our own parameters are named.
-  const detail = `${redactUrl(sourceUrl)} answered HTTP ${response.status} for date ${listingDate}, page ${page}`;
-  if (response.status === 429 || response.status >= 500) {
-    const retryAfter = response.headers['retry-after'];
-    throw new UpstreamError(`${detail}${retryAfter ? ` (Retry-After: ${retryAfter})` : ''}`, response.status);
-  }
-  const body = response.body.toString('utf8').slice(0, 200).replace(/\s+/g, ' ');
-  throw new PermanentUpstreamError(`${detail}: ${body}`, response.status);
 }

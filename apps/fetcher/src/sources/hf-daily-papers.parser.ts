@@ -1,14 +1,12 @@
 import { cleanText, parseArxivId, ParsedListing } from '@libs/domain';
+import type { ParseResult } from './parse-result';
 
-/** What a parse produced: the good items, and one line per item that had to be skipped. */
-export interface ParseResult {
-  listings: ParsedListing[];
-  problems: string[];
-}
+export type { ParseResult } from './parse-result';
 
 type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 const text = (value: unknown): string | null => (typeof value === 'string' && value.trim() !== '' ? value : null);
 const count = (value: unknown): number | null =>
   typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.floor(value) : null;
@@ -35,7 +33,9 @@ export function parseHfDailyPapers(body: string): ParseResult {
     throw new Error(`Hugging Face answer is not JSON (${reason}); it starts with "${start}"`, { cause: error });
   }
   if (!Array.isArray(json)) {
-    throw new Error(`Hugging Face answer is not an array of papers (got ${isObject(json) ? 'an object' : typeof json})`);
+    throw new Error(
+      `Hugging Face answer is not an array of papers (got ${isObject(json) ? 'an object' : typeof json})`,
+    );
   }
   const listings: ParsedListing[] = [];
   const problems: string[] = [];

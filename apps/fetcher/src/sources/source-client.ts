@@ -1,16 +1,45 @@
 import { PermanentError, type ParsedListing } from '@libs/domain';
 import type { SourceEntity } from '@libs/database';
+import type { ListingCalendar } from './listing-calendar';
+
+/** An answer's validators, sent back as If-None-Match / If-Modified-Since by the next conditional GET. */
+export interface Validators {
+  etag: string | null;
+  lastModified: string | null;
+}
 
 export interface SourceListings {
   listings: ParsedListing[];
   /** Items skipped as malformed, one line each, recorded on the run. */
   problems: string[];
+  /** The status of the last answer: 304 when a conditional GET found nothing new. */
   httpStatus: number;
+  /** Feeds: the validators of a 200, stored once its listings are. */
+  validators?: Validators;
+  /** Feeds: where a chain of permanent redirects (301/308) led; the source's URL becomes this. */
+  movedTo?: string;
 }
+
+/**
+ * How a kind of source lists its items. A `dated` source answers for any listing date, so a run can
+ * catch up on missed days; a `feed` only shows its current items, and its listing date is the fetch date.
+ */
+export type ListingMode =
+  | {
+      kind: 'dated';
+      /** Days between today and the newest listing date worth asking for. */
+      lagDays: number;
+      /** The newest listing dates that every scheduled run asks for again, because they may still grow. */
+      refetchDays: number;
+      /** The days on which the source should list something: a settled day with nothing is a warning. */
+      calendar: ListingCalendar;
+    }
+  | { kind: 'feed' };
 
 /** Fetches and parses one listing date of one kind of source. */
 export interface SourceClient {
-  fetchListings(source: SourceEntity, listingDate: string): Promise<SourceListings>;
+  readonly mode: ListingMode;
+  fetchListings(source: SourceEntity, listingDate: string, fetchedAt: Date): Promise<SourceListings>;
 }
 
 /** An upstream answered with an error status worth retrying (5xx, 429); the run records the status. */
@@ -32,6 +61,14 @@ export class PermanentUpstreamError extends PermanentError {
   ) {
     super(message);
     this.name = 'PermanentUpstreamError';
+  }
+}
+
+/** 410 Gone: the source was removed upstream; the fetcher disables it. */
+export class SourceGoneError extends PermanentUpstreamError {
+  constructor(message: string) {
+    super(message, 410);
+    this.name = 'SourceGoneError';
   }
 }
 

@@ -2,7 +2,7 @@ import { CronExpressionParser } from 'cron-parser';
 import { parse } from 'yaml';
 import { isValidTimezone } from '@libs/domain';
 
-export const SOURCE_KINDS = ['hf-daily-papers'] as const;
+export const SOURCE_KINDS = ['hf-daily-papers', 'arxiv-rss', 'arxiv-api', 'rss'] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 
 export interface SourceConfig {
@@ -22,6 +22,55 @@ export class InvalidSourcesFileError extends Error {
 }
 
 type Raw = Record<string, unknown>;
+
+// An arXiv archive or subject class: "cs", "cs.LG", "hep-th", "math.AP".
+const ARXIV_CATEGORY = /^[a-z-]+(\.[A-Za-z-]+)?$/;
+// The arxiv-api client sets these itself for each listing date and page.
+const ARXIV_API_RESERVED = ['id_list', 'start', 'max_results', 'sortBy', 'sortOrder'];
+
+/**
+ * An arxiv-api source selects papers with the API's `search_query` (without a date: the fetcher adds
+ * `submittedDate` for each listing date), given either in its url or as `categories`, which becomes
+ * `search_query=cat:A OR cat:B`. Storing the selection in the url keeps one place for it.
+ */
+function arxivApiUrl(raw: Raw, url: string, where: string, problems: string[]): string {
+  const categories = raw.categories;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    problems.push(`${where}: url is not a valid URL (got ${JSON.stringify(url)})`);
+    return url;
+  }
+  if (categories !== undefined) {
+    if (
+      !Array.isArray(categories) ||
+      categories.length === 0 ||
+      !categories.every((c) => typeof c === 'string' && ARXIV_CATEGORY.test(c))
+    ) {
+      problems.push(
+        `${where}: categories must be a list of arXiv categories such as [cs.LG, cs.CL] (got ${JSON.stringify(categories)})`,
+      );
+      return url;
+    }
+    if (parsed.searchParams.has('search_query')) {
+      problems.push(`${where}: give either categories or a search_query in the url, not both`);
+      return url;
+    }
+    parsed.searchParams.set('search_query', (categories as string[]).map((category) => `cat:${category}`).join(' OR '));
+  }
+  const query = parsed.searchParams.get('search_query');
+  if (query === null || query.trim() === '') {
+    problems.push(`${where}: an arxiv-api source needs categories or a search_query in its url`);
+  } else if (/submittedDate/i.test(query)) {
+    problems.push(`${where}: search_query must not filter on submittedDate: the fetcher adds each listing date`);
+  }
+  const reserved = ARXIV_API_RESERVED.filter((name) => parsed.searchParams.has(name));
+  if (reserved.length > 0) {
+    problems.push(`${where}: the url must not set ${reserved.join(', ')}: the fetcher sets them`);
+  }
+  return parsed.toString();
+}
 
 /** Parses and validates the sources file; every problem is reported with where it is. */
 export function parseSourcesFile(content: string, file: string): SourceConfig[] {
@@ -52,9 +101,13 @@ export function parseSourcesFile(content: string, file: string): SourceConfig[] 
     if (typeof kind !== 'string' || !(SOURCE_KINDS as readonly string[]).includes(kind)) {
       problems.push(`${where}: kind must be one of ${SOURCE_KINDS.join(', ')} (got ${JSON.stringify(kind)})`);
     }
-    const url = raw.url;
+    let url = raw.url;
     if (typeof url !== 'string' || !/^https?:\/\/\S+$/.test(url)) {
       problems.push(`${where}: url must be an http(s) URL (got ${JSON.stringify(url)})`);
+    } else if (kind === 'arxiv-api') {
+      url = arxivApiUrl(raw, url, where, problems);
+    } else if (raw.categories !== undefined) {
+      problems.push(`${where}: categories apply to arxiv-api sources only (the arxiv-rss url names its categories)`);
     }
     const timezone = raw.timezone ?? 'UTC';
     if (typeof timezone !== 'string' || !isValidTimezone(timezone)) {

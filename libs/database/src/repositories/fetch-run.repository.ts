@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
+import { In, LessThan, Repository } from 'typeorm';
 import { FetchRunEntity } from '../entities';
 
 export interface FetchRunOutcome {
@@ -22,6 +22,18 @@ export class FetchRunRepository {
 
   async finish(id: string, outcome: FetchRunOutcome, now: Date): Promise<void> {
     await this.runs.update({ id }, { ...outcome, finishedAt: now });
+  }
+
+  /**
+   * Closes the runs of a source still `running` that started before `startedBefore`: their fetcher died
+   * mid-run, and a run that never ends would pass for one in progress. Returns how many there were.
+   */
+  async closeAbandoned(sourceId: string, startedBefore: Date, now: Date): Promise<number> {
+    const result = await this.runs.update(
+      { sourceId, status: 'running', startedAt: LessThan(startedBefore) },
+      { status: 'failed', finishedAt: now, error: 'abandoned: the fetcher stopped before this run finished' },
+    );
+    return result.affected ?? 0;
   }
 
   findByIds(ids: string[]): Promise<FetchRunEntity[]> {
