@@ -8,6 +8,7 @@ import { DigestsController } from './digests/digests.controller';
 import { DigestsService } from './digests/digests.service';
 import { FeedsController } from './feeds/feeds.controller';
 import { FeedsService } from './feeds/feeds.service';
+import { AdminSourcesController } from './admin/admin-sources.controller';
 import { AdminGuard } from './admin/admin.guard';
 import { HealthController } from './health/health.controller';
 import { PapersController } from './papers/papers.controller';
@@ -28,6 +29,7 @@ import { TopicsController } from './topics/topics.controller';
     TopicsController,
     HealthController,
     MetricsController,
+    AdminSourcesController,
     PapersController,
   ],
   providers: [SubscriptionsService, SubscribeRateLimiter, FeedsService, DigestsService, MetricsService, AdminGuard, PapersService],

@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { Queue } from 'bullmq';
+import { Client } from 'pg';
 import request from 'supertest';
 import { deleteQueueKeys } from '../../../test/support/processes';
 import { createTestDatabase, TestDatabase, testQueuePrefix } from '../../../test/support/test-database';
@@ -109,5 +110,34 @@ describe('api security', () => {
     );
     expect(JSON.stringify(document.components.schemas.CreateSubscriptionDto)).toContain('sendHour');
     expect((await request(app.getHttpServer()).get('/api/docs')).status).toBe(200);
+  });
+
+  it('should list source health to the admin token only', async () => {
+    expect((await request(app.getHttpServer()).get('/api/admin/sources')).status).toBe(401);
+    const sql = new Client({ connectionString: database.url });
+    await sql.connect();
+    try {
+      await sql.query(
+        `INSERT INTO sources (id, kind, url, schedule, timezone, health, "healthReason")
+         VALUES ('journal', 'rss', 'https://journal.example/feed?key=s3cret', '0 6 * * *', 'UTC', 'failing', '3 failed runs')`,
+      );
+      await sql.query(
+        `INSERT INTO fetch_runs ("sourceId", "startedAt", "finishedAt", status, "httpStatus", error)
+         VALUES ('journal', now(), now(), 'failed', 503, 'HTTP 503')`,
+      );
+    } finally {
+      await sql.end();
+    }
+    const response = await request(app.getHttpServer()).get('/api/admin/sources').set('authorization', `Bearer ${ADMIN}`);
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual([
+      expect.objectContaining({
+        id: 'journal',
+        health: 'failing',
+        healthReason: '3 failed runs',
+        lastRun: expect.objectContaining({ status: 'failed', httpStatus: 503, error: 'HTTP 503' }),
+      }),
+    ]);
+    expect(JSON.stringify(response.body)).not.toContain('s3cret');
   });
 });

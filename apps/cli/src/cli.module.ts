@@ -4,6 +4,7 @@ import { DatabaseModule } from '@libs/database';
 import { QueuesModule } from '@libs/queues';
 import { DigestCommand, DigestPreviewCommand, DigestSendCommand } from './commands/digest.command';
 import { FetchCommand } from './commands/fetch.command';
+import { SourcesCommand, SourcesStatusCommand } from './commands/sources.command';
 import { ReclassifyCommand } from './commands/reclassify.command';
 import { DigestPreviewService } from './digest-preview.service';
 import { PipelineRunner } from './pipeline-runner.service';
@@ -11,6 +12,17 @@ import { ReclassifyService } from './reclassify.service';
 
 @Module({
   imports: [SettingsModule, DatabaseModule, QueuesModule],
-  providers: [PipelineRunner, DigestPreviewService, FetchCommand, DigestCommand, DigestSendCommand, DigestPreviewCommand, ReclassifyService, ReclassifyCommand],
+  providers: [
+    SourcesCommand,
+    SourcesStatusCommand,
+    PipelineRunner,
+    DigestPreviewService,
+    FetchCommand,
+    DigestCommand,
+    DigestSendCommand,
+    DigestPreviewCommand,
+    ReclassifyService,
+    ReclassifyCommand,
+  ],
 })
 export class CliModule {}

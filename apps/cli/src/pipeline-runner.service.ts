@@ -50,7 +50,7 @@ export class PipelineRunner {
       ),
     );
     const results = await Promise.all(jobs.map((job) => this.waitForJob<JobResults[JobName.SourceFetch]>(job, deadline)));
-    const runIds = results.map((result) => result.fetchRunId);
+    const runIds = results.flatMap((result) => result.fetchRunIds);
     await this.waitUntil(deadline, async () => (await this.listings.countUnclassified(runIds)) === 0, 'classification');
     const runs = await this.runs.findByIds(runIds);
     const seen = runs.reduce((sum, run) => sum + run.itemsSeen, 0);

@@ -37,7 +37,8 @@ export type JobData<N extends JobName> = JobPayloads[N];
 
 /** What a job returns, for the jobs whose result a caller (the CLI) waits for. */
 export interface JobResults {
-  [JobName.SourceFetch]: { fetchRunId: string };
+  /** The run of the last date fetched, and every run of this job (a catch-up fetches several dates). */
+  [JobName.SourceFetch]: { fetchRunId: string; fetchRunIds: string[] };
   [JobName.DigestQueueAll]: { digestIds: string[] };
 }
 
