@@ -113,6 +113,9 @@ async function main(): Promise<void> {
   for (const mail of digests) {
     console.log(`  ${mail.to.map((to) => to.address).join(', ')}: "${mail.subject}"`);
   }
+  const adaDigest = digests.find((mail) => mail.to.some((to) => to.address === 'ada@example.org'));
+  const viewUrl = /View in your browser: (\S+)/.exec(adaDigest?.text ?? '')?.[1];
+  const personalFeed = /Your feed: (\S+)/.exec(adaDigest?.text ?? '')?.[1];
   const pending = (await mailbox()).filter((m) => m.to.some((to) => to.address === 'pending@example.org'));
   console.log(`  pending@example.org (never confirmed): ${pending.length} email, the confirmation only`);
   slack.messages.forEach((message, index) => {
@@ -122,6 +125,11 @@ async function main(): Promise<void> {
   });
   const feed = await new Parser().parseString(await (await fetch(`${publicUrl}/feeds/papers.rss`)).text());
   console.log(`  Feed ${publicUrl}/feeds/papers.rss: ${feed.items.length} papers, e.g. "${feed.items[0]?.title}"`);
+  if (viewUrl && personalFeed) {
+    const personal = await new Parser().parseString(await (await fetch(personalFeed)).text());
+    console.log(`  ada's digest in the browser: ${viewUrl}`);
+    console.log(`  ada's personal feed (${personal.items.length} papers): ${personalFeed}`);
+  }
 
   console.log(`\nLook around:
   Emails (mail catcher):  ${mailWeb}
