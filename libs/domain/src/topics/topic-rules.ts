@@ -66,6 +66,8 @@ export const TOPIC_RULES: TopicRuleBook = {
         { pattern: 'm?llms? (?:for|on) (?:vision|images?|videos?)', weight: -1 },
         { pattern: '(?:video|image|visual|multi-?modal) llms?', weight: -1 },
         { pattern: 'mllms?|lvlms?|vlms?|lmms?|large multi-?modal models?', weight: -1 },
+        // Audio-language models are multimodal in the same way.
+        { pattern: '(?:large )?audio[- ]language models?', weight: -1 },
         { pattern: 'large language models?', weight: 3 },
         { pattern: 'llms?', weight: 3 },
         { pattern: 'small language models?|slms?', weight: 3 },
@@ -76,6 +78,10 @@ export const TOPIC_RULES: TopicRuleBook = {
         { pattern: 'llama(?:-?\\d(?:\\.\\d)?)?|mistral(?:-7b)?|qwen\\d*(?:\\.\\d)?|phi-\\d', weight: 2 },
         { pattern: 'instruction[- ]tun(?:ing|ed)|instruct(?:ion)? models?', weight: 2 },
         { pattern: 'supervised fine-?tuning|sft', weight: 1.5 },
+        {
+          pattern: 'rlhf|reinforcement learning from human feedback|direct preference optimi[sz]ation|dpo',
+          weight: 1.5,
+        },
         { pattern: 'in-context learning|prompting', weight: 1.5 },
         { pattern: 'next[- ]token prediction|token generation|autoregressive (?:decoding|generation)', weight: 1.5 },
         { pattern: 'speculative (?:decoding|sampling)|kv[- ]cache', weight: 2 },
@@ -111,6 +117,11 @@ export const TOPIC_RULES: TopicRuleBook = {
         { pattern: 'overthinking|underthinking|long cots?|thinking (?:process|tokens?|budget)', weight: 2.5 },
         { pattern: 'gsm8k|gsm-symbolic|math-?500|math benchmarks?|aime(?: ?\\d{2,4})?|amc\\d*|gpqa', weight: 2 },
         { pattern: 'program[- ]of[- ]thoughts?|tree[- ]of[- ]thoughts?', weight: 2 },
+        {
+          pattern:
+            'arithmetic(?: reasoning| tasks?| problems?)?|theorem proving|proof assistants?|autoformali[sz]ation',
+          weight: 2,
+        },
         { pattern: 'deepseek-r1|o1(?:-preview|-mini)?|o3-mini|quiet-star', weight: 1.5 },
         { pattern: 'tree search|backtracking|sequential search', weight: 1.5 },
         { pattern: 'problem[- ]solving|puzzles?', weight: 1 },
@@ -133,6 +144,9 @@ export const TOPIC_RULES: TopicRuleBook = {
         { pattern: 'tool[- ](?:use|calling|learning)|function[- ]calling|function execution', weight: 2.5 },
         { pattern: 'deep research|model context protocol|mcp servers?', weight: 2 },
         { pattern: 'multi-agent (?:llm|frameworks?|collaboration|debate)', weight: 2.5 },
+        // Agents in multi-agent RL and planners of robots are not LLM agents.
+        { pattern: 'multi-agent reinforcement learning|marl', weight: -1 },
+        { pattern: '(?:motion|path|trajectory) planning', weight: 0 },
         { pattern: 'agents?', weight: 0.5 },
         { pattern: 'planning', weight: 1 },
         { pattern: 'swe(?:-bench)?|webarena|alfworld', weight: 1 },
@@ -151,6 +165,7 @@ export const TOPIC_RULES: TopicRuleBook = {
         },
         { pattern: '(?:video|image|visual) llms?', weight: 3 },
         { pattern: 'visual question answering|vqa|visual instruction tuning', weight: 3 },
+        { pattern: 'document (?:visual )?question answering|docvqa|(?:large )?audio[- ]language models?', weight: 3 },
         { pattern: 'llava[\\w.-]*|gpt-4v|gpt-4o|clip', weight: 2 },
         { pattern: 'vision[- ]language|image-text|text-image|visual-textual|cross-modal', weight: 2 },
         { pattern: '(?:visual|vision) tokens?|vision encoders?', weight: 2 },
@@ -167,6 +182,8 @@ export const TOPIC_RULES: TopicRuleBook = {
         // Video generation is its own topic; these hide the "diffusion model" inside them.
         { pattern: 'video (?:diffusion|generation|synthesis|generative)(?: models?)?', weight: -2 },
         { pattern: 'text-to-video|t2v|i2v|v2v', weight: -1 },
+        // A diffusion policy is a robot controller.
+        { pattern: 'diffusion polic(?:y|ies)', weight: -2.5 },
         { pattern: 'text[- ]to[- ]image|t2i', weight: 3 },
         { pattern: 'stable diffusion|latent diffusion(?: models?)?|ldms?', weight: 3 },
         { pattern: 'diffusion models?|diffusion-based|diffusion transformers?|dits?', weight: 2.5 },
@@ -178,7 +195,10 @@ export const TOPIC_RULES: TopicRuleBook = {
         { pattern: 'denois(?:ing|er)|inpainting|fid|unconditional generation', weight: 1 },
       ],
       categories: [{ category: 'cs.GR', weight: 1 }],
-      keywords: [{ pattern: 'diffusion|text-to-image|flow matching|image generation|gans?', weight: 3 }],
+      keywords: [
+        { pattern: 'diffusion|text-to-image|flow matching|image generation|gans?', weight: 3 },
+        { pattern: 'diffusion polic(?:y|ies)', weight: -3 },
+      ],
     },
     {
       topic: 'video',
@@ -188,9 +208,15 @@ export const TOPIC_RULES: TopicRuleBook = {
           weight: 3,
         },
         { pattern: 'text-to-video|image-to-video|t2v|i2v|v2v|videoqa', weight: 3 },
+        {
+          pattern:
+            'video (?:object )?segmentation|temporal action (?:localization|detection)|untrimmed videos?|multi-object tracking',
+          weight: 3,
+        },
         { pattern: 'long[- ]videos?(?: understanding)?|video clips?|video models?', weight: 2 },
         { pattern: 'action recognition|temporal (?:attention|consistency|coherence|modell?ing)', weight: 1.5 },
         { pattern: 'videos?', weight: 1 },
+        { pattern: '(?:video|across) frames|object tracking', weight: 1.5 },
         { pattern: 'frames|spatio-temporal', weight: 0.5 },
         { pattern: 'sora|animatediff', weight: 2 },
       ],
@@ -232,6 +258,12 @@ export const TOPIC_RULES: TopicRuleBook = {
         },
         { pattern: '(?:3d )?gaussian splatting|3d-gs|nerfs?|neural radiance fields?', weight: 3 },
         { pattern: 'point clouds?|novel view synthesis|multi-view stereo|voxels?', weight: 3 },
+        {
+          pattern:
+            'signed distance (?:functions?|fields?)|neural implicit (?:surfaces?|fields?)|surface reconstruction',
+          weight: 3,
+        },
+        { pattern: 'rgb-d|chamfer distance|camera poses?', weight: 1 },
         { pattern: 'gaussian (?:map|maps|mapping)|octree|meshes|lidar', weight: 1.5 },
         { pattern: '3d', weight: 0.75 },
       ],
@@ -246,7 +278,13 @@ export const TOPIC_RULES: TopicRuleBook = {
       phrases: [
         { pattern: '(?:automatic )?speech recognition|asr|text-to-speech|speech synthesis', weight: 3 },
         { pattern: 'speaker (?:verification|recognition|diarization)|wav2vec\\w*|whisper|hubert', weight: 3 },
-        { pattern: 'music(?:al)?(?: generation)?|spoken language|voice conversion', weight: 3 },
+        { pattern: 'music(?:al| generation| transcription)|spoken language|voice conversion', weight: 3 },
+        { pattern: 'music', weight: 2 },
+        {
+          pattern:
+            'sound event (?:detection|localization)|audio (?:tagging|classification|captioning)|acoustic scenes?',
+          weight: 3,
+        },
         { pattern: 'speech|spoken|audio-language', weight: 2 },
         { pattern: 'audio(?: generation)?|acoustic|voice|mel[- ]spectrograms?', weight: 1.5 },
         // "Sound" is also an adjective ("theoretically sound").
@@ -264,12 +302,19 @@ export const TOPIC_RULES: TopicRuleBook = {
         { pattern: 'deep reinforcement learning|drl', weight: 3 },
         { pattern: 'reinforcement learning', weight: 2.5 },
         { pattern: 'rl(?:hf|vr)?', weight: 2 },
+        { pattern: 'self-play', weight: 2 },
         {
           pattern: 'policy (?:optimization|gradients?)|actor-critic|q-learning|markov decision process(?:es)?|mdps?',
           weight: 2,
         },
         { pattern: 'ppo|sac|td3|dqn|muzero|alphazero|alphago', weight: 1.5 },
-        { pattern: 'reward (?:models?|functions?|shaping|signals?)', weight: 1 },
+        { pattern: 'reward model(?:s|ing|ling)?', weight: 1.5 },
+        { pattern: 'reward (?:functions?|shaping|signals?)', weight: 1 },
+        {
+          pattern:
+            'goal-conditioned|hindsight (?:experience replay|relabell?ing)|value functions?|q-functions?|intrinsic rewards?|sparse rewards?|offline rl',
+          weight: 2.5,
+        },
         { pattern: 'mujoco|atari|gym(?:nasium)?', weight: 1.5 },
         { pattern: 'policy|policies|rewards?|trajectories|exploration|sample efficiency', weight: 0.5 },
       ],
@@ -284,21 +329,55 @@ export const TOPIC_RULES: TopicRuleBook = {
         { pattern: 'quantiz(?:ation|ed|ing|e)|ptq|qat|low[- ]bit|mixed[- ]precision|bit-?width', weight: 3 },
         { pattern: 'prun(?:ing|ed|e)|sparsif(?:y|ying|ication)|sparsity', weight: 3 },
         // Not bare "distill": it is part of model names such as DeepSeek-R1-Distill-Qwen.
+        // Vector quantization in codecs and tokenizers discretises signals; it does not shrink a model.
+        { pattern: '(?:residual )?vector quantization|vq-vae|rvq', weight: 0 },
+        // Distilling features or policies transfers knowledge, it does not shrink a model.
+        { pattern: '(?:feature|policy|score) distillation|distill(?:ing|ed|s)? (?:\\w+ )?features', weight: 0 },
         { pattern: '(?:knowledge )?distill(?:ation|ed|ing|s)', weight: 2.5 },
         { pattern: 'model compression|compress(?:ion|ing|ed)?', weight: 2 },
-        { pattern: 'parameter-efficient|peft|lora|low-rank (?:adaptation|approximation|decomposition)', weight: 3 },
-        { pattern: 'on-device|edge devices?|microcontrollers?|mcus?|mobile devices?|iot devices?', weight: 2.5 },
+        {
+          pattern: 'parameter-efficient|peft|lora|low-rank (?:adaptation|adapters?|approximation|decomposition)',
+          weight: 3,
+        },
+        {
+          pattern:
+            'on-device|edge (?:devices?|llms?|servers?|deployment)|microcontrollers?|mcus?|mobile devices?|iot devices?',
+          weight: 2.5,
+        },
         { pattern: 'token (?:pruning|merging|dropping|budgets?)|token-efficient|visual token merging', weight: 3 },
         {
           pattern: 'speculative (?:decoding|sampling)|early[- ]exit(?:ing)?|adaptive computation|dynamic networks?',
           weight: 2.5,
         },
-        { pattern: 'lightweight|tiny|slim(?:mable|ming)?|compact (?:models?|architectures?)', weight: 2 },
+        {
+          pattern: 'lightweight (?:models?|networks?|architectures?|backbones?)|compact (?:models?|architectures?)',
+          weight: 2.5,
+        },
+        // A "lightweight tool" or "lightweight evaluator" is not an efficient model.
+        { pattern: 'lightweight|tiny|slim(?:mable|ming)?', weight: 1.5 },
+        {
+          pattern:
+            'sparse attention|linear attention|state[- ]space models?|ssms?|mamba\\w*|sub-?quadratic|quadratic (?:complexity|cost)',
+          weight: 2,
+        },
+        {
+          pattern: '(?:compute|gpu|cost|parameter|token|inference|training)[- ]efficient|trainable parameters',
+          weight: 2,
+        },
+        {
+          pattern:
+            '\\d+(?:\\.\\d+)?x faster|faster (?:training|inference|sampling|decoding)|(?:compute|resource) (?:requirements|allocation|budgets?)|(?:\\d+(?:\\.\\d+)?x )?(?:less|fewer) (?:training |inference )?(?:compute|flops|memory)|kv[- ]cache|sparse mixture-of-experts',
+          weight: 1.5,
+        },
         {
           pattern: 'efficient (?:inference|training|fine-tuning|architectures?|reasoning|prompting|models?)',
           weight: 2,
         },
-        { pattern: 'memory[- ](?:efficient|saving)|memory (?:footprint|consumption|cost)|peak memory', weight: 2 },
+        {
+          pattern:
+            'memory[- ](?:efficient|saving|bound)|memory (?:footprint|consumption|costs?|usage|requirements?)|peak memory',
+          weight: 2,
+        },
         {
           pattern: 'resource[- ](?:constrained|limited|efficient)|low-resource|limited (?:memory|resources)',
           weight: 1.5,
@@ -326,7 +405,7 @@ export const TOPIC_RULES: TopicRuleBook = {
         {
           pattern:
             'distributed (?:training|inference|computing)|(?:data|tensor|pipeline|model|expert) parallel(?:ism)?',
-          weight: 3,
+          weight: 2.5,
         },
         {
           pattern: '(?:llm|model|inference) serving|serving systems?|inference systems?|inference clusters?',
@@ -350,6 +429,11 @@ export const TOPIC_RULES: TopicRuleBook = {
         },
         { pattern: 'zero-infinity|zero-series|deepspeed|megatron(?:-lm)?|vllm|llama\\.cpp', weight: 2 },
         { pattern: 'throughput|load balancing|slos?|service-level|request rates?|gpu memory', weight: 1.5 },
+        {
+          pattern: 'edge (?:servers?|computing)|collaborative inference|jetson\\w*|serving|requests per second',
+          weight: 1.5,
+        },
+        { pattern: 'federated', weight: 1.5 },
         { pattern: 'cloud (?:providers?|computing|platforms?|services?|resources?|deployments?)', weight: 1.5 },
         { pattern: 'communication (?:overhead|costs?|bandwidth)|interconnects?|bandwidth|i/o|offloading', weight: 1.5 },
         {
@@ -376,6 +460,8 @@ export const TOPIC_RULES: TopicRuleBook = {
     {
       topic: 'retrieval',
       phrases: [
+        // Retrieval heads are attention heads inside a language model.
+        { pattern: 'retrieval heads?|best-of-n re-?ranking', weight: 0 },
         { pattern: 'retrieval[- ]augmented(?: generation)?|rag', weight: 3 },
         {
           pattern: 'information retrieval|dense retrieval|retrievers?|re-?rank(?:ing|ers?)|bm25|colbert\\w*',
@@ -422,7 +508,11 @@ export const TOPIC_RULES: TopicRuleBook = {
     {
       topic: 'robotics',
       phrases: [
-        { pattern: 'robots?|robotic(?:s)?|embodied (?:ai|agents?)|sim-to-real|sim2real|locomotion', weight: 3 },
+        // Web agents navigate pages, not rooms.
+        { pattern: '(?:web|gui|app|website|document) navigation', weight: 0 },
+        { pattern: 'robots?|robotic(?:s)?|embodied (?:ai|agents?)|sim-to-real|sim2real|legged|quadrupeds?', weight: 3 },
+        // D4RL and Gym "locomotion" tasks are simulated RL benchmarks.
+        { pattern: 'locomotion', weight: 2 },
         { pattern: 'autonomous driving|self-driving|v2x|vehicle-to-everything|cooperative perception', weight: 3 },
         { pattern: 'slam|simultaneous localization and mapping|odometry|motion planning', weight: 3 },
         { pattern: 'autonomous vehicles?|manipulation|navigation|drones?|uavs?', weight: 2 },
@@ -464,6 +554,10 @@ export const TOPIC_RULES: TopicRuleBook = {
             'physics|physical (?:constraints|dynamics|laws)|chemistry|chemical|materials science|climate|weather',
           weight: 2,
         },
+        {
+          pattern: 'radiograph\\w*|radiologists?|x-rays?|hospitals?|diagnosis|mri|ct scans?|electronic health records?',
+          weight: 2,
+        },
         { pattern: 'scientific|dna|molecules?', weight: 1 },
         { pattern: 'simulations?', weight: 0.5 },
       ],
@@ -489,6 +583,13 @@ export const TOPIC_RULES: TopicRuleBook = {
         { pattern: 'jailbreak\\w*|red[- ]teaming|backdoors?|watermark\\w*|deepfakes?|membership inference', weight: 3 },
         { pattern: 'adversarial (?:attacks?|examples?|robustness|perturbations?)|prompt injection', weight: 3 },
         { pattern: 'concept bottleneck|mechanistic interpretability|sparse autoencoders?', weight: 3 },
+        { pattern: 'representation engineering|activation steering|steering vectors?|saes?', weight: 2.5 },
+        {
+          pattern:
+            'differentially private|privacy[- ](?:budgets?|preserving|risks?)|(?:machine )?unlearning|unfair(?:ness)?',
+          weight: 3,
+        },
+        { pattern: 'counterfactual explanations?|feature attributions?|saliency maps?', weight: 2 },
         { pattern: 'interpretab(?:le|ility)|explainab(?:le|ility)|xai', weight: 2 },
         {
           pattern: 'ai safety|safety alignment|harmful(?:ness)?|toxic(?:ity)?|fairness|differential privacy',
@@ -513,7 +614,7 @@ export const TOPIC_RULES: TopicRuleBook = {
       phrases: [
         {
           pattern:
-            'synthetic data (?:generation|synthesis)|data (?:curation|filtering|synthesis)|(?:dataset|data) discovery',
+            'synthetic data (?:generation|synthesis)|data (?:curation|filtering|synthesis|selection|scaling)|(?:dataset|data) discovery',
           weight: 3,
         },
         { pattern: 'synthetic (?:data|datasets?)', weight: 2.5 },
@@ -531,7 +632,18 @@ export const TOPIC_RULES: TopicRuleBook = {
           weight: 2,
         },
         { pattern: 'curat(?:ed|ing|ion)|annotated|quality control|contamination|leaderboards?', weight: 1.5 },
-        { pattern: 'evaluation (?:framework|paradigm|methodology|suite|protocol)', weight: 2 },
+        { pattern: 'evaluation (?:framework|paradigm|methodology|suite|protocol|datasets?|benchmarks?)', weight: 2 },
+        { pattern: '(?:comprehensive|systematic|large-scale) (?:evaluation|empirical study|audit)', weight: 2 },
+        { pattern: 'release (?:the|our|a) (?:\\w+ )?(?:benchmark|dataset|labels)', weight: 2 },
+        {
+          pattern: '(?:introduce|present|propose|build|construct) (?:a|an) (?:new |large-scale )?(?:benchmark|dataset)',
+          weight: 2,
+        },
+        {
+          pattern: 'human (?:ratings|annotations|judgments|preferences)|(?:step|token|span)-level annotations',
+          weight: 2,
+        },
+        { pattern: 'label (?:errors|noise)|mislabell?ed|test sets?|web data|web-scale (?:data|corpora)', weight: 1.5 },
         { pattern: 'datasets?|evaluat(?:e|ed|ing|ion)', weight: 0.5 },
       ],
       categories: [{ category: 'cs.DL', weight: 1 }],
@@ -551,7 +663,8 @@ export const TOPIC_RULES: TopicRuleBook = {
           weight: 2.5,
         },
         {
-          pattern: 'lower bounds?|upper bounds?|stochastic gradient descent|sgd|convex(?: optimization)?|non-convex',
+          pattern:
+            'lower bounds?|upper bounds?|(?:stochastic )?gradient descent|sgd|convex(?: optimization)?|non-convex',
           weight: 1.5,
         },
         { pattern: 'multi-armed bandits?|bandits?|active learning|information[- ]theoretic', weight: 2.5 },
@@ -561,7 +674,19 @@ export const TOPIC_RULES: TopicRuleBook = {
         },
         { pattern: 'search algorithms?|optimal hyperparameters?|hyperparameter optimization', weight: 1.5 },
         { pattern: 'theoretical(?:ly)?|saturation point', weight: 1.5 },
-        { pattern: 'theorem|proof|prove|convergence', weight: 1 },
+        // Theorem proving by models is reasoning, not theory.
+        { pattern: '(?:automated |machine-assisted )?theorem proving|proof assistants?', weight: 0 },
+        { pattern: 'theorem|proofs?|prov(?:e|es|ed|ably)|convergence', weight: 1 },
+        {
+          pattern:
+            'implicit (?:bias|regulari[sz]ation)|max(?:imum)?-margin|margin maximi[sz]ation|edge of stability|gradient flows?',
+          weight: 2.5,
+        },
+        {
+          pattern:
+            'spectral (?:gap|analysis|perspective)|mathematical (?:modell?ing|formulations?|analysis)|optimal solutions?',
+          weight: 1.5,
+        },
         { pattern: 'compute-optimal', weight: 0.75 },
         { pattern: 'optimization|hyperparameters?|probabilistic', weight: 0.5 },
       ],
@@ -595,7 +720,11 @@ export const TOPIC_RULES: TopicRuleBook = {
     {
       topic: 'graphs',
       phrases: [
-        { pattern: 'graph neural networks?|gnns?|graph transformers?|graph convolutional networks?|gcns?', weight: 3 },
+        {
+          pattern:
+            'graph neural networks?|gnns?|graph transformers?|graph convolutional networks?|gcns?|graph networks?',
+          weight: 3,
+        },
         {
           pattern: 'knowledge graphs?|node classification|link prediction|graph classification|message passing',
           weight: 3,

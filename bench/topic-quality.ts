@@ -1,0 +1,222 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { classifyTopics, isTopicSlug, TOPIC_RULES, type TopicInput, type TopicSlug } from '../libs/domain/src';
+import { measureTopicQuality } from '../libs/domain/src/topics/topic-metrics';
+
+/**
+ * Topic quality: runs classifyTopics over the hand-labelled set (test/fixtures/topics/labelled-papers.json)
+ * and prints per-topic support, precision, recall and F1, then micro and macro F1 and the papers left
+ * without a topic. Also times the classifier per paper; the baseline, measured in the same run on the
+ * same texts, is a plain lower-casing + String#includes scan for literal expansions of the same phrases.
+ * Prints figures only.
+ *
+ *   node -r @swc-node/register bench/topic-quality.ts [--min-ms 1000]
+ */
+interface LabelledPaper extends TopicInput {
+  topics: TopicSlug[];
+  source: string;
+}
+
+const minMs = Number(argument('--min-ms') ?? 1000);
+const fixture = join(repositoryRoot(__dirname), 'test/fixtures/topics/labelled-papers.json');
+
+function main(): void {
+  const papers = loadPapers(fixture);
+  const rows = papers.map((paper) => ({
+    expected: paper.topics,
+    predicted: classifyTopics(paper).map((tag) => tag.topic),
+  }));
+  const quality = measureTopicQuality(rows);
+
+  const sources = new Map<string, number>();
+  for (const paper of papers) {
+    sources.set(paper.source, (sources.get(paper.source) ?? 0) + 1);
+  }
+  console.log(`Labelled set: ${papers.length} papers (${[...sources].map(([s, n]) => `${s} ${n}`).join(', ')})`);
+  console.log('');
+  console.log(
+    `${'topic'.padEnd(18)}${'support'.padStart(8)}${'tp'.padStart(5)}${'fp'.padStart(5)}${'fn'.padStart(5)}` +
+      `${'precision'.padStart(11)}${'recall'.padStart(8)}${'F1'.padStart(7)}`,
+  );
+  for (const entry of quality.perTopic) {
+    console.log(
+      `${entry.topic.padEnd(18)}${String(entry.support).padStart(8)}${String(entry.truePositives).padStart(5)}` +
+        `${String(entry.falsePositives).padStart(5)}${String(entry.falseNegatives).padStart(5)}` +
+        `${fixed(entry.precision).padStart(11)}${fixed(entry.recall).padStart(8)}${fixed(entry.f1).padStart(7)}`,
+    );
+  }
+  console.log('');
+  console.log(
+    `micro precision ${fixed(quality.micro.precision)}  recall ${fixed(quality.micro.recall)}  ` +
+      `F1 ${fixed(quality.micro.f1)}`,
+  );
+  console.log(`macro F1 ${fixed(quality.macroF1)}`);
+  console.log(`papers without a topic: ${quality.untagged} of ${papers.length}`);
+
+  const bySource = [...sources.keys()].map((source) => {
+    const subset = rows.filter((_, index) => papers[index].source === source);
+    return `${source} ${fixed(measureTopicQuality(subset).micro.f1)}`;
+  });
+  console.log(`micro F1 by source: ${bySource.join(', ')}`);
+
+  // Timing: the classifier against a bare includes scan of the same texts for the same phrases.
+  const literals = TOPIC_RULES.topics.flatMap((rules) => rules.phrases.flatMap((rule) => literalsOf(rule.pattern)));
+  const texts = papers.map((paper) => `${paper.title}\n${paper.abstract}`);
+  let sink = 0;
+  const classifier = timePerItem(papers.length, () => {
+    for (const paper of papers) {
+      sink += classifyTopics(paper).length;
+    }
+  });
+  const baseline = timePerItem(papers.length, () => {
+    for (const text of texts) {
+      const lower = text.toLowerCase();
+      for (const literal of literals) {
+        if (lower.includes(literal)) {
+          sink += 1;
+        }
+      }
+    }
+  });
+  console.log('');
+  console.log(`classifyTopics: ${fixed(classifier * 1000, 1)} µs per paper`);
+  console.log(
+    `baseline (toLowerCase + includes over ${literals.length} literal phrases): ${fixed(baseline * 1000, 1)} µs per paper`,
+  );
+  console.log(`ratio classifier / baseline: ${fixed(classifier / baseline, 2)}x  (checksum ${sink % 997})`);
+}
+
+/** Milliseconds per item, after a warm-up, repeating the batch until at least `minMs` have passed. */
+function timePerItem(items: number, batch: () => void): number {
+  batch();
+  let runs = 0;
+  const start = performance.now();
+  let elapsed: number;
+  do {
+    batch();
+    runs += 1;
+    elapsed = performance.now() - start;
+  } while (elapsed < minMs);
+  return elapsed / (runs * items);
+}
+
+/**
+ * Literal strings a rule pattern stands for, for the includes baseline: alternatives and optional parts
+ * are expanded, character classes take their first character, `\w*`-style repeats are dropped.
+ */
+function literalsOf(pattern: string): string[] {
+  let position = 0;
+  const LIMIT = 64;
+
+  function cross(left: string[], right: string[]): string[] {
+    const out: string[] = [];
+    for (const a of left) {
+      for (const b of right) {
+        if (out.length < LIMIT) {
+          out.push(a + b);
+        }
+      }
+    }
+    return out;
+  }
+
+  function alternatives(): string[] {
+    let result: string[] = [];
+    let current = [''];
+    while (position < pattern.length && pattern[position] !== ')') {
+      if (pattern[position] === '|') {
+        result = result.concat(current);
+        current = [''];
+        position += 1;
+        continue;
+      }
+      let atom = atomAt();
+      const next = pattern[position];
+      if (next === '?') {
+        atom = [...atom, ''];
+        position += 1;
+      } else if (next === '*') {
+        atom = [''];
+        position += 1;
+      } else if (next === '+') {
+        position += 1;
+      } else if (next === '{') {
+        position = pattern.indexOf('}', position) + 1;
+      }
+      current = cross(current, atom);
+    }
+    return result.concat(current).slice(0, LIMIT);
+  }
+
+  function atomAt(): string[] {
+    const char = pattern[position];
+    if (char === '(') {
+      position += pattern.startsWith('(?:', position) ? 3 : 1;
+      const inner = alternatives();
+      position += 1;
+      return inner;
+    }
+    if (char === '[') {
+      const end = pattern.indexOf(']', position);
+      const first = pattern[position + 1] === '\\' ? pattern[position + 2] : pattern[position + 1];
+      position = end + 1;
+      return [first];
+    }
+    if (char === '\\') {
+      const escaped = pattern[position + 1];
+      position += 2;
+      if (escaped === 'w' || escaped === 'p') {
+        return ['a'];
+      }
+      if (escaped === 'd') {
+        return ['1'];
+      }
+      return [escaped];
+    }
+    position += 1;
+    return [char === '.' ? ' ' : char];
+  }
+
+  return [...new Set(alternatives().map((literal) => literal.toLowerCase().trim()))].filter((l) => l.length > 0);
+}
+
+function loadPapers(file: string): LabelledPaper[] {
+  const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  if (!Array.isArray(parsed)) {
+    throw new Error(`${file} must hold an array`);
+  }
+  return parsed.map((entry: unknown, index): LabelledPaper => {
+    const record = entry as Record<string, unknown>;
+    if (typeof record.title !== 'string' || typeof record.abstract !== 'string' || !Array.isArray(record.topics)) {
+      throw new Error(`paper #${index} needs a title, an abstract and topics`);
+    }
+    return {
+      title: record.title,
+      abstract: record.abstract,
+      topics: record.topics.filter((topic): topic is TopicSlug => typeof topic === 'string' && isTopicSlug(topic)),
+      categories: stringList(record.categories),
+      keywords: stringList(record.keywords),
+      source: typeof record.source === 'string' ? record.source : 'unknown',
+    };
+  });
+}
+
+function stringList(value: unknown): string[] | undefined {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : undefined;
+}
+
+function fixed(value: number, digits = 3): string {
+  return value.toFixed(digits);
+}
+
+function argument(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+function repositoryRoot(from: string): string {
+  return existsSync(join(from, 'package.json')) ? from : repositoryRoot(dirname(from));
+}
+
+main();
