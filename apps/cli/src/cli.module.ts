@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { SettingsModule } from '@libs/config';
 import { DatabaseModule } from '@libs/database';
 import { QueuesModule } from '@libs/queues';
+import { BackfillService } from './backfill.service';
+import { BackfillCommand } from './commands/backfill.command';
 import { DigestCommand, DigestPreviewCommand, DigestSendCommand } from './commands/digest.command';
 import { FetchCommand } from './commands/fetch.command';
 import { SourcesCommand, SourcesStatusCommand } from './commands/sources.command';
@@ -23,6 +25,8 @@ import { ReclassifyService } from './reclassify.service';
     DigestPreviewCommand,
     ReclassifyService,
     ReclassifyCommand,
+    BackfillService,
+    BackfillCommand,
   ],
 })
 export class CliModule {}

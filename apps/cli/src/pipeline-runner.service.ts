@@ -92,7 +92,33 @@ export class PipelineRunner {
     return { summary, failed: failed.length };
   }
 
-  private async assertRunning(queues: QueueName[]): Promise<void> {
+  /**
+   * Fetches one listing date of one source through the running fetcher (one attempt, like `fetch`) and
+   * waits until its new listings are classified.
+   */
+  async fetchDate(
+    sourceId: string,
+    date: string,
+    timeoutMs: number,
+  ): Promise<{ itemsSeen: number; itemsNew: number; skippedItems: boolean }> {
+    const deadline = Date.now() + timeoutMs;
+    const job = await this.producer.enqueue(
+      JobName.SourceFetch,
+      { sourceId, date },
+      { jobId: `cli-backfill-${sourceId}-${date}-${randomUUID()}`, attempts: 1 },
+    );
+    const { fetchRunIds } = await this.waitForJob<JobResults[JobName.SourceFetch]>(job, deadline);
+    await this.waitUntil(deadline, async () => (await this.listings.countUnclassified(fetchRunIds)) === 0, 'classification');
+    const runs = await this.runs.findByIds(fetchRunIds);
+    return {
+      itemsSeen: runs.reduce((sum, run) => sum + run.itemsSeen, 0),
+      itemsNew: runs.reduce((sum, run) => sum + run.itemsNew, 0),
+      skippedItems: runs.some((run) => run.error),
+    };
+  }
+
+  /** Throws a CliError naming the service when no worker listens on one of the queues. */
+  async assertRunning(queues: QueueName[]): Promise<void> {
     for (const name of queues) {
       const workers = await withTimeout(
         this.producer.queue(name).getWorkersCount(),

@@ -1,16 +1,29 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DateTime } from 'luxon';
-import { FetchRunRepository, ListingRepository, SourceEntity, SourceRepository } from '@libs/database';
-import { PermanentError } from '@libs/domain';
+import { Settings } from '@libs/config';
+import {
+  FetchRunRepository,
+  ListingRepository,
+  SourceEntity,
+  SourceHealthLevel,
+  SourceRepository,
+} from '@libs/database';
+import { PermanentError, RetryLaterError } from '@libs/domain';
 import { redactUrl } from '@libs/http';
 import { JobName, JobProducer } from '@libs/queues';
 import { isSettled, planListingDates } from './listing-dates';
-import { assessHealth, FetchVerdict, GONE_REASON } from './source-health';
+import { assessHealth, FAILING_AFTER, FetchVerdict, GONE_REASON } from './source-health';
 import { ArxivApiClient } from './sources/arxiv-api.client';
 import { ArxivRssClient, RssClient } from './sources/feed.client';
 import { HfDailyPapersClient } from './sources/hf-daily-papers.client';
 import { isListingDay } from './sources/listing-calendar';
-import { httpStatusOf, SourceClient, SourceGoneError, SourceListings } from './sources/source-client';
+import {
+  httpStatusOf,
+  SourceClient,
+  SourceGoneError,
+  SourceListings,
+  UpstreamRetryAfterError,
+} from './sources/source-client';
 import type { SourceKind } from './sources/sources-file';
 
 export interface FetchResult {
@@ -25,6 +38,11 @@ export interface FetchResult {
  * run takes (25 pages of 30 s at most, 3 s apart).
  */
 const ABANDONED_AFTER_MS = 60 * 60 * 1000;
+
+/** The longest `Retry-After` the job waits for; a longer one gets the job's own backoff. */
+const MAX_RETRY_AFTER_MS = 60 * 60 * 1000;
+/** Even a `Retry-After: 0` waits this long, so a busy upstream is not asked again at once. */
+const MIN_RETRY_AFTER_MS = 1000;
 
 interface DateOutcome {
   fetchRunId: string;
@@ -46,6 +64,7 @@ export class SourceFetcherService {
     private readonly runs: FetchRunRepository,
     private readonly listings: ListingRepository,
     private readonly producer: JobProducer,
+    private readonly settings: Settings,
     hfDailyPapers: HfDailyPapersClient,
     arxivRss: ArxivRssClient,
     arxivApi: ArxivApiClient,
@@ -96,8 +115,8 @@ export class SourceFetcherService {
       try {
         outcomes.push(await this.fetchDate(source, client, listingDate, clock(), date === undefined));
       } catch (error) {
-        await this.afterFailure(source, error, now);
-        throw error;
+        const consecutiveFailures = await this.afterFailure(source, error, now);
+        throw retryLaterIfAsked(error, consecutiveFailures);
       }
     }
     const quietDays =
@@ -176,8 +195,11 @@ export class SourceFetcherService {
     return notes;
   }
 
-  /** A failed run: counts it, disables a gone source, and judges the source's health. */
-  private async afterFailure(source: SourceEntity, error: unknown, now: Date): Promise<void> {
+  /**
+   * A failed run: counts it, disables a gone source, and judges the source's health. Returns the failed
+   * runs in a row, null when they could not be counted.
+   */
+  private async afterFailure(source: SourceEntity, error: unknown, now: Date): Promise<number | null> {
     const message = error instanceof Error ? error.message : String(error);
     try {
       const gone = error instanceof SourceGoneError;
@@ -186,9 +208,11 @@ export class SourceFetcherService {
       }
       const consecutiveFailures = await this.sources.recordRunOutcome(source.id, false);
       await this.judge(source, { failed: true, error: message, consecutiveFailures, gone }, now);
+      return consecutiveFailures;
     } catch (bookkeeping) {
       // The fetch's own error is what the job must report; this one only goes to the log.
       this.logger.error(`${source.id}: could not record the failure (${String(bookkeeping)}) of: ${message}`);
+      return null;
     }
   }
 
@@ -201,6 +225,23 @@ export class SourceFetcherService {
       } else {
         this.logger.warn(message);
       }
+      await this.queueAlert(source.id, health.after, now);
+    }
+  }
+
+  /**
+   * One alert per change of health, when operators configured a channel. The job id comes from the
+   * source and the instant of the change, so a second enqueue for the same change is a no-op.
+   */
+  private async queueAlert(sourceId: string, health: SourceHealthLevel, changedAt: Date): Promise<void> {
+    if (!this.settings.ALERT_EMAIL && !this.settings.ALERT_SLACK_WEBHOOK_URL) {
+      return;
+    }
+    try {
+      await this.producer.enqueue(JobName.SourceHealthAlert, { sourceId, health, changedAt: changedAt.toISOString() });
+    } catch (error) {
+      // The fetch itself went as recorded; a lost alert must not fail or retry it.
+      this.logger.error(`${sourceId}: could not queue the ${health} alert: ${String(error)}`);
     }
   }
 
@@ -223,6 +264,24 @@ export class SourceFetcherService {
     }
     return client;
   }
+}
+
+/**
+ * A 429 or 503 that said when to come back delays the job by that much without spending an attempt. It
+ * still counts as a failed run: once the source is failing, the job falls back to its backoff and
+ * attempts, so an upstream that always says "later" cannot keep a job alive for ever.
+ */
+export function retryLaterIfAsked(error: unknown, consecutiveFailures: number | null): unknown {
+  if (
+    error instanceof UpstreamRetryAfterError &&
+    consecutiveFailures !== null &&
+    consecutiveFailures < FAILING_AFTER &&
+    error.retryAfterMs <= MAX_RETRY_AFTER_MS
+  ) {
+    // The same message: the run, the health reason and the CLI say what the upstream answered.
+    return new RetryLaterError(Math.max(error.retryAfterMs, MIN_RETRY_AFTER_MS), error.message);
+  }
+  return error;
 }
 
 export function isCalendarDate(text: string): boolean {

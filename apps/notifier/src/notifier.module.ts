@@ -13,6 +13,7 @@ import { DigestBuilderService } from './digest-builder.service';
 import { DigestPlannerService } from './digest-planner.service';
 import { DigestScheduler } from './digest-scheduler';
 import { NotifyProcessor } from './notify.processor';
+import { SourceAlertService } from './source-alert.service';
 
 @Module({
   imports: [
@@ -33,6 +34,7 @@ import { NotifyProcessor } from './notify.processor';
     EmailChannel,
     SlackChannel,
     WebhookThrottle,
+    SourceAlertService,
   ],
 })
 export class NotifierModule {}

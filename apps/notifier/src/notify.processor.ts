@@ -7,12 +7,14 @@ import { ConfirmationService } from './confirmation.service';
 import { DeliveryService } from './delivery.service';
 import { DigestBuilderService } from './digest-builder.service';
 import { DigestPlannerService } from './digest-planner.service';
+import { AlertChannel, SourceAlertService } from './source-alert.service';
 
 type NotifyJob =
   | Job<JobData<JobName.DigestQueueAll>>
   | Job<JobData<JobName.DigestBuild>>
   | Job<JobData<JobName.DeliverySend>>
-  | Job<JobData<JobName.ConfirmationSend>>;
+  | Job<JobData<JobName.ConfirmationSend>>
+  | Job<JobData<JobName.SourceHealthAlert>>;
 
 @Processor(QueueName.Notify)
 export class NotifyProcessor extends WorkerHost implements OnApplicationBootstrap {
@@ -24,6 +26,7 @@ export class NotifyProcessor extends WorkerHost implements OnApplicationBootstra
     private readonly builder: DigestBuilderService,
     private readonly delivery: DeliveryService,
     private readonly confirmation: ConfirmationService,
+    private readonly alerts: SourceAlertService,
   ) {
     super();
   }
@@ -44,9 +47,21 @@ export class NotifyProcessor extends WorkerHost implements OnApplicationBootstra
         return runJob(job, token, () => this.delivery.send(data.deliveryId as string));
       case JobName.ConfirmationSend:
         return runJob(job, token, () => this.confirmation.send(data.subscriptionId as string));
+      case JobName.SourceHealthAlert:
+        return runJob(job, token, () => this.sendAlert(job as Job<JobData<JobName.SourceHealthAlert>>));
       default:
         throw new UnrecoverableError(`No handler for job ${job.name} on queue ${QueueName.Notify}`);
     }
+  }
+
+  /** The job's progress keeps the channels already sent to, so a retry sends only what failed. */
+  private sendAlert(job: Job<JobData<JobName.SourceHealthAlert>>): ReturnType<SourceAlertService['send']> {
+    const progress = job.progress as { sent?: AlertChannel[] } | number | undefined;
+    const sent = typeof progress === 'object' && Array.isArray(progress.sent) ? [...progress.sent] : [];
+    return this.alerts.send(job.data, sent, async (channel) => {
+      sent.push(channel);
+      await job.updateProgress({ sent });
+    });
   }
 
   @OnWorkerEvent('failed')

@@ -105,6 +105,16 @@ export class Settings {
   @IsBoolean({ message: 'TRUST_PROXY must be true or false' })
   TRUST_PROXY: boolean = false;
 
+  /** Operators' address for source health alerts; unset, no alert email. */
+  @IsOptional()
+  @Matches(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/, { message: 'ALERT_EMAIL must be an email address, e.g. ops@example.org' })
+  ALERT_EMAIL?: string = undefined;
+
+  /** Operators' Slack incoming webhook for source health alerts; a credential, never echoed or logged. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/]+(\/\S*)?$/, { message: 'ALERT_SLACK_WEBHOOK_URL must be an http(s) URL' })
+  ALERT_SLACK_WEBHOOK_URL?: string = undefined;
+
   get production(): boolean {
     return this.NODE_ENV === 'production';
   }
@@ -117,7 +127,7 @@ export class InvalidSettingsError extends Error {
   }
 }
 
-const SECRET_KEYS = new Set(['APP_SECRET', 'ADMIN_TOKEN']);
+const SECRET_KEYS = new Set(['APP_SECRET', 'ADMIN_TOKEN', 'ALERT_SLACK_WEBHOOK_URL']);
 const DEV_SECRET = new Settings().APP_SECRET;
 
 /** Reads and validates the environment once; throws one error listing every bad value. */
@@ -139,8 +149,35 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   if (settings.production && settings.APP_SECRET === DEV_SECRET) {
     problems.push('APP_SECRET must be set in production (it signs unsubscribe and confirmation links)');
   }
+  if (
+    settings.ALERT_SLACK_WEBHOOK_URL !== undefined &&
+    !settings.ALLOW_PRIVATE_TARGETS &&
+    !problems.some((problem) => problem.startsWith('ALERT_SLACK_WEBHOOK_URL')) &&
+    !isSlackWebhook(settings.ALERT_SLACK_WEBHOOK_URL)
+  ) {
+    // Anything else would let a setting point the notifier at an internal service.
+    problems.push(
+      'ALERT_SLACK_WEBHOOK_URL must be a Slack incoming webhook, https://hooks.slack.com/services/… (other URLs need ALLOW_PRIVATE_TARGETS=true)',
+    );
+  }
   if (problems.length > 0) {
     throw new InvalidSettingsError(problems);
   }
   return settings;
+}
+
+/** A Slack incoming webhook URL: https://hooks.slack.com/services/… on the default port, without credentials. */
+export function isSlackWebhook(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return (
+      parsed.protocol === 'https:' &&
+      parsed.hostname === 'hooks.slack.com' &&
+      parsed.port === '' &&
+      parsed.username === '' &&
+      parsed.pathname.startsWith('/services/')
+    );
+  } catch {
+    return false;
+  }
 }

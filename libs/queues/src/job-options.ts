@@ -50,5 +50,16 @@ export function jobOptionsFor<N extends JobName>(name: N, data: JobData<N>): Job
         attempts: 6,
         backoff: { type: 'exponential', delay: 30 * SECOND, jitter: 0.5 },
       };
+    case JobName.SourceHealthAlert: {
+      // One job per change: a fetch retried or run twice after the same change adds nothing. BullMQ ids
+      // may not contain ':', hence the instant in milliseconds.
+      const alert = data as JobData<JobName.SourceHealthAlert>;
+      return {
+        ...RETENTION,
+        jobId: `source-alert-${alert.sourceId}-${Date.parse(alert.changedAt)}`,
+        attempts: 6,
+        backoff: { type: 'exponential', delay: 30 * SECOND, jitter: 0.5 },
+      };
+    }
   }
 }

@@ -21,6 +21,8 @@ export enum JobName {
   DeliverySend = 'DeliverySend',
   /** Send the double opt-in email of a new email subscription. */
   ConfirmationSend = 'ConfirmationSend',
+  /** Tell the operators (ALERT_EMAIL, ALERT_SLACK_WEBHOOK_URL) that a source's health changed. */
+  SourceHealthAlert = 'SourceHealthAlert',
 }
 
 export interface JobPayloads {
@@ -31,6 +33,8 @@ export interface JobPayloads {
   [JobName.DigestBuild]: { digestId: string };
   [JobName.DeliverySend]: { deliveryId: string };
   [JobName.ConfirmationSend]: { subscriptionId: string };
+  /** The level the source changed to and when (ISO-8601, its `healthChangedAt`); the reason is read from Postgres. */
+  [JobName.SourceHealthAlert]: { sourceId: string; health: 'healthy' | 'degraded' | 'failing'; changedAt: string };
 }
 
 export type JobData<N extends JobName> = JobPayloads[N];
@@ -49,6 +53,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.DigestBuild]: QueueName.Notify,
   [JobName.DeliverySend]: QueueName.Notify,
   [JobName.ConfirmationSend]: QueueName.Notify,
+  [JobName.SourceHealthAlert]: QueueName.Notify,
 };
 
 /** The job names a queue carries, so each consumer can prove at boot that it handles all of them. */

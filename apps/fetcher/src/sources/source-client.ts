@@ -53,6 +53,35 @@ export class UpstreamError extends Error {
   }
 }
 
+/** 429 or 503 with a `Retry-After`: the upstream said when to ask again. */
+export class UpstreamRetryAfterError extends UpstreamError {
+  constructor(
+    message: string,
+    httpStatus: number,
+    readonly retryAfterMs: number,
+  ) {
+    super(message, httpStatus);
+    this.name = 'UpstreamRetryAfterError';
+  }
+}
+
+/**
+ * A `Retry-After` header in milliseconds from `now`: delay-seconds or an HTTP-date (RFC 9110 §10.2.3).
+ * Null when absent or unreadable; a date in the past is "now" (0).
+ */
+export function parseRetryAfter(value: string | undefined, now: Date): number | null {
+  const text = value?.trim();
+  if (!text) {
+    return null;
+  }
+  if (/^\d+$/.test(text)) {
+    return Number(text) * 1000;
+  }
+  // An HTTP-date starts with the day's name; Date.parse alone would read "-5" as a year.
+  const at = /^[A-Za-z]/.test(text) ? Date.parse(text) : Number.NaN;
+  return Number.isNaN(at) ? null : Math.max(0, at - now.getTime());
+}
+
 /** An upstream answer that retrying cannot fix (4xx, a refused target); the run records the status. */
 export class PermanentUpstreamError extends PermanentError {
   constructor(

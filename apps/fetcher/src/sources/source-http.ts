@@ -2,7 +2,14 @@ import { Injectable } from '@nestjs/common';
 import type { SourceEntity } from '@libs/database';
 import { HttpClient, HttpClientError, HttpResponse, redactUrl } from '@libs/http';
 import { HostPacer } from './host-pacer';
-import { PermanentUpstreamError, SourceGoneError, UpstreamError, Validators } from './source-client';
+import {
+  parseRetryAfter,
+  PermanentUpstreamError,
+  SourceGoneError,
+  UpstreamError,
+  UpstreamRetryAfterError,
+  Validators,
+} from './source-client';
 
 /** rss-parser's own `application/rss+xml` alone makes some servers answer 406 (rbren/rss-parser#205). */
 export const FEED_ACCEPT =
@@ -64,7 +71,12 @@ export class SourceHttp {
     }
     if (response.status === 429 || response.status >= 500) {
       const retryAfter = response.headers['retry-after'];
-      throw new UpstreamError(`${where}${retryAfter ? ` (Retry-After: ${retryAfter})` : ''}`, response.status);
+      const message = `${where}${retryAfter ? ` (Retry-After: ${retryAfter})` : ''}`;
+      const delayMs =
+        response.status === 429 || response.status === 503 ? parseRetryAfter(retryAfter, new Date()) : null;
+      throw delayMs === null
+        ? new UpstreamError(message, response.status)
+        : new UpstreamRetryAfterError(message, response.status, delayMs);
     }
     const body = response.body.toString('utf8').slice(0, 200).replace(/\s+/g, ' ').trim();
     throw new PermanentUpstreamError(`${where}${body ? `: ${body}` : ''}`, response.status);

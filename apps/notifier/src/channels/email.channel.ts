@@ -32,6 +32,16 @@ export class EmailChannel {
     return sent.response;
   }
 
+  /** An operators' alert; the id is derived from the change, so a retried send can be folded. */
+  async sendAlert(
+    to: string,
+    alertId: string,
+    message: { subject: string; text: string; html: string },
+  ): Promise<string> {
+    const sent = await this.mail.send({ to, ...message, messageId: `<alert-${alertId}@${this.host}>` });
+    return sent.response;
+  }
+
   async sendConfirmation(to: string, subscriptionId: string, confirmUrl: string, topics: string[]): Promise<string> {
     const rendered = renderConfirmationEmail(confirmUrl, topics);
     const sent = await this.mail.send({ to, ...rendered, messageId: `<confirm-${subscriptionId}@${this.host}>` });

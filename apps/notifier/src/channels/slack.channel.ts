@@ -46,6 +46,12 @@ export class SlackChannel {
     return answers.join('; ');
   }
 
+  /** Posts one plain message (an operators' alert), with the same pacing and answers as a digest's first message. */
+  async sendText(webhookUrl: string, text: string): Promise<string> {
+    await this.waitForSlot(webhookUrl, true);
+    return this.check(webhookUrl, await this.post(webhookUrl, { text }), true);
+  }
+
   private async waitForSlot(webhookUrl: string, first: boolean): Promise<void> {
     for (;;) {
       const wait = await this.throttle.acquire(webhookUrl);

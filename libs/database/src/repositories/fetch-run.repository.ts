@@ -36,6 +36,17 @@ export class FetchRunRepository {
     return result.affected ?? 0;
   }
 
+  /** The listing dates from `from` to `to` (YYYY-MM-DD, inclusive) with a succeeded run of the source. */
+  async succeededDates(sourceId: string, from: string, to: string): Promise<string[]> {
+    const rows: { listingDate: string }[] = await this.runs.query(
+      `SELECT DISTINCT "listingDate"::text AS "listingDate" FROM "fetch_runs"
+        WHERE "sourceId" = $1 AND "status" = 'succeeded' AND "listingDate" BETWEEN $2::date AND $3::date
+        ORDER BY 1`,
+      [sourceId, from, to],
+    );
+    return rows.map((row) => row.listingDate);
+  }
+
   findByIds(ids: string[]): Promise<FetchRunEntity[]> {
     return this.runs.findBy({ id: In(ids) });
   }
