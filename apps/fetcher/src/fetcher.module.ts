@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { LoggingModule, Settings, SettingsModule } from '@libs/config';
+import { LoggingModule, SettingsModule } from '@libs/config';
 import { DatabaseModule } from '@libs/database';
 import { HttpModule } from '@libs/http';
 import { QueuesModule } from '@libs/queues';
@@ -29,13 +29,7 @@ export const FETCH_PROVIDERS = [
     LoggingModule,
     DatabaseModule,
     QueuesModule,
-    HttpModule.registerAsync({
-      inject: [Settings],
-      useFactory: (settings) => ({
-        allowPrivateTargets: (settings as Settings).ALLOW_PRIVATE_TARGETS,
-        userAgent: 'Paperboy/0.1 (research-paper digest; +https://github.com/paperboy)',
-      }),
-    }),
+    HttpModule.forSettings(),
   ],
   providers: [FetchScheduler, FetchProcessor, ...FETCH_PROVIDERS],
 })
