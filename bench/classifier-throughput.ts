@@ -1,0 +1,192 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { Queue } from 'bullmq';
+import { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { deleteQueueKeys } from '../test/support/processes';
+import { repositoryRoot } from '../test/support/stand-ins';
+import { createTestDatabase } from '../test/support/test-database';
+
+/**
+ * Classifier throughput: N synthetic listings (about 30 % duplicates across sources and versions, 10 %
+ * without identifiers) classified and deduplicated by the real classifier process through the real
+ * queue and database. The baseline, in the same run, is a bare Postgres COPY of the same rows into a
+ * copy of the listings table: the limit of merely storing them.
+ *
+ *   npm run bench:classifier -- [--listings 100000]
+ */
+const root = repositoryRoot(__dirname);
+const count = Number(argument('--listings') ?? 100_000);
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+const WORDS = [
+  'adaptive',
+  'sparse',
+  'efficient',
+  'robust',
+  'scalable',
+  'latent',
+  'neural',
+  'contrastive',
+  'causal',
+  'hierarchical',
+];
+const SUBJECTS = [
+  'chain-of-thought reasoning in large language models',
+  'diffusion models for text-to-image generation',
+  'quantization of vision transformers',
+  'retrieval-augmented generation',
+  'reinforcement learning from human feedback',
+  'speech recognition with self-supervised encoders',
+  'graph neural networks for molecules',
+  'autonomous driving with multimodal sensors',
+  'code generation benchmarks',
+  'scaling laws for data mixtures',
+];
+
+interface Row {
+  sourceId: string;
+  externalId: string;
+  arxivId: string | null;
+  arxivVersion: number | null;
+  title: string;
+  abstract: string;
+  authors: string[];
+}
+
+/** Deterministic synthetic listings: 60 % unique arXiv papers, 30 % their duplicates, 10 % without ids. */
+function listings(n: number): Row[] {
+  const rows: Row[] = [];
+  const unique = Math.round(n * 0.6);
+  for (let i = 0; i < n; i += 1) {
+    const kind = i < unique ? 'unique' : i < unique + Math.round(n * 0.3) ? 'duplicate' : 'no-id';
+    // Duplicates point at an earlier paper; half the listings without ids are that paper on a blog.
+    const paper = kind === 'duplicate' || (kind === 'no-id' && i % 2 === 0) ? i % unique : i;
+    const id = `25${String(10 + (paper % 12)).padStart(2, '0')}.${String(paper).padStart(5, '0').slice(-5)}${paper >= 100000 ? `${paper}` : ''}`;
+    const subject = SUBJECTS[paper % SUBJECTS.length];
+    const title = `${WORDS[paper % WORDS.length]} ${WORDS[(paper >> 3) % WORDS.length]} ${subject} ${paper}`;
+    const abstract = `We study ${subject}. ${WORDS.map((w, k) => `${w} method ${k} improves results on benchmark ${paper % 97}.`).join(' ')} Code is available.`;
+    const authors = [`Author ${paper % 1000}`, `Coauthor ${paper % 777}`, `Third ${paper % 333}`];
+    rows.push(
+      kind === 'unique'
+        ? { sourceId: 'hf', externalId: id, arxivId: id, arxivVersion: 1, title, abstract, authors }
+        : kind === 'duplicate'
+          ? {
+              sourceId: i % 2 === 0 ? 'arxiv' : 'hf-v2',
+              externalId: `${id}v2-${i}`,
+              arxivId: id,
+              arxivVersion: 2,
+              title,
+              abstract,
+              authors,
+            }
+          : { sourceId: 'blog', externalId: `post-${i}`, arxivId: null, arxivVersion: null, title, abstract, authors },
+    );
+  }
+  return rows;
+}
+
+const tsv = (value: string | number | null): string =>
+  value === null ? '\\N' : String(value).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n');
+const pgArray = (items: string[]): string =>
+  `{${items.map((item) => `"${item.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+
+async function copyRows(sql: Client, table: string, rows: Row[], listedAt: string): Promise<void> {
+  const columns = '"sourceId", "externalId", "arxivId", "arxivVersion", "title", "abstract", "authors", "listedAt"';
+  const stream = sql.query(copyFrom(`COPY ${table} (${columns}) FROM STDIN`));
+  const lines = function* (): Generator<string> {
+    for (const row of rows) {
+      yield `${[row.sourceId, row.externalId, row.arxivId, row.arxivVersion, row.title, row.abstract, pgArray(row.authors), listedAt].map(tsv).join('\t')}\n`;
+    }
+  };
+  await pipeline(Readable.from(lines()), stream);
+}
+
+async function main(): Promise<void> {
+  const database = await createTestDatabase('bench_classifier');
+  const prefix = `paperboy-bench-classifier-${process.pid}`;
+  const sql = new Client({ connectionString: database.url });
+  await sql.connect();
+  let classifier: ChildProcess | undefined;
+  try {
+    for (const source of ['hf', 'arxiv', 'hf-v2', 'blog']) {
+      await sql.query(
+        `INSERT INTO sources (id, kind, url, schedule, timezone) VALUES ($1, 'rss', 'http://x', '0 6 * * *', 'UTC')`,
+        [source],
+      );
+    }
+    const rows = listings(count);
+    const listedAt = new Date().toISOString();
+
+    console.log(`Baseline: COPY of ${count} listings into a copy of the listings table…`);
+    await sql.query(`CREATE TABLE listings_copy (LIKE listings INCLUDING ALL)`);
+    let started = performance.now();
+    await copyRows(sql, 'listings_copy', rows, listedAt);
+    const copyRate = count / ((performance.now() - started) / 1000);
+
+    console.log('Storing the listings as the fetcher would, then classifying them through the queue…');
+    await copyRows(sql, 'listings', rows, listedAt);
+    const ids = (await sql.query<{ id: string }>('SELECT id FROM listings')).rows.map((row) => row.id);
+    classifier = spawn(process.execPath, [join(root, 'dist/apps/classifier/src/main.js')], {
+      env: { ...process.env, DATABASE_URL: database.url, REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const queue = new Queue('classify', { connection: { url: redisUrl }, prefix });
+    await waitFor(async () => (await queue.getWorkersCount()) > 0, 60_000);
+    started = performance.now();
+    for (let i = 0; i < ids.length; i += 1000) {
+      await queue.addBulk(
+        ids.slice(i, i + 1000).map((listingId) => ({
+          name: 'ListingClassify',
+          data: { listingId },
+          opts: { jobId: `listing-${listingId}`, removeOnComplete: true, attempts: 5 },
+        })),
+      );
+    }
+    await waitFor(async () => {
+      const { rows: left } = await sql.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM listings WHERE "classifiedAt" IS NULL`,
+      );
+      return left[0].n === 0;
+    }, 6 * 3600_000);
+    const seconds = (performance.now() - started) / 1000;
+    await queue.close();
+    const papers = (await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM papers`)).rows[0].n;
+    const rejected = (
+      await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM listings WHERE "rejectedReason" IS NOT NULL`)
+    ).rows[0].n;
+    const rate = count / seconds;
+    console.log(`
+Classifier throughput, ${count} listings (${new Date().toISOString()})
+  baseline (COPY into a copy of the listings table): ${copyRate.toFixed(0)} listings/s
+  Paperboy: ${count} listings → ${papers} papers (${rejected} rejected) in ${seconds.toFixed(1)} s = ${rate.toFixed(0)} listings/s
+  ratio to COPY: ${(rate / copyRate).toFixed(3)}`);
+  } finally {
+    classifier?.kill('SIGTERM');
+    await sql.end();
+    await deleteQueueKeys(redisUrl, prefix);
+    await database.drop();
+  }
+}
+
+async function waitFor(done: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) {
+      throw new Error('Timed out');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+function argument(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
