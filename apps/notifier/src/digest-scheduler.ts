@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { JobName, QueueName, RETENTION } from '@libs/queues';
 
@@ -9,12 +9,38 @@ const TICK_EVERY_MS = 60_000;
 /**
  * One BullMQ job scheduler drives every digest: each minute a DigestQueueAll job claims what is due.
  * Upserting the same id from several replicas leaves one scheduler; the claim is idempotent anyway.
+ * The scheduler lives in Redis: if Redis loses it (flushed, restarted empty), it is put back within a
+ * minute, or no tick, and no sweep of lost work, would ever run again.
  */
 @Injectable()
-export class DigestScheduler implements OnApplicationBootstrap {
+export class DigestScheduler implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(DigestScheduler.name);
+  private keeper?: NodeJS.Timeout;
+
   constructor(@InjectQueue(QueueName.Notify) private readonly queue: Queue) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    await this.upsert();
+    this.keeper = setInterval(() => void this.restoreIfLost(), TICK_EVERY_MS);
+    this.keeper.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.keeper);
+  }
+
+  async restoreIfLost(): Promise<void> {
+    try {
+      if (!(await this.queue.getJobScheduler(DIGEST_TICK_SCHEDULER))) {
+        this.logger.warn('The digest tick scheduler was missing from Redis: restoring it');
+        await this.upsert();
+      }
+    } catch (error) {
+      this.logger.error(`Could not check the digest tick scheduler: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private async upsert(): Promise<void> {
     await this.queue.upsertJobScheduler(
       DIGEST_TICK_SCHEDULER,
       { every: TICK_EVERY_MS },

@@ -22,6 +22,7 @@ import { ConfirmationService } from './confirmation.service';
 import { DeliveryService } from './delivery.service';
 import { DigestBuilderService } from './digest-builder.service';
 import { DigestPlannerService } from './digest-planner.service';
+import { DIGEST_TICK_SCHEDULER, DigestScheduler } from './digest-scheduler';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const HOUR = 3600_000;
@@ -457,5 +458,20 @@ describe('Notifier ledger', () => {
     expect(received[0].mail.text).toMatch(/https:\/\/papers\.example\.org\/subscriptions\/confirm\?token=\S+/);
     await app.get(SubscriptionRepository).activate(pending.id, now);
     expect(await app.get(ConfirmationService).send(pending.id)).toBe('skipped');
+  });
+
+  it('should put the tick scheduler back when Redis loses it', async () => {
+    const scheduler = new DigestScheduler(notifyQueue);
+    await scheduler.onApplicationBootstrap();
+    try {
+      expect(await notifyQueue.getJobScheduler(DIGEST_TICK_SCHEDULER)).toBeDefined();
+      await deleteQueueKeys(REDIS_URL, prefix);
+      expect(await notifyQueue.getJobScheduler(DIGEST_TICK_SCHEDULER)).toBeUndefined();
+      await scheduler.restoreIfLost();
+      expect((await notifyQueue.getJobScheduler(DIGEST_TICK_SCHEDULER))?.every).toBe(60_000);
+    } finally {
+      scheduler.onModuleDestroy();
+      await notifyQueue.removeJobScheduler(DIGEST_TICK_SCHEDULER);
+    }
   });
 });
