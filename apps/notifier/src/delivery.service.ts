@@ -8,15 +8,9 @@ import {
   SubscriptionEntity,
   SubscriptionRepository,
 } from '@libs/database';
-import {
-  buildDigestView,
-  digestLinks,
-  DigestView,
-  PermanentError,
-  RetryLaterError,
-  SecretBox,
-} from '@libs/domain';
+import { buildDigestView, digestLinks, DigestView, PermanentError, RetryLaterError, SecretBox } from '@libs/domain';
 import { MailRejectedError } from '@libs/mail';
+import { DELIVERY_SEND_ATTEMPTS } from '@libs/queues';
 import { EmailChannel } from './channels/email.channel';
 import { PaperCache } from './paper-cache';
 import { SlackChannel, SlackChannelGoneError } from './channels/slack.channel';
@@ -71,25 +65,50 @@ export class DeliveryService {
     }
   }
 
-  private async recordFailure(delivery: DeliveryEntity, subscription: SubscriptionEntity | null, error: unknown): Promise<void> {
+  private async recordFailure(
+    delivery: DeliveryEntity,
+    subscription: SubscriptionEntity | null,
+    error: unknown,
+  ): Promise<void> {
     const message = error instanceof Error ? error.message : String(error);
     const now = new Date();
     if (subscription && error instanceof MailRejectedError) {
-      const suppressed = await this.subscriptions.recordHardBounce(subscription.id, this.settings.MAIL_MAX_HARD_BOUNCES, now);
+      const suppressed = await this.subscriptions.recordHardBounce(
+        subscription.id,
+        this.settings.MAIL_MAX_HARD_BOUNCES,
+        now,
+      );
       if (suppressed) {
-        this.logger.warn(`subscription ${subscription.id}: email suppressed after ${this.settings.MAIL_MAX_HARD_BOUNCES} hard bounces`);
+        this.logger.warn(
+          `subscription ${subscription.id}: email suppressed after ${this.settings.MAIL_MAX_HARD_BOUNCES} hard bounces`,
+        );
       }
     }
     if (subscription && error instanceof SlackChannelGoneError) {
       await this.subscriptions.disableSlack(subscription.id, error.reason, now);
       this.logger.warn(`subscription ${subscription.id}: Slack channel disabled (${error.reason})`);
     }
-    // A rate limit is not a failure: the row goes back to pending, and the job comes back later.
-    const status = error instanceof PermanentError ? 'failed' : 'pending';
-    await this.digests.finishDelivery(delivery.id, { status, error: error instanceof RetryLaterError ? null : message }, now);
+    // A rate limit is not a failure: the row goes back to pending, and the job comes back later. A
+    // transient error that outlasts every attempt is final too, or the sweep would re-queue it forever.
+    const exhausted = !(error instanceof RetryLaterError) && delivery.attempts >= DELIVERY_SEND_ATTEMPTS;
+    const status = error instanceof PermanentError || exhausted ? 'failed' : 'pending';
+    const recorded =
+      exhausted && !(error instanceof PermanentError)
+        ? `gave up after ${delivery.attempts} attempts: ${message}`
+        : message;
+    await this.digests.finishDelivery(
+      delivery.id,
+      { status, error: error instanceof RetryLaterError ? null : recorded },
+      now,
+    );
   }
 
-  private deliver(delivery: DeliveryEntity, digest: DigestEntity, subscription: SubscriptionEntity, view: DigestView): Promise<string> {
+  private deliver(
+    delivery: DeliveryEntity,
+    digest: DigestEntity,
+    subscription: SubscriptionEntity,
+    view: DigestView,
+  ): Promise<string> {
     switch (delivery.channel) {
       case 'email':
         if (!subscription.email || subscription.emailSuppressedAt) {

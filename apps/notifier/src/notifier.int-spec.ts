@@ -40,6 +40,7 @@ describe('Notifier ledger', () => {
   // SMTP server whose answer to RCPT TO the tests choose.
   let smtp: SMTPServer;
   let smtpReply: { code: number; message: string } | null = null;
+  let smtpSenderReply: { code: number; message: string } | null = null;
   const received: { to: string[]; mail: ParsedMail }[] = [];
   // Slack stand-in whose status the tests choose.
   let slack: Server;
@@ -56,6 +57,14 @@ describe('Notifier ledger', () => {
       disabledCommands: ['STARTTLS'],
       disableReverseLookup: true,
       logger: false,
+      onMailFrom(_address, _session, callback) {
+        if (smtpSenderReply) {
+          const error = new Error(smtpSenderReply.message) as Error & { responseCode: number };
+          error.responseCode = smtpSenderReply.code;
+          return callback(error);
+        }
+        callback();
+      },
       onRcptTo(_address, _session, callback) {
         if (smtpReply) {
           const error = new Error(smtpReply.message) as Error & { responseCode: number };
@@ -138,6 +147,7 @@ describe('Notifier ledger', () => {
     received.length = 0;
     slackBodies.length = 0;
     smtpReply = null;
+    smtpSenderReply = null;
     slackStatus = 200;
     slackUrl = `${slackBase}/services/T1/B1/secret-${Math.random().toString(36).slice(2)}`;
   });
@@ -473,5 +483,23 @@ describe('Notifier ledger', () => {
       scheduler.onModuleDestroy();
       await notifyQueue.removeJobScheduler(DIGEST_TICK_SCHEDULER);
     }
+  });
+
+  it('should not count our own SMTP trouble as the address bouncing, and give up after every attempt', async () => {
+    const id = await oneDelivery('email');
+    // A 5xx to our sender (a relay refusing us) is not the subscriber's fault.
+    smtpSenderReply = { code: 550, message: 'Sender not allowed to relay' };
+    const refused = await app.get(DeliveryService).send(id).catch((error: unknown) => error);
+    expect(refused).not.toBeInstanceOf(PermanentError);
+    expect(await deliveryRow(id)).toMatchObject({ status: 'pending', attempts: 1 });
+    const bounces = await sql.query(`SELECT "hardBounces", "emailSuppressedAt" FROM subscriptions`);
+    expect(bounces.rows[0]).toEqual({ hardBounces: 0, emailSuppressedAt: null });
+
+    // The last attempt fails the delivery for good, so the sweep stops re-queueing it.
+    await sql.query(`UPDATE deliveries SET attempts = 7 WHERE id = $1`, [id]);
+    await app.get(DeliveryService).send(id).catch(() => undefined);
+    const row = await deliveryRow(id);
+    expect(row).toMatchObject({ status: 'failed', attempts: 8 });
+    expect(row.lastError).toMatch(/^gave up after 8 attempts: /);
   });
 });

@@ -71,10 +71,11 @@ export class MailClient implements OnModuleDestroy {
       })) as { messageId: string; response: string };
       return { messageId: info.messageId, response: info.response };
     } catch (error) {
-      const code = (error as { responseCode?: number }).responseCode;
-      // 5xx is the receiving server's final word (bad address, policy): retrying cannot help.
-      if (code !== undefined && code >= 500) {
-        throw new MailRejectedError(code, `SMTP refused the message (${code}): ${(error as Error).message}`);
+      const { responseCode: code, command } = error as { responseCode?: number; command?: string };
+      // Only a 5xx refusal of the recipient is the address's fault (a hard bounce). A 5xx to our login,
+      // our sender or the message (bad relay password, size) is ours: it must not suppress subscribers.
+      if (code !== undefined && code >= 500 && command?.startsWith('RCPT')) {
+        throw new MailRejectedError(code, `SMTP refused the recipient (${code}): ${(error as Error).message}`);
       }
       throw error;
     }

@@ -3,6 +3,9 @@ import { JobData, JobName } from './queue-contract';
 
 const SECOND = 1000;
 
+/** Sends of one delivery before it is given up as failed (the ledger enforces it too, see DeliveryService). */
+export const DELIVERY_SEND_ATTEMPTS = 8;
+
 /** Finished jobs are kept a while for inspection, bounded so Redis does not grow without end. */
 export const RETENTION: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'> = {
   removeOnComplete: { age: 24 * 3600, count: 5000 },
@@ -40,7 +43,7 @@ export function jobOptionsFor<N extends JobName>(name: N, data: JobData<N>): Job
       return {
         ...RETENTION,
         jobId: `delivery-${(data as JobData<JobName.DeliverySend>).deliveryId}`,
-        attempts: 8,
+        attempts: DELIVERY_SEND_ATTEMPTS,
         backoff: { type: 'exponential', delay: 60 * SECOND, jitter: 0.5 },
       };
     case JobName.ConfirmationSend:

@@ -144,7 +144,10 @@ export class DigestRepository {
     return rows[0][0] ?? null;
   }
 
-  /** Records the outcome of a send and settles the digest once no delivery is left in flight. */
+  /**
+   * Records the outcome of a send and settles the digest once no delivery is left in flight. Only a
+   * claimed row takes an outcome: a worker whose claim was released as dead cannot overwrite the re-send's.
+   */
   async finishDelivery(
     id: string,
     outcome: { status: 'sent' | 'failed' | 'pending'; providerResponse?: string; error?: string | null },
@@ -161,7 +164,7 @@ export class DigestRepository {
       `WITH finished AS (
          UPDATE "deliveries" SET "status" = $2, "providerResponse" = $3, "lastError" = $4,
            "sentAt" = CASE WHEN $2 = 'sent' THEN $5::timestamptz ELSE NULL END, "updatedAt" = now()
-         WHERE "id" = $1 RETURNING "digestId"
+         WHERE "id" = $1 AND "status" = 'sending' RETURNING "digestId"
        ),
        siblings AS (
          SELECT d."status" FROM "deliveries" d, finished f WHERE d."digestId" = f."digestId" AND d."id" <> $1
