@@ -19,6 +19,9 @@ import { SubscriptionsController } from './subscriptions/subscriptions.controlle
 import { SubscribeRateLimiter } from './subscriptions/subscribe-rate-limiter';
 import { SubscriptionsService } from './subscriptions/subscriptions.service';
 import { TopicsController } from './topics/topics.controller';
+import { WebPagesController } from './web/web-pages.controller';
+import { WebPapersService } from './web/web-papers.service';
+import { WebSubscriptionsController } from './web/web-subscriptions.controller';
 
 @Module({
   imports: [SettingsModule, LoggingModule, DatabaseModule, QueuesModule, TerminusModule, AdminModule],
@@ -31,7 +34,9 @@ import { TopicsController } from './topics/topics.controller';
     MetricsController,
     AdminSourcesController,
     PapersController,
+    WebPagesController,
+    WebSubscriptionsController,
   ],
-  providers: [SubscriptionsService, SubscribeRateLimiter, FeedsService, DigestsService, MetricsService, AdminGuard, PapersService],
+  providers: [SubscriptionsService, SubscribeRateLimiter, FeedsService, DigestsService, MetricsService, AdminGuard, PapersService, WebPapersService],
 })
 export class ApiModule {}

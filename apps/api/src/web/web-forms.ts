@@ -1,0 +1,106 @@
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import { TOPIC_SLUGS } from '@libs/domain';
+
+/** What a subscribe or manage form holds, as typed (strings), so a refused form comes back as it was sent. */
+export interface FormValues {
+  email: string;
+  slackWebhookUrl: string;
+  topics: string[];
+  /** One query a line. */
+  keywords: string;
+  frequency: string;
+  weekday: string;
+  timezone: string;
+  sendHour: string;
+  maxPapers: string;
+  minUpvotes: string;
+}
+
+export type FieldErrors = Partial<Record<keyof FormValues, string[]>>;
+
+export const DEFAULT_FORM: FormValues = {
+  email: '',
+  slackWebhookUrl: '',
+  topics: [],
+  keywords: '',
+  frequency: 'daily',
+  weekday: '1',
+  timezone: 'UTC',
+  sendHour: '8',
+  maxPapers: '20',
+  minUpvotes: '0',
+};
+
+const text = (value: unknown): string =>
+  typeof value === 'string' ? value : Array.isArray(value) ? String(value[0] ?? '') : '';
+
+/** A urlencoded body: a checkbox group arrives as nothing, one string or an array of strings. */
+export function readForm(body: unknown): FormValues {
+  const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const topics = fields.topics;
+  return {
+    email: text(fields.email),
+    slackWebhookUrl: text(fields.slackWebhookUrl),
+    topics: (Array.isArray(topics) ? topics : topics === undefined ? [] : [topics]).filter(
+      (t): t is string => typeof t === 'string',
+    ),
+    keywords: text(fields.keywords),
+    frequency: text(fields.frequency),
+    weekday: text(fields.weekday),
+    timezone: text(fields.timezone),
+    sendHour: text(fields.sendHour),
+    maxPapers: text(fields.maxPapers),
+    minUpvotes: text(fields.minUpvotes),
+  };
+}
+
+/** A blank field keeps its default; a whole number becomes a number; anything else stays for the validator to name. */
+const number = (value: string): number | string | undefined => {
+  const trimmed = value.trim();
+  if (trimmed === '') {
+    return undefined;
+  }
+  return /^-?\d{1,9}$/.test(trimmed) ? Number(trimmed) : trimmed;
+};
+const optional = (value: string): string | undefined => (value.trim() === '' ? undefined : value);
+
+/** The JSON the API would have received for this form; `channels` only on the subscribe form. */
+export function formToBody(values: FormValues, channels: boolean): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    topics: values.topics,
+    keywords: values.keywords
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter((line) => line !== ''),
+    frequency: optional(values.frequency),
+    weekday: number(values.weekday),
+    timezone: optional(values.timezone.trim()),
+    sendHour: number(values.sendHour),
+    maxPapers: number(values.maxPapers),
+    minUpvotes: number(values.minUpvotes),
+  };
+  if (channels) {
+    body.email = optional(values.email);
+    body.slackWebhookUrl = optional(values.slackWebhookUrl);
+  }
+  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
+}
+
+/** The API's DTO rules (the same decorators, the same messages), with each message kept by its field. */
+export async function validateBody<T extends object>(
+  dto: new () => T,
+  body: Record<string, unknown>,
+): Promise<{ value: T; errors: FieldErrors }> {
+  const value = plainToInstance(dto, body);
+  const failures = await validate(value, { whitelist: true, forbidNonWhitelisted: true });
+  const errors: FieldErrors = {};
+  for (const failure of failures) {
+    const field = failure.property as keyof FormValues;
+    errors[field] = [...(errors[field] ?? []), ...Object.values(failure.constraints ?? {})];
+  }
+  return { value, errors };
+}
+
+export const isTopicSlug = (value: unknown): boolean =>
+  typeof value === 'string' && (TOPIC_SLUGS as readonly string[]).includes(value);

@@ -1,0 +1,126 @@
+import { Injectable } from '@nestjs/common';
+import { Settings } from '@libs/config';
+import { PaperRepository, PaperWithTopics } from '@libs/database';
+import { PaperItem } from '../papers/papers.service';
+import { Site, WebPaper } from './web-pages';
+
+const DAY = 24 * 3600 * 1000;
+/** More than any real listing day holds (Hugging Face lists ~50-150); a bigger day says "N of M". */
+const MAX_DAY_PAPERS = 500;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const FAR_FUTURE = new Date('9999-01-01T00:00:00Z');
+
+const utcDay = (date: Date): string => date.toISOString().slice(0, 10);
+
+export interface DayListing {
+  papers: WebPaper[];
+  total: number;
+  previousDay: string | null;
+  nextDay: string | null;
+}
+
+/** The reads of the web pages that GET /api/papers has no shape for: a whole listing day, its neighbours, one paper. */
+@Injectable()
+export class WebPapersService {
+  readonly site: Site;
+
+  constructor(
+    settings: Settings,
+    private readonly papers: PaperRepository,
+  ) {
+    // Links are root-relative to wherever PUBLIC_URL mounts the api (a path prefix behind a proxy).
+    this.site = { base: new URL(settings.PUBLIC_URL).pathname.replace(/\/+$/, '') };
+  }
+
+  /** The UTC day of the most recently listed ready paper (of a topic), or null when there is none. */
+  async latestDay(topic: string | null): Promise<string | null> {
+    const { papers } = await this.papers.search({
+      query: null,
+      topic,
+      listed: null,
+      minUpvotes: 0,
+      offset: 0,
+      limit: 1,
+    });
+    return papers.length > 0 ? utcDay(papers[0].listedAt) : null;
+  }
+
+  /** A listing day's ready papers, most upvoted first, and the nearest earlier and later days that have papers. */
+  async day(day: string, topic: string | null): Promise<DayListing> {
+    const from = new Date(`${day}T00:00:00Z`);
+    const to = new Date(from.getTime() + DAY);
+    const search = { query: null, topic, minUpvotes: 0 };
+    const [listed, before, after] = await Promise.all([
+      this.papers.search({ ...search, listed: { from, to }, offset: 0, limit: MAX_DAY_PAPERS }),
+      this.papers.search({ ...search, listed: { from: new Date(0), to: from }, offset: 0, limit: 1 }),
+      this.papers.search({ ...search, listed: { from: to, to: FAR_FUTURE }, offset: 0, limit: 1 }),
+    ]);
+    // Newest first, so the oldest later paper is the last one: one more read at its offset.
+    const oldestAfter =
+      after.total > 1
+        ? (
+            await this.papers.search({
+              ...search,
+              listed: { from: to, to: FAR_FUTURE },
+              offset: after.total - 1,
+              limit: 1,
+            })
+          ).papers
+        : after.papers;
+    const papers = listed.papers
+      .map(toWebPaper)
+      .sort((a, b) => b.upvotes - a.upvotes || b.listedAt.getTime() - a.listedAt.getTime());
+    return {
+      papers,
+      total: listed.total,
+      previousDay: before.papers.length > 0 ? utcDay(before.papers[0].listedAt) : null,
+      nextDay: oldestAfter.length > 0 ? utcDay(oldestAfter[0].listedAt) : null,
+    };
+  }
+
+  /** A ready paper by id, or null (also for an id that is not a UUID, which Postgres would refuse). */
+  async paper(id: string): Promise<WebPaper | null> {
+    if (!UUID.test(id)) {
+      return null;
+    }
+    const [paper] = await this.papers.findWithTopics([id]);
+    return paper && paper.readyAt !== null ? toWebPaper(paper) : null;
+  }
+}
+
+export function toWebPaper(paper: PaperWithTopics): WebPaper {
+  return {
+    id: paper.id,
+    arxivId: paper.arxivId,
+    version: paper.version,
+    doi: paper.doi,
+    title: paper.title,
+    authors: paper.authors,
+    abstract: paper.abstract,
+    summary: paper.summary,
+    upvotes: paper.upvotes,
+    keywords: paper.keywords,
+    categories: paper.categories,
+    url: paper.url,
+    codeUrl: paper.codeUrl,
+    projectUrl: paper.projectUrl,
+    listedAt: new Date(paper.listedAt),
+    publishedAt: paper.publishedAt ? new Date(paper.publishedAt) : null,
+    topics: paper.topics.map(({ topic, score, evidence }) => ({ topic, score, evidence })),
+  };
+}
+
+/** A search result of PapersService (GET /api/papers' items) as the list pages show it. */
+export function itemToWebPaper(item: PaperItem): WebPaper {
+  return {
+    ...item,
+    version: null,
+    summary: null,
+    keywords: [],
+    categories: [],
+    codeUrl: null,
+    projectUrl: null,
+    listedAt: new Date(item.listedAt),
+    publishedAt: null,
+  };
+}

@@ -1,0 +1,174 @@
+import { Body, Controller, Get, Ip, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { Settings } from '@libs/config';
+import { subscriberLinks } from '@libs/domain';
+import { CreateSubscriptionDto, SubscriptionPreferencesDto } from '../subscriptions/dto/create-subscription.dto';
+import { SubscribeRateLimiter } from '../subscriptions/subscribe-rate-limiter';
+import {
+  InvalidSubscriptionError,
+  SubscriptionsService,
+  SubscriptionView,
+} from '../subscriptions/subscriptions.service';
+import { DEFAULT_FORM, FieldErrors, FormValues, formToBody, isTopicSlug, readForm, validateBody } from './web-forms';
+import { messagePage, notFoundPage, Site } from './web-pages';
+import { WebPapersService } from './web-papers.service';
+import { checkInboxPage, managePage, subscribePage, subscribedPage } from './web-subscription-pages';
+
+const BAD_LINK = 'This link is not valid: it may be mistyped, or the subscription no longer exists.';
+
+/**
+ * The subscribe and manage forms. Bodies are taken raw (the global ValidationPipe skips untyped bodies) and
+ * validated here with the API's DTOs, so a refused form is shown again with each message by its field instead
+ * of a JSON 400.
+ */
+@Controller()
+export class WebSubscriptionsController {
+  private readonly site: Site;
+
+  constructor(
+    private readonly settings: Settings,
+    private readonly subscriptions: SubscriptionsService,
+    private readonly limiter: SubscribeRateLimiter,
+    web: WebPapersService,
+  ) {
+    this.site = web.site;
+  }
+
+  @Get('subscribe')
+  form(@Query('topic') topic: unknown, @Res() res: Response): void {
+    // A topic page links here with its topic ticked.
+    const values = { ...DEFAULT_FORM, topics: isTopicSlug(topic) ? [topic as string] : [] };
+    this.html(res, 200, subscribePage(this.site, values, {}));
+  }
+
+  @Post('subscribe')
+  async subscribe(@Body() body: unknown, @Ip() clientIp: string, @Res() res: Response): Promise<void> {
+    const values = readForm(body);
+    const { value, errors } = await validateBody(CreateSubscriptionDto, formToBody(values, true));
+    if (Object.keys(errors).length > 0) {
+      this.html(res, 400, subscribePage(this.site, values, errors));
+      return;
+    }
+    // Counted like POST /api/subscriptions: only requests that could subscribe.
+    const retryAfter = await this.limiter.admitClient(clientIp);
+    if (retryAfter !== null) {
+      res.setHeader('retry-after', String(retryAfter));
+      this.html(
+        res,
+        429,
+        messagePage(
+          this.site,
+          'Too many requests',
+          'Too many subscription requests from this address; try again later.',
+        ),
+      );
+      return;
+    }
+    try {
+      const created = await this.subscriptions.create(value);
+      if (created.status === 'pending') {
+        this.html(res, 200, checkInboxPage(this.site, created.message));
+        return;
+      }
+      const token = new URL(created.manageUrl).searchParams.get('token') ?? '';
+      this.html(
+        res,
+        200,
+        subscribedPage(this.site, { manage: this.manageUrl(created.id, token), feeds: created.feeds }),
+      );
+    } catch (error) {
+      if (!(error instanceof InvalidSubscriptionError)) {
+        throw error;
+      }
+      this.html(res, 400, subscribePage(this.site, values, { slackWebhookUrl: [error.message] }));
+    }
+  }
+
+  /** The manage page behind the signed link (token purpose "manage") of every digest. */
+  @Get('manage')
+  async manage(@Query('id') id: unknown, @Query('token') token: unknown, @Res() res: Response): Promise<void> {
+    const subscription = await this.managed(id, token);
+    if (!subscription) {
+      this.html(res, 404, notFoundPage(this.site, BAD_LINK));
+      return;
+    }
+    this.renderManage(res, 200, subscription, token as string, valuesOf(subscription), {}, false);
+  }
+
+  @Post('manage')
+  async update(
+    @Query('id') id: unknown,
+    @Query('token') token: unknown,
+    @Body() body: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
+    const subscription = await this.managed(id, token);
+    if (!subscription) {
+      this.html(res, 404, notFoundPage(this.site, BAD_LINK));
+      return;
+    }
+    const values = readForm(body);
+    const { value, errors } = await validateBody(SubscriptionPreferencesDto, formToBody(values, false));
+    if (Object.keys(errors).length > 0) {
+      this.renderManage(res, 400, subscription, token as string, values, errors, false);
+      return;
+    }
+    const updated = await this.subscriptions.update(subscription.id, token as string, value);
+    if (!updated) {
+      this.html(res, 404, notFoundPage(this.site, BAD_LINK));
+      return;
+    }
+    this.renderManage(res, 200, updated, token as string, valuesOf(updated), {}, true);
+  }
+
+  /** The subscription a manage link points to; null for a bad link or a cancelled subscription. */
+  private async managed(id: unknown, token: unknown): Promise<SubscriptionView | null> {
+    if (typeof id !== 'string' || typeof token !== 'string') {
+      return null;
+    }
+    const subscription = await this.subscriptions.get(id, token);
+    return subscription && subscription.status !== 'unsubscribed' ? subscription : null;
+  }
+
+  private renderManage(
+    res: Response,
+    status: number,
+    subscription: SubscriptionView,
+    token: string,
+    values: FormValues,
+    errors: FieldErrors,
+    saved: boolean,
+  ): void {
+    const unsubscribeUrl = subscriberLinks(
+      this.settings.PUBLIC_URL,
+      this.settings.APP_SECRET,
+      subscription.id,
+      new Date(),
+    ).unsubscribe;
+    const view = { ...subscription, action: this.manageUrl(subscription.id, token), unsubscribeUrl, saved };
+    this.html(res, status, managePage(this.site, view, values, errors));
+  }
+
+  private manageUrl(id: string, token: string): string {
+    return `${this.site.base}/manage?id=${encodeURIComponent(id)}&token=${encodeURIComponent(token)}`;
+  }
+
+  /** Nothing here is cacheable: forms carry what a person typed, manage pages a credential. */
+  private html(res: Response, status: number, body: string): void {
+    res.status(status).set('cache-control', 'private, no-store').type('text/html; charset=utf-8').send(body);
+  }
+}
+
+function valuesOf(subscription: SubscriptionView): FormValues {
+  return {
+    ...DEFAULT_FORM,
+    topics: subscription.topics,
+    keywords: subscription.keywords.join('\n'),
+    frequency: subscription.frequency,
+    weekday: String(subscription.weekday),
+    timezone: subscription.timezone,
+    sendHour: String(subscription.sendHour),
+    maxPapers: String(subscription.maxPapers),
+    minUpvotes: String(subscription.minUpvotes),
+  };
+}

@@ -1,0 +1,478 @@
+import { INestApplication, Logger } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { Client } from 'pg';
+import request, { Response } from 'supertest';
+import { signToken } from '@libs/domain';
+import { deleteQueueKeys } from '../../../../test/support/processes';
+import { createTestDatabase, TestDatabase, testQueuePrefix } from '../../../../test/support/test-database';
+import { createApiApp } from '../bootstrap';
+
+const REDIS_URL = 'redis://127.0.0.1:6379';
+const SECRET = 'web-int-secret-web-int-secret-0123';
+const HOSTILE = '<script>alert("x")</script> & Friends';
+
+interface SeedPaper {
+  key: string;
+  title: string;
+  abstract: string;
+  listedAt: string;
+  upvotes: number;
+  arxivId?: string;
+  authors?: string[];
+  codeUrl?: string;
+  ready?: boolean;
+  topics?: { topic: string; score: number; evidence: string[] }[];
+}
+
+const PAPERS: SeedPaper[] = [
+  {
+    key: 'low',
+    title: 'Tiny Agents for Small Devices',
+    abstract: 'Language agents that run on phones.',
+    listedAt: '2026-11-27T08:00:00Z',
+    upvotes: 3,
+    arxivId: '2411.10001',
+    topics: [{ topic: 'agents', score: 5, evidence: ['title: "agents"'] }],
+  },
+  {
+    key: 'top',
+    title: 'Test-Time Scaling for Reasoning Models',
+    abstract: 'We spend more compute at inference to improve chain-of-thought reasoning.',
+    authors: ['Ada Lovelace', 'Alan Turing'],
+    listedAt: '2026-11-27T07:00:00Z',
+    upvotes: 42,
+    arxivId: '2411.10002',
+    codeUrl: 'javascript:alert(1)',
+    topics: [
+      { topic: 'reasoning', score: 7, evidence: ['title: "test-time scaling"'] },
+      { topic: 'llm', score: 3.5, evidence: ['abstract: "chain-of-thought"'] },
+    ],
+  },
+  {
+    key: 'hostile',
+    title: HOSTILE,
+    abstract: 'An abstract with <b>markup</b> in it.',
+    authors: ['Mallory <img src=x>'],
+    listedAt: '2026-11-25T09:00:00Z',
+    upvotes: 7,
+    arxivId: '2411.10003',
+    topics: [{ topic: 'safety', score: 4, evidence: ['abstract: "<b>markup</b>"'] }],
+  },
+  {
+    key: 'old',
+    title: 'Post-Training Quantization of Large Language Models',
+    abstract: 'We quantize weights to four bits.',
+    listedAt: '2026-11-20T10:00:00Z',
+    upvotes: 20,
+    arxivId: '2411.10004',
+    topics: [{ topic: 'efficiency', score: 6, evidence: ['title: "quantization"'] }],
+  },
+  {
+    key: 'unready',
+    title: 'Not Yet Classified Paper',
+    abstract: 'Still waiting.',
+    listedAt: '2026-11-27T09:00:00Z',
+    upvotes: 99,
+    arxivId: '2411.10005',
+    ready: false,
+  },
+];
+
+/** The web pages through the api in-process (createApiApp, as main.ts does) against real Postgres and Redis. */
+describe('web pages (integration)', () => {
+  const prefix = testQueuePrefix('web');
+  const envKeys = [
+    'DATABASE_URL',
+    'REDIS_URL',
+    'QUEUE_PREFIX',
+    'APP_SECRET',
+    'PUBLIC_URL',
+    'ALLOW_PRIVATE_TARGETS',
+    'SUBSCRIBE_RATE_LIMIT',
+  ] as const;
+  const savedEnv = new Map<string, string | undefined>(envKeys.map((key) => [key, process.env[key]]));
+  let database: TestDatabase;
+  let app: INestApplication;
+  let sql: Client;
+  let notify: Queue;
+  const ids = new Map<string, string>();
+
+  beforeAll(async () => {
+    Logger.overrideLogger(['error', 'warn']);
+    database = await createTestDatabase('web');
+    Object.assign(process.env, {
+      DATABASE_URL: database.url,
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      APP_SECRET: SECRET,
+      PUBLIC_URL: 'http://127.0.0.1',
+      ALLOW_PRIVATE_TARGETS: 'false',
+      SUBSCRIBE_RATE_LIMIT: '10000',
+    });
+    app = await createApiApp();
+    await app.init();
+    sql = new Client({ connectionString: database.url });
+    await sql.connect();
+    notify = new Queue('notify', { connection: { url: REDIS_URL }, prefix });
+    for (const paper of PAPERS) {
+      const { rows } = await sql.query<{ id: string }>(
+        `INSERT INTO papers ("arxivId", title, abstract, authors, upvotes, "codeUrl", "listedAt", "readyAt")
+         VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $8 THEN now() END) RETURNING id`,
+        [
+          paper.arxivId ?? null,
+          paper.title,
+          paper.abstract,
+          paper.authors ?? ['Grace Hopper'],
+          paper.upvotes,
+          paper.codeUrl ?? null,
+          paper.listedAt,
+          paper.ready ?? true,
+        ],
+      );
+      ids.set(paper.key, rows[0].id);
+      for (const tag of paper.topics ?? []) {
+        await sql.query(`INSERT INTO paper_topics ("paperId", topic, score, evidence) VALUES ($1, $2, $3, $4)`, [
+          rows[0].id,
+          tag.topic,
+          tag.score,
+          tag.evidence,
+        ]);
+      }
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    await notify?.close();
+    await sql?.end();
+    await app?.close();
+    await deleteQueueKeys(REDIS_URL, prefix);
+    await database?.drop();
+    for (const [key, value] of savedEnv) {
+      if (value === undefined) {
+        delete process.env[key];
+      } else {
+        process.env[key] = value;
+      }
+    }
+  });
+
+  const http = () => request(app.getHttpServer());
+  const page = async (path: string, status = 200): Promise<string> => {
+    const response = await http().get(path);
+    expect(response.status).toBe(status);
+    expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
+    return response.text;
+  };
+  /** The paper titles of a list page, in order. */
+  const titlesOf = (html: string): string[] =>
+    [...html.matchAll(/<h2><a href="\/papers\/[^"]+">([^<]*)<\/a><\/h2>/g)].map((match) => match[1]);
+  const postForm = (path: string, form: string): Promise<Response> =>
+    http().post(path).set('content-type', 'application/x-www-form-urlencoded').send(form);
+  const countSubscriptions = async (): Promise<number> =>
+    (await sql.query<{ n: number }>('SELECT count(*)::int AS n FROM subscriptions')).rows[0].n;
+
+  describe('layout and assets', () => {
+    it('should serve the stylesheet as a same-origin CSS file and link it from an accessible layout', async () => {
+      const css = await http().get('/assets/paperboy.css');
+      expect(css.status).toBe(200);
+      expect(css.headers['content-type']).toBe('text/css; charset=utf-8');
+      expect(css.text).toContain('@media');
+
+      const html = await page('/');
+      expect(html).toContain('<meta name="viewport" content="width=device-width,initial-scale=1">');
+      expect(html).toContain('<link rel="stylesheet" href="/assets/paperboy.css">');
+      expect(html).toMatch(/<header class="site-header">[\s\S]*<nav aria-label="Main">/);
+      expect(html).toContain('<main id="main">');
+      expect(html).toContain('<footer');
+      expect(html).not.toMatch(/<script|<style/);
+    });
+  });
+
+  describe('GET /', () => {
+    it('should show the latest listing day, most upvoted first, with authors, chips, abstract on demand and links', async () => {
+      const html = await page('/');
+
+      expect(html).toContain('Papers of Friday 27 November 2026');
+      expect(titlesOf(html)).toEqual(['Test-Time Scaling for Reasoning Models', 'Tiny Agents for Small Devices']);
+      expect(html).toContain(`href="/papers/${ids.get('top')}"`);
+      expect(html).toContain('Ada Lovelace, Alan Turing');
+      expect(html).toContain('aria-label="42 upvotes"');
+      expect(html).toContain('<a class="chip" href="/topics/reasoning">Reasoning</a>');
+      expect(html).toContain('<details><summary>Abstract</summary><p>We spend more compute');
+      expect(html).toContain('href="https://arxiv.org/abs/2411.10002"');
+      expect(html).toContain('href="https://huggingface.co/papers/2411.10002"');
+      expect(html).not.toContain('Not Yet Classified');
+      // A javascript: URL from a source never becomes a link.
+      expect(html).not.toContain('javascript:');
+    });
+
+    it('should link to the previous and next days that have papers, skipping empty days', async () => {
+      const latest = await page('/');
+      expect(latest).toContain('rel="prev" href="/?date=2026-11-25"');
+      expect(latest).not.toContain('rel="next"');
+
+      const middle = await page('/?date=2026-11-25');
+      expect(titlesOf(middle)).toEqual([
+        HOSTILE.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;'),
+      ]);
+      expect(middle).toContain('rel="prev" href="/?date=2026-11-20"');
+      expect(middle).toContain('rel="next" href="/?date=2026-11-27"');
+
+      const empty = await page('/?date=2026-11-22');
+      expect(empty).toContain('No papers were listed this day.');
+      expect(empty).toContain('rel="next" href="/?date=2026-11-25"');
+    });
+
+    it('should escape hostile titles, authors and evidence everywhere', async () => {
+      const list = await page('/?date=2026-11-25');
+      const paper = await page(`/papers/${ids.get('hostile')}`);
+      for (const html of [list, paper]) {
+        expect(html).not.toContain('<script>alert');
+        expect(html).not.toContain('<img src=x>');
+        expect(html).not.toContain('<b>markup</b>');
+        expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Friends');
+      }
+      expect(paper).toContain(
+        '<title>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Friends · Paperboy</title>',
+      );
+    });
+
+    it('should filter by topic, on the latest day of that topic, and keep the topic in the day links', async () => {
+      const html = await page('/?topic=efficiency');
+      expect(html).toContain('Papers of Friday 20 November 2026 in Efficient ML');
+      expect(titlesOf(html)).toEqual(['Post-Training Quantization of Large Language Models']);
+      expect(html).toContain('<option value="efficiency" selected>');
+
+      const day = await page('/?topic=agents&date=2026-11-27');
+      expect(titlesOf(day)).toEqual(['Tiny Agents for Small Devices']);
+      expect(day).not.toContain('rel="prev"');
+    });
+
+    it('should search every day with the API search rules, best match first, keeping the query in the box', async () => {
+      const html = await page('/?q=%22test-time+scaling%22');
+      expect(titlesOf(html)).toEqual(['Test-Time Scaling for Reasoning Models']);
+      expect(html).toContain('value="&quot;test-time scaling&quot;"');
+      expect(html).toContain('1 paper found');
+
+      expect(titlesOf(await page('/?q=quantize+-survey'))).toEqual([
+        'Post-Training Quantization of Large Language Models',
+      ]);
+      expect(titlesOf(await page('/?q=agents&topic=reasoning'))).toEqual([]);
+      expect(await page('/?q=nothingmatchesthis')).toContain('No paper matches.');
+    });
+
+    it('should answer a 400 page naming what is wrong with the search', async () => {
+      expect(await page('/?topic=astrology', 400)).toContain('topic must be one of: llm, ');
+      expect(await page('/?date=2026-02-30', 400)).toContain('date must be a calendar date as YYYY-MM-DD');
+      expect(await page('/?q=the', 400)).toContain('has no words to search for');
+      // Unknown parameters (tracking tags) are ignored, not refused.
+      expect(titlesOf(await page('/?utm_source=mail'))).toHaveLength(2);
+    });
+  });
+
+  describe('GET /topics/:slug and /papers/:id', () => {
+    it('should list a topic newest first with its name, scope and a subscribe link', async () => {
+      const html = await page('/topics/reasoning');
+      expect(html).toContain('<h1>Reasoning</h1>');
+      expect(html).toContain('test-time compute');
+      expect(titlesOf(html)).toEqual(['Test-Time Scaling for Reasoning Models']);
+      expect(html).toContain('href="/subscribe?topic=reasoning"');
+    });
+
+    it('should show a paper with all its metadata, its topics with why, and its links', async () => {
+      const html = await page(`/papers/${ids.get('top')}`);
+      expect(html).toContain('<h1>Test-Time Scaling for Reasoning Models</h1>');
+      expect(html).toContain('Ada Lovelace, Alan Turing');
+      expect(html).toContain('<dt>Upvotes</dt><dd>42</dd>');
+      expect(html).toContain('href="/?date=2026-11-27"');
+      expect(html).toContain('We spend more compute at inference to improve chain-of-thought reasoning.');
+      expect(html).toContain('why: title: &quot;test-time scaling&quot;');
+      expect(html).toContain('why: abstract: &quot;chain-of-thought&quot;');
+      expect(html).toContain('href="https://huggingface.co/papers/2411.10002"');
+      expect(html).not.toContain('javascript:');
+    });
+
+    it('should answer a 404 page for an unknown topic, an unknown, malformed or unready paper', async () => {
+      expect(await page('/topics/astrology', 404)).toContain('There is no such topic.');
+      expect(await page('/papers/00000000-0000-4000-8000-000000000000', 404)).toContain('There is no such paper.');
+      expect(await page('/papers/not-a-uuid', 404)).toContain('There is no such paper.');
+      expect(await page(`/papers/${ids.get('unready')}`, 404)).toContain('There is no such paper.');
+    });
+  });
+
+  describe('GET and POST /subscribe', () => {
+    it('should show a labelled form with every topic, UTC by default and the topic of a topic page ticked', async () => {
+      const html = await page('/subscribe?topic=rl');
+      expect(html).toContain('<form class="stack" method="post" action="/subscribe"');
+      for (const field of [
+        'email',
+        'slackWebhookUrl',
+        'keywords',
+        'frequency',
+        'weekday',
+        'timezone',
+        'sendHour',
+        'maxPapers',
+      ]) {
+        expect(html).toContain(`<label for="${field}">`);
+        expect(html).toContain(`id="${field}"`);
+      }
+      expect((html.match(/name="topics"/g) ?? []).length).toBe(21);
+      expect(html).toContain('<input type="checkbox" name="topics" value="rl" checked>');
+      expect(html).toContain('name="timezone" value="UTC"');
+      expect(html).toContain('<option value="Europe/Paris">');
+    });
+
+    it('should store a pending subscription from the form, queue its ConfirmationSend job and say to check the inbox', async () => {
+      const response = await postForm(
+        '/subscribe',
+        'email=Web.Reader%40Example.org&slackWebhookUrl=&topics=llm&topics=agents&keywords=quantization%0D%0A%22test-time+scaling%22%0D%0A&frequency=weekly&weekday=5&timezone=Europe%2FParis&sendHour=7&maxPapers=15&minUpvotes=',
+      );
+
+      expect(response.status).toBe(200);
+      expect(response.text).toContain('<h1>Check your inbox</h1>');
+      const { rows } = await sql.query(`SELECT * FROM subscriptions WHERE email = 'web.reader@example.org'`);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({
+        status: 'pending',
+        topics: ['llm', 'agents'],
+        keywords: ['quantization', '"test-time scaling"'],
+        frequency: 'weekly',
+        weekday: 5,
+        timezone: 'Europe/Paris',
+        sendHour: 7,
+        maxPapers: 15,
+        minUpvotes: 0,
+      });
+      const job = await notify.getJob(`confirm-${rows[0].id}`);
+      expect(job?.name).toBe('ConfirmationSend');
+      expect(job?.data).toEqual({ subscriptionId: rows[0].id });
+    });
+
+    it('should take a single checkbox as a string, and show a Slack subscription its manage and feed links', async () => {
+      const response = await postForm(
+        '/subscribe',
+        'slackWebhookUrl=https%3A%2F%2Fhooks.slack.com%2Fservices%2FT1%2FB1%2Fweb-secret&topics=rl',
+      );
+
+      expect(response.status).toBe(200);
+      expect(response.text).toContain('<h1>You are subscribed</h1>');
+      const { rows } = await sql.query(`SELECT id, topics, status FROM subscriptions WHERE topics = '{rl}'`);
+      expect(rows).toEqual([{ id: expect.any(String), topics: ['rl'], status: 'active' }]);
+      expect(response.text).toContain(`href="/manage?id=${rows[0].id}&amp;token=`);
+      expect(response.text).not.toContain('web-secret');
+    });
+
+    it('should answer 400 with each message next to its field, keep what was typed and store nothing', async () => {
+      const before = await countSubscriptions();
+      const response = await postForm(
+        '/subscribe',
+        'email=not-an-email&topics=astrology&keywords=%3Cb%3Eok%3C%2Fb%3E&timezone=Mars%2FBase&sendHour=25&maxPapers=many',
+      );
+
+      expect(response.status).toBe(400);
+      const html = response.text;
+      expect(html).toMatch(
+        /<p class="error" id="email-error">email must be an email address<\/p>\s*<input type="email" id="email" name="email"[^>]*value="not-an-email" aria-describedby="email-hint email-error" aria-invalid="true">/,
+      );
+      expect(html).toContain(
+        '<p class="error" id="timezone-error">timezone must be an IANA time zone such as Europe/Paris</p>',
+      );
+      expect(html).toContain('id="sendHour-error">sendHour must not be greater than 23');
+      expect(html).toMatch(/id="maxPapers-error">[^\n]*maxPapers must be an integer number<\/p>/);
+      expect(html).toContain('id="topics-error">each topic must be one of: llm,');
+      expect(html).toContain('<div class="summary" role="alert"');
+      expect(html).toContain('&lt;b&gt;ok&lt;/b&gt;</textarea>');
+      expect(html).toContain('value="Mars/Base"');
+      expect(await countSubscriptions()).toBe(before);
+    });
+
+    it('should answer 400 by the Slack field for a webhook that is not Slack, and store nothing', async () => {
+      const before = await countSubscriptions();
+      const response = await postForm('/subscribe', 'slackWebhookUrl=https%3A%2F%2Fexample.org%2Fhook');
+      expect(response.status).toBe(400);
+      expect(response.text).toContain('id="slackWebhookUrl-error">slackWebhookUrl must be a Slack incoming webhook');
+      expect(await countSubscriptions()).toBe(before);
+    });
+  });
+
+  describe('GET and POST /manage', () => {
+    const slackSubscription = async (): Promise<{ id: string; token: string }> => {
+      const response = await http()
+        .post('/api/subscriptions')
+        .send({
+          slackWebhookUrl: 'https://hooks.slack.com/services/T2/B2/manage-secret',
+          topics: ['llm'],
+          keywords: ['agents'],
+          sendHour: 6,
+        });
+      expect(response.status).toBe(202);
+      const { id, manageUrl } = response.body as { id: string; manageUrl: string };
+      return { id, token: new URL(manageUrl).searchParams.get('token') as string };
+    };
+    const manageUrl = (id: string, token: string): string => `/manage?id=${id}&token=${encodeURIComponent(token)}`;
+
+    it('should show the subscription, its channels and a prefilled form posting back to the page', async () => {
+      const { id, token } = await slackSubscription();
+      const html = await page(manageUrl(id, token));
+
+      expect(html).toContain('<meta name="robots" content="noindex">');
+      expect(html).toContain('Slack (hooks.slack.com)');
+      expect(html).not.toContain('manage-secret');
+      expect(html).toContain(`action="/manage?id=${id}&amp;token=${encodeURIComponent(token)}"`);
+      expect(html).toContain('<input type="checkbox" name="topics" value="llm" checked>');
+      expect(html).toContain('>agents</textarea>');
+      expect(html).toContain('<option value="6" selected>06:00</option>');
+      expect(html).toMatch(/href="http:\/\/127\.0\.0\.1\/unsubscribe\?token=[^"]+">Unsubscribe<\/a>/);
+      expect(html).toContain('/feeds/subscription.rss?token=');
+    });
+
+    it('should save changed preferences and show them, or answer 400 by the field and change nothing', async () => {
+      const { id, token } = await slackSubscription();
+
+      const saved = await postForm(
+        manageUrl(id, token),
+        'topics=rl&topics=vision&keywords=&frequency=weekly&weekday=3&timezone=Asia%2FTokyo&sendHour=9&maxPapers=5&minUpvotes=2',
+      );
+      expect(saved.status).toBe(200);
+      expect(saved.text).toContain('Saved.');
+      expect(saved.text).toContain('<input type="checkbox" name="topics" value="vision" checked>');
+      const { rows } = await sql.query('SELECT * FROM subscriptions WHERE id = $1', [id]);
+      expect(rows[0]).toMatchObject({
+        topics: ['rl', 'vision'],
+        keywords: [],
+        frequency: 'weekly',
+        weekday: 3,
+        timezone: 'Asia/Tokyo',
+        sendHour: 9,
+        maxPapers: 5,
+        minUpvotes: 2,
+      });
+
+      const refused = await postForm(manageUrl(id, token), 'topics=rl&timezone=Nowhere&sendHour=9&maxPapers=0');
+      expect(refused.status).toBe(400);
+      expect(refused.text).toContain('id="timezone-error">timezone must be an IANA time zone');
+      expect(refused.text).toContain('id="maxPapers-error">maxPapers must not be less than 1');
+      expect((await sql.query('SELECT timezone, "maxPapers" FROM subscriptions WHERE id = $1', [id])).rows[0]).toEqual({
+        timezone: 'Asia/Tokyo',
+        maxPapers: 5,
+      });
+    });
+
+    it('should answer a 404 page for a bad, missing or wrong-purpose token, another id, or a cancelled subscription', async () => {
+      const { id, token } = await slackSubscription();
+      const other = await slackSubscription();
+
+      expect(await page(`/manage?id=${id}&token=tampered`, 404)).toContain('This link is not valid');
+      expect(await page(`/manage?id=${id}`, 404)).toContain('This link is not valid');
+      expect(await page(manageUrl(other.id, token), 404)).toContain('This link is not valid');
+      await page(manageUrl(id, signToken(SECRET, 'unsubscribe', id, new Date())), 404);
+      expect((await postForm(`/manage?id=${id}&token=tampered`, 'topics=rl')).status).toBe(404);
+
+      await sql.query(`UPDATE subscriptions SET status = 'unsubscribed' WHERE id = $1`, [id]);
+      await page(manageUrl(id, token), 404);
+      expect((await postForm(manageUrl(id, token), 'topics=rl')).status).toBe(404);
+      expect((await sql.query('SELECT topics FROM subscriptions WHERE id = $1', [id])).rows[0].topics).toEqual(['llm']);
+    });
+  });
+});
