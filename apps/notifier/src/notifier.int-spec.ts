@@ -265,6 +265,7 @@ describe('Notifier ledger', () => {
     expect(received[0].mail.messageId).toBe(`<digest-${digestId}@papers.example.org>`);
     expect(received[0].mail.text).toContain('1. Popular LLM paper');
     expect(received[0].mail.text).toContain('And 1 more matching paper, left out by your cap.');
+    expect(received[0].mail.text).toMatch(/Manage your preferences: https:\/\/papers\.example\.org\/manage\?id=[0-9a-f-]+&token=\S+/);
   });
 
   it('should match keywords with full-text search syntax and stemming', async () => {

@@ -21,10 +21,10 @@ export function unsubscribeForm(): string {
 }
 
 export const UNSUBSCRIBED = page('You are unsubscribed', '<p>You will not receive this digest any more.</p>');
-export function confirmedPage(feeds: { rss: string; atom: string; json: string }): string {
+export function confirmedPage(feeds: { rss: string; atom: string; json: string }, manage: string): string {
   return page(
     'Subscription confirmed',
-    `<p>Your first digest arrives at your next send hour.</p>
+    `<p>Your first digest arrives at your next send hour. <a href="${escapeHtml(manage)}">Manage your preferences</a>.</p>
 <p>Your personal feed lists every paper of your digests: <a href="${escapeHtml(feeds.rss)}">RSS</a>,
 <a href="${escapeHtml(feeds.atom)}">Atom</a>, <a href="${escapeHtml(feeds.json)}">JSON Feed</a>.</p>`,
   );

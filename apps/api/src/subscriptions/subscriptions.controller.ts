@@ -72,7 +72,7 @@ export class SubscriptionsController {
     const outcome = typeof token === 'string' ? await this.subscriptions.confirm(token) : { status: 'invalid' as const };
     switch (outcome.status) {
       case 'confirmed':
-        res.status(200).send(confirmedPage(outcome.feeds));
+        res.status(200).send(confirmedPage(outcome.feeds, outcome.manage));
         return;
       case 'unsubscribed':
         res.status(200).send(CANCELLED);

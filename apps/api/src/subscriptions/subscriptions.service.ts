@@ -61,7 +61,9 @@ export class SubscriptionsService {
    */
   async create(dto: CreateSubscriptionDto, now: Date = new Date()): Promise<CreatedSubscription> {
     if (dto.slackWebhookUrl && !this.settings.ALLOW_PRIVATE_TARGETS && !isSlackWebhook(dto.slackWebhookUrl)) {
-      throw new InvalidSubscriptionError('slackWebhookUrl must be a Slack incoming webhook: https://hooks.slack.com/services/…');
+      throw new InvalidSubscriptionError(
+        'slackWebhookUrl must be a Slack incoming webhook: https://hooks.slack.com/services/…',
+      );
     }
     const pending = Boolean(dto.email);
     if (dto.email && !(await this.limiter.admitAddress(dto.email))) {
@@ -127,7 +129,10 @@ export class SubscriptionsService {
       email: subscription.email,
       emailSuppressed: subscription.emailSuppressedAt !== null,
       slack: subscription.slackWebhookUrl
-        ? { host: new URL(this.secrets.open(subscription.slackWebhookUrl)).host, disabledReason: subscription.slackDisabledReason }
+        ? {
+            host: new URL(this.secrets.open(subscription.slackWebhookUrl)).host,
+            disabledReason: subscription.slackDisabledReason,
+          }
         : null,
       ...preferencesOf(subscription),
       feeds: links.feeds,
@@ -138,7 +143,9 @@ export class SubscriptionsService {
   async confirm(
     token: string,
     now: Date = new Date(),
-  ): Promise<{ status: 'confirmed'; feeds: SubscriberLinks['feeds'] } | { status: 'unsubscribed' | 'invalid' }> {
+  ): Promise<
+    { status: 'confirmed'; feeds: SubscriberLinks['feeds']; manage: string } | { status: 'unsubscribed' | 'invalid' }
+  > {
     const id = verifyToken(this.settings.APP_SECRET, 'confirm', token, now, CONFIRM_LINK_MAX_AGE_MS);
     const subscription = id ? await this.subscriptions.findById(id) : null;
     if (!subscription) {
@@ -148,7 +155,8 @@ export class SubscriptionsService {
       return { status: 'unsubscribed' };
     }
     await this.subscriptions.activate(subscription.id, now);
-    return { status: 'confirmed', feeds: subscriberLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription.id, now).feeds };
+    const links = subscriberLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription.id, now);
+    return { status: 'confirmed', feeds: links.feeds, manage: links.manage };
   }
 
   /** Whether an unsubscribe token is genuine (the GET page shows the button only then). */
@@ -184,7 +192,8 @@ function isSlackWebhook(url: string): boolean {
 }
 
 function preferencesOf(subscription: SubscriptionEntity): Preferences {
-  const { topics, keywords, excludeTopics, minUpvotes, frequency, weekday, timezone, sendHour, maxPapers } = subscription;
+  const { topics, keywords, excludeTopics, minUpvotes, frequency, weekday, timezone, sendHour, maxPapers } =
+    subscription;
   return { topics, keywords, excludeTopics, minUpvotes, frequency, weekday, timezone, sendHour, maxPapers };
 }
 

@@ -38,6 +38,7 @@ export function renderDigestEmail(view: DigestView): RenderedEmail {
   ${more ? `<p style="color:#555"><a href="${escapeHtml(view.viewUrl)}">And ${view.omittedCount} more matching ${noun}</a>, left out by your cap.</p>` : ''}
   <p style="font-size:12px;color:#777;margin-top:24px">
     Your feed: <a href="${escapeHtml(view.feedUrl)}">${escapeHtml(view.feedUrl)}</a><br>
+    ${view.manageUrl ? `<a href="${escapeHtml(view.manageUrl)}">Manage your preferences</a> · ` : ''}
     <a href="${escapeHtml(view.unsubscribeUrl)}">Unsubscribe</a> with one click.
   </p>
 </body></html>`;
@@ -66,6 +67,7 @@ export function renderDigestEmail(view: DigestView): RenderedEmail {
     more,
     '',
     `Your feed: ${view.feedUrl}`,
+    view.manageUrl ? `Manage your preferences: ${view.manageUrl}` : null,
     `Unsubscribe: ${view.unsubscribeUrl}`,
   ]
     .filter((line): line is string => line !== null)

@@ -10,6 +10,8 @@ export interface DigestView {
   feedUrl: string;
   /** The digest on the web ("view in browser"). */
   viewUrl: string;
+  /** The subscriber's preferences page, when the digest goes to one subscriber. */
+  manageUrl?: string;
 }
 
 export interface DigestPaperView {
@@ -102,7 +104,7 @@ export interface DigestViewInput {
   subscription: DigestInterests & { frequency: string };
   /** The digest's papers, in digest order. */
   papers: DigestPaperSource[];
-  links: { unsubscribeUrl: string; feedUrl: string; viewUrl: string };
+  links: { unsubscribeUrl: string; feedUrl: string; viewUrl: string; manageUrl?: string };
 }
 
 /** The digest as every channel renders it: email, Slack and the web view show the same thing. */

@@ -3,8 +3,10 @@ import { signToken } from './signed-token';
 export interface SubscriberLinks {
   confirm: string;
   unsubscribe: string;
-  /** The manage API (GET, PATCH) of the subscription. */
+  /** The manage page (web) of the subscription. */
   manage: string;
+  /** The same, as the JSON API (GET, PATCH). */
+  manageApi: string;
   /** The personal feeds: every paper of every digest of the subscription. */
   feeds: { rss: string; atom: string; json: string };
 }
@@ -18,7 +20,8 @@ export function subscriberLinks(publicUrl: string, secret: string, subscriptionI
   return {
     confirm: `${base}/subscriptions/confirm?token=${token('confirm')}`,
     unsubscribe: `${base}/unsubscribe?token=${token('unsubscribe')}`,
-    manage: `${base}/api/subscriptions/${subscriptionId}?token=${token('manage')}`,
+    manage: `${base}/manage?id=${subscriptionId}&token=${token('manage')}`,
+    manageApi: `${base}/api/subscriptions/${subscriptionId}?token=${token('manage')}`,
     feeds: {
       rss: `${base}/feeds/subscription.rss?token=${feed}`,
       atom: `${base}/feeds/subscription.atom?token=${feed}`,
@@ -40,7 +43,12 @@ export function digestLinks(
   subscriptionId: string,
   digestId: string,
   now: Date,
-): { unsubscribeUrl: string; feedUrl: string; viewUrl: string } {
+): { unsubscribeUrl: string; feedUrl: string; viewUrl: string; manageUrl: string } {
   const links = subscriberLinks(publicUrl, secret, subscriptionId, now);
-  return { unsubscribeUrl: links.unsubscribe, feedUrl: links.feeds.rss, viewUrl: digestViewUrl(publicUrl, secret, digestId, now) };
+  return {
+    unsubscribeUrl: links.unsubscribe,
+    feedUrl: links.feeds.rss,
+    viewUrl: digestViewUrl(publicUrl, secret, digestId, now),
+    manageUrl: links.manage,
+  };
 }
