@@ -12,7 +12,8 @@ export async function createApiApp(): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(ApiModule, { abortOnError: false, bufferLogs: true });
   app.useLogger(app.get(PinoLogger));
   app.disable('x-powered-by');
-  app.set('trust proxy', app.get(Settings).TRUST_PROXY);
+  // One proxy hop: the client address is the entry that proxy appended, not one a client can forge.
+  app.set('trust proxy', app.get(Settings).TRUST_PROXY ? 1 : false);
   app.use(helmet());
   // Requests are small: a subscription is a few hundred bytes, the one-click POST a form field.
   app.useBodyParser('json', { limit: '16kb' });

@@ -144,7 +144,7 @@ export class SourceFetcherService {
     try {
       const fetched = await client.fetchListings(source, listingDate, now);
       const inserted = await this.listings.insertNew(source.id, fetchRunId, fetched.listings);
-      await this.queueUnclassified(source.id);
+      await this.queueUnclassified(source.id, inserted);
       const notes = await this.keepFeedState(source, fetched);
       // An explicit date is a backfill: the cursor follows the scheduled runs only.
       if (scheduled || client.mode.kind === 'feed') {
@@ -249,13 +249,21 @@ export class SourceFetcherService {
    * Queues every listing of the source not classified yet, not only this run's: a listing stored by a
    * run whose enqueue was lost (Redis restart, crash) is picked up by the next run. Job ids dedupe.
    */
-  private async queueUnclassified(sourceId: string): Promise<void> {
-    const ids = await this.listings.findUnclassifiedIds(sourceId);
+  private async queueUnclassified(sourceId: string, inserted: string[]): Promise<void> {
     await this.producer.enqueueMany(
       JobName.ListingClassify,
-      ids.map((listingId) => ({ listingId })),
+      inserted.map((listingId) => ({ listingId })),
     );
+    // Older listings still unclassified lost their job, or it failed for good (a long database outage):
+    // requeue replaces a finished job, which a plain add with the same id would silently keep.
+    const fresh = new Set(inserted);
+    for (const listingId of await this.listings.findUnclassifiedIds(sourceId)) {
+      if (!fresh.has(listingId)) {
+        await this.producer.requeue(JobName.ListingClassify, { listingId });
+      }
+    }
   }
+
 
   private clientFor(source: SourceEntity): SourceClient {
     const client = (this.clients as Record<string, SourceClient | undefined>)[source.kind];

@@ -39,4 +39,17 @@ describe('loadSettings', () => {
     expect(message).toContain('APP_SECRET must be at least 16 characters');
     expect(message).not.toContain('short"');
   });
+
+  it('should refuse booleans it cannot read and never echo URL credentials', () => {
+    expect(loadSettings({ TRUST_PROXY: 'TRUE', ALLOW_PRIVATE_TARGETS: '0' })).toMatchObject({ TRUST_PROXY: true, ALLOW_PRIVATE_TARGETS: false });
+    expect(() => loadSettings({ TRUST_PROXY: 'yes' })).toThrow('TRUST_PROXY must be true or false (got "yes")');
+    let message = '';
+    try {
+      loadSettings({ DATABASE_URL: 'mysql://paperboy:S3cretPw@db/paperboy' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('(got "mysql://***@db/paperboy")');
+    expect(message).not.toContain('S3cretPw');
+  });
 });

@@ -1,8 +1,14 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 
-const bool = ({ value }: { value: unknown }): unknown =>
-  value === undefined || value === '' ? undefined : value === true || value === 'true' || value === '1';
+/** true/false/1/0 only; anything else stays a string so the boolean check names it. */
+const bool = ({ value }: { value: unknown }): unknown => {
+  if (value === undefined || value === '') {
+    return undefined;
+  }
+  const text = typeof value === 'string' ? value.toLowerCase() : String(value);
+  return text === 'true' || text === '1' ? true : text === 'false' || text === '0' ? false : value;
+};
 
 /**
  * Every setting Paperboy reads from the environment. Defaults work on a developer machine with local
@@ -143,7 +149,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const settings = plainToInstance(Settings, given);
   const problems = validateSync(settings, { stopAtFirstError: true }).flatMap((error) => {
     const raw = given[error.property];
-    const shown = raw === undefined || SECRET_KEYS.has(error.property) ? '' : ` (got "${raw}")`;
+    const shown = raw === undefined || SECRET_KEYS.has(error.property) ? '' : ` (got "${withoutCredentials(raw)}")`;
     return Object.values(error.constraints ?? {}).map((message) => `${message}${shown}`);
   });
   if (settings.production && settings.APP_SECRET === DEV_SECRET) {
@@ -180,4 +186,9 @@ export function isSlackWebhook(url: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** A URL's user and password are secrets too; they are not echoed in error messages. */
+function withoutCredentials(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1***@');
 }

@@ -12,7 +12,8 @@ export async function runJob<T>(job: Job, token: string | undefined, work: () =>
     if (error instanceof PermanentError) {
       throw new UnrecoverableError(error.message);
     }
-    if (error instanceof RetryLaterError && token) {
+    // A job of one attempt (an operator's CLI run) is waited on now: it fails rather than waits.
+    if (error instanceof RetryLaterError && token && (job.opts.attempts ?? 1) > 1) {
       await job.moveToDelayed(Date.now() + error.delayMs, token);
       throw new DelayedError(error.message);
     }

@@ -16,15 +16,20 @@ export class ListingRepository {
     if (parsed.length === 0) {
       return [];
     }
-    const result = await this.listings
-      .createQueryBuilder()
-      .insert()
-      .into(ListingEntity)
-      .values(parsed.map((listing) => ({ ...listing, sourceId, fetchRunId })))
-      .orIgnore()
-      .returning(['id'])
-      .execute();
-    return (result.raw as { id: string }[]).map((row) => row.id);
+    const ids: string[] = [];
+    // Postgres takes at most 65,535 parameters a statement: about 22 a listing, so chunks of 1,000.
+    for (let start = 0; start < parsed.length; start += 1000) {
+      const result = await this.listings
+        .createQueryBuilder()
+        .insert()
+        .into(ListingEntity)
+        .values(parsed.slice(start, start + 1000).map((listing) => ({ ...listing, sourceId, fetchRunId })))
+        .orIgnore()
+        .returning(['id'])
+        .execute();
+      ids.push(...(result.raw as { id: string }[]).map((row) => row.id));
+    }
+    return ids;
   }
 
   findById(id: string): Promise<ListingEntity | null> {
