@@ -6,7 +6,10 @@ const bool = ({ value }: { value: unknown }): unknown => {
   if (value === undefined || value === '') {
     return undefined;
   }
-  const text = typeof value === 'string' ? value.toLowerCase() : String(value);
+  if (typeof value !== 'string') {
+    return value;
+  }
+  const text = value.toLowerCase();
   return text === 'true' || text === '1' ? true : text === 'false' || text === '0' ? false : value;
 };
 
