@@ -119,7 +119,12 @@ export class DeliveryService {
         if (!subscription.slackWebhookUrl || subscription.slackDisabledAt) {
           throw new PermanentError(`Subscription ${subscription.id} has no working Slack webhook`);
         }
-        return this.slack.sendDigest(this.secrets.open(subscription.slackWebhookUrl), view);
+        return this.slack.sendDigest(
+          this.secrets.open(subscription.slackWebhookUrl),
+          view,
+          delivery.partsSent,
+          (parts) => this.digests.recordPartsSent(delivery.id, parts),
+        );
     }
   }
 

@@ -48,6 +48,8 @@ describe('Notifier ledger', () => {
   /** A webhook of its own per test: the throttle allows one message a second per webhook. */
   let slackUrl: string;
   let slackStatus = 200;
+  /** Statuses for the next requests, before falling back to slackStatus. */
+  const slackStatuses: number[] = [];
   const slackBodies: unknown[] = [];
 
   beforeAll(async () => {
@@ -89,8 +91,9 @@ describe('Notifier ledger', () => {
       req.on('data', (chunk: Buffer) => (body += chunk.toString()));
       req.on('end', () => {
         slackBodies.push(JSON.parse(body));
-        res.writeHead(slackStatus, { 'content-type': 'text/plain' });
-        res.end(slackStatus === 200 ? 'ok' : slackStatus === 404 ? 'no_service' : 'internal_error');
+        const status = slackStatuses.shift() ?? slackStatus;
+        res.writeHead(status, { 'content-type': 'text/plain' });
+        res.end(status === 200 ? 'ok' : status === 404 ? 'no_service' : 'internal_error');
       });
     });
     slackBase = await listen(slack);
@@ -149,6 +152,7 @@ describe('Notifier ledger', () => {
     smtpReply = null;
     smtpSenderReply = null;
     slackStatus = 200;
+    slackStatuses.length = 0;
     slackUrl = `${slackBase}/services/T1/B1/secret-${Math.random().toString(36).slice(2)}`;
   });
 
@@ -502,5 +506,28 @@ describe('Notifier ledger', () => {
     const row = await deliveryRow(id);
     expect(row).toMatchObject({ status: 'failed', attempts: 8 });
     expect(row.lastError).toMatch(/^gave up after 8 attempts: /);
+  });
+
+  it('should resume a long Slack digest after the messages already accepted', async () => {
+    for (let i = 0; i < 20; i += 1) {
+      await addPaper(`Long digest paper ${i}`, { upvotes: 100 - i, topics: ['video'] });
+    }
+    await subscribe({ topics: ['video'], email: null, slackWebhookUrl: slackUrl });
+    const { digestIds } = await app.get(DigestPlannerService).planDue(now);
+    await app.get(DigestBuilderService).build(digestIds[0]);
+    const id = (await sql.query<{ id: string }>(`SELECT id FROM deliveries`)).rows[0].id;
+
+    slackStatuses.push(200, 500);
+    await expect(app.get(DeliveryService).send(id)).rejects.toThrow(/HTTP 500/);
+    expect(await deliveryRow(id)).toMatchObject({ status: 'pending' });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(await app.get(DeliveryService).send(id)).toBe('sent');
+
+    const texts = (slackBodies as { text: string }[]).map((body) => body.text);
+    expect(texts).toEqual([
+      'Paperboy: 20 new papers for 2026-11-28 (1/2)',
+      'Paperboy: 20 new papers for 2026-11-28 (2/2)',
+      'Paperboy: 20 new papers for 2026-11-28 (2/2)',
+    ]);
   });
 });

@@ -26,12 +26,21 @@ export class SlackChannel {
   /**
    * Sends the digest as one message, or several for a long one, at most one a second per webhook.
    * Before the first message a busy webhook delays the job (no attempt used); between messages it waits.
+   * A retry starts after the messages an earlier attempt got accepted (`alreadySent`), reported by `onSent`.
    */
-  async sendDigest(webhookUrl: string, view: DigestView): Promise<string> {
+  async sendDigest(
+    webhookUrl: string,
+    view: DigestView,
+    alreadySent = 0,
+    onSent: (partsSent: number) => Promise<void> = () => Promise.resolve(),
+  ): Promise<string> {
     const messages = renderSlackMessages(view);
     const answers: string[] = [];
     for (const [index, message] of messages.entries()) {
-      const first = index === 0;
+      if (index < alreadySent) {
+        continue;
+      }
+      const first = index === alreadySent;
       await this.waitForSlot(webhookUrl, first);
       let response = await this.post(webhookUrl, message);
       if (response.status === 429 && !first) {
@@ -42,6 +51,7 @@ export class SlackChannel {
         }
       }
       answers.push(await this.check(webhookUrl, response, first));
+      await onSent(index + 1);
     }
     return answers.join('; ');
   }

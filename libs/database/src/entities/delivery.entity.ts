@@ -22,6 +22,10 @@ export class DeliveryEntity {
   @Column('int', { default: 0 })
   attempts!: number;
 
+  /** Messages of a split delivery already accepted (a long Slack digest); a retry sends the rest. */
+  @Column('int', { default: 0 })
+  partsSent!: number;
+
   @Column('text', { nullable: true })
   lastError!: string | null;
 

@@ -2,6 +2,7 @@ import { InitialSchema1764320000000 } from './1764320000000-InitialSchema';
 import { IdentifiersAndSourceState1764400000000 } from './1764400000000-IdentifiersAndSourceState';
 import { DigestPlannedFor1764500000000 } from './1764500000000-DigestPlannedFor';
 import { AuthorSearchStemmed1764600000000 } from './1764600000000-AuthorSearchStemmed';
+import { DeliveryPartsSent1764700000000 } from './1764700000000-DeliveryPartsSent';
 
 /** Every migration, in order: an imported list rather than a glob, so bundles and the CLI agree. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   IdentifiersAndSourceState1764400000000,
   DigestPlannedFor1764500000000,
   AuthorSearchStemmed1764600000000,
+  DeliveryPartsSent1764700000000,
 ];

@@ -67,7 +67,10 @@ export class DigestRepository {
    */
   async build(digestId: string, window: DigestSelection, now: Date): Promise<BuiltDigest> {
     return this.digests.manager.transaction(async (manager) => {
-      const digest = await manager.findOne(DigestEntity, { where: { id: digestId }, lock: { mode: 'pessimistic_write' } });
+      const digest = await manager.findOne(DigestEntity, {
+        where: { id: digestId },
+        lock: { mode: 'pessimistic_write' },
+      });
       if (!digest) {
         return { status: 'failed', deliveryIds: [] };
       }
@@ -78,7 +81,9 @@ export class DigestRepository {
       const subscription = await manager.findOneByOrFail(SubscriptionEntity, { id: digest.subscriptionId });
       // Cancelled or paused since the claim: nothing is owed for this period.
       const wanted = subscription.status === 'active' && subscription.frequency !== 'paused';
-      const { paperIds, total } = wanted ? await selectPapers(manager, subscription, window) : { paperIds: [], total: 0 };
+      const { paperIds, total } = wanted
+        ? await selectPapers(manager, subscription, window)
+        : { paperIds: [], total: 0 };
       if (paperIds.length === 0) {
         await manager.update(DigestEntity, { id: digestId }, { status: 'empty', builtAt: now });
         return { status: 'empty', deliveryIds: [] };
@@ -87,7 +92,9 @@ export class DigestRepository {
         .createQueryBuilder()
         .insert()
         .into(DigestPaperEntity)
-        .values(paperIds.map((paperId, index) => ({ digestId, paperId, subscriptionId: subscription.id, rank: index + 1 })))
+        .values(
+          paperIds.map((paperId, index) => ({ digestId, paperId, subscriptionId: subscription.id, rank: index + 1 })),
+        )
         .execute();
       const channels = channelsOf(subscription);
       const deliveryIds: string[] = [];
@@ -113,7 +120,10 @@ export class DigestRepository {
   }
 
   /** What a digest of this subscription would hold at the end of this window, without recording anything. */
-  async preview(subscription: SubscriptionEntity, window: DigestSelection): Promise<{ paperIds: string[]; total: number }> {
+  async preview(
+    subscription: SubscriptionEntity,
+    window: DigestSelection,
+  ): Promise<{ paperIds: string[]; total: number }> {
     return selectPapers(this.digests.manager, subscription, window);
   }
 
@@ -128,7 +138,9 @@ export class DigestRepository {
   }
 
   deliveriesOf(digestIds: string[]): Promise<DeliveryEntity[]> {
-    return digestIds.length === 0 ? Promise.resolve([]) : this.digests.manager.findBy(DeliveryEntity, { digestId: In(digestIds) });
+    return digestIds.length === 0
+      ? Promise.resolve([])
+      : this.digests.manager.findBy(DeliveryEntity, { digestId: In(digestIds) });
   }
 
   /**
@@ -142,6 +154,14 @@ export class DigestRepository {
       [id],
     );
     return rows[0][0] ?? null;
+  }
+
+  /** Counts the messages of a split delivery accepted so far, while the delivery is claimed. */
+  async recordPartsSent(id: string, partsSent: number): Promise<void> {
+    await this.digests.manager.query(
+      `UPDATE "deliveries" SET "partsSent" = $2 WHERE "id" = $1 AND "status" = 'sending'`,
+      [id, partsSent],
+    );
   }
 
   /**
@@ -161,7 +181,7 @@ export class DigestRepository {
         [id],
       );
       await manager.query(
-      `WITH finished AS (
+        `WITH finished AS (
          UPDATE "deliveries" SET "status" = $2, "providerResponse" = $3, "lastError" = $4,
            "sentAt" = CASE WHEN $2 = 'sent' THEN $5::timestamptz ELSE NULL END, "updatedAt" = now()
          WHERE "id" = $1 AND "status" = 'sending' RETURNING "digestId"
@@ -173,14 +193,17 @@ export class DigestRepository {
        UPDATE "digests" SET "status" = CASE WHEN EXISTS (SELECT 1 FROM siblings WHERE "status" = 'sent') THEN 'sent' ELSE 'failed' END
        WHERE "id" = (SELECT "digestId" FROM finished)
          AND NOT EXISTS (SELECT 1 FROM siblings WHERE "status" IN ('pending', 'sending'))`,
-      [id, outcome.status, outcome.providerResponse ?? null, outcome.error ?? null, now],
+        [id, outcome.status, outcome.providerResponse ?? null, outcome.error ?? null, now],
       );
     });
   }
 
   /** Digests claimed but not built for a while: their build job was lost (Redis restart) or failed. */
   async findStalePending(olderThan: Date): Promise<string[]> {
-    const rows = await this.digests.find({ select: { id: true }, where: { status: 'pending', createdAt: LessThan(olderThan) } });
+    const rows = await this.digests.find({
+      select: { id: true },
+      where: { status: 'pending', createdAt: LessThan(olderThan) },
+    });
     return rows.map((row) => row.id);
   }
 
