@@ -54,9 +54,11 @@ describe('SourceFetcherService with dated sources', () => {
   /** Per source, the entries each listing date has. */
   const hfDays = new Map<string, Record<string, HfEntry[]>>();
   const hfFailing = new Set<string>();
+  /** `${source} ${date}` answered with 404: a date that can never be fetched. */
+  const hfMissing = new Set<string>();
   const apiDays = new Map<string, Record<string, string[]>>();
 
-  const HF_SOURCES = ['hf-catch-up', 'hf-resume', 'hf-horizon', 'hf-quiet'];
+  const HF_SOURCES = ['hf-catch-up', 'hf-resume', 'hf-horizon', 'hf-quiet', 'hf-skip'];
   const API_SOURCES = ['arxiv-api', 'arxiv-api-scheduled', 'arxiv-api-refused', 'arxiv-api-short'];
   const API_SELECTION = 'cat:cs.CL OR cat:cs.LG';
 
@@ -65,6 +67,10 @@ describe('SourceFetcherService with dated sources', () => {
       const date = url.searchParams.get('date') ?? '';
       if (hfFailing.has(`${id} ${date}`)) {
         res.writeHead(500).end('{"error":"Internal Error"}');
+        return;
+      }
+      if (hfMissing.has(`${id} ${date}`)) {
+        res.writeHead(404).end('{"error":"Not found"}');
         return;
       }
       const limit = Number(url.searchParams.get('limit'));
@@ -182,6 +188,24 @@ describe('SourceFetcherService with dated sources', () => {
     expect(resumed.fetchRunIds).toHaveLength(2);
     expect(await context.listingsOf('hf-resume')).toHaveLength(15);
     expect(await context.source('hf-resume')).toMatchObject({ cursorDate: '2024-10-25', consecutiveFailures: 0 });
+  });
+
+  it('should go past a date that can never be fetched, record it and call the source degraded', async () => {
+    const days = ['2024-10-22', '2024-10-23', '2024-10-24', '2024-10-25'];
+    hfDays.set('hf-skip', Object.fromEntries(days.map((day) => [day, hfEntriesFor(day)])));
+    await context.fetcher.fetch('hf-skip', undefined, at('2024-10-22T10:15:00Z'));
+    hfMissing.add('hf-skip 2024-10-23');
+    const before = requestedDates('hf-skip').length;
+
+    const result = await context.fetcher.fetch('hf-skip', undefined, at('2024-10-25T10:15:00Z'));
+
+    expect(requestedDates('hf-skip').slice(before)).toEqual(['2024-10-23', '2024-10-24', '2024-10-25']);
+    expect(result.fetchRunIds).toHaveLength(2);
+    const runs = await context.runs.findBy({ sourceId: 'hf-skip', listingDate: '2024-10-23' });
+    expect(runs.map((run) => [run.status, run.httpStatus])).toEqual([['failed', 404]]);
+    const source = await context.source('hf-skip');
+    expect(source).toMatchObject({ cursorDate: '2024-10-25', health: 'degraded', consecutiveFailures: 0 });
+    expect(source.healthReason).toContain('2024-10-23 could not be fetched');
   });
 
   it('should not reach back further than the horizon', async () => {

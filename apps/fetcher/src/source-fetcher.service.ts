@@ -110,25 +110,40 @@ export class SourceFetcherService {
     // `now` is when this fetch started (tests set it); each run of a catch-up starts that much later.
     const started = Date.now();
     const clock = (): Date => new Date(now.getTime() + Date.now() - started);
-    const outcomes: DateOutcome[] = [];
-    for (const listingDate of dates) {
+    const outcomes: (DateOutcome & { listingDate: string })[] = [];
+    const skippedDates: string[] = [];
+    for (const [index, listingDate] of dates.entries()) {
       try {
-        outcomes.push(await this.fetchDate(source, client, listingDate, clock(), date === undefined));
+        outcomes.push({ listingDate, ...(await this.fetchDate(source, client, listingDate, clock(), date === undefined)) });
       } catch (error) {
+        // A date that can never be fetched (a 4xx, an oversized body) must not hold back the dates after
+        // it: its failed run is recorded, the source turns degraded, and the catch-up goes on.
+        if (error instanceof PermanentError && !(error instanceof SourceGoneError) && index < dates.length - 1) {
+          const reason = error.message.split('\n')[0];
+          this.logger.warn(`${source.id} ${listingDate}: skipped in the catch-up: ${reason}`);
+          skippedDates.push(`${listingDate} could not be fetched: ${reason}`);
+          continue;
+        }
         const consecutiveFailures = await this.afterFailure(source, error, now);
         throw retryLaterIfAsked(error, consecutiveFailures);
       }
     }
     const quietDays =
       mode.kind === 'dated'
-        ? dates.filter(
-            (listingDate, index) =>
-              outcomes[index].itemsSeen === 0 &&
-              isSettled(listingDate, today, mode) &&
-              isListingDay(mode.calendar, listingDate),
-          )
+        ? outcomes
+            .filter(
+              (outcome) =>
+                outcome.itemsSeen === 0 &&
+                isSettled(outcome.listingDate, today, mode) &&
+                isListingDay(mode.calendar, outcome.listingDate),
+            )
+            .map((outcome) => outcome.listingDate)
         : [];
-    await this.judge(source, { failed: false, skipped: outcomes.flatMap((o) => o.problems), quietDays }, now);
+    await this.judge(
+      source,
+      { failed: false, skipped: [...skippedDates, ...outcomes.flatMap((o) => o.problems)], quietDays },
+      now,
+    );
     const fetchRunIds = outcomes.map((outcome) => outcome.fetchRunId);
     return { fetchRunId: fetchRunIds[fetchRunIds.length - 1], fetchRunIds };
   }
