@@ -6,7 +6,7 @@ import { BackfillService } from './backfill.service';
 import { BackfillCommand } from './commands/backfill.command';
 import { DigestCommand, DigestPreviewCommand, DigestSendCommand } from './commands/digest.command';
 import { FetchCommand } from './commands/fetch.command';
-import { SourcesCommand, SourcesStatusCommand } from './commands/sources.command';
+import { SourcesCommand, SourcesEnableCommand, SourcesStatusCommand } from './commands/sources.command';
 import { ReclassifyCommand } from './commands/reclassify.command';
 import { DigestPreviewService } from './digest-preview.service';
 import { PipelineRunner } from './pipeline-runner.service';
@@ -17,6 +17,7 @@ import { ReclassifyService } from './reclassify.service';
   providers: [
     SourcesCommand,
     SourcesStatusCommand,
+    SourcesEnableCommand,
     PipelineRunner,
     DigestPreviewService,
     FetchCommand,

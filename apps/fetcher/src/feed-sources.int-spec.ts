@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { SourceDefinition } from '@libs/database';
+import { SourceDefinition, SourceRepository } from '@libs/database';
 import { PermanentError } from '@libs/domain';
 import { createFetcherContext, FetcherContext, rejectionOf, TestEnv } from '../../../test/support/fetcher-context';
 import { answer, feed, LoopbackServer, redirect } from '../../../test/support/loopback-server';
@@ -52,6 +52,7 @@ describe('SourceFetcherService with feed sources', () => {
     ['broken-items', 'rss'],
     ['flaky', 'rss'],
     ['token', 'rss', '/token?key=s3cret'],
+    ['revived', 'rss'],
   ];
   const definitions = (): SourceDefinition[] =>
     SOURCES.map(([id, kind, path]) => ({
@@ -248,8 +249,51 @@ describe('SourceFetcherService with feed sources', () => {
     const refused = await rejectionOf(context.fetcher.fetch('gone', undefined, NOW));
 
     expect(refused).toBeInstanceOf(PermanentError);
-    expect(refused.message).toBe(`Source "gone" is disabled: ${gone.healthReason}`);
+    expect(refused.message).toBe(
+      `Source "gone" is disabled since ${gone.goneAt?.toISOString()}: ${gone.healthReason} (change its url in the sources file, or run \`sources enable gone\`)`,
+    );
     expect(upstream.requestsTo('/gone')).toHaveLength(1);
+  });
+
+  it('should remember a 301 and a 410 when the unchanged sources file is read again', async () => {
+    // Runs after the redirect and 410 tests: a restart reads the same file.
+    const active = await context.app.get(SourceRepository).syncFromFile(definitions());
+
+    expect(active).not.toContain('gone');
+    expect(active).toContain('moved');
+    expect(await context.source('gone')).toMatchObject({ enabled: false, goneAt: expect.any(Date) });
+    expect(await context.source('moved')).toMatchObject({ url: upstream.url('/moved/new'), etag: '"blog-1"' });
+  });
+
+  it('should fetch a gone source again once an operator enables it or its url is edited in the sources file', async () => {
+    const sources = context.app.get(SourceRepository);
+    upstream.route('/revived', answer(410, 'Discontinued.'));
+    await rejectionOf(context.fetcher.fetch('revived', undefined, NOW));
+    expect(await context.source('revived')).toMatchObject({ enabled: false });
+
+    expect(await sources.enableGone('revived')).toBe(true);
+    expect(await sources.enableGone('blog')).toBe(false);
+    upstream.route(
+      '/revived',
+      feed(BLOG, { etag: '"revived-1"', lastModified: 'Fri, 25 Oct 2024 16:30:00 GMT' }, 'application/atom+xml'),
+    );
+    await context.fetcher.fetch('revived', undefined, NOW);
+
+    expect(await context.source('revived')).toMatchObject({ enabled: true, goneAt: null, etag: '"revived-1"' });
+    expect((await context.runsOf('revived')).at(-1)).toMatchObject({ status: 'succeeded', itemsNew: 3 });
+
+    upstream.route('/revived', answer(410, 'Discontinued again.'));
+    await rejectionOf(context.fetcher.fetch('revived', undefined, NOW));
+    const edited = definitions().map((definition) =>
+      definition.id === 'revived' ? { ...definition, url: upstream.url('/revived/v2') } : definition,
+    );
+    expect(await sources.syncFromFile(edited)).toContain('revived');
+    expect(await context.source('revived')).toMatchObject({
+      enabled: true,
+      goneAt: null,
+      etag: null,
+      url: upstream.url('/revived/v2'),
+    });
   });
 
   it('should fail the run on an HTML page served with 200, naming the source and the URL, and keep earlier listings', async () => {

@@ -9,6 +9,8 @@ import { parseSourcesFile } from './sources/sources-file';
 
 const SCHEDULER_PREFIX = 'fetch-';
 
+export const fetchSchedulerKey = (sourceId: string): string => `${SCHEDULER_PREFIX}${sourceId}`;
+
 /**
  * Applies the sources file at boot: mirrors it into Postgres and keeps one BullMQ job scheduler per
  * source (and puts them back within a minute if Redis loses them). Replicas take a Postgres advisory lock around it, because concurrent upserts of the same
@@ -31,16 +33,27 @@ export class FetchScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     clearInterval(this.keeper);
   }
 
-  /** Puts back schedulers Redis lost (flushed, restarted empty); the sources are still in Postgres. */
+  /** Puts back schedulers Redis lost (flushed, restarted empty) and follows sources enabled or gone since. */
   async restoreIfLost(): Promise<void> {
     try {
       const present = new Set((await this.queue.getJobSchedulers()).map((scheduler) => scheduler.key));
       if (this.wantedSchedulers.some((key) => !present.has(key))) {
         this.logger.warn('Fetch schedulers were missing from Redis: restoring them');
         await this.apply();
+        return;
+      }
+      // A source enabled again (`sources enable`) or disabled by a 410 since the last apply.
+      const active = (await this.sources.findEnabled()).map((source) => fetchSchedulerKey(source.id));
+      if (
+        active.length !== this.wantedSchedulers.length ||
+        active.some((key) => !this.wantedSchedulers.includes(key))
+      ) {
+        await this.apply();
       }
     } catch (error) {
-      this.logger.error(`Could not check the fetch schedulers: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.error(
+        `Could not check the fetch schedulers: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 
@@ -57,24 +70,26 @@ export class FetchScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     });
     const definitions = parseSourcesFile(content, file);
     await this.sources.withLock('fetch-schedulers', async () => {
-      await this.sources.syncFromFile(definitions);
-      const wanted = new Set(definitions.map((source) => `${SCHEDULER_PREFIX}${source.id}`));
+      // A source disabled by a 410 keeps no scheduler until it is enabled again.
+      const active = new Set(await this.sources.syncFromFile(definitions));
+      const scheduled = definitions.filter((source) => active.has(source.id));
+      const wanted = new Set(scheduled.map((source) => fetchSchedulerKey(source.id)));
       this.wantedSchedulers = [...wanted];
       for (const scheduler of await this.queue.getJobSchedulers()) {
         if (scheduler.key.startsWith(SCHEDULER_PREFIX) && !wanted.has(scheduler.key)) {
           await this.queue.removeJobScheduler(scheduler.key);
         }
       }
-      for (const source of definitions) {
+      for (const source of scheduled) {
         const data = { sourceId: source.id };
         const { jobId: _ignored, ...opts } = jobOptionsFor(JobName.SourceFetch, data);
         await this.queue.upsertJobScheduler(
-          `${SCHEDULER_PREFIX}${source.id}`,
+          fetchSchedulerKey(source.id),
           { pattern: source.schedule, tz: source.timezone },
           { name: JobName.SourceFetch, data, opts },
         );
       }
     });
-    this.logger.log(`Scheduled ${definitions.length} source(s) from ${file}`);
+    this.logger.log(`Scheduled ${this.wantedSchedulers.length} of the ${definitions.length} source(s) in ${file}`);
   }
 }

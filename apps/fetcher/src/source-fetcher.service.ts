@@ -10,9 +10,10 @@ import {
 } from '@libs/database';
 import { PermanentError, RetryLaterError } from '@libs/domain';
 import { redactUrl } from '@libs/http';
-import { JobName, JobProducer } from '@libs/queues';
+import { classifyBatches, JobName, JobProducer, QueueName } from '@libs/queues';
 import { isSettled, planListingDates } from './listing-dates';
-import { assessHealth, FAILING_AFTER, FetchVerdict, GONE_REASON } from './source-health';
+import { fetchSchedulerKey } from './fetch-scheduler';
+import { assessHealth, FAILING_AFTER, FetchVerdict } from './source-health';
 import { ArxivApiClient } from './sources/arxiv-api.client';
 import { ArxivRssClient, RssClient } from './sources/feed.client';
 import { HfDailyPapersClient } from './sources/hf-daily-papers.client';
@@ -84,8 +85,10 @@ export class SourceFetcherService {
       throw new PermanentError(`Unknown source "${sourceId}": it is not in the sources file`);
     }
     if (!source.enabled) {
-      const why = source.healthReason?.startsWith(GONE_REASON) ? `is disabled: ${source.healthReason}` : null;
-      throw new PermanentError(`Source "${sourceId}" ${why ?? 'is no longer in the sources file'}`);
+      const why = source.goneAt
+        ? `is disabled since ${source.goneAt.toISOString()}: ${source.healthReason ?? 'upstream answered 410 Gone'} (change its url in the sources file, or run \`sources enable ${sourceId}\`)`
+        : 'is no longer in the sources file';
+      throw new PermanentError(`Source "${sourceId}" ${why}`);
     }
     if (date !== undefined && !isCalendarDate(date)) {
       throw new PermanentError(`"${date}" is not a calendar date (YYYY-MM-DD)`);
@@ -219,7 +222,8 @@ export class SourceFetcherService {
     try {
       const gone = error instanceof SourceGoneError;
       if (gone) {
-        await this.sources.disable(source.id);
+        await this.sources.markGone(source.id, now);
+        await this.producer.queue(QueueName.Fetch).removeJobScheduler(fetchSchedulerKey(source.id));
       }
       const consecutiveFailures = await this.sources.recordRunOutcome(source.id, false);
       await this.judge(source, { failed: true, error: message, consecutiveFailures, gone }, now);
@@ -262,23 +266,19 @@ export class SourceFetcherService {
 
   /**
    * Queues every listing of the source not classified yet, not only this run's: a listing stored by a
-   * run whose enqueue was lost (Redis restart, crash) is picked up by the next run. Job ids dedupe.
+   * run whose enqueue was lost (Redis restart, crash) is picked up by the next run. Listings go in batches
+   * (classifyBatches), whose job ids come from their listing ids, so the same batch is never queued twice.
    */
   private async queueUnclassified(sourceId: string, inserted: string[]): Promise<void> {
-    await this.producer.enqueueMany(
-      JobName.ListingClassify,
-      inserted.map((listingId) => ({ listingId })),
-    );
+    await this.producer.enqueueMany(JobName.ListingsClassify, classifyBatches(inserted));
     // Older listings still unclassified lost their job, or it failed for good (a long database outage):
     // requeue replaces a finished job, which a plain add with the same id would silently keep.
     const fresh = new Set(inserted);
-    for (const listingId of await this.listings.findUnclassifiedIds(sourceId)) {
-      if (!fresh.has(listingId)) {
-        await this.producer.requeue(JobName.ListingClassify, { listingId });
-      }
+    const older = (await this.listings.findUnclassifiedIds(sourceId)).filter((listingId) => !fresh.has(listingId));
+    for (const batch of classifyBatches(older)) {
+      await this.producer.requeue(JobName.ListingsClassify, batch);
     }
   }
-
 
   private clientFor(source: SourceEntity): SourceClient {
     const client = (this.clients as Record<string, SourceClient | undefined>)[source.kind];

@@ -18,7 +18,34 @@ export class SourcesStatusCommand extends CommandRunner {
   }
 }
 
-@Command({ name: 'sources', description: 'Source operations', subCommands: [SourcesStatusCommand] })
+@SubCommand({
+  name: 'enable',
+  arguments: '<id>',
+  description: 'Fetch a source again that was disabled because upstream answered 410 Gone',
+})
+export class SourcesEnableCommand extends CommandRunner {
+  constructor(private readonly sources: SourceRepository) {
+    super();
+  }
+
+  async run([id]: string[]): Promise<void> {
+    if (!(await this.sources.enableGone(id))) {
+      const source = await this.sources.findById(id);
+      throw new Error(
+        source
+          ? `Source "${id}" is not disabled by a 410 Gone${source.enabled ? '' : ': it is no longer in the sources file'}`
+          : `Unknown source "${id}": it is not in the sources file`,
+      );
+    }
+    console.log(`Source "${id}" is enabled again: running fetchers schedule it within a minute.`);
+  }
+}
+
+@Command({
+  name: 'sources',
+  description: 'Source operations',
+  subCommands: [SourcesStatusCommand, SourcesEnableCommand],
+})
 export class SourcesCommand extends CommandRunner {
   run(): Promise<void> {
     this.command.help();

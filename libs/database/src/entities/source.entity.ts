@@ -9,8 +9,17 @@ export class SourceEntity {
   @Column('text')
   kind!: string;
 
+  /** Where the source is fetched: the sources file's URL, or where a permanent redirect led. */
   @Column('text')
   url!: string;
+
+  /** The URL as the sources file gives it; a 301 leaves it alone, an edit of the file resets `url` to it. */
+  @Column('text')
+  configuredUrl!: string;
+
+  /** When upstream answered 410 Gone: the source stays disabled until its URL changes in the file or an operator enables it. */
+  @Column('timestamptz', { nullable: true })
+  goneAt!: Date | null;
 
   @Column('text')
   schedule!: string;

@@ -3,6 +3,7 @@ import { IdentifiersAndSourceState1764400000000 } from './1764400000000-Identifi
 import { DigestPlannedFor1764500000000 } from './1764500000000-DigestPlannedFor';
 import { AuthorSearchStemmed1764600000000 } from './1764600000000-AuthorSearchStemmed';
 import { DeliveryPartsSent1764700000000 } from './1764700000000-DeliveryPartsSent';
+import { SourceConfiguredUrl1765000000000 } from './1765000000000-SourceConfiguredUrl';
 
 /** Every migration, in order: an imported list rather than a glob, so bundles and the CLI agree. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   DigestPlannedFor1764500000000,
   AuthorSearchStemmed1764600000000,
   DeliveryPartsSent1764700000000,
+  SourceConfiguredUrl1765000000000,
 ];

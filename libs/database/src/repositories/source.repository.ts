@@ -74,18 +74,45 @@ interface HealthRow {
 export class SourceRepository {
   constructor(@InjectRepository(SourceEntity) private readonly sources: Repository<SourceEntity>) {}
 
-  /** Mirrors the sources file: upserts its sources, disables the ones it no longer lists (their history stays). */
-  async syncFromFile(definitions: SourceDefinition[]): Promise<void> {
-    await this.sources.manager.transaction(async (manager) => {
-      const repo = manager.getRepository(SourceEntity);
-      if (definitions.length > 0) {
-        await repo.upsert(
-          definitions.map((definition) => ({ ...definition, enabled: true })),
-          ['id'],
+  /**
+   * Mirrors the sources file: upserts its sources and disables the ones it no longer lists (their history
+   * stays). A source whose URL in the file is unchanged keeps what upstream said since: the URL a 301 led
+   * to, its validators, and a 410's disabling. A changed URL starts afresh. Returns the ids of the sources
+   * to fetch (listed and not gone).
+   */
+  async syncFromFile(definitions: SourceDefinition[]): Promise<string[]> {
+    return this.sources.manager.transaction(async (manager) => {
+      for (const definition of definitions) {
+        await manager.query(
+          `INSERT INTO "sources" ("id", "kind", "url", "configuredUrl", "schedule", "timezone", "enabled")
+           VALUES ($1, $2, $3, $3, $4, $5, true)
+           ON CONFLICT ("id") DO UPDATE SET
+             "kind" = EXCLUDED."kind", "schedule" = EXCLUDED."schedule", "timezone" = EXCLUDED."timezone",
+             "url" = CASE WHEN "sources"."configuredUrl" = EXCLUDED."configuredUrl" THEN "sources"."url" ELSE EXCLUDED."url" END,
+             "etag" = CASE WHEN "sources"."configuredUrl" = EXCLUDED."configuredUrl" THEN "sources"."etag" END,
+             "lastModified" = CASE WHEN "sources"."configuredUrl" = EXCLUDED."configuredUrl" THEN "sources"."lastModified" END,
+             "goneAt" = CASE WHEN "sources"."configuredUrl" = EXCLUDED."configuredUrl" THEN "sources"."goneAt" END,
+             "enabled" = "sources"."configuredUrl" <> EXCLUDED."configuredUrl" OR "sources"."goneAt" IS NULL,
+             "configuredUrl" = EXCLUDED."configuredUrl"`,
+          [definition.id, definition.kind, definition.url, definition.schedule, definition.timezone],
         );
       }
+      const repo = manager.getRepository(SourceEntity);
       await repo.update({ id: Not(In(definitions.map((definition) => definition.id))) }, { enabled: false });
+      const active = await repo.find({ select: { id: true }, where: { enabled: true }, order: { id: 'ASC' } });
+      return active.map((source) => source.id);
     });
+  }
+
+  /** Fetches a source again after a 410 (upstream came back): returns false for an unknown or unlisted source. */
+  async enableGone(id: string): Promise<boolean> {
+    const result = await this.sources
+      .createQueryBuilder()
+      .update(SourceEntity)
+      .set({ enabled: true, goneAt: null })
+      .where('id = :id AND "goneAt" IS NOT NULL', { id })
+      .execute();
+    return (result.affected ?? 0) > 0;
   }
 
   /** Runs `work` while holding a Postgres advisory lock, so only one replica at a time does it. */
@@ -137,9 +164,12 @@ export class SourceRepository {
       .execute();
   }
 
-  /** Stops fetching a source (upstream said 410 Gone). The next sync from the sources file enables it again. */
-  async disable(id: string): Promise<void> {
-    await this.sources.update({ id }, { enabled: false });
+  /**
+   * Stops fetching a source: upstream said 410 Gone. It stays disabled across restarts until its URL
+   * changes in the sources file or an operator enables it (`sources enable`).
+   */
+  async markGone(id: string, now: Date): Promise<void> {
+    await this.sources.update({ id }, { enabled: false, goneAt: now });
   }
 
   /** Counts failed runs in a row: a success resets the count. Returns the count after this run. */
