@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import Parser from 'rss-parser';
 import request, { Response } from 'supertest';
 import { signToken, TokenPurpose, verifyToken } from '@libs/domain';
-import { deleteQueueKeys } from '../../../test/support/processes';
+import { deleteQueueKeys, waitFor } from '../../../test/support/processes';
 import { childNamed, childrenNamed, parseStrictXml, XmlElement } from '../../../test/support/strict-xml';
 import { createTestDatabase, TestDatabase, testQueuePrefix } from '../../../test/support/test-database';
 import { createApiApp } from './bootstrap';
@@ -500,7 +500,9 @@ describe('feeds and digest view (integration)', () => {
         (item) => childNamed(item, 'guid').text === 'arxiv:2410.10002',
       );
       // An RSS description is HTML: the plain-text abstract arrives escaped and decodes back to itself.
-      expect(asCarried(decodeHtml(rssItem ? childNamed(rssItem, 'description').text : ''))).toBe(asCarried(TRICKY_ABSTRACT));
+      expect(asCarried(decodeHtml(rssItem ? childNamed(rssItem, 'description').text : ''))).toBe(
+        asCarried(TRICKY_ABSTRACT),
+      );
       const atom = parseStrictXml((await get('/feeds/papers.atom')).text);
       const atomEntry = childrenNamed(atom, 'entry', ATOM_NS).find(
         (entry) => childNamed(entry, 'id', ATOM_NS).text === 'arxiv:2410.10002',
@@ -595,6 +597,263 @@ describe('feeds and digest view (integration)', () => {
 
         expect({ path, status: [400, 404].includes(response.status) }).toEqual({ path, status: true });
       }
+    });
+  });
+
+  describe('topic feeds /feeds/topics/:slug.{rss,atom,json} and keyword feeds ?q=', () => {
+    const ids: Record<'armNew' | 'armOld' | 'softBody' | 'grasp' | 'vision' | 'unready', string> = {
+      armNew: '',
+      armOld: '',
+      softBody: '',
+      grasp: '',
+      vision: '',
+      unready: '',
+    };
+    const tag = (paperId: string, topic: string): Promise<unknown> =>
+      sql.query(`INSERT INTO paper_topics ("paperId", topic, score, evidence) VALUES ($1, $2, 5, '{}')`, [
+        paperId,
+        topic,
+      ]);
+
+    beforeAll(async () => {
+      ids.armOld = await insertPaper({
+        arxivId: '2411.20001',
+        title: 'A robot arm that learns to grip: the gripper paper',
+        abstract: 'A gripper for robot arms; the string ]]> and \u0002 appear in this abstract.',
+        listedAt: '2024-11-01T08:00:00Z',
+      });
+      ids.armNew = await insertPaper({
+        arxivId: '2411.20002',
+        title: 'Dexterous manipulation with tactile sensing',
+        listedAt: '2024-11-03T08:00:00Z',
+      });
+      ids.softBody = await insertPaper({
+        arxivId: '2411.20003',
+        title: 'Soft-body simulation for robot learning',
+        listedAt: '2024-11-02T08:00:00Z',
+      });
+      // A far better match for "gripper" than the robotics paper, but older: feeds are newest first, not by rank.
+      ids.grasp = await insertPaper({
+        arxivId: '2411.20004',
+        title: 'Gripper gripper gripper: a survey of gripper designs',
+        abstract: 'Every gripper, gripper after gripper.',
+        listedAt: '2024-10-20T08:00:00Z',
+      });
+      ids.vision = await insertPaper({
+        arxivId: '2411.20005',
+        title: 'Segment anything, faster',
+        listedAt: '2024-11-04T08:00:00Z',
+      });
+      ids.unready = await insertPaper({
+        arxivId: '2411.20006',
+        title: 'An unclassified robot gripper',
+        listedAt: '2024-11-05T08:00:00Z',
+        ready: false,
+      });
+      for (const id of [ids.armOld, ids.armNew, ids.softBody, ids.unready]) {
+        await tag(id, 'robotics');
+      }
+      await tag(ids.vision, 'vision');
+      // Public feeds check for changed papers at most once a second.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+    });
+
+    it("should list exactly a topic's ready papers, newest first, with the topic's name and self link, in every format", async () => {
+      for (const format of FORMATS) {
+        const response = await get(`/feeds/topics/robotics.${format}`);
+        const feed = await readFeed(format, response);
+
+        expect(response.headers['cache-control']).toMatch(/\bpublic\b/);
+        expect(feed.title).toBe('Paperboy: Robotics');
+        expect({ format, self: feed.self }).toEqual({ format, self: `${BASE}/feeds/topics/robotics.${format}` });
+        expect({ format, ids: feed.items.map((item) => item.id) }).toEqual({
+          format,
+          ids: await itemIdsOf([ids.armNew, ids.softBody, ids.armOld]),
+        });
+      }
+    });
+
+    it('should list the papers matching ?q= newest first (not best match first), with the query in title and self link', async () => {
+      for (const format of FORMATS) {
+        const feed = await fetchFeed(format, `/feeds/papers.${format}?q=gripper`);
+
+        expect(feed.title).toBe('Paperboy: papers matching "gripper"');
+        expect({ format, self: feed.self }).toEqual({ format, self: `${BASE}/feeds/papers.${format}?q=gripper` });
+        expect({ format, ids: feed.items.map((item) => item.id) }).toEqual({
+          format,
+          ids: await itemIdsOf([ids.armOld, ids.grasp]),
+        });
+      }
+    });
+
+    it('should read ?q= as GET /api/papers does: a hyphenated word, -exclude, and a topic feed narrowed by a query', async () => {
+      const softBody = await fetchFeed('rss', '/feeds/papers.rss?q=soft-body');
+      expect(softBody.items.map((item) => item.id)).toEqual(await itemIdsOf([ids.softBody]));
+      const notSurvey = await fetchFeed('atom', '/feeds/papers.atom?q=gripper%20-survey');
+      expect(notSurvey.items.map((item) => item.id)).toEqual(await itemIdsOf([ids.armOld]));
+      const topicAndQuery = await fetchFeed('json', '/feeds/topics/robotics.json?q=tactile');
+      expect(topicAndQuery.title).toBe('Paperboy: Robotics matching "tactile"');
+      expect(topicAndQuery.self).toBe(`${BASE}/feeds/topics/robotics.json?q=tactile`);
+      expect(topicAndQuery.items.map((item) => item.id)).toEqual(await itemIdsOf([ids.armNew]));
+    });
+
+    it('should keep a query with &, <, quotes and "]]>" well-formed in the title and self link of every format', async () => {
+      const q = 'gripper & <arm> "]]>"';
+      for (const format of FORMATS) {
+        const feed = await fetchFeed(format, `/feeds/papers.${format}?q=${encodeURIComponent(q)}`);
+
+        expect(asCarried(decodeHtml(feed.title))).toBe(`Paperboy: papers matching "${q}"`);
+        expect(feed.self).toBe(`${BASE}/feeds/papers.${format}?q=${encodeURIComponent(q)}`);
+      }
+    });
+
+    it('should carry an abstract with "]]>" and a control character through rss-parser and the strict parser', async () => {
+      const response = await get('/feeds/topics/robotics.rss');
+      const parsed = await new Parser().parseString(response.text);
+      const item = parsed.items.find((entry) => entry.guid === 'arxiv:2411.20001');
+
+      expect(XML_FORBIDDEN.test(response.text)).toBe(false);
+      expect(() => parseStrictXml(response.text)).not.toThrow();
+      expect(asCarried(decodeHtml(item?.content ?? ''))).toBe(
+        'A gripper for robot arms; the string ]]> and  appear in this abstract.',
+      );
+    });
+
+    it('should treat an empty q as no query', async () => {
+      const all = await fetchFeed('rss', '/feeds/papers.rss');
+      const blank = await fetchFeed('rss', '/feeds/papers.rss?q=%20%20');
+
+      expect(blank.title).toBe('Paperboy: latest papers');
+      expect(blank.items.map((item) => item.id)).toEqual(all.items.map((item) => item.id));
+    });
+
+    it('should answer 404 naming an unknown topic, in every format', async () => {
+      for (const format of FORMATS) {
+        const response = await get(`/feeds/topics/astrology.${format}`);
+
+        expect({ format, status: response.status }).toEqual({ format, status: 404 });
+        expect((response.body as { message: string }).message).toMatch(
+          /^There is no topic "astrology"; topics are: llm, .*robotics/,
+        );
+      }
+    });
+
+    it.each([
+      ['/feeds/papers.rss?q=the', /^q "the" has no words to search for/],
+      ['/feeds/topics/robotics.atom?q=the%20of', /^q "the of" has no words to search for/],
+      ['/feeds/papers.json?q=a&q=b', /^q must be one search string of at most 200 characters$/],
+      [`/feeds/papers.rss?q=${'x'.repeat(201)}`, /^q must be one search string of at most 200 characters$/],
+      ['/feeds/topics/robotics.xml', /^The feed format must be rss, atom or json/],
+    ])('should answer 400 naming what is wrong for %s', async (path, message) => {
+      const response = await get(path);
+
+      expect(response.status).toBe(400);
+      expect([(response.body as { message: string | string[] }).message].flat().join('\n')).toMatch(message);
+    });
+  });
+
+  describe('caching: ETag, Last-Modified, 304, Cache-Control', () => {
+    const PATHS = [
+      ...FORMATS.map((format) => `/feeds/papers.${format}`),
+      '/feeds/topics/llm.atom',
+      '/feeds/papers.rss?q=public',
+    ];
+
+    it('should send a strong ETag, Last-Modified and public Cache-Control, and the same ETag while nothing changes', async () => {
+      for (const path of PATHS) {
+        const first = await get(path);
+        const second = await get(path);
+
+        expect({ path, status: first.status }).toEqual({ path, status: 200 });
+        expect(first.headers.etag).toMatch(/^"[A-Za-z0-9_-]{16,}"$/);
+        expect(Number.isNaN(Date.parse(String(first.headers['last-modified'])))).toBe(false);
+        expect(first.headers['cache-control']).toBe('public, max-age=300');
+        expect({ path, etag: second.headers.etag, text: second.text }).toEqual({
+          path,
+          etag: first.headers.etag,
+          text: first.text,
+        });
+      }
+    });
+
+    it('should answer 304 without a body to a matching If-None-Match or a current If-Modified-Since, 200 otherwise', async () => {
+      for (const path of PATHS) {
+        const first = await get(path);
+        const etag = String(first.headers.etag);
+        const lastModified = String(first.headers['last-modified']);
+
+        const byTag = await http().get(path).set('if-none-match', etag);
+        expect({ path, status: byTag.status, body: byTag.text ?? '' }).toEqual({ path, status: 304, body: '' });
+        expect(byTag.headers.etag).toBe(etag);
+        const inList = await http().get(path).set('if-none-match', `"other", ${etag}`);
+        expect(inList.status).toBe(304);
+        const byDate = await http().get(path).set('if-modified-since', lastModified);
+        expect({ path, status: byDate.status }).toEqual({ path, status: 304 });
+        const otherTag = await http().get(path).set('if-none-match', '"something-else"');
+        expect({ path, status: otherTag.status }).toEqual({ path, status: 200 });
+        const earlier = new Date(Date.parse(lastModified) - 1000).toUTCString();
+        const olderDate = await http().get(path).set('if-modified-since', earlier);
+        expect({ path, status: olderDate.status }).toEqual({ path, status: 200 });
+        expect(olderDate.text).toBe(first.text);
+      }
+    });
+
+    it('should change the ETag and advance Last-Modified once a listed paper changes, and answer the old validators 200', async () => {
+      const paperId = await insertPaper({
+        arxivId: '2412.30001',
+        title: 'A public paper about to be retitled',
+        listedAt: '2024-12-30T08:00:00Z',
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const before = await get('/feeds/papers.rss');
+      expect(before.text).toContain('A public paper about to be retitled');
+
+      await sql.query(`UPDATE papers SET title = 'A retitled public paper', "updatedAt" = now() WHERE id = $1`, [
+        paperId,
+      ]);
+
+      const after = await waitFor('the feed to show the new title', async () => {
+        const response = await http().get('/feeds/papers.rss').set('if-none-match', String(before.headers.etag));
+        return response.status === 200 && response.text.includes('A retitled public paper') ? response : undefined;
+      });
+      expect(after.headers.etag).not.toBe(before.headers.etag);
+      expect(Date.parse(String(after.headers['last-modified']))).toBeGreaterThan(
+        Date.parse(String(before.headers['last-modified'])),
+      );
+      const sinceBefore = await http()
+        .get('/feeds/papers.rss')
+        .set('if-modified-since', String(before.headers['last-modified']));
+      expect(sinceBefore.status).toBe(200);
+    });
+
+    it('should give personal feeds validators and 304 too, with private caching', async () => {
+      const subscription = await insertSubscription({ email: 'etag@example.org', status: 'active' });
+      const paperId = await insertPaper({
+        arxivId: '2412.30002',
+        title: 'In a personal feed',
+        listedAt: '2024-12-29T08:00:00Z',
+      });
+      await insertDigest(subscription, '2024-12-30', '2024-12-30T08:00:00Z', [paperId]);
+      const path = `/feeds/subscription.atom?token=${encodeURIComponent(signToken(SECRET, 'feed', subscription, new Date()))}`;
+
+      const first = await get(path);
+      expect(first.status).toBe(200);
+      expect(first.headers['cache-control']).toBe('private, max-age=300');
+      expect(first.headers.etag).toMatch(/^"[A-Za-z0-9_-]{16,}"$/);
+      // The newest of the digest and its papers: here the paper, inserted after the digest's date.
+      expect(Date.parse(String(first.headers['last-modified']))).toBeGreaterThan(Date.parse('2024-12-30T08:00:00Z'));
+      const again = await http().get(path).set('if-none-match', String(first.headers.etag));
+      expect(again.status).toBe(304);
+
+      const later = await insertPaper({
+        arxivId: '2412.30003',
+        title: 'A later digest',
+        listedAt: '2024-12-30T09:00:00Z',
+      });
+      await insertDigest(subscription, '2024-12-31', new Date().toISOString(), [later]);
+      const changed = await http().get(path).set('if-none-match', String(first.headers.etag));
+      expect(changed.status).toBe(200);
+      expect(changed.text).toContain('A later digest');
     });
   });
 

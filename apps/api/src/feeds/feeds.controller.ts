@@ -1,29 +1,80 @@
-import { Controller, Get, NotFoundException, Param, ParseEnumPipe, Query, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  NotFoundException,
+  Param,
+  ParseEnumPipe,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { RenderedFeed } from './feed-cache';
 import { FEED_CONTENT_TYPES, FeedFormat, FeedsService } from './feeds.service';
 
 const FORMATS = { rss: 'rss', atom: 'atom', json: 'json' } as const;
+const formatPipe = (): ParseEnumPipe =>
+  new ParseEnumPipe(FORMATS, {
+    exceptionFactory: () => new BadRequestException('The feed format must be rss, atom or json (e.g. papers.rss)'),
+  });
+const PUBLIC_CACHE = 'public, max-age=300';
+/** A personal feed's token is its only credential, so shared caches must not keep it. */
+const PRIVATE_CACHE = 'private, max-age=300';
 
 @Controller('feeds')
 export class FeedsController {
   constructor(private readonly feeds: FeedsService) {}
 
+  /** All papers, or those matching `?q=` (web search syntax, as GET /api/papers). */
   @Get('papers.:format')
-  async papers(@Param('format', new ParseEnumPipe(FORMATS)) format: FeedFormat, @Res() res: Response): Promise<void> {
-    res.set('cache-control', 'public, max-age=300').type(FEED_CONTENT_TYPES[format]).send(await this.feeds.latestPapers(format));
-  }
-
-  /** A subscriber's personal feed; the signed token is the only credential, so it is never cached by proxies. */
-  @Get('subscription.:format')
-  async subscription(
-    @Param('format', new ParseEnumPipe(FORMATS)) format: FeedFormat,
-    @Query('token') token: string | undefined,
+  async papers(
+    @Param('format', formatPipe()) format: FeedFormat,
+    @Query('q') q: unknown,
+    @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const body = typeof token === 'string' ? await this.feeds.subscriptionFeed(token, format) : null;
-    if (body === null) {
+    send(req, res, format, PUBLIC_CACHE, await this.feeds.publicFeed({ format, q }));
+  }
+
+  /** One topic's papers, optionally narrowed by `?q=`. */
+  @Get('topics/:slug.:format')
+  async topic(
+    @Param('slug') slug: string,
+    @Param('format', formatPipe()) format: FeedFormat,
+    @Query('q') q: unknown,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    send(req, res, format, PUBLIC_CACHE, await this.feeds.publicFeed({ format, topic: slug, q }));
+  }
+
+  @Get('subscription.:format')
+  async subscription(
+    @Param('format', formatPipe()) format: FeedFormat,
+    @Query('token') token: unknown,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const feed = typeof token === 'string' ? await this.feeds.subscriptionFeed(token, format) : null;
+    if (feed === null) {
       throw new NotFoundException('No such feed');
     }
-    res.set('cache-control', 'private, max-age=300').type(FEED_CONTENT_TYPES[format]).send(body);
+    send(req, res, format, PRIVATE_CACHE, feed);
   }
+}
+
+/** Answers 304 when the reader's If-None-Match or If-Modified-Since says it has these bytes already. */
+function send(req: Request, res: Response, format: FeedFormat, cacheControl: string, feed: RenderedFeed): void {
+  res.set({
+    'cache-control': cacheControl,
+    etag: feed.etag,
+    'last-modified': feed.lastModified.toUTCString(),
+    'content-type': FEED_CONTENT_TYPES[format],
+  });
+  if (req.fresh) {
+    res.status(304).end();
+    return;
+  }
+  res.send(feed.body);
 }

@@ -1,10 +1,20 @@
-import { Injectable } from '@nestjs/common';
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { Feed } from 'feed';
 import { Settings } from '@libs/config';
 import { PaperRepository, PaperWithTopics, SubscriptionRepository } from '@libs/database';
-import { verifyToken } from '@libs/domain';
+import { Topic, TOPICS, verifyToken } from '@libs/domain';
+import { toWebSearchQuery } from '@libs/domain/papers';
+import { Memo, RenderedFeed, renderedFeed, RenderedFeedCache } from './feed-cache';
+import { FeedPapersRepository } from './feed-papers.repository';
 
 const FEED_SIZE = 200;
+const MAX_QUERY = 200;
+/** How stale "did any paper change?" may be: one query a second per process instead of one per request. */
+const VERSION_TTL_MS = 1000;
+/** Re-render at least this often: `reclassify` changes topics without touching a paper's updatedAt. */
+const RENDER_MAX_AGE_MS = 5 * 60 * 1000;
+/** Rendered feeds kept per process (all papers and each topic in each format, and the most recent keyword feeds). */
+const MAX_CACHED_FEEDS = 500;
 
 export type FeedFormat = 'rss' | 'atom' | 'json';
 
@@ -48,52 +58,113 @@ function paperLink(paper: PaperWithTopics, fallback: string): string {
   return paper.arxivId ? `https://arxiv.org/abs/${paper.arxivId}` : fallback;
 }
 
-/** The public feed of the latest papers and each subscription's personal feed, rendered with `feed`. */
+/** What a public feed lists: every paper, or one topic's, optionally narrowed by a full-text query. */
+export interface PublicFeedRequest {
+  format: FeedFormat;
+  /** A topic slug from the path; unknown ones answer 404. */
+  topic?: string;
+  /** The raw `q` query parameter: a string of web search syntax, or whatever a client sent. */
+  q?: unknown;
+}
+
+/**
+ * The public feeds (all papers, per topic, per keyword query) and each subscription's personal feed, rendered
+ * with `feed`. Public feeds are rendered once per (format, topic, query) and served from memory until a paper
+ * changes, so a feed reader's poll costs no query at all most of the time.
+ */
 @Injectable()
 export class FeedsService {
+  private readonly rendered = new RenderedFeedCache({ maxEntries: MAX_CACHED_FEEDS, maxAgeMs: RENDER_MAX_AGE_MS });
+  private readonly papersVersion: Memo<string>;
+
   constructor(
     private readonly settings: Settings,
     private readonly papers: PaperRepository,
+    private readonly feedPapers: FeedPapersRepository,
     private readonly subscriptions: SubscriptionRepository,
-  ) {}
+  ) {
+    this.papersVersion = new Memo(async () => {
+      const { changedAt, count } = await this.feedPapers.version();
+      return `${changedAt?.toISOString() ?? '-'}/${count}`;
+    }, VERSION_TTL_MS);
+  }
 
-  async latestPapers(format: FeedFormat): Promise<string> {
-    const papers = await this.papers.latestReady(FEED_SIZE);
-    return this.render(format, `papers.${format}`, {
-      title: 'Paperboy: latest papers',
-      description: 'New research papers, deduplicated across sources and tagged by topic.',
-      papers,
+  /** A public feed; 404 for an unknown topic, 400 naming `q` for a query that cannot be searched. */
+  async publicFeed(request: PublicFeedRequest): Promise<RenderedFeed> {
+    const topic = request.topic === undefined ? null : findTopic(request.topic);
+    const q = readQuery(request.q);
+    const query = q === null ? null : toWebSearchQuery(q);
+    const key = JSON.stringify([request.format, topic?.slug ?? null, q]);
+    const version = await this.papersVersion.get();
+    return this.rendered.get(key, version, async () => {
+      // Otherwise Postgres quietly matches nothing, and the reader cannot tell why.
+      if (query !== null && (await this.papers.countSearchTerms(query)) === 0) {
+        throw new BadRequestException([
+          `q ${JSON.stringify(q)} has no words to search for (stop words such as "the" and punctuation are ignored)`,
+        ]);
+      }
+      const papers = await this.papers.findWithTopics(
+        await this.feedPapers.newestIds({ topic: topic?.slug ?? null, query }, FEED_SIZE),
+      );
+      const path = topic ? `topics/${topic.slug}.${request.format}` : `papers.${request.format}`;
+      const matching = q === null ? '' : ` matching "${q}"`;
+      return this.render(request.format, q === null ? path : `${path}?q=${encodeURIComponent(q)}`, {
+        title: topic
+          ? `Paperboy: ${topic.name}${matching}`
+          : q === null
+            ? 'Paperboy: latest papers'
+            : `Paperboy: papers${matching}`,
+        description: topic
+          ? `New papers on ${topic.name}${matching}: ${topic.scope}`
+          : `New research papers${matching}, deduplicated across sources and tagged by topic.`,
+        link: topic ? `/topics/${topic.slug}` : q === null ? '/' : `/?q=${encodeURIComponent(q)}`,
+        papers,
+      });
     });
   }
 
   /** Every paper of the subscription's digests, whatever channel carried them; null for a bad token. */
-  async subscriptionFeed(token: string, format: FeedFormat): Promise<string | null> {
+  async subscriptionFeed(token: string, format: FeedFormat): Promise<RenderedFeed | null> {
     const id = verifyToken(this.settings.APP_SECRET, 'feed', token, new Date());
     const subscription = id ? await this.subscriptions.findById(id) : null;
     if (!subscription) {
       return null;
     }
-    const papers = await this.papers.deliveredTo(subscription.id, FEED_SIZE);
-    return this.render(format, `subscription.${format}?token=${encodeURIComponent(token)}`, {
+    const [papers, latestDigest] = await Promise.all([
+      this.papers.deliveredTo(subscription.id, FEED_SIZE),
+      this.feedPapers.latestDigestAt(subscription.id),
+    ]);
+    const text = this.render(format, `subscription.${format}?token=${encodeURIComponent(token)}`, {
       title: 'Paperboy: your digest',
       description: 'The papers of your Paperboy digests.',
+      link: '/',
       papers,
     });
+    const changed = [latestDigest, ...papers.map((paper) => paper.updatedAt)].reduce<number>(
+      (latest, date) => (date ? Math.max(latest, date.getTime()) : latest),
+      subscription.createdAt.getTime(),
+    );
+    return renderedFeed(text, new Date(changed));
   }
 
-  private render(format: FeedFormat, path: string, content: { title: string; description: string; papers: PaperWithTopics[] }): string {
+  private render(
+    format: FeedFormat,
+    path: string,
+    content: { title: string; description: string; link: string; papers: PaperWithTopics[] },
+  ): string {
     const base = this.settings.PUBLIC_URL.replace(/\/+$/, '');
     const self = `${base}/feeds/${path}`;
     const feed = new Feed({
       id: self,
-      title: content.title,
-      description: content.description,
-      link: base,
+      title: xmlSafe(content.title),
+      description: xmlSafe(content.description),
+      link: `${base}${content.link}`,
       language: 'en',
-      updated:
-        content.papers.length > 0
-          ? content.papers.reduce((latest, paper) => (paper.updatedAt > latest ? paper.updatedAt : latest), new Date(0))
-          : new Date(),
+      // The newest change of a listed paper (not the clock), so an unchanged feed renders to the same bytes.
+      updated: content.papers.reduce(
+        (latest, paper) => (paper.updatedAt > latest ? paper.updatedAt : latest),
+        new Date(0),
+      ),
       // Atom needs an author on entries that have none of their own.
       author: { name: 'Paperboy' },
       generator: 'Paperboy',
@@ -122,4 +193,26 @@ export class FeedsService {
         return toJsonFeed11(feed.json1());
     }
   }
+}
+
+function findTopic(slug: string): Topic {
+  const topic = TOPICS.find((t) => t.slug === slug);
+  if (!topic) {
+    throw new NotFoundException(
+      `There is no topic ${JSON.stringify(slug)}; topics are: ${TOPICS.map((t) => t.slug).join(', ')}`,
+    );
+  }
+  return topic;
+}
+
+/** The `q` parameter as GET /api/papers reads it: one string of at most 200 characters; blank means none. */
+function readQuery(q: unknown): string | null {
+  if (q === undefined) {
+    return null;
+  }
+  if (typeof q !== 'string' || q.length > MAX_QUERY) {
+    throw new BadRequestException([`q must be one search string of at most ${MAX_QUERY} characters`]);
+  }
+  const trimmed = q.trim();
+  return trimmed === '' ? null : trimmed;
 }
