@@ -52,4 +52,14 @@ describe('loadSettings', () => {
     expect(message).toContain('(got "mysql://***@db/paperboy")');
     expect(message).not.toContain('S3cretPw');
   });
+
+  it('should read per-host pacing and name a malformed one', () => {
+    expect(loadSettings({}).HOST_PACING).toBe('arxiv.org=3');
+    expect(loadSettings({ HOST_PACING: 'arxiv.org=3, api.biorxiv.org=0.5' }).HOST_PACING).toBe(
+      'arxiv.org=3, api.biorxiv.org=0.5',
+    );
+    expect(() => loadSettings({ HOST_PACING: 'arxiv.org:3' })).toThrow(
+      'HOST_PACING must be comma-separated host=seconds pairs, such as arxiv.org=3,api.biorxiv.org=1 (got "arxiv.org:3")',
+    );
+  });
 });

@@ -1,5 +1,16 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
 
 /** true/false/1/0 only; anything else stays a string so the boolean check names it. */
 const bool = ({ value }: { value: unknown }): unknown => {
@@ -39,7 +50,9 @@ export class Settings {
   })
   MAIL_FROM: string = 'Paperboy <paperboy@localhost>';
 
-  @Matches(/^https?:\/\/[^\s/]+(\/\S*)?$/, { message: 'PUBLIC_URL must be an http(s) URL, e.g. https://papers.example.org' })
+  @Matches(/^https?:\/\/[^\s/]+(\/\S*)?$/, {
+    message: 'PUBLIC_URL must be an http(s) URL, e.g. https://papers.example.org',
+  })
   PUBLIC_URL: string = 'http://localhost:3000';
 
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && value !== '' ? Number(value) : value))
@@ -48,6 +61,13 @@ export class Settings {
   @Min(1, { message: 'PORT must be between 1 and 65535' })
   @IsInt({ message: 'PORT must be an integer' })
   PORT: number = 3000;
+
+  /** Workers only: port of /health/live, /health/ready and /metrics (0, the default: no HTTP server). */
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && value !== '' ? Number(value) : value))
+  @Max(65535, { message: 'HEALTH_PORT must be 0 (off) or a port between 1 and 65535' })
+  @Min(0, { message: 'HEALTH_PORT must be 0 (off) or a port between 1 and 65535' })
+  @IsInt({ message: 'HEALTH_PORT must be an integer' })
+  HEALTH_PORT: number = 0;
 
   @IsString()
   @MinLength(16, { message: 'APP_SECRET must be at least 16 characters (32 random bytes recommended)' })
@@ -60,6 +80,15 @@ export class Settings {
   @Transform(bool)
   @IsBoolean({ message: 'ALLOW_PRIVATE_TARGETS must be true or false' })
   ALLOW_PRIVATE_TARGETS: boolean = false;
+
+  /**
+   * Politeness per host, `host=seconds` pairs: requests to the host and its subdomains go one at a time,
+   * that many seconds apart, across every fetcher replica (arXiv asks for 3 s over all its hosts).
+   */
+  @Matches(/^\s*$|^\s*[a-z0-9.-]+\s*=\s*\d+(\.\d+)?\s*(,\s*[a-z0-9.-]+\s*=\s*\d+(\.\d+)?\s*)*$/i, {
+    message: 'HOST_PACING must be comma-separated host=seconds pairs, such as arxiv.org=3,api.biorxiv.org=1',
+  })
+  HOST_PACING: string = 'arxiv.org=3';
 
   /** Messages per second through the SMTP pool; 0 means as fast as the relay accepts. */
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && value !== '' ? Number(value) : value))
@@ -116,7 +145,9 @@ export class Settings {
 
   /** Operators' address for source health alerts; unset, no alert email. */
   @IsOptional()
-  @Matches(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/, { message: 'ALERT_EMAIL must be an email address, e.g. ops@example.org' })
+  @Matches(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/, {
+    message: 'ALERT_EMAIL must be an email address, e.g. ops@example.org',
+  })
   ALERT_EMAIL?: string = undefined;
 
   /** Operators' Slack incoming webhook for source health alerts; a credential, never echoed or logged. */

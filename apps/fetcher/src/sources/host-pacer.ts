@@ -1,53 +1,111 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import Redis from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { Settings } from '@libs/config';
 
-/** Requests to hosts matching `hosts` go one at a time, `intervalMs` apart (end of one to start of the next). */
+/** Requests to `host` and its subdomains go one at a time, `intervalMs` apart (end of one to start of the next). */
 export interface PacingRule {
-  name: string;
-  hosts: RegExp;
+  host: string;
   intervalMs: number;
 }
 
-export const PACING_RULES = Symbol('PACING_RULES');
-
 /**
- * arXiv asks for "no more than one request every three seconds, and a single connection at a time",
- * for rss.arxiv.org, export.arxiv.org and the rest together (arxiv-docs help/api/tou.md).
+ * Reads HOST_PACING (`arxiv.org=3,api.biorxiv.org=1`, validated at boot). arXiv asks for "no more than
+ * one request every three seconds, and a single connection at a time" over rss.arxiv.org, export.arxiv.org
+ * and the rest together (arxiv-docs help/api/tou.md): hence one rule per registrable host, not per name.
+ * A zero interval turns pacing off for that host.
  */
-export const DEFAULT_PACING_RULES: readonly PacingRule[] = [
-  { name: 'arXiv', hosts: /(^|\.)arxiv\.org$/i, intervalMs: 3000 },
-];
+export function parseHostPacing(value: string): PacingRule[] {
+  return value
+    .split(',')
+    .map((pair) => pair.trim())
+    .filter((pair) => pair !== '')
+    .map((pair) => {
+      const [host, seconds] = pair.split('=').map((part) => part.trim());
+      return { host: host.toLowerCase().replace(/\.$/, ''), intervalMs: Math.round(Number(seconds) * 1000) };
+    })
+    .filter((rule) => rule.intervalMs > 0);
+}
+
+/** The most specific rule for a host name: `export.arxiv.org` falls under `arxiv.org`. */
+export function ruleFor(rules: readonly PacingRule[], hostname: string): PacingRule | undefined {
+  const host = hostname.toLowerCase().replace(/\.$/, '');
+  return rules
+    .filter((rule) => host === rule.host || host.endsWith(`.${rule.host}`))
+    .sort((a, b) => b.host.length - a.host.length)[0];
+}
+
+/** Longest a request may hold a host's turn: above the HTTP client's timeouts, so only a dead holder hits it. */
+const LEASE_MS = 5 * 60_000;
+/** How often a waiting replica looks whether the host's turn is free. */
+const POLL_MS = 250;
+
+// Hands the turn over only if this caller still holds it, then keeps the host quiet for the interval.
+const RELEASE = `
+if redis.call('get', KEYS[1]) == ARGV[1] then
+  return redis.call('set', KEYS[1], 'resting', 'PX', ARGV[2])
+end
+return 0`;
 
 /**
- * Paces requests per group of hosts, within this process: replicas each keep their own pace, so run one
- * fetcher replica per arXiv-heavy deployment or share the pace through Redis (not done yet).
+ * Paces requests per host across every fetcher replica: the host's turn is a Redis key (SET NX with a
+ * lease) held for the request and then left to expire after the interval, so a request starts only once
+ * the previous one, whichever replica made it, ended at least that long ago. Requests of one process
+ * also queue locally, so they do not all poll Redis. A replica that dies mid-request frees the turn when
+ * its lease expires.
  */
 @Injectable()
-export class HostPacer {
+export class HostPacer implements OnModuleDestroy {
+  private readonly rules: PacingRule[];
+  private readonly redis: Redis;
+  private readonly keyPrefix: string;
   private readonly tails = new Map<string, Promise<void>>();
-  private readonly rules: readonly PacingRule[];
 
-  constructor(@Optional() @Inject(PACING_RULES) rules?: readonly PacingRule[]) {
-    this.rules = rules ?? DEFAULT_PACING_RULES;
+  constructor(settings: Settings) {
+    this.rules = parseHostPacing(settings.HOST_PACING);
+    this.redis = new Redis(settings.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: true });
+    this.keyPrefix = `${settings.QUEUE_PREFIX}:pace:`;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.redis.quit().catch(() => undefined);
   }
 
   async run<T>(url: string, work: () => Promise<T>): Promise<T> {
-    const host = new URL(url).hostname;
-    const rule = this.rules.find((candidate) => candidate.hosts.test(host));
+    const rule = ruleFor(this.rules, new URL(url).hostname);
     if (!rule) {
       return work();
     }
-    const previous = this.tails.get(rule.name) ?? Promise.resolve();
-    let release = (): void => undefined;
-    const done = new Promise<void>((resolve) => (release = resolve));
-    this.tails.set(
-      rule.name,
-      previous.then(() => done),
-    );
+    const previous = this.tails.get(rule.host) ?? Promise.resolve();
+    let releaseLocal = (): void => undefined;
+    const mine = new Promise<void>((resolve) => (releaseLocal = resolve));
+    const tail = previous.then(() => mine);
+    this.tails.set(rule.host, tail);
     await previous;
     try {
-      return await work();
+      const key = this.keyPrefix + rule.host;
+      const token = await this.acquire(key);
+      try {
+        return await work();
+      } finally {
+        await this.redis.eval(RELEASE, 1, key, token, String(rule.intervalMs));
+      }
     } finally {
-      setTimeout(release, rule.intervalMs).unref();
+      releaseLocal();
+      if (this.tails.get(rule.host) === tail) {
+        this.tails.delete(rule.host);
+      }
+    }
+  }
+
+  private async acquire(key: string): Promise<string> {
+    const token = randomUUID();
+    for (;;) {
+      if ((await this.redis.set(key, token, 'PX', LEASE_MS, 'NX')) === 'OK') {
+        return token;
+      }
+      const left = await this.redis.pttl(key);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(10, Math.min(left, POLL_MS))));
     }
   }
 }

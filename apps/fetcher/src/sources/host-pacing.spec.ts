@@ -1,51 +1,26 @@
-import { DEFAULT_PACING_RULES, HostPacer } from './host-pacer';
+import { parseHostPacing, ruleFor } from './host-pacer';
 
-describe(HostPacer.name, () => {
-  const rules = [{ name: 'slow', hosts: /(^|\.)slow\.test$/, intervalMs: 40 }];
-
-  it('should run requests to a paced group one at a time, an interval apart', async () => {
-    const pacer = new HostPacer(rules);
-    const events: string[] = [];
-    const started: number[] = [];
-    const task = (name: string) => async () => {
-      started.push(Date.now());
-      events.push(`start ${name}`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      events.push(`end ${name}`);
-      return name;
-    };
-
-    const results = await Promise.all([
-      pacer.run('https://a.slow.test/x', task('a')),
-      pacer.run('https://slow.test/y?q=1', task('b')),
-      pacer.run('https://b.slow.test/z', task('c')),
+describe('HOST_PACING', () => {
+  it('should read host=seconds pairs, lower-cased, and drop hosts paced at zero', () => {
+    expect(parseHostPacing(' arxiv.org=3, API.bioRxiv.org = 1.5 ,example.org=0,')).toEqual([
+      { host: 'arxiv.org', intervalMs: 3000 },
+      { host: 'api.biorxiv.org', intervalMs: 1500 },
     ]);
-
-    expect(results).toEqual(['a', 'b', 'c']);
-    expect(events).toEqual(['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);
-    expect(started[1] - started[0]).toBeGreaterThanOrEqual(35);
-    expect(started[2] - started[1]).toBeGreaterThanOrEqual(35);
+    expect(parseHostPacing('')).toEqual([]);
   });
 
-  it('should not pace other hosts, nor keep a failure from releasing the next request', async () => {
-    const pacer = new HostPacer(rules);
-    const order: string[] = [];
-
-    const failing = pacer.run('https://slow.test/', () => Promise.reject(new Error('boom')));
-    const other = pacer.run('https://fast.test/', async () => order.push('fast'));
-    const next = pacer.run('https://slow.test/', async () => order.push('slow'));
-
-    await expect(failing).rejects.toThrow('boom');
-    await Promise.all([other, next]);
-    expect(order).toEqual(['fast', 'slow']);
-  });
-
-  it('should pace every arXiv host together, 3 seconds apart', () => {
-    const [arxiv] = DEFAULT_PACING_RULES;
-    expect(arxiv.intervalMs).toBe(3000);
-    for (const host of ['arxiv.org', 'export.arxiv.org', 'rss.arxiv.org']) {
-      expect(arxiv.hosts.test(host)).toBe(true);
+  it('should pace every arXiv host together under the default rule, and nothing else', () => {
+    const rules = parseHostPacing('arxiv.org=3');
+    for (const host of ['arxiv.org', 'export.arxiv.org', 'RSS.arxiv.org.']) {
+      expect(ruleFor(rules, host)).toEqual({ host: 'arxiv.org', intervalMs: 3000 });
     }
-    expect(arxiv.hosts.test('notarxiv.org')).toBe(false);
+    expect(ruleFor(rules, 'notarxiv.org')).toBeUndefined();
+    expect(ruleFor(rules, 'arxiv.org.evil.test')).toBeUndefined();
+  });
+
+  it('should choose the most specific rule for a host', () => {
+    const rules = parseHostPacing('biorxiv.org=5,api.biorxiv.org=1');
+    expect(ruleFor(rules, 'api.biorxiv.org')?.intervalMs).toBe(1000);
+    expect(ruleFor(rules, 'www.biorxiv.org')?.intervalMs).toBe(5000);
   });
 });
