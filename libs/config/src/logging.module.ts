@@ -1,11 +1,17 @@
-import { Module } from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
+import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
+import { requestIdOf, traceLogFields, traceRequest } from '@libs/observability';
 import { Settings } from './settings';
+
+// Probes and scrapes come every few seconds; a line for each would bury everything else.
+const QUIET_PATHS = /^\/(health|metrics)(\/|\?|$)/;
 
 /**
  * Structured logs with pino: JSON lines in production, pretty lines on a developer's terminal.
  * Query strings are dropped from logged URLs because they carry confirmation and unsubscribe tokens.
+ * Every line made while serving a request or running a job carries its trace id (`traceId`: the
+ * request id, or the id a job inherited from the request or job that queued it) and the job.
  */
 @Module({
   imports: [
@@ -18,6 +24,9 @@ import { Settings } from './settings';
             !settings.production && process.stdout.isTTY
               ? { target: 'pino-pretty', options: { singleLine: true, ignore: 'pid,hostname' } }
               : undefined,
+          genReqId: (req: IncomingMessage, res: ServerResponse) => requestIdOf(req, res),
+          mixin: traceLogFields,
+          autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.test(req.url ?? '') },
           serializers: {
             req: (req: IncomingMessage & { id?: unknown }) => ({
               id: req.id,
@@ -31,4 +40,9 @@ import { Settings } from './settings';
     }),
   ],
 })
-export class LoggingModule {}
+export class LoggingModule implements NestModule {
+  /** Each request runs in a trace named by its request id, so the jobs it queues carry that id on. */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(traceRequest).forRoutes({ path: '{/*splat}', method: RequestMethod.ALL });
+  }
+}

@@ -2,9 +2,10 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { Job, JobsOptions, Queue } from 'bullmq';
 import { jobOptionsFor } from './job-options';
+import { withTrace } from './job-telemetry';
 import { JOB_QUEUE, JobData, JobName, QueueName } from './queue-contract';
 
-/** The only way code puts work on a queue: typed payloads, per-kind options. */
+/** The only way code puts work on a queue: typed payloads, per-kind options, the current trace id (job-telemetry.ts). */
 @Injectable()
 export class JobProducer {
   private readonly queues: Record<QueueName, Queue>;
@@ -22,14 +23,16 @@ export class JobProducer {
   }
 
   async enqueue<N extends JobName>(name: N, data: JobData<N>, overrides: JobsOptions = {}): Promise<Job> {
-    return this.queues[JOB_QUEUE[name]].add(name, data, { ...jobOptionsFor(name, data), ...overrides });
+    return this.queues[JOB_QUEUE[name]].add(name, data, withTrace({ ...jobOptionsFor(name, data), ...overrides }));
   }
 
   async enqueueMany<N extends JobName>(name: N, items: JobData<N>[]): Promise<void> {
     if (items.length === 0) {
       return;
     }
-    await this.queues[JOB_QUEUE[name]].addBulk(items.map((data) => ({ name, data, opts: jobOptionsFor(name, data) })));
+    await this.queues[JOB_QUEUE[name]].addBulk(
+      items.map((data) => ({ name, data, opts: withTrace(jobOptionsFor(name, data)) })),
+    );
   }
 
   /**
@@ -37,7 +40,7 @@ export class JobProducer {
    * path): a finished job with the same id would otherwise swallow the add.
    */
   async requeue<N extends JobName>(name: N, data: JobData<N>): Promise<void> {
-    const options = jobOptionsFor(name, data);
+    const options = withTrace(jobOptionsFor(name, data));
     const queue = this.queues[JOB_QUEUE[name]];
     if (options.jobId) {
       const existing = await queue.getJob(options.jobId);

@@ -1,32 +1,36 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Controller, Get } from '@nestjs/common';
-import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { Queue } from 'bullmq';
-import { QueueName } from '@libs/queues';
+import {
+  HealthCheck,
+  HealthCheckResult,
+  HealthCheckService,
+  HealthIndicatorService,
+  TypeOrmHealthIndicator,
+} from '@nestjs/terminus';
+import { JobProducer } from '@libs/queues';
+import { livenessChecks, readinessChecks } from '@libs/queues/health-checks';
 
-/** Liveness of the api and its dependencies: 200 when Postgres and Redis answer, 503 otherwise. */
+/**
+ * Probes, the same on every app: live (the process answers), ready (Postgres and Redis answer; 503
+ * otherwise). GET /health is ready under its older name.
+ */
 @Controller('health')
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
-    @InjectQueue(QueueName.Notify) private readonly queue: Queue,
+    private readonly producer: JobProducer,
   ) {}
 
-  @Get()
+  @Get('live')
   @HealthCheck()
-  check(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.database.pingCheck('database', { timeout: 3000 }), () => this.redis()]);
+  live(): Promise<HealthCheckResult> {
+    return this.health.check(livenessChecks(this.indicators, []));
   }
 
-  private async redis() {
-    const indicator = this.indicators.check('redis');
-    try {
-      await (await this.queue.backend.client).runCommand('ping', []);
-      return indicator.up();
-    } catch (error) {
-      return indicator.down({ message: error instanceof Error ? error.message : String(error) });
-    }
+  @Get(['ready', ''])
+  @HealthCheck()
+  ready(): Promise<HealthCheckResult> {
+    return this.health.check(readinessChecks(this.database, this.indicators, this.producer));
   }
 }

@@ -1,0 +1,3 @@
+export * from './job-metrics';
+export * from './request-id';
+export * from './trace-context';
