@@ -15,7 +15,7 @@ import { JobData, JobName, JobProducer, QueueName, QueuesModule } from '@libs/qu
 import { FETCH_PROVIDERS } from '../../apps/fetcher/src/fetcher.module';
 import { SourceFetcherService } from '../../apps/fetcher/src/source-fetcher.service';
 
-type ClassifyJob = Job<JobData<JobName.ListingClassify>>;
+type ClassifyJob = Job<JobData<JobName.ListingsClassify>>;
 
 /**
  * One Nest context of the fetcher's real modules (no scheduler, no processor) on the database and queue
@@ -32,8 +32,8 @@ export interface FetcherContext {
   listingsOf(sourceId: string): Promise<ListingEntity[]>;
   runsOf(sourceId: string): Promise<FetchRunEntity[]>;
   source(sourceId: string): Promise<SourceEntity>;
-  /** The queued classify jobs of a source's listings. */
-  jobsOf(sourceId: string): Promise<ClassifyJob[]>;
+  /** The source's listings that queued classify jobs carry, each once (a job carries a batch of listings). */
+  queuedListingsOf(sourceId: string): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -75,10 +75,10 @@ export async function createFetcherContext(sources: SourceDefinition[]): Promise
     listingsOf,
     runsOf: (sourceId) => runs.find({ where: { sourceId }, order: { startedAt: 'ASC', listingDate: 'ASC' } }),
     source: (sourceId) => sourceEntities.findOneByOrFail({ id: sourceId }),
-    jobsOf: async (sourceId) => {
+    queuedListingsOf: async (sourceId) => {
       const ids = new Set((await listingsOf(sourceId)).map((listing) => listing.id));
       const jobs = (await classify.getJobs(['waiting', 'delayed', 'prioritized'])) as ClassifyJob[];
-      return jobs.filter((job) => ids.has(job.data.listingId));
+      return [...new Set(jobs.flatMap((job) => job.data.listingIds))].filter((id) => ids.has(id));
     },
     close: () => app.close(),
   };

@@ -2,8 +2,8 @@ import { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Client } from 'pg';
 import { SettingsModule } from '@libs/config';
-import { DatabaseModule, ListingRepository, SourceRepository } from '@libs/database';
-import { ParsedListing, PermanentError } from '@libs/domain';
+import { DatabaseModule, ListingOutcome, ListingRepository, SourceRepository } from '@libs/database';
+import { ParsedListing } from '@libs/domain';
 import { createTestDatabase, TestDatabase } from '../../../test/support/test-database';
 import { ClassifierService } from './classifier.service';
 
@@ -65,6 +65,9 @@ describe(ClassifierService.name, () => {
     ...overrides,
   });
 
+  const classifyOne = async (id: string): Promise<ListingOutcome | undefined> =>
+    (await app.get(ClassifierService).classifyBatch([id])).get(id);
+
   async function store(source: string, parsed: ParsedListing): Promise<string> {
     const [id] = await app
       .get(ListingRepository)
@@ -74,8 +77,8 @@ describe(ClassifierService.name, () => {
 
   it('should make one ready, tagged paper of one listing, and skip it the second time', async () => {
     const id = await store('hf', listing({ externalId: '2410.10001', arxivId: '2410.10001' }));
-    expect(await app.get(ClassifierService).classifyListing(id)).toBe('classified');
-    expect(await app.get(ClassifierService).classifyListing(id)).toBe('skipped');
+    expect(await classifyOne(id)).toBe('classified');
+    expect(await classifyOne(id)).toBe('skipped');
     const { rows } = await sql.query(
       `SELECT p."readyAt" IS NOT NULL AS ready, array_agg(t.topic ORDER BY t.topic) AS topics
        FROM papers p JOIN paper_topics t ON t."paperId" = p.id WHERE p."arxivId" = '2410.10001' GROUP BY p.id`,
@@ -100,8 +103,7 @@ describe(ClassifierService.name, () => {
         codeUrl: 'https://github.com/x/y',
       }),
     );
-    const service = app.get(ClassifierService);
-    await Promise.all([service.classifyListing(a), service.classifyListing(b)]);
+    await Promise.all([classifyOne(a), classifyOne(b)]);
     const { rows } = await sql.query(
       `SELECT id, version, upvotes, "codeUrl" FROM papers WHERE "arxivId" = '2410.20002'`,
     );
@@ -113,27 +115,26 @@ describe(ClassifierService.name, () => {
 
   it('should keep the earliest listing time when a later version arrives', async () => {
     const first = await store('hf', listing({ externalId: '2410.30003', arxivId: '2410.30003', arxivVersion: 1 }));
-    await app.get(ClassifierService).classifyListing(first);
+    await classifyOne(first);
     const later = await store(
       'other',
       listing({ externalId: 'v3', arxivId: '2410.30003', arxivVersion: 3, listedAt: new Date('2026-11-28T10:00:00Z') }),
     );
-    await app.get(ClassifierService).classifyListing(later);
+    await classifyOne(later);
     const { rows } = await sql.query(`SELECT version, "listedAt" FROM papers WHERE "arxivId" = '2410.30003'`);
     expect(rows).toEqual([{ version: 3, listedAt: new Date('2026-11-27T10:00:00Z') }]);
   });
 
-  it('should reject a listing without a usable title with its reason, and fail for a missing listing', async () => {
+  it('should reject a listing without a usable title with its reason, and report a missing listing', async () => {
     const id = await store('hf', listing({ externalId: 'blank', arxivId: null, title: '   ' }));
-    expect(await app.get(ClassifierService).classifyListing(id)).toBe('rejected');
+    expect(await classifyOne(id)).toBe('rejected');
     const { rows } = await sql.query(
       `SELECT "rejectedReason", "paperId", "classifiedAt" IS NOT NULL AS done FROM listings WHERE id = $1`,
       [id],
     );
     expect(rows[0]).toEqual({ rejectedReason: 'empty title', paperId: null, done: true });
-    await expect(
-      app.get(ClassifierService).classifyListing('00000000-0000-0000-0000-000000000000'),
-    ).rejects.toBeInstanceOf(PermanentError);
+    expect(await classifyOne('00000000-0000-0000-0000-000000000000')).toBe('missing');
+    expect(await classifyOne('not-a-listing-id')).toBe('missing');
   });
 
   it('should classify text in any script and a megabyte abstract without failing', async () => {
@@ -146,7 +147,7 @@ describe(ClassifierService.name, () => {
         abstract: Array.from({ length: 120_000 }, (_, i) => `слово${i}`).join(' '),
       }),
     );
-    expect(await app.get(ClassifierService).classifyListing(id)).toBe('classified');
+    expect(await classifyOne(id)).toBe('classified');
     const { rows } = await sql.query(`SELECT title FROM papers WHERE title = '大型语言模型的推理能力研究'`);
     expect(rows).toHaveLength(1);
   });
@@ -155,7 +156,7 @@ describe(ClassifierService.name, () => {
       .paperId;
   const paperRow = async (id: string | null): Promise<Record<string, unknown>> =>
     (await sql.query(`SELECT * FROM papers WHERE id = $1`, [id])).rows[0];
-  const classify = (id: string): Promise<string> => app.get(ClassifierService).classifyListing(id);
+  const classify = classifyOne;
   let sequence = 0;
   /** A listing of its own external id, stored and classified; returns the listing id. */
   const classified = async (source: string, overrides: Partial<ParsedListing>): Promise<string> => {
@@ -524,6 +525,126 @@ describe(ClassifierService.name, () => {
       const id = await store('hf', listing({ externalId: 'twice', arxivId: '2410.80001', upvotes: 4 }));
       const outcomes = await Promise.all([classify(id), classify(id)]);
       expect(outcomes.sort()).toEqual(['classified', 'skipped']);
+    });
+  });
+  describe('batches', () => {
+    const authors = ['Alice Smith', 'Bob Jones'];
+    const classifyBatch = (ids: string[]): Promise<Map<string, ListingOutcome>> =>
+      app.get(ClassifierService).classifyBatch(ids);
+
+    it('should merge the listings of one paper within a batch and reject bad ones without failing the rest', async () => {
+      const ids = [
+        await store('hf', listing({ externalId: 'b-v1', arxivId: '2411.10001', arxivVersion: 1, upvotes: 2, authors })),
+        await store(
+          'other',
+          listing({ externalId: 'b-v2', arxivId: '2411.10001v2', upvotes: 7, doi: '10.1000/batch-both', authors }),
+        ),
+        await store(
+          'other',
+          listing({
+            externalId: 'b-blog',
+            arxivId: null,
+            title: '[PREPRINT] Chain-of-thought reasoning with large language models',
+            authors: ['A. Smith'],
+          }),
+        ),
+        await store('other', listing({ externalId: 'b-journal', arxivId: null, doi: 'doi:10.1000/BATCH-BOTH' })),
+        await store('hf', listing({ externalId: 'b-empty', arxivId: null, title: '' })),
+        await store('hf', listing({ externalId: 'b-bad-id', arxivId: 'not an id' })),
+        await store(
+          'hf',
+          listing({
+            externalId: 'b-huge',
+            arxivId: '2411.10002',
+            title: 'Ein Titel in einer anderen Sprache',
+            abstract: 'абзац '.repeat(200_000),
+          }),
+        ),
+      ];
+      const outcomes = await classifyBatch(ids);
+      expect([...outcomes.values()]).toEqual([
+        'classified',
+        'classified',
+        'classified',
+        'classified',
+        'rejected',
+        'rejected',
+        'classified',
+      ]);
+      const paperIds: (string | null)[] = [];
+      for (const id of ids) {
+        paperIds.push(await paperOf(id));
+      }
+      expect(new Set(paperIds.slice(0, 4)).size).toBe(1);
+      expect(paperIds.slice(4, 6)).toEqual([null, null]);
+      expect(await paperRow(paperIds[0])).toMatchObject({
+        arxivId: '2411.10001',
+        doi: '10.1000/batch-both',
+        version: 2,
+        upvotes: 7,
+      });
+      const topics = await sql.query(`SELECT topic FROM paper_topics WHERE "paperId" = $1`, [paperIds[0]]);
+      expect(topics.rows.map((row) => row.topic)).toEqual(expect.arrayContaining(['llm', 'reasoning']));
+      const { rows } = await sql.query(`SELECT "rejectedReason" FROM listings WHERE id = ANY($1) ORDER BY "externalId"`, [
+        ids.slice(4, 6),
+      ]);
+      expect(rows.map((row) => row.rejectedReason)).toEqual([
+        expect.stringContaining('unparseable arXiv id "not an id"'),
+        'empty title',
+      ]);
+      // A second run of the same batch changes nothing.
+      expect([...(await classifyBatch(ids)).values()]).toEqual(ids.map(() => 'skipped'));
+    });
+
+    it('should reject a listing the database refuses with its reason and store the rest of the batch', async () => {
+      const good = await store('hf', listing({ externalId: 'refused-ok', arxivId: '2411.20001' }));
+      const refused = await store('hf', listing({ externalId: 'refused', arxivId: '2411.20002v99999999999' }));
+      const outcomes = await classifyBatch([good, refused]);
+      expect(outcomes.get(good)).toBe('classified');
+      expect(outcomes.get(refused)).toBe('rejected');
+      const { rows } = await sql.query(`SELECT "rejectedReason", "paperId" FROM listings WHERE id = $1`, [refused]);
+      expect(rows[0]).toEqual({
+        rejectedReason: expect.stringMatching(/^could not be stored: .*out of range for type integer/),
+        paperId: null,
+      });
+      expect(await paperOf(good)).not.toBeNull();
+    });
+
+    it('should make one paper of each paper when two batches sharing papers are classified at the same moment', async () => {
+      for (let round = 0; round < 4; round++) {
+        const make = async (side: string): Promise<string[]> => {
+          const ids: string[] = [];
+          for (let i = 0; i < 30; i++) {
+            const title = `Shared Paper ${round}-${i} on Concurrent Batches`;
+            const kind = i % 3;
+            ids.push(
+              await store(
+                side === 'a' ? 'hf' : 'other',
+                listing({
+                  externalId: `race-${round}-${i}-${side}`,
+                  arxivId: kind === 0 ? `2412.${String(round * 100 + i).padStart(5, '0')}` : null,
+                  doi: kind === 1 ? `10.1000/race-${round}-${i}` : null,
+                  title: side === 'a' ? title : `${title}.`,
+                  authors,
+                }),
+              ),
+            );
+          }
+          return ids;
+        };
+        const a = await make('a');
+        const b = await make('b');
+        const [first, second] = await Promise.all([classifyBatch(a), classifyBatch(b)]);
+        expect([...first.values(), ...second.values()].every((outcome) => outcome === 'classified')).toBe(true);
+        for (let i = 0; i < 30; i++) {
+          expect(await paperOf(b[i])).toBe(await paperOf(a[i]));
+        }
+        const papers = new Set<string | null>();
+        for (const id of a) {
+          papers.add(await paperOf(id));
+        }
+        expect(papers.size).toBe(30);
+      }
     });
   });
 });

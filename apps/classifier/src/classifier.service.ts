@@ -1,61 +1,27 @@
 import { Injectable } from '@nestjs/common';
-import { ListingEntity, ListingRepository, MergedListing, PaperRepository } from '@libs/database';
-import { classifyTopics, PermanentError } from '@libs/domain';
-import { normaliseListingIdentifiers, PaperIdentifiers, titleKey } from '@libs/domain/papers';
+import { ListingEntity, ListingOutcome, PaperRepository, Prepared } from '@libs/database';
+import { classifyTopics } from '@libs/domain';
+import { normaliseListingIdentifiers, titleKey } from '@libs/domain/papers';
 
 const MAX_TITLE = 1000;
 const REPLACEMENTS = new Set(['replace', 'replace-cross']);
 
-export type ClassifyOutcome = 'classified' | 'rejected' | 'skipped';
+export type BatchSummary = Record<ListingOutcome, number>;
 
-/** Turns a stored listing into (part of) its canonical paper, tags it and marks it ready. */
+/** Turns stored listings into (parts of) their canonical papers, tags them and marks them ready, a batch at a time. */
 @Injectable()
 export class ClassifierService {
-  constructor(
-    private readonly listings: ListingRepository,
-    private readonly papers: PaperRepository,
-  ) {}
+  constructor(private readonly papers: PaperRepository) {}
 
-  async classifyListing(listingId: string, now: Date = new Date()): Promise<ClassifyOutcome> {
-    const listing = await this.listings.findById(listingId);
-    if (!listing) {
-      throw new PermanentError(`Listing ${listingId} does not exist`);
-    }
-    if (listing.classifiedAt) {
-      return 'skipped';
-    }
-    const identified = identify(listing);
-    if (typeof identified === 'string') {
-      await this.listings.markRejected(listing.id, identified, now);
-      return 'rejected';
-    }
-    const merged = await this.merge(listing, identified, now);
-    return merged ? 'classified' : 'skipped';
-  }
-
-  private merge(listing: ListingEntity, identifiers: PaperIdentifiers, now: Date): Promise<MergedListing | null> {
-    return this.papers.mergeListing(
-      {
-        listingId: listing.id,
-        identifiers,
-        titleKey: titleKey(listing.title),
-        replacement: REPLACEMENTS.has(listing.announceType?.trim().toLowerCase() ?? ''),
-        metadata: {
-          title: listing.title,
-          abstract: listing.abstract,
-          authors: listing.authors,
-          upvotes: listing.upvotes ?? 0,
-          keywords: listing.keywords,
-          categories: listing.categories,
-          summary: listing.summary,
-          url: listing.url,
-          codeUrl: listing.codeUrl,
-          projectUrl: listing.projectUrl,
-          version: identifiers.version,
-          listedAt: listing.listedAt,
-          publishedAt: listing.publishedAt,
-        },
-      },
+  /**
+   * Classifies a batch of listings together (see PaperRepository.classifyListings); each listing's outcome.
+   * Listings already classified (a job that ran twice) are skipped, missing ones reported, unusable ones
+   * rejected with their reason: none of them fails the rest of the batch.
+   */
+  classifyBatch(listingIds: readonly string[], now: Date = new Date()): Promise<Map<string, ListingOutcome>> {
+    return this.papers.classifyListings(
+      listingIds,
+      prepare,
       // Topics come from the merged paper, so a second source's keywords or categories count too.
       (paper) =>
         classifyTopics({
@@ -69,15 +35,53 @@ export class ClassifierService {
   }
 }
 
-/** The listing's normalised identifiers, or why it cannot become (part of) a paper. */
-function identify(listing: ListingEntity): PaperIdentifiers | string {
-  const title = listing.title.trim();
-  if (title === '') {
-    return 'empty title';
+/** How many listings of a batch ended each way. */
+export function summarise(outcomes: Map<string, ListingOutcome>): BatchSummary {
+  const summary: BatchSummary = { classified: 0, rejected: 0, skipped: 0, missing: 0 };
+  for (const outcome of outcomes.values()) {
+    summary[outcome] += 1;
   }
-  if (title.length > MAX_TITLE) {
-    return `title of ${title.length} characters (more than ${MAX_TITLE}) is not a paper title`;
+  return summary;
+}
+
+/** The listing's merge into a paper, or why it cannot become (part of) one; never throws. */
+function prepare(listing: ListingEntity): Prepared {
+  try {
+    const title = listing.title.trim();
+    if (title === '') {
+      return { rejected: 'empty title' };
+    }
+    if (title.length > MAX_TITLE) {
+      return { rejected: `title of ${title.length} characters (more than ${MAX_TITLE}) is not a paper title` };
+    }
+    const identified = normaliseListingIdentifiers(listing);
+    if (!identified.ok) {
+      return { rejected: identified.reason };
+    }
+    const { identifiers } = identified;
+    return {
+      listingId: listing.id,
+      identifiers,
+      titleKey: titleKey(listing.title),
+      replacement: REPLACEMENTS.has(listing.announceType?.trim().toLowerCase() ?? ''),
+      metadata: {
+        title: listing.title,
+        abstract: listing.abstract,
+        authors: listing.authors,
+        upvotes: listing.upvotes ?? 0,
+        keywords: listing.keywords,
+        categories: listing.categories,
+        summary: listing.summary,
+        url: listing.url,
+        codeUrl: listing.codeUrl,
+        projectUrl: listing.projectUrl,
+        version: identifiers.version,
+        listedAt: listing.listedAt,
+        publishedAt: listing.publishedAt,
+      },
+    };
+  } catch (error) {
+    // A listing no rule foresaw must not take its batch down with it.
+    return { rejected: `could not be read: ${error instanceof Error ? error.message : String(error)}` };
   }
-  const identified = normaliseListingIdentifiers(listing);
-  return identified.ok ? identified.identifiers : identified.reason;
 }

@@ -2,9 +2,10 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
 import { JobData, JobName, QueueName, runJob } from '@libs/queues';
-import { ClassifierService, ClassifyOutcome } from './classifier.service';
+import { BatchSummary, ClassifierService, summarise } from './classifier.service';
 
-@Processor(QueueName.Classify, { concurrency: 4 })
+// Two batches at a time: one in Postgres while the other is merged and tagged here.
+@Processor(QueueName.Classify, { concurrency: 2 })
 export class ClassifyProcessor extends WorkerHost {
   private readonly logger = new Logger(ClassifyProcessor.name);
 
@@ -12,10 +13,16 @@ export class ClassifyProcessor extends WorkerHost {
     super();
   }
 
-  async process(job: Job<JobData<JobName.ListingClassify>>, token?: string): Promise<ClassifyOutcome> {
+  async process(job: Job<JobData<JobName.ListingsClassify>>, token?: string): Promise<BatchSummary> {
     switch (job.name as JobName) {
-      case JobName.ListingClassify:
-        return runJob(job, token, () => this.classifier.classifyListing(job.data.listingId));
+      case JobName.ListingsClassify:
+        return runJob(job, token, async () => {
+          const summary = summarise(await this.classifier.classifyBatch(job.data.listingIds));
+          if (summary.missing > 0) {
+            this.logger.warn(`${job.id}: ${summary.missing} of ${job.data.listingIds.length} listings do not exist`);
+          }
+          return summary;
+        });
       default:
         throw new UnrecoverableError(`No handler for job ${job.name} on queue ${QueueName.Classify}`);
     }

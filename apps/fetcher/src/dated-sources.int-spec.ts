@@ -153,7 +153,7 @@ describe('SourceFetcherService with dated sources', () => {
     ]);
     const listings = await context.listingsOf('hf-catch-up');
     expect(listings).toHaveLength(15);
-    expect(await context.jobsOf('hf-catch-up')).toHaveLength(15);
+    expect(await context.queuedListingsOf('hf-catch-up')).toHaveLength(15);
     expect(await context.source('hf-catch-up')).toMatchObject({ cursorDate: '2024-10-25', health: 'healthy' });
 
     // The same run again (the schedule fires every four hours): it asks again for the dates still growing.
@@ -165,7 +165,7 @@ describe('SourceFetcherService with dated sources', () => {
       ['2024-10-25', 0],
     ]);
     expect(await context.listingsOf('hf-catch-up')).toEqual(listings);
-    expect(await context.jobsOf('hf-catch-up')).toHaveLength(15);
+    expect(await context.queuedListingsOf('hf-catch-up')).toHaveLength(15);
   });
 
   it('should stop at the first date that fails and resume there on the next run', async () => {

@@ -92,7 +92,7 @@ describe('SourceFetcherService with feed sources', () => {
       categories: ['cs.CV', 'cs.LG'],
       fetchRunId,
     });
-    expect((await context.jobsOf('arxiv-rss')).length).toBe(10);
+    expect((await context.queuedListingsOf('arxiv-rss')).length).toBe(10);
     expect(await context.runs.findOneByOrFail({ id: fetchRunId })).toMatchObject({
       status: 'succeeded',
       listingDate: '2024-10-25',
@@ -137,13 +137,13 @@ describe('SourceFetcherService with feed sources', () => {
     upstream.route('/unchanged', answer(200, ARXIV_RSS, { 'content-type': 'application/rss+xml' }));
     await context.fetcher.fetch('unchanged', undefined, NOW);
     const listings = await context.listingsOf('unchanged');
-    const jobs = await context.jobsOf('unchanged');
+    const jobs = await context.queuedListingsOf('unchanged');
 
     const { fetchRunId } = await context.fetcher.fetch('unchanged', undefined, NOW);
 
     expect(await context.runs.findOneByOrFail({ id: fetchRunId })).toMatchObject({ itemsSeen: 10, itemsNew: 0 });
     expect(await context.listingsOf('unchanged')).toEqual(listings);
-    expect(await context.jobsOf('unchanged')).toHaveLength(jobs.length);
+    expect(await context.queuedListingsOf('unchanged')).toHaveLength(jobs.length);
     // No validators came with it: the next GET is not conditional either.
     expect(upstream.requestsTo('/unchanged').at(-1)?.headers['if-none-match']).toBeUndefined();
   });

@@ -138,7 +138,7 @@ interface HttpFailure {
   detail: string;
 }
 
-type ClassifyJob = Job<JobData<JobName.ListingClassify>>;
+type ClassifyJob = Job<JobData<JobName.ListingsClassify>>;
 
 /** One Nest context of the fetcher's real modules (no scheduler, no processor), and what the tests read. */
 interface FetcherContext {
@@ -259,10 +259,15 @@ describe(SourceFetcherService.name, () => {
       const counts = await context.classify.getJobCounts('waiting', 'delayed', 'prioritized');
       return Object.values(counts).reduce((sum, count) => sum + count, 0);
     };
-    /** The queued classify jobs of a source's listings. */
+    /** The queued classify jobs carrying a source's listings. */
     const jobsOf = async (sourceId: string): Promise<ClassifyJob[]> => {
       const ids = new Set((await listingsOf(sourceId)).map((listing) => listing.id));
-      return (await queuedJobs()).filter((job) => ids.has(job.data.listingId));
+      return (await queuedJobs()).filter((job) => job.data.listingIds.some((id) => ids.has(id)));
+    };
+    /** The source's listings that queued classify jobs carry, each once. */
+    const queuedListingsOf = async (sourceId: string): Promise<string[]> => {
+      const ids = new Set((await listingsOf(sourceId)).map((listing) => listing.id));
+      return [...new Set((await queuedJobs()).flatMap((job) => job.data.listingIds))].filter((id) => ids.has(id));
     };
 
     /** Fetches a source that fails, and checks the failure was recorded on its run and nothing was stored or queued. */
@@ -288,7 +293,7 @@ describe(SourceFetcherService.name, () => {
       return error;
     };
 
-    it('should store a real response, record a succeeded run and queue one classify job per listing', async () => {
+    it('should store a real response, record a succeeded run and queue its listings for classification', async () => {
       hf.route('real', byDate({ [FIXTURE_DATE]: answer(200, FIXTURE_BODY) }));
 
       const { fetchRunId } = await context.fetcher.fetch('real', FIXTURE_DATE);
@@ -317,14 +322,13 @@ describe(SourceFetcherService.name, () => {
         url: 'https://huggingface.co/papers/2410.17243',
       });
 
-      const jobs = await jobsOf('real');
-      expect(jobs).toHaveLength(29);
-      for (const job of jobs) {
-        expect(job.name).toBe(JobName.ListingClassify);
-        expect(job.data).toEqual({ listingId: expect.any(String) });
-        expect(Object.keys(job.data)).toEqual(['listingId']);
-        expect(job.id).toBe(`listing-${job.data.listingId}`);
-      }
+      // One batch job carries the page's listings, by id only.
+      const [job, ...others] = await jobsOf('real');
+      expect(others).toEqual([]);
+      expect(job.name).toBe(JobName.ListingsClassify);
+      expect(Object.keys(job.data)).toEqual(['listingIds']);
+      expect([...job.data.listingIds].sort()).toEqual(listings.map((listing) => listing.id).sort());
+      expect(job.id).toMatch(/^listings-[0-9a-f]{32}$/);
 
       const [request] = hf.requestsFor('real');
       expect(hf.requestsFor('real')).toHaveLength(1);
@@ -352,7 +356,7 @@ describe(SourceFetcherService.name, () => {
       const listings = await listingsOf('twice');
       expect(listings).toHaveLength(29);
       expect(listings.every((listing) => listing.fetchRunId === first.fetchRunId)).toBe(true);
-      expect(await jobsOf('twice')).toHaveLength(29);
+      expect(await queuedListingsOf('twice')).toHaveLength(29);
       expect(await queuedCount()).toBe(queuedAfterFirst);
     });
 
@@ -374,7 +378,7 @@ describe(SourceFetcherService.name, () => {
         itemsNew: 150,
         error: null,
       });
-      expect(await jobsOf('paged')).toHaveLength(150);
+      expect(await queuedListingsOf('paged')).toHaveLength(150);
     });
 
     it('should ask for one more page when the last one is exactly full', async () => {
@@ -412,7 +416,7 @@ describe(SourceFetcherService.name, () => {
         /^Source "html-page": http:\/\/127\.0\.0\.1:\d+\/html-page\/api\/daily_papers for date 2024-10-26, page 0: Hugging Face answer is not JSON \(.+\); it starts with "<html> <head><title>502/s,
       );
       expect(await listingsOf('html-page')).toEqual(stored);
-      expect(await jobsOf('html-page')).toHaveLength(29);
+      expect(await queuedListingsOf('html-page')).toHaveLength(29);
     });
 
     it('should fail the run on truncated JSON', async () => {
@@ -460,7 +464,7 @@ describe(SourceFetcherService.name, () => {
       ]);
       const listings = await listingsOf('broken-items');
       expect(listings.map((listing) => listing.externalId)).toEqual([FIXTURE_IDS[0], FIXTURE_IDS[4]].sort());
-      expect(await jobsOf('broken-items')).toHaveLength(2);
+      expect(await queuedListingsOf('broken-items')).toHaveLength(2);
     });
 
     it.each<HttpFailure>([

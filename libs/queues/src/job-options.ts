@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { JobsOptions } from 'bullmq';
 import { JobData, JobName } from './queue-contract';
 
@@ -21,11 +22,15 @@ export function jobOptionsFor<N extends JobName>(name: N, data: JobData<N>): Job
     case JobName.SourceFetch:
       // Upstreams fail transiently (timeouts, 5xx, 429): back off with jitter.
       return { ...RETENTION, attempts: 4, backoff: { type: 'exponential', delay: 30 * SECOND, jitter: 0.5 } };
-    case JobName.ListingClassify:
-      // Only the database can fail here; a few quick retries cover a restart.
+    case JobName.ListingsClassify:
+      // Only the database can fail here; a few quick retries cover a restart. The id is a hash of the listing
+      // ids, so queueing the same batch twice is a no-op.
       return {
         ...RETENTION,
-        jobId: `listing-${(data as JobData<JobName.ListingClassify>).listingId}`,
+        jobId: `listings-${createHash('sha256')
+          .update((data as JobData<JobName.ListingsClassify>).listingIds.join(','))
+          .digest('hex')
+          .slice(0, 32)}`,
         attempts: 5,
         backoff: { type: 'exponential', delay: 2 * SECOND },
       };

@@ -12,8 +12,11 @@ export enum QueueName {
 export enum JobName {
   /** Fetch one source for one listing date (default: today in the source's zone). */
   SourceFetch = 'SourceFetch',
-  /** Turn one stored listing into (part of) a canonical paper. */
-  ListingClassify = 'ListingClassify',
+  /**
+   * Turn a batch of stored listings (at most CLASSIFY_BATCH_SIZE, e.g. one fetched page) into (parts of)
+   * canonical papers, set-based: a few statements per batch rather than per listing.
+   */
+  ListingsClassify = 'ListingsClassify',
   /** Scheduler tick: claim the digests that are due and queue their builds. */
   DigestQueueAll = 'DigestQueueAll',
   DigestBuild = 'DigestBuild',
@@ -27,7 +30,7 @@ export enum JobName {
 
 export interface JobPayloads {
   [JobName.SourceFetch]: { sourceId: string; date?: string };
-  [JobName.ListingClassify]: { listingId: string };
+  [JobName.ListingsClassify]: { listingIds: string[] };
   /** `now` (ISO-8601) lets an operator act as if the clock read that instant. */
   [JobName.DigestQueueAll]: { now?: string };
   [JobName.DigestBuild]: { digestId: string };
@@ -39,6 +42,19 @@ export interface JobPayloads {
 
 export type JobData<N extends JobName> = JobPayloads[N];
 
+/** Listings per classify job: big enough for set-based SQL to pay, small enough to keep a job short. */
+export const CLASSIFY_BATCH_SIZE = 500;
+
+/** Listing ids cut into classify payloads, each sorted, so the same listings always make the same job. */
+export function classifyBatches(listingIds: readonly string[]): JobData<JobName.ListingsClassify>[] {
+  const sorted = [...new Set(listingIds)].sort();
+  const batches: JobData<JobName.ListingsClassify>[] = [];
+  for (let start = 0; start < sorted.length; start += CLASSIFY_BATCH_SIZE) {
+    batches.push({ listingIds: sorted.slice(start, start + CLASSIFY_BATCH_SIZE) });
+  }
+  return batches;
+}
+
 /** What a job returns, for the jobs whose result a caller (the CLI) waits for. */
 export interface JobResults {
   /** The run of the last date fetched, and every run of this job (a catch-up fetches several dates). */
@@ -48,7 +64,7 @@ export interface JobResults {
 
 export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.SourceFetch]: QueueName.Fetch,
-  [JobName.ListingClassify]: QueueName.Classify,
+  [JobName.ListingsClassify]: QueueName.Classify,
   [JobName.DigestQueueAll]: QueueName.Notify,
   [JobName.DigestBuild]: QueueName.Notify,
   [JobName.DeliverySend]: QueueName.Notify,

@@ -32,10 +32,6 @@ export class ListingRepository {
     return ids;
   }
 
-  findById(id: string): Promise<ListingEntity | null> {
-    return this.listings.findOneBy({ id });
-  }
-
   async findUnclassifiedIds(sourceId: string): Promise<string[]> {
     const rows = await this.listings.find({ select: { id: true }, where: { sourceId, classifiedAt: IsNull() } });
     return rows.map((row) => row.id);
@@ -47,9 +43,5 @@ export class ListingRepository {
 
   countByRuns(fetchRunIds: string[]): Promise<number> {
     return this.listings.countBy({ fetchRunId: In(fetchRunIds) });
-  }
-
-  async markRejected(id: string, reason: string, now: Date): Promise<void> {
-    await this.listings.update({ id }, { rejectedReason: reason, classifiedAt: now });
   }
 }

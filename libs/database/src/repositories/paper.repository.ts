@@ -1,37 +1,19 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, IsNull, Not, QueryFailedError, Repository } from 'typeorm';
 import type { TopicTag } from '@libs/domain';
 import {
+  BatchMergePlan,
   isMatchableTitleKey,
-  mergePaperMetadata,
-  newPaperMetadata,
-  PaperIdentifiers,
-  PaperMetadata,
-  pickTitleMatch,
+  ListingMerge,
+  PaperRecord,
+  planBatchMerge,
   titleKey,
 } from '@libs/domain/papers';
 import { ListingEntity, PaperEntity, PaperTopicEntity } from '../entities';
 
 export type PaperWithTopics = PaperEntity & { topics: PaperTopicEntity[] };
-
-/** A listing on its way into a paper: normalised identifiers, its title key and its metadata as listed. */
-export interface ListingMerge {
-  listingId: string;
-  identifiers: PaperIdentifiers;
-  titleKey: string | null;
-  metadata: PaperMetadata;
-  /** An arXiv replacement (announce type replace or replace-cross): a new version, never a new paper. */
-  replacement: boolean;
-}
-
-export interface MergedListing {
-  paperId: string;
-  /** How the paper was found: a new one, or by arXiv id, DOI or title key with authors. */
-  matchedBy: 'new' | 'arxivId' | 'doi' | 'title';
-  /** A second record of the same paper (known only by its DOI) folded into this one, if any. */
-  absorbedPaperId: string | null;
-}
 
 export interface PaperSearch {
   /** A websearch_to_tsquery query (quotes, -negation, or). */
@@ -54,12 +36,15 @@ export interface RetagBatch {
   titleKeys: number;
 }
 
-type Tagger = (paper: PaperEntity) => TopicTag[];
+type Tagger = (paper: PaperRecord) => TopicTag[];
 
-const MERGE_ATTEMPTS = 5;
-const FIND_ATTEMPTS = 3;
-const MAX_TITLE_CANDIDATES = 20;
-const INSERT_CHUNK = 1000;
+/** What the classifier makes of a listing: its merge into a paper, or why it cannot become one. */
+export type Prepared = ListingMerge | { rejected: string };
+
+/** A listing of a batch: made (part of) a paper, rejected with a reason, already classified, or not found. */
+export type ListingOutcome = 'classified' | 'rejected' | 'skipped' | 'missing';
+
+const MERGE_ATTEMPTS = 8;
 // Every column but the search vector, which can be megabytes and is only ever used inside SQL.
 const PAPER_COLUMNS = [
   'id',
@@ -91,69 +76,53 @@ export class PaperRepository {
   constructor(@InjectRepository(PaperEntity) private readonly papers: Repository<PaperEntity>) {}
 
   /**
-   * Folds a listing into its canonical paper in one transaction, re-tags the paper and marks it ready; null when
-   * the listing was already classified (a job that ran twice). The paper is the one with the listing's arXiv id,
-   * else its DOI, else the one paper whose title key and authors clearly match; otherwise a new one. Race-free:
-   * the unique indexes on arXiv id and DOI decide between workers inserting the same paper (the loser re-reads
-   * the winner's row), and a transaction lock on the title key serialises workers matching by title.
+   * Classifies a batch of listings in one transaction: reads and locks the listings still unclassified,
+   * `prepare`s each (its identifiers and metadata, or why it is rejected), reads and locks every paper their
+   * arXiv ids, DOIs and title keys can reach in one query, merges in memory (planBatchMerge) and writes the
+   * result in a few set-based statements: new papers, changed papers, topics of the papers whose text changed,
+   * and every listing's paper or rejection. Race-free across workers: a transaction lock per title key (taken
+   * in one sorted statement, so batches cannot deadlock on them) serialises matching by title, and the unique
+   * indexes on arXiv id and DOI make a batch that lost a race fail and run again on what the winner wrote.
+   * A listing the database refuses (a value it cannot store) is rejected with the database's reason while
+   * the rest of the batch goes in: the batch is halved until the one listing is found.
    */
-  async mergeListing(listing: ListingMerge, tag: Tagger, now: Date): Promise<MergedListing | null> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.papers.manager.transaction((manager) => this.mergeIn(manager, listing, tag, now));
-      } catch (error) {
-        // Another worker gave the paper this DOI or arXiv id between our read and our write: read again.
-        if (!isConflict(error) || attempt >= MERGE_ATTEMPTS) {
-          throw error;
-        }
-      }
-    }
-  }
-
-  private async mergeIn(
-    manager: EntityManager,
-    listing: ListingMerge,
+  async classifyListings(
+    listingIds: readonly string[],
+    prepare: (listing: ListingEntity) => Prepared,
     tag: Tagger,
     now: Date,
-  ): Promise<MergedListing | null> {
-    // Claiming the listing first makes a second run of the same job a no-op rather than a second merge.
-    const [claimed] = await manager.query<[{ id: string }[], number]>(
-      `UPDATE "listings" SET "classifiedAt" = $2 WHERE "id" = $1 AND "classifiedAt" IS NULL RETURNING "id"`,
-      [listing.listingId, now],
-    );
-    if (claimed.length === 0) {
-      return null;
-    }
-    if (isMatchableTitleKey(listing.titleKey)) {
-      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-        `paperboy:title:${listing.titleKey}`,
-      ]);
-    }
-    let merged: { paper: PaperEntity; result: MergedListing } | null = null;
-    for (let attempt = 1; merged === null; attempt++) {
-      const found = await findTarget(manager, listing);
-      if (found.target) {
-        merged = await foldInto(manager, found.target, found, listing, now);
-      } else {
-        const inserted = await insertPaper(manager, listing, found.doiTaken, now);
-        // Nothing inserted: a concurrent worker inserted the paper first (ON CONFLICT waited for its commit).
-        merged = inserted && {
-          paper: inserted,
-          result: { paperId: inserted.id, matchedBy: 'new', absorbedPaperId: null },
-        };
-        if (!merged && attempt >= FIND_ATTEMPTS) {
-          throw new Error(
-            `Listing ${listing.listingId}: its paper kept being created and changed by other workers; retry later`,
-          );
+  ): Promise<Map<string, ListingOutcome>> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.papers.manager.transaction((manager) => classifyIn(manager, listingIds, prepare, tag, now));
+      } catch (error) {
+        if (isConflict(error) && attempt < MERGE_ATTEMPTS) {
+          // Another worker wrote one of these papers meanwhile: read again, after a short random pause.
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * attempt));
+          continue;
         }
+        if (!isDataError(error)) {
+          throw error;
+        }
+        if (listingIds.length === 1) {
+          return this.rejectUnstorable(listingIds[0], error, now);
+        }
+        const half = Math.ceil(listingIds.length / 2);
+        const first = await this.classifyListings(listingIds.slice(0, half), prepare, tag, now);
+        const second = await this.classifyListings(listingIds.slice(half), prepare, tag, now);
+        return new Map([...first, ...second]);
       }
     }
-    const { paper, result } = merged;
-    await replaceTopics(manager, [{ paperId: paper.id, tags: tag(paper) }]);
-    await manager.update(ListingEntity, { id: listing.listingId }, { paperId: paper.id });
-    return result;
   }
 
+  private async rejectUnstorable(listingId: string, error: unknown, now: Date): Promise<Map<string, ListingOutcome>> {
+    const reason = `could not be stored: ${error instanceof Error ? error.message : String(error)}`;
+    const [rows] = await this.papers.query<[unknown[], number]>(
+      `UPDATE "listings" SET "classifiedAt" = $2, "rejectedReason" = left($3, 1000) WHERE "id" = $1 AND "classifiedAt" IS NULL RETURNING "id"`,
+      [listingId, now, reason],
+    );
+    return new Map([[listingId, rows.length > 0 ? 'rejected' : 'skipped']]);
+  }
   /** The ready papers matching a search, best match first with a query and newest first without, and their count. */
   async search(search: PaperSearch): Promise<{ papers: PaperWithTopics[]; total: number }> {
     const params: unknown[] = [];
@@ -296,127 +265,134 @@ export class PaperRepository {
   }
 }
 
-interface Target {
-  target: PaperEntity | null;
-  matchedBy: 'arxivId' | 'doi' | 'title';
-  /** A record of the same paper known only by the listing's DOI, to fold into the target. */
-  duplicate: PaperEntity | null;
-  /** The listing's DOI belongs to a paper with another arXiv id, so this paper cannot claim it. */
-  doiTaken: boolean;
-}
+/** The paper columns the merge reads and writes, with their SQL types, for json_to_recordset. */
+const RECORD_COLUMNS: [keyof PaperRecord, string][] = [
+  ['id', 'uuid'],
+  ['arxivId', 'text'],
+  ['doi', 'text'],
+  ['titleKey', 'text'],
+  ['title', 'text'],
+  ['abstract', 'text'],
+  ['authors', 'text[]'],
+  ['upvotes', 'int'],
+  ['keywords', 'text[]'],
+  ['categories', 'text[]'],
+  ['summary', 'text'],
+  ['url', 'text'],
+  ['codeUrl', 'text'],
+  ['projectUrl', 'text'],
+  ['version', 'int'],
+  ['listedAt', 'timestamptz'],
+  ['publishedAt', 'timestamptz'],
+  ['readyAt', 'timestamptz'],
+];
+const RECORDS = `json_to_recordset($1::json) AS r(${RECORD_COLUMNS.map(([name, type]) => `"${name}" ${type}`).join(', ')})`;
+const INSERT_PAPERS = `INSERT INTO "papers" (${RECORD_COLUMNS.map(([name]) => `"${name}"`).join(', ')})
+  SELECT ${RECORD_COLUMNS.map(([name]) => `r."${name}"`).join(', ')} FROM ${RECORDS}`;
+const UPDATE_PAPERS = `UPDATE "papers" p SET ${RECORD_COLUMNS.filter(([name]) => name !== 'id')
+  .map(([name]) => `"${name}" = r."${name}"`)
+  .join(', ')}, "updatedAt" = now() FROM ${RECORDS} WHERE p."id" = r."id"`;
+/** Title-key candidates read per key; the merge considers the first MAX_TITLE_CANDIDATES plausible ones. */
+const TITLE_CANDIDATES_READ = 50;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The paper a listing belongs to, locked; see mergeListing for the order of the rules. */
-async function findTarget(manager: EntityManager, listing: ListingMerge): Promise<Target> {
-  const { arxivId, doi } = listing.identifiers;
-  let doiTaken = false;
-  if (arxivId !== null || doi !== null) {
-    const rows = await manager.query<PaperEntity[]>(
-      `SELECT ${PAPER_COLUMNS} FROM "papers" p WHERE p."arxivId" = $1 OR p."doi" = $2 ORDER BY p."id" FOR UPDATE`,
-      [arxivId, doi],
-    );
-    const byArxiv = rows.find((paper) => arxivId !== null && paper.arxivId === arxivId) ?? null;
-    const byDoi = rows.find((paper) => doi !== null && paper.doi === doi) ?? null;
-    if (byArxiv) {
-      // The arXiv paper and a record known only by this DOI are one paper: the listing carries both identifiers.
-      const duplicate = byDoi && byDoi.id !== byArxiv.id && byDoi.arxivId === null ? byDoi : null;
-      return {
-        target: byArxiv,
-        matchedBy: 'arxivId',
-        duplicate,
-        doiTaken: byDoi !== null && byDoi.id !== byArxiv.id && !duplicate,
-      };
-    }
-    if (byDoi && (byDoi.arxivId === null || arxivId === null)) {
-      return { target: byDoi, matchedBy: 'doi', duplicate: null, doiTaken: false };
-    }
-    doiTaken = byDoi !== null;
-  }
-  if (isMatchableTitleKey(listing.titleKey)) {
-    const identifiers = doiTaken ? { ...listing.identifiers, doi: null } : listing.identifiers;
-    // Papers with another arXiv id or DOI are never candidates, so the limit only counts plausible ones.
-    const candidates = await manager.query<PaperEntity[]>(
-      `SELECT ${PAPER_COLUMNS} FROM "papers" p WHERE p."titleKey" = $1
-         AND ($2::text IS NULL OR p."arxivId" IS NULL OR p."arxivId" = $2)
-         AND ($3::text IS NULL OR p."doi" IS NULL OR p."doi" = $3)
-       ORDER BY p."id" LIMIT ${MAX_TITLE_CANDIDATES} FOR UPDATE`,
-      [listing.titleKey, identifiers.arxivId, identifiers.doi],
-    );
-    const match = pickTitleMatch(candidates, { identifiers, authors: listing.metadata.authors });
-    if (match) {
-      return { target: match, matchedBy: 'title', duplicate: null, doiTaken };
-    }
-  }
-  return { target: null, matchedBy: 'title', duplicate: null, doiTaken };
-}
-
-async function foldInto(
+async function classifyIn(
   manager: EntityManager,
-  target: PaperEntity,
-  found: Target,
-  listing: ListingMerge,
+  listingIds: readonly string[],
+  prepare: (listing: ListingEntity) => Prepared,
+  tag: Tagger,
   now: Date,
-): Promise<{ paper: PaperEntity; result: MergedListing }> {
-  const { duplicate } = found;
-  let metadata = metadataOf(target);
-  let doi = target.doi;
-  let readyAt = target.readyAt ?? now;
-  if (duplicate) {
-    metadata = mergePaperMetadata(metadata, metadataOf(duplicate));
-    doi = doi ?? duplicate.doi;
-    readyAt = duplicate.readyAt && duplicate.readyAt < readyAt ? duplicate.readyAt : readyAt;
-    await manager.query(`UPDATE "listings" SET "paperId" = $1 WHERE "paperId" = $2`, [target.id, duplicate.id]);
+): Promise<Map<string, ListingOutcome>> {
+  const outcomes = new Map<string, ListingOutcome>(listingIds.map((id) => [id, 'missing']));
+  // In id order, so two batches sharing listings lock them in the same order; a second run of a batch waits
+  // here and then finds them classified.
+  const rows = await manager.query<ListingEntity[]>(
+    `SELECT * FROM "listings" WHERE "id" = ANY($1::uuid[]) ORDER BY "id" FOR UPDATE`,
+    [listingIds.filter((id) => UUID.test(id))],
+  );
+  const merges: ListingMerge[] = [];
+  const results: { id: string; paperId: string | null; reason: string | null }[] = [];
+  for (const row of rows) {
+    if (row.classifiedAt) {
+      outcomes.set(row.id, 'skipped');
+      continue;
+    }
+    const prepared = prepare(row);
+    if ('rejected' in prepared) {
+      outcomes.set(row.id, 'rejected');
+      results.push({ id: row.id, paperId: null, reason: prepared.rejected });
+    } else {
+      outcomes.set(row.id, 'classified');
+      merges.push(prepared);
+    }
+  }
+  if (merges.length > 0) {
+    const plan = await mergeIn(manager, merges, tag, now);
+    results.push(...plan.links.map((link) => ({ id: link.listingId, paperId: link.paperId, reason: null })));
+  }
+  if (results.length > 0) {
+    await manager.query(
+      `UPDATE "listings" l SET "classifiedAt" = $2, "paperId" = r."paperId", "rejectedReason" = r."reason"
+       FROM json_to_recordset($1::json) AS r("id" uuid, "paperId" uuid, "reason" text) WHERE l."id" = r."id"`,
+      [JSON.stringify(results), now],
+    );
+  }
+  return outcomes;
+}
+
+async function mergeIn(manager: EntityManager, merges: ListingMerge[], tag: Tagger, now: Date): Promise<BatchMergePlan> {
+  const titleKeys = [...new Set(merges.map((m) => m.titleKey).filter(isMatchableTitleKey))].sort();
+  if (titleKeys.length > 0) {
+    await manager.query(
+      `SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtextextended('paperboy:title:' || k, 0) AS h FROM unnest($1::text[]) AS k ORDER BY 1) s`,
+      [titleKeys],
+    );
+  }
+  const present = <T>(values: (T | null)[]): T[] => [...new Set(values.filter((v): v is T => v !== null))];
+  const known = await manager.query<PaperEntity[]>(
+    `SELECT ${PAPER_COLUMNS} FROM "papers" p WHERE p."id" IN (
+       SELECT "id" FROM "papers" WHERE "arxivId" = ANY($1::text[])
+       UNION SELECT "id" FROM "papers" WHERE "doi" = ANY($2::text[])
+       UNION SELECT c."id" FROM unnest($3::text[]) AS k("key")
+         CROSS JOIN LATERAL (SELECT "id" FROM "papers" WHERE "titleKey" = k."key" ORDER BY "id" LIMIT ${TITLE_CANDIDATES_READ}) c
+     ) ORDER BY p."id" FOR UPDATE`,
+    [present(merges.map((m) => m.identifiers.arxivId)), present(merges.map((m) => m.identifiers.doi)), titleKeys],
+  );
+  const plan = planBatchMerge(known, merges, now, randomUUID);
+  for (const { duplicateId, intoId } of plan.absorbed) {
+    await manager.query(`UPDATE "listings" SET "paperId" = $1 WHERE "paperId" = $2`, [intoId, duplicateId]);
     // The delivery ledger follows the paper: a subscriber who was sent the duplicate has had this paper, and
     // must not get it again. Where a subscriber had both, the duplicate's row goes with it.
     await manager.query(
       `UPDATE "digest_papers" d SET "paperId" = $1 WHERE d."paperId" = $2
          AND NOT EXISTS (SELECT 1 FROM "digest_papers" x WHERE x."subscriptionId" = d."subscriptionId" AND x."paperId" = $1)`,
-      [target.id, duplicate.id],
+      [intoId, duplicateId],
     );
-    await manager.query(`DELETE FROM "papers" WHERE "id" = $1`, [duplicate.id]);
+    await manager.query(`DELETE FROM "papers" WHERE "id" = $1`, [duplicateId]);
   }
-  metadata = mergePaperMetadata(metadata, listing.metadata);
-  const changes = {
-    ...metadata,
-    arxivId: target.arxivId ?? listing.identifiers.arxivId,
-    doi: doi ?? (found.doiTaken ? null : listing.identifiers.doi),
-    titleKey: titleKey(metadata.title),
-    readyAt,
-  };
-  await manager.update(PaperEntity, { id: target.id }, changes);
-  return {
-    paper: { ...target, ...changes },
-    result: { paperId: target.id, matchedBy: found.matchedBy, absorbedPaperId: duplicate?.id ?? null },
-  };
+  if (plan.updated.length > 0) {
+    await manager.query(UPDATE_PAPERS, [recordsJson(plan.updated)]);
+  }
+  if (plan.inserted.length > 0) {
+    // In identifier order, so two batches inserting the same papers wait on each other rather than deadlock.
+    const inserted = [...plan.inserted].sort(
+      (a, b) => compareNullable(a.arxivId, b.arxivId) || compareNullable(a.doi, b.doi),
+    );
+    await manager.query(INSERT_PAPERS, [recordsJson(inserted)]);
+  }
+  await replaceTopics(
+    manager,
+    plan.retag.map((paper) => ({ paperId: paper.id, tags: tag(paper) })),
+  );
+  return plan;
 }
 
-async function insertPaper(
-  manager: EntityManager,
-  listing: ListingMerge,
-  doiTaken: boolean,
-  now: Date,
-): Promise<PaperEntity | null> {
-  const metadata = newPaperMetadata(listing.metadata);
-  const { publishedAt } = metadata;
-  if (listing.replacement && publishedAt && publishedAt < metadata.listedAt) {
-    // A revision of a paper we never saw is not news: it was first listed when it was first published, so it
-    // does not surface in digests as a new paper.
-    metadata.listedAt = publishedAt;
-  }
-  const result = await manager
-    .createQueryBuilder()
-    .insert()
-    .into(PaperEntity)
-    .values({
-      ...metadata,
-      arxivId: listing.identifiers.arxivId,
-      doi: doiTaken ? null : listing.identifiers.doi,
-      titleKey: titleKey(metadata.title),
-      readyAt: now,
-    })
-    .orIgnore()
-    .returning(PAPER_COLUMNS.replace(/p\./g, ''))
-    .execute();
-  return (result.raw as PaperEntity[])[0] ?? null;
+function recordsJson(papers: PaperRecord[]): string {
+  return JSON.stringify(papers.map((paper) => Object.fromEntries(RECORD_COLUMNS.map(([name]) => [name, paper[name]]))));
+}
+
+function compareNullable(a: string | null, b: string | null): number {
+  return a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1;
 }
 
 async function replaceTopics(manager: EntityManager, papers: { paperId: string; tags: TopicTag[] }[]): Promise<void> {
@@ -427,27 +403,14 @@ async function replaceTopics(manager: EntityManager, papers: { paperId: string; 
   const rows = papers.flatMap(({ paperId, tags }) =>
     tags.map((t) => ({ paperId, topic: t.topic, score: t.score, evidence: t.evidence })),
   );
-  for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
-    await manager.insert(PaperTopicEntity, rows.slice(start, start + INSERT_CHUNK));
+  if (rows.length > 0) {
+    await manager.query(
+      `INSERT INTO "paper_topics" ("paperId", "topic", "score", "evidence")
+       SELECT r."paperId", r."topic", r."score", r."evidence"
+       FROM json_to_recordset($1::json) AS r("paperId" uuid, "topic" text, "score" real, "evidence" text[])`,
+      [JSON.stringify(rows)],
+    );
   }
-}
-
-function metadataOf(paper: PaperEntity): PaperMetadata {
-  return {
-    title: paper.title,
-    abstract: paper.abstract,
-    authors: paper.authors,
-    upvotes: paper.upvotes,
-    keywords: paper.keywords,
-    categories: paper.categories,
-    summary: paper.summary,
-    url: paper.url,
-    codeUrl: paper.codeUrl,
-    projectUrl: paper.projectUrl,
-    version: paper.version,
-    listedAt: paper.listedAt,
-    publishedAt: paper.publishedAt,
-  };
 }
 
 /** Scores are stored as `real`, so they compare at single precision. */
@@ -467,8 +430,19 @@ function sameTags(tags: TopicTag[], stored: PaperTopicEntity[]): boolean {
   });
 }
 
-function isConflict(error: unknown): boolean {
+function errorCode(error: unknown): string | undefined {
   const code = error instanceof QueryFailedError ? (error.driverError as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function isConflict(error: unknown): boolean {
+  const code = errorCode(error);
   // 23505 unique violation (an identifier taken between read and write), 40P01 deadlock, 40001 serialization.
   return code === '23505' || code === '40P01' || code === '40001';
+}
+
+/** The database refused a value (class 22 data exception, 23 other than a race, 54 a limit such as index row size). */
+function isDataError(error: unknown): boolean {
+  const code = errorCode(error) ?? '';
+  return code.startsWith('22') || (code.startsWith('23') && code !== '23505') || code.startsWith('54');
 }

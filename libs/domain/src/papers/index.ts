@@ -8,3 +8,4 @@ export * from './paper-match';
 export * from './paper-merge';
 export * from './search-query';
 export * from './title-key';
+export * from './batch-merge';
