@@ -9,6 +9,7 @@ import { DigestsService } from './digests/digests.service';
 import { FeedsController } from './feeds/feeds.controller';
 import { FeedsService } from './feeds/feeds.service';
 import { FeedPapersRepository } from './feeds/feed-papers.repository';
+import { SubscriberPages } from './pages/pages';
 import { AdminSourcesController } from './admin/admin-sources.controller';
 import { AdminGuard } from './admin/admin.guard';
 import { HealthController } from './health/health.controller';
@@ -38,6 +39,6 @@ import { WebSubscriptionsController } from './web/web-subscriptions.controller';
     WebPagesController,
     WebSubscriptionsController,
   ],
-  providers: [SubscriptionsService, SubscribeRateLimiter, FeedsService, FeedPapersRepository, DigestsService, MetricsService, AdminGuard, PapersService, WebPapersService],
+  providers: [SubscriptionsService, SubscribeRateLimiter, FeedsService, FeedPapersRepository, SubscriberPages, DigestsService, MetricsService, AdminGuard, PapersService, WebPapersService],
 })
 export class ApiModule {}

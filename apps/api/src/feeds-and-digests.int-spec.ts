@@ -1121,7 +1121,7 @@ describe('feeds and digest view (integration)', () => {
       otherDigestId = await insertDigest(otherSubscription, '2024-11-06', '2024-11-06T08:00:00Z', [otherPaper]);
     });
 
-    it('should render the papers HTML-escaped in rank order, with "View in your browser" and unsubscribe links, never stored', async () => {
+    it('should render the papers HTML-escaped in rank order in the site layout, with manage and unsubscribe links, never stored', async () => {
       const response = await get(viewPath(digestId, digestToken(digestId)));
 
       expect(response.status).toBe(200);
@@ -1135,16 +1135,13 @@ describe('feeds and digest view (integration)', () => {
       expect(html).not.toContain('<script>');
       expect(html).not.toContain('Only in the other digest view');
 
-      const viewLink = /<a href="([^"]+)"[^>]*>View in your browser<\/a>/.exec(html)?.[1];
-      expect(viewLink).toBeDefined();
-      const viewUrl = decodeHtml(viewLink as string);
-      expect(viewUrl.startsWith(`${BASE}/digests/${digestId}?token=`)).toBe(true);
-      expect(verifyToken(SECRET, 'digest', new URL(viewUrl).searchParams.get('token') ?? '', new Date())).toBe(
-        digestId,
-      );
-      const again = await get(pathOf(viewUrl));
-      expect(again.status).toBe(200);
-      expect(again.text).toContain(escapeHtml(TITLES[0]));
+      // The site's layout: its stylesheet, landmarks and navigation, kept out of search engines.
+      expect(html).toContain('<link rel="stylesheet" href="/assets/paperboy.css">');
+      expect(html).toContain('<main id="main">');
+      expect(html).toContain('<nav aria-label="Main">');
+      expect(html).toContain('<meta name="robots" content="noindex">');
+      const manageLink = /<a href="([^"]+)"[^>]*>Manage your preferences<\/a>/.exec(html)?.[1];
+      expect(decodeHtml(manageLink ?? '')).toMatch(new RegExp(`^${BASE}/manage\\?id=${subscriptionId}&token=`));
 
       const unsubscribeLink = /<a href="([^"]+)"[^>]*>Unsubscribe<\/a>/.exec(html)?.[1];
       expect(unsubscribeLink).toBeDefined();

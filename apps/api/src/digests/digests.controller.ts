@@ -1,23 +1,27 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { INVALID_LINK } from '../pages/pages';
+import { SubscriberPages } from '../pages/pages';
+import { digestPage } from './digest-page';
 import { DigestsService } from './digests.service';
 
 @Controller('digests')
 export class DigestsController {
-  constructor(private readonly digests: DigestsService) {}
+  constructor(
+    private readonly digests: DigestsService,
+    private readonly pages: SubscriberPages,
+  ) {}
 
   @Get(':id')
   async view(
     @Param('id', new ParseUUIDPipe()) id: string,
-    @Query('token') token: string | undefined,
+    @Query('token') token: unknown,
     @Res() res: Response,
   ): Promise<void> {
-    const html = typeof token === 'string' ? await this.digests.page(id, token) : null;
+    const view = typeof token === 'string' ? await this.digests.view(id, token) : null;
     res
-      .status(html ? 200 : 404)
+      .status(view ? 200 : 404)
       .set('cache-control', 'private, no-store')
       .type('text/html; charset=utf-8')
-      .send(html ?? INVALID_LINK);
+      .send(view ? digestPage(this.pages.site, view) : this.pages.invalidLink());
   }
 }

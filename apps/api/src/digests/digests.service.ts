@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Settings } from '@libs/config';
 import { DigestRepository, PaperRepository, SubscriptionRepository } from '@libs/database';
-import { buildDigestView, digestLinks, renderDigestEmail, verifyToken } from '@libs/domain';
+import { buildDigestView, digestLinks, DigestView, verifyToken } from '@libs/domain';
 
-/** The "view in browser" page of a digest that was sent: the same rendering as its email. */
+/** The "view in browser" page of a digest that was sent: the same view its email was rendered from. */
 @Injectable()
 export class DigestsService {
   constructor(
@@ -13,8 +13,8 @@ export class DigestsService {
     private readonly papers: PaperRepository,
   ) {}
 
-  /** The digest's HTML, or null when the token is not this digest's. */
-  async page(digestId: string, token: string): Promise<string | null> {
+  /** The digest as its channels render it, or null when the token is not this digest's. */
+  async view(digestId: string, token: string): Promise<DigestView | null> {
     const now = new Date();
     if (verifyToken(this.settings.APP_SECRET, 'digest', token, now) !== digestId) {
       return null;
@@ -25,12 +25,11 @@ export class DigestsService {
       return null;
     }
     const papers = await this.papers.findWithTopics(await this.digests.paperIdsOf(digest.id));
-    const view = buildDigestView({
+    return buildDigestView({
       digest,
       subscription,
       papers,
       links: digestLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription.id, digest.id, now),
     });
-    return renderDigestEmail(view).html;
   }
 }

@@ -17,7 +17,7 @@ import {
   Res,
 } from '@nestjs/common';
 import type { Response } from 'express';
-import { CANCELLED, confirmedPage, INVALID_LINK, UNSUBSCRIBED, unsubscribeForm } from '../pages/pages';
+import { SubscriberPages } from '../pages/pages';
 import { CreateSubscriptionDto, SubscriptionPreferencesDto } from './dto/create-subscription.dto';
 import { SubscribeRateLimiter } from './subscribe-rate-limiter';
 import { CreatedSubscription, InvalidSubscriptionError, SubscriptionsService, SubscriptionView } from './subscriptions.service';
@@ -27,6 +27,7 @@ export class SubscriptionsController {
   constructor(
     private readonly subscriptions: SubscriptionsService,
     private readonly limiter: SubscribeRateLimiter,
+    private readonly pages: SubscriberPages,
   ) {}
 
   @Post('api/subscriptions')
@@ -72,13 +73,13 @@ export class SubscriptionsController {
     const outcome = typeof token === 'string' ? await this.subscriptions.confirm(token) : { status: 'invalid' as const };
     switch (outcome.status) {
       case 'confirmed':
-        res.status(200).send(confirmedPage(outcome.feeds, outcome.manage));
+        res.status(200).send(this.pages.confirmed(outcome.feeds, outcome.manage));
         return;
       case 'unsubscribed':
-        res.status(200).send(CANCELLED);
+        res.status(200).send(this.pages.cancelled());
         return;
       case 'invalid':
-        res.status(404).send(INVALID_LINK);
+        res.status(404).send(this.pages.invalidLink());
     }
   }
 
@@ -86,7 +87,7 @@ export class SubscriptionsController {
   @Header('content-type', 'text/html; charset=utf-8')
   async unsubscribePage(@Query('token') token: string | undefined, @Res() res: Response): Promise<void> {
     const ok = typeof token === 'string' && (await this.subscriptions.isUnsubscribeToken(token));
-    res.status(ok ? 200 : 404).send(ok ? unsubscribeForm() : INVALID_LINK);
+    res.status(ok ? 200 : 404).send(ok ? this.pages.unsubscribeForm() : this.pages.invalidLink());
   }
 
   /** RFC 8058 one-click: the token comes from the URL only, never the body; no redirect. */
@@ -94,7 +95,7 @@ export class SubscriptionsController {
   @Header('content-type', 'text/html; charset=utf-8')
   async unsubscribe(@Query('token') token: string | undefined, @Res() res: Response): Promise<void> {
     const ok = typeof token === 'string' && (await this.subscriptions.unsubscribe(token));
-    res.status(ok ? 200 : 404).send(ok ? UNSUBSCRIBED : INVALID_LINK);
+    res.status(ok ? 200 : 404).send(ok ? this.pages.unsubscribed() : this.pages.invalidLink());
   }
 }
 

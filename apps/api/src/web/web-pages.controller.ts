@@ -6,6 +6,7 @@ import { PapersService } from '../papers/papers.service';
 import { validateBody } from './web-forms';
 import { homePage, notFoundPage, paperPage, resultsPage, topicPage } from './web-pages';
 import { itemToWebPaper, WebPapersService } from './web-papers.service';
+import { WEB_JS } from './web-script';
 import { WEB_CSS } from './web-styles';
 
 const PAGE_SIZE = 20;
@@ -26,6 +27,11 @@ export class WebPagesController {
   @Get('assets/paperboy.css')
   stylesheet(@Res() res: Response): void {
     res.set('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(WEB_CSS);
+  }
+
+  @Get('assets/paperboy.js')
+  script(@Res() res: Response): void {
+    res.set('cache-control', 'public, max-age=3600').type('text/javascript; charset=utf-8').send(WEB_JS);
   }
 
   /** The latest listing day (or `?date=`), most upvoted first; `?q=` searches every day instead. */

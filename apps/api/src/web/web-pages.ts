@@ -50,6 +50,10 @@ interface LayoutOptions {
   nav?: Nav;
   /** Pages behind a signed link are kept out of search engines. */
   noindex?: boolean;
+  /** Feeds of this page's papers, offered to browsers and feed readers (after the site-wide one). */
+  feeds?: { title: string; path: string }[];
+  /** Loads the site's small script (same origin, deferred); every page works without it. */
+  script?: boolean;
 }
 
 export function layout(site: Site, options: LayoutOptions, body: string): string {
@@ -59,7 +63,7 @@ export function layout(site: Site, options: LayoutOptions, body: string): string
 ${options.noindex ? '<meta name="robots" content="noindex">\n' : ''}<title>${esc(options.title)} · Paperboy</title>
 <link rel="stylesheet" href="${esc(site.base)}/assets/paperboy.css">
 <link rel="alternate" type="application/rss+xml" title="Paperboy: latest papers" href="${esc(site.base)}/feeds/papers.rss">
-</head><body>
+${(options.feeds ?? []).map((feed) => `<link rel="alternate" type="application/rss+xml" title="${esc(feed.title)}" href="${esc(site.base)}${esc(feed.path)}">\n`).join('')}${options.script ? `<script src="${esc(site.base)}/assets/paperboy.js" defer></script>\n` : ''}</head><body>
 <a class="skip" href="#main">Skip to content</a>
 <header class="site-header"><div class="bar"><a class="brand" href="${esc(site.base)}/">Paperboy</a>
 <nav aria-label="Main"><ul><li><a href="${esc(site.base)}/"${current('papers')}>Papers</a></li><li><a href="${esc(site.base)}/subscribe"${current('subscribe')}>Subscribe</a></li></ul></nav></div></header>
@@ -283,12 +287,23 @@ export function resultsPage(site: Site, view: ResultsView): string {
       ? `<p class="muted small">${esc(view.total)} ${view.total === 1 ? 'paper' : 'papers'} found, best match first</p>`
       : '';
   const params = { q: view.q, topic: view.topic, date: view.date };
+  // The same search as a feed, newest first, for readers that follow a query.
+  const feedPath =
+    view.q && view.errors.length === 0
+      ? href({ base: '' }, view.topic ? `/feeds/topics/${encodeURIComponent(view.topic)}.rss` : '/feeds/papers.rss', {
+          q: view.q,
+        })
+      : null;
+  const follow = feedPath
+    ? `<p class="small">Follow this search: <a href="${esc(site.base)}${esc(feedPath)}">RSS</a> · <a href="${esc(site.base)}${esc(feedPath.replace('.rss?', '.atom?'))}">Atom</a> · <a href="${esc(site.base)}${esc(feedPath.replace('.rss?', '.json?'))}">JSON Feed</a></p>`
+    : '';
   const body = `<h1>${esc(title)}</h1>
 ${errors}${filterForm(site, { q: view.q, topic: view.topic, date: view.date })}
-${summary}
+${summary}${follow}
 ${view.errors.length === 0 ? paperList(site, view.papers, 'No paper matches. Try fewer words, or another topic.') : ''}
 ${pager(site, '/', params, view.page, view.limit, view.total)}`;
-  return layout(site, { title, nav: 'papers' }, body);
+  const feeds = feedPath ? [{ title: `Paperboy: papers matching "${view.q}"`, path: feedPath }] : [];
+  return layout(site, { title, nav: 'papers', feeds }, body);
 }
 
 export interface TopicView {
@@ -304,10 +319,19 @@ export function topicPage(site: Site, view: TopicView): string {
   const body = `<h1>${esc(topic.name)}</h1>
 <p>${esc(topic.scope)}</p>
 <p><a href="${esc(href(site, '/subscribe', { topic: topic.slug }))}">Get these papers in your digest</a> · <a href="${esc(href(site, '/', { topic: topic.slug }))}">Today's ${esc(topic.name)} papers</a></p>
+<p class="small">Feed of this topic: <a href="${esc(site.base)}/feeds/topics/${esc(topic.slug)}.rss">RSS</a> · <a href="${esc(site.base)}/feeds/topics/${esc(topic.slug)}.atom">Atom</a> · <a href="${esc(site.base)}/feeds/topics/${esc(topic.slug)}.json">JSON Feed</a></p>
 <p class="muted small">${esc(view.total)} ${view.total === 1 ? 'paper' : 'papers'}, newest first</p>
 ${paperList(site, view.papers, 'No paper has this topic yet.')}
 ${pager(site, `/topics/${encodeURIComponent(topic.slug)}`, {}, view.page, view.limit, view.total)}`;
-  return layout(site, { title: topic.name, nav: 'papers' }, body);
+  return layout(
+    site,
+    {
+      title: topic.name,
+      nav: 'papers',
+      feeds: [{ title: `Paperboy: ${topic.name}`, path: `/feeds/topics/${topic.slug}.rss` }],
+    },
+    body,
+  );
 }
 
 const isoDay = (date: Date): string => date.toISOString().slice(0, 10);

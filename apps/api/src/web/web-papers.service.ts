@@ -1,14 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { Settings } from '@libs/config';
-import { PaperRepository, PaperWithTopics } from '@libs/database';
+import { DigestRepository, PaperRepository, PaperWithTopics, SubscriptionEntity } from '@libs/database';
+import { DEFAULT_LOOKBACK_DAYS } from '@libs/domain';
 import { PaperItem } from '../papers/papers.service';
+import { SubscriptionPreferencesDto } from '../subscriptions/dto/create-subscription.dto';
 import { Site, WebPaper } from './web-pages';
+import { PreviewView } from './web-subscription-pages';
 
 const DAY = 24 * 3600 * 1000;
 /** More than any real listing day holds (Hugging Face lists ~50-150); a bigger day says "N of M". */
 const MAX_DAY_PAPERS = 500;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const FAR_FUTURE = new Date('9999-01-01T00:00:00Z');
+/** No subscription has this id, so a preview excludes no paper as already delivered. */
+const NO_SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
 
 const utcDay = (date: Date): string => date.toISOString().slice(0, 10);
 
@@ -27,6 +32,7 @@ export class WebPapersService {
   constructor(
     settings: Settings,
     private readonly papers: PaperRepository,
+    private readonly digests: DigestRepository,
   ) {
     // Links are root-relative to wherever PUBLIC_URL mounts the api (a path prefix behind a proxy).
     this.site = { base: new URL(settings.PUBLIC_URL).pathname.replace(/\/+$/, '') };
@@ -76,6 +82,31 @@ export class WebPapersService {
       previousDay: before.papers.length > 0 ? utcDay(before.papers[0].listedAt) : null,
       nextDay: oldestAfter.length > 0 ? utcDay(oldestAfter[0].listedAt) : null,
     };
+  }
+
+  /**
+   * What a digest with these preferences would have held if it were sent now: the notifier's own selection
+   * (topics, keywords, exclusions, upvotes, ranking, cap) over its lookback window, without recording anything.
+   */
+  async preview(preferences: SubscriptionPreferencesDto, now: Date): Promise<PreviewView> {
+    const frequency = preferences.frequency === 'weekly' ? 'weekly' : 'daily';
+    const days = DEFAULT_LOOKBACK_DAYS[frequency];
+    const draft = Object.assign(new SubscriptionEntity(), {
+      id: NO_SUBSCRIPTION,
+      status: 'active',
+      topics: preferences.topics ?? [],
+      keywords: preferences.keywords ?? [],
+      excludeTopics: preferences.excludeTopics ?? [],
+      minUpvotes: preferences.minUpvotes ?? 0,
+      maxPapers: preferences.maxPapers ?? 20,
+      frequency,
+    });
+    const { paperIds, total } = await this.digests.preview(draft, {
+      listedAfter: new Date(now.getTime() - days * DAY),
+      listedUntil: now,
+    });
+    const papers = await this.papers.findWithTopics(paperIds);
+    return { papers: papers.map(toWebPaper), total, days };
   }
 
   /** A ready paper by id, or null (also for an id that is not a UUID, which Postgres would refuse). */

@@ -55,6 +55,10 @@ textarea{min-height:5em}
 .summary{border:2px solid var(--bad);border-radius:8px;padding:8px 16px;margin:0 0 16px}
 .notice{border:2px solid var(--ok);border-radius:8px;padding:8px 16px;margin:0 0 16px}
 button,.button{font:inherit;font-weight:600;padding:8px 20px;border-radius:6px;border:1px solid var(--accent);background:var(--accent);color:#fff;cursor:pointer;text-decoration:none;display:inline-block}
+button.secondary{background:var(--bg);color:var(--accent)}
+.actions{display:flex;flex-wrap:wrap;gap:12px}
+.preview{margin:24px 0 0;padding:16px 0 0;border-top:2px solid var(--line)}
+.preview:focus{outline:none}
 .pager{display:flex;justify-content:space-between;margin:16px 0}
 .site-footer{border-top:1px solid var(--line);color:var(--muted);font-size:.875rem}
 .site-footer div{max-width:860px;margin:0 auto;padding:12px 16px}

@@ -1,6 +1,6 @@
 import { TOPICS } from '@libs/domain';
 import { FieldErrors, FormValues } from './web-forms';
-import { esc, layout, Site } from './web-pages';
+import { esc, layout, paperList, Site, WebPaper } from './web-pages';
 
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 const FREQUENCIES: [string, string][] = [
@@ -64,7 +64,7 @@ function select(
 }
 
 /** The preferences every subscription has; shared by the subscribe and manage forms. */
-function preferenceFields(values: FormValues, errors: FieldErrors): string {
+function preferenceFields(values: FormValues, errors: FieldErrors, options: { guessTimezone?: boolean } = {}): string {
   const chosen = new Set(values.topics);
   const topics = TOPICS.map(
     (t) =>
@@ -84,7 +84,7 @@ function preferenceFields(values: FormValues, errors: FieldErrors): string {
     errors,
   )}</div>
 <div><label for="timezone">Time zone</label><p class="hint" id="timezone-hint">An IANA time zone such as Europe/Paris or America/New_York; UTC if you are unsure.</p>${fieldErrors(errors, 'timezone')}
-<input type="text" id="timezone" name="timezone" value="${esc(values.timezone)}" list="timezones" autocomplete="off" autocapitalize="off" spellcheck="false" maxlength="64"${described(errors, 'timezone', true)}>
+<input type="text" id="timezone" name="timezone" value="${esc(values.timezone)}" list="timezones" autocomplete="off" autocapitalize="off" spellcheck="false" maxlength="64"${options.guessTimezone ? ' data-guess-timezone' : ''}${described(errors, 'timezone', true)}>${options.guessTimezone ? '<p class="hint" id="timezone-guess" aria-live="polite"></p>' : ''}
 <datalist id="timezones">${TIME_ZONES.map((zone) => `<option value="${esc(zone)}"></option>`).join('')}</datalist></div>
 <div><label for="sendHour">Send hour</label><p class="hint" id="sendHour-hint">Local time in your time zone.</p>${fieldErrors(errors, 'sendHour')}${select('sendHour', hours, values.sendHour, errors, true)}</div>
 <div><label for="maxPapers">Papers per digest</label><p class="hint" id="maxPapers-hint">1 to 100; the most upvoted first.</p>${fieldErrors(errors, 'maxPapers')}
@@ -93,7 +93,40 @@ function preferenceFields(values: FormValues, errors: FieldErrors): string {
 <input type="number" id="minUpvotes" name="minUpvotes" inputmode="numeric" min="0" value="${esc(values.minUpvotes)}"${described(errors, 'minUpvotes', true)}></div>`;
 }
 
-export function subscribePage(site: Site, values: FormValues, errors: FieldErrors): string {
+/** What today's digest would have held for the preferences on the form. */
+export interface PreviewView {
+  papers: WebPaper[];
+  /** Matching papers, before the cap. */
+  total: number;
+  /** The lookback window the digest would have covered. */
+  days: number;
+}
+
+export interface SubscribeView {
+  values: FormValues;
+  errors: FieldErrors;
+  /** A fresh form: the browser's time zone replaces the default (by the site script). */
+  guessTimezone?: boolean;
+  preview?: PreviewView;
+}
+
+function previewSection(site: Site, preview: PreviewView): string {
+  const shown = preview.papers.length;
+  const heading =
+    shown === 0
+      ? "Today's digest would have been empty"
+      : `Today's digest would have held ${shown} ${shown === 1 ? 'paper' : 'papers'}`;
+  const more =
+    preview.total > shown ? ` ${preview.total - shown} more matched and would have been left out by the cap.` : '';
+  return `<section class="preview" id="preview" aria-labelledby="preview-heading" tabindex="-1">
+<h2 id="preview-heading">${esc(heading)}</h2>
+<p class="hint">Papers first listed in the last ${esc(preview.days)} days that match these topics, keywords and upvotes, as the digest ranks them.${esc(more)} Nothing was saved.</p>
+${paperList(site, preview.papers, 'No paper of these days matches. Choose more topics, or fewer keywords.')}
+</section>`;
+}
+
+export function subscribePage(site: Site, view: SubscribeView): string {
+  const { values, errors } = view;
   const body = `<h1>Subscribe to the digest</h1>
 <p>The day's papers on your topics, in your inbox or Slack channel, at your hour.</p>
 ${errorSummary(errors)}<form class="stack" method="post" action="${esc(site.base)}/subscribe" novalidate>
@@ -103,11 +136,17 @@ ${errorSummary(errors)}<form class="stack" method="post" action="${esc(site.base
 <div><label for="slackWebhookUrl">Slack incoming webhook (optional)</label><p class="hint" id="slackWebhookUrl-hint">https://hooks.slack.com/services/… Leave both empty for a feed-only subscription (RSS, Atom, JSON Feed).</p>${fieldErrors(errors, 'slackWebhookUrl')}
 <input type="url" id="slackWebhookUrl" name="slackWebhookUrl" maxlength="500" autocomplete="off" value="${esc(values.slackWebhookUrl)}"${described(errors, 'slackWebhookUrl', true)}></div>
 </fieldset>
-${preferenceFields(values, errors)}
-<div><button type="submit">Subscribe</button></div></form>`;
+${preferenceFields(values, errors, { guessTimezone: view.guessTimezone })}
+<div class="actions"><button type="submit">Subscribe</button>
+<button type="submit" class="secondary" name="intent" value="preview" formaction="${esc(site.base)}/subscribe#preview">Preview today's digest</button></div></form>
+${view.preview ? previewSection(site, view.preview) : ''}`;
   return layout(
     site,
-    { title: Object.keys(errors).length > 0 ? 'Subscribe (please correct the form)' : 'Subscribe', nav: 'subscribe' },
+    {
+      title: Object.keys(errors).length > 0 ? 'Subscribe (please correct the form)' : 'Subscribe',
+      nav: 'subscribe',
+      script: view.guessTimezone,
+    },
     body,
   );
 }

@@ -29,7 +29,7 @@ export class WebSubscriptionsController {
     private readonly settings: Settings,
     private readonly subscriptions: SubscriptionsService,
     private readonly limiter: SubscribeRateLimiter,
-    web: WebPapersService,
+    private readonly web: WebPapersService,
   ) {
     this.site = web.site;
   }
@@ -38,15 +38,20 @@ export class WebSubscriptionsController {
   form(@Query('topic') topic: unknown, @Res() res: Response): void {
     // A topic page links here with its topic ticked.
     const values = { ...DEFAULT_FORM, topics: isTopicSlug(topic) ? [topic as string] : [] };
-    this.html(res, 200, subscribePage(this.site, values, {}));
+    this.html(res, 200, subscribePage(this.site, { values, errors: {}, guessTimezone: true }));
   }
 
+  /** Subscribes, or (the form's "Preview" button: intent=preview) shows what today's digest would have held. */
   @Post('subscribe')
   async subscribe(@Body() body: unknown, @Ip() clientIp: string, @Res() res: Response): Promise<void> {
     const values = readForm(body);
+    if (isPreview(body)) {
+      await this.preview(res, values);
+      return;
+    }
     const { value, errors } = await validateBody(CreateSubscriptionDto, formToBody(values, true));
     if (Object.keys(errors).length > 0) {
-      this.html(res, 400, subscribePage(this.site, values, errors));
+      this.html(res, 400, subscribePage(this.site, { values, errors }));
       return;
     }
     // Counted like POST /api/subscriptions: only requests that could subscribe.
@@ -80,8 +85,19 @@ export class WebSubscriptionsController {
       if (!(error instanceof InvalidSubscriptionError)) {
         throw error;
       }
-      this.html(res, 400, subscribePage(this.site, values, { slackWebhookUrl: [error.message] }));
+      this.html(res, 400, subscribePage(this.site, { values, errors: { slackWebhookUrl: [error.message] } }));
     }
+  }
+
+  /** Only the preferences are checked: a preview needs no address, and saves and sends nothing. */
+  private async preview(res: Response, values: FormValues): Promise<void> {
+    const { value, errors } = await validateBody(SubscriptionPreferencesDto, formToBody(values, false));
+    if (Object.keys(errors).length > 0) {
+      this.html(res, 400, subscribePage(this.site, { values, errors }));
+      return;
+    }
+    const preview = await this.web.preview(value, new Date());
+    this.html(res, 200, subscribePage(this.site, { values, errors: {}, preview }));
   }
 
   /** The manage page behind the signed link (token purpose "manage") of every digest. */
@@ -158,6 +174,9 @@ export class WebSubscriptionsController {
     res.status(status).set('cache-control', 'private, no-store').type('text/html; charset=utf-8').send(body);
   }
 }
+
+const isPreview = (body: unknown): boolean =>
+  typeof body === 'object' && body !== null && (body as Record<string, unknown>).intent === 'preview';
 
 function valuesOf(subscription: SubscriptionView): FormValues {
   return {

@@ -475,4 +475,142 @@ describe('web pages (integration)', () => {
       expect((await sql.query('SELECT topics FROM subscriptions WHERE id = $1', [id])).rows[0].topics).toEqual(['llm']);
     });
   });
+
+  describe('time zone guess, digest preview and the pages behind email links', () => {
+    const HOUR = 3600 * 1000;
+    const recent = new Map<string, string>();
+
+    beforeAll(async () => {
+      const now = Date.now();
+      const fixtures = [
+        { key: 'armTop', title: 'Robot arms that fold laundry', upvotes: 30, ago: 2, topic: 'robotics' },
+        { key: 'armMid', title: 'A tactile gripper for soft objects', upvotes: 12, ago: 5, topic: 'robotics' },
+        { key: 'armLow', title: 'Legged locomotion on ice', upvotes: 1, ago: 20, topic: 'robotics' },
+        // Outside the daily lookback (2 days) but inside the weekly one (8 days).
+        { key: 'armOld', title: 'Last week in robot learning', upvotes: 50, ago: 24 * 5, topic: 'robotics' },
+        { key: 'notRobotics', title: 'Graph transformers revisited', upvotes: 40, ago: 3, topic: 'graphs' },
+      ];
+      for (const paper of fixtures) {
+        const { rows } = await sql.query<{ id: string }>(
+          `INSERT INTO papers (title, abstract, authors, upvotes, "listedAt", "readyAt")
+           VALUES ($1, $2, '{Grace Hopper}', $3, $4, now()) RETURNING id`,
+          [paper.title, `About ${paper.title.toLowerCase()}.`, paper.upvotes, new Date(now - paper.ago * HOUR)],
+        );
+        recent.set(paper.key, rows[0].id);
+        await sql.query(`INSERT INTO paper_topics ("paperId", topic, score, evidence) VALUES ($1, $2, 5, '{}')`, [
+          rows[0].id,
+          paper.topic,
+        ]);
+      }
+    });
+
+    const previewTitles = (html: string): string[] => titlesOf(html.slice(html.indexOf('id="preview"')));
+
+    it('should serve the time zone script from its own origin and load it only on a fresh subscribe form', async () => {
+      const script = await http().get('/assets/paperboy.js');
+      expect(script.status).toBe(200);
+      expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
+      expect(script.text).toContain('Intl.DateTimeFormat().resolvedOptions().timeZone');
+      expect(script.text).toContain('data-guess-timezone');
+
+      const fresh = await page('/subscribe');
+      expect(fresh).toContain('<script src="/assets/paperboy.js" defer></script>');
+      expect(fresh).not.toMatch(/<script(?! src="\/assets\/paperboy\.js")/);
+      expect(fresh).toMatch(/<input type="text" id="timezone" name="timezone" value="UTC"[^>]* data-guess-timezone/);
+      expect(fresh).toContain('<p class="hint" id="timezone-guess" aria-live="polite"></p>');
+
+      // A form sent back with what the person typed keeps their zone: nothing guesses over it.
+      const refused = await postForm('/subscribe', 'email=bad&timezone=Asia%2FKolkata');
+      expect(refused.status).toBe(400);
+      expect(refused.text).toContain('value="Asia/Kolkata"');
+      expect(refused.text).not.toContain('data-guess-timezone');
+      expect(refused.text).not.toContain('<script');
+    });
+
+    it('should preview the papers a digest of the chosen topics would hold now, ranked and capped, saving and sending nothing', async () => {
+      const subscriptions = await countSubscriptions();
+      const jobs = await notify.count();
+
+      const response = await postForm(
+        '/subscribe',
+        'intent=preview&email=&topics=robotics&keywords=&frequency=daily&timezone=Europe%2FBerlin&sendHour=7&maxPapers=2&minUpvotes=0',
+      );
+
+      expect(response.status).toBe(200);
+      const html = response.text;
+      expect(html).toContain('<h2 id="preview-heading">Today&#39;s digest would have held 2 papers</h2>');
+      expect(html).toContain('1 more matched and would have been left out by the cap.');
+      expect(previewTitles(html)).toEqual(['Robot arms that fold laundry', 'A tactile gripper for soft objects']);
+      // The form comes back as it was sent, ready to subscribe.
+      expect(html).toContain('<input type="checkbox" name="topics" value="robotics" checked>');
+      expect(html).toContain('value="Europe/Berlin"');
+      expect(html).toContain('name="maxPapers" inputmode="numeric" min="1" max="100" value="2"');
+      expect(await countSubscriptions()).toBe(subscriptions);
+      expect(await notify.count()).toBe(jobs);
+    });
+
+    it('should preview keywords, minimum upvotes and a weekly lookback as the digest selects them', async () => {
+      const keyword = await postForm('/subscribe', 'intent=preview&keywords=gripper&frequency=daily');
+      expect(previewTitles(keyword.text)).toEqual(['A tactile gripper for soft objects']);
+
+      const upvoted = await postForm('/subscribe', 'intent=preview&topics=robotics&minUpvotes=10');
+      expect(previewTitles(upvoted.text)).toEqual([
+        'Robot arms that fold laundry',
+        'A tactile gripper for soft objects',
+      ]);
+
+      const weekly = await postForm('/subscribe', 'intent=preview&topics=robotics&frequency=weekly&weekday=1');
+      expect(previewTitles(weekly.text)[0]).toBe('Last week in robot learning');
+      expect(weekly.text).toContain('first listed in the last 8 days');
+
+      const empty = await postForm('/subscribe', 'intent=preview&topics=audio');
+      expect(empty.status).toBe(200);
+      expect(empty.text).toContain('Today&#39;s digest would have been empty');
+    });
+
+    it('should answer a preview with bad preferences 400 by the field, without a preview, and not ask for an address', async () => {
+      const response = await postForm('/subscribe', 'intent=preview&email=not-an-email&topics=robotics&maxPapers=0');
+
+      expect(response.status).toBe(400);
+      expect(response.text).toContain('id="maxPapers-error">maxPapers must not be less than 1');
+      expect(response.text).not.toContain('id="email-error"');
+      expect(response.text).not.toContain('id="preview"');
+    });
+
+    it('should show the confirmation, unsubscribe and bad-link pages in the site layout, kept out of search engines', async () => {
+      const { rows } = await sql.query<{ id: string }>(
+        `INSERT INTO subscriptions (email, status, topics, frequency, timezone, "sendHour")
+         VALUES ('layout@example.org', 'pending', '{robotics}', 'daily', 'UTC', 8) RETURNING id`,
+      );
+      const id = rows[0].id;
+      const inLayout = (html: string): void => {
+        expect(html).toContain('<link rel="stylesheet" href="/assets/paperboy.css">');
+        expect(html).toMatch(/<header class="site-header">[\s\S]*<nav aria-label="Main">/);
+        expect(html).toContain('<main id="main">');
+        expect(html).toContain('<meta name="robots" content="noindex">');
+        expect(html).not.toMatch(/<script|<style/);
+      };
+
+      const confirmed = await page(
+        `/subscriptions/confirm?token=${encodeURIComponent(signToken(SECRET, 'confirm', id, new Date()))}`,
+      );
+      inLayout(confirmed);
+      expect(confirmed).toContain('<h1>Subscription confirmed</h1>');
+      expect(confirmed).toMatch(/<a href="http:\/\/127\.0\.0\.1\/manage\?id=[^"]+">Manage your preferences<\/a>/);
+
+      const unsubscribeUrl = `/unsubscribe?token=${encodeURIComponent(signToken(SECRET, 'unsubscribe', id, new Date()))}`;
+      const form = await page(unsubscribeUrl);
+      inLayout(form);
+      expect(form).toContain('<form method="post"><button type="submit">Unsubscribe</button></form>');
+      const done = await http().post(unsubscribeUrl);
+      expect(done.status).toBe(200);
+      inLayout(done.text);
+      expect(done.text).toContain('<h1>You are unsubscribed</h1>');
+      expect(done.text).toContain('<a href="/subscribe">Subscribe again</a>');
+
+      const invalid = await page('/unsubscribe?token=tampered', 404);
+      inLayout(invalid);
+      expect(invalid).toContain('<h1>This link is not valid</h1>');
+    });
+  });
 });
