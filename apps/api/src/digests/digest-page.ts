@@ -1,0 +1,34 @@
+import { authorLine, DigestView, digestHeading, shorten } from '@libs/domain';
+import { esc, layout, safeUrl, Site } from '../web/web-pages';
+
+/** A sent digest on the web ("view in browser"): the same papers and reasons as its email, in the site's layout. */
+export function digestPage(site: Site, view: DigestView): string {
+  const heading = digestHeading(view);
+  const papers = view.papers
+    .map((paper, index) => {
+      const url = safeUrl(paper.url);
+      const title = url ? `<a href="${esc(url)}">${esc(paper.title)}</a>` : esc(paper.title);
+      const code = safeUrl(paper.codeUrl);
+      return `<li class="paper"><div class="votes" aria-label="${esc(paper.upvotes)} upvotes">${esc(paper.upvotes)}<span>upvotes</span></div>
+<article class="paper-body"><h2><span class="rank">${index + 1}.</span> ${title}</h2>
+<p class="authors">${esc(authorLine(paper.authors))}</p>
+${paper.summary ? `<p><em>${esc(paper.summary)}</em></p>` : ''}
+<p>${esc(shorten(paper.abstract, 600))}</p>
+${paper.reasons.length > 0 ? `<p class="small muted">Why: ${esc(paper.reasons.join('; '))}</p>` : ''}
+${code ? `<ul class="links"><li><a href="${esc(code)}">Code</a></li></ul>` : ''}</article></li>`;
+    })
+    .join('\n');
+  const noun = view.omittedCount === 1 ? 'paper' : 'papers';
+  const more =
+    view.omittedCount > 0 ? `<p>And ${esc(view.omittedCount)} more matching ${noun}, left out by your cap.</p>` : '';
+  const links = [
+    `<a href="${esc(view.feedUrl)}">Your feed (RSS)</a>`,
+    view.manageUrl ? `<a href="${esc(view.manageUrl)}">Manage your preferences</a>` : null,
+    `<a href="${esc(view.unsubscribeUrl)}">Unsubscribe</a>`,
+  ].filter((link): link is string => link !== null);
+  const body = `<h1>${esc(heading)}</h1>
+<ol class="papers">${papers}</ol>
+${more}
+<p class="small">${links.join(' · ')}</p>`;
+  return layout(site, { title: heading, noindex: true }, body);
+}
