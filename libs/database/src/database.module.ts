@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { Settings } from '@libs/config';
 import { dataSourceOptions } from './data-source';
 import { ENTITIES } from './entities';
+import { DeliveryLogRepository } from './repositories/delivery-log.repository';
 import { DigestRepository } from './repositories/digest.repository';
 import { FetchRunRepository } from './repositories/fetch-run.repository';
 import { ListingRepository } from './repositories/listing.repository';
@@ -19,6 +20,7 @@ const REPOSITORIES = [
   SubscriptionRepository,
   DigestRepository,
   StatsRepository,
+  DeliveryLogRepository,
 ];
 
 /** The Postgres connection and one repository class per aggregate; all SQL lives behind them. */

@@ -4,12 +4,20 @@ import { BullBoardModule } from '@bull-board/nestjs';
 import { Module } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { Settings } from '@libs/config';
+import { DatabaseModule } from '@libs/database';
 import { QueueName, QueuesModule } from '@libs/queues';
+import { AdminDeliveriesController } from './admin-deliveries.controller';
+import { AdminDeliveriesService } from './admin-deliveries.service';
 import { isAdmin } from './admin-auth';
+import { AdminGuard } from './admin.guard';
 
-/** The BullMQ dashboard at /admin/queues, behind ADMIN_TOKEN (basic auth: any user, the token as password). */
+/**
+ * Operators' routes behind ADMIN_TOKEN: the BullMQ dashboard at /admin/queues (basic auth: any user, the
+ * token as password), and the delivery log and resend under /api/admin (bearer or basic auth).
+ */
 @Module({
   imports: [
+    DatabaseModule,
     QueuesModule,
     BullBoardModule.forRootAsync({
       inject: [Settings],
@@ -29,5 +37,7 @@ import { isAdmin } from './admin-auth';
     }),
     ...Object.values(QueueName).map((name) => BullBoardModule.forFeature({ name, adapter: BullMQAdapter })),
   ],
+  controllers: [AdminDeliveriesController],
+  providers: [AdminDeliveriesService, AdminGuard],
 })
 export class AdminModule {}
