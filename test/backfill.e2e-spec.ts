@@ -130,6 +130,22 @@ describe('backfill (end to end)', () => {
     expect(rows[0].cursor).toBeNull();
   }, 120_000);
 
+  it('should retry a date the upstream fails for a while, and name the date and the attempts when it keeps failing', async () => {
+    hf.failDate('2026-11-26', 1);
+    const retried = await backfill('--source', 'hf-daily', '--from', '2026-11-26', '--to', '2026-11-26');
+    expect(retried.stderr).toBe('2026-11-26: 29 listed, 29 new (1/1)\n');
+    expect(retried.code).toBe(0);
+    const asked = hf.requests.filter((url) => url.includes('date=2026-11-26'));
+    expect(asked.length).toBe(2);
+
+    hf.failDate('2026-11-27', 5, 500);
+    const failed = await backfill('--source', 'hf-daily', '--from', '2026-11-27', '--to', '2026-11-27', '--attempts', '2');
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('Backfill of "hf-daily" stopped at 2026-11-27: SourceFetch failed after 2 attempts: ');
+    expect(failed.stderr).toContain('answered HTTP 500');
+    expect(failed.stderr).toContain('run the same command again to continue from 2026-11-27');
+  }, 120_000);
+
   it('should stop after the current date on Ctrl-C and say how to continue', async () => {
     const child = spawn(
       process.execPath,

@@ -29,6 +29,8 @@ interface HfEntry {
 export interface HfStandIn extends StandIn {
   /** Every request's path and query, in order. */
   requests: string[];
+  /** The next `times` requests for `date` answer `status` (a flaky upstream). */
+  failDate(date: string, times: number, status?: number): void;
 }
 
 /**
@@ -38,6 +40,7 @@ export interface HfStandIn extends StandIn {
 export async function startHfStandIn(firstDay: string, fixture = DEMO_FIXTURE): Promise<HfStandIn> {
   const entries = JSON.parse(readFileSync(fixture, 'utf8')) as HfEntry[];
   const requests: string[] = [];
+  const failures = new Map<string, { times: number; status: number }>();
   const server = createServer((req, res) => {
     requests.push(req.url ?? '');
     const url = new URL(req.url ?? '/', 'http://stand-in');
@@ -48,6 +51,11 @@ export async function startHfStandIn(firstDay: string, fixture = DEMO_FIXTURE): 
     if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) {
       return send(res, 400, { error: 'Invalid date' });
     }
+    const failure = failures.get(date);
+    if (failure && failure.times > 0) {
+      failure.times -= 1;
+      return send(res, failure.status, { error: 'Service unavailable' });
+    }
     const limit = Math.min(Number(url.searchParams.get('limit') ?? 50), 100);
     const page = Number(url.searchParams.get('p') ?? 0);
     const offset = Math.round((Date.parse(date) - Date.parse(firstDay)) / 86_400_000);
@@ -55,7 +63,12 @@ export async function startHfStandIn(firstDay: string, fixture = DEMO_FIXTURE): 
     send(res, 200, day.slice(page * limit, (page + 1) * limit));
   });
   const url = await listen(server);
-  return { url: `${url}/api/daily_papers`, requests, close: () => close(server) };
+  return {
+    url: `${url}/api/daily_papers`,
+    requests,
+    failDate: (date, times, status = 503) => failures.set(date, { times, status }),
+    close: () => close(server),
+  };
 }
 
 function redate(entry: HfEntry, date: string, offset: number): HfEntry {

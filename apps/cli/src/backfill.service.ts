@@ -11,6 +11,8 @@ export interface BackfillOptions {
   to: string;
   /** For each date. */
   timeoutMs: number;
+  /** Tries per date on transient errors. */
+  attempts: number;
   now?: Date;
   /** Asked before each date: true stops the backfill there (Ctrl-C). */
   shouldStop?: () => boolean;
@@ -94,7 +96,7 @@ export class BackfillService {
       }
       let outcome: Awaited<ReturnType<PipelineRunner['fetchDate']>>;
       try {
-        outcome = await this.runner.fetchDate(sourceId, date, options.timeoutMs);
+        outcome = await this.runner.fetchDate(sourceId, date, options.timeoutMs, options.attempts);
       } catch (error) {
         throw new CliError(
           `Backfill of "${sourceId}" stopped at ${date}: ${(error as Error).message}. ${summary.fetched} date(s) ` +

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Job, Queue } from 'bullmq';
+import { Job, JobsOptions, Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { Settings } from '@libs/config';
 import { DigestRepository, FetchRunRepository, ListingRepository, SourceRepository } from '@libs/database';
@@ -30,7 +30,7 @@ export class PipelineRunner {
   ) {}
 
   /** Fetches the given source (or every enabled one) and waits until the new listings are classified. */
-  async fetch(options: { sourceId?: string; date?: string; timeoutMs: number }): Promise<string> {
+  async fetch(options: { sourceId?: string; date?: string; timeoutMs: number; attempts: number }): Promise<string> {
     await this.assertRunning([QueueName.Fetch, QueueName.Classify]);
     const deadline = Date.now() + options.timeoutMs;
     const sourceIds = options.sourceId ? [options.sourceId] : (await this.sources.findEnabled()).map((s) => s.id);
@@ -45,11 +45,13 @@ export class PipelineRunner {
         this.producer.enqueue(
           JobName.SourceFetch,
           { sourceId, date: options.date },
-          { jobId: `cli-fetch-${sourceId}-${randomUUID()}`, attempts: 1 },
+          { jobId: `cli-fetch-${sourceId}-${randomUUID()}`, ...cliRetries(options.attempts) },
         ),
       ),
     );
-    const results = await Promise.all(jobs.map((job) => this.waitForJob<JobResults[JobName.SourceFetch]>(job, deadline)));
+    const results = await Promise.all(
+      jobs.map((job) => this.waitForJob<JobResults[JobName.SourceFetch]>(job, deadline)),
+    );
     const runIds = results.flatMap((result) => result.fetchRunIds);
     await this.waitUntil(deadline, async () => (await this.listings.countUnclassified(runIds)) === 0, 'classification');
     const runs = await this.runs.findByIds(runIds);
@@ -76,7 +78,10 @@ export class PipelineRunner {
       async () => {
         const digests = await this.digests.findByIds(digestIds);
         const deliveries = await this.digests.deliveriesOf(digestIds);
-        return digests.every((d) => d.status !== 'pending') && deliveries.every((d) => d.status === 'sent' || d.status === 'failed');
+        return (
+          digests.every((d) => d.status !== 'pending') &&
+          deliveries.every((d) => d.status === 'sent' || d.status === 'failed')
+        );
       },
       'digest delivery',
     );
@@ -93,22 +98,27 @@ export class PipelineRunner {
   }
 
   /**
-   * Fetches one listing date of one source through the running fetcher (one attempt, like `fetch`) and
-   * waits until its new listings are classified.
+   * Fetches one listing date of one source through the running fetcher (retried like `fetch`) and waits
+   * until its new listings are classified.
    */
   async fetchDate(
     sourceId: string,
     date: string,
     timeoutMs: number,
+    attempts: number,
   ): Promise<{ itemsSeen: number; itemsNew: number; skippedItems: boolean }> {
     const deadline = Date.now() + timeoutMs;
     const job = await this.producer.enqueue(
       JobName.SourceFetch,
       { sourceId, date },
-      { jobId: `cli-backfill-${sourceId}-${date}-${randomUUID()}`, attempts: 1 },
+      { jobId: `cli-backfill-${sourceId}-${date}-${randomUUID()}`, ...cliRetries(attempts) },
     );
     const { fetchRunIds } = await this.waitForJob<JobResults[JobName.SourceFetch]>(job, deadline);
-    await this.waitUntil(deadline, async () => (await this.listings.countUnclassified(fetchRunIds)) === 0, 'classification');
+    await this.waitUntil(
+      deadline,
+      async () => (await this.listings.countUnclassified(fetchRunIds)) === 0,
+      'classification',
+    );
     const runs = await this.runs.findByIds(fetchRunIds);
     return {
       itemsSeen: runs.reduce((sum, run) => sum + run.itemsSeen, 0),
@@ -144,7 +154,8 @@ export class PipelineRunner {
         return current?.returnvalue as T;
       }
       if (state === 'failed') {
-        throw new CliError(`${job.name} failed: ${current?.failedReason ?? 'no reason recorded'}`);
+        const tries = current && current.attemptsMade > 1 ? ` after ${current.attemptsMade} attempts` : '';
+        throw new CliError(`${job.name} failed${tries}: ${current?.failedReason ?? 'no reason recorded'}`);
       }
       if (state === 'unknown') {
         throw new CliError(`${job.name} job ${job.id} disappeared from the queue`);
@@ -167,6 +178,15 @@ export class PipelineRunner {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * An operator waits at the terminal: the fetch job's own backoff (30 s and up) would be long, so the CLI
+ * retries timeouts, 5xx and 429 sooner (5 s, 10 s, 20 s… with jitter); a Retry-After still wins, and a
+ * permanent error (a 4xx, a gone source) is not retried.
+ */
+function cliRetries(attempts: number): Pick<JobsOptions, 'attempts' | 'backoff'> {
+  return { attempts, backoff: { type: 'exponential', delay: 5000, jitter: 0.5 } };
+}
 
 function redact(url: string): string {
   return url.replace(/\/\/[^@/]*@/, '//***@');

@@ -2,7 +2,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { parseCalendarDate } from '../backfill-plan';
 import { BackfillService, formatBackfillSummary } from '../backfill.service';
-import { parseSeconds } from './fetch.command';
+import { ATTEMPTS_HELP, DEFAULT_ATTEMPTS, parseAttempts, parseSeconds } from './fetch.command';
 
 /** 128 + SIGINT, what shells report for a command stopped by Ctrl-C. */
 const INTERRUPTED_EXIT_CODE = 130;
@@ -16,7 +16,10 @@ export class BackfillCommand extends CommandRunner {
     super();
   }
 
-  async run(_args: string[], options: { source?: string; from?: string; to?: string; timeout: number }): Promise<void> {
+  async run(
+    _args: string[],
+    options: { source?: string; from?: string; to?: string; timeout: number; attempts: number },
+  ): Promise<void> {
     const missing = (['source', 'from', 'to'] as const).filter((flag) => options[flag] === undefined);
     if (missing.length > 0) {
       throw new Error(`backfill needs ${missing.map((flag) => `--${flag}`).join(', ')}`);
@@ -50,6 +53,7 @@ export class BackfillCommand extends CommandRunner {
         from: options.from as string,
         to: options.to as string,
         timeoutMs: options.timeout * 1000,
+        attempts: options.attempts,
         shouldStop: () => stopping,
         onPlan: (plan) => {
           total = plan.total;
@@ -107,5 +111,10 @@ export class BackfillCommand extends CommandRunner {
   @Option({ flags: '--timeout <seconds>', description: 'give up on a date after this long', defaultValue: 300 })
   parseTimeout(value: string): number {
     return parseSeconds(value);
+  }
+
+  @Option({ flags: '--attempts <n>', description: ATTEMPTS_HELP, defaultValue: DEFAULT_ATTEMPTS })
+  parseAttempts(value: string): number {
+    return parseAttempts(value);
   }
 }

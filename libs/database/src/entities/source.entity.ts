@@ -14,8 +14,8 @@ export class SourceEntity {
   url!: string;
 
   /** The URL as the sources file gives it; a 301 leaves it alone, an edit of the file resets `url` to it. */
-  @Column('text')
-  configuredUrl!: string;
+  @Column('text', { nullable: true })
+  configuredUrl!: string | null;
 
   /** When upstream answered 410 Gone: the source stays disabled until its URL changes in the file or an operator enables it. */
   @Column('timestamptz', { nullable: true })

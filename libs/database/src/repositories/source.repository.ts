@@ -88,11 +88,11 @@ export class SourceRepository {
            VALUES ($1, $2, $3, $3, $4, $5, true)
            ON CONFLICT ("id") DO UPDATE SET
              "kind" = EXCLUDED."kind", "schedule" = EXCLUDED."schedule", "timezone" = EXCLUDED."timezone",
-             "url" = CASE WHEN "sources"."configuredUrl" = EXCLUDED."configuredUrl" THEN "sources"."url" ELSE EXCLUDED."url" END,
-             "etag" = CASE WHEN "sources"."configuredUrl" = EXCLUDED."configuredUrl" THEN "sources"."etag" END,
-             "lastModified" = CASE WHEN "sources"."configuredUrl" = EXCLUDED."configuredUrl" THEN "sources"."lastModified" END,
-             "goneAt" = CASE WHEN "sources"."configuredUrl" = EXCLUDED."configuredUrl" THEN "sources"."goneAt" END,
-             "enabled" = "sources"."configuredUrl" <> EXCLUDED."configuredUrl" OR "sources"."goneAt" IS NULL,
+             "url" = CASE WHEN "sources"."configuredUrl" IS NOT DISTINCT FROM EXCLUDED."configuredUrl" THEN "sources"."url" ELSE EXCLUDED."url" END,
+             "etag" = CASE WHEN "sources"."configuredUrl" IS NOT DISTINCT FROM EXCLUDED."configuredUrl" THEN "sources"."etag" END,
+             "lastModified" = CASE WHEN "sources"."configuredUrl" IS NOT DISTINCT FROM EXCLUDED."configuredUrl" THEN "sources"."lastModified" END,
+             "goneAt" = CASE WHEN "sources"."configuredUrl" IS NOT DISTINCT FROM EXCLUDED."configuredUrl" THEN "sources"."goneAt" END,
+             "enabled" = "sources"."configuredUrl" IS DISTINCT FROM EXCLUDED."configuredUrl" OR "sources"."goneAt" IS NULL,
              "configuredUrl" = EXCLUDED."configuredUrl"`,
           [definition.id, definition.kind, definition.url, definition.schedule, definition.timezone],
         );
