@@ -26,9 +26,12 @@ interface HealthBody {
 }
 
 /**
- * The workers' probes, metrics and trace ids, through their public interfaces: a fetcher and a
- * classifier process with HEALTH_PORT set, Postgres and Redis reached through TCP proxies the test can cut.
+ * The workers' probes, metrics and trace ids, through their public interfaces: the fetcher, classifier
+ * and notifier processes with HEALTH_PORT set, Postgres and Redis reached through TCP proxies the test can cut.
  */
+type WorkerApp = 'fetcher' | 'classifier' | 'notifier';
+const WORKERS: WorkerApp[] = ['fetcher', 'classifier', 'notifier'];
+
 describe('Worker health, metrics and trace ids (end to end)', () => {
   const today = DateTime.utc().toISODate();
   const prefix = testQueuePrefix('observe');
@@ -38,8 +41,8 @@ describe('Worker health, metrics and trace ids (end to end)', () => {
   let postgres: TcpProxy;
   let redis: TcpProxy;
   let workDir: string;
-  let apps: { fetcher: AppProcess; classifier: AppProcess };
-  let ports: { fetcher: number; classifier: number };
+  let apps: Record<WorkerApp, AppProcess>;
+  let ports: Record<WorkerApp, number>;
   let queues: Record<'fetch' | 'classify', Queue>;
 
   beforeAll(async () => {
@@ -56,7 +59,7 @@ describe('Worker health, metrics and trace ids (end to end)', () => {
       sourcesFile,
       `sources:\n  - id: hf-daily\n    kind: hf-daily-papers\n    url: ${hf.url}\n    schedule: "0 6 1 1 *"\n`,
     );
-    ports = { fetcher: await freePort(), classifier: await freePort() };
+    ports = { fetcher: await freePort(), classifier: await freePort(), notifier: await freePort() };
     const env = (port: number): NodeJS.ProcessEnv => ({
       NODE_ENV: 'test',
       LOG_LEVEL: 'debug',
@@ -71,8 +74,9 @@ describe('Worker health, metrics and trace ids (end to end)', () => {
     apps = {
       fetcher: startApp('fetcher', env(ports.fetcher)),
       classifier: startApp('classifier', env(ports.classifier)),
+      notifier: startApp('notifier', env(ports.notifier)),
     };
-    for (const name of ['fetcher', 'classifier'] as const) {
+    for (const name of WORKERS) {
       await waitFor(
         `the ${name} to answer /health/live`,
         async () => (await probe(name, '/health/live')).ok,
@@ -99,9 +103,9 @@ describe('Worker health, metrics and trace ids (end to end)', () => {
         .join('\n')}`,
     );
   };
-  const probe = (app: 'fetcher' | 'classifier', path: string): Promise<Response> =>
+  const probe = (app: WorkerApp, path: string): Promise<Response> =>
     fetch(`http://127.0.0.1:${ports[app]}${path}`, { signal: AbortSignal.timeout(10_000) });
-  const health = async (app: 'fetcher' | 'classifier', path: string): Promise<{ status: number; body: HealthBody }> => {
+  const health = async (app: WorkerApp, path: string): Promise<{ status: number; body: HealthBody }> => {
     const response = await probe(app, path);
     return { status: response.status, body: (await response.json()) as HealthBody };
   };
@@ -121,6 +125,7 @@ describe('Worker health, metrics and trace ids (end to end)', () => {
     for (const [app, queue] of [
       ['fetcher', 'fetch'],
       ['classifier', 'classify'],
+      ['notifier', 'notify'],
     ] as const) {
       const live = await health(app, '/health/live');
       expect(live.status).toBe(200);
@@ -202,7 +207,7 @@ describe('Worker health, metrics and trace ids (end to end)', () => {
   it('should answer ready 503 naming Redis while it is unreachable, stay live, and recover', async () => {
     redis.cut();
     try {
-      for (const app of ['fetcher', 'classifier'] as const) {
+      for (const app of WORKERS) {
         const ready = await health(app, '/health/ready');
         expect(ready.status).toBe(503);
         expect(ready.body.error).toMatchObject({ redis: { status: 'down' } });
@@ -212,7 +217,7 @@ describe('Worker health, metrics and trace ids (end to end)', () => {
     } finally {
       redis.restore();
     }
-    for (const app of ['fetcher', 'classifier'] as const) {
+    for (const app of WORKERS) {
       await waitFor(`the ${app} to be ready again`, async () => (await probe(app, '/health/ready')).ok, 30_000);
     }
   }, 60_000);
