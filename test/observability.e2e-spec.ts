@@ -6,6 +6,7 @@ import { Job, Queue } from 'bullmq';
 import { DateTime } from 'luxon';
 import { QueueName } from '../libs/queues/src/queue-contract';
 import { AppProcess, deleteQueueKeys, startApp, waitFor } from './support/processes';
+import { SmtpSink, startSmtpSink } from './support/smtp-sink';
 import { HfStandIn, startHfStandIn } from './support/stand-ins';
 import { freePort, startTcpProxy, TcpProxy } from './support/tcp-proxy';
 import { createTestDatabase, TestDatabase, testQueuePrefix } from './support/test-database';
@@ -17,6 +18,7 @@ interface LogLine {
   msg?: string;
   traceId?: string;
   job?: { queue: string; name: string; id?: string };
+  req?: { id?: string; url?: string };
 }
 
 interface HealthBody {
@@ -26,10 +28,11 @@ interface HealthBody {
 }
 
 /**
- * The workers' probes, metrics and trace ids, through their public interfaces: the fetcher, classifier
- * and notifier processes with HEALTH_PORT set, Postgres and Redis reached through TCP proxies the test can cut.
+ * Probes, worker metrics and trace ids, through the public interfaces: the api and the fetcher, classifier
+ * and notifier processes (HEALTH_PORT set), Postgres and Redis reached through TCP proxies the test can cut.
  */
 type WorkerApp = 'fetcher' | 'classifier' | 'notifier';
+type App = WorkerApp | 'api';
 const WORKERS: WorkerApp[] = ['fetcher', 'classifier', 'notifier'];
 
 describe('Worker health, metrics and trace ids (end to end)', () => {
@@ -38,17 +41,19 @@ describe('Worker health, metrics and trace ids (end to end)', () => {
   const traceId = `trace-e2e-${randomBytes(4).toString('hex')}`;
   let database: TestDatabase;
   let hf: HfStandIn;
+  let smtp: SmtpSink;
   let postgres: TcpProxy;
   let redis: TcpProxy;
   let workDir: string;
-  let apps: Record<WorkerApp, AppProcess>;
-  let ports: Record<WorkerApp, number>;
+  let apps: Record<App, AppProcess>;
+  let ports: Record<App, number>;
   let queues: Record<'fetch' | 'classify', Queue>;
 
   beforeAll(async () => {
     database = await createTestDatabase('observe');
-    [hf, postgres, redis] = await Promise.all([
+    [hf, smtp, postgres, redis] = await Promise.all([
       startHfStandIn(today),
+      startSmtpSink(),
       startTcpProxy('127.0.0.1', 5432),
       startTcpProxy('127.0.0.1', Number(new URL(REDIS_URL).port || 6379)),
     ]);
@@ -59,7 +64,12 @@ describe('Worker health, metrics and trace ids (end to end)', () => {
       sourcesFile,
       `sources:\n  - id: hf-daily\n    kind: hf-daily-papers\n    url: ${hf.url}\n    schedule: "0 6 1 1 *"\n`,
     );
-    ports = { fetcher: await freePort(), classifier: await freePort(), notifier: await freePort() };
+    ports = {
+      api: await freePort(),
+      fetcher: await freePort(),
+      classifier: await freePort(),
+      notifier: await freePort(),
+    };
     const env = (port: number): NodeJS.ProcessEnv => ({
       NODE_ENV: 'test',
       LOG_LEVEL: 'debug',
@@ -69,14 +79,18 @@ describe('Worker health, metrics and trace ids (end to end)', () => {
       APP_SECRET: 'observe-secret-observe-secret-0123',
       SOURCES_FILE: sourcesFile,
       ALLOW_PRIVATE_TARGETS: 'true',
+      SMTP_URL: smtp.url,
+      PUBLIC_URL: `http://127.0.0.1:${ports.api}`,
       HEALTH_PORT: String(port),
+      PORT: String(ports.api),
     });
     apps = {
+      api: startApp('api', env(0)),
       fetcher: startApp('fetcher', env(ports.fetcher)),
       classifier: startApp('classifier', env(ports.classifier)),
       notifier: startApp('notifier', env(ports.notifier)),
     };
-    for (const name of WORKERS) {
+    for (const name of [...WORKERS, 'api'] as const) {
       await waitFor(
         `the ${name} to answer /health/live`,
         async () => (await probe(name, '/health/live')).ok,
@@ -90,7 +104,7 @@ describe('Worker health, metrics and trace ids (end to end)', () => {
   afterAll(async () => {
     await Promise.all(Object.values(queues ?? {}).map((queue) => queue.close()));
     await Promise.all(Object.values(apps ?? {}).map((app) => app.stop()));
-    await Promise.all([hf?.close(), postgres?.close(), redis?.close()]);
+    await Promise.all([hf?.close(), smtp?.close(), postgres?.close(), redis?.close()]);
     await deleteQueueKeys(REDIS_URL, prefix);
     await database?.drop();
     rmSync(workDir, { force: true, recursive: true });
@@ -103,9 +117,9 @@ describe('Worker health, metrics and trace ids (end to end)', () => {
         .join('\n')}`,
     );
   };
-  const probe = (app: WorkerApp, path: string): Promise<Response> =>
+  const probe = (app: App, path: string): Promise<Response> =>
     fetch(`http://127.0.0.1:${ports[app]}${path}`, { signal: AbortSignal.timeout(10_000) });
-  const health = async (app: WorkerApp, path: string): Promise<{ status: number; body: HealthBody }> => {
+  const health = async (app: App, path: string): Promise<{ status: number; body: HealthBody }> => {
     const response = await probe(app, path);
     return { status: response.status, body: (await response.json()) as HealthBody };
   };
@@ -126,10 +140,13 @@ describe('Worker health, metrics and trace ids (end to end)', () => {
       ['fetcher', 'fetch'],
       ['classifier', 'classify'],
       ['notifier', 'notify'],
+      ['api', undefined],
     ] as const) {
       const live = await health(app, '/health/live');
       expect(live.status).toBe(200);
-      expect(live.body.info).toMatchObject({ process: { status: 'up' }, workers: { status: 'up', queues: [queue] } });
+      expect(live.body.info).toMatchObject({ process: { status: 'up' } });
+      // The api runs no BullMQ worker; each worker app runs the one of its queue.
+      expect(live.body.info?.workers).toEqual(queue === undefined ? undefined : { status: 'up', queues: [queue] });
       const ready = await health(app, '/health/ready');
       expect(ready.status).toBe(200);
       expect(ready.body).toMatchObject({ status: 'ok', info: { database: { status: 'up' }, redis: { status: 'up' } } });
@@ -188,6 +205,29 @@ describe('Worker health, metrics and trace ids (end to end)', () => {
     ).toBe(classifyJobs.length);
     expect(classifierMetrics).toContain('# TYPE paperboy_job_duration_seconds histogram');
     expect(classifierMetrics).toContain('# TYPE paperboy_classifier_nodejs_eventloop_lag_seconds gauge');
+  }, 60_000);
+
+  it('should carry the request id of an api request to the log lines of the job it queued in the notifier', async () => {
+    const requestId = `req-e2e-${randomBytes(4).toString('hex')}`;
+    const response = await fetch(`http://127.0.0.1:${ports.api}/api/subscriptions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': requestId },
+      body: JSON.stringify({ email: 'traced@example.org' }),
+    });
+    expect(response.status).toBe(202);
+    expect(response.headers.get('x-request-id')).toBe(requestId);
+    await waitFor('the confirmation email', async () =>
+      smtp.mails.some((mail) => mail.to.includes('traced@example.org')),
+    );
+    await waitFor('the notifier to log the job', async () =>
+      logLines(apps.notifier).some((line) => line.traceId === requestId && /completed in/.test(line.msg ?? '')),
+    ).catch(failWithLogs);
+
+    const apiLines = logLines(apps.api).filter((line) => line.req?.id === requestId);
+    expect(apiLines.some((line) => line.req?.url === '/api/subscriptions')).toBe(true);
+    const notifierLines = logLines(apps.notifier).filter((line) => line.traceId === requestId);
+    expect(notifierLines.every((line) => line.job?.name === 'ConfirmationSend')).toBe(true);
+    expect(notifierLines.length).toBeGreaterThan(0);
   }, 60_000);
 
   it('should answer ready 503 naming Postgres while it is unreachable, stay live, and recover', async () => {
