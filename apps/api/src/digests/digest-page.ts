@@ -1,7 +1,10 @@
-import { authorLine, DigestView, digestHeading, shorten } from '@libs/domain';
+import { authorLine, DigestView, digestHeading } from '@libs/domain';
 import { esc, layout, safeUrl, Site } from '../web/web-pages';
 
-/** A sent digest on the web ("view in browser"): the same papers and reasons as its email, in the site's layout. */
+/**
+ * A sent digest on the web ("view in browser"): the same papers and reasons as its email, in the site's layout,
+ * abstracts on demand as on the other pages (a phone screen holds a few titles rather than one abstract).
+ */
 export function digestPage(site: Site, view: DigestView): string {
   const heading = digestHeading(view);
   const papers = view.papers
@@ -13,7 +16,7 @@ export function digestPage(site: Site, view: DigestView): string {
 <article class="paper-body"><h2><span class="rank">${index + 1}.</span> ${title}</h2>
 <p class="authors">${esc(authorLine(paper.authors))}</p>
 ${paper.summary ? `<p><em>${esc(paper.summary)}</em></p>` : ''}
-<p>${esc(shorten(paper.abstract, 600))}</p>
+${paper.abstract ? `<details><summary>Abstract</summary><p>${esc(paper.abstract)}</p></details>` : ''}
 ${paper.reasons.length > 0 ? `<p class="small muted">Why: ${esc(paper.reasons.join('; '))}</p>` : ''}
 ${code ? `<ul class="links"><li><a href="${esc(code)}">Code</a></li></ul>` : ''}</article></li>`;
     })

@@ -46,6 +46,7 @@ label,legend{font-weight:600;display:block;margin-bottom:4px}
 fieldset{border:1px solid var(--line);border-radius:8px;padding:8px 12px;margin:0}
 .checks{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:4px 12px}
 .checks label{font-weight:400;display:flex;gap:6px;align-items:center;margin:0}
+.checks input{flex:none}
 input[type=text],input[type=email],input[type=url],input[type=number],input[type=search],select,textarea{width:100%;font:inherit;padding:8px;border:1px solid #8c959f;border-radius:6px;background:var(--bg);color:var(--fg)}
 input[type=checkbox]{width:20px;height:20px}
 textarea{min-height:5em}

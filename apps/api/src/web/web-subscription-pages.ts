@@ -122,6 +122,7 @@ function previewSection(site: Site, preview: PreviewView): string {
 <h2 id="preview-heading">${esc(heading)}</h2>
 <p class="hint">Papers first listed in the last ${esc(preview.days)} days that match these topics, keywords and upvotes, as the digest ranks them.${esc(more)} Nothing was saved.</p>
 ${paperList(site, preview.papers, 'No paper of these days matches. Choose more topics, or fewer keywords.')}
+<p><button type="submit" form="subscribe-form">Subscribe with these preferences</button></p>
 </section>`;
 }
 
@@ -129,7 +130,7 @@ export function subscribePage(site: Site, view: SubscribeView): string {
   const { values, errors } = view;
   const body = `<h1>Subscribe to the digest</h1>
 <p>The day's papers on your topics, in your inbox or Slack channel, at your hour.</p>
-${errorSummary(errors)}<form class="stack" method="post" action="${esc(site.base)}/subscribe" novalidate>
+${errorSummary(errors)}<form class="stack" id="subscribe-form" method="post" action="${esc(site.base)}/subscribe" novalidate>
 <fieldset><legend>Where to send it</legend>
 <div><label for="email">Email</label><p class="hint" id="email-hint">We send a confirmation link first.</p>${fieldErrors(errors, 'email')}
 <input type="email" id="email" name="email" autocomplete="email" maxlength="254" value="${esc(values.email)}"${described(errors, 'email', true)}></div>

@@ -303,7 +303,7 @@ describe('web pages (integration)', () => {
   describe('GET and POST /subscribe', () => {
     it('should show a labelled form with every topic, UTC by default and the topic of a topic page ticked', async () => {
       const html = await page('/subscribe?topic=rl');
-      expect(html).toContain('<form class="stack" method="post" action="/subscribe"');
+      expect(html).toContain('<form class="stack" id="subscribe-form" method="post" action="/subscribe"');
       for (const field of [
         'email',
         'slackWebhookUrl',
