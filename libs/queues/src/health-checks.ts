@@ -35,7 +35,10 @@ export function readinessChecks(
  * Live: the process answers (its event loop turns), and each BullMQ worker it hosts is running. A lost
  * Redis does not make a process dead: its workers reconnect on their own, and /health/ready says so.
  */
-export function livenessChecks(indicators: HealthIndicatorService, workers: WorkerHost[]): HealthIndicatorFunction[] {
+export function livenessChecks(
+  indicators: HealthIndicatorService,
+  workers: WorkerHost[],
+): (() => HealthIndicatorResult)[] {
   const process = (): HealthIndicatorResult =>
     indicators.check('process').up({ uptimeSeconds: Math.round(globalThis.process.uptime()) });
   if (workers.length === 0) {
