@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Client } from 'pg';
 import { QueueName } from '../libs/queues/src/queue-contract';
 import { AppProcess, CliResult, deleteQueueKeys, runCli, startApp, waitFor } from './support/processes';
+import { LoopbackServer } from './support/loopback-server';
 import { HfStandIn, startHfStandIn } from './support/stand-ins';
 import { createTestDatabase, TestDatabase, testQueuePrefix } from './support/test-database';
 
@@ -14,11 +15,14 @@ const ROOT = join(__dirname, '..');
 /** A real Daily Papers answer: 29 papers, served under new ids for every date from FIRST_DAY on. */
 const FIXTURE = join(__dirname, 'fixtures/hf/daily-papers-2024-10-25.json');
 const FIRST_DAY = '2026-11-02';
+/** A real arXiv API answer (11 entries); the stand-in serves the ones an `id_list` names. */
+const API_FIXTURE = readFileSync(join(__dirname, 'fixtures/arxiv/api-cs.CL-2024-10-24.xml'), 'utf8');
 
 /** `backfill` through the CLI against a running fetcher and classifier (child processes), real Postgres and Redis. */
 describe('backfill (end to end)', () => {
   let database: TestDatabase;
   let hf: HfStandIn;
+  const arxiv = new LoopbackServer();
   let apps: AppProcess[] = [];
   let env: NodeJS.ProcessEnv;
   let sql: Client;
@@ -28,6 +32,15 @@ describe('backfill (end to end)', () => {
   beforeAll(async () => {
     database = await createTestDatabase('backfill');
     hf = await startHfStandIn(FIRST_DAY, FIXTURE);
+    await arxiv.start();
+    arxiv.route('/api/query', (_req, res, url) => {
+      const ids = (url.searchParams.get('id_list') ?? '').split(',');
+      const head = API_FIXTURE.slice(0, API_FIXTURE.indexOf('<entry>'));
+      const entries = (API_FIXTURE.match(/<entry>[\s\S]*?<\/entry>/g) ?? []).filter((entry) =>
+        ids.some((id) => entry.includes(`abs/${id.replace(/v\d+$/, '')}v`)),
+      );
+      res.writeHead(200, { 'content-type': 'application/atom+xml' }).end(`${head}${entries.join('\n')}</feed>`);
+    });
     workDir = mkdtempSync(join(tmpdir(), 'paperboy-backfill-'));
     const sourcesFile = join(workDir, 'sources.yml');
     // Schedules that never fire during the test: only the CLI fetches.
@@ -38,6 +51,11 @@ describe('backfill (end to end)', () => {
         '  - id: hf-daily',
         '    kind: hf-daily-papers',
         `    url: ${hf.url}`,
+        '    schedule: "0 0 1 1 *"',
+        '  - id: arxiv',
+        '    kind: arxiv-api',
+        `    url: ${arxiv.url('/api/query')}`,
+        '    categories: [cs.CL]',
         '    schedule: "0 0 1 1 *"',
         '  - id: blog',
         '    kind: rss',
@@ -63,6 +81,7 @@ describe('backfill (end to end)', () => {
     await sql?.end();
     await Promise.all(apps.map((app) => app.stop()));
     await hf?.close();
+    await arxiv.stop();
     await deleteQueueKeys(REDIS_URL, prefix);
     await database?.drop();
     rmSync(workDir, { force: true, recursive: true });
@@ -139,9 +158,20 @@ describe('backfill (end to end)', () => {
     expect(asked.length).toBe(2);
 
     hf.failDate('2026-11-27', 5, 500);
-    const failed = await backfill('--source', 'hf-daily', '--from', '2026-11-27', '--to', '2026-11-27', '--attempts', '2');
+    const failed = await backfill(
+      '--source',
+      'hf-daily',
+      '--from',
+      '2026-11-27',
+      '--to',
+      '2026-11-27',
+      '--attempts',
+      '2',
+    );
     expect(failed.code).toBe(1);
-    expect(failed.stderr).toContain('Backfill of "hf-daily" stopped at 2026-11-27: SourceFetch failed after 2 attempts: ');
+    expect(failed.stderr).toContain(
+      'Backfill of "hf-daily" stopped at 2026-11-27: SourceFetch failed after 2 attempts: ',
+    );
     expect(failed.stderr).toContain('answered HTTP 500');
     expect(failed.stderr).toContain('run the same command again to continue from 2026-11-27');
   }, 120_000);
@@ -181,6 +211,26 @@ describe('backfill (end to end)', () => {
     expect(done.length).toBeGreaterThanOrEqual(1);
     expect(done.length).toBeLessThan(21);
   }, 120_000);
+
+  it('should look papers up by arXiv id through the running fetcher and classifier', async () => {
+    const found = await runCli(
+      ['lookup', '--source', 'arxiv', 'arXiv:2410.18451v1', 'https://arxiv.org/abs/2410.18533'],
+      env,
+    );
+    expect(found.stderr).toBe('');
+    expect(found.stdout.trim()).toBe('Looked up 2 id(s) on arxiv: 2 found, 2 new, all classified.');
+    expect(found.code).toBe(0);
+    const { rows } = await sql.query<{ arxivId: string }>(
+      `SELECT p."arxivId" FROM papers p JOIN listings l ON l."paperId" = p.id WHERE l."sourceId" = 'arxiv' ORDER BY 1`,
+    );
+    expect(rows.map((row) => row.arxivId)).toEqual(['2410.18451', '2410.18533']);
+
+    const refused = await runCli(['lookup', '--source', 'hf-daily', '2410.18451'], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      'SourceLookup failed: Source "hf-daily" is a hf-daily-papers source: lookups by id need an arxiv-api source',
+    );
+  }, 60_000);
 
   it('should refuse a feed source, saying why', async () => {
     const result = await backfill('--source', 'blog', '--from', '2026-11-02', '--to', '2026-11-03');

@@ -6,6 +6,7 @@ import { BackfillService } from './backfill.service';
 import { BackfillCommand } from './commands/backfill.command';
 import { DigestCommand, DigestPreviewCommand, DigestSendCommand } from './commands/digest.command';
 import { FetchCommand } from './commands/fetch.command';
+import { LookupCommand } from './commands/lookup.command';
 import { SourcesCommand, SourcesEnableCommand, SourcesStatusCommand } from './commands/sources.command';
 import { ReclassifyCommand } from './commands/reclassify.command';
 import { DigestPreviewService } from './digest-preview.service';
@@ -21,6 +22,7 @@ import { ReclassifyService } from './reclassify.service';
     PipelineRunner,
     DigestPreviewService,
     FetchCommand,
+    LookupCommand,
     DigestCommand,
     DigestSendCommand,
     DigestPreviewCommand,

@@ -63,6 +63,32 @@ export class PipelineRunner {
     }.`;
   }
 
+  /** Looks papers up by arXiv id on an arxiv-api source and waits until the new listings are classified. */
+  async lookup(options: {
+    sourceId: string;
+    arxivIds: string[];
+    timeoutMs: number;
+    attempts: number;
+  }): Promise<string> {
+    await this.assertRunning([QueueName.Fetch, QueueName.Classify]);
+    const deadline = Date.now() + options.timeoutMs;
+    const job = await this.producer.enqueue(
+      JobName.SourceLookup,
+      { sourceId: options.sourceId, arxivIds: options.arxivIds },
+      { jobId: `cli-lookup-${options.sourceId}-${randomUUID()}`, ...cliRetries(options.attempts) },
+    );
+    const { fetchRunIds } = await this.waitForJob<JobResults[JobName.SourceLookup]>(job, deadline);
+    await this.waitUntil(
+      deadline,
+      async () => (await this.listings.countUnclassified(fetchRunIds)) === 0,
+      'classification',
+    );
+    const [run] = await this.runs.findByIds(fetchRunIds);
+    return `Looked up ${options.arxivIds.length} id(s) on ${options.sourceId}: ${run.itemsSeen} found, ${run.itemsNew} new, all classified${
+      run.error ? ` (${run.error.split('\n').join('; ')})` : ''
+    }.`;
+  }
+
   /** Runs the digest tick as if the clock read `now` and waits until every digest it claimed is delivered. */
   async sendDigests(options: { now: Date; timeoutMs: number }): Promise<{ summary: string; failed: number }> {
     await this.assertRunning([QueueName.Notify]);

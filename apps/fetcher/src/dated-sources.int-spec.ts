@@ -59,7 +59,7 @@ describe('SourceFetcherService with dated sources', () => {
   const apiDays = new Map<string, Record<string, string[]>>();
 
   const HF_SOURCES = ['hf-catch-up', 'hf-resume', 'hf-horizon', 'hf-quiet', 'hf-skip'];
-  const API_SOURCES = ['arxiv-api', 'arxiv-api-scheduled', 'arxiv-api-refused', 'arxiv-api-short'];
+  const API_SOURCES = ['arxiv-api', 'arxiv-api-scheduled', 'arxiv-api-refused', 'arxiv-api-short', 'arxiv-api-lookup'];
   const API_SELECTION = 'cat:cs.CL OR cat:cs.LG';
 
   const hfRoute = (id: string): void =>
@@ -95,6 +95,17 @@ describe('SourceFetcherService with dated sources', () => {
       sendXml(res, 200, apiPage(entries.slice(start, start + size), entries.length, start));
     });
 
+  /** Answers `id_list` lookups like export.arxiv.org: the entries it knows, latest version unless one is named. */
+  const lookupRoute = (id: string): void =>
+    upstream.route(`/${id}/api/query`, (_req, res, url) => {
+      const ids = (url.searchParams.get('id_list') ?? '').split(',');
+      const entries = ids.flatMap((wanted) => {
+        const entry = API_ENTRIES.find((candidate) => candidate.includes(`abs/${wanted.replace(/v\d+$/, '')}v`));
+        return entry ? [entry] : [];
+      });
+      sendXml(res, 200, apiPage(entries, entries.length));
+    });
+
   const definitions = (): SourceDefinition[] => [
     ...HF_SOURCES.map((id) => ({
       id,
@@ -119,6 +130,7 @@ describe('SourceFetcherService with dated sources', () => {
     await upstream.start();
     HF_SOURCES.forEach(hfRoute);
     API_SOURCES.forEach(apiRoute);
+    lookupRoute('arxiv-api-lookup');
     env.set({ DATABASE_URL: database.url, REDIS_URL, QUEUE_PREFIX: prefix, ALLOW_PRIVATE_TARGETS: 'true' });
     context = await createFetcherContext(definitions());
   });
@@ -363,5 +375,49 @@ describe('SourceFetcherService with dated sources', () => {
       httpStatus: 200,
       itemsNew: 0,
     });
+  });
+
+  it('should look papers up by arXiv id, store them in one run without a listing date, and note the unknown ones', async () => {
+    const { fetchRunId, fetchRunIds } = await context.fetcher.lookup(
+      'arxiv-api-lookup',
+      ['arXiv:2410.18451', 'https://arxiv.org/abs/2410.18533v1', '2410.99999', '2410.18451v1'],
+      at('2024-10-28T09:00:00Z'),
+    );
+
+    expect(fetchRunIds).toEqual([fetchRunId]);
+    const [request] = upstream.requestsTo('/arxiv-api-lookup/api/query');
+    expect(request.query.get('id_list')).toBe('2410.18451v1,2410.18533v1,2410.99999');
+    expect(request.query.has('search_query')).toBe(false);
+    const stored = await context.listingsOf('arxiv-api-lookup');
+    expect(stored.map((listing) => [listing.arxivId, listing.arxivVersion])).toEqual([
+      ['2410.18451', 1],
+      ['2410.18533', 1],
+    ]);
+    expect((await context.queuedListingsOf('arxiv-api-lookup')).sort()).toEqual(
+      stored.map((listing) => listing.id).sort(),
+    );
+    expect(await context.runsOf('arxiv-api-lookup')).toEqual([
+      expect.objectContaining({
+        status: 'succeeded',
+        listingDate: null,
+        itemsSeen: 2,
+        itemsNew: 2,
+        error: 'the arXiv API does not know 2410.99999',
+      }),
+    ]);
+    // A lookup moves no cursor, and the same lookup again adds nothing.
+    expect(await context.source('arxiv-api-lookup')).toMatchObject({ cursorDate: null });
+    await context.fetcher.lookup('arxiv-api-lookup', ['2410.18451'], at('2024-10-28T09:05:00Z'));
+    expect(await context.listingsOf('arxiv-api-lookup')).toHaveLength(2);
+  });
+
+  it('should refuse a lookup on a source that is not arxiv-api, or of strings that are not arXiv ids', async () => {
+    const wrongKind = await rejectionOf(context.fetcher.lookup('hf-quiet', ['2410.18451']));
+    expect(wrongKind).toBeInstanceOf(PermanentError);
+    expect(wrongKind.message).toBe(
+      'Source "hf-quiet" is a hf-daily-papers source: lookups by id need an arxiv-api source',
+    );
+    const notIds = await rejectionOf(context.fetcher.lookup('arxiv-api-lookup', ['2410.18451', 'hello']));
+    expect(notIds.message).toBe('Not arXiv ids: "hello"');
   });
 });

@@ -12,10 +12,19 @@ export class FetchProcessor extends WorkerHost {
     super();
   }
 
-  async process(job: Job<JobData<JobName.SourceFetch>>, token?: string): Promise<JobResults[JobName.SourceFetch]> {
+  async process(
+    job: Job<JobData<JobName.SourceFetch> | JobData<JobName.SourceLookup>>,
+    token?: string,
+  ): Promise<JobResults[JobName.SourceFetch | JobName.SourceLookup]> {
     switch (job.name as JobName) {
-      case JobName.SourceFetch:
-        return runJob(job, token, () => this.fetcher.fetch(job.data.sourceId, job.data.date));
+      case JobName.SourceFetch: {
+        const { sourceId, date } = job.data as JobData<JobName.SourceFetch>;
+        return runJob(job, token, () => this.fetcher.fetch(sourceId, date));
+      }
+      case JobName.SourceLookup: {
+        const { sourceId, arxivIds } = job.data as JobData<JobName.SourceLookup>;
+        return runJob(job, token, () => this.fetcher.lookup(sourceId, arxivIds));
+      }
       default:
         throw new UnrecoverableError(`No handler for job ${job.name} on queue ${QueueName.Fetch}`);
     }

@@ -18,6 +18,7 @@ import { ArxivApiClient } from './sources/arxiv-api.client';
 import { ArxivRssClient, RssClient } from './sources/feed.client';
 import { HfDailyPapersClient } from './sources/hf-daily-papers.client';
 import { isListingDay } from './sources/listing-calendar';
+import { parseLookupIds } from './sources/lookup-ids';
 import {
   httpStatusOf,
   SourceClient,
@@ -59,6 +60,7 @@ interface DateOutcome {
 export class SourceFetcherService {
   private readonly logger = new Logger(SourceFetcherService.name);
   private readonly clients: Record<SourceKind, SourceClient>;
+  private readonly arxivApi: ArxivApiClient;
 
   constructor(
     private readonly sources: SourceRepository,
@@ -72,6 +74,7 @@ export class SourceFetcherService {
     rss: RssClient,
   ) {
     this.clients = { 'hf-daily-papers': hfDailyPapers, 'arxiv-rss': arxivRss, 'arxiv-api': arxivApi, rss };
+    this.arxivApi = arxivApi;
   }
 
   /**
@@ -80,16 +83,7 @@ export class SourceFetcherService {
    * first date that fails, so the job's retry resumes there. A feed has one listing date: the fetch date.
    */
   async fetch(sourceId: string, date: string | undefined, now: Date = new Date()): Promise<FetchResult> {
-    const source = await this.sources.findById(sourceId);
-    if (!source) {
-      throw new PermanentError(`Unknown source "${sourceId}": it is not in the sources file`);
-    }
-    if (!source.enabled) {
-      const why = source.goneAt
-        ? `is disabled since ${source.goneAt.toISOString()}: ${source.healthReason ?? 'upstream answered 410 Gone'} (change its url in the sources file, or run \`sources enable ${sourceId}\`)`
-        : 'is no longer in the sources file';
-      throw new PermanentError(`Source "${sourceId}" ${why}`);
-    }
+    const source = await this.enabledSource(sourceId);
     if (date !== undefined && !isCalendarDate(date)) {
       throw new PermanentError(`"${date}" is not a calendar date (YYYY-MM-DD)`);
     }
@@ -117,7 +111,10 @@ export class SourceFetcherService {
     const skippedDates: string[] = [];
     for (const [index, listingDate] of dates.entries()) {
       try {
-        outcomes.push({ listingDate, ...(await this.fetchDate(source, client, listingDate, clock(), date === undefined)) });
+        outcomes.push({
+          listingDate,
+          ...(await this.fetchDate(source, client, listingDate, clock(), date === undefined)),
+        });
       } catch (error) {
         // A date that can never be fetched (a 4xx, an oversized body) must not hold back the dates after
         // it: its failed run is recorded, the source turns degraded, and the catch-up goes on.
@@ -151,21 +148,72 @@ export class SourceFetcherService {
     return { fetchRunId: fetchRunIds[fetchRunIds.length - 1], fetchRunIds };
   }
 
-  private async fetchDate(
+  /**
+   * Looks papers up by arXiv id on an arxiv-api source (their latest version, or the one named), stores
+   * them as that source's listings and queues them for classification, in one recorded run without a
+   * listing date: it fills gaps (a paper another source named, a revision) and moves no cursor.
+   */
+  async lookup(sourceId: string, arxivIds: string[], now: Date = new Date()): Promise<FetchResult> {
+    const source = await this.enabledSource(sourceId);
+    if (source.kind !== 'arxiv-api') {
+      throw new PermanentError(
+        `Source "${sourceId}" is a ${source.kind} source: lookups by id need an arxiv-api source`,
+      );
+    }
+    const ids = parseLookupIds(arxivIds);
+    let outcome: DateOutcome;
+    try {
+      outcome = await this.recordRun(source, null, now, () => this.arxivApi.lookup(source, ids, now), false);
+    } catch (error) {
+      const consecutiveFailures = await this.afterFailure(source, error, now);
+      throw retryLaterIfAsked(error, consecutiveFailures);
+    }
+    await this.judge(source, { failed: false, skipped: outcome.problems, quietDays: [] }, now);
+    return { fetchRunId: outcome.fetchRunId, fetchRunIds: [outcome.fetchRunId] };
+  }
+
+  private async enabledSource(sourceId: string): Promise<SourceEntity> {
+    const source = await this.sources.findById(sourceId);
+    if (!source) {
+      throw new PermanentError(`Unknown source "${sourceId}": it is not in the sources file`);
+    }
+    if (!source.enabled) {
+      const why = source.goneAt
+        ? `is disabled since ${source.goneAt.toISOString()}: ${source.healthReason ?? 'upstream answered 410 Gone'} (change its url in the sources file, or run \`sources enable ${sourceId}\`)`
+        : 'is no longer in the sources file';
+      throw new PermanentError(`Source "${sourceId}" ${why}`);
+    }
+    return source;
+  }
+
+  private fetchDate(
     source: SourceEntity,
     client: SourceClient,
     listingDate: string,
     now: Date,
     scheduled: boolean,
   ): Promise<DateOutcome> {
+    // An explicit date is a backfill: the cursor follows the scheduled runs only.
+    const movesCursor = scheduled || client.mode.kind === 'feed';
+    return this.recordRun(source, listingDate, now, () => client.fetchListings(source, listingDate, now), movesCursor);
+  }
+
+  /** One recorded run: fetch, store the new listings, queue them, keep the feed's state, say how it went. */
+  private async recordRun(
+    source: SourceEntity,
+    listingDate: string | null,
+    now: Date,
+    fetch: () => Promise<SourceListings>,
+    movesCursor: boolean,
+  ): Promise<DateOutcome> {
     const fetchRunId = await this.runs.start(source.id, listingDate, now);
+    const label = listingDate ?? 'lookup';
     try {
-      const fetched = await client.fetchListings(source, listingDate, now);
+      const fetched = await fetch();
       const inserted = await this.listings.insertNew(source.id, fetchRunId, fetched.listings);
       await this.queueUnclassified(source.id, inserted);
       const notes = await this.keepFeedState(source, fetched);
-      // An explicit date is a backfill: the cursor follows the scheduled runs only.
-      if (scheduled || client.mode.kind === 'feed') {
+      if (movesCursor && listingDate !== null) {
         await this.sources.advanceCursor(source.id, listingDate);
       }
       await this.sources.recordRunOutcome(source.id, true);
@@ -183,8 +231,8 @@ export class SourceFetcherService {
       );
       this.logger.log(
         fetched.httpStatus === 304
-          ? `${source.id} ${listingDate}: not modified`
-          : `${source.id} ${listingDate}: ${fetched.listings.length} listed, ${inserted.length} new`,
+          ? `${source.id} ${label}: not modified`
+          : `${source.id} ${label}: ${fetched.listings.length} listed, ${inserted.length} new`,
       );
       return { fetchRunId, itemsSeen: fetched.listings.length, problems: fetched.problems };
     } catch (error) {

@@ -20,6 +20,7 @@ export const RETENTION: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'> =
 export function jobOptionsFor<N extends JobName>(name: N, data: JobData<N>): JobsOptions {
   switch (name) {
     case JobName.SourceFetch:
+    case JobName.SourceLookup:
       // Upstreams fail transiently (timeouts, 5xx, 429): back off with jitter.
       return { ...RETENTION, attempts: 4, backoff: { type: 'exponential', delay: 30 * SECOND, jitter: 0.5 } };
     case JobName.ListingsClassify:

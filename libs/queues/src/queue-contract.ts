@@ -12,6 +12,8 @@ export enum QueueName {
 export enum JobName {
   /** Fetch one source for one listing date (default: today in the source's zone). */
   SourceFetch = 'SourceFetch',
+  /** Look papers up by arXiv id on an arxiv-api source (at most MAX_LOOKUP_IDS of the fetcher). */
+  SourceLookup = 'SourceLookup',
   /**
    * Turn a batch of stored listings (at most CLASSIFY_BATCH_SIZE, e.g. one fetched page) into (parts of)
    * canonical papers, set-based: a few statements per batch rather than per listing.
@@ -30,6 +32,7 @@ export enum JobName {
 
 export interface JobPayloads {
   [JobName.SourceFetch]: { sourceId: string; date?: string };
+  [JobName.SourceLookup]: { sourceId: string; arxivIds: string[] };
   [JobName.ListingsClassify]: { listingIds: string[] };
   /** `now` (ISO-8601) lets an operator act as if the clock read that instant. */
   [JobName.DigestQueueAll]: { now?: string };
@@ -59,11 +62,13 @@ export function classifyBatches(listingIds: readonly string[]): JobData<JobName.
 export interface JobResults {
   /** The run of the last date fetched, and every run of this job (a catch-up fetches several dates). */
   [JobName.SourceFetch]: { fetchRunId: string; fetchRunIds: string[] };
+  [JobName.SourceLookup]: { fetchRunId: string; fetchRunIds: string[] };
   [JobName.DigestQueueAll]: { digestIds: string[] };
 }
 
 export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.SourceFetch]: QueueName.Fetch,
+  [JobName.SourceLookup]: QueueName.Fetch,
   [JobName.ListingsClassify]: QueueName.Classify,
   [JobName.DigestQueueAll]: QueueName.Notify,
   [JobName.DigestBuild]: QueueName.Notify,

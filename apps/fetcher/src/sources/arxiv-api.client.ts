@@ -9,6 +9,8 @@ import { SourceHttp, sourcePrefix } from './source-http';
 
 /** Far below the API's 2,000 a slice: rss-parser holds a whole page in memory as a tree. */
 export const ARXIV_API_PAGE_SIZE = 200;
+/** Ids per lookup request: a GET's URL stays well under the limits of servers and proxies. */
+export const ARXIV_API_LOOKUP_SIZE = 100;
 /** 5,000 papers submitted in a day: more than any set of categories gets. */
 const MAX_PAGES = 25;
 
@@ -63,6 +65,39 @@ export class ArxivApiClient implements SourceClient {
       }
     }
     result.problems.push(`stopped after ${MAX_PAGES} pages of ${ARXIV_API_PAGE_SIZE}; later pages were not fetched`);
+    return result;
+  }
+
+  /**
+   * Looks papers up by id (`id_list`, up to ARXIV_API_LOOKUP_SIZE a request): their latest version, or the
+   * one asked for. The source's `search_query` is left out, since the API would intersect it with the ids.
+   * Ids the API does not know are noted on the run, not an error.
+   */
+  async lookup(source: SourceEntity, arxivIds: string[], fetchedAt: Date): Promise<SourceListings> {
+    const result: SourceListings = { listings: [], problems: [], httpStatus: 0 };
+    const found = new Set<string>();
+    for (let start = 0; start < arxivIds.length; start += ARXIV_API_LOOKUP_SIZE) {
+      const chunk = arxivIds.slice(start, start + ARXIV_API_LOOKUP_SIZE);
+      const url = new URL(source.url);
+      url.searchParams.delete('search_query');
+      url.searchParams.set('id_list', chunk.join(','));
+      url.searchParams.set('max_results', String(chunk.length));
+      const detail = `for ids ${chunk[0]}${chunk.length > 1 ? ` to ${chunk[chunk.length - 1]} (${chunk.length})` : ''}`;
+      const response = await this.http.get(source, { url: url.toString(), accept: 'application/atom+xml', detail });
+      result.httpStatus = response.status;
+      const parsed = await this.parse(source, response.body, response.headers['content-type'], fetchedAt, detail);
+      result.problems.push(...parsed.problems);
+      for (const listing of parsed.listings) {
+        if (listing.arxivId && !found.has(listing.arxivId)) {
+          found.add(listing.arxivId);
+          result.listings.push(withoutDetails(listing));
+        }
+      }
+    }
+    const missing = arxivIds.filter((id) => !found.has(id.replace(/v\d+$/, '')));
+    if (missing.length > 0) {
+      result.problems.push(`the arXiv API does not know ${missing.join(', ')}`);
+    }
     return result;
   }
 
