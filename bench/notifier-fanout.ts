@@ -37,7 +37,11 @@ async function main(): Promise<void> {
 
     const sample = await sampleMessage(sql);
     console.log(`Baseline: bare nodemailer pool, ${subscribers} pre-rendered messages of ${sample.length} bytes…`);
+    const baselineCpu = process.cpuUsage();
+    const baselineSinkCpu = cpuMs(sink.process.pid);
     const baseline = await bareNodemailer(sink.port, sample, subscribers);
+    const baselineSenderMs = cpuTotalMs(process.cpuUsage(baselineCpu));
+    const baselineSinkMs = cpuMs(sink.process.pid) - baselineSinkCpu;
     const baselineCount = await sink.count();
 
     console.log('Paperboy: notifier process, tick → claim → build → send…');
@@ -57,6 +61,8 @@ async function main(): Promise<void> {
     const queue = new Queue('notify', { connection: { url: redisUrl }, prefix });
     await waitFor(async () => (await queue.getWorkersCount()) > 0, 60_000);
     const started = performance.now();
+    const notifierCpuBefore = cpuMs(notifier.pid);
+    const sinkCpuBefore = cpuMs(sink.process.pid);
     await queue.add('DigestQueueAll', { now: new Date(sendAt.getTime() + 3600_000).toISOString() });
     let peakKb = 0;
     await waitFor(async () => {
@@ -69,6 +75,8 @@ async function main(): Promise<void> {
     }, 3_600_000);
     const seconds = (performance.now() - started) / 1000;
     peakKb = Math.max(peakKb, peakRssKb(notifier.pid));
+    const notifierMs = cpuMs(notifier.pid) - notifierCpuBefore;
+    const sinkMs = cpuMs(sink.process.pid) - sinkCpuBefore;
     await queue.close();
     const { rows } = await sql.query<{ digests: number; papers: number }>(
       `SELECT count(*)::int AS digests, coalesce(sum("paperCount"), 0)::int AS papers FROM digests WHERE status = 'sent'`,
@@ -80,6 +88,7 @@ Notifier fan-out, ${subscribers} subscribers, 120 papers (${new Date().toISOStri
   baseline (bare nodemailer pool, 5 connections): ${baseline.toFixed(0)} messages/s
   Paperboy: ${rows[0].digests} digests (${rows[0].papers} papers, ${sent} emails) in ${seconds.toFixed(1)} s = ${rate.toFixed(0)} digests/s
   ratio to baseline: ${(rate / baseline).toFixed(2)}
+  CPU per message: baseline sender ${(baselineSenderMs / subscribers).toFixed(2)} ms, sink ${(baselineSinkMs / subscribers).toFixed(2)} ms; notifier ${(notifierMs / rows[0].digests).toFixed(2)} ms, sink ${(sinkMs / rows[0].digests).toFixed(2)} ms
   notifier peak memory (VmHWM): ${(peakKb / 1024).toFixed(0)} MB`);
   } finally {
     notifier?.kill('SIGTERM');
@@ -186,6 +195,18 @@ async function startSink(): Promise<Sink> {
     },
   };
 }
+
+/** User + system CPU time a process has used so far (Linux), in milliseconds. */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+const cpuTotalMs = (usage: NodeJS.CpuUsage): number => (usage.user + usage.system) / 1000;
 
 function peakRssKb(pid: number | undefined): number {
   try {

@@ -185,7 +185,7 @@ describe('Paperboy pipeline (end to end)', () => {
     // RFC 8058 headers, and an HTML part with the same papers.
     const header = (name: string): string | undefined =>
       aliceDigest.parsed.headerLines.find((line) => line.key === name)?.line.replace(/^[^:]+:\s*/, '');
-    const unsubscribeUrl = /^<(http[^>]+)>$/.exec(header('list-unsubscribe') ?? '')?.[1];
+    const unsubscribeUrl = /^<(http[^>]+)>,\s+<mailto:[^>]+>$/.exec(header('list-unsubscribe') ?? '')?.[1];
     expect(unsubscribeUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/unsubscribe\?token=/);
     expect(header('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
     expect(aliceDigest.parsed.html).toContain(imageGeneration[0].replace(/&/g, '&amp;').replace(/</g, '&lt;'));

@@ -15,6 +15,16 @@ import { EmailChannel } from './channels/email.channel';
 import { PaperCache } from './paper-cache';
 import { SlackChannel, SlackChannelGoneError } from './channels/slack.channel';
 
+/** The parts of a claimed delivery row a send needs. */
+export type ClaimedDelivery = Pick<DeliveryEntity, 'id' | 'channel' | 'attempts' | 'partsSent'>;
+
+export interface DeliveryContext {
+  digest: Pick<DigestEntity, 'id' | 'periodKey' | 'omittedCount'>;
+  subscription: SubscriptionEntity;
+  /** The digest's papers in order, or null to read them from the ledger. */
+  paperIds: string[] | null;
+}
+
 /**
  * Sends one channel's delivery of a digest. The ledger row is claimed before sending, so a job run
  * twice sends once; a transient failure puts it back to pending for the job's retry. A hard bounce
@@ -44,19 +54,34 @@ export class DeliveryService {
     if (!delivery) {
       return 'skipped';
     }
-    let subscription: SubscriptionEntity | null = null;
+    let found: { digest: DigestEntity; subscription: SubscriptionEntity } | null;
     try {
-      const digest = await this.digests.findById(delivery.digestId);
-      subscription = digest ? await this.subscriptions.findById(digest.subscriptionId) : null;
-      if (!digest || !subscription) {
-        throw new PermanentError(`Delivery ${deliveryId} has lost its digest or subscription`);
-      }
+      found = await this.digests.findWithSubscription(delivery.digestId);
+    } catch (error) {
+      await this.recordFailure(delivery, null, error);
+      throw error;
+    }
+    if (!found) {
+      const error = new PermanentError(`Delivery ${deliveryId} has lost its digest or subscription`);
+      await this.recordFailure(delivery, null, error);
+      throw error;
+    }
+    return this.sendClaimed(delivery, { ...found, paperIds: null });
+  }
+
+  /**
+   * Sends a delivery this worker has claimed (by `send`, or by the build that created it) and records
+   * the outcome. `paperIds` are the digest's papers when the caller has them (it just built the digest).
+   */
+  async sendClaimed(delivery: ClaimedDelivery, context: DeliveryContext): Promise<'sent'> {
+    const { digest, subscription } = context;
+    try {
       if (subscription.status !== 'active') {
         throw new PermanentError(`Subscription ${subscription.id} is ${subscription.status}; nothing sent`);
       }
-      const view = await this.viewOf(digest, subscription);
+      const view = await this.viewOf(context);
       const response = await this.deliver(delivery, digest, subscription, view);
-      await this.digests.finishDelivery(deliveryId, { status: 'sent', providerResponse: response }, new Date());
+      await this.digests.finishDelivery(delivery.id, { status: 'sent', providerResponse: response }, new Date());
       this.logger.log(`digest ${digest.id} sent by ${delivery.channel} (${view.papers.length} papers)`);
       return 'sent';
     } catch (error) {
@@ -66,7 +91,7 @@ export class DeliveryService {
   }
 
   private async recordFailure(
-    delivery: DeliveryEntity,
+    delivery: ClaimedDelivery,
     subscription: SubscriptionEntity | null,
     error: unknown,
   ): Promise<void> {
@@ -104,8 +129,8 @@ export class DeliveryService {
   }
 
   private deliver(
-    delivery: DeliveryEntity,
-    digest: DigestEntity,
+    delivery: ClaimedDelivery,
+    digest: DeliveryContext['digest'],
     subscription: SubscriptionEntity,
     view: DigestView,
   ): Promise<string> {
@@ -128,8 +153,8 @@ export class DeliveryService {
     }
   }
 
-  private async viewOf(digest: DigestEntity, subscription: SubscriptionEntity): Promise<DigestView> {
-    const papers = await this.paperCache.get(await this.digests.paperIdsOf(digest.id));
+  private async viewOf({ digest, subscription, paperIds }: DeliveryContext): Promise<DigestView> {
+    const papers = await this.paperCache.get(paperIds ?? (await this.digests.paperIdsOf(digest.id)));
     return buildDigestView({
       digest,
       subscription,

@@ -1,40 +1,113 @@
-import { Injectable } from '@nestjs/common';
-import { DigestRepository, SubscriptionRepository } from '@libs/database';
-import { DEFAULT_LOOKBACK_DAYS, PermanentError } from '@libs/domain';
-import { JobName, JobProducer } from '@libs/queues';
+import { Injectable, Logger } from '@nestjs/common';
+import { BuiltDigest, DeliveryChannel, DigestEntity, DigestRepository, SubscriptionEntity } from '@libs/database';
+import { DEFAULT_LOOKBACK_DAYS, PermanentError, RetryLaterError } from '@libs/domain';
+import { jobOptionsFor, JobName, JobProducer } from '@libs/queues';
+import { DeliveryService } from './delivery.service';
+import { DigestMatcher } from './digest-matcher';
 
 const DAY = 24 * 3600 * 1000;
 
-/** Builds a claimed digest (papers + one delivery per channel) and queues its deliveries. */
+interface Built {
+  digest: DigestEntity;
+  subscription: SubscriptionEntity;
+  built: BuiltDigest;
+  /** True when this call created the deliveries already claimed for sending. */
+  claimed: boolean;
+}
+
+/**
+ * Builds a claimed digest (its papers and one delivery per channel) and sends it. The DigestBuild job
+ * does both, so a digest costs one job: the deliveries are created claimed, sent, and finished. A send
+ * that fails transiently, or a webhook that is busy, goes on in a DeliverySend job of its own.
+ */
 @Injectable()
 export class DigestBuilderService {
+  private readonly logger = new Logger(DigestBuilderService.name);
+
   constructor(
     private readonly digests: DigestRepository,
-    private readonly subscriptions: SubscriptionRepository,
+    private readonly matcher: DigestMatcher,
+    private readonly delivery: DeliveryService,
     private readonly producer: JobProducer,
   ) {}
 
-  /** Builds as of the instant the digest was planned for, so a re-run picks the same papers. */
-  async build(digestId: string): Promise<void> {
-    const digest = await this.digests.findById(digestId);
-    if (!digest) {
-      throw new PermanentError(`Digest ${digestId} does not exist`);
+  /** Builds as of the instant the digest was planned for, so a re-run picks the same papers; deliveries stay pending. */
+  async build(digestId: string): Promise<BuiltDigest> {
+    return (await this.record(digestId, false)).built;
+  }
+
+  /** The DigestBuild job: builds the digest, then sends each delivery still to be sent. */
+  async buildAndSend(digestId: string): Promise<void> {
+    const { digest, subscription, built, claimed } = await this.record(digestId, true);
+    for (const delivery of built.deliveries) {
+      // A re-run finds the deliveries of the first run: pending ones are claimed here; a claim held by
+      // another worker (or a dead one, released by the sweep) is not ours to send.
+      const mine = claimed ? delivery : delivery.status === 'pending' ? await this.digests.claimDelivery(delivery.id) : null;
+      if (!mine) {
+        continue;
+      }
+      const context = { digest: { ...digest, omittedCount: built.omittedCount }, subscription, paperIds: built.paperIds };
+      try {
+        await this.delivery.sendClaimed({ partsSent: 0, attempts: 1, ...mine }, context);
+      } catch (error) {
+        await this.retryLater(mine.id, error);
+      }
     }
-    const subscription = await this.subscriptions.findById(digest.subscriptionId);
-    if (!subscription) {
-      throw new PermanentError(`Subscription ${digest.subscriptionId} of digest ${digestId} does not exist`);
+  }
+
+  private async retryLater(deliveryId: string, error: unknown): Promise<void> {
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof PermanentError) {
+      this.logger.warn(`delivery ${deliveryId} failed: ${message}`);
+      return;
     }
+    const delay = error instanceof RetryLaterError ? error.delayMs : firstBackoffMs(deliveryId);
+    this.logger.warn(`delivery ${deliveryId} will be retried in ${Math.round(delay / 1000)} s: ${message}`);
+    await this.producer.enqueue(JobName.DeliverySend, { deliveryId }, { delay });
+  }
+
+  private async record(digestId: string, claim: boolean): Promise<Built> {
+    const found = await this.digests.findWithSubscription(digestId);
+    if (!found) {
+      throw new PermanentError(`Digest ${digestId} or its subscription does not exist`);
+    }
+    const { digest, subscription } = found;
+    if (digest.status !== 'pending') {
+      return { digest, subscription, built: await this.digests.builtState(digestId), claimed: false };
+    }
+    // Cancelled or paused since the claim: nothing is owed for this period.
+    const wanted = subscription.status === 'active' && subscription.frequency !== 'paused';
     const lookbackDays = DEFAULT_LOOKBACK_DAYS[subscription.frequency === 'weekly' ? 'weekly' : 'daily'];
     const asOf = digest.plannedFor;
+    const paperIds = wanted
+      ? await this.matcher.rank(subscription, { listedAfter: new Date(asOf.getTime() - lookbackDays * DAY), listedUntil: asOf })
+      : [];
     const built = await this.digests.build(
       digestId,
-      { listedAfter: new Date(asOf.getTime() - lookbackDays * DAY), listedUntil: asOf },
+      { paperIds, maxPapers: subscription.maxPapers, channels: channelsOf(subscription), claim },
       new Date(),
     );
-    // Also on a re-run: a delivery whose job was lost after the build committed is queued again.
-    await this.producer.enqueueMany(
-      JobName.DeliverySend,
-      built.deliveryIds.map((deliveryId) => ({ deliveryId })),
-    );
+    return built
+      ? { digest, subscription, built, claimed: claim }
+      : { digest, subscription, built: await this.digests.builtState(digestId), claimed: false };
   }
+}
+
+/** The wait before a delivery job's first retry, had the job made the failed attempt itself. */
+function firstBackoffMs(deliveryId: string): number {
+  const { backoff } = jobOptionsFor(JobName.DeliverySend, { deliveryId });
+  const { delay = 0, jitter = 0 } = typeof backoff === 'object' ? backoff : { delay: backoff };
+  return Math.round(delay * (1 - Math.random() * jitter));
+}
+
+/** The push channels a digest goes to; the personal feed needs none, it reads the digest's papers. */
+function channelsOf(subscription: SubscriptionEntity): DeliveryChannel[] {
+  const channels: DeliveryChannel[] = [];
+  if (subscription.email && !subscription.emailSuppressedAt) {
+    channels.push('email');
+  }
+  if (subscription.slackWebhookUrl && !subscription.slackDisabledAt) {
+    channels.push('slack');
+  }
+  return channels;
 }

@@ -21,6 +21,7 @@ import { WebhookThrottle } from './channels/webhook-throttle';
 import { ConfirmationService } from './confirmation.service';
 import { DeliveryService } from './delivery.service';
 import { DigestBuilderService } from './digest-builder.service';
+import { DigestMatcher } from './digest-matcher';
 import { DigestPlannerService } from './digest-planner.service';
 import { DIGEST_TICK_SCHEDULER, DigestScheduler } from './digest-scheduler';
 
@@ -121,6 +122,7 @@ describe('Notifier ledger', () => {
       providers: [
         DigestPlannerService,
         DigestBuilderService,
+        DigestMatcher,
         DeliveryService,
         ConfirmationService,
         EmailChannel,
@@ -147,6 +149,8 @@ describe('Notifier ledger', () => {
   beforeEach(async () => {
     await sql.query('TRUNCATE papers, subscriptions, digests, digest_papers, deliveries, paper_topics CASCADE');
     await notifyQueue.obliterate({ force: true });
+    // Every test reuses the same instant, hence the same window, with other papers.
+    app.get(DigestMatcher).clear();
     received.length = 0;
     slackBodies.length = 0;
     smtpReply = null;
@@ -262,11 +266,21 @@ describe('Notifier ledger', () => {
     const { rows } = await sql.query(`SELECT status, "paperCount", "omittedCount" FROM digests WHERE id = $1`, [digestId]);
     expect(rows[0]).toEqual({ status: 'sent', paperCount: 2, omittedCount: 1 });
     expect(received).toHaveLength(1);
+    // Unfolded: a long header is wrapped onto several lines at its spaces.
     const header = (key: string): string | undefined =>
-      received[0].mail.headerLines.find((line) => line.key === key)?.line.replace(/^[^:]+:\s*/, '');
+      received[0].mail.headerLines
+        .find((line) => line.key === key)
+        ?.line.replace(/\r?\n(?=[ \t])/g, '')
+        .replace(/^[^:]+:\s*/, '');
     expect(header('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
-    expect(header('list-unsubscribe')).toMatch(/^<https:\/\/papers\.example\.org\/unsubscribe\?token=[^>]+>$/);
+    // The https link (one click) and a mailto: to the sender with the same signed token in the subject.
+    const [, https, token, mailto] =
+      /^<(https:\/\/papers\.example\.org\/unsubscribe\?token=([^>]+))>, <(mailto:[^>]+)>$/.exec(header('list-unsubscribe') ?? '') ?? [];
+    expect(https).toBeDefined();
+    expect(mailto).toBe(`mailto:paperboy@localhost?subject=${encodeURIComponent(`unsubscribe ${decodeURIComponent(token)}`)}`);
+    expect(header('list-id')).toBe('Paperboy digest <digest.papers.example.org>');
     expect(received[0].mail.messageId).toBe(`<digest-${digestId}@papers.example.org>`);
+    expect(received[0].mail.html).toContain(`href="https://papers.example.org/digests/${digestId}?token&#x3D;`);
     expect(received[0].mail.text).toContain('1. Popular LLM paper');
     expect(received[0].mail.text).toContain('And 1 more matching paper, left out by your cap.');
     expect(received[0].mail.text).toMatch(/Manage your preferences: https:\/\/papers\.example\.org\/manage\?id=[0-9a-f-]+&token=\S+/);

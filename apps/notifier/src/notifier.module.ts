@@ -10,6 +10,7 @@ import { WebhookThrottle } from './channels/webhook-throttle';
 import { ConfirmationService } from './confirmation.service';
 import { DeliveryService } from './delivery.service';
 import { DigestBuilderService } from './digest-builder.service';
+import { DigestMatcher } from './digest-matcher';
 import { DigestPlannerService } from './digest-planner.service';
 import { DigestScheduler } from './digest-scheduler';
 import { NotifyProcessor } from './notify.processor';
@@ -29,6 +30,7 @@ import { SourceAlertService } from './source-alert.service';
     NotifyProcessor,
     DigestPlannerService,
     DigestBuilderService,
+    DigestMatcher,
     DeliveryService,
     ConfirmationService,
     EmailChannel,

@@ -42,7 +42,7 @@ export class NotifyProcessor extends WorkerHost implements OnApplicationBootstra
       case JobName.DigestQueueAll:
         return runJob(job, token, () => this.planner.planDue(instant(data.now)));
       case JobName.DigestBuild:
-        return runJob(job, token, () => this.builder.build(data.digestId as string));
+        return runJob(job, token, () => this.builder.buildAndSend(data.digestId as string));
       case JobName.DeliverySend:
         return runJob(job, token, () => this.delivery.send(data.deliveryId as string));
       case JobName.ConfirmationSend:

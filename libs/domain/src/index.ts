@@ -6,3 +6,4 @@ export * from './topics';
 export * from './tokens/subscriber-links';
 export * from './secrets/secret-box';
 export * from './rendering';
+export * from './digests/selection';

@@ -68,6 +68,8 @@ export class MailClient implements OnModuleDestroy {
         text: mail.text,
         messageId: mail.messageId,
         headers: mail.headers,
+        // What nodemailer would pick for mostly-Latin text anyway, without scanning every message to decide.
+        textEncoding: 'quoted-printable',
       })) as { messageId: string; response: string };
       return { messageId: info.messageId, response: info.response };
     } catch (error) {

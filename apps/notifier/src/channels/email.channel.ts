@@ -7,12 +7,15 @@ import { MailClient } from '@libs/mail';
 @Injectable()
 export class EmailChannel {
   private readonly host: string;
+  /** Where mail clients that cannot POST send an unsubscribe request: the sender's own address. */
+  private readonly unsubscribeMailbox: string;
 
   constructor(
     private readonly mail: MailClient,
     settings: Settings,
   ) {
     this.host = new URL(settings.PUBLIC_URL).hostname;
+    this.unsubscribeMailbox = /<([^<>]+)>\s*$/.exec(settings.MAIL_FROM)?.[1] ?? settings.MAIL_FROM.trim();
   }
 
   async sendDigest(to: string, digestId: string, view: DigestView): Promise<string> {
@@ -24,12 +27,22 @@ export class EmailChannel {
       messageId: `<digest-${digestId}@${this.host}>`,
       headers: {
         'List-Id': `Paperboy digest <digest.${this.host}>`,
-        // RFC 8058: mailbox providers POST "List-Unsubscribe=One-Click" to the https URL.
-        'List-Unsubscribe': `<${view.unsubscribeUrl}>`,
+        // RFC 8058: mailbox providers POST "List-Unsubscribe=One-Click" to the https URL. Clients that
+        // only know RFC 2369 mail the sender's address instead, with the signed token in the subject.
+        'List-Unsubscribe': `<${view.unsubscribeUrl}>, <${this.unsubscribeMailto(view.unsubscribeUrl)}>`,
         'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
       },
     });
     return sent.response;
+  }
+
+  /**
+   * `mailto:` the MAIL_FROM address, subject "unsubscribe <token>": Paperboy receives no mail, so the
+   * operator routes that mailbox (a human, or a filter that opens the https link with the token).
+   */
+  private unsubscribeMailto(unsubscribeUrl: string): string {
+    const token = new URL(unsubscribeUrl).searchParams.get('token') ?? '';
+    return `mailto:${this.unsubscribeMailbox}?subject=${encodeURIComponent(`unsubscribe ${token}`)}`;
   }
 
   /** An operators' alert; the id is derived from the change, so a retried send can be folded. */

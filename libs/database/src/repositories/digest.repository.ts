@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { toWebSearchQuery } from '@libs/domain';
+import { CandidatePaper, rankCandidates, toWebSearchQuery } from '@libs/domain';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, In, LessThan, Repository } from 'typeorm';
+import { In, LessThan, Repository } from 'typeorm';
 import {
   DeliveryChannel,
   DeliveryEntity,
+  DeliveryStatus,
   DigestEntity,
   DigestPaperEntity,
   DigestStatus,
@@ -26,7 +27,11 @@ export interface DigestSelection {
 
 export interface BuiltDigest {
   status: DigestStatus;
-  deliveryIds: string[];
+  deliveries: { id: string; channel: DeliveryChannel; status: DeliveryStatus }[];
+  /** The digest's papers, in digest order. */
+  paperIds: string[];
+  /** Matching papers left out by the cap. */
+  omittedCount: number;
 }
 
 @Injectable()
@@ -60,71 +65,168 @@ export class DigestRepository {
     return ids.length === 0 ? Promise.resolve([]) : this.digests.findBy({ id: In(ids) });
   }
 
-  /**
-   * Builds a pending digest once: picks the matching papers never delivered to the subscription,
-   * records them and one delivery per channel, all in one transaction. Running it again returns
-   * the deliveries already recorded.
-   */
-  async build(digestId: string, window: DigestSelection, now: Date): Promise<BuiltDigest> {
-    return this.digests.manager.transaction(async (manager) => {
-      const digest = await manager.findOne(DigestEntity, {
-        where: { id: digestId },
-        lock: { mode: 'pessimistic_write' },
-      });
-      if (!digest) {
-        return { status: 'failed', deliveryIds: [] };
-      }
-      if (digest.status !== 'pending') {
-        const existing = await manager.findBy(DeliveryEntity, { digestId });
-        return { status: digest.status, deliveryIds: existing.map((d) => d.id) };
-      }
-      const subscription = await manager.findOneByOrFail(SubscriptionEntity, { id: digest.subscriptionId });
-      // Cancelled or paused since the claim: nothing is owed for this period.
-      const wanted = subscription.status === 'active' && subscription.frequency !== 'paused';
-      const { paperIds, total } = wanted
-        ? await selectPapers(manager, subscription, window)
-        : { paperIds: [], total: 0 };
-      if (paperIds.length === 0) {
-        await manager.update(DigestEntity, { id: digestId }, { status: 'empty', builtAt: now });
-        return { status: 'empty', deliveryIds: [] };
-      }
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into(DigestPaperEntity)
-        .values(
-          paperIds.map((paperId, index) => ({ digestId, paperId, subscriptionId: subscription.id, rank: index + 1 })),
-        )
-        .execute();
-      const channels = channelsOf(subscription);
-      const deliveryIds: string[] = [];
-      if (channels.length > 0) {
-        const deliveries = await manager
-          .createQueryBuilder()
-          .insert()
-          .into(DeliveryEntity)
-          .values(channels.map((channel) => ({ digestId, channel, status: 'pending' as const })))
-          .returning(['id'])
-          .execute();
-        deliveryIds.push(...(deliveries.raw as { id: string }[]).map((row) => row.id));
-      }
-      // A feed-only subscription's digest is delivered once recorded: its feed lists it.
-      const status: DigestStatus = channels.length > 0 ? 'ready' : 'sent';
-      await manager.update(
-        DigestEntity,
-        { id: digestId },
-        { status, builtAt: now, paperCount: paperIds.length, omittedCount: total - paperIds.length },
-      );
-      return { status, deliveryIds };
-    });
+  /** A digest with its subscription, in one round trip; null when either is gone. */
+  async findWithSubscription(id: string): Promise<{ digest: DigestEntity; subscription: SubscriptionEntity } | null> {
+    const rows = await this.digests.manager.query<(SubscriptionEntity & { digest: Record<string, unknown> })[]>(
+      `SELECT s.*, json_build_object('id', d."id", 'subscriptionId', d."subscriptionId", 'periodKey', d."periodKey",
+         'dueAt', d."dueAt", 'plannedFor', d."plannedFor", 'status', d."status", 'paperCount', d."paperCount",
+         'omittedCount', d."omittedCount", 'builtAt', d."builtAt", 'createdAt', d."createdAt") AS "digest"
+       FROM "digests" d JOIN "subscriptions" s ON s."id" = d."subscriptionId" WHERE d."id" = $1`,
+      [id],
+    );
+    if (rows.length === 0) {
+      return null;
+    }
+    const { digest, ...subscription } = rows[0];
+    const at = (value: unknown): Date | null => (value === null ? null : new Date(value as string));
+    return {
+      subscription,
+      digest: {
+        ...(digest as unknown as DigestEntity),
+        dueAt: at(digest.dueAt) as Date,
+        plannedFor: at(digest.plannedFor) as Date,
+        builtAt: at(digest.builtAt),
+        createdAt: at(digest.createdAt) as Date,
+      },
+    };
   }
 
-  /** What a digest of this subscription would hold at the end of this window, without recording anything. */
+  /** The ready papers of a window with their topics: what every digest of the window chooses from. */
+  async candidatesIn(window: DigestSelection): Promise<CandidatePaper[]> {
+    const rows = await this.digests.manager.query<
+      { id: string; upvotes: number; listed: number; topics: string[]; scores: number[] }[]
+    >(
+      `SELECT p."id", p."upvotes", (extract(epoch FROM p."listedAt") * 1000000)::float8 AS "listed",
+         COALESCE(array_agg(t."topic") FILTER (WHERE t."topic" IS NOT NULL), '{}') AS "topics",
+         COALESCE(array_agg(t."score") FILTER (WHERE t."topic" IS NOT NULL), '{}') AS "scores"
+       FROM "papers" p LEFT JOIN "paper_topics" t ON t."paperId" = p."id"
+       WHERE p."readyAt" IS NOT NULL AND p."listedAt" > $1 AND p."listedAt" <= $2
+       GROUP BY p."id"`,
+      [window.listedAfter, window.listedUntil],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      upvotes: row.upvotes,
+      listedAtMicros: row.listed,
+      topics: new Map(row.topics.map((topic, index) => [topic, row.scores[index]])),
+    }));
+  }
+
+  /**
+   * The papers of a window matching any of these keywords (Postgres full-text search, the same reading
+   * of a query as the papers search), with their rank.
+   */
+  async keywordRanks(window: DigestSelection, keywords: string[]): Promise<Map<string, number>> {
+    if (keywords.length === 0) {
+      return new Map();
+    }
+    const params: unknown[] = [window.listedAfter, window.listedUntil];
+    const queries = keywords.map((keyword) => {
+      params.push(toWebSearchQuery(keyword));
+      return `websearch_to_tsquery('english', $${params.length})`;
+    });
+    const rows = await this.digests.manager.query<{ id: string; rank: number }[]>(
+      `SELECT p."id", ts_rank(p."searchVector", q."query") AS "rank"
+       FROM "papers" p, (SELECT ${queries.join(' || ')} AS "query") q
+       WHERE p."readyAt" IS NOT NULL AND p."listedAt" > $1 AND p."listedAt" <= $2 AND p."searchVector" @@ q."query"`,
+      params,
+    );
+    return new Map(rows.map((row) => [row.id, row.rank]));
+  }
+
+  /**
+   * What a digest of this subscription would hold at the end of this window, without recording anything:
+   * the same choice as a build (`rankCandidates`, then the papers never delivered, capped).
+   */
   async preview(
     subscription: SubscriptionEntity,
     window: DigestSelection,
   ): Promise<{ paperIds: string[]; total: number }> {
-    return selectPapers(this.digests.manager, subscription, window);
+    const keywordRanks = subscription.keywords.length > 0 ? await this.keywordRanks(window, subscription.keywords) : null;
+    const ranked = rankCandidates(await this.candidatesIn(window), subscription, keywordRanks);
+    const delivered = await this.deliveredAmong(subscription.id, ranked);
+    const fresh = ranked.filter((id) => !delivered.has(id));
+    return { paperIds: fresh.slice(0, subscription.maxPapers), total: fresh.length };
+  }
+
+  /**
+   * Builds a pending digest once, in one statement: the first `maxPapers` of the ranked candidates never
+   * delivered to the subscription become its papers, with one delivery per channel (claimed at once when
+   * `claim`, for a sender about to send them), and the digest records its counts and status. The digest
+   * row is locked first, so a second build of the same digest waits, then finds it no longer pending and
+   * returns null (see `builtState`). No candidates, or none left, make an empty digest. A candidate that
+   * no longer exists (merged into another paper since it was read) is skipped.
+   */
+  async build(
+    digestId: string,
+    ranked: { paperIds: string[]; maxPapers: number; channels: DeliveryChannel[]; claim: boolean },
+    now: Date,
+  ): Promise<BuiltDigest | null> {
+    const [row] = await this.digests.manager.query<BuiltDigest[]>(
+      `WITH target AS (
+         SELECT "id", "subscriptionId" FROM "digests" WHERE "id" = $1 AND "status" = 'pending' FOR UPDATE
+       ),
+       fresh AS (
+         SELECT c."id", c."ord" FROM unnest($2::uuid[]) WITH ORDINALITY AS c("id", "ord")
+         JOIN "papers" p ON p."id" = c."id", target t
+         WHERE NOT EXISTS (SELECT 1 FROM "digest_papers" x WHERE x."subscriptionId" = t."subscriptionId" AND x."paperId" = c."id")
+       ),
+       picked AS (
+         SELECT "id", row_number() OVER (ORDER BY "ord") AS "rank" FROM fresh ORDER BY "ord" LIMIT $3
+       ),
+       recorded AS (
+         INSERT INTO "digest_papers" ("digestId", "paperId", "subscriptionId", "rank")
+         SELECT t."id", p."id", t."subscriptionId", p."rank" FROM picked p, target t
+         RETURNING "paperId", "rank"
+       ),
+       channels AS (
+         INSERT INTO "deliveries" ("digestId", "channel", "status", "attempts")
+         SELECT t."id", c, $6, CASE WHEN $6 = 'sending' THEN 1 ELSE 0 END
+         FROM target t, unnest($4::text[]) AS c WHERE EXISTS (SELECT 1 FROM picked)
+         RETURNING "id", "channel", "status"
+       ),
+       settled AS (
+         UPDATE "digests" d SET
+           "status" = CASE WHEN NOT EXISTS (SELECT 1 FROM picked) THEN 'empty'
+                           WHEN cardinality($4::text[]) > 0 THEN 'ready' ELSE 'sent' END,
+           "builtAt" = $5,
+           "paperCount" = (SELECT count(*) FROM picked),
+           "omittedCount" = (SELECT count(*) FROM fresh) - (SELECT count(*) FROM picked)
+         FROM target t WHERE d."id" = t."id"
+         RETURNING d."status", d."omittedCount"
+       )
+       SELECT s."status", s."omittedCount",
+         COALESCE((SELECT json_agg(json_build_object('id', "id", 'channel', "channel", 'status', "status")) FROM channels), '[]') AS "deliveries",
+         COALESCE((SELECT array_agg("paperId" ORDER BY "rank") FROM recorded), '{}') AS "paperIds"
+       FROM settled s`,
+      [digestId, ranked.paperIds, ranked.maxPapers, ranked.channels, now, ranked.claim ? 'sending' : 'pending'],
+    );
+    return row ?? null;
+  }
+
+  /** A digest built earlier (a re-run of its job): its status, deliveries and papers as recorded. */
+  async builtState(digestId: string): Promise<BuiltDigest> {
+    const [row] = await this.digests.manager.query<BuiltDigest[]>(
+      `SELECT d."status", d."omittedCount",
+         COALESCE((SELECT json_agg(json_build_object('id', v."id", 'channel', v."channel", 'status', v."status"))
+                   FROM "deliveries" v WHERE v."digestId" = d."id"), '[]') AS "deliveries",
+         COALESCE((SELECT array_agg(p."paperId" ORDER BY p."rank") FROM "digest_papers" p WHERE p."digestId" = d."id"), '{}') AS "paperIds"
+       FROM "digests" d WHERE d."id" = $1`,
+      [digestId],
+    );
+    return row ?? { status: 'failed', deliveries: [], paperIds: [], omittedCount: 0 };
+  }
+
+  /** Which of these papers the subscription's digests already hold. */
+  async deliveredAmong(subscriptionId: string, paperIds: string[]): Promise<Set<string>> {
+    if (paperIds.length === 0) {
+      return new Set();
+    }
+    const rows = await this.digests.manager.query<{ paperId: string }[]>(
+      `SELECT "paperId" FROM "digest_papers" WHERE "subscriptionId" = $1 AND "paperId" = ANY($2::uuid[])`,
+      [subscriptionId, paperIds],
+    );
+    return new Set(rows.map((row) => row.paperId));
   }
 
   /** The papers of a digest, in digest order. */
@@ -167,35 +269,48 @@ export class DigestRepository {
   /**
    * Records the outcome of a send and settles the digest once no delivery is left in flight. Only a
    * claimed row takes an outcome: a worker whose claim was released as dead cannot overwrite the re-send's.
+   * One statement for the usual single-channel digest. When another channel of the digest looked in
+   * flight, it may have finished at the same instant, unseen by this statement's snapshot (and this one
+   * by its): settling again in a statement of its own, after this one committed, sees both.
    */
   async finishDelivery(
     id: string,
     outcome: { status: 'sent' | 'failed' | 'pending'; providerResponse?: string; error?: string | null },
     now: Date,
   ): Promise<void> {
-    // The digest row is locked first: two channels finishing at once would otherwise both see the
-    // other still sending, and the digest would never be settled.
-    await this.digests.manager.transaction(async (manager) => {
-      await manager.query(
-        `SELECT 1 FROM "digests" WHERE "id" = (SELECT "digestId" FROM "deliveries" WHERE "id" = $1) FOR UPDATE`,
-        [id],
-      );
-      await manager.query(
-        `WITH finished AS (
+    const [row] = await this.digests.manager.query<{ digestId: string; othersOpen: boolean }[]>(
+      `WITH finished AS (
          UPDATE "deliveries" SET "status" = $2, "providerResponse" = $3, "lastError" = $4,
            "sentAt" = CASE WHEN $2 = 'sent' THEN $5::timestamptz ELSE NULL END, "updatedAt" = now()
          WHERE "id" = $1 AND "status" = 'sending' RETURNING "digestId"
        ),
        siblings AS (
          SELECT d."status" FROM "deliveries" d, finished f WHERE d."digestId" = f."digestId" AND d."id" <> $1
-         UNION ALL SELECT $2::text
+       ),
+       settled AS (
+         UPDATE "digests" SET "status" = CASE WHEN $2 = 'sent' OR EXISTS (SELECT 1 FROM siblings WHERE "status" = 'sent') THEN 'sent' ELSE 'failed' END
+         WHERE "id" = (SELECT "digestId" FROM finished) AND $2 <> 'pending'
+           AND NOT EXISTS (SELECT 1 FROM siblings WHERE "status" IN ('pending', 'sending'))
+         RETURNING "id"
        )
-       UPDATE "digests" SET "status" = CASE WHEN EXISTS (SELECT 1 FROM siblings WHERE "status" = 'sent') THEN 'sent' ELSE 'failed' END
-       WHERE "id" = (SELECT "digestId" FROM finished)
-         AND NOT EXISTS (SELECT 1 FROM siblings WHERE "status" IN ('pending', 'sending'))`,
-        [id, outcome.status, outcome.providerResponse ?? null, outcome.error ?? null, now],
-      );
-    });
+       SELECT f."digestId", EXISTS (SELECT 1 FROM siblings WHERE "status" IN ('pending', 'sending')) AS "othersOpen"
+       FROM finished f`,
+      [id, outcome.status, outcome.providerResponse ?? null, outcome.error ?? null, now],
+    );
+    if (row?.othersOpen && outcome.status !== 'pending') {
+      await this.settle(row.digestId);
+    }
+  }
+
+  /** Settles a built digest whose deliveries are all finished: sent if any channel got it, else failed. */
+  private async settle(digestId: string): Promise<void> {
+    await this.digests.manager.query(
+      `UPDATE "digests" d SET "status" = CASE WHEN EXISTS (SELECT 1 FROM "deliveries" v WHERE v."digestId" = d."id" AND v."status" = 'sent')
+                                              THEN 'sent' ELSE 'failed' END
+       WHERE d."id" = $1 AND d."status" <> 'pending'
+         AND NOT EXISTS (SELECT 1 FROM "deliveries" v WHERE v."digestId" = d."id" AND v."status" IN ('pending', 'sending'))`,
+      [digestId],
+    );
   }
 
   /** Digests claimed but not built for a while: their build job was lost (Redis restart) or failed. */
@@ -224,64 +339,4 @@ export class DigestRepository {
     });
     return [...released, ...lost].map((row) => row.id);
   }
-}
-
-/** The push channels a digest goes to; the personal feed needs none, it reads the digest's papers. */
-function channelsOf(subscription: SubscriptionEntity): DeliveryChannel[] {
-  const channels: DeliveryChannel[] = [];
-  if (subscription.email && !subscription.emailSuppressedAt) {
-    channels.push('email');
-  }
-  if (subscription.slackWebhookUrl && !subscription.slackDisabledAt) {
-    channels.push('slack');
-  }
-  return channels;
-}
-
-/**
- * The digest query: ready papers in the window, matching any topic or keyword (everything when the
- * subscription has neither), with none of its excluded topics and at least its minimum upvotes,
- * never put in an earlier digest of this subscription, ranked by upvotes
- * then match strength, capped at maxPapers. One statement, served by the digest_papers unique index.
- */
-async function selectPapers(
-  manager: EntityManager,
-  subscription: SubscriptionEntity,
-  window: DigestSelection,
-): Promise<{ paperIds: string[]; total: number }> {
-  const params: unknown[] = [subscription.id, window.listedAfter, window.listedUntil, subscription.topics];
-  const keywordQueries = subscription.keywords.map((keyword) => {
-    // The same reading of a query as the papers search: hyphenated words match with or without the hyphen.
-    params.push(toWebSearchQuery(keyword));
-    return `websearch_to_tsquery('english', $${params.length})`;
-  });
-  const keywordQuery = keywordQueries.length > 0 ? `(${keywordQueries.join(' || ')})` : null;
-  params.push(subscription.excludeTopics, subscription.minUpvotes);
-  const excluded = params.length - 1;
-  const minUpvotes = params.length;
-  const filters: string[] = [];
-  if (subscription.topics.length > 0) {
-    filters.push(`EXISTS (SELECT 1 FROM "paper_topics" t WHERE t."paperId" = p."id" AND t."topic" = ANY($4))`);
-  }
-  if (keywordQuery) {
-    filters.push(`p."searchVector" @@ ${keywordQuery}`);
-  }
-  params.push(subscription.maxPapers);
-  const rows = await manager.query<{ id: string; total: string }[]>(
-    `SELECT p."id", count(*) OVER () AS "total"
-     FROM "papers" p
-     WHERE p."readyAt" IS NOT NULL
-       AND p."listedAt" > $2 AND p."listedAt" <= $3
-       AND NOT EXISTS (SELECT 1 FROM "digest_papers" d WHERE d."subscriptionId" = $1 AND d."paperId" = p."id")
-       AND NOT EXISTS (SELECT 1 FROM "paper_topics" x WHERE x."paperId" = p."id" AND x."topic" = ANY($${excluded}))
-       AND p."upvotes" >= $${minUpvotes}
-       ${filters.length > 0 ? `AND (${filters.join(' OR ')})` : ''}
-     ORDER BY p."upvotes" DESC,
-       COALESCE((SELECT sum(t."score") FROM "paper_topics" t WHERE t."paperId" = p."id" AND t."topic" = ANY($4)), 0)
-       ${keywordQuery ? `+ ts_rank(p."searchVector", ${keywordQuery})` : ''} DESC,
-       p."listedAt" DESC, p."id"
-     LIMIT $${params.length}`,
-    params,
-  );
-  return { paperIds: rows.map((row) => row.id), total: rows.length > 0 ? Number(rows[0].total) : 0 };
 }

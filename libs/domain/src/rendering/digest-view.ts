@@ -16,15 +16,24 @@ export interface DigestView {
 
 export interface DigestPaperView {
   title: string;
+  /** The paper's page (Hugging Face when listed there, else arXiv). */
   url: string;
+  arxivUrl: string | null;
+  huggingFaceUrl: string | null;
   authors: string[];
   upvotes: number;
   abstract: string;
   summary: string | null;
   codeUrl: string | null;
+  /** The names of the paper's topics, best first. */
+  tags: string[];
   /** Topic names with the evidence that matched: "why this paper". */
   reasons: string[];
 }
+
+/** Hugging Face has a page for every arXiv paper (it offers to index the ones nobody submitted yet). */
+const HUGGING_FACE_PAPERS = 'https://huggingface.co/papers/';
+const MAX_TAGS = 5;
 
 const TOPIC_NAMES = new Map<string, string>(TOPICS.map((topic) => [topic.slug, topic.name]));
 
@@ -87,14 +96,23 @@ export function digestPaperView(paper: DigestPaperSource, interests: DigestInter
       reasons.push(`keyword "${keyword}"`);
     }
   }
+  const arxivUrl = paper.arxivId ? `https://arxiv.org/abs/${paper.arxivId}` : null;
+  const huggingFaceUrl = paper.url?.startsWith(HUGGING_FACE_PAPERS)
+    ? paper.url
+    : paper.arxivId
+      ? `${HUGGING_FACE_PAPERS}${paper.arxivId}`
+      : null;
   return {
     title: paper.title,
-    url: paper.url ?? (paper.arxivId ? `https://arxiv.org/abs/${paper.arxivId}` : ''),
+    url: paper.url ?? arxivUrl ?? '',
+    arxivUrl,
+    huggingFaceUrl,
     authors: paper.authors,
     upvotes: paper.upvotes,
     abstract: paper.abstract,
     summary: paper.summary,
     codeUrl: paper.codeUrl,
+    tags: paper.topics.slice(0, MAX_TAGS).map((t) => topicName(t.topic)),
     reasons,
   };
 }

@@ -5,11 +5,14 @@ import { renderSlackMessages } from './slack-message';
 const paper = (n: number, overrides: Partial<DigestPaperView> = {}): DigestPaperView => ({
   title: `Paper ${n}`,
   url: `https://huggingface.co/papers/2411.${String(n).padStart(5, '0')}`,
+  arxivUrl: `https://arxiv.org/abs/2411.${String(n).padStart(5, '0')}`,
+  huggingFaceUrl: `https://huggingface.co/papers/2411.${String(n).padStart(5, '0')}`,
   authors: ['Ada Lovelace', 'Alan Turing'],
   upvotes: 100 - n,
   abstract: 'An abstract. '.repeat(10),
   summary: null,
   codeUrl: null,
+  tags: ['Large language models', 'Agents'],
   reasons: ['Large language models (title: "language model")'],
   ...overrides,
 });
@@ -22,23 +25,74 @@ const view = (papers: DigestPaperView[], overrides: Partial<DigestView> = {}): D
   unsubscribeUrl: 'https://papers.example.org/unsubscribe?token=abc',
   feedUrl: 'https://papers.example.org/feeds/papers.rss',
   viewUrl: 'https://papers.example.org/digests/d1?token=v',
+  manageUrl: 'https://papers.example.org/manage?id=s1&token=m',
   ...overrides,
 });
 
+/** The HTML part as a browser reads it: entities decoded, markup and Outlook conditionals gone. */
+const visibleText = (html: string): string =>
+  html
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .replace(/<(style|title)[\s\S]*?<\/\1>/g, '')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#x([0-9a-f]+);/gi, (_, hex: string) => String.fromCodePoint(parseInt(hex, 16)))
+    .replace(/&#(\d+);/g, (_, code: string) => String.fromCodePoint(Number(code)))
+    .replace(/&middot;/g, '·')
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
+const hrefs = (html: string): string[] =>
+  [...html.matchAll(/href="([^"]*)"/g)].map((match) => match[1].replace(/&#x3D;/g, '=').replace(/&amp;/g, '&'));
+
 describe('renderDigestEmail', () => {
-  it('should list every paper in both parts with its reasons, links and the unsubscribe link', () => {
+  it('should show every paper in both parts with authors, upvotes, tags, reasons, abstract and links', () => {
     const rendered = renderDigestEmail(view([paper(1, { codeUrl: 'https://github.com/a/b' }), paper(2)], { omittedCount: 3 }));
     expect(rendered.subject).toBe('Paperboy: 2 new papers for 2026-11-28');
-    for (const part of [rendered.text, rendered.html]) {
-      expect(part).toContain('Paper 1');
-      expect(part).toContain('Paper 2');
-      expect(part).toContain('https://github.com/a/b');
-      expect(part).toMatch(/3 more matching papers/);
-      expect(part).toContain('https://papers.example.org/digests/d1?token=v');
-      expect(part).toContain('https://papers.example.org/unsubscribe?token=abc');
+    const html = visibleText(rendered.html);
+    for (const part of [rendered.text, html]) {
+      expect(part).toContain('1. Paper 1');
+      expect(part).toContain('2. Paper 2');
+      expect(part).toContain('Ada Lovelace, Alan Turing ·');
+      expect(part).toContain('99 upvotes');
+      expect(part).toContain('Large language models');
+      expect(part).toContain('Why: Large language models (title: "language model")');
+      expect(part).toContain('An abstract. An abstract.');
+      expect(part).toMatch(/And 3 more matching papers/);
     }
-    expect(rendered.text).toContain('1. Paper 1\n   Ada Lovelace, Alan Turing · 99 upvotes');
-    expect(rendered.text).toContain('Why: Large language models (title: "language model")');
+    for (const url of [
+      'https://github.com/a/b',
+      'https://arxiv.org/abs/2411.00001',
+      'https://huggingface.co/papers/2411.00002',
+      'https://papers.example.org/digests/d1?token=v',
+      'https://papers.example.org/unsubscribe?token=abc',
+      'https://papers.example.org/manage?id=s1&token=m',
+      'https://papers.example.org/feeds/papers.rss',
+    ]) {
+      expect(rendered.text).toContain(url);
+      expect(hrefs(rendered.html)).toContain(url);
+    }
+    expect(rendered.text).toContain('1. Paper 1\n   Ada Lovelace, Alan Turing · 99 upvotes\n   Tags: Large language models, Agents\n');
+    expect(rendered.text).toContain('And 3 more matching papers, left out by your cap.\nAll of them: https://papers.example.org/digests/d1?token=v');
+    expect(rendered.html).toContain('<title>Paperboy: 2 new papers for 2026-11-28</title>');
+    // The MJML layout: a responsive single column that Outlook gets as a fixed-width table.
+    expect(rendered.html).toContain('<!--[if mso | IE]>');
+    expect(rendered.html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
+  });
+
+  it('should prefer the Hugging Face summary to the abstract, and leave out what a paper lacks', () => {
+    const { text, html } = renderDigestEmail(
+      view([paper(1, { summary: 'A short summary.', tags: [], reasons: [], arxivUrl: null, huggingFaceUrl: null })]),
+    );
+    expect(text).toContain('   A short summary.\n');
+    expect(text).not.toContain('An abstract.');
+    expect(text).not.toContain('Tags:');
+    expect(text).not.toContain('Why:');
+    expect(text).not.toContain('arXiv:');
+    expect(text).not.toContain('more matching');
+    expect(visibleText(html)).toContain('A short summary.');
+    expect(html).not.toContain('Why:');
   });
 
   it('should escape markup from paper metadata in the HTML part', () => {
@@ -46,7 +100,7 @@ describe('renderDigestEmail', () => {
     const { html, text } = renderDigestEmail(view([hostile]));
     expect(html).not.toContain('<script>');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;');
-    expect(html).toContain('href="https://x.org/?a=&quot;&gt;&lt;b&gt;"');
+    expect(html).toContain('href="https://x.org/?a&#x3D;&quot;&gt;&lt;b&gt;"');
     expect(text).toContain('<script>alert(1)</script>');
   });
 

@@ -1,0 +1,75 @@
+import { authorLine, DigestView, digestHeading, shorten } from '../digest-view';
+
+/** A link of the email: a label and where it goes. */
+export interface EmailLink {
+  label: string;
+  url: string;
+}
+
+/** Everything the digest email templates print, already worded; the templates only lay it out. */
+export interface DigestEmailModel {
+  subject: string;
+  heading: string;
+  /** The line mail clients show next to the subject. */
+  preheader: string;
+  viewUrl: string;
+  papers: {
+    number: number;
+    title: string;
+    url: string;
+    authors: string;
+    upvotes: number;
+    upvoteNoun: string;
+    tags: string[];
+    reasons: string;
+    /** The Hugging Face summary when there is one, else the abstract, shortened. */
+    summary: string | null;
+    abstract: string;
+    links: EmailLink[];
+  }[];
+  more: { count: number; noun: string; url: string } | null;
+  footerLinks: EmailLink[];
+}
+
+const SUMMARY_CHARS = 400;
+const ABSTRACT_CHARS = 600;
+
+export function digestEmailModel(view: DigestView): DigestEmailModel {
+  const heading = digestHeading(view);
+  const papers = view.papers.map((paper, index) => ({
+    number: index + 1,
+    title: paper.title,
+    url: paper.url,
+    authors: authorLine(paper.authors),
+    upvotes: paper.upvotes,
+    upvoteNoun: paper.upvotes === 1 ? 'upvote' : 'upvotes',
+    tags: paper.tags,
+    reasons: paper.reasons.join('; '),
+    summary: paper.summary ? shorten(paper.summary, SUMMARY_CHARS) : null,
+    abstract: shorten(paper.abstract, ABSTRACT_CHARS),
+    links: [
+      paper.arxivUrl ? { label: 'arXiv', url: paper.arxivUrl } : null,
+      paper.huggingFaceUrl ? { label: 'Hugging Face', url: paper.huggingFaceUrl } : null,
+      paper.codeUrl ? { label: 'Code', url: paper.codeUrl } : null,
+    ].filter((link): link is EmailLink => link !== null),
+  }));
+  return {
+    subject: `Paperboy: ${heading}`,
+    heading,
+    preheader: view.papers
+      .slice(0, 3)
+      .map((paper) => paper.title)
+      .join(' · '),
+    viewUrl: view.viewUrl,
+    papers,
+    more:
+      view.omittedCount > 0
+        ? { count: view.omittedCount, noun: view.omittedCount === 1 ? 'paper' : 'papers', url: view.viewUrl }
+        : null,
+    footerLinks: [
+      view.manageUrl ? { label: 'Manage your preferences', url: view.manageUrl } : null,
+      { label: 'Unsubscribe with one click', url: view.unsubscribeUrl },
+      { label: 'Your feed (RSS)', url: view.feedUrl },
+    ].filter((link): link is EmailLink => link !== null),
+  };
+}
