@@ -10,9 +10,14 @@ const root = join(__dirname, '../..');
 const children = new Map<string, ChildProcess>();
 let stopping = false;
 
-for (const app of APPS) {
+// One HEALTH_PORT cannot serve three workers on one machine: given one, the workers take it and the next two.
+const healthBase = Number(process.env.HEALTH_PORT ?? 0);
+const envFor = (app: (typeof APPS)[number], index: number): NodeJS.ProcessEnv =>
+  app === 'api' || !healthBase ? process.env : { ...process.env, HEALTH_PORT: String(healthBase + index - 1) };
+
+for (const [index, app] of APPS.entries()) {
   const child = spawn(process.execPath, [join(root, `dist/apps/${app}/src/main.js`)], {
-    env: process.env,
+    env: envFor(app, index),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const prefix = `[${app}]`.padEnd(13);
