@@ -1,14 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Settings } from '@libs/config';
 import { DigestClaim, DigestRepository, SubscriptionRepository } from '@libs/database';
-import { duePeriod } from '@libs/domain';
+import { duePeriod, missedPeriod } from '@libs/domain';
 import { JobName, JobProducer } from '@libs/queues';
 
 const PAGE_SIZE = 1000;
 
 /**
  * The scheduler tick: claims one digest per (subscription, due period) and queues its build, a page
- * of subscriptions at a time. It also sweeps for work whose job was lost, so Postgres, not Redis,
+ * of subscriptions at a time. The period before the current one is claimed too, in case no tick ran
+ * while it was due; for the periods already claimed (nearly always) the insert changes nothing. It also sweeps for work whose job was lost, so Postgres, not Redis,
  * decides what is still owed.
  */
 @Injectable()
@@ -33,7 +34,13 @@ export class DigestPlannerService {
       after = page[page.length - 1].id;
       const claims: DigestClaim[] = [];
       for (const subscription of page) {
-        const period = duePeriod(subscription, subscription.activatedAt ?? subscription.createdAt, now);
+        const activatedAt = subscription.activatedAt ?? subscription.createdAt;
+        // A period no tick saw due (the notifier was down across its end) is built as of its send time.
+        const missed = missedPeriod(subscription, new Date(Math.max(activatedAt.getTime(), subscription.updatedAt.getTime())), now);
+        if (missed) {
+          claims.push({ subscriptionId: subscription.id, periodKey: missed.key, dueAt: missed.dueAt, plannedFor: missed.dueAt });
+        }
+        const period = duePeriod(subscription, activatedAt, now);
         if (period) {
           claims.push({ subscriptionId: subscription.id, periodKey: period.key, dueAt: period.dueAt, plannedFor: now });
         }

@@ -435,6 +435,32 @@ describe('Notifier ledger', () => {
     expect((await sql.query(`SELECT count(*)::int AS n FROM deliveries WHERE "digestId" = $1`, [third])).rows[0].n).toBe(0);
   });
 
+  it('should still send the digest of a day no tick saw due, once, and not to a subscription edited since', async () => {
+    const dayBefore = new Date('2026-11-27T08:00:00Z'); // the send time of 2026-11-27 (UTC, 8 h)
+    await addPaper('Missed day paper', { topics: ['llm'], listedAt: new Date(dayBefore.getTime() - 2 * HOUR) });
+    const unchanged = await subscribe({ topics: ['llm'] });
+    const edited = await subscribe({ topics: ['llm'], email: 'edited@example.org' });
+    await sql.query(`UPDATE subscriptions SET "updatedAt" = '2026-11-01T00:00:00Z' WHERE id = $1`, [unchanged.id]);
+    await sql.query(`UPDATE subscriptions SET "updatedAt" = $2 WHERE id = $1`, [edited.id, new Date(dayBefore.getTime() + HOUR)]);
+
+    // Every notifier was down from before 2026-11-27 08:00 until after midnight: the first tick comes
+    // on 2026-11-28 before its own send time.
+    const [missed, ...others] = await runDigests(new Date('2026-11-28T05:00:00Z'));
+    expect(others).toEqual([]);
+    const row = await sql.query(`SELECT "subscriptionId", "periodKey", "plannedFor", status FROM digests WHERE id = $1`, [missed]);
+    expect(row.rows[0]).toEqual({ subscriptionId: unchanged.id, periodKey: '2026-11-27', plannedFor: dayBefore, status: 'sent' });
+    expect(await digestPapers(missed)).toEqual(['Missed day paper']);
+    expect(received.map((mail) => mail.to)).toEqual([['reader@example.org']]);
+
+    // Later ticks claim it no more; the day's own digest comes at its send time, with the new papers only.
+    await addPaper('Next day paper', { topics: ['llm'], listedAt: new Date('2026-11-28T06:00:00Z') });
+    expect(await runDigests(new Date('2026-11-28T07:00:00Z'))).toEqual([]);
+    const today = await runDigests(new Date('2026-11-28T09:00:00Z'));
+    const todays = await sql.query(`SELECT id FROM digests WHERE "subscriptionId" = $1 AND "periodKey" = '2026-11-28'`, [unchanged.id]);
+    expect(today).toContain(todays.rows[0].id);
+    expect(await digestPapers(todays.rows[0].id)).toEqual(['Next day paper']);
+  });
+
   it('should leave out excluded topics and papers below the minimum upvotes', async () => {
     await addPaper('Wanted', { upvotes: 10, topics: ['llm'] });
     await addPaper('Also safety', { upvotes: 10, topics: ['llm', 'safety'] });

@@ -1,4 +1,4 @@
-import { currentPeriod, DeliverySchedule, duePeriod } from './schedule';
+import { currentPeriod, DeliverySchedule, duePeriod, missedPeriod } from './schedule';
 
 const daily = (timezone: string, sendHour: number): DeliverySchedule => ({
   frequency: 'daily',
@@ -55,5 +55,29 @@ describe('duePeriod', () => {
 
   it('should never be due when paused', () => {
     expect(duePeriod({ ...daily('UTC', 0), frequency: 'paused' }, longAgo, at('2026-11-28T11:00:00Z'))).toBeNull();
+  });
+});
+
+describe('missedPeriod', () => {
+  it('should be the previous local day or ISO week, once its send time has passed', () => {
+    expect(missedPeriod(daily('Asia/Tokyo', 8), longAgo, at('2026-11-28T02:00:00Z'))).toEqual({
+      key: '2026-11-27',
+      dueAt: at('2026-11-26T23:00:00Z'),
+    });
+    const weekly: DeliverySchedule = { frequency: 'weekly', timezone: 'UTC', sendHour: 9, weekday: 5 };
+    expect(missedPeriod(weekly, longAgo, at('2026-11-25T10:00:00Z'))?.key).toBe('2026-W47');
+  });
+
+  it('should not be owed to a subscription created, resumed or edited after that send time, nor when paused', () => {
+    const schedule = daily('UTC', 8);
+    expect(missedPeriod(schedule, at('2026-11-27T07:59:00Z'), at('2026-11-28T01:00:00Z'))?.key).toBe('2026-11-27');
+    expect(missedPeriod(schedule, at('2026-11-27T08:01:00Z'), at('2026-11-28T01:00:00Z'))).toBeNull();
+    expect(missedPeriod({ ...schedule, frequency: 'paused' }, longAgo, at('2026-11-28T01:00:00Z'))).toBeNull();
+  });
+
+  it('should name the day before across a daylight-saving change', () => {
+    // Europe/Paris skipped 02:00-03:00 on 2026-03-29: the day before still had its 02:00.
+    const period = missedPeriod(daily('Europe/Paris', 2), longAgo, at('2026-03-29T00:30:00Z'));
+    expect(period).toEqual({ key: '2026-03-28', dueAt: at('2026-03-28T01:00:00Z') });
   });
 });

@@ -60,3 +60,23 @@ export function duePeriod(schedule: DeliverySchedule, activatedAt: Date, now: Da
 }
 
 export const DEFAULT_LOOKBACK_DAYS: Record<Exclude<Frequency, 'paused'>, number> = { daily: 2, weekly: 8 };
+
+/**
+ * The period before the current one, when its digest was owed but may never have been claimed: no tick
+ * ran between its send time and its end (every notifier down across the subscriber's local midnight).
+ * Claiming it again is harmless (one digest per period), so the planner asks for it on every tick.
+ * Only a subscription unchanged since that send time is owed it: one created, resumed or edited later
+ * was not (or not with these preferences), and its next digest carries the papers still in its lookback.
+ */
+export function missedPeriod(schedule: DeliverySchedule, unchangedSince: Date, now: Date): DigestPeriod | null {
+  if (schedule.frequency === 'paused') {
+    return null;
+  }
+  const local = DateTime.fromJSDate(now, { zone: schedule.timezone });
+  const before = local.minus(schedule.frequency === 'daily' ? { days: 1 } : { weeks: 1 });
+  const period = currentPeriod(schedule, before.toJSDate());
+  if (!period || period.dueAt < unchangedSince || period.dueAt > now) {
+    return null;
+  }
+  return period;
+}
