@@ -4,6 +4,8 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { Queue } from 'bullmq';
 import { Client } from 'pg';
+import { jobOptionsFor } from '@libs/queues/job-options';
+import { classifyBatches, JobName } from '@libs/queues/queue-contract';
 import { from as copyFrom } from 'pg-copy-streams';
 import { deleteQueueKeys } from '../test/support/processes';
 import { repositoryRoot } from '../test/support/stand-ins';
@@ -20,6 +22,8 @@ import { createTestDatabase } from '../test/support/test-database';
 const root = repositoryRoot(__dirname);
 const count = Number(argument('--listings') ?? 100_000);
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** Listings stored by one fetch, as a large page or catch-up of a source would store them. */
+const FETCHED_PAGE = 500;
 
 const WORDS = [
   'adaptive',
@@ -128,7 +132,8 @@ async function main(): Promise<void> {
 
     console.log('Storing the listings as the fetcher would, then classifying them through the queue…');
     await copyRows(sql, 'listings', rows, listedAt);
-    const ids = (await sql.query<{ id: string }>('SELECT id FROM listings')).rows.map((row) => row.id);
+    // In the order they were stored, so each page holds listings stored together.
+    const ids = (await sql.query<{ id: string }>('SELECT id FROM listings ORDER BY ctid')).rows.map((row) => row.id);
     classifier = spawn(process.execPath, [join(root, 'dist/apps/classifier/src/main.js')], {
       env: { ...process.env, DATABASE_URL: database.url, REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'inherit', 'inherit'],
@@ -136,12 +141,13 @@ async function main(): Promise<void> {
     const queue = new Queue('classify', { connection: { url: redisUrl }, prefix });
     await waitFor(async () => (await queue.getWorkersCount()) > 0, 60_000);
     started = performance.now();
-    for (let i = 0; i < ids.length; i += 1000) {
+    // As the fetcher does: each stored page of listings becomes batch jobs of the queue contract.
+    for (let i = 0; i < ids.length; i += FETCHED_PAGE) {
       await queue.addBulk(
-        ids.slice(i, i + 1000).map((listingId) => ({
-          name: 'ListingClassify',
-          data: { listingId },
-          opts: { jobId: `listing-${listingId}`, removeOnComplete: true, attempts: 5 },
+        classifyBatches(ids.slice(i, i + FETCHED_PAGE)).map((data) => ({
+          name: JobName.ListingsClassify,
+          data,
+          opts: jobOptionsFor(JobName.ListingsClassify, data),
         })),
       );
     }

@@ -527,6 +527,34 @@ describe(ClassifierService.name, () => {
       expect(outcomes.sort()).toEqual(['classified', 'skipped']);
     });
   });
+  describe('search vector', () => {
+    it('should follow the title and abstract a new version brings, and stay as it is when only upvotes change', async () => {
+      const first = await classified('hf', {
+        arxivId: '2411.30001',
+        arxivVersion: 1,
+        abstract: 'An abstract about photosynthesis.',
+      });
+      const paperId = await paperOf(first);
+      const found = async (query: string): Promise<boolean> =>
+        (
+          await sql.query(
+            `SELECT 1 FROM papers WHERE id = $1 AND "searchVector" @@ websearch_to_tsquery('english', $2)`,
+            [paperId, query],
+          )
+        ).rows.length === 1;
+      expect(await found('photosynthesis')).toBe(true);
+      const vector = async (): Promise<string> =>
+        (await sql.query(`SELECT "searchVector"::text AS v FROM papers WHERE id = $1`, [paperId])).rows[0].v;
+      const before = await vector();
+      await classified('other', { arxivId: '2411.30001', arxivVersion: 1, upvotes: 50, abstract: 'Short.' });
+      expect(await paperRow(paperId)).toMatchObject({ upvotes: 50 });
+      expect(await vector()).toBe(before);
+      await classified('other', { arxivId: '2411.30001v2', abstract: 'A second version about chlorophyll.' });
+      expect(await found('chlorophyll')).toBe(true);
+      expect(await found('photosynthesis')).toBe(false);
+    });
+  });
+
   describe('batches', () => {
     const authors = ['Alice Smith', 'Bob Jones'];
     const classifyBatch = (ids: string[]): Promise<Map<string, ListingOutcome>> =>
@@ -585,9 +613,10 @@ describe(ClassifierService.name, () => {
       });
       const topics = await sql.query(`SELECT topic FROM paper_topics WHERE "paperId" = $1`, [paperIds[0]]);
       expect(topics.rows.map((row) => row.topic)).toEqual(expect.arrayContaining(['llm', 'reasoning']));
-      const { rows } = await sql.query(`SELECT "rejectedReason" FROM listings WHERE id = ANY($1) ORDER BY "externalId"`, [
-        ids.slice(4, 6),
-      ]);
+      const { rows } = await sql.query(
+        `SELECT "rejectedReason" FROM listings WHERE id = ANY($1) ORDER BY "externalId"`,
+        [ids.slice(4, 6)],
+      );
       expect(rows.map((row) => row.rejectedReason)).toEqual([
         expect.stringContaining('unparseable arXiv id "not an id"'),
         'empty title',

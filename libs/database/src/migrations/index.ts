@@ -3,6 +3,7 @@ import { IdentifiersAndSourceState1764400000000 } from './1764400000000-Identifi
 import { DigestPlannedFor1764500000000 } from './1764500000000-DigestPlannedFor';
 import { AuthorSearchStemmed1764600000000 } from './1764600000000-AuthorSearchStemmed';
 import { DeliveryPartsSent1764700000000 } from './1764700000000-DeliveryPartsSent';
+import { SearchVectorOnTextChange1764900000000 } from './1764900000000-SearchVectorOnTextChange';
 import { SourceConfiguredUrl1765000000000 } from './1765000000000-SourceConfiguredUrl';
 
 /** Every migration, in order: an imported list rather than a glob, so bundles and the CLI agree. */
@@ -12,5 +13,6 @@ export const MIGRATIONS = [
   DigestPlannedFor1764500000000,
   AuthorSearchStemmed1764600000000,
   DeliveryPartsSent1764700000000,
+  SearchVectorOnTextChange1764900000000,
   SourceConfiguredUrl1765000000000,
 ];

@@ -292,7 +292,10 @@ const INSERT_PAPERS = `INSERT INTO "papers" (${RECORD_COLUMNS.map(([name]) => `"
 const UPDATE_PAPERS = `UPDATE "papers" p SET ${RECORD_COLUMNS.filter(([name]) => name !== 'id')
   .map(([name]) => `"${name}" = r."${name}"`)
   .join(', ')}, "updatedAt" = now() FROM ${RECORDS} WHERE p."id" = r."id"`;
-/** Title-key candidates read per key; the merge considers the first MAX_TITLE_CANDIDATES plausible ones. */
+/**
+ * Title-key candidates read per key; the merge considers the first MAX_TITLE_CANDIDATES plausible ones. Any of
+ * them, not the first by id: ordering would make Postgres walk the primary key instead of the title-key index.
+ */
 const TITLE_CANDIDATES_READ = 50;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -304,10 +307,8 @@ async function classifyIn(
   now: Date,
 ): Promise<Map<string, ListingOutcome>> {
   const outcomes = new Map<string, ListingOutcome>(listingIds.map((id) => [id, 'missing']));
-  // In id order, so two batches sharing listings lock them in the same order; a second run of a batch waits
-  // here and then finds them classified.
   const rows = await manager.query<ListingEntity[]>(
-    `SELECT * FROM "listings" WHERE "id" = ANY($1::uuid[]) ORDER BY "id" FOR UPDATE`,
+    `SELECT * FROM "listings" WHERE "id" = ANY($1::uuid[]) ORDER BY "id"`,
     [listingIds.filter((id) => UUID.test(id))],
   );
   const merges: ListingMerge[] = [];
@@ -331,11 +332,17 @@ async function classifyIn(
     results.push(...plan.links.map((link) => ({ id: link.listingId, paperId: link.paperId, reason: null })));
   }
   if (results.length > 0) {
-    await manager.query(
+    // The listings are claimed here, not locked when read: a second run of the same batch at the same moment
+    // waits for the first to commit, claims fewer than it read, and runs again (skipping them) after a rollback.
+    const [, claimed] = await manager.query<[unknown[], number]>(
       `UPDATE "listings" l SET "classifiedAt" = $2, "paperId" = r."paperId", "rejectedReason" = r."reason"
-       FROM json_to_recordset($1::json) AS r("id" uuid, "paperId" uuid, "reason" text) WHERE l."id" = r."id"`,
+       FROM json_to_recordset($1::json) AS r("id" uuid, "paperId" uuid, "reason" text)
+       WHERE l."id" = r."id" AND l."classifiedAt" IS NULL`,
       [JSON.stringify(results), now],
     );
+    if (claimed !== results.length) {
+      throw new ClaimLostError(`${results.length - claimed} listings of the batch were classified meanwhile`);
+    }
   }
   return outcomes;
 }
@@ -354,7 +361,7 @@ async function mergeIn(manager: EntityManager, merges: ListingMerge[], tag: Tagg
        SELECT "id" FROM "papers" WHERE "arxivId" = ANY($1::text[])
        UNION SELECT "id" FROM "papers" WHERE "doi" = ANY($2::text[])
        UNION SELECT c."id" FROM unnest($3::text[]) AS k("key")
-         CROSS JOIN LATERAL (SELECT "id" FROM "papers" WHERE "titleKey" = k."key" ORDER BY "id" LIMIT ${TITLE_CANDIDATES_READ}) c
+         CROSS JOIN LATERAL (SELECT "id" FROM "papers" WHERE "titleKey" = k."key" LIMIT ${TITLE_CANDIDATES_READ}) c
      ) ORDER BY p."id" FOR UPDATE`,
     [present(merges.map((m) => m.identifiers.arxivId)), present(merges.map((m) => m.identifiers.doi)), titleKeys],
   );
@@ -380,9 +387,10 @@ async function mergeIn(manager: EntityManager, merges: ListingMerge[], tag: Tagg
     );
     await manager.query(INSERT_PAPERS, [recordsJson(inserted)]);
   }
+  const fresh = new Set(plan.inserted.map((paper) => paper.id));
   await replaceTopics(
     manager,
-    plan.retag.map((paper) => ({ paperId: paper.id, tags: tag(paper) })),
+    plan.retag.map((paper) => ({ paperId: paper.id, tags: tag(paper), fresh: fresh.has(paper.id) })),
   );
   return plan;
 }
@@ -395,11 +403,15 @@ function compareNullable(a: string | null, b: string | null): number {
   return a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1;
 }
 
-async function replaceTopics(manager: EntityManager, papers: { paperId: string; tags: TopicTag[] }[]): Promise<void> {
-  if (papers.length === 0) {
-    return;
+/** Replaces the topics of these papers; `fresh` ones were made in this transaction and have none yet. */
+async function replaceTopics(
+  manager: EntityManager,
+  papers: { paperId: string; tags: TopicTag[]; fresh?: boolean }[],
+): Promise<void> {
+  const stale = papers.filter((p) => !p.fresh).map((p) => p.paperId);
+  if (stale.length > 0) {
+    await manager.query(`DELETE FROM "paper_topics" WHERE "paperId" = ANY($1::uuid[])`, [stale]);
   }
-  await manager.query(`DELETE FROM "paper_topics" WHERE "paperId" = ANY($1::uuid[])`, [papers.map((p) => p.paperId)]);
   const rows = papers.flatMap(({ paperId, tags }) =>
     tags.map((t) => ({ paperId, topic: t.topic, score: t.score, evidence: t.evidence })),
   );
@@ -430,12 +442,18 @@ function sameTags(tags: TopicTag[], stored: PaperTopicEntity[]): boolean {
   });
 }
 
+/** A concurrent run of the same batch classified some of its listings first: run the batch again. */
+class ClaimLostError extends Error {}
+
 function errorCode(error: unknown): string | undefined {
   const code = error instanceof QueryFailedError ? (error.driverError as { code?: unknown }).code : undefined;
   return typeof code === 'string' ? code : undefined;
 }
 
 function isConflict(error: unknown): boolean {
+  if (error instanceof ClaimLostError) {
+    return true;
+  }
   const code = errorCode(error);
   // 23505 unique violation (an identifier taken between read and write), 40P01 deadlock, 40001 serialization.
   return code === '23505' || code === '40P01' || code === '40001';
