@@ -1,0 +1,169 @@
+import { ListingMerge, PaperRecord, planBatchMerge } from './batch-merge';
+import { PaperMetadata } from './paper-merge';
+import { titleKey } from './title-key';
+
+const NOW = new Date('2026-11-28T12:00:00Z');
+
+const metadata = (overrides: Partial<PaperMetadata> = {}): PaperMetadata => ({
+  title: 'Sparse Attention with Linear Memory',
+  abstract: 'An abstract.',
+  authors: ['Alice Smith', 'Bob Jones'],
+  upvotes: 0,
+  keywords: [],
+  categories: [],
+  summary: null,
+  url: null,
+  codeUrl: null,
+  projectUrl: null,
+  version: null,
+  listedAt: new Date('2026-11-27T10:00:00Z'),
+  publishedAt: null,
+  ...overrides,
+});
+
+const listing = (
+  listingId: string,
+  identifiers: Partial<ListingMerge['identifiers']>,
+  overrides: Partial<PaperMetadata> = {},
+): ListingMerge => {
+  const meta = metadata({ version: identifiers.version ?? null, ...overrides });
+  return {
+    listingId,
+    identifiers: { arxivId: null, doi: null, version: null, ...identifiers },
+    titleKey: titleKey(meta.title),
+    metadata: meta,
+    replacement: false,
+  };
+};
+
+const paper = (id: string, overrides: Partial<PaperRecord> = {}): PaperRecord => {
+  const meta = metadata(overrides);
+  return {
+    ...meta,
+    id,
+    arxivId: null,
+    doi: null,
+    titleKey: titleKey(meta.title),
+    readyAt: new Date('2026-11-27T11:00:00Z'),
+    ...overrides,
+  };
+};
+
+const ids = (): (() => string) => {
+  let next = 0;
+  return () => `new-${(next += 1)}`;
+};
+
+describe(planBatchMerge.name, () => {
+  it('should make one paper of the listings of one paper within the batch, at its latest version', () => {
+    const plan = planBatchMerge(
+      [],
+      [
+        listing('l1', { arxivId: '2411.00001', version: 1 }, { upvotes: 3 }),
+        listing('l2', { arxivId: '2411.00001', version: 2 }, { upvotes: 9, abstract: 'A revised abstract.' }),
+        listing('l3', {}, { title: '[PREPRINT] Sparse attention with linear memory', authors: ['A. Smith'] }),
+      ],
+      NOW,
+      ids(),
+    );
+    expect(plan.inserted).toHaveLength(1);
+    expect(plan.inserted[0]).toMatchObject({
+      id: 'new-1',
+      arxivId: '2411.00001',
+      version: 2,
+      upvotes: 9,
+      abstract: 'A revised abstract.',
+      readyAt: NOW,
+    });
+    expect(plan.links).toEqual([
+      { listingId: 'l1', paperId: 'new-1', matchedBy: 'new' },
+      { listingId: 'l2', paperId: 'new-1', matchedBy: 'arxivId' },
+      { listingId: 'l3', paperId: 'new-1', matchedBy: 'title' },
+    ]);
+    expect(plan.updated).toEqual([]);
+    expect(plan.retag.map((p) => p.id)).toEqual(['new-1']);
+  });
+
+  it('should update a known paper without re-tagging it when only its upvotes and version change', () => {
+    const known = paper('p1', { arxivId: '2411.00002', version: 1, upvotes: 2 });
+    const plan = planBatchMerge(
+      [known],
+      [listing('l1', { arxivId: '2411.00002', version: 2 }, { upvotes: 40 })],
+      NOW,
+      ids(),
+    );
+    expect(plan.inserted).toEqual([]);
+    expect(plan.updated).toEqual([expect.objectContaining({ id: 'p1', version: 2, upvotes: 40 })]);
+    expect(plan.retag).toEqual([]);
+  });
+
+  it('should leave a known paper alone when a listing adds nothing to it', () => {
+    const known = paper('p1', { arxivId: '2411.00003', version: 2 });
+    const plan = planBatchMerge([known], [listing('l1', { arxivId: '2411.00003', version: 1 })], NOW, ids());
+    expect(plan.updated).toEqual([]);
+    expect(plan.retag).toEqual([]);
+    expect(plan.links).toEqual([{ listingId: 'l1', paperId: 'p1', matchedBy: 'arxivId' }]);
+  });
+
+  it('should fold a DOI-only record into the arXiv paper, whether it was known or made earlier in the batch', () => {
+    const arxiv = paper('p1', { arxivId: '2411.00004' });
+    const journal = paper('p2', { doi: '10.1000/known', title: 'Journal title', abstract: 'A much longer abstract.' });
+    const plan = planBatchMerge(
+      [arxiv, journal],
+      [
+        listing('l1', { arxivId: '2411.00004', doi: '10.1000/known' }),
+        listing('l2', { doi: '10.1000/fresh' }, { title: 'Another paper entirely' }),
+        listing('l3', { arxivId: '2411.00005', doi: '10.1000/fresh' }, { title: 'Another paper entirely' }),
+      ],
+      NOW,
+      ids(),
+    );
+    expect(plan.absorbed).toEqual([{ duplicateId: 'p2', intoId: 'p1' }]);
+    expect(plan.updated).toEqual([
+      expect.objectContaining({ id: 'p1', doi: '10.1000/known', abstract: 'A much longer abstract.' }),
+    ]);
+    // The DOI-only paper l2 made is the arXiv paper of l3: one new paper, both listings on it.
+    expect(plan.inserted).toEqual([expect.objectContaining({ arxivId: '2411.00005', doi: '10.1000/fresh' })]);
+    const fresh = plan.inserted[0].id;
+    expect(plan.links.filter((link) => link.paperId === fresh).map((link) => link.listingId)).toEqual(['l2', 'l3']);
+  });
+
+  it('should fold a DOI-only paper made earlier in the batch into the arXiv paper, moving its listings', () => {
+    const plan = planBatchMerge(
+      [],
+      [
+        listing('l1', { arxivId: '2411.00008' }),
+        listing('l2', { doi: '10.1000/journal' }, { title: 'The journal title' }),
+        listing('l3', { arxivId: '2411.00008', doi: '10.1000/journal' }),
+      ],
+      NOW,
+      ids(),
+    );
+    expect(plan.inserted).toEqual([
+      expect.objectContaining({ id: 'new-1', arxivId: '2411.00008', doi: '10.1000/journal' }),
+    ]);
+    expect(plan.absorbed).toEqual([]);
+    expect(plan.links.map((link) => link.paperId)).toEqual(['new-1', 'new-1', 'new-1']);
+  });
+
+  it('should keep a DOI with the arXiv paper that has it and make a new paper when two match by title', () => {
+    const plan = planBatchMerge(
+      [
+        paper('p1', { arxivId: '2411.00006', doi: '10.1000/taken' }),
+        paper('p2', { doi: '10.1000/one', authors: ['Alice Smith', 'Carol Wu'] }),
+        paper('p3', { doi: '10.1000/two', authors: ['Alice Smith', 'Dan Lee'] }),
+      ],
+      [
+        listing('l1', { arxivId: '2411.00007', doi: '10.1000/taken' }, { title: 'Unrelated work' }),
+        listing('l2', {}, { authors: ['Alice Smith'] }),
+      ],
+      NOW,
+      ids(),
+    );
+    expect(plan.inserted).toEqual([
+      expect.objectContaining({ arxivId: '2411.00007', doi: null }),
+      expect.objectContaining({ arxivId: null, doi: null, title: 'Sparse Attention with Linear Memory' }),
+    ]);
+    expect(plan.links.map((link) => link.matchedBy)).toEqual(['new', 'new']);
+  });
+});
