@@ -347,7 +347,12 @@ async function classifyIn(
   return outcomes;
 }
 
-async function mergeIn(manager: EntityManager, merges: ListingMerge[], tag: Tagger, now: Date): Promise<BatchMergePlan> {
+async function mergeIn(
+  manager: EntityManager,
+  merges: ListingMerge[],
+  tag: Tagger,
+  now: Date,
+): Promise<BatchMergePlan> {
   const titleKeys = [...new Set(merges.map((m) => m.titleKey).filter(isMatchableTitleKey))].sort();
   if (titleKeys.length > 0) {
     await manager.query(
@@ -356,15 +361,22 @@ async function mergeIn(manager: EntityManager, merges: ListingMerge[], tag: Tagg
     );
   }
   const present = <T>(values: (T | null)[]): T[] => [...new Set(values.filter((v): v is T => v !== null))];
-  const known = await manager.query<PaperEntity[]>(
-    `SELECT ${PAPER_COLUMNS} FROM "papers" p WHERE p."id" IN (
-       SELECT "id" FROM "papers" WHERE "arxivId" = ANY($1::text[])
-       UNION SELECT "id" FROM "papers" WHERE "doi" = ANY($2::text[])
-       UNION SELECT c."id" FROM unnest($3::text[]) AS k("key")
-         CROSS JOIN LATERAL (SELECT "id" FROM "papers" WHERE "titleKey" = k."key" LIMIT ${TITLE_CANDIDATES_READ}) c
-     ) ORDER BY p."id" FOR UPDATE`,
+  // Two statements, so that each gets a plan of index lookups: in one, a growing table with stale statistics
+  // made Postgres expect thousands of candidates and scan (and JIT-compile for) the whole table.
+  const reachable = await manager.query<{ id: string }[]>(
+    `SELECT "id" FROM "papers" WHERE "arxivId" = ANY($1::text[])
+     UNION SELECT "id" FROM "papers" WHERE "doi" = ANY($2::text[])
+     UNION SELECT c."id" FROM unnest($3::text[]) AS k("key")
+       CROSS JOIN LATERAL (SELECT "id" FROM "papers" WHERE "titleKey" = k."key" LIMIT ${TITLE_CANDIDATES_READ}) c`,
     [present(merges.map((m) => m.identifiers.arxivId)), present(merges.map((m) => m.identifiers.doi)), titleKeys],
   );
+  const known =
+    reachable.length === 0
+      ? []
+      : await manager.query<PaperEntity[]>(
+          `SELECT ${PAPER_COLUMNS} FROM "papers" p WHERE p."id" = ANY($1::uuid[]) ORDER BY p."id" FOR UPDATE`,
+          [reachable.map((row) => row.id)],
+        );
   const plan = planBatchMerge(known, merges, now, randomUUID);
   for (const { duplicateId, intoId } of plan.absorbed) {
     await manager.query(`UPDATE "listings" SET "paperId" = $1 WHERE "paperId" = $2`, [intoId, duplicateId]);
