@@ -798,6 +798,32 @@ describe('feeds and digest view (integration)', () => {
       }
     });
 
+    it('should send gzip to readers that accept it, with its own ETag, and the plain bytes to the others', async () => {
+      const plain = await http().get('/feeds/papers.atom').set('accept-encoding', 'identity');
+      const zipped = await http().get('/feeds/papers.atom').set('accept-encoding', 'gzip, deflate, br');
+
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(zipped.headers['content-encoding']).toBe('gzip');
+      for (const response of [plain, zipped]) {
+        expect(response.status).toBe(200);
+        expect(response.headers.vary).toMatch(/accept-encoding/i);
+      }
+      // supertest has inflated the gzip body: the same document.
+      expect(zipped.text).toBe(plain.text);
+      expect(zipped.headers.etag).not.toBe(plain.headers.etag);
+      expect(Number(zipped.headers['content-length'])).toBeLessThan(Number(plain.headers['content-length']) / 3);
+      const revalidated = await http()
+        .get('/feeds/papers.atom')
+        .set('accept-encoding', 'gzip')
+        .set('if-none-match', String(zipped.headers.etag));
+      expect(revalidated.status).toBe(304);
+      const otherCoding = await http()
+        .get('/feeds/papers.atom')
+        .set('accept-encoding', 'identity')
+        .set('if-none-match', String(zipped.headers.etag));
+      expect(otherCoding.status).toBe(200);
+    });
+
     it('should change the ETag and advance Last-Modified once a listed paper changes, and answer the old validators 200', async () => {
       const paperId = await insertPaper({
         arxivId: '2412.30001',

@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { Memo, RenderedFeedCache } from './feed-cache';
 
 describe('RenderedFeedCache', () => {
@@ -23,8 +24,11 @@ describe('RenderedFeedCache', () => {
     expect(renders).toBe(1);
     expect(a).toBe(b);
     expect(c).toBe(a);
-    expect(a.body.toString()).toBe('one');
-    expect(a.etag).toMatch(/^"[A-Za-z0-9_-]{32}"$/);
+    expect(a.identity.body.toString()).toBe('one');
+    expect(a.identity.etag).toMatch(/^"[A-Za-z0-9_-]{32}"$/);
+    // The gzip representation: the same bytes compressed, under its own tag.
+    expect(gunzipSync(a.gzip.body).toString()).toBe('one');
+    expect(a.gzip.etag).toBe(a.identity.etag.replace(/"$/, '-gzip"'));
     // Whole seconds, as an HTTP date carries them.
     expect(a.lastModified.toISOString()).toBe('2026-11-28T10:00:00.000Z');
   });
@@ -37,7 +41,7 @@ describe('RenderedFeedCache', () => {
     const second = await cache.get('k', 'v2', render('same'));
 
     expect(renders).toBe(2);
-    expect(second.etag).toBe(first.etag);
+    expect(second.identity.etag).toBe(first.identity.etag);
     expect(second.lastModified).toEqual(first.lastModified);
   });
 
@@ -48,7 +52,7 @@ describe('RenderedFeedCache', () => {
 
     const second = await cache.get('k', 'v2', render('new'));
 
-    expect(second.etag).not.toBe(first.etag);
+    expect(second.identity.etag).not.toBe(first.identity.etag);
     expect(second.lastModified.getTime()).toBe(first.lastModified.getTime() + 1000);
   });
 
@@ -73,7 +77,7 @@ describe('RenderedFeedCache', () => {
     );
     const feed = await cache.get('k', 'v1', render('recovered'));
 
-    expect(feed.body.toString()).toBe('recovered');
+    expect(feed.identity.body.toString()).toBe('recovered');
   });
 
   it('should drop the least recently rendered entries beyond maxEntries', async () => {

@@ -1,17 +1,31 @@
 import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 
-/** A feed as it goes on the wire, with its validators. */
-export interface RenderedFeed {
+const gzipAsync = promisify(gzip);
+
+/** One representation of a feed, with its strong entity tag. */
+export interface FeedBytes {
   body: Buffer;
-  /** A strong entity tag: a hash of the bytes, so every replica gives the same feed the same tag. */
   etag: string;
+}
+
+/** A feed as it goes on the wire: as is, and gzip-compressed once for the readers that accept it (nearly all). */
+export interface RenderedFeed {
+  identity: FeedBytes;
+  gzip: FeedBytes;
   lastModified: Date;
 }
 
-export function renderedFeed(text: string, lastModified: Date): RenderedFeed {
+export async function renderedFeed(text: string, lastModified: Date): Promise<RenderedFeed> {
   const body = Buffer.from(text, 'utf8');
-  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
-  return { body, etag, lastModified };
+  // A hash of the bytes, so every replica gives the same feed the same tag; each coding has its own tag.
+  const hash = createHash('sha256').update(body).digest('base64url').slice(0, 32);
+  return {
+    identity: { body, etag: `"${hash}"` },
+    gzip: { body: await gzipAsync(body), etag: `"${hash}-gzip"` },
+    lastModified,
+  };
 }
 
 interface Entry {
@@ -49,8 +63,8 @@ export class RenderedFeedCache {
     const feed = (async () => {
       const text = await render();
       const before = await previous;
-      const fresh = renderedFeed(text, new Date(Math.floor(this.now() / SECOND) * SECOND));
-      if (before && before.etag === fresh.etag) {
+      const fresh = await renderedFeed(text, new Date(Math.floor(this.now() / SECOND) * SECOND));
+      if (before && before.identity.etag === fresh.identity.etag) {
         return before;
       }
       if (before && fresh.lastModified <= before.lastModified) {

@@ -64,17 +64,26 @@ export class FeedsController {
   }
 }
 
-/** Answers 304 when the reader's If-None-Match or If-Modified-Since says it has these bytes already. */
+/**
+ * Sends the gzip bytes to readers that accept them (compressed once per rendering, not per request), and 304 when
+ * the reader's If-None-Match or If-Modified-Since says it has this representation already. Written with plain
+ * Node calls: res.send would parse the content type and check freshness a second time on every poll.
+ */
 function send(req: Request, res: Response, format: FeedFormat, cacheControl: string, feed: RenderedFeed): void {
-  res.set({
-    'cache-control': cacheControl,
-    etag: feed.etag,
-    'last-modified': feed.lastModified.toUTCString(),
-    'content-type': FEED_CONTENT_TYPES[format],
-  });
+  const gzip = req.acceptsEncodings('gzip', 'identity') === 'gzip';
+  const bytes = gzip ? feed.gzip : feed.identity;
+  res.setHeader('cache-control', cacheControl);
+  res.setHeader('etag', bytes.etag);
+  res.setHeader('last-modified', feed.lastModified.toUTCString());
+  res.setHeader('vary', 'Accept-Encoding');
   if (req.fresh) {
     res.status(304).end();
     return;
   }
-  res.send(feed.body);
+  res.setHeader('content-type', FEED_CONTENT_TYPES[format]);
+  if (gzip) {
+    res.setHeader('content-encoding', 'gzip');
+  }
+  res.setHeader('content-length', bytes.body.length);
+  res.status(200).end(bytes.body);
 }
