@@ -25,9 +25,11 @@ export function jobOptionsFor<N extends JobName>(name: N, data: JobData<N>): Job
       return { ...RETENTION, attempts: 4, backoff: { type: 'exponential', delay: 30 * SECOND, jitter: 0.5 } };
     case JobName.ListingsClassify:
       // Only the database can fail here; a few quick retries cover a restart. The id is a hash of the listing
-      // ids, so queueing the same batch twice is a no-op.
+      // ids, so queueing the same batch twice is a no-op. A job carries up to 500 ids (about 19 kB): fewer
+      // finished ones are kept than of other kinds.
       return {
         ...RETENTION,
+        removeOnComplete: { age: 24 * 3600, count: 500 },
         jobId: `listings-${createHash('sha256')
           .update((data as JobData<JobName.ListingsClassify>).listingIds.join(','))
           .digest('hex')
