@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { CandidatePaper, rankCandidates, toWebSearchQuery } from '@libs/domain';
 import { InjectRepository } from '@nestjs/typeorm';
+import type { PoolClient, QueryResultRow } from 'pg';
 import { In, LessThan, Repository } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import {
   DeliveryChannel,
   DeliveryEntity,
@@ -39,6 +41,21 @@ export class DigestRepository {
   constructor(@InjectRepository(DigestEntity) private readonly digests: Repository<DigestEntity>) {}
 
   /**
+   * The fan-out's per-digest statements run as named prepared statements on a pooled pg client:
+   * Postgres parses and plans each once per connection rather than once per digest, and pg sends three
+   * protocol messages instead of five. TypeORM's query() cannot name a statement.
+   */
+  private async prepared<T extends QueryResultRow>(name: string, text: string, values: unknown[]): Promise<T[]> {
+    const driver = this.digests.manager.connection.driver as PostgresDriver;
+    const [client, release] = (await driver.obtainMasterConnection()) as [PoolClient, () => void];
+    try {
+      return (await client.query<T>({ name, text, values })).rows;
+    } finally {
+      release();
+    }
+  }
+
+  /**
    * Claims the digests of due periods; the (subscription, period) key makes a second claim a no-op,
    * whichever replica or re-run tick tries. Returns the ids of the digests this call created.
    */
@@ -67,7 +84,8 @@ export class DigestRepository {
 
   /** A digest with its subscription, in one round trip; null when either is gone. */
   async findWithSubscription(id: string): Promise<{ digest: DigestEntity; subscription: SubscriptionEntity } | null> {
-    const rows = await this.digests.manager.query<(SubscriptionEntity & { digest: Record<string, unknown> })[]>(
+    const rows = await this.prepared<SubscriptionEntity & { digest: Record<string, unknown> }>(
+      'digest-with-subscription',
       `SELECT s.*, json_build_object('id', d."id", 'subscriptionId', d."subscriptionId", 'periodKey', d."periodKey",
          'dueAt', d."dueAt", 'plannedFor', d."plannedFor", 'status', d."status", 'paperCount', d."paperCount",
          'omittedCount', d."omittedCount", 'builtAt', d."builtAt", 'createdAt', d."createdAt") AS "digest"
@@ -162,7 +180,8 @@ export class DigestRepository {
     ranked: { paperIds: string[]; maxPapers: number; channels: DeliveryChannel[]; claim: boolean },
     now: Date,
   ): Promise<BuiltDigest | null> {
-    const [row] = await this.digests.manager.query<BuiltDigest[]>(
+    const [row] = await this.prepared<BuiltDigest>(
+      'digest-build',
       `WITH target AS (
          SELECT "id", "subscriptionId" FROM "digests" WHERE "id" = $1 AND "status" = 'pending' FOR UPDATE
        ),
@@ -250,12 +269,13 @@ export class DigestRepository {
    * worker, a re-queue) sends once. Returns null when it is not pending.
    */
   async claimDelivery(id: string): Promise<DeliveryEntity | null> {
-    const rows = await this.digests.manager.query<[DeliveryEntity[], number]>(
+    const [row] = await this.prepared<DeliveryEntity>(
+      'delivery-claim',
       `UPDATE "deliveries" SET "status" = 'sending', "attempts" = "attempts" + 1, "updatedAt" = now()
        WHERE "id" = $1 AND "status" = 'pending' RETURNING *`,
       [id],
     );
-    return rows[0][0] ?? null;
+    return row ?? null;
   }
 
   /** Counts the messages of a split delivery accepted so far, while the delivery is claimed. */
@@ -278,7 +298,8 @@ export class DigestRepository {
     outcome: { status: 'sent' | 'failed' | 'pending'; providerResponse?: string; error?: string | null },
     now: Date,
   ): Promise<void> {
-    const [row] = await this.digests.manager.query<{ digestId: string; othersOpen: boolean }[]>(
+    const [row] = await this.prepared<{ digestId: string; othersOpen: boolean }>(
+      'delivery-finish',
       `WITH finished AS (
          UPDATE "deliveries" SET "status" = $2, "providerResponse" = $3, "lastError" = $4,
            "sentAt" = CASE WHEN $2 = 'sent' THEN $5::timestamptz ELSE NULL END, "updatedAt" = now()
