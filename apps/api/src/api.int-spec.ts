@@ -561,6 +561,23 @@ describe('api (integration)', () => {
       await sql.query(`UPDATE subscriptions SET status = 'unsubscribed' WHERE id = $1`, [id]);
       expect((await http().patch(pathOf(manageUrl)).send({ topics: ['rl'] })).status).toBe(404);
     });
+
+    it('should unsubscribe at once on DELETE through the manage link, idempotently, and refuse other tokens', async () => {
+      const { id, manageUrl } = await slackOnly();
+      const unsubscribeToken = signToken(SECRET, 'unsubscribe', id, new Date());
+
+      expect((await http().delete(`/api/subscriptions/${id}`).query({ token: unsubscribeToken })).status).toBe(404);
+      expect((await http().delete(`/api/subscriptions/${id}`)).status).toBe(404);
+      expect((await rowById(id)).status).toBe('active');
+
+      const deleted = await http().delete(pathOf(manageUrl));
+      expect(deleted.status).toBe(204);
+      expect(deleted.text).toBe('');
+      const row = await rowById(id);
+      expect(row).toMatchObject({ status: 'unsubscribed' });
+      expect((await http().delete(pathOf(manageUrl))).status).toBe(204);
+      expect((await http().get(pathOf(manageUrl))).body).toMatchObject({ id, status: 'unsubscribed' });
+    });
   });
 
   describe('GET /api/topics', () => {

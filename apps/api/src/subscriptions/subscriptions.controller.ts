@@ -2,6 +2,7 @@ import {
   BadRequestException,
   Body,
   Controller,
+  Delete,
   Get,
   Header,
   HttpCode,
@@ -20,7 +21,12 @@ import type { Response } from 'express';
 import { SubscriberPages } from '../pages/pages';
 import { CreateSubscriptionDto, SubscriptionPreferencesDto } from './dto/create-subscription.dto';
 import { SubscribeRateLimiter } from './subscribe-rate-limiter';
-import { CreatedSubscription, InvalidSubscriptionError, SubscriptionsService, SubscriptionView } from './subscriptions.service';
+import {
+  CreatedSubscription,
+  InvalidSubscriptionError,
+  SubscriptionsService,
+  SubscriptionView,
+} from './subscriptions.service';
 
 @Controller()
 export class SubscriptionsController {
@@ -40,7 +46,10 @@ export class SubscriptionsController {
     const retryAfter = await this.limiter.admitClient(clientIp);
     if (retryAfter !== null) {
       res.setHeader('retry-after', String(retryAfter));
-      throw new HttpException('Too many subscription requests from this address; try again later', HttpStatus.TOO_MANY_REQUESTS);
+      throw new HttpException(
+        'Too many subscription requests from this address; try again later',
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
     }
     try {
       return await this.subscriptions.create(dto);
@@ -54,7 +63,10 @@ export class SubscriptionsController {
 
   /** The manage link's API: the signed token (purpose "manage") is the only credential. */
   @Get('api/subscriptions/:id')
-  async read(@Param('id', new ParseUUIDPipe()) id: string, @Query('token') token: string | undefined): Promise<SubscriptionView> {
+  async read(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query('token') token: string | undefined,
+  ): Promise<SubscriptionView> {
     return found(typeof token === 'string' ? await this.subscriptions.get(id, token) : null);
   }
 
@@ -67,10 +79,18 @@ export class SubscriptionsController {
     return found(typeof token === 'string' ? await this.subscriptions.update(id, token, changes) : null);
   }
 
+  /** Unsubscribes at once through the manage token (idempotent); the ledger keeps what was sent. */
+  @Delete('api/subscriptions/:id')
+  @HttpCode(204)
+  async remove(@Param('id', new ParseUUIDPipe()) id: string, @Query('token') token: string | undefined): Promise<void> {
+    found(typeof token === 'string' && (await this.subscriptions.cancel(id, token)) ? true : null);
+  }
+
   @Get('subscriptions/confirm')
   @Header('content-type', 'text/html; charset=utf-8')
   async confirm(@Query('token') token: string | undefined, @Res() res: Response): Promise<void> {
-    const outcome = typeof token === 'string' ? await this.subscriptions.confirm(token) : { status: 'invalid' as const };
+    const outcome =
+      typeof token === 'string' ? await this.subscriptions.confirm(token) : { status: 'invalid' as const };
     switch (outcome.status) {
       case 'confirmed':
         res.status(200).send(this.pages.confirmed(outcome.feeds, outcome.manage));

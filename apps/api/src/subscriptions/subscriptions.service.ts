@@ -159,6 +159,16 @@ export class SubscriptionsService {
     return { status: 'confirmed', feeds: links.feeds, manage: links.manage };
   }
 
+  /** The manage link's DELETE: unsubscribes at once, like one-click; the delivery history stays. */
+  async cancel(id: string, token: string, now: Date = new Date()): Promise<boolean> {
+    const subscription = await this.managed(id, token);
+    if (!subscription) {
+      return false;
+    }
+    await this.subscriptions.unsubscribe(subscription.id, now);
+    return true;
+  }
+
   /** Whether an unsubscribe token is genuine (the GET page shows the button only then). */
   async isUnsubscribeToken(token: string): Promise<boolean> {
     const id = verifyToken(this.settings.APP_SECRET, 'unsubscribe', token, new Date());
