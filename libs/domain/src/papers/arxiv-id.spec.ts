@@ -41,6 +41,8 @@ describe('parseArxivId', () => {
     '2410.172',
     '10.1000/xyz123',
     '2410.17243v0',
+    '2410.17243v99999999999',
+    'hep-th/9901001v12345',
     'https://example.org/abs/2410.17243',
     'https://arxiv.org/list/cs.CL/new',
     'arxiv.org',

@@ -4,9 +4,10 @@ export interface ArxivId {
   version: number | null;
 }
 
-const NEW_STYLE = /^(\d{4}\.\d{4,5})(?:v([1-9]\d*))?$/i;
+// Versions run to a few dozen at most; a bound keeps an absurd one (v99999999999) out of an int column.
+const NEW_STYLE = /^(\d{4}\.\d{4,5})(?:v([1-9]\d{0,3}))?$/i;
 // Old style drops the subject class in its canonical form: math.CA/0611800 -> math/0611800 (archive in lower case).
-const OLD_STYLE = /^([a-z]+(?:-[a-z]+)?)(?:\.[a-z-]{2,})?\/(\d{7})(?:v([1-9]\d*))?$/i;
+const OLD_STYLE = /^([a-z]+(?:-[a-z]+)?)(?:\.[a-z-]{2,})?\/(\d{7})(?:v([1-9]\d{0,3}))?$/i;
 // URLs first: the bare "arxiv" label below would otherwise eat the "arxiv" of "arxiv.org/abs/…".
 const URL_PREFIXES = [
   /^(?:https?:\/\/)?(?:www\.|export\.)?arxiv\.org\/(?:abs|pdf|html|ps|format)\//i,
