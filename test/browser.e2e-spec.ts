@@ -1,15 +1,12 @@
-import { INestApplication, Logger } from '@nestjs/common';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { Browser, BrowserContext, Page } from 'playwright-core';
-import { createApiApp } from '../apps/api/src/bootstrap';
 import { signToken } from '../libs/domain/src';
+import { ApiApp, startApiApp } from './support/api-app';
 import { freePort, launchChromium, PAGE_PROBLEMS, SCREENSHOT_DIR, seedDemoDay, VIEWPORTS } from './support/browser';
-import { AppProcess, deleteQueueKeys, startApp, waitFor } from './support/processes';
+import { AppProcess, startApp, waitFor } from './support/processes';
 import { SmtpSink, startSmtpSink } from './support/smtp-sink';
-import { createTestDatabase, TestDatabase, testQueuePrefix } from './support/test-database';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SECRET = 'browser-secret-browser-secret-0042';
 
 type Viewport = keyof typeof VIEWPORTS;
@@ -23,64 +20,34 @@ const ZONES: Record<Viewport, string> = { desktop: 'Asia/Tokyo', phone: 'America
  * (with its preview) and digest pages go to test-output/screenshots/.
  */
 describe('web pages in a browser (end to end)', () => {
-  const prefix = testQueuePrefix('browser');
-  const envKeys = [
-    'DATABASE_URL',
-    'REDIS_URL',
-    'QUEUE_PREFIX',
-    'APP_SECRET',
-    'PUBLIC_URL',
-    'ALLOW_PRIVATE_TARGETS',
-    'SMTP_URL',
-  ] as const;
-  const savedEnv = new Map<string, string | undefined>(envKeys.map((key) => [key, process.env[key]]));
-  let database: TestDatabase;
   let smtp: SmtpSink;
   let notifier: AppProcess | undefined;
-  let app: INestApplication;
+  let api: ApiApp;
   let sql: Client;
   let browser: Browser;
   let base: string;
 
   beforeAll(async () => {
-    Logger.overrideLogger(['error', 'warn']);
-    [database, smtp, browser] = await Promise.all([createTestDatabase('browser'), startSmtpSink(), launchChromium()]);
-    const env = {
-      DATABASE_URL: database.url,
-      REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      APP_SECRET: SECRET,
-      ALLOW_PRIVATE_TARGETS: 'true',
-      SMTP_URL: smtp.url,
-    };
+    [smtp, browser] = await Promise.all([startSmtpSink(), launchChromium()]);
     // The api in this process, on a port of its own that PUBLIC_URL names.
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    Object.assign(process.env, env, { PUBLIC_URL: base });
-    app = await createApiApp();
-    await app.listen(port, '127.0.0.1');
+    api = await startApiApp(
+      'browser',
+      { APP_SECRET: SECRET, PUBLIC_URL: base, ALLOW_PRIVATE_TARGETS: 'true', SMTP_URL: smtp.url },
+      { port },
+    );
+    sql = api.sql;
     // The notifier sends the confirmation emails: its own process, as in production.
-    notifier = startApp('notifier', { ...env, PUBLIC_URL: base, NODE_ENV: 'test' });
-    sql = new Client({ connectionString: database.url });
-    await sql.connect();
+    notifier = startApp('notifier', { ...api.env, NODE_ENV: 'test' });
     await seedDemoDay(sql, new Date());
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
     await notifier?.stop();
-    await sql?.end();
-    await app?.close();
+    await api?.close();
     await smtp?.close();
-    await deleteQueueKeys(REDIS_URL, prefix);
-    await database?.drop();
-    for (const [key, value] of savedEnv) {
-      if (value === undefined) {
-        delete process.env[key];
-      } else {
-        process.env[key] = value;
-      }
-    }
   });
 
   /** The whole page, or its first screen for the long home page. */

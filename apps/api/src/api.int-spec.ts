@@ -1,14 +1,10 @@
-import { INestApplication, Logger } from '@nestjs/common';
 import { Job, JobType, Queue } from 'bullmq';
 import { Client } from 'pg';
 import Parser from 'rss-parser';
-import request, { Response } from 'supertest';
+import { Response } from 'supertest';
 import { SecretBox, signToken, TOPIC_SLUGS, TOPICS } from '@libs/domain';
-import { deleteQueueKeys } from '../../../test/support/processes';
-import { createTestDatabase, TestDatabase, testQueuePrefix } from '../../../test/support/test-database';
-import { createApiApp } from './bootstrap';
+import { ApiApp, startApiApp } from '../../../test/support/api-app';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
 const SECRET = 'api-int-secret-api-int-secret-0123';
 const PUBLIC_URL = 'http://127.0.0.1';
 const DAY = 24 * 3600 * 1000;
@@ -46,59 +42,25 @@ interface ErrorBody {
 
 /** The api in-process (createApiApp, as main.ts does) against real Postgres and Redis, driven over HTTP. */
 describe('api (integration)', () => {
-  const prefix = testQueuePrefix('api');
-  const envKeys = [
-    'DATABASE_URL',
-    'REDIS_URL',
-    'QUEUE_PREFIX',
-    'APP_SECRET',
-    'PUBLIC_URL',
-    'ALLOW_PRIVATE_TARGETS',
-    'SUBSCRIBE_RATE_LIMIT',
-  ] as const;
-  const savedEnv = new Map<string, string | undefined>(envKeys.map((key) => [key, process.env[key]]));
-  let database: TestDatabase;
-  let app: INestApplication;
+  let api: ApiApp;
   let sql: Client;
   let queues: Record<'fetch' | 'classify' | 'notify', Queue>;
 
   beforeAll(async () => {
-    Logger.overrideLogger(['error', 'warn']);
-    database = await createTestDatabase('api');
-    Object.assign(process.env, {
-      DATABASE_URL: database.url,
-      REDIS_URL,
-      QUEUE_PREFIX: prefix,
+    api = await startApiApp('api', {
       APP_SECRET: SECRET,
       PUBLIC_URL,
       ALLOW_PRIVATE_TARGETS: 'false',
       // These tests subscribe many times from one address; the limit has its own test.
       SUBSCRIBE_RATE_LIMIT: '10000',
     });
-    app = await createApiApp();
-    await app.init();
-    sql = new Client({ connectionString: database.url });
-    await sql.connect();
-    const queue = (name: string): Queue => new Queue(name, { connection: { url: REDIS_URL }, prefix });
-    queues = { fetch: queue('fetch'), classify: queue('classify'), notify: queue('notify') };
+    sql = api.sql;
+    queues = { fetch: api.queue('fetch'), classify: api.queue('classify'), notify: api.queue('notify') };
   }, 60_000);
 
-  afterAll(async () => {
-    await Promise.all(Object.values(queues ?? {}).map((queue) => queue.close()));
-    await sql?.end();
-    await app?.close();
-    await deleteQueueKeys(REDIS_URL, prefix);
-    await database?.drop();
-    for (const [key, value] of savedEnv) {
-      if (value === undefined) {
-        delete process.env[key];
-      } else {
-        process.env[key] = value;
-      }
-    }
-  });
+  afterAll(() => api?.close());
 
-  const http = () => request(app.getHttpServer());
+  const http = () => api.http();
   const subscribe = (body: string | object): Promise<Response> =>
     http().post('/api/subscriptions').set('content-type', 'application/json').send(body);
   const countSubscriptions = async (): Promise<number> =>

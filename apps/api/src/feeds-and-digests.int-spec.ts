@@ -1,16 +1,11 @@
-import { INestApplication, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
 import { Client } from 'pg';
 import Parser from 'rss-parser';
-import request, { Response } from 'supertest';
+import { Response } from 'supertest';
 import { signToken, TokenPurpose, verifyToken } from '@libs/domain';
-import { deleteQueueKeys, waitFor } from '../../../test/support/processes';
+import { ApiApp, insertPapers, startApiApp } from '../../../test/support/api-app';
+import { waitFor } from '../../../test/support/processes';
 import { childNamed, childrenNamed, parseStrictXml, XmlElement } from '../../../test/support/strict-xml';
-import { createTestDatabase, TestDatabase, testQueuePrefix } from '../../../test/support/test-database';
-import { createApiApp } from './bootstrap';
-
-const REDIS_URL = 'redis://127.0.0.1:6379';
 const SECRET = 'feeds-int-secret-feeds-int-secret-0042';
 // A trailing slash on purpose: every link must still be <origin>/feeds/…, never <origin>//feeds/….
 const PUBLIC_URL = 'https://paperboy.example.org/';
@@ -114,55 +109,23 @@ const isRfc3339 = (value: unknown): boolean =>
 
 /** The api in-process against real Postgres and Redis: public and personal feeds, the digest web view. */
 describe('feeds and digest view (integration)', () => {
-  const prefix = testQueuePrefix('feeds');
-  const envKeys = [
-    'DATABASE_URL',
-    'REDIS_URL',
-    'QUEUE_PREFIX',
-    'APP_SECRET',
-    'PUBLIC_URL',
-    'ALLOW_PRIVATE_TARGETS',
-    'SUBSCRIBE_RATE_LIMIT',
-  ] as const;
-  const savedEnv = new Map<string, string | undefined>(envKeys.map((key) => [key, process.env[key]]));
-  let database: TestDatabase;
-  let app: INestApplication;
+  let api: ApiApp;
   let sql: Client;
 
   beforeAll(async () => {
-    Logger.overrideLogger(['error', 'warn']);
-    database = await createTestDatabase('feeds');
-    Object.assign(process.env, {
-      DATABASE_URL: database.url,
-      REDIS_URL,
-      QUEUE_PREFIX: prefix,
+    api = await startApiApp('feeds', {
       APP_SECRET: SECRET,
       PUBLIC_URL,
       ALLOW_PRIVATE_TARGETS: 'false',
       // These tests subscribe many times from one address; the limit has its own test.
       SUBSCRIBE_RATE_LIMIT: '10000',
     });
-    app = await createApiApp();
-    await app.init();
-    sql = new Client({ connectionString: database.url });
-    await sql.connect();
+    sql = api.sql;
   }, 60_000);
 
-  afterAll(async () => {
-    await sql?.end();
-    await app?.close();
-    await deleteQueueKeys(REDIS_URL, prefix);
-    await database?.drop();
-    for (const [key, value] of savedEnv) {
-      if (value === undefined) {
-        delete process.env[key];
-      } else {
-        process.env[key] = value;
-      }
-    }
-  });
+  afterAll(() => api?.close());
 
-  const http = () => request(app.getHttpServer() as Server);
+  const http = () => api.http();
   const get = (path: string): Promise<Response> => http().get(path);
   /** The path of an absolute link the api made, checked to be under PUBLIC_URL. */
   const pathOf = (url: string): string => {
@@ -178,22 +141,8 @@ describe('feeds and digest view (integration)', () => {
     return rows[0];
   };
 
-  const insertPaper = async (paper: PaperFixture): Promise<string> => {
-    const { rows } = await sql.query<{ id: string }>(
-      `INSERT INTO papers ("arxivId", title, abstract, authors, url, "listedAt", "readyAt")
-       VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $7::boolean THEN now() ELSE NULL END) RETURNING id`,
-      [
-        paper.arxivId,
-        paper.title,
-        paper.abstract ?? `Abstract of ${paper.title}.`,
-        paper.authors ?? ['Ada Lovelace'],
-        paper.url ?? null,
-        paper.listedAt,
-        paper.ready ?? true,
-      ],
-    );
-    return rows[0].id;
-  };
+  const insertPaper = async (paper: PaperFixture): Promise<string> =>
+    (await insertPapers(sql, [{ abstract: `Abstract of ${paper.title}.`, authors: ['Ada Lovelace'], ...paper }]))[0];
   const insertSubscription = async (fields: {
     email: string | null;
     status: 'pending' | 'active';

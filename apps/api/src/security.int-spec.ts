@@ -1,48 +1,27 @@
-import { INestApplication } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { Client } from 'pg';
-import request from 'supertest';
-import { deleteQueueKeys } from '../../../test/support/processes';
-import { createTestDatabase, TestDatabase, testQueuePrefix } from '../../../test/support/test-database';
-import { createApiApp } from './bootstrap';
+import { ApiApp, startApiApp } from '../../../test/support/api-app';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
 const ADMIN = 'admin-token-for-the-tests';
 
 /** Abuse limits and hardening of the public API, with real Postgres and Redis. */
 describe('api security', () => {
-  let database: TestDatabase;
-  let app: INestApplication;
+  let api: ApiApp;
   let notify: Queue;
-  const prefix = testQueuePrefix('security');
-  const savedEnv = { ...process.env };
 
   beforeAll(async () => {
-    database = await createTestDatabase('security');
-    Object.assign(process.env, {
-      DATABASE_URL: database.url,
-      REDIS_URL,
-      QUEUE_PREFIX: prefix,
+    api = await startApiApp('security', {
       APP_SECRET: 'security-test-secret-security',
       SUBSCRIBE_RATE_LIMIT: '3',
       TRUST_PROXY: 'true',
       ADMIN_TOKEN: ADMIN,
     });
-    app = await createApiApp();
-    await app.init();
-    notify = new Queue('notify', { connection: { url: REDIS_URL }, prefix });
+    notify = api.queue('notify');
   });
 
-  afterAll(async () => {
-    await notify?.close();
-    await app?.close();
-    await deleteQueueKeys(REDIS_URL, prefix);
-    await database?.drop();
-    process.env = savedEnv;
-  });
+  afterAll(() => api?.close());
 
   const subscribe = (from: string, body: object) =>
-    request(app.getHttpServer()).post('/api/subscriptions').set('x-forwarded-for', from).send(body);
+    api.http().post('/api/subscriptions').set('x-forwarded-for', from).send(body);
 
   it('should answer 429 with Retry-After once a client exceeds its limit, and count each client apart', async () => {
     for (let i = 0; i < 3; i += 1) {
@@ -70,7 +49,7 @@ describe('api security', () => {
   });
 
   it('should send security headers and refuse oversized bodies', async () => {
-    const page = await request(app.getHttpServer()).get('/api/topics');
+    const page = await api.http().get('/api/topics');
     expect(page.headers['x-content-type-options']).toBe('nosniff');
     expect(page.headers['content-security-policy']).toContain("default-src 'self'");
     expect(page.headers['x-powered-by']).toBeUndefined();
@@ -80,9 +59,9 @@ describe('api security', () => {
 
   it('should serve Prometheus metrics from the ledger and the queues to the admin token only', async () => {
     expect((await subscribe('192.0.2.77', { email: 'metrics@example.org' })).status).toBe(202);
-    expect((await request(app.getHttpServer()).get('/metrics')).status).toBe(401);
-    expect((await request(app.getHttpServer()).get('/metrics').set('authorization', 'Bearer wrong-token-wrong')).status).toBe(401);
-    const response = await request(app.getHttpServer()).get('/metrics').set('authorization', `Bearer ${ADMIN}`);
+    expect((await api.http().get('/metrics')).status).toBe(401);
+    expect((await api.http().get('/metrics').set('authorization', 'Bearer wrong-token-wrong')).status).toBe(401);
+    const response = await api.http().get('/metrics').set('authorization', `Bearer ${ADMIN}`);
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toContain('text/plain');
     expect(response.text).toMatch(/^paperboy_papers 0$/m);
@@ -92,16 +71,16 @@ describe('api security', () => {
   });
 
   it('should put the queue dashboard behind basic auth with the admin token', async () => {
-    const anonymous = await request(app.getHttpServer()).get('/admin/queues');
+    const anonymous = await api.http().get('/admin/queues');
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers['www-authenticate']).toContain('Basic');
-    const admin = await request(app.getHttpServer()).get('/admin/queues').auth('admin', ADMIN);
+    const admin = await api.http().get('/admin/queues').auth('admin', ADMIN);
     expect(admin.status).toBe(200);
     expect(admin.text).toContain('<html');
   });
 
   it('should document the API in OpenAPI at /api/docs', async () => {
-    const spec = await request(app.getHttpServer()).get('/api/docs/openapi.json');
+    const spec = await api.http().get('/api/docs/openapi.json');
     expect(spec.status).toBe(200);
     const document = spec.body as { openapi: string; paths: Record<string, object>; components: { schemas: Record<string, unknown> } };
     expect(document.openapi).toMatch(/^3\./);
@@ -109,26 +88,20 @@ describe('api security', () => {
       expect.arrayContaining(['/api/subscriptions', '/api/subscriptions/{id}', '/api/topics', '/unsubscribe']),
     );
     expect(JSON.stringify(document.components.schemas.CreateSubscriptionDto)).toContain('sendHour');
-    expect((await request(app.getHttpServer()).get('/api/docs')).status).toBe(200);
+    expect((await api.http().get('/api/docs')).status).toBe(200);
   });
 
   it('should list source health to the admin token only', async () => {
-    expect((await request(app.getHttpServer()).get('/api/admin/sources')).status).toBe(401);
-    const sql = new Client({ connectionString: database.url });
-    await sql.connect();
-    try {
-      await sql.query(
-        `INSERT INTO sources (id, kind, url, schedule, timezone, health, "healthReason")
-         VALUES ('journal', 'rss', 'https://journal.example/feed?key=s3cret', '0 6 * * *', 'UTC', 'failing', '3 failed runs')`,
-      );
-      await sql.query(
-        `INSERT INTO fetch_runs ("sourceId", "startedAt", "finishedAt", status, "httpStatus", error)
-         VALUES ('journal', now(), now(), 'failed', 503, 'HTTP 503')`,
-      );
-    } finally {
-      await sql.end();
-    }
-    const response = await request(app.getHttpServer()).get('/api/admin/sources').set('authorization', `Bearer ${ADMIN}`);
+    expect((await api.http().get('/api/admin/sources')).status).toBe(401);
+    await api.sql.query(
+      `INSERT INTO sources (id, kind, url, schedule, timezone, health, "healthReason")
+       VALUES ('journal', 'rss', 'https://journal.example/feed?key=s3cret', '0 6 * * *', 'UTC', 'failing', '3 failed runs')`,
+    );
+    await api.sql.query(
+      `INSERT INTO fetch_runs ("sourceId", "startedAt", "finishedAt", status, "httpStatus", error)
+       VALUES ('journal', now(), now(), 'failed', 503, 'HTTP 503')`,
+    );
+    const response = await api.http().get('/api/admin/sources').set('authorization', `Bearer ${ADMIN}`);
     expect(response.status).toBe(200);
     expect(response.body).toEqual([
       expect.objectContaining({

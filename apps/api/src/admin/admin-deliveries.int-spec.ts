@@ -1,12 +1,7 @@
-import { INestApplication, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { Client } from 'pg';
-import request from 'supertest';
-import { deleteQueueKeys } from '../../../../test/support/processes';
-import { createTestDatabase, TestDatabase, testQueuePrefix } from '../../../../test/support/test-database';
-import { createApiApp } from '../bootstrap';
+import { ApiApp, startApiApp } from '../../../../test/support/api-app';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
 const ADMIN = 'deliveries-admin-token-0123456789';
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
 
@@ -44,49 +39,25 @@ interface Seeded {
 
 /** The operators' delivery log and resend, through HTTP, against real Postgres and Redis. */
 describe('api admin deliveries (integration)', () => {
-  const prefix = testQueuePrefix('api-admin');
-  const envKeys = ['DATABASE_URL', 'REDIS_URL', 'QUEUE_PREFIX', 'APP_SECRET', 'ADMIN_TOKEN'] as const;
-  const savedEnv = new Map<string, string | undefined>(envKeys.map((key) => [key, process.env[key]]));
-  let database: TestDatabase;
-  let app: INestApplication;
+  let api: ApiApp;
   let sql: Client;
   let notify: Queue;
   let ids: Seeded;
 
   beforeAll(async () => {
-    Logger.overrideLogger(['error']);
-    database = await createTestDatabase('api_admin');
-    Object.assign(process.env, {
-      DATABASE_URL: database.url,
-      REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      APP_SECRET: 'api-admin-secret-api-admin-secret',
-      ADMIN_TOKEN: ADMIN,
-    });
-    app = await createApiApp();
-    await app.init();
-    sql = new Client({ connectionString: database.url });
-    await sql.connect();
-    notify = new Queue('notify', { connection: { url: REDIS_URL }, prefix });
+    api = await startApiApp(
+      'api_admin',
+      { APP_SECRET: 'api-admin-secret-api-admin-secret', ADMIN_TOKEN: ADMIN },
+      { logLevels: ['error'] },
+    );
+    sql = api.sql;
+    notify = api.queue('notify');
     ids = await seed(sql);
   }, 60_000);
 
-  afterAll(async () => {
-    await notify?.close();
-    await sql?.end();
-    await app?.close();
-    await deleteQueueKeys(REDIS_URL, prefix);
-    await database?.drop();
-    for (const [key, value] of savedEnv) {
-      if (value === undefined) {
-        delete process.env[key];
-      } else {
-        process.env[key] = value;
-      }
-    }
-  });
+  afterAll(() => api?.close());
 
-  const http = () => request(app.getHttpServer());
+  const http = () => api.http();
   const asAdmin = (path: string) => http().get(path).set('authorization', `Bearer ${ADMIN}`);
   const resend = (id: string) =>
     http().post(`/api/admin/deliveries/${id}/resend`).set('authorization', `Bearer ${ADMIN}`);

@@ -1,51 +1,33 @@
-import { INestApplication, Logger } from '@nestjs/common';
-import request from 'supertest';
-import { deleteQueueKeys } from '../../../../test/support/processes';
+import { ApiApp, startApiApp } from '../../../../test/support/api-app';
 import { startTcpProxy, TcpProxy } from '../../../../test/support/tcp-proxy';
-import { createTestDatabase, TestDatabase, testQueuePrefix } from '../../../../test/support/test-database';
-import { createApiApp } from '../bootstrap';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 
 /** The api's probes and request ids, in-process, with Postgres and Redis behind proxies the test can cut. */
 describe('api health and request ids (integration)', () => {
-  const prefix = testQueuePrefix('api-health');
-  const envKeys = ['DATABASE_URL', 'REDIS_URL', 'QUEUE_PREFIX', 'APP_SECRET'] as const;
-  const savedEnv = new Map<string, string | undefined>(envKeys.map((key) => [key, process.env[key]]));
-  let database: TestDatabase;
   let postgres: TcpProxy;
   let redis: TcpProxy;
-  let app: INestApplication;
+  let api: ApiApp;
 
   beforeAll(async () => {
-    Logger.overrideLogger(['error']);
-    database = await createTestDatabase('api_health');
     [postgres, redis] = await Promise.all([startTcpProxy('127.0.0.1', 5432), startTcpProxy('127.0.0.1', 6379)]);
-    Object.assign(process.env, {
-      DATABASE_URL: postgres.url(database.url),
-      REDIS_URL: redis.url(REDIS_URL),
-      QUEUE_PREFIX: prefix,
-      APP_SECRET: 'api-health-secret-api-health-secret',
-    });
-    app = await createApiApp();
-    await app.init();
+    api = await startApiApp(
+      'api_health',
+      (database) => ({
+        DATABASE_URL: postgres.url(database.url),
+        REDIS_URL: redis.url(REDIS_URL),
+        APP_SECRET: 'api-health-secret-api-health-secret',
+      }),
+      { logLevels: ['error'] },
+    );
   }, 60_000);
 
   afterAll(async () => {
-    await app?.close();
+    await api?.close();
     await Promise.all([postgres?.close(), redis?.close()]);
-    await deleteQueueKeys(REDIS_URL, prefix);
-    await database?.drop();
-    for (const [key, value] of savedEnv) {
-      if (value === undefined) {
-        delete process.env[key];
-      } else {
-        process.env[key] = value;
-      }
-    }
   });
 
-  const http = () => request(app.getHttpServer());
+  const http = () => api.http();
 
   it('should answer live and ready (and /health, the older name of ready) with Postgres and Redis up', async () => {
     const live = await http().get('/health/live');

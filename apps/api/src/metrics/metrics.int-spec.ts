@@ -1,66 +1,30 @@
-import { INestApplication, Logger } from '@nestjs/common';
-import { Queue } from 'bullmq';
 import { Client } from 'pg';
-import request from 'supertest';
-import { deleteQueueKeys } from '../../../../test/support/processes';
-import { createTestDatabase, TestDatabase, testQueuePrefix } from '../../../../test/support/test-database';
-import { createApiApp } from '../bootstrap';
+import { ApiApp, startApiApp } from '../../../../test/support/api-app';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
 const ADMIN = 'metrics-admin-token-0123456789';
 
 /** Every ledger figure of the api's /metrics, against rows the test wrote itself. */
 describe('api /metrics (integration)', () => {
-  const prefix = testQueuePrefix('api-metrics');
-  const envKeys = ['DATABASE_URL', 'REDIS_URL', 'QUEUE_PREFIX', 'APP_SECRET', 'ADMIN_TOKEN'] as const;
-  const savedEnv = new Map<string, string | undefined>(envKeys.map((key) => [key, process.env[key]]));
-  let database: TestDatabase;
-  let app: INestApplication;
-  let sql: Client;
-  let queues: Queue[] = [];
+  let api: ApiApp;
   let text: string;
 
   beforeAll(async () => {
-    Logger.overrideLogger(['error']);
-    database = await createTestDatabase('api_metrics');
-    Object.assign(process.env, {
-      DATABASE_URL: database.url,
-      REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      APP_SECRET: 'api-metrics-secret-api-metrics-secret',
-      ADMIN_TOKEN: ADMIN,
-    });
-    app = await createApiApp();
-    await app.init();
-    sql = new Client({ connectionString: database.url });
-    await sql.connect();
-    await seed(sql);
-    const [fetch, classify] = ['fetch', 'classify'].map(
-      (name) => new Queue(name, { connection: { url: REDIS_URL }, prefix }),
+    api = await startApiApp(
+      'api_metrics',
+      { APP_SECRET: 'api-metrics-secret-api-metrics-secret', ADMIN_TOKEN: ADMIN },
+      { logLevels: ['error'] },
     );
-    queues = [fetch, classify];
+    await seed(api.sql);
+    const [fetch, classify] = [api.queue('fetch'), api.queue('classify')];
     await classify.add('ListingClassify', { listingId: 'a' });
     await classify.add('ListingClassify', { listingId: 'b' });
     await fetch.add('SourceFetch', { sourceId: 'hf' }, { delay: 3_600_000 });
-    const response = await request(app.getHttpServer()).get('/metrics').set('authorization', `Bearer ${ADMIN}`);
+    const response = await api.http().get('/metrics').set('authorization', `Bearer ${ADMIN}`);
     expect(response.status).toBe(200);
     text = response.text;
   }, 60_000);
 
-  afterAll(async () => {
-    await Promise.all(queues.map((queue) => queue.close()));
-    await sql?.end();
-    await app?.close();
-    await deleteQueueKeys(REDIS_URL, prefix);
-    await database?.drop();
-    for (const [key, value] of savedEnv) {
-      if (value === undefined) {
-        delete process.env[key];
-      } else {
-        process.env[key] = value;
-      }
-    }
-  });
+  afterAll(() => api?.close());
 
   const sample = (series: string): number | undefined => {
     const line = text.split('\n').find((row) => row.startsWith(`${series} `));

@@ -1,25 +1,7 @@
-import { INestApplication, Logger } from '@nestjs/common';
-import { Client } from 'pg';
-import request, { Response } from 'supertest';
-import { deleteQueueKeys } from '../../../../test/support/processes';
-import { createTestDatabase, TestDatabase, testQueuePrefix } from '../../../../test/support/test-database';
-import { createApiApp } from '../bootstrap';
+import { Response } from 'supertest';
+import { ApiApp, insertPapers, PaperSeed, startApiApp } from '../../../../test/support/api-app';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
-
-interface SeedPaper {
-  key: string;
-  title: string;
-  abstract: string;
-  authors?: string[];
-  listedAt: string;
-  upvotes?: number;
-  arxivId?: string | null;
-  doi?: string | null;
-  url?: string | null;
-  ready?: boolean;
-  topics?: { topic: string; score: number; evidence: string[] }[];
-}
+type SeedPaper = PaperSeed & { key: string };
 
 interface Item {
   id: string;
@@ -127,80 +109,22 @@ const PAPERS: SeedPaper[] = [
 
 /** GET /api/papers through the api in-process (createApiApp, as main.ts does) against real Postgres. */
 describe('GET /api/papers (integration)', () => {
-  const prefix = testQueuePrefix('api-papers');
-  const envKeys = [
-    'DATABASE_URL',
-    'REDIS_URL',
-    'QUEUE_PREFIX',
-    'APP_SECRET',
-    'PUBLIC_URL',
-    'ALLOW_PRIVATE_TARGETS',
-  ] as const;
-  const savedEnv = new Map<string, string | undefined>(envKeys.map((key) => [key, process.env[key]]));
-  let database: TestDatabase;
-  let app: INestApplication;
-  let sql: Client;
+  let api: ApiApp;
   const ids = new Map<string, string>();
 
   beforeAll(async () => {
-    Logger.overrideLogger(['error', 'warn']);
-    database = await createTestDatabase('api_papers');
-    Object.assign(process.env, {
-      DATABASE_URL: database.url,
-      REDIS_URL,
-      QUEUE_PREFIX: prefix,
+    api = await startApiApp('api_papers', {
       APP_SECRET: 'api-papers-secret-api-papers-secret',
       PUBLIC_URL: 'http://127.0.0.1',
       ALLOW_PRIVATE_TARGETS: 'false',
     });
-    app = await createApiApp();
-    await app.init();
-    sql = new Client({ connectionString: database.url });
-    await sql.connect();
-    for (const paper of PAPERS) {
-      const { rows } = await sql.query<{ id: string }>(
-        `INSERT INTO papers ("arxivId", doi, title, abstract, authors, upvotes, url, "listedAt", "readyAt")
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $9 THEN now() END) RETURNING id`,
-        [
-          paper.arxivId ?? null,
-          paper.doi ?? null,
-          paper.title,
-          paper.abstract,
-          paper.authors ?? ['Grace Hopper'],
-          paper.upvotes ?? 0,
-          paper.url ?? null,
-          paper.listedAt,
-          paper.ready ?? true,
-        ],
-      );
-      ids.set(paper.key, rows[0].id);
-      for (const tag of paper.topics ?? []) {
-        await sql.query(`INSERT INTO paper_topics ("paperId", topic, score, evidence) VALUES ($1, $2, $3, $4)`, [
-          rows[0].id,
-          tag.topic,
-          tag.score,
-          tag.evidence,
-        ]);
-      }
-    }
+    (await insertPapers(api.sql, PAPERS)).forEach((id, index) => ids.set(PAPERS[index].key, id));
   }, 60_000);
 
-  afterAll(async () => {
-    await sql?.end();
-    await app?.close();
-    await deleteQueueKeys(REDIS_URL, prefix);
-    await database?.drop();
-    for (const [key, value] of savedEnv) {
-      if (value === undefined) {
-        delete process.env[key];
-      } else {
-        process.env[key] = value;
-      }
-    }
-  });
+  afterAll(() => api?.close());
 
   const search = (query: Record<string, string | string[]>): Promise<Response> =>
-    request(app.getHttpServer()).get('/api/papers').query(query);
+    api.http().get('/api/papers').query(query);
   const keysOf = (response: Response): string[] => {
     expect(response.status).toBe(200);
     const byId = new Map([...ids].map(([key, id]) => [id, key]));

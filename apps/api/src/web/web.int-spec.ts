@@ -1,28 +1,13 @@
-import { INestApplication, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { Client } from 'pg';
-import request, { Response } from 'supertest';
+import { Response } from 'supertest';
 import { signToken } from '@libs/domain';
-import { deleteQueueKeys } from '../../../../test/support/processes';
-import { createTestDatabase, TestDatabase, testQueuePrefix } from '../../../../test/support/test-database';
-import { createApiApp } from '../bootstrap';
+import { ApiApp, insertPapers, PaperSeed, startApiApp } from '../../../../test/support/api-app';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
 const SECRET = 'web-int-secret-web-int-secret-0123';
 const HOSTILE = '<script>alert("x")</script> & Friends';
 
-interface SeedPaper {
-  key: string;
-  title: string;
-  abstract: string;
-  listedAt: string;
-  upvotes: number;
-  arxivId?: string;
-  authors?: string[];
-  codeUrl?: string;
-  ready?: boolean;
-  topics?: { topic: string; score: number; evidence: string[] }[];
-}
+type SeedPaper = PaperSeed & { key: string };
 
 const PAPERS: SeedPaper[] = [
   {
@@ -80,83 +65,26 @@ const PAPERS: SeedPaper[] = [
 
 /** The web pages through the api in-process (createApiApp, as main.ts does) against real Postgres and Redis. */
 describe('web pages (integration)', () => {
-  const prefix = testQueuePrefix('web');
-  const envKeys = [
-    'DATABASE_URL',
-    'REDIS_URL',
-    'QUEUE_PREFIX',
-    'APP_SECRET',
-    'PUBLIC_URL',
-    'ALLOW_PRIVATE_TARGETS',
-    'SUBSCRIBE_RATE_LIMIT',
-  ] as const;
-  const savedEnv = new Map<string, string | undefined>(envKeys.map((key) => [key, process.env[key]]));
-  let database: TestDatabase;
-  let app: INestApplication;
+  let api: ApiApp;
   let sql: Client;
   let notify: Queue;
   const ids = new Map<string, string>();
 
   beforeAll(async () => {
-    Logger.overrideLogger(['error', 'warn']);
-    database = await createTestDatabase('web');
-    Object.assign(process.env, {
-      DATABASE_URL: database.url,
-      REDIS_URL,
-      QUEUE_PREFIX: prefix,
+    api = await startApiApp('web', {
       APP_SECRET: SECRET,
       PUBLIC_URL: 'http://127.0.0.1',
       ALLOW_PRIVATE_TARGETS: 'false',
       SUBSCRIBE_RATE_LIMIT: '10000',
     });
-    app = await createApiApp();
-    await app.init();
-    sql = new Client({ connectionString: database.url });
-    await sql.connect();
-    notify = new Queue('notify', { connection: { url: REDIS_URL }, prefix });
-    for (const paper of PAPERS) {
-      const { rows } = await sql.query<{ id: string }>(
-        `INSERT INTO papers ("arxivId", title, abstract, authors, upvotes, "codeUrl", "listedAt", "readyAt")
-         VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $8 THEN now() END) RETURNING id`,
-        [
-          paper.arxivId ?? null,
-          paper.title,
-          paper.abstract,
-          paper.authors ?? ['Grace Hopper'],
-          paper.upvotes,
-          paper.codeUrl ?? null,
-          paper.listedAt,
-          paper.ready ?? true,
-        ],
-      );
-      ids.set(paper.key, rows[0].id);
-      for (const tag of paper.topics ?? []) {
-        await sql.query(`INSERT INTO paper_topics ("paperId", topic, score, evidence) VALUES ($1, $2, $3, $4)`, [
-          rows[0].id,
-          tag.topic,
-          tag.score,
-          tag.evidence,
-        ]);
-      }
-    }
+    sql = api.sql;
+    notify = api.queue('notify');
+    (await insertPapers(sql, PAPERS)).forEach((id, index) => ids.set(PAPERS[index].key, id));
   }, 60_000);
 
-  afterAll(async () => {
-    await notify?.close();
-    await sql?.end();
-    await app?.close();
-    await deleteQueueKeys(REDIS_URL, prefix);
-    await database?.drop();
-    for (const [key, value] of savedEnv) {
-      if (value === undefined) {
-        delete process.env[key];
-      } else {
-        process.env[key] = value;
-      }
-    }
-  });
+  afterAll(() => api?.close());
 
-  const http = () => request(app.getHttpServer());
+  const http = () => api.http();
   const page = async (path: string, status = 200): Promise<string> => {
     const response = await http().get(path);
     expect(response.status).toBe(status);
