@@ -6,6 +6,8 @@ import helmet from 'helmet';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { Settings } from '@libs/config';
 import { ApiModule } from './api.module';
+import { feedFastPath } from './feeds/feed-response';
+import { FeedsService } from './feeds/feeds.service';
 
 /** Creates the api app with its global pipes; shared by main.ts and the tests. */
 export async function createApiApp(): Promise<INestApplication> {
@@ -15,6 +17,7 @@ export async function createApiApp(): Promise<INestApplication> {
   // One proxy hop: the client address is the entry that proxy appended, not one a client can forge.
   app.set('trust proxy', app.get(Settings).TRUST_PROXY ? 1 : false);
   app.use(helmet());
+  app.use('/feeds', feedFastPath(app.get(FeedsService)));
   // Requests are small: a subscription is a few hundred bytes, the one-click POST a form field.
   app.useBodyParser('json', { limit: '16kb' });
   app.useBodyParser('urlencoded', { limit: '4kb', extended: false });

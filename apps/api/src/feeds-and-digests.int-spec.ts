@@ -806,6 +806,35 @@ describe('feeds and digest view (integration)', () => {
       expect(sinceBefore.status).toBe(200);
     });
 
+    it('should answer a poll of a feed rendered within the last second from memory, before the router, with the same bytes and headers', async () => {
+      const rendered = await get('/feeds/topics/llm.rss');
+      // Served by FeedsController: it carries the access log's request id.
+      expect(rendered.headers['x-request-id']).toEqual(expect.any(String));
+
+      const polled = await get('/feeds/topics/llm.rss');
+      const revalidated = await http().get('/feeds/topics/llm.rss').set('if-none-match', String(rendered.headers.etag));
+
+      // The fast path answers before the access log, hence no request id; everything else is the same.
+      expect(polled.headers['x-request-id']).toBeUndefined();
+      expect(polled.text).toBe(rendered.text);
+      for (const header of [
+        'etag',
+        'last-modified',
+        'cache-control',
+        'content-type',
+        'vary',
+        'x-content-type-options',
+      ]) {
+        expect({ header, value: polled.headers[header] }).toEqual({ header, value: rendered.headers[header] });
+      }
+      expect(revalidated.status).toBe(304);
+      expect(revalidated.headers['x-request-id']).toBeUndefined();
+      // What the fast path cannot answer goes on to the controller, with its checks.
+      expect((await get('/feeds/topics/no-such-topic.rss')).status).toBe(404);
+      expect((await http().get('/feeds/papers.rss?q=a&q=b')).status).toBe(400);
+      expect((await http().post('/feeds/papers.rss')).status).toBe(404);
+    });
+
     it('should give personal feeds validators and 304 too, with private caching', async () => {
       const subscription = await insertSubscription({ email: 'etag@example.org', status: 'active' });
       const paperId = await insertPaper({

@@ -92,6 +92,20 @@ describe('RenderedFeedCache', () => {
     await cache.get('a', 'v', render('a'));
     expect(renders).toBe(4);
   });
+
+  it('should peek only at a fresh rendering that is done, for callers that must not wait', async () => {
+    const cache = new RenderedFeedCache({ maxEntries: 10, maxAgeMs: 60_000 }, now);
+    expect(cache.peek('k', 'v1')).toBeNull();
+
+    const pending = cache.get('k', 'v1', render('one'));
+    expect(cache.peek('k', 'v1')).toBeNull();
+    const feed = await pending;
+
+    expect(cache.peek('k', 'v1')).toBe(feed);
+    expect(cache.peek('k', 'v2')).toBeNull();
+    clock += 60_000;
+    expect(cache.peek('k', 'v1')).toBeNull();
+  });
 });
 
 describe('Memo', () => {
@@ -116,5 +130,23 @@ describe('Memo', () => {
     await expect(memo.get()).rejects.toThrow('no');
     fail = false;
     expect(await memo.get()).toBe(3);
+  });
+
+  it('should peek at a value read within the ttl, never at one still being read', async () => {
+    let clock = 0;
+    const memo = new Memo(
+      () => Promise.resolve('v1'),
+      1000,
+      () => clock,
+    );
+    expect(memo.peek()).toBeUndefined();
+
+    const reading = memo.get();
+    expect(memo.peek()).toBeUndefined();
+    await reading;
+
+    expect(memo.peek()).toBe('v1');
+    clock = 1000;
+    expect(memo.peek()).toBeUndefined();
   });
 });

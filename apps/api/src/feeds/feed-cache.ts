@@ -32,6 +32,8 @@ interface Entry {
   version: string;
   renderedAt: number;
   feed: Promise<RenderedFeed>;
+  /** The feed once rendered, for callers that must not wait (the fast path). */
+  settled?: RenderedFeed;
 }
 
 const SECOND = 1000;
@@ -54,9 +56,15 @@ export class RenderedFeedCache {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** The feed rendered for `key` from `version`, when it is fresh and done rendering; null otherwise. */
+  peek(key: string, version: string): RenderedFeed | null {
+    const entry = this.entries.get(key);
+    return entry && this.isFresh(entry, version) ? (entry.settled ?? null) : null;
+  }
+
   get(key: string, version: string, render: () => Promise<string>): Promise<RenderedFeed> {
     const entry = this.entries.get(key);
-    if (entry && entry.version === version && this.now() - entry.renderedAt < this.options.maxAgeMs) {
+    if (entry && this.isFresh(entry, version)) {
       return entry.feed;
     }
     const previous = entry?.feed.catch(() => null) ?? Promise.resolve(null);
@@ -72,14 +80,20 @@ export class RenderedFeedCache {
       }
       return fresh;
     })();
+    const created: Entry = { version, renderedAt: this.now(), feed };
     this.entries.delete(key);
-    this.entries.set(key, { version, renderedAt: this.now(), feed });
-    // A failed rendering is not kept: the next request tries again.
-    feed.catch(() => {
-      if (this.entries.get(key)?.feed === feed) {
-        this.entries.delete(key);
-      }
-    });
+    this.entries.set(key, created);
+    feed.then(
+      (rendered) => {
+        created.settled = rendered;
+      },
+      // A failed rendering is not kept: the next request tries again.
+      () => {
+        if (this.entries.get(key) === created) {
+          this.entries.delete(key);
+        }
+      },
+    );
     while (this.entries.size > this.options.maxEntries) {
       const oldest = this.entries.keys().next().value as string;
       this.entries.delete(oldest);
@@ -90,6 +104,10 @@ export class RenderedFeedCache {
   get size(): number {
     return this.entries.size;
   }
+
+  private isFresh(entry: Entry, version: string): boolean {
+    return entry.version === version && this.now() - entry.renderedAt < this.options.maxAgeMs;
+  }
 }
 
 /**
@@ -97,7 +115,7 @@ export class RenderedFeedCache {
  * the papers changed costs one query a second per process rather than one per request.
  */
 export class Memo<T> {
-  private current: { value: Promise<T>; readAt: number } | null = null;
+  private current: { value: Promise<T>; readAt: number; settled?: { value: T } } | null = null;
 
   constructor(
     private readonly read: () => Promise<T>,
@@ -110,13 +128,23 @@ export class Memo<T> {
       return this.current.value;
     }
     const value = this.read();
-    const current = { value, readAt: this.now() };
+    const current: NonNullable<typeof this.current> = { value, readAt: this.now() };
     this.current = current;
-    value.catch(() => {
-      if (this.current === current) {
-        this.current = null;
-      }
-    });
+    value.then(
+      (read) => {
+        current.settled = { value: read };
+      },
+      () => {
+        if (this.current === current) {
+          this.current = null;
+        }
+      },
+    );
     return value;
+  }
+
+  /** The value when read within the last `ttlMs` and already there; undefined when a caller would have to wait. */
+  peek(): T | undefined {
+    return this.current && this.now() - this.current.readAt < this.ttlMs ? this.current.settled?.value : undefined;
   }
 }

@@ -58,6 +58,13 @@ function paperLink(paper: PaperWithTopics, fallback: string): string {
   return paper.arxivId ? `https://arxiv.org/abs/${paper.arxivId}` : fallback;
 }
 
+/** The cache key of a public feed; throws the 404 or 400 its topic or query deserves. */
+function publicFeedKey(request: PublicFeedRequest): { key: string; topic: Topic | null; q: string | null } {
+  const topic = request.topic === undefined ? null : findTopic(request.topic);
+  const q = readQuery(request.q);
+  return { key: JSON.stringify([request.format, topic?.slug ?? null, q]), topic, q };
+}
+
 /** What a public feed lists: every paper, or one topic's, optionally narrowed by a full-text query. */
 export interface PublicFeedRequest {
   format: FeedFormat;
@@ -89,12 +96,26 @@ export class FeedsService {
     }, VERSION_TTL_MS);
   }
 
+  /**
+   * The public feed as rendered already, when it needs no query and no rendering (the papers' version was
+   * read within the last second); null otherwise, and for requests that would get a 400 or 404.
+   */
+  cachedPublicFeed(request: PublicFeedRequest): RenderedFeed | null {
+    const version = this.papersVersion.peek();
+    if (version === undefined) {
+      return null;
+    }
+    try {
+      return this.rendered.peek(publicFeedKey(request).key, version);
+    } catch {
+      return null;
+    }
+  }
+
   /** A public feed; 404 for an unknown topic, 400 naming `q` for a query that cannot be searched. */
   async publicFeed(request: PublicFeedRequest): Promise<RenderedFeed> {
-    const topic = request.topic === undefined ? null : findTopic(request.topic);
-    const q = readQuery(request.q);
+    const { key, topic, q } = publicFeedKey(request);
     const query = q === null ? null : toWebSearchQuery(q);
-    const key = JSON.stringify([request.format, topic?.slug ?? null, q]);
     const version = await this.papersVersion.get();
     return this.rendered.get(key, version, async () => {
       // Otherwise Postgres quietly matches nothing, and the reader cannot tell why.
