@@ -4,7 +4,7 @@ import { LoggingModule, SettingsModule } from '@libs/config';
 import { DatabaseModule } from '@libs/database';
 import { QueuesModule } from '@libs/queues';
 import { AdminModule } from './admin/admin.module';
-import { DigestsController } from './digests/digests.controller';
+import { DigestsApiController, DigestsController } from './digests/digests.controller';
 import { DigestsService } from './digests/digests.service';
 import { FeedsController } from './feeds/feeds.controller';
 import { FeedsService } from './feeds/feeds.service';
@@ -31,6 +31,7 @@ import { WebSubscriptionsController } from './web/web-subscriptions.controller';
     SubscriptionsController,
     FeedsController,
     DigestsController,
+    DigestsApiController,
     TopicsController,
     HealthController,
     MetricsController,
@@ -39,6 +40,17 @@ import { WebSubscriptionsController } from './web/web-subscriptions.controller';
     WebPagesController,
     WebSubscriptionsController,
   ],
-  providers: [SubscriptionsService, SubscribeRateLimiter, FeedsService, FeedPapersRepository, SubscriberPages, DigestsService, MetricsService, AdminGuard, PapersService, WebPapersService],
+  providers: [
+    SubscriptionsService,
+    SubscribeRateLimiter,
+    FeedsService,
+    FeedPapersRepository,
+    SubscriberPages,
+    DigestsService,
+    MetricsService,
+    AdminGuard,
+    PapersService,
+    WebPapersService,
+  ],
 })
 export class ApiModule {}

@@ -1130,6 +1130,25 @@ describe('feeds and digest view (integration)', () => {
       otherDigestId = await insertDigest(otherSubscription, '2024-11-06', '2024-11-06T08:00:00Z', [otherPaper]);
     });
 
+    it('should give the same digest as JSON at /api/digests/:id, and 404 to any other token', async () => {
+      const response = await get(`/api/digests/${digestId}?token=${encodeURIComponent(digestToken(digestId))}`);
+
+      expect(response.status).toBe(200);
+      expect(response.headers['cache-control']).toMatch(/\bno-store\b/);
+      const body = response.body as { id: string; periodKey: string; papers: { title: string; arxivUrl: string }[] };
+      expect(body).toMatchObject({ id: digestId, periodKey: '2024-11-06', omittedCount: 0 });
+      expect(body.papers.map((paper) => paper.title)).toEqual(TITLES);
+      expect(body.papers[0].arxivUrl).toBe('https://arxiv.org/abs/2411.30000');
+      expect(
+        (await get(`/api/digests/${otherDigestId}?token=${encodeURIComponent(digestToken(digestId))}`)).status,
+      ).toBe(404);
+      expect(
+        (await get(`/api/digests/${digestId}?token=${encodeURIComponent(digestToken(digestId, 'feed'))}`)).status,
+      ).toBe(404);
+      expect((await get(`/api/digests/${digestId}`)).status).toBe(404);
+      expect((await get('/api/digests/not-a-uuid?token=x')).status).toBe(400);
+    });
+
     it('should render the papers HTML-escaped in rank order in the site layout, with manage and unsubscribe links, never stored', async () => {
       const response = await get(viewPath(digestId, digestToken(digestId)));
 
