@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { Job } from 'bullmq';
 import { SourceDefinition } from '@libs/database';
+import { JobData, JobName, JobProducer, QueueName } from '@libs/queues';
 import { PermanentError } from '@libs/domain';
 import { createFetcherContext, FetcherContext, rejectionOf, TestEnv } from '../../../test/support/fetcher-context';
 import { LoopbackServer } from '../../../test/support/loopback-server';
@@ -58,7 +60,7 @@ describe('SourceFetcherService with dated sources', () => {
   const hfMissing = new Set<string>();
   const apiDays = new Map<string, Record<string, string[]>>();
 
-  const HF_SOURCES = ['hf-catch-up', 'hf-resume', 'hf-horizon', 'hf-quiet', 'hf-skip'];
+  const HF_SOURCES = ['hf-catch-up', 'hf-resume', 'hf-horizon', 'hf-quiet', 'hf-skip', 'hf-enriched'];
   const API_SOURCES = ['arxiv-api', 'arxiv-api-scheduled', 'arxiv-api-refused', 'arxiv-api-short', 'arxiv-api-lookup'];
   const API_SELECTION = 'cat:cs.CL OR cat:cs.LG';
 
@@ -113,6 +115,7 @@ describe('SourceFetcherService with dated sources', () => {
       url: upstream.url(`/${id}/api/daily_papers`),
       schedule: '15 */4 * * *',
       timezone: 'UTC',
+      ...(id === 'hf-enriched' ? { lookupWith: 'arxiv-api-lookup' } : {}),
     })),
     ...API_SOURCES.map((id) => {
       const url = new URL(upstream.url(`/${id}/api/query`));
@@ -419,5 +422,24 @@ describe('SourceFetcherService with dated sources', () => {
     );
     const notIds = await rejectionOf(context.fetcher.lookup('arxiv-api-lookup', ['2410.18451', 'hello']));
     expect(notIds.message).toBe('Not arXiv ids: "hello"');
+  });
+
+  it('should queue one arXiv lookup of the new listings of a source with lookupWith, and none when nothing is new', async () => {
+    hfDays.set('hf-enriched', { '2024-10-24': hfEntriesFor('2024-10-24') });
+    const fetchQueue = context.app.get(JobProducer).queue(QueueName.Fetch);
+    const lookups = async (): Promise<JobData<JobName.SourceLookup>[]> =>
+      ((await fetchQueue.getJobs(['waiting', 'delayed', 'prioritized'])) as Job[])
+        .filter((job) => job.name === JobName.SourceLookup)
+        .map((job) => job.data as JobData<JobName.SourceLookup>);
+
+    await context.fetcher.fetch('hf-enriched', '2024-10-24', at('2024-10-26T08:00:00Z'));
+
+    expect(await lookups()).toEqual([
+      { sourceId: 'arxiv-api-lookup', arxivIds: ['2410.24000', '2410.24001', '2410.24002'] },
+    ]);
+    await context.fetcher.fetch('hf-enriched', '2024-10-24', at('2024-10-26T09:00:00Z'));
+    expect(await lookups()).toHaveLength(1);
+    // Sources without lookupWith queue none.
+    expect((await lookups()).every((lookup) => lookup.sourceId === 'arxiv-api-lookup')).toBe(true);
   });
 });

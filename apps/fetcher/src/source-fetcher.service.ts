@@ -18,7 +18,7 @@ import { ArxivApiClient } from './sources/arxiv-api.client';
 import { ArxivRssClient, RssClient } from './sources/feed.client';
 import { HfDailyPapersClient } from './sources/hf-daily-papers.client';
 import { isListingDay } from './sources/listing-calendar';
-import { parseLookupIds } from './sources/lookup-ids';
+import { MAX_LOOKUP_IDS, parseLookupIds } from './sources/lookup-ids';
 import {
   httpStatusOf,
   SourceClient,
@@ -212,6 +212,7 @@ export class SourceFetcherService {
       const fetched = await fetch();
       const inserted = await this.listings.insertNew(source.id, fetchRunId, fetched.listings);
       await this.queueUnclassified(source.id, inserted);
+      await this.queueLookups(source, inserted);
       const notes = await this.keepFeedState(source, fetched);
       if (movesCursor && listingDate !== null) {
         await this.sources.advanceCursor(source.id, listingDate);
@@ -325,6 +326,26 @@ export class SourceFetcherService {
     const older = (await this.listings.findUnclassifiedIds(sourceId)).filter((listingId) => !fresh.has(listingId));
     for (const batch of classifyBatches(older)) {
       await this.producer.requeue(JobName.ListingsClassify, batch);
+    }
+  }
+
+  /**
+   * Asks the source's `lookupWith` arxiv-api source for the new listings' arXiv ids, so a paper Hugging Face
+   * lists gets arXiv's categories, comment and full author list too. A lookup that cannot be queued is
+   * logged and leaves this run alone: the listings are stored, and only the enrichment is missing.
+   */
+  private async queueLookups(source: SourceEntity, inserted: string[]): Promise<void> {
+    if (!source.lookupWith || inserted.length === 0) {
+      return;
+    }
+    const arxivIds = await this.listings.arxivIdsOf(inserted);
+    for (let start = 0; start < arxivIds.length; start += MAX_LOOKUP_IDS) {
+      const chunk = arxivIds.slice(start, start + MAX_LOOKUP_IDS);
+      try {
+        await this.producer.enqueue(JobName.SourceLookup, { sourceId: source.lookupWith, arxivIds: chunk });
+      } catch (error) {
+        this.logger.error(`${source.id}: could not queue the lookup of ${chunk.length} arXiv id(s): ${String(error)}`);
+      }
     }
   }
 

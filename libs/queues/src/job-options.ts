@@ -20,9 +20,19 @@ export const RETENTION: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'> =
 export function jobOptionsFor<N extends JobName>(name: N, data: JobData<N>): JobsOptions {
   switch (name) {
     case JobName.SourceFetch:
-    case JobName.SourceLookup:
       // Upstreams fail transiently (timeouts, 5xx, 429): back off with jitter.
       return { ...RETENTION, attempts: 4, backoff: { type: 'exponential', delay: 30 * SECOND, jitter: 0.5 } };
+    case JobName.SourceLookup: {
+      // As a fetch; the id comes from the source and the ids, so a run retried after queueing adds nothing.
+      const lookup = data as JobData<JobName.SourceLookup>;
+      const ids = createHash('sha256').update(lookup.arxivIds.join(',')).digest('hex').slice(0, 32);
+      return {
+        ...RETENTION,
+        jobId: `lookup-${lookup.sourceId}-${ids}`,
+        attempts: 4,
+        backoff: { type: 'exponential', delay: 30 * SECOND, jitter: 0.5 },
+      };
+    }
     case JobName.ListingsClassify:
       // Only the database can fail here; a few quick retries cover a restart. The id is a hash of the listing
       // ids, so queueing the same batch twice is a no-op. A job carries up to 500 ids (about 19 kB): fewer

@@ -143,4 +143,29 @@ describe('parseSourcesFile', () => {
     expect(() => parseSourcesFile('sources: [', 'f.yml')).toThrow(/not valid YAML/);
     expect(() => parseSourcesFile('other: 1', 'f.yml')).toThrow(/expected a top-level "sources:" list/);
   });
+
+  it('should let a Hugging Face or feed source look its arXiv ids up with an arxiv-api source of the file', () => {
+    const file = (lookupWith: string, kind = 'hf-daily-papers'): string => `sources:
+  - id: hf-daily
+    kind: ${kind}
+    url: https://huggingface.co/api/daily_papers
+    schedule: "0 */3 * * *"
+    lookupWith: ${lookupWith}
+  - id: arxiv-lookup
+    kind: arxiv-api
+    url: https://export.arxiv.org/api/query
+    categories: [cs.LG]
+    schedule: "0 7 * * *"
+`;
+    expect(parseSourcesFile(file('arxiv-lookup'), 'sources.yml')[0]).toMatchObject({ lookupWith: 'arxiv-lookup' });
+    expect(() => parseSourcesFile(file('hf-daily'), 'sources.yml')).toThrow(
+      'sources (hf-daily): lookupWith "hf-daily" must be the id of an arxiv-api source in this file',
+    );
+    expect(() => parseSourcesFile(file('nowhere'), 'sources.yml')).toThrow(
+      'lookupWith "nowhere" must be the id of an arxiv-api source',
+    );
+    expect(() => parseSourcesFile(file('arxiv-lookup', 'arxiv-rss'), 'sources.yml')).toThrow(
+      'sources[0] (hf-daily): lookupWith applies to hf-daily-papers and rss sources only',
+    );
+  });
 });

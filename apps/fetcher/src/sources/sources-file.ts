@@ -12,7 +12,12 @@ export interface SourceConfig {
   /** Cron pattern (5 or 6 fields) for the fetch schedule. */
   schedule: string;
   timezone: string;
+  /** An arxiv-api source that looks up the arXiv ids this source lists (their categories, comments, all authors). */
+  lookupWith?: string;
 }
+
+/** Kinds whose listings carry arXiv ids worth completing from the arXiv API. */
+const LOOKUP_KINDS: readonly string[] = ['hf-daily-papers', 'rss'];
 
 export class InvalidSourcesFileError extends Error {
   constructor(file: string, problems: string[]) {
@@ -117,6 +122,14 @@ export function parseSourcesFile(content: string, file: string): SourceConfig[] 
     if (typeof schedule !== 'string' || !isValidCron(schedule)) {
       problems.push(`${where}: schedule must be a cron pattern such as "0 6 * * *" (got ${JSON.stringify(schedule)})`);
     }
+    const lookupWith = raw.lookupWith;
+    if (lookupWith !== undefined) {
+      if (typeof kind === 'string' && !LOOKUP_KINDS.includes(kind)) {
+        problems.push(`${where}: lookupWith applies to ${LOOKUP_KINDS.join(' and ')} sources only`);
+      } else if (typeof lookupWith !== 'string' || lookupWith === '') {
+        problems.push(`${where}: lookupWith must be the id of an arxiv-api source (got ${JSON.stringify(lookupWith)})`);
+      }
+    }
     if (problems.length === before) {
       ids.add(id as string);
       sources.push({
@@ -125,9 +138,18 @@ export function parseSourcesFile(content: string, file: string): SourceConfig[] 
         url: url as string,
         schedule: schedule as string,
         timezone: timezone as string,
+        ...(typeof lookupWith === 'string' ? { lookupWith } : {}),
       });
     }
   });
+  for (const source of sources) {
+    const target = sources.find((candidate) => candidate.id === source.lookupWith);
+    if (source.lookupWith !== undefined && target?.kind !== 'arxiv-api') {
+      problems.push(
+        `sources (${source.id}): lookupWith "${source.lookupWith}" must be the id of an arxiv-api source in this file`,
+      );
+    }
+  }
   if (problems.length > 0) {
     throw new InvalidSourcesFileError(file, problems);
   }

@@ -24,6 +24,10 @@ export class SourceEntity {
   @Column('text')
   schedule!: string;
 
+  /** The arxiv-api source that looks up the arXiv ids this source lists, if any. */
+  @Column('text', { nullable: true })
+  lookupWith!: string | null;
+
   @Column('text')
   timezone!: string;
 

@@ -5,6 +5,7 @@ import { AuthorSearchStemmed1764600000000 } from './1764600000000-AuthorSearchSt
 import { DeliveryPartsSent1764700000000 } from './1764700000000-DeliveryPartsSent';
 import { SearchVectorOnTextChange1764900000000 } from './1764900000000-SearchVectorOnTextChange';
 import { SourceConfiguredUrl1765000000000 } from './1765000000000-SourceConfiguredUrl';
+import { SourceLookupWith1765000000001 } from './1765000000001-SourceLookupWith';
 
 /** Every migration, in order: an imported list rather than a glob, so bundles and the CLI agree. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   DeliveryPartsSent1764700000000,
   SearchVectorOnTextChange1764900000000,
   SourceConfiguredUrl1765000000000,
+  SourceLookupWith1765000000001,
 ];

@@ -32,6 +32,18 @@ export class ListingRepository {
     return ids;
   }
 
+  /** The distinct arXiv ids of these listings (those that have one). */
+  async arxivIdsOf(listingIds: string[]): Promise<string[]> {
+    if (listingIds.length === 0) {
+      return [];
+    }
+    const rows: { arxivId: string }[] = await this.listings.query(
+      `SELECT DISTINCT "arxivId" FROM "listings" WHERE "id" = ANY($1::uuid[]) AND "arxivId" IS NOT NULL ORDER BY 1`,
+      [listingIds],
+    );
+    return rows.map((row) => row.arxivId);
+  }
+
   async findUnclassifiedIds(sourceId: string): Promise<string[]> {
     const rows = await this.listings.find({ select: { id: true }, where: { sourceId, classifiedAt: IsNull() } });
     return rows.map((row) => row.id);

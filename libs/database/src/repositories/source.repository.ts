@@ -9,6 +9,7 @@ export interface SourceDefinition {
   url: string;
   schedule: string;
   timezone: string;
+  lookupWith?: string;
 }
 
 export type SourceHealthLevel = SourceEntity['health'];
@@ -84,17 +85,25 @@ export class SourceRepository {
     return this.sources.manager.transaction(async (manager) => {
       for (const definition of definitions) {
         await manager.query(
-          `INSERT INTO "sources" ("id", "kind", "url", "configuredUrl", "schedule", "timezone", "enabled")
-           VALUES ($1, $2, $3, $3, $4, $5, true)
+          `INSERT INTO "sources" ("id", "kind", "url", "configuredUrl", "schedule", "timezone", "lookupWith", "enabled")
+           VALUES ($1, $2, $3, $3, $4, $5, $6, true)
            ON CONFLICT ("id") DO UPDATE SET
              "kind" = EXCLUDED."kind", "schedule" = EXCLUDED."schedule", "timezone" = EXCLUDED."timezone",
+             "lookupWith" = EXCLUDED."lookupWith",
              "url" = CASE WHEN "sources"."configuredUrl" IS NOT DISTINCT FROM EXCLUDED."configuredUrl" THEN "sources"."url" ELSE EXCLUDED."url" END,
              "etag" = CASE WHEN "sources"."configuredUrl" IS NOT DISTINCT FROM EXCLUDED."configuredUrl" THEN "sources"."etag" END,
              "lastModified" = CASE WHEN "sources"."configuredUrl" IS NOT DISTINCT FROM EXCLUDED."configuredUrl" THEN "sources"."lastModified" END,
              "goneAt" = CASE WHEN "sources"."configuredUrl" IS NOT DISTINCT FROM EXCLUDED."configuredUrl" THEN "sources"."goneAt" END,
              "enabled" = "sources"."configuredUrl" IS DISTINCT FROM EXCLUDED."configuredUrl" OR "sources"."goneAt" IS NULL,
              "configuredUrl" = EXCLUDED."configuredUrl"`,
-          [definition.id, definition.kind, definition.url, definition.schedule, definition.timezone],
+          [
+            definition.id,
+            definition.kind,
+            definition.url,
+            definition.schedule,
+            definition.timezone,
+            definition.lookupWith ?? null,
+          ],
         );
       }
       const repo = manager.getRepository(SourceEntity);
