@@ -429,7 +429,7 @@ describe('SourceFetcherService with dated sources', () => {
     const fetchQueue = context.app.get(JobProducer).queue(QueueName.Fetch);
     const lookups = async (): Promise<JobData<JobName.SourceLookup>[]> =>
       ((await fetchQueue.getJobs(['waiting', 'delayed', 'prioritized'])) as Job[])
-        .filter((job) => job.name === JobName.SourceLookup)
+        .filter((job) => (job.name as JobName) === JobName.SourceLookup)
         .map((job) => job.data as JobData<JobName.SourceLookup>);
 
     await context.fetcher.fetch('hf-enriched', '2024-10-24', at('2024-10-26T08:00:00Z'));
