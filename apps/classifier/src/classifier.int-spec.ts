@@ -626,17 +626,33 @@ describe(ClassifierService.name, () => {
     });
 
     it('should reject a listing the database refuses with its reason and store the rest of the batch', async () => {
-      const good = await store('hf', listing({ externalId: 'refused-ok', arxivId: '2411.20001' }));
-      const refused = await store('hf', listing({ externalId: 'refused', arxivId: '2411.20002v99999999999' }));
-      const outcomes = await classifyBatch([good, refused]);
-      expect(outcomes.get(good)).toBe('classified');
-      expect(outcomes.get(refused)).toBe('rejected');
-      const { rows } = await sql.query(`SELECT "rejectedReason", "paperId" FROM listings WHERE id = $1`, [refused]);
-      expect(rows[0]).toEqual({
-        rejectedReason: expect.stringMatching(/^could not be stored: .*out of range for type integer/),
-        paperId: null,
-      });
-      expect(await paperOf(good)).not.toBeNull();
+      // A rule only this test's database has stands in for whatever a real database may refuse.
+      await sql.query(`ALTER TABLE papers ADD CONSTRAINT refuse_for_test CHECK (title <> 'Refused by the database')`);
+      try {
+        const good = await store('hf', listing({ externalId: 'refused-ok', arxivId: '2411.20001' }));
+        const refused = await store(
+          'hf',
+          listing({ externalId: 'refused', arxivId: '2411.20002', title: 'Refused by the database' }),
+        );
+        const outcomes = await classifyBatch([good, refused]);
+        expect(outcomes.get(good)).toBe('classified');
+        expect(outcomes.get(refused)).toBe('rejected');
+        const { rows } = await sql.query(`SELECT "rejectedReason", "paperId" FROM listings WHERE id = $1`, [refused]);
+        expect(rows[0]).toEqual({
+          rejectedReason: expect.stringMatching(/^could not be stored: .*violates check constraint "refuse_for_test"/),
+          paperId: null,
+        });
+        expect(await paperOf(good)).not.toBeNull();
+      } finally {
+        await sql.query(`ALTER TABLE papers DROP CONSTRAINT refuse_for_test`);
+      }
+    });
+
+    it('should reject an arXiv version no paper has, without failing the batch', async () => {
+      const absurd = await store('hf', listing({ externalId: 'absurd', arxivId: '2411.20003v99999999999' }));
+      expect((await classifyBatch([absurd])).get(absurd)).toBe('rejected');
+      const { rows } = await sql.query(`SELECT "rejectedReason" FROM listings WHERE id = $1`, [absurd]);
+      expect(rows[0].rejectedReason).toContain('unparseable arXiv id "2411.20003v99999999999"');
     });
 
     it('should make one paper of each paper when two batches sharing papers are classified at the same moment', async () => {
