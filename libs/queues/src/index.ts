@@ -3,3 +3,4 @@ export * from './job-producer';
 export * from './queue-contract';
 export * from './queues.module';
 export * from './job-errors';
+export * from './redis-client';

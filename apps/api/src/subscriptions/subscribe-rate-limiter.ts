@@ -1,8 +1,9 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { createHash } from 'node:crypto';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { Settings } from '@libs/config';
+import { createRedisClient } from '@libs/queues';
 
 /**
  * Keeps the subscribe form from being a mail cannon: per client address (in Redis, so every api replica
@@ -16,7 +17,10 @@ export class SubscribeRateLimiter implements OnModuleDestroy {
   private readonly perAddress: RateLimiterRedis;
 
   constructor(settings: Settings) {
-    this.redis = new Redis(settings.REDIS_URL, { maxRetriesPerRequest: 2, enableOfflineQueue: false });
+    this.redis = createRedisClient(settings.REDIS_URL, SubscribeRateLimiter.name, {
+      maxRetriesPerRequest: 2,
+      enableOfflineQueue: false,
+    });
     const prefix = `${settings.QUEUE_PREFIX}:ratelimit`;
     this.perClient = new RateLimiterRedis({ storeClient: this.redis, keyPrefix: `${prefix}:client`, points: settings.SUBSCRIBE_RATE_LIMIT, duration: 600 });
     this.perAddress = new RateLimiterRedis({ storeClient: this.redis, keyPrefix: `${prefix}:address`, points: 3, duration: 86_400 });

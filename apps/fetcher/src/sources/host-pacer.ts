@@ -1,7 +1,8 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { Settings } from '@libs/config';
+import { createRedisClient } from '@libs/queues';
 
 /** Requests to `host` and its subdomains go one at a time, `intervalMs` apart (end of one to start of the next). */
 export interface PacingRule {
@@ -63,7 +64,7 @@ export class HostPacer implements OnModuleDestroy {
 
   constructor(settings: Settings) {
     this.rules = parseHostPacing(settings.HOST_PACING);
-    this.redis = new Redis(settings.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: true });
+    this.redis = createRedisClient(settings.REDIS_URL, HostPacer.name, { maxRetriesPerRequest: 3, lazyConnect: true });
     this.keyPrefix = `${settings.QUEUE_PREFIX}:pace:`;
   }
 

@@ -1,7 +1,8 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { createHash } from 'node:crypto';
 import { Settings } from '@libs/config';
+import { createRedisClient } from '@libs/queues';
 
 /**
  * At most one message a second per Slack webhook, across every notifier replica: a Redis key per
@@ -14,7 +15,7 @@ export class WebhookThrottle implements OnModuleDestroy {
   private readonly prefix: string;
 
   constructor(settings: Settings) {
-    this.redis = new Redis(settings.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: false });
+    this.redis = createRedisClient(settings.REDIS_URL, WebhookThrottle.name, { maxRetriesPerRequest: 3 });
     this.prefix = `${settings.QUEUE_PREFIX}:throttle:slack:`;
   }
 
