@@ -16,14 +16,12 @@ export class ListingEntity {
   @Column('text')
   externalId!: string;
 
-  @Index()
   @Column('text', { nullable: true })
   arxivId!: string | null;
 
   @Column('int', { nullable: true })
   arxivVersion!: number | null;
 
-  @Index()
   @Column('text', { nullable: true })
   doi!: string | null;
 

@@ -6,6 +6,7 @@ import { DeliveryPartsSent1764700000000 } from './1764700000000-DeliveryPartsSen
 import { SearchVectorOnTextChange1764900000000 } from './1764900000000-SearchVectorOnTextChange';
 import { SourceConfiguredUrl1765000000000 } from './1765000000000-SourceConfiguredUrl';
 import { SourceLookupWith1765000000001 } from './1765000000001-SourceLookupWith';
+import { DropUnusedListingIndexes1765000000002 } from './1765000000002-DropUnusedListingIndexes';
 
 /** Every migration, in order: an imported list rather than a glob, so bundles and the CLI agree. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   SearchVectorOnTextChange1764900000000,
   SourceConfiguredUrl1765000000000,
   SourceLookupWith1765000000001,
+  DropUnusedListingIndexes1765000000002,
 ];
