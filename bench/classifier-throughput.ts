@@ -10,6 +10,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { deleteQueueKeys } from '../test/support/processes';
 import { repositoryRoot } from '../test/support/stand-ins';
 import { createTestDatabase } from '../test/support/test-database';
+import { argument, waitFor } from './bench-support';
 
 /**
  * Classifier throughput: N synthetic listings (about 30 % duplicates across sources and versions, 10 %
@@ -181,21 +182,6 @@ Classifier throughput, ${count} listings (${new Date().toISOString()})
     await deleteQueueKeys(redisUrl, prefix);
     await database.drop();
   }
-}
-
-async function waitFor(done: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) {
-      throw new Error('Timed out');
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-function argument(name: string): string | undefined {
-  const index = process.argv.indexOf(name);
-  return index >= 0 ? process.argv[index + 1] : undefined;
 }
 
 main().catch((error: unknown) => {

@@ -9,6 +9,7 @@ import { freePort, seedDemoDay } from '../test/support/browser';
 import { deleteQueueKeys } from '../test/support/processes';
 import { repositoryRoot } from '../test/support/stand-ins';
 import { createTestDatabase } from '../test/support/test-database';
+import { argument, waitFor } from './bench-support';
 
 /**
  * Feed serving: requests per second for /feeds/papers.rss and a topic feed from the api process (built, as in
@@ -284,21 +285,6 @@ function stop(child: ChildProcess): Promise<void> {
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
   });
-}
-
-async function waitFor(probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out after ${timeoutMs} ms`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-function argument(name: string): string | undefined {
-  const index = process.argv.indexOf(name);
-  return index >= 0 ? process.argv[index + 1] : undefined;
 }
 
 main().catch((error: unknown) => {

@@ -8,6 +8,7 @@ import { buildDigestView, classifyTopics, renderDigestEmail, TOPIC_SLUGS } from 
 import { deleteQueueKeys } from '../test/support/processes';
 import { DEMO_FIXTURE, repositoryRoot } from '../test/support/stand-ins';
 import { createTestDatabase } from '../test/support/test-database';
+import { argument, waitFor } from './bench-support';
 
 /**
  * Notifier fan-out: one day of papers (the demo day, 120 papers) to N subscribers with varied filters,
@@ -70,7 +71,9 @@ async function main(): Promise<void> {
       const { rows } = await sql.query<{ sent: number; total: number }>(
         `SELECT count(*) FILTER (WHERE status IN ('sent', 'failed'))::int AS sent, count(*)::int AS total FROM deliveries`,
       );
-      const digests = await sql.query<{ open: number }>(`SELECT count(*)::int AS open FROM digests WHERE status = 'pending'`);
+      const digests = await sql.query<{ open: number }>(
+        `SELECT count(*)::int AS open FROM digests WHERE status = 'pending'`,
+      );
       return rows[0].total >= subscribers * 0.5 && rows[0].sent === rows[0].total && digests.rows[0].open === 0;
     }, 3_600_000);
     const seconds = (performance.now() - started) / 1000;
@@ -108,7 +111,15 @@ async function seed(sql: Client, sendAt: Date): Promise<void> {
     const { rows } = await sql.query<{ id: string }>(
       `INSERT INTO papers ("arxivId", title, abstract, authors, upvotes, "listedAt", "readyAt", url)
        VALUES ($1, $2, $3, $4, $5, $6, now(), $7) RETURNING id`,
-      [paper.id, paper.title, paper.summary, paper.authors.map((a) => a.name), paper.upvotes, listedAt, `https://huggingface.co/papers/${paper.id}`],
+      [
+        paper.id,
+        paper.title,
+        paper.summary,
+        paper.authors.map((a) => a.name),
+        paper.upvotes,
+        listedAt,
+        `https://huggingface.co/papers/${paper.id}`,
+      ],
     );
     for (const tag of classifyTopics({ title: paper.title, abstract: paper.summary })) {
       await sql.query(`INSERT INTO paper_topics ("paperId", topic, score, evidence) VALUES ($1, $2, $3, $4)`, [
@@ -134,23 +145,41 @@ async function seed(sql: Client, sendAt: Date): Promise<void> {
 
 /** A digest email of typical size, rendered the way the notifier renders it. */
 async function sampleMessage(sql: Client): Promise<string> {
-  const { rows } = await sql.query(`SELECT title, url, "arxivId", authors, upvotes, abstract, summary, "codeUrl" FROM papers LIMIT 15`);
+  const { rows } = await sql.query(
+    `SELECT title, url, "arxivId", authors, upvotes, abstract, summary, "codeUrl" FROM papers LIMIT 15`,
+  );
   const view = buildDigestView({
     digest: { periodKey: '2026-11-28', omittedCount: 3 },
     subscription: { topics: [], keywords: [], frequency: 'daily' },
     papers: rows.map((row) => ({ ...row, topics: [] })),
-    links: { unsubscribeUrl: 'https://papers.example.org/unsubscribe?token=x', feedUrl: 'https://f', viewUrl: 'https://v' },
+    links: {
+      unsubscribeUrl: 'https://papers.example.org/unsubscribe?token=x',
+      feedUrl: 'https://f',
+      viewUrl: 'https://v',
+    },
   });
   const email = renderDigestEmail(view);
   return `${email.text}\n\n${email.html}`;
 }
 
 async function bareNodemailer(port: number, body: string, count: number): Promise<number> {
-  const transport = createTransport({ pool: true, maxConnections: 5, maxRequeues: 0, host: '127.0.0.1', port, secure: false });
+  const transport = createTransport({
+    pool: true,
+    maxConnections: 5,
+    maxRequeues: 0,
+    host: '127.0.0.1',
+    port,
+    secure: false,
+  });
   const started = performance.now();
   const inFlight = new Set<Promise<unknown>>();
   for (let i = 0; i < count; i += 1) {
-    const send = transport.sendMail({ from: 'a@b.example', to: `reader${i}@bench.example`, subject: 'Digest', text: body });
+    const send = transport.sendMail({
+      from: 'a@b.example',
+      to: `reader${i}@bench.example`,
+      subject: 'Digest',
+      text: body,
+    });
     inFlight.add(send);
     void send.finally(() => inFlight.delete(send));
     if (inFlight.size >= 50) {
@@ -170,7 +199,9 @@ interface Sink {
 }
 
 async function startSink(): Promise<Sink> {
-  const child = spawn(process.execPath, [join(__dirname, 'smtp-sink-process.js')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(__dirname, 'smtp-sink-process.js')], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const lines: string[] = [];
   let waiting: ((line: string) => void) | undefined;
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -184,7 +215,8 @@ async function startSink(): Promise<Sink> {
       }
     }
   });
-  const next = (): Promise<string> => (lines.length > 0 ? Promise.resolve(lines.shift() as string) : new Promise((resolve) => (waiting = resolve)));
+  const next = (): Promise<string> =>
+    lines.length > 0 ? Promise.resolve(lines.shift() as string) : new Promise((resolve) => (waiting = resolve));
   const port = Number((await next()).split(' ')[1]);
   return {
     port,
@@ -228,21 +260,6 @@ function peakRssKb(pid: number | undefined): number {
   } catch {
     return 0;
   }
-}
-
-async function waitFor(done: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) {
-      throw new Error('Timed out');
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-function argument(name: string): string | undefined {
-  const index = process.argv.indexOf(name);
-  return index >= 0 ? process.argv[index + 1] : undefined;
 }
 
 main().catch((error: unknown) => {

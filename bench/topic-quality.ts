@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { classifyTopics, isTopicSlug, TOPIC_RULES, type TopicInput, type TopicSlug } from '../libs/domain/src';
 import { measureTopicQuality } from '../libs/domain/src/topics/topic-metrics';
+import { argument } from './bench-support';
 
 /**
  * Topic quality: runs classifyTopics over the hand-labelled set (test/fixtures/topics/labelled-papers.json)
@@ -208,11 +209,6 @@ function stringList(value: unknown): string[] | undefined {
 
 function fixed(value: number, digits = 3): string {
   return value.toFixed(digits);
-}
-
-function argument(name: string): string | undefined {
-  const index = process.argv.indexOf(name);
-  return index >= 0 ? process.argv[index + 1] : undefined;
 }
 
 function repositoryRoot(from: string): string {

@@ -2,18 +2,14 @@ import { readFileSync } from 'node:fs';
 import { createServer, IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Test, TestingModule } from '@nestjs/testing';
-import { Job, Queue } from 'bullmq';
-import { DataSource, Repository } from 'typeorm';
-import { Settings, SettingsModule } from '@libs/config';
-import { DatabaseModule, FetchRunEntity, ListingEntity, SourceDefinition, SourceRepository } from '@libs/database';
+import { Job } from 'bullmq';
+import { FetchRunEntity, ListingEntity, SourceDefinition, SourceRepository } from '@libs/database';
 import { PermanentError } from '@libs/domain';
-import { HttpModule } from '@libs/http';
-import { JobData, JobName, JobProducer, QueueName, QueuesModule } from '@libs/queues';
+import { JobData, JobName } from '@libs/queues';
+import { createFetcherContext, FetcherContext } from '../../../test/support/fetcher-context';
 import { deleteQueueKeys } from '../../../test/support/processes';
 import { close, listen } from '../../../test/support/stand-ins';
 import { createTestDatabase, TestDatabase, testQueuePrefix } from '../../../test/support/test-database';
-import { FETCH_PROVIDERS } from './fetcher.module';
 import { SourceFetcherService } from './source-fetcher.service';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -139,44 +135,6 @@ interface HttpFailure {
 }
 
 type ClassifyJob = Job<JobData<JobName.ListingsClassify>>;
-
-/** One Nest context of the fetcher's real modules (no scheduler, no processor), and what the tests read. */
-interface FetcherContext {
-  app: TestingModule;
-  fetcher: SourceFetcherService;
-  classify: Queue;
-  runs: Repository<FetchRunEntity>;
-  listings: Repository<ListingEntity>;
-}
-
-async function createFetcherContext(sources: SourceDefinition[]): Promise<FetcherContext> {
-  const app = await Test.createTestingModule({
-    imports: [
-      SettingsModule,
-      DatabaseModule,
-      QueuesModule,
-      HttpModule.registerAsync({
-        inject: [Settings],
-        useFactory: (settings) => ({
-          allowPrivateTargets: (settings as Settings).ALLOW_PRIVATE_TARGETS,
-          userAgent: 'Paperboy/test',
-        }),
-      }),
-    ],
-    providers: FETCH_PROVIDERS,
-  }).compile();
-  app.useLogger(false);
-  await app.init();
-  await app.get(SourceRepository).syncFromFile(sources);
-  const dataSource = app.get(DataSource);
-  return {
-    app,
-    fetcher: app.get(SourceFetcherService),
-    classify: app.get(JobProducer).queue(QueueName.Classify),
-    runs: dataSource.getRepository(FetchRunEntity),
-    listings: dataSource.getRepository(ListingEntity),
-  };
-}
 
 describe(SourceFetcherService.name, () => {
   const prefix = testQueuePrefix('fetcher');
