@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { createTransport } from 'nodemailer';
@@ -64,6 +64,8 @@ async function main(): Promise<void> {
     const started = performance.now();
     const notifierCpuBefore = cpuMs(notifier.pid);
     const sinkCpuBefore = cpuMs(sink.process.pid);
+    const postgresCpuBefore = await backendCpuMs(sql);
+    const redisCpuBefore = commandCpuMs('redis-server');
     await queue.add('DigestQueueAll', { now: new Date(sendAt.getTime() + 3600_000).toISOString() });
     let peakKb = 0;
     await waitFor(async () => {
@@ -80,6 +82,8 @@ async function main(): Promise<void> {
     peakKb = Math.max(peakKb, peakRssKb(notifier.pid));
     const notifierMs = cpuMs(notifier.pid) - notifierCpuBefore;
     const sinkMs = cpuMs(sink.process.pid) - sinkCpuBefore;
+    const postgresMs = sumCpuSince(await backendCpuMs(sql), postgresCpuBefore);
+    const redisMs = commandCpuMs('redis-server') - redisCpuBefore;
     await queue.close();
     const { rows } = await sql.query<{ digests: number; papers: number }>(
       `SELECT count(*)::int AS digests, coalesce(sum("paperCount"), 0)::int AS papers FROM digests WHERE status = 'sent'`,
@@ -91,7 +95,7 @@ Notifier fan-out, ${subscribers} subscribers, 120 papers (${new Date().toISOStri
   baseline (bare nodemailer pool, 5 connections): ${baseline.toFixed(0)} messages/s
   Paperboy: ${rows[0].digests} digests (${rows[0].papers} papers, ${sent} emails) in ${seconds.toFixed(1)} s = ${rate.toFixed(0)} digests/s
   ratio to baseline: ${(rate / baseline).toFixed(2)}
-  CPU per message: baseline sender ${(baselineSenderMs / subscribers).toFixed(2)} ms, sink ${(baselineSinkMs / subscribers).toFixed(2)} ms; notifier ${(notifierMs / rows[0].digests).toFixed(2)} ms, sink ${(sinkMs / rows[0].digests).toFixed(2)} ms
+  CPU per message: baseline sender ${(baselineSenderMs / subscribers).toFixed(2)} ms, sink ${(baselineSinkMs / subscribers).toFixed(2)} ms; notifier ${(notifierMs / rows[0].digests).toFixed(2)} ms, sink ${(sinkMs / rows[0].digests).toFixed(2)} ms, Postgres ${(postgresMs / rows[0].digests).toFixed(2)} ms, Redis ${(redisMs / rows[0].digests).toFixed(2)} ms
   notifier peak memory (VmHWM): ${(peakKb / 1024).toFixed(0)} MB`);
   } finally {
     notifier?.kill('SIGTERM');
@@ -249,6 +253,38 @@ function cpuMs(pid: number | undefined): number {
   } catch {
     return 0;
   }
+}
+
+/** CPU time used so far by each Postgres backend serving the bench database (other work on the server is not counted). */
+async function backendCpuMs(sql: Client): Promise<Map<number, number>> {
+  const { rows } = await sql.query<{ pid: number }>(
+    `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`,
+  );
+  return new Map(rows.map(({ pid }) => [pid, cpuMs(pid)]));
+}
+
+/** CPU used between two snapshots; a process that started in between counts from zero. */
+function sumCpuSince(now: Map<number, number>, before: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, ms] of now) {
+    total += ms - (before.get(pid) ?? 0);
+  }
+  return total;
+}
+
+/** CPU time used so far by every process whose command name starts with `command`. */
+function commandCpuMs(command: string): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith(command)) {
+        total += cpuMs(Number(pid));
+      }
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return total;
 }
 
 const cpuTotalMs = (usage: NodeJS.CpuUsage): number => (usage.user + usage.system) / 1000;

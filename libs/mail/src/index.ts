@@ -1,2 +1,3 @@
+export * from './encoded-body';
 export * from './mail-client';
 export * from './mail.module';

@@ -2,12 +2,14 @@ import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { createTransport, Transporter } from 'nodemailer';
 import { PermanentError } from '@libs/domain';
 import { Settings } from '@libs/config';
+import { EncodedBodyPart } from './encoded-body';
 
 export interface OutgoingMail {
   to: string;
   subject: string;
-  html: string;
-  text: string;
+  /** The body as text, or already encoded (see PartlyEncodedBody). */
+  html: string | EncodedBodyPart;
+  text: string | EncodedBodyPart;
   /** Deterministic, so a retried send carries the same Message-ID and receivers can fold duplicates. */
   messageId?: string;
   headers?: Record<string, string>;
@@ -64,8 +66,8 @@ export class MailClient implements OnModuleDestroy {
         from: this.from,
         to: mail.to,
         subject: mail.subject,
-        html: mail.html,
-        text: mail.text,
+        html: typeof mail.html === 'string' ? mail.html : asRawPart(mail.html),
+        text: typeof mail.text === 'string' ? mail.text : asRawPart(mail.text),
         messageId: mail.messageId,
         headers: mail.headers,
         // What nodemailer would pick for mostly-Latin text anyway, without scanning every message to decide.
@@ -86,4 +88,11 @@ export class MailClient implements OnModuleDestroy {
   onModuleDestroy(): void {
     this.transport.close();
   }
+}
+
+/** nodemailer's `raw` content replaces a part whole, headers included, and is sent as it is. */
+function asRawPart(part: EncodedBodyPart): { raw: string } {
+  return {
+    raw: `Content-Type: ${part.contentType}\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${part.quotedPrintable}`,
+  };
 }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Settings } from '@libs/config';
-import { DigestView, renderConfirmationEmail, renderDigestEmail } from '@libs/domain';
+import { DigestView, renderConfirmationEmail } from '@libs/domain';
 import { MailClient } from '@libs/mail';
+import { DigestEmailBodies } from './digest-email-bodies';
 
 /** Digest and confirmation emails, with the list headers mailbox providers require of bulk senders. */
 @Injectable()
@@ -9,6 +10,7 @@ export class EmailChannel {
   private readonly host: string;
   /** Where mail clients that cannot POST send an unsubscribe request: the sender's own address. */
   private readonly unsubscribeMailbox: string;
+  private readonly digestBodies = new DigestEmailBodies();
 
   constructor(
     private readonly mail: MailClient,
@@ -19,7 +21,7 @@ export class EmailChannel {
   }
 
   async sendDigest(to: string, digestId: string, view: DigestView): Promise<string> {
-    const rendered = renderDigestEmail(view);
+    const rendered = this.digestBodies.bodyOf(view);
     const sent = await this.mail.send({
       to,
       ...rendered,

@@ -1,4 +1,4 @@
-import { renderConfirmationEmail, renderDigestEmail } from './digest-email';
+import { EmailBodyPieces, renderConfirmationEmail, renderDigestEmail, renderDigestEmailPieces } from './digest-email';
 import { DigestPaperView, DigestView } from './digest-view';
 import { renderSlackMessages } from './slack-message';
 
@@ -48,7 +48,9 @@ const hrefs = (html: string): string[] =>
 
 describe('renderDigestEmail', () => {
   it('should show every paper in both parts with authors, upvotes, tags, reasons, abstract and links', () => {
-    const rendered = renderDigestEmail(view([paper(1, { codeUrl: 'https://github.com/a/b' }), paper(2)], { omittedCount: 3 }));
+    const rendered = renderDigestEmail(
+      view([paper(1, { codeUrl: 'https://github.com/a/b' }), paper(2)], { omittedCount: 3 }),
+    );
     expect(rendered.subject).toBe('Paperboy: 2 new papers for 2026-11-28');
     const html = visibleText(rendered.html);
     for (const part of [rendered.text, html]) {
@@ -73,8 +75,12 @@ describe('renderDigestEmail', () => {
       expect(rendered.text).toContain(url);
       expect(hrefs(rendered.html)).toContain(url);
     }
-    expect(rendered.text).toContain('1. Paper 1\n   Ada Lovelace, Alan Turing · 99 upvotes\n   Tags: Large language models, Agents\n');
-    expect(rendered.text).toContain('And 3 more matching papers, left out by your cap.\nAll of them: https://papers.example.org/digests/d1?token=v');
+    expect(rendered.text).toContain(
+      '1. Paper 1\n   Ada Lovelace, Alan Turing · 99 upvotes\n   Tags: Large language models, Agents\n',
+    );
+    expect(rendered.text).toContain(
+      'And 3 more matching papers, left out by your cap.\nAll of them: https://papers.example.org/digests/d1?token=v',
+    );
     expect(rendered.html).toContain('<title>Paperboy: 2 new papers for 2026-11-28</title>');
     // The MJML layout: a responsive single column that Outlook gets as a fixed-width table.
     expect(rendered.html).toContain('<!--[if mso | IE]>');
@@ -114,9 +120,55 @@ describe('renderDigestEmail', () => {
   });
 });
 
+const joined = (body: EmailBodyPieces): string =>
+  body.head +
+  body.papers
+    .map((paper) => {
+      const [before, after] = paper.render();
+      return `${before}${paper.number}${after}`;
+    })
+    .join('') +
+  body.tail;
+
+describe('renderDigestEmailPieces', () => {
+  it('should join into exactly the email rendered whole', () => {
+    const papers = [
+      paper(1),
+      paper(2, { title: 'Tom & Jerry <b>', codeUrl: 'https://github.com/a/b?x=1&y=2' }),
+      paper(3),
+    ];
+    const views = [
+      view(papers, { omittedCount: 4 }),
+      view(papers, { unsubscribeUrl: 'https://papers.example.org/unsubscribe?token=a&b="c"', manageUrl: undefined }),
+      view([paper(4, { tags: [], reasons: [] })], { frequency: 'weekly', periodKey: '2026-W48' }),
+      view([]),
+    ];
+    for (const digest of views) {
+      const pieces = renderDigestEmailPieces(digest);
+      const email = renderDigestEmail(digest);
+      expect(pieces.subject).toBe(email.subject);
+      expect(joined(pieces.html)).toBe(email.html);
+      expect(joined(pieces.text)).toBe(email.text);
+    }
+  });
+
+  it('should give a paper the same block in every digest, unless why it matched differs', () => {
+    const first = renderDigestEmailPieces(view([paper(1), paper(2)], { viewUrl: 'https://a/1' })).html.papers;
+    const second = renderDigestEmailPieces(view([paper(2), paper(1)], { viewUrl: 'https://a/2' })).html.papers;
+    expect(second[1].key).toBe(first[0].key);
+    expect(second[1].render()).toEqual(first[0].render());
+    expect(second[1].number).toBe(2);
+    const otherReason = renderDigestEmailPieces(view([paper(1, { reasons: ['Agents (title: "agent")'] })])).html.papers;
+    expect(otherReason[0].key).not.toBe(first[0].key);
+  });
+});
+
 describe('renderConfirmationEmail', () => {
   it('should carry the confirmation link and say what was asked for', () => {
-    const { subject, text, html } = renderConfirmationEmail('https://p.example/subscriptions/confirm?token=t', ['llm', 'agents']);
+    const { subject, text, html } = renderConfirmationEmail('https://p.example/subscriptions/confirm?token=t', [
+      'llm',
+      'agents',
+    ]);
     expect(subject).toBe('Paperboy: confirm your subscription');
     expect(text).toContain('papers on llm, agents');
     expect(text).toContain('https://p.example/subscriptions/confirm?token=t');
@@ -126,7 +178,12 @@ describe('renderConfirmationEmail', () => {
 
 describe('renderSlackMessages', () => {
   it('should split a large digest into messages within Block Kit limits, the header first and the links last', () => {
-    const messages = renderSlackMessages(view(Array.from({ length: 40 }, (_, i) => paper(i + 1)), { omittedCount: 5 }));
+    const messages = renderSlackMessages(
+      view(
+        Array.from({ length: 40 }, (_, i) => paper(i + 1)),
+        { omittedCount: 5 },
+      ),
+    );
     expect(messages.map((m) => m.text)).toEqual([
       'Paperboy: 40 new papers for 2026-11-28 (1/3)',
       'Paperboy: 40 new papers for 2026-11-28 (2/3)',
@@ -154,7 +211,9 @@ describe('renderSlackMessages', () => {
   });
 
   it('should escape Slack control characters in titles and link targets', () => {
-    const [message] = renderSlackMessages(view([paper(1, { title: 'A <b> & <!channel>', url: 'https://x.org/a|b>c' })]));
+    const [message] = renderSlackMessages(
+      view([paper(1, { title: 'A <b> & <!channel>', url: 'https://x.org/a|b>c' })]),
+    );
     const section = JSON.stringify(message.blocks[1]);
     expect(section).toContain('A &lt;b&gt; &amp; &lt;!channel&gt;');
     expect(section).not.toContain('<!channel>');
