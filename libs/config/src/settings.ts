@@ -119,7 +119,7 @@ export class Settings {
   @Max(500, { message: 'NOTIFIER_CONCURRENCY must be between 1 and 500' })
   @Min(1, { message: 'NOTIFIER_CONCURRENCY must be between 1 and 500' })
   @IsInt({ message: 'NOTIFIER_CONCURRENCY must be an integer' })
-  NOTIFIER_CONCURRENCY: number = 16;
+  NOTIFIER_CONCURRENCY: number = 64;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
