@@ -676,6 +676,21 @@ describe('feeds and digest view (integration)', () => {
       expect(blank.items.map((item) => item.id)).toEqual(all.items.map((item) => item.id));
     });
 
+    it('should date a feed that matches nothing by the last change of the papers, not 1970', async () => {
+      const { rows } = await sql.query<{ changed: Date }>(
+        `SELECT max("updatedAt") AS changed FROM papers WHERE "readyAt" IS NOT NULL`,
+      );
+      const atom = await get('/feeds/topics/graphs.atom');
+      expect(atom.status).toBe(200);
+      expect(atom.text).not.toContain('<entry>');
+      const updated = /<updated>([^<]+)<\/updated>/.exec(atom.text)?.[1];
+      expect(updated).toBe(rows[0].changed.toISOString());
+      const rss = await get('/feeds/topics/graphs.rss');
+      expect(new Date(/<lastBuildDate>([^<]+)<\/lastBuildDate>/.exec(rss.text)?.[1] ?? 0).getTime()).toBe(
+        Math.floor(rows[0].changed.getTime() / 1000) * 1000,
+      );
+    });
+
     it('should answer 404 naming an unknown topic, in every format', async () => {
       for (const format of FORMATS) {
         const response = await get(`/feeds/topics/astrology.${format}`);

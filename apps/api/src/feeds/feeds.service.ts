@@ -5,7 +5,7 @@ import { PaperRepository, PaperWithTopics, SubscriptionRepository } from '@libs/
 import { Topic, TOPICS, verifyToken } from '@libs/domain';
 import { toWebSearchQuery } from '@libs/domain/papers';
 import { Memo, RenderedFeed, renderedFeed, RenderedFeedCache } from './feed-cache';
-import { FeedPapersRepository } from './feed-papers.repository';
+import { FeedPapersRepository, PapersVersion } from './feed-papers.repository';
 
 const FEED_SIZE = 200;
 const MAX_QUERY = 200;
@@ -82,7 +82,7 @@ export interface PublicFeedRequest {
 @Injectable()
 export class FeedsService {
   private readonly rendered = new RenderedFeedCache({ maxEntries: MAX_CACHED_FEEDS, maxAgeMs: RENDER_MAX_AGE_MS });
-  private readonly papersVersion: Memo<string>;
+  private readonly papersVersion: Memo<PapersVersion>;
 
   constructor(
     private readonly settings: Settings,
@@ -90,10 +90,7 @@ export class FeedsService {
     private readonly feedPapers: FeedPapersRepository,
     private readonly subscriptions: SubscriptionRepository,
   ) {
-    this.papersVersion = new Memo(async () => {
-      const { changedAt, count } = await this.feedPapers.version();
-      return `${changedAt?.toISOString() ?? '-'}/${count}`;
-    }, VERSION_TTL_MS);
+    this.papersVersion = new Memo(() => this.feedPapers.version(), VERSION_TTL_MS);
   }
 
   /**
@@ -106,7 +103,7 @@ export class FeedsService {
       return null;
     }
     try {
-      return this.rendered.peek(publicFeedKey(request).key, version);
+      return this.rendered.peek(publicFeedKey(request).key, versionKey(version));
     } catch {
       return null;
     }
@@ -117,7 +114,7 @@ export class FeedsService {
     const { key, topic, q } = publicFeedKey(request);
     const query = q === null ? null : toWebSearchQuery(q);
     const version = await this.papersVersion.get();
-    return this.rendered.get(key, version, async () => {
+    return this.rendered.get(key, versionKey(version), async () => {
       // Otherwise Postgres quietly matches nothing, and the reader cannot tell why.
       if (query !== null && (await this.papers.countSearchTerms(query)) === 0) {
         throw new BadRequestException([
@@ -129,18 +126,23 @@ export class FeedsService {
       );
       const path = topic ? `topics/${topic.slug}.${request.format}` : `papers.${request.format}`;
       const matching = q === null ? '' : ` matching "${q}"`;
-      return this.render(request.format, q === null ? path : `${path}?q=${encodeURIComponent(q)}`, {
-        title: topic
-          ? `Paperboy: ${topic.name}${matching}`
-          : q === null
-            ? 'Paperboy: latest papers'
-            : `Paperboy: papers${matching}`,
-        description: topic
-          ? `New papers on ${topic.name}${matching}: ${topic.scope}`
-          : `New research papers${matching}, deduplicated across sources and tagged by topic.`,
-        link: topic ? `/topics/${topic.slug}` : q === null ? '/' : `/?q=${encodeURIComponent(q)}`,
-        papers,
-      });
+      return this.render(
+        request.format,
+        q === null ? path : `${path}?q=${encodeURIComponent(q)}`,
+        latestChange(papers) ?? emptyFeedUpdated(version),
+        {
+          title: topic
+            ? `Paperboy: ${topic.name}${matching}`
+            : q === null
+              ? 'Paperboy: latest papers'
+              : `Paperboy: papers${matching}`,
+          description: topic
+            ? `New papers on ${topic.name}${matching}: ${topic.scope}`
+            : `New research papers${matching}, deduplicated across sources and tagged by topic.`,
+          link: topic ? `/topics/${topic.slug}` : q === null ? '/' : `/?q=${encodeURIComponent(q)}`,
+          papers,
+        },
+      );
     });
   }
 
@@ -155,22 +157,25 @@ export class FeedsService {
       this.papers.deliveredTo(subscription.id, FEED_SIZE),
       this.feedPapers.latestDigestAt(subscription.id),
     ]);
-    const text = this.render(format, `subscription.${format}?token=${encodeURIComponent(token)}`, {
+    // A new digest changes the feed even when its papers are older than the ones already listed.
+    const changed = [latestDigest, latestChange(papers)].reduce<number>(
+      (latest, date) => (date ? Math.max(latest, date.getTime()) : latest),
+      subscription.createdAt.getTime(),
+    );
+    const text = this.render(format, `subscription.${format}?token=${encodeURIComponent(token)}`, new Date(changed), {
       title: 'Paperboy: your digest',
       description: 'The papers of your Paperboy digests.',
       link: '/',
       papers,
     });
-    const changed = [latestDigest, ...papers.map((paper) => paper.updatedAt)].reduce<number>(
-      (latest, date) => (date ? Math.max(latest, date.getTime()) : latest),
-      subscription.createdAt.getTime(),
-    );
     return renderedFeed(text, new Date(changed));
   }
 
+  /** `updated` is when the content last changed, not the clock, so an unchanged feed renders to the same bytes. */
   private render(
     format: FeedFormat,
     path: string,
+    updated: Date,
     content: { title: string; description: string; link: string; papers: PaperWithTopics[] },
   ): string {
     const base = this.settings.PUBLIC_URL.replace(/\/+$/, '');
@@ -181,11 +186,7 @@ export class FeedsService {
       description: xmlSafe(content.description),
       link: `${base}${content.link}`,
       language: 'en',
-      // The newest change of a listed paper (not the clock), so an unchanged feed renders to the same bytes.
-      updated: content.papers.reduce(
-        (latest, paper) => (paper.updatedAt > latest ? paper.updatedAt : latest),
-        new Date(0),
-      ),
+      updated,
       // Atom needs an author on entries that have none of their own.
       author: { name: 'Paperboy' },
       generator: 'Paperboy',
@@ -214,6 +215,21 @@ export class FeedsService {
         return toJsonFeed11(feed.json1());
     }
   }
+}
+
+const versionKey = ({ changedAt, count }: PapersVersion): string => `${changedAt?.toISOString() ?? '-'}/${count}`;
+
+/** The newest change of the papers listed; null for none. */
+function latestChange(papers: PaperWithTopics[]): Date | null {
+  return papers.reduce<Date | null>(
+    (latest, paper) => (!latest || paper.updatedAt > latest ? paper.updatedAt : latest),
+    null,
+  );
+}
+
+/** A feed matching nothing last changed when the papers did (and, before the first paper, now). */
+function emptyFeedUpdated(version: PapersVersion): Date {
+  return version.changedAt ?? new Date();
 }
 
 function findTopic(slug: string): Topic {
