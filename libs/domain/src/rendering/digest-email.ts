@@ -71,13 +71,15 @@ const NUMBER_HOLE = '\u0001';
 
 export function renderDigestEmailPieces(view: DigestView): DigestEmailPieces {
   const model = digestEmailModel(view);
+  // Everything a block shows but its number; one key serves both formats.
+  const keys = model.papers.map(({ number: _, ...shown }) => JSON.stringify(shown));
   const pieces = (template: SplitTemplate): EmailBodyPieces => ({
     head: template.head(model),
-    papers: model.papers.map((paper) => {
-      const { number, ...shown } = paper;
+    papers: model.papers.map((paper, index) => {
+      const number = paper.number;
       return {
         number,
-        key: JSON.stringify(shown),
+        key: keys[index],
         render: () =>
           template.paper({ ...paper, number: NUMBER_HOLE as unknown as number }).split(NUMBER_HOLE) as [string, string],
       };
