@@ -124,8 +124,10 @@ describe('web pages in a browser (end to end)', () => {
       await checkPage(page);
       await screenshot(page, viewport, 'subscribe');
       await page.getByLabel('Email').fill(email);
-      await page.getByLabel('Large Language Models').check();
-      await page.getByLabel('Reasoning').check();
+      // Topic names label two checkbox groups: the topics wanted, and (folded) the topics left out.
+      const topics = page.locator('#topics');
+      await topics.getByLabel('Large Language Models').check();
+      await topics.getByLabel('Reasoning').check();
       await zone.fill('Europe/Paris');
       await page.getByLabel('Send hour').selectOption('7');
       await page.getByRole('button', { name: "Preview today's digest" }).click();
@@ -165,16 +167,29 @@ describe('web pages in a browser (end to end)', () => {
       await checkPage(page);
       await page.getByRole('link', { name: 'Manage your preferences' }).click();
       await expect(page.locator('h1').textContent()).resolves.toBe('Your digest');
-      await page.getByLabel('Robotics').check();
-      await page.getByLabel('Large Language Models').uncheck();
+      await page.locator('#topics').getByLabel('Robotics').check();
+      await page.locator('#topics').getByLabel('Large Language Models').uncheck();
+      await page.getByText('Leave out topics').click();
+      await page.locator('#excludeTopics').getByLabel('Safety').check();
       await page.getByLabel('Frequency').selectOption('weekly');
       await page.getByLabel('Weekday of weekly digests').selectOption('5');
       await page.getByRole('button', { name: 'Save preferences' }).click();
       await expect(page.locator('.notice').textContent()).resolves.toContain('Saved.');
       await checkPage(page);
       expect(
-        (await sql.query('SELECT status, topics, frequency, weekday FROM subscriptions WHERE id = $1', [id])).rows[0],
-      ).toEqual({ status: 'active', topics: ['reasoning', 'robotics'], frequency: 'weekly', weekday: 5 });
+        (
+          await sql.query(
+            'SELECT status, topics, "excludeTopics", frequency, weekday FROM subscriptions WHERE id = $1',
+            [id],
+          )
+        ).rows[0],
+      ).toEqual({
+        status: 'active',
+        topics: ['reasoning', 'robotics'],
+        excludeTopics: ['safety'],
+        frequency: 'weekly',
+        weekday: 5,
+      });
 
       // A digest as its email's "view in browser" link shows it.
       const digest = await recordDigest(id, ['reasoning', 'robotics']);

@@ -7,6 +7,8 @@ export interface FormValues {
   email: string;
   slackWebhookUrl: string;
   topics: string[];
+  /** Topics whose papers are left out even when they match. */
+  excludeTopics: string[];
   /** One query a line. */
   keywords: string;
   frequency: string;
@@ -23,6 +25,7 @@ export const DEFAULT_FORM: FormValues = {
   email: '',
   slackWebhookUrl: '',
   topics: [],
+  excludeTopics: [],
   keywords: '',
   frequency: 'daily',
   weekday: '1',
@@ -35,16 +38,17 @@ export const DEFAULT_FORM: FormValues = {
 const text = (value: unknown): string =>
   typeof value === 'string' ? value : Array.isArray(value) ? String(value[0] ?? '') : '';
 
-/** A urlencoded body: a checkbox group arrives as nothing, one string or an array of strings. */
+/** A urlencoded checkbox group arrives as nothing, one string or an array of strings. */
+const checked = (value: unknown): string[] =>
+  (Array.isArray(value) ? value : value === undefined ? [] : [value]).filter((t): t is string => typeof t === 'string');
+
 export function readForm(body: unknown): FormValues {
   const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-  const topics = fields.topics;
   return {
     email: text(fields.email),
     slackWebhookUrl: text(fields.slackWebhookUrl),
-    topics: (Array.isArray(topics) ? topics : topics === undefined ? [] : [topics]).filter(
-      (t): t is string => typeof t === 'string',
-    ),
+    topics: checked(fields.topics),
+    excludeTopics: checked(fields.excludeTopics),
     keywords: text(fields.keywords),
     frequency: text(fields.frequency),
     weekday: text(fields.weekday),
@@ -69,6 +73,7 @@ const optional = (value: string): string | undefined => (value.trim() === '' ? u
 export function formToBody(values: FormValues, channels: boolean): Record<string, unknown> {
   const body: Record<string, unknown> = {
     topics: values.topics,
+    excludeTopics: values.excludeTopics,
     keywords: values.keywords
       .split(/\r?\n/)
       .map((line) => line.trim())

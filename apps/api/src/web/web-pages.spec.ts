@@ -30,6 +30,7 @@ describe('web page helpers', () => {
     expect(readForm({}).topics).toEqual([]);
     expect(readForm({ topics: 'llm' }).topics).toEqual(['llm']);
     expect(readForm({ topics: ['llm', 'rl'], sendHour: '7' })).toMatchObject({ topics: ['llm', 'rl'], sendHour: '7' });
+    expect(readForm({ excludeTopics: 'safety' }).excludeTopics).toEqual(['safety']);
   });
 
   it('should turn a form into the API body: blank fields left out, whole numbers as numbers, one keyword a line', () => {
@@ -46,6 +47,7 @@ describe('web page helpers', () => {
     );
     expect(body).toEqual({
       topics: [],
+      excludeTopics: [],
       keywords: ['rlhf', '"test-time scaling"'],
       frequency: 'daily',
       weekday: 1,

@@ -18,6 +18,7 @@ const FIELD_LABELS: Record<keyof FormValues, string> = {
   email: 'Email',
   slackWebhookUrl: 'Slack webhook',
   topics: 'Topics',
+  excludeTopics: 'Leave out',
   keywords: 'Keywords',
   frequency: 'Frequency',
   weekday: 'Weekday',
@@ -65,15 +66,21 @@ function select(
 
 /** The preferences every subscription has; shared by the subscribe and manage forms. */
 function preferenceFields(values: FormValues, errors: FieldErrors, options: { guessTimezone?: boolean } = {}): string {
-  const chosen = new Set(values.topics);
-  const topics = TOPICS.map(
-    (t) =>
-      `<label><input type="checkbox" name="topics" value="${esc(t.slug)}"${chosen.has(t.slug) ? ' checked' : ''}> ${esc(t.name)}</label>`,
-  ).join('');
+  const checkboxes = (name: 'topics' | 'excludeTopics', chosen: Set<string>): string =>
+    TOPICS.map(
+      (t) =>
+        `<label><input type="checkbox" name="${name}" value="${esc(t.slug)}"${chosen.has(t.slug) ? ' checked' : ''}> ${esc(t.name)}</label>`,
+    ).join('');
+  const topics = checkboxes('topics', new Set(values.topics));
+  const excluded = new Set(values.excludeTopics);
   const hours = Array.from({ length: 24 }, (_, h): [string, string] => [String(h), `${String(h).padStart(2, '0')}:00`]);
   return `<fieldset id="topics"${described(errors, 'topics', true)}><legend>Topics</legend>
 <p class="hint" id="topics-hint">Papers with any of these topics. Choose none, and no keyword, to get every paper.</p>${fieldErrors(errors, 'topics')}
 <div class="checks">${topics}</div></fieldset>
+<details id="excludeTopics"${excluded.size > 0 || errors.excludeTopics ? ' open' : ''}><summary>Leave out topics${excluded.size > 0 ? ` (${excluded.size})` : ''}</summary>
+<fieldset${described(errors, 'excludeTopics', true)}><legend>Leave out papers on</legend>
+<p class="hint" id="excludeTopics-hint">A paper with any of these topics is left out, even when it matches.</p>${fieldErrors(errors, 'excludeTopics')}
+<div class="checks">${checkboxes('excludeTopics', excluded)}</div></fieldset></details>
 <div><label for="keywords">Keywords</label><p class="hint" id="keywords-hint">One search a line, matched in titles, abstracts and authors: words, "exact phrase", -exclude. At most 20.</p>${fieldErrors(errors, 'keywords')}
 <textarea id="keywords" name="keywords" rows="3"${described(errors, 'keywords', true)}>${esc(values.keywords)}</textarea></div>
 <div><label for="frequency">Frequency</label>${fieldErrors(errors, 'frequency')}${select('frequency', FREQUENCIES, values.frequency, errors)}</div>

@@ -182,6 +182,7 @@ function valuesOf(subscription: SubscriptionView): FormValues {
   return {
     ...DEFAULT_FORM,
     topics: subscription.topics,
+    excludeTopics: subscription.excludeTopics,
     keywords: subscription.keywords.join('\n'),
     frequency: subscription.frequency,
     weekday: String(subscription.weekday),

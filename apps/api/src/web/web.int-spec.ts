@@ -360,14 +360,18 @@ describe('web pages (integration)', () => {
 
       const saved = await postForm(
         manageUrl(id, token),
-        'topics=rl&topics=vision&keywords=&frequency=weekly&weekday=3&timezone=Asia%2FTokyo&sendHour=9&maxPapers=5&minUpvotes=2',
+        'topics=rl&topics=vision&excludeTopics=safety&excludeTopics=robotics&keywords=&frequency=weekly&weekday=3&timezone=Asia%2FTokyo&sendHour=9&maxPapers=5&minUpvotes=2',
       );
       expect(saved.status).toBe(200);
       expect(saved.text).toContain('Saved.');
       expect(saved.text).toContain('<input type="checkbox" name="topics" value="vision" checked>');
+      expect(saved.text).toContain('<input type="checkbox" name="excludeTopics" value="safety" checked>');
+      expect(saved.text).toContain('<input type="checkbox" name="excludeTopics" value="rl">');
+      expect(saved.text).toContain('<summary>Leave out topics (2)</summary>');
       const { rows } = await sql.query('SELECT * FROM subscriptions WHERE id = $1', [id]);
       expect(rows[0]).toMatchObject({
         topics: ['rl', 'vision'],
+        excludeTopics: ['safety', 'robotics'],
         keywords: [],
         frequency: 'weekly',
         weekday: 3,
@@ -486,6 +490,12 @@ describe('web pages (integration)', () => {
         'Robot arms that fold laundry',
         'A tactile gripper for soft objects',
       ]);
+
+      const excluding = await postForm('/subscribe', 'intent=preview&excludeTopics=robotics&frequency=daily');
+      expect(previewTitles(excluding.text)).toContain('Graph transformers revisited');
+      expect(previewTitles(excluding.text)).not.toContain('Robot arms that fold laundry');
+      expect(previewTitles(excluding.text)).not.toContain('A tactile gripper for soft objects');
+      expect(excluding.text).toContain('<input type="checkbox" name="excludeTopics" value="robotics" checked>');
 
       const weekly = await postForm('/subscribe', 'intent=preview&topics=robotics&frequency=weekly&weekday=1');
       expect(previewTitles(weekly.text)[0]).toBe('Last week in robot learning');
