@@ -8,7 +8,6 @@ import { DigestsApiController, DigestsController } from './digests/digests.contr
 import { DigestsService } from './digests/digests.service';
 import { FeedsController } from './feeds/feeds.controller';
 import { FeedsService } from './feeds/feeds.service';
-import { FeedPapersRepository } from './feeds/feed-papers.repository';
 import { SubscriberPages } from './pages/pages';
 import { AdminSourcesController } from './admin/admin-sources.controller';
 import { AdminGuard } from './admin/admin.guard';
@@ -44,7 +43,6 @@ import { WebSubscriptionsController } from './web/web-subscriptions.controller';
     SubscriptionsService,
     SubscribeRateLimiter,
     FeedsService,
-    FeedPapersRepository,
     SubscriberPages,
     DigestsService,
     MetricsService,

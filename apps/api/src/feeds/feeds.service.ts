@@ -1,11 +1,16 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { Feed } from 'feed';
 import { Settings } from '@libs/config';
-import { PaperRepository, PaperWithTopics, SubscriptionRepository } from '@libs/database';
+import {
+  DigestRepository,
+  PaperRepository,
+  PaperWithTopics,
+  ReadyPapersVersion,
+  SubscriptionRepository,
+} from '@libs/database';
 import { Topic, TOPICS, verifyToken } from '@libs/domain';
 import { toWebSearchQuery } from '@libs/domain/papers';
 import { Memo, RenderedFeed, renderedFeed, RenderedFeedCache } from './feed-cache';
-import { FeedPapersRepository, PapersVersion } from './feed-papers.repository';
 
 const FEED_SIZE = 200;
 const MAX_QUERY = 200;
@@ -82,15 +87,15 @@ export interface PublicFeedRequest {
 @Injectable()
 export class FeedsService {
   private readonly rendered = new RenderedFeedCache({ maxEntries: MAX_CACHED_FEEDS, maxAgeMs: RENDER_MAX_AGE_MS });
-  private readonly papersVersion: Memo<PapersVersion>;
+  private readonly papersVersion: Memo<ReadyPapersVersion>;
 
   constructor(
     private readonly settings: Settings,
     private readonly papers: PaperRepository,
-    private readonly feedPapers: FeedPapersRepository,
+    private readonly digests: DigestRepository,
     private readonly subscriptions: SubscriptionRepository,
   ) {
-    this.papersVersion = new Memo(() => this.feedPapers.version(), VERSION_TTL_MS);
+    this.papersVersion = new Memo(() => this.papers.readyVersion(), VERSION_TTL_MS);
   }
 
   /**
@@ -122,7 +127,7 @@ export class FeedsService {
         ]);
       }
       const papers = await this.papers.findWithTopics(
-        await this.feedPapers.newestIds({ topic: topic?.slug ?? null, query }, FEED_SIZE),
+        await this.papers.newestIds({ topic: topic?.slug ?? null, query }, FEED_SIZE),
       );
       const path = topic ? `topics/${topic.slug}.${request.format}` : `papers.${request.format}`;
       const matching = q === null ? '' : ` matching "${q}"`;
@@ -155,7 +160,7 @@ export class FeedsService {
     }
     const [papers, latestDigest] = await Promise.all([
       this.papers.deliveredTo(subscription.id, FEED_SIZE),
-      this.feedPapers.latestDigestAt(subscription.id),
+      this.digests.latestWithPapersAt(subscription.id),
     ]);
     // A new digest changes the feed even when its papers are older than the ones already listed.
     const changed = [latestDigest, latestChange(papers)].reduce<number>(
@@ -217,7 +222,7 @@ export class FeedsService {
   }
 }
 
-const versionKey = ({ changedAt, count }: PapersVersion): string => `${changedAt?.toISOString() ?? '-'}/${count}`;
+const versionKey = ({ changedAt, count }: ReadyPapersVersion): string => `${changedAt?.toISOString() ?? '-'}/${count}`;
 
 /** The newest change of the papers listed; null for none. */
 function latestChange(papers: PaperWithTopics[]): Date | null {
@@ -228,7 +233,7 @@ function latestChange(papers: PaperWithTopics[]): Date | null {
 }
 
 /** A feed matching nothing last changed when the papers did (and, before the first paper, now). */
-function emptyFeedUpdated(version: PapersVersion): Date {
+function emptyFeedUpdated(version: ReadyPapersVersion): Date {
   return version.changedAt ?? new Date();
 }
 

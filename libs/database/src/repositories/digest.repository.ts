@@ -160,7 +160,8 @@ export class DigestRepository {
     subscription: SubscriptionEntity,
     window: DigestSelection,
   ): Promise<{ paperIds: string[]; total: number }> {
-    const keywordRanks = subscription.keywords.length > 0 ? await this.keywordRanks(window, subscription.keywords) : null;
+    const keywordRanks =
+      subscription.keywords.length > 0 ? await this.keywordRanks(window, subscription.keywords) : null;
     const ranked = rankCandidates(await this.candidatesIn(window), subscription, keywordRanks);
     const delivered = await this.deliveredAmong(subscription.id, ranked);
     const fresh = ranked.filter((id) => !delivered.has(id));
@@ -246,6 +247,16 @@ export class DigestRepository {
       [subscriptionId, paperIds],
     );
     return new Set(rows.map((row) => row.paperId));
+  }
+
+  /** When the subscription's newest digest with papers was recorded: its personal feed changed then. */
+  async latestWithPapersAt(subscriptionId: string): Promise<Date | null> {
+    const [row] = await this.digests.manager.query<{ at: Date | null }[]>(
+      `SELECT max(g."createdAt") AS "at" FROM "digests" g
+       WHERE g."subscriptionId" = $1 AND EXISTS (SELECT 1 FROM "digest_papers" d WHERE d."digestId" = g."id")`,
+      [subscriptionId],
+    );
+    return row.at ? new Date(row.at) : null;
   }
 
   /** The papers of a digest, in digest order. */

@@ -71,6 +71,19 @@ const PAPER_COLUMNS = [
   .map((column) => `p."${column}"`)
   .join(', ');
 
+export interface NewestPapersFilter {
+  topic: string | null;
+  /** A websearch_to_tsquery query, as `search` takes it. */
+  query: string | null;
+}
+
+export interface ReadyPapersVersion {
+  /** The latest change to a ready paper (null when there is none). */
+  changedAt: Date | null;
+  /** How many ready papers there are: a paper folded into another disappears without changing the maximum. */
+  count: number;
+}
+
 @Injectable()
 export class PaperRepository {
   constructor(@InjectRepository(PaperEntity) private readonly papers: Repository<PaperEntity>) {}
@@ -249,6 +262,39 @@ export class PaperRepository {
       [subscriptionId, limit],
     );
     return this.findWithTopics(rows.map((row) => row.paperId));
+  }
+
+  /**
+   * Ids of the ready papers matching a feed's filter, newest listing first: a feed reader wants today's
+   * matches, where `search` ranks the best ones of all time first.
+   */
+  async newestIds(filter: NewestPapersFilter, limit: number): Promise<string[]> {
+    const params: unknown[] = [];
+    const where = ['p."readyAt" IS NOT NULL'];
+    if (filter.query !== null) {
+      params.push(filter.query);
+      where.push(`p."searchVector" @@ websearch_to_tsquery('english', $${params.length})`);
+    }
+    if (filter.topic !== null) {
+      params.push(filter.topic);
+      where.push(
+        `EXISTS (SELECT 1 FROM "paper_topics" t WHERE t."paperId" = p."id" AND t."topic" = $${params.length})`,
+      );
+    }
+    params.push(limit);
+    const rows = await this.papers.query<{ id: string }[]>(
+      `SELECT p."id" FROM "papers" p WHERE ${where.join(' AND ')} ORDER BY p."listedAt" DESC, p."id" LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** A cheap version of the ready papers, to key what is rendered from them (feeds). */
+  async readyVersion(): Promise<ReadyPapersVersion> {
+    const [row] = await this.papers.query<{ changedAt: Date | null; count: number }[]>(
+      `SELECT max("updatedAt") AS "changedAt", count(*)::int AS "count" FROM "papers" WHERE "readyAt" IS NOT NULL`,
+    );
+    return { changedAt: row.changedAt ? new Date(row.changedAt) : null, count: row.count };
   }
 
   private async withTopics(papers: PaperEntity[]): Promise<PaperWithTopics[]> {
