@@ -1,16 +1,20 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Settings } from '@libs/config';
 import { DigestClaim, DigestRepository, SubscriptionRepository } from '@libs/database';
-import { duePeriod, missedPeriod } from '@libs/domain';
+import { duePeriod, missedPeriod, nextPlanningAt } from '@libs/domain';
 import { JobName, JobProducer } from '@libs/queues';
 
 const PAGE_SIZE = 1000;
+/** A paused subscription has nothing to plan until its schedule changes, which resets its planAt. */
+const UNTIL_CHANGED = new Date('9999-12-31T00:00:00Z');
 
 /**
  * The scheduler tick: claims one digest per (subscription, due period) and queues its build, a page
- * of subscriptions at a time. The period before the current one is claimed too, in case no tick ran
- * while it was due; for the periods already claimed (nearly always) the insert changes nothing. It also sweeps for work whose job was lost, so Postgres, not Redis,
- * decides what is still owed.
+ * of subscriptions at a time. It reads only the subscriptions whose planAt has come (or was reset by a
+ * change of schedule), and sets it to their next send time once their due periods are claimed, so a
+ * tick costs nothing for subscribers with nothing due. The period before the current one is claimed
+ * too, in case no tick ran while it was due. It also sweeps for work whose job was lost, so Postgres,
+ * not Redis, decides what is still owed.
  */
 @Injectable()
 export class DigestPlannerService {
@@ -27,7 +31,7 @@ export class DigestPlannerService {
     const digestIds: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const page = await this.subscriptions.findActivePage(after, PAGE_SIZE);
+      const page = await this.subscriptions.findDuePage(now, after, PAGE_SIZE);
       if (page.length === 0) {
         break;
       }
@@ -36,9 +40,18 @@ export class DigestPlannerService {
       for (const subscription of page) {
         const activatedAt = subscription.activatedAt ?? subscription.createdAt;
         // A period no tick saw due (the notifier was down across its end) is built as of its send time.
-        const missed = missedPeriod(subscription, new Date(Math.max(activatedAt.getTime(), subscription.updatedAt.getTime())), now);
+        const missed = missedPeriod(
+          subscription,
+          new Date(Math.max(activatedAt.getTime(), subscription.updatedAt.getTime())),
+          now,
+        );
         if (missed) {
-          claims.push({ subscriptionId: subscription.id, periodKey: missed.key, dueAt: missed.dueAt, plannedFor: missed.dueAt });
+          claims.push({
+            subscriptionId: subscription.id,
+            periodKey: missed.key,
+            dueAt: missed.dueAt,
+            plannedFor: missed.dueAt,
+          });
         }
         const period = duePeriod(subscription, activatedAt, now);
         if (period) {
@@ -49,6 +62,10 @@ export class DigestPlannerService {
       await this.producer.enqueueMany(
         JobName.DigestBuild,
         claimed.map((digestId) => ({ digestId })),
+      );
+      // After the claims: a tick that fails before this point leaves planAt as it was, to be tried again.
+      await this.subscriptions.setPlanAt(
+        page.map((subscription) => ({ subscription, at: nextPlanningAt(subscription, now) ?? UNTIL_CHANGED })),
       );
       digestIds.push(...claimed);
     }
@@ -68,7 +85,10 @@ export class DigestPlannerService {
     for (const digestId of await this.digests.findStalePending(new Date(clock - lostAfter))) {
       await this.producer.requeue(JobName.DigestBuild, { digestId });
     }
-    const deliveries = await this.digests.findStaleDeliveries(new Date(clock - lostAfter), new Date(clock - 2 * lostAfter));
+    const deliveries = await this.digests.findStaleDeliveries(
+      new Date(clock - lostAfter),
+      new Date(clock - 2 * lostAfter),
+    );
     for (const deliveryId of deliveries) {
       await this.producer.requeue(JobName.DeliverySend, { deliveryId });
     }

@@ -253,6 +253,39 @@ describe('Notifier ledger', () => {
     expect(planned.rows[0].plannedFor).toEqual(now);
   });
 
+  it('should read a subscription again only at its next send time, or at once after a change of schedule', async () => {
+    const subscription = await subscribe({ topics: ['llm'] }); // daily at 08:00 UTC
+    const planner = app.get(DigestPlannerService);
+    const planAt = async (): Promise<Date | null> =>
+      (await sql.query(`SELECT "planAt" FROM subscriptions WHERE id = $1`, [subscription.id])).rows[0].planAt;
+    expect(await planAt()).toBeNull();
+
+    const early = new Date('2026-11-28T06:00:00Z');
+    expect((await planner.planDue(early)).digestIds).toEqual([]);
+    expect(await planAt()).toEqual(new Date('2026-11-28T08:00:00Z'));
+
+    expect((await planner.planDue(now)).digestIds).toHaveLength(1);
+    expect(await planAt()).toEqual(new Date('2026-11-29T08:00:00Z'));
+
+    // The send hour moves to later today: the trigger resets planAt, and the next tick plans the
+    // subscription afresh. At 20:00 it finds today's period claimed already: nothing more is sent.
+    await sql.query(`UPDATE subscriptions SET "sendHour" = 20 WHERE id = $1`, [subscription.id]);
+    expect(await planAt()).toBeNull();
+    expect((await planner.planDue(now)).digestIds).toEqual([]);
+    expect(await planAt()).toEqual(new Date('2026-11-28T20:00:00Z'));
+    expect((await planner.planDue(new Date('2026-11-28T20:30:00Z'))).digestIds).toEqual([]);
+    expect(await planAt()).toEqual(new Date('2026-11-29T20:00:00Z'));
+
+    // A change that is not about the schedule (its topics) keeps planAt; pausing sets it aside.
+    await sql.query(`UPDATE subscriptions SET topics = '{vision}' WHERE id = $1`, [subscription.id]);
+    expect(await planAt()).toEqual(new Date('2026-11-29T20:00:00Z'));
+    await sql.query(`UPDATE subscriptions SET frequency = 'paused' WHERE id = $1`, [subscription.id]);
+    await planner.planDue(now);
+    expect((await planAt())?.getUTCFullYear()).toBe(9999);
+    await sql.query(`UPDATE subscriptions SET frequency = 'daily' WHERE id = $1`, [subscription.id]);
+    expect((await planner.planDue(new Date('2026-11-29T20:30:00Z'))).digestIds).toHaveLength(1);
+  });
+
   it('should pick matching, ready papers in the window, ranked by upvotes and capped', async () => {
     await addPaper('Popular LLM paper', { upvotes: 50, topics: ['llm'] });
     await addPaper('Quiet LLM paper', { upvotes: 1, topics: ['llm'] });

@@ -7,6 +7,7 @@ import { SearchVectorOnTextChange1764900000000 } from './1764900000000-SearchVec
 import { SourceConfiguredUrl1765000000000 } from './1765000000000-SourceConfiguredUrl';
 import { SourceLookupWith1765000000001 } from './1765000000001-SourceLookupWith';
 import { DropUnusedListingIndexes1765000000002 } from './1765000000002-DropUnusedListingIndexes';
+import { SubscriptionPlanAt1765100000000 } from './1765100000000-SubscriptionPlanAt';
 
 /** Every migration, in order: an imported list rather than a glob, so bundles and the CLI agree. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   SourceConfiguredUrl1765000000000,
   SourceLookupWith1765000000001,
   DropUnusedListingIndexes1765000000002,
+  SubscriptionPlanAt1765100000000,
 ];

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { MoreThan, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { SubscriptionEntity } from '../entities';
 
 export type NewSubscription = Pick<
@@ -34,13 +34,48 @@ export class SubscriptionRepository {
     return UUID.test(id) ? this.subscriptions.findOneBy({ id }) : Promise.resolve(null);
   }
 
-  /** Active subscriptions in id order, a page at a time, so a tick never holds all of them in memory. */
-  findActivePage(afterId: string | null, limit: number): Promise<SubscriptionEntity[]> {
-    return this.subscriptions.find({
-      where: afterId ? { status: 'active', id: MoreThan(afterId) } : { status: 'active' },
-      order: { id: 'ASC' },
-      take: limit,
-    });
+  /**
+   * Active subscriptions the tick has work for at `now` (their planAt has come, or was reset), in id
+   * order, a page at a time, so a tick never holds all of them in memory.
+   */
+  findDuePage(now: Date, afterId: string | null, limit: number): Promise<SubscriptionEntity[]> {
+    const query = this.subscriptions
+      .createQueryBuilder('s')
+      .where(`s.status = 'active'`)
+      .andWhere('(s."planAt" IS NULL OR s."planAt" <= :now)', { now });
+    if (afterId) {
+      query.andWhere('s.id > :afterId', { afterId });
+    }
+    return query.orderBy('s.id', 'ASC').take(limit).getMany();
+  }
+
+  /**
+   * Records when the tick next has work for each subscription. A subscription whose schedule changed
+   * since it was read keeps the reset the change made (the trigger of SubscriptionPlanAt), and is
+   * planned afresh at the next tick.
+   */
+  async setPlanAt(plans: { subscription: SubscriptionEntity; at: Date | null }[]): Promise<void> {
+    if (plans.length === 0) {
+      return;
+    }
+    const column = <T>(pick: (subscription: SubscriptionEntity) => T): T[] =>
+      plans.map(({ subscription }) => pick(subscription));
+    await this.subscriptions.query(
+      `UPDATE "subscriptions" s SET "planAt" = v."at"
+       FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::int[], $6::int[], $7::timestamptz[])
+         AS v("id", "at", "frequency", "timezone", "sendHour", "weekday", "activatedAt")
+       WHERE s."id" = v."id" AND s."status" = 'active' AND s."frequency" = v."frequency" AND s."timezone" = v."timezone"
+         AND s."sendHour" = v."sendHour" AND s."weekday" = v."weekday" AND s."activatedAt" IS NOT DISTINCT FROM v."activatedAt"`,
+      [
+        column((s) => s.id),
+        plans.map(({ at }) => at),
+        column((s) => s.frequency),
+        column((s) => s.timezone),
+        column((s) => s.sendHour),
+        column((s) => s.weekday),
+        column((s) => s.activatedAt),
+      ],
+    );
   }
 
   /** Replaces the subscriber's choices; returns the updated row, or null when it is gone. */
@@ -48,7 +83,15 @@ export class SubscriptionRepository {
     id: string,
     preferences: Pick<
       SubscriptionEntity,
-      'topics' | 'keywords' | 'excludeTopics' | 'minUpvotes' | 'frequency' | 'weekday' | 'timezone' | 'sendHour' | 'maxPapers'
+      | 'topics'
+      | 'keywords'
+      | 'excludeTopics'
+      | 'minUpvotes'
+      | 'frequency'
+      | 'weekday'
+      | 'timezone'
+      | 'sendHour'
+      | 'maxPapers'
     >,
   ): Promise<SubscriptionEntity | null> {
     await this.subscriptions.update({ id }, preferences);

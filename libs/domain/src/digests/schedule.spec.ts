@@ -1,4 +1,4 @@
-import { currentPeriod, DeliverySchedule, duePeriod, missedPeriod } from './schedule';
+import { currentPeriod, DeliverySchedule, duePeriod, missedPeriod, nextPlanningAt } from './schedule';
 
 const daily = (timezone: string, sendHour: number): DeliverySchedule => ({
   frequency: 'daily',
@@ -79,5 +79,34 @@ describe('missedPeriod', () => {
     // Europe/Paris skipped 02:00-03:00 on 2026-03-29: the day before still had its 02:00.
     const period = missedPeriod(daily('Europe/Paris', 2), longAgo, at('2026-03-29T00:30:00Z'));
     expect(period).toEqual({ key: '2026-03-28', dueAt: at('2026-03-28T01:00:00Z') });
+  });
+});
+
+describe('nextPlanningAt', () => {
+  it("should be today's send time before it, and tomorrow's once it has passed", () => {
+    const schedule = daily('Europe/Paris', 8); // 08:00 CET = 07:00 UTC
+    expect(nextPlanningAt(schedule, at('2026-11-28T06:00:00Z'))).toEqual(at('2026-11-28T07:00:00Z'));
+    expect(nextPlanningAt(schedule, at('2026-11-28T07:00:00Z'))).toEqual(at('2026-11-29T07:00:00Z'));
+    expect(nextPlanningAt(schedule, at('2026-11-28T22:30:00Z'))).toEqual(at('2026-11-29T07:00:00Z'));
+  });
+
+  it('should land on the send time that the next day really has across daylight-saving changes', () => {
+    // Spring forward in Paris on 2026-03-29: 08:00 is 06:00 UTC from that day on.
+    expect(nextPlanningAt(daily('Europe/Paris', 8), at('2026-03-28T08:00:00Z'))).toEqual(at('2026-03-29T06:00:00Z'));
+    // New York skips 02:00 on 2026-03-08: the digest is due at 03:00 EDT, as duePeriod has it.
+    const skipped = daily('America/New_York', 2);
+    const planned = nextPlanningAt(skipped, at('2026-03-07T12:00:00Z')) as Date;
+    expect(planned).toEqual(at('2026-03-08T07:00:00Z'));
+    expect(duePeriod(skipped, longAgo, planned)?.key).toBe('2026-03-08');
+  });
+
+  it("should be the chosen weekday's send time for weekly digests, this week's or next week's", () => {
+    const weekly: DeliverySchedule = { frequency: 'weekly', timezone: 'UTC', sendHour: 9, weekday: 5 };
+    expect(nextPlanningAt(weekly, at('2026-11-25T12:00:00Z'))).toEqual(at('2026-11-27T09:00:00Z')); // Wed → Fri
+    expect(nextPlanningAt(weekly, at('2026-11-27T09:30:00Z'))).toEqual(at('2026-12-04T09:00:00Z'));
+  });
+
+  it('should be null when paused', () => {
+    expect(nextPlanningAt({ ...daily('UTC', 8), frequency: 'paused' }, at('2026-11-28T06:00:00Z'))).toBeNull();
   });
 });

@@ -80,3 +80,22 @@ export function missedPeriod(schedule: DeliverySchedule, unchangedSince: Date, n
   }
   return period;
 }
+
+/**
+ * When the planner next has something to do for this schedule, asked at `now` after claiming what was
+ * due: the current period's send time if it is still ahead, else the next period's. Null when paused.
+ * A tick only reads subscriptions whose time has come (and any whose schedule changed since).
+ */
+export function nextPlanningAt(schedule: DeliverySchedule, now: Date): Date | null {
+  const period = currentPeriod(schedule, now);
+  if (!period) {
+    return null;
+  }
+  if (period.dueAt > now) {
+    return period.dueAt;
+  }
+  const local = DateTime.fromJSDate(now, { zone: schedule.timezone });
+  const nextStart =
+    schedule.frequency === 'daily' ? local.startOf('day').plus({ days: 1 }) : local.startOf('week').plus({ weeks: 1 });
+  return currentPeriod(schedule, nextStart.toJSDate())?.dueAt ?? null;
+}
