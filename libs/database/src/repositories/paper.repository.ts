@@ -407,8 +407,11 @@ async function mergeIn(
   return plan;
 }
 
+const RECORD_KEYS = RECORD_COLUMNS.map(([name]) => name);
+
+/** The records' merge columns only: the key list keeps the rest (createdAt…) out without copying each record. */
 function recordsJson(papers: PaperRecord[]): string {
-  return JSON.stringify(papers.map((paper) => Object.fromEntries(RECORD_COLUMNS.map(([name]) => [name, paper[name]]))));
+  return JSON.stringify(papers, RECORD_KEYS);
 }
 
 function compareNullable(a: string | null, b: string | null): number {

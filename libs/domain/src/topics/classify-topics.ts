@@ -31,6 +31,8 @@ const NON_ASCII = /[^\x00-\x7f]/;
 const SOFT_HYPHEN = /\u00ad/g;
 const UNICODE_DASHES = /[\u2010-\u2015\u2212]/g;
 const WHITESPACE_RUN = /\s+/g;
+/** Whitespace that collapsing would change: a character other than a space, or two in a row. */
+const UNTIDY_WHITESPACE = /[^\S ]|\s\s/;
 
 interface WeightedPattern {
   readonly pattern: string;
@@ -282,7 +284,7 @@ function normalizeText(value: unknown, maxLength: number): string {
   if (NON_ASCII.test(text)) {
     text = text.normalize('NFKC').replace(SOFT_HYPHEN, '').replace(UNICODE_DASHES, '-');
   }
-  return text.replace(WHITESPACE_RUN, ' ').trim();
+  return (UNTIDY_WHITESPACE.test(text) ? text.replace(WHITESPACE_RUN, ' ') : text).trim();
 }
 
 function stringsOf(values: readonly unknown[] | undefined): string[] {
