@@ -287,25 +287,22 @@ const RECORD_COLUMNS: [keyof PaperRecord, string][] = [
   ['readyAt', 'timestamptz'],
 ];
 const RECORDS = `json_to_recordset($1::json) AS r(${RECORD_COLUMNS.map(([name, type]) => `"${name}" ${type}`).join(', ')})`;
+const INSERT_PAPERS = `INSERT INTO "papers" (${RECORD_COLUMNS.map(([name]) => `"${name}"`).join(', ')})
+  SELECT ${RECORD_COLUMNS.map(([name]) => `r."${name}"`).join(', ')} FROM ${RECORDS}`;
 /**
- * The paper's long texts are sent only when Postgres does not have them: for an update, null keeps the stored
- * paper's; for a new paper, the stored listing's ("fromListing") where the paper has it as listed. Null cannot
- * mean anything else, as the columns are NOT NULL.
+ * The paper's long texts are sent only when they changed (most updates bring a version or upvotes): null keeps
+ * the stored one, and cannot mean anything else as the columns are NOT NULL.
  */
 const SENT_IF_CHANGED = ['title', 'abstract', 'authors'] as const satisfies readonly (keyof PaperRecord)[];
-type SentIfChanged = (typeof SENT_IF_CHANGED)[number];
-type UpdatedRecord = Omit<PaperRecord, SentIfChanged> & { [K in SentIfChanged]: PaperRecord[K] | null };
-type InsertedRecord = UpdatedRecord & { fromListing: string | null };
-const sentIfChanged = (name: string): boolean => (SENT_IF_CHANGED as readonly string[]).includes(name);
-// In the order sent (see mergeIn), whatever join Postgres picks for the listings.
-const INSERT_PAPERS = `INSERT INTO "papers" (${RECORD_COLUMNS.map(([name]) => `"${name}"`).join(', ')})
-  SELECT ${RECORD_COLUMNS.map(([name]) => (sentIfChanged(name) ? `COALESCE(r."${name}", l."${name}")` : `r."${name}"`)).join(', ')}
-  FROM ROWS FROM (json_to_recordset($1::json) AS (${RECORD_COLUMNS.map(([name, type]) => `"${name}" ${type}`).join(', ')}, "fromListing" uuid))
-    WITH ORDINALITY AS r(${RECORD_COLUMNS.map(([name]) => `"${name}"`).join(', ')}, "fromListing", "position")
-  LEFT JOIN "listings" l ON l."id" = r."fromListing"
-  ORDER BY r."position"`;
+type UpdatedRecord = Omit<PaperRecord, (typeof SENT_IF_CHANGED)[number]> & {
+  [K in (typeof SENT_IF_CHANGED)[number]]: PaperRecord[K] | null;
+};
 const UPDATE_PAPERS = `UPDATE "papers" p SET ${RECORD_COLUMNS.filter(([name]) => name !== 'id')
-  .map(([name]) => (sentIfChanged(name) ? `"${name}" = COALESCE(r."${name}", p."${name}")` : `"${name}" = r."${name}"`))
+  .map(([name]) =>
+    (SENT_IF_CHANGED as readonly string[]).includes(name)
+      ? `"${name}" = COALESCE(r."${name}", p."${name}")`
+      : `"${name}" = r."${name}"`,
+  )
   .join(', ')}, "updatedAt" = now() FROM ${RECORDS} WHERE p."id" = r."id"`;
 /**
  * Title-key candidates read per key; the merge considers the first MAX_TITLE_CANDIDATES plausible ones. Any of
@@ -343,7 +340,7 @@ async function classifyIn(
     }
   }
   if (merges.length > 0) {
-    const plan = await mergeIn(manager, merges, new Map(rows.map((row) => [row.id, row])), tag, now);
+    const plan = await mergeIn(manager, merges, tag, now);
     results.push(...plan.links.map((link) => ({ id: link.listingId, paperId: link.paperId, reason: null })));
   }
   if (results.length > 0) {
@@ -365,7 +362,6 @@ async function classifyIn(
 async function mergeIn(
   manager: EntityManager,
   merges: ListingMerge[],
-  stored: Map<string, ListingEntity>,
   tag: Tagger,
   now: Date,
 ): Promise<BatchMergePlan> {
@@ -414,16 +410,7 @@ async function mergeIn(
     const inserted = [...plan.inserted].sort(
       (a, b) => compareNullable(a.arxivId, b.arxivId) || compareNullable(a.doi, b.doi),
     );
-    const listingsOf = new Map<string, ListingEntity[]>();
-    for (const { listingId, paperId } of plan.links) {
-      const listing = stored.get(listingId);
-      if (listing !== undefined) {
-        listingsOf.set(paperId, [...(listingsOf.get(paperId) ?? []), listing]);
-      }
-    }
-    await manager.query(INSERT_PAPERS, [
-      recordsJson(inserted.map((paper) => withListingText(paper, listingsOf.get(paper.id) ?? []))),
-    ]);
+    await manager.query(INSERT_PAPERS, [recordsJson(inserted)]);
   }
   const fresh = new Set(plan.inserted.map((paper) => paper.id));
   await replaceTopics(
@@ -433,36 +420,11 @@ async function mergeIn(
   return plan;
 }
 
-const RECORD_KEYS: string[] = [...RECORD_COLUMNS.map(([name]) => name), 'fromListing'];
+const RECORD_KEYS = RECORD_COLUMNS.map(([name]) => name);
 
 /** The records' merge columns only: the key list keeps the rest (createdAt…) out without copying each record. */
-function recordsJson(papers: readonly (PaperRecord | UpdatedRecord | InsertedRecord)[]): string {
+function recordsJson(papers: readonly (PaperRecord | UpdatedRecord)[]): string {
   return JSON.stringify(papers, RECORD_KEYS);
-}
-
-/** A new paper's record with null for the long texts one of its stored listings has as they are (INSERT_PAPERS). */
-function withListingText(paper: PaperRecord, listings: readonly ListingEntity[]): InsertedRecord {
-  for (const listing of listings) {
-    const same = {
-      title: listing.title === paper.title,
-      abstract: listing.abstract === paper.abstract,
-      authors: sameList(listing.authors, paper.authors),
-    };
-    if (same.title || same.abstract || same.authors) {
-      return {
-        ...paper,
-        fromListing: listing.id,
-        title: same.title ? null : paper.title,
-        abstract: same.abstract ? null : paper.abstract,
-        authors: same.authors ? null : paper.authors,
-      };
-    }
-  }
-  return { ...paper, fromListing: null };
-}
-
-function sameList(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((item, index) => item === b[index]);
 }
 
 /** The record with null for the long texts its stored version already has (see UPDATE_PAPERS). */
@@ -471,7 +433,8 @@ function withoutUnchangedText(paper: PaperRecord, before: Map<string, PaperRecor
   if (stored === undefined) {
     return paper;
   }
-  const sameAuthors = sameList(paper.authors, stored.authors);
+  const sameAuthors =
+    paper.authors.length === stored.authors.length && paper.authors.every((name, i) => name === stored.authors[i]);
   return {
     ...paper,
     title: paper.title === stored.title ? null : paper.title,
