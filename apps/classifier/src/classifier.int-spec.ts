@@ -113,7 +113,6 @@ describe(ClassifierService.name, () => {
     expect(listings.rows).toEqual([{ paperId: rows[0].id }]);
   });
 
-  // New papers take the texts they share with their listing from the stored listing, the others as tidied.
   it('should store a new paper with its texts tidied, whichever of them tidying changed', async () => {
     const ids = [
       await store('hf', listing({ externalId: '2410.90001', arxivId: '2410.90001', title: 'Scaling for\n  Loss' })),
