@@ -113,6 +113,28 @@ describe(ClassifierService.name, () => {
     expect(listings.rows).toEqual([{ paperId: rows[0].id }]);
   });
 
+  it('should store a new paper with its texts tidied, whichever of them tidying changed', async () => {
+    const ids = [
+      await store('hf', listing({ externalId: '2410.90001', arxivId: '2410.90001', title: 'Scaling for\n  Loss' })),
+      await store('hf', listing({ externalId: '2410.90002', arxivId: '2410.90002', abstract: ' Wrapped\nabstract. ' })),
+      await store('hf', listing({ externalId: '2410.90003', arxivId: '2410.90003', authors: ['Ada', ' Ada ', 'Bo'] })),
+      await store('hf', listing({ externalId: '2410.90004', arxivId: '2410.90004', title: 'As listed' })),
+    ];
+    const outcomes = await app.get(ClassifierService).classifyBatch(ids);
+    expect([...outcomes.values()]).toEqual(['classified', 'classified', 'classified', 'classified']);
+    const { rows } = await sql.query(
+      `SELECT "arxivId", title, abstract, authors, "searchVector" @@ to_tsquery('english', 'wrapped') AS found
+       FROM papers WHERE "arxivId" LIKE '2410.9000%' ORDER BY "arxivId"`,
+    );
+    const { title, abstract, authors } = listing({});
+    expect(rows).toEqual([
+      { arxivId: '2410.90001', title: 'Scaling for Loss', abstract, authors, found: false },
+      { arxivId: '2410.90002', title, abstract: 'Wrapped abstract.', authors, found: true },
+      { arxivId: '2410.90003', title, abstract, authors: ['Ada', 'Bo'], found: false },
+      { arxivId: '2410.90004', title: 'As listed', abstract, authors, found: false },
+    ]);
+  });
+
   it('should keep the earliest listing time when a later version arrives', async () => {
     const first = await store('hf', listing({ externalId: '2410.30003', arxivId: '2410.30003', arxivVersion: 1 }));
     await classifyOne(first);

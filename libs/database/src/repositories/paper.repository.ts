@@ -335,8 +335,20 @@ const RECORD_COLUMNS: [keyof PaperRecord, string][] = [
 const RECORDS = `json_to_recordset($1::json) AS r(${RECORD_COLUMNS.map(([name, type]) => `"${name}" ${type}`).join(', ')})`;
 const INSERT_PAPERS = `INSERT INTO "papers" (${RECORD_COLUMNS.map(([name]) => `"${name}"`).join(', ')})
   SELECT ${RECORD_COLUMNS.map(([name]) => `r."${name}"`).join(', ')} FROM ${RECORDS}`;
+/**
+ * The paper's long texts are sent only when they changed (most updates bring a version or upvotes): null keeps
+ * the stored one, and cannot mean anything else as the columns are NOT NULL.
+ */
+const SENT_IF_CHANGED = ['title', 'abstract', 'authors'] as const satisfies readonly (keyof PaperRecord)[];
+type UpdatedRecord = Omit<PaperRecord, (typeof SENT_IF_CHANGED)[number]> & {
+  [K in (typeof SENT_IF_CHANGED)[number]]: PaperRecord[K] | null;
+};
 const UPDATE_PAPERS = `UPDATE "papers" p SET ${RECORD_COLUMNS.filter(([name]) => name !== 'id')
-  .map(([name]) => `"${name}" = r."${name}"`)
+  .map(([name]) =>
+    (SENT_IF_CHANGED as readonly string[]).includes(name)
+      ? `"${name}" = COALESCE(r."${name}", p."${name}")`
+      : `"${name}" = r."${name}"`,
+  )
   .join(', ')}, "updatedAt" = now() FROM ${RECORDS} WHERE p."id" = r."id"`;
 /**
  * Title-key candidates read per key; the merge considers the first MAX_TITLE_CANDIDATES plausible ones. Any of
@@ -436,7 +448,8 @@ async function mergeIn(
     await manager.query(`DELETE FROM "papers" WHERE "id" = $1`, [duplicateId]);
   }
   if (plan.updated.length > 0) {
-    await manager.query(UPDATE_PAPERS, [recordsJson(plan.updated)]);
+    const before = new Map(known.map((paper) => [paper.id, paper]));
+    await manager.query(UPDATE_PAPERS, [recordsJson(plan.updated.map((paper) => withoutUnchangedText(paper, before)))]);
   }
   if (plan.inserted.length > 0) {
     // In identifier order, so two batches inserting the same papers wait on each other rather than deadlock.
@@ -453,8 +466,27 @@ async function mergeIn(
   return plan;
 }
 
-function recordsJson(papers: PaperRecord[]): string {
-  return JSON.stringify(papers.map((paper) => Object.fromEntries(RECORD_COLUMNS.map(([name]) => [name, paper[name]]))));
+const RECORD_KEYS = RECORD_COLUMNS.map(([name]) => name);
+
+/** The records' merge columns only: the key list keeps the rest (createdAt…) out without copying each record. */
+function recordsJson(papers: readonly (PaperRecord | UpdatedRecord)[]): string {
+  return JSON.stringify(papers, RECORD_KEYS);
+}
+
+/** The record with null for the long texts its stored version already has (see UPDATE_PAPERS). */
+function withoutUnchangedText(paper: PaperRecord, before: Map<string, PaperRecord>): UpdatedRecord {
+  const stored = before.get(paper.id);
+  if (stored === undefined) {
+    return paper;
+  }
+  const sameAuthors =
+    paper.authors.length === stored.authors.length && paper.authors.every((name, i) => name === stored.authors[i]);
+  return {
+    ...paper,
+    title: paper.title === stored.title ? null : paper.title,
+    abstract: paper.abstract === stored.abstract ? null : paper.abstract,
+    authors: sameAuthors ? null : paper.authors,
+  };
 }
 
 function compareNullable(a: string | null, b: string | null): number {

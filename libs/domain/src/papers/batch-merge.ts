@@ -16,6 +16,7 @@ export interface PaperRecord extends PaperMetadata {
 export interface ListingMerge {
   listingId: string;
   identifiers: PaperIdentifiers;
+  /** titleKey(metadata.title). */
   titleKey: string | null;
   metadata: PaperMetadata;
   /** An arXiv replacement (announce type replace or replace-cross): a new version, never a new paper. */
@@ -241,7 +242,8 @@ function newPaper(listing: ListingMerge, doiTaken: boolean, now: Date, id: strin
     id,
     arxivId: listing.identifiers.arxivId,
     doi: doiTaken ? null : listing.identifiers.doi,
-    titleKey: titleKey(metadata.title),
+    // Tidying seldom changes a title: the listing's key is then the paper's.
+    titleKey: metadata.title === listing.metadata.title ? listing.titleKey : titleKey(metadata.title),
     readyAt: now,
   };
 }

@@ -29,7 +29,11 @@ export interface ParsedListing {
   projectUrl: string | null;
 }
 
+/** Whitespace that collapsing would change: a character other than a space, or two in a row. */
+const UNTIDY_WHITESPACE = /[^\S ]|\s\s/;
+
 /** A collapsed run of whitespace (titles arrive hard-wrapped, e.g. "Scaling for\n  Contrastive Loss"). */
 export function cleanText(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
+  // Most texts have single spaces only: testing is cheaper than rebuilding them unchanged.
+  return (UNTIDY_WHITESPACE.test(text) ? text.replace(/\s+/g, ' ') : text).trim();
 }

@@ -1,3 +1,4 @@
+import { PhrasePrefilter, requiredLiterals } from './phrase-prefilter';
 import { TOPIC_SLUGS, type TopicSlug } from './taxonomy';
 import { TOPIC_RULES, type TopicRuleBook, type TopicRuleSet } from './topic-rules';
 
@@ -30,6 +31,8 @@ const NON_ASCII = /[^\x00-\x7f]/;
 const SOFT_HYPHEN = /\u00ad/g;
 const UNICODE_DASHES = /[\u2010-\u2015\u2212]/g;
 const WHITESPACE_RUN = /\s+/g;
+/** Whitespace that collapsing would change: a character other than a space, or two in a row. */
+const UNTIDY_WHITESPACE = /[^\S ]|\s\s/;
 
 interface WeightedPattern {
   readonly pattern: string;
@@ -52,6 +55,8 @@ interface CompiledTopic {
   readonly topic: TopicSlug;
   readonly threshold: number;
   readonly phrases: PatternSet;
+  /** What scanPhrases finds in a text the prefilter rules out: nothing. */
+  readonly noPhraseHits: PhraseHits;
   readonly keywords: PatternSet;
   readonly categories: readonly CompiledCategory[];
   readonly taxonomyOrder: number;
@@ -77,6 +82,8 @@ export function createTopicClassifier(ruleBook: TopicRuleBook): TopicClassifier 
   }
   const compiledTopics = ruleBook.topics.map((ruleSet) => compileTopic(ruleSet, ruleBook.threshold));
   const repeatWeights = ruleBook.abstractRepeatWeights;
+  // One pass over each text tells which topics' phrase regexes could match at all; only those run.
+  const prefilter = new PhrasePrefilter(ruleBook.topics.map((ruleSet) => phraseLiterals(ruleSet.phrases)));
   const taxonomyOrder = new Map(compiledTopics.map((compiled) => [compiled.topic, compiled.taxonomyOrder]));
 
   return (input: TopicInput): TopicTag[] => {
@@ -85,13 +92,18 @@ export function createTopicClassifier(ruleBook: TopicRuleBook): TopicClassifier 
     const categories = stringsOf(input?.categories).map((category) => category.trim());
     const keywords = stringsOf(input?.keywords).map((keyword) => normalizeText(keyword, ruleBook.maxTextLength));
 
+    const titleCandidates = prefilter.candidates(title);
+    const abstractCandidates = prefilter.candidates(abstract);
+
     const tags: TopicTag[] = [];
-    for (const compiled of compiledTopics) {
+    compiledTopics.forEach((compiled, topicIndex) => {
       const contributions: Contribution[] = [];
       let score = 0;
 
-      const titleHits = scanPhrases(compiled.phrases, title, 1);
-      const abstractHits = scanPhrases(compiled.phrases, abstract, repeatWeights.length);
+      const titleHits = titleCandidates[topicIndex] ? scanPhrases(compiled.phrases, title, 1) : compiled.noPhraseHits;
+      const abstractHits = abstractCandidates[topicIndex]
+        ? scanPhrases(compiled.phrases, abstract, repeatWeights.length)
+        : compiled.noPhraseHits;
       compiled.phrases.weights.forEach((weight, index) => {
         const titlePoints = titleHits.counts[index] > 0 ? weight * ruleBook.titleWeight : 0;
         const abstractPoints = weight * sumFirst(repeatWeights, abstractHits.counts[index]);
@@ -122,9 +134,9 @@ export function createTopicClassifier(ruleBook: TopicRuleBook): TopicClassifier 
       });
 
       const roundedScore = Math.round(score * 100) / 100;
-      if (contributions.length === 0 || roundedScore < compiled.threshold) {continue;}
+      if (contributions.length === 0 || roundedScore < compiled.threshold) {return;}
       tags.push({ topic: compiled.topic, score: roundedScore, evidence: orderEvidence(contributions) });
-    }
+    });
 
     return tags.sort(
       (a, b) => b.score - a.score || (taxonomyOrder.get(a.topic) ?? 0) - (taxonomyOrder.get(b.topic) ?? 0),
@@ -137,10 +149,15 @@ export const classifyTopics: TopicClassifier = createTopicClassifier(TOPIC_RULES
 
 function compileTopic(ruleSet: TopicRuleSet, defaultThreshold: number): CompiledTopic {
   const context = `topic "${ruleSet.topic}"`;
+  const phrases = compilePatternSet(ruleSet.phrases, `${context} phrases`);
   return {
     topic: ruleSet.topic,
     threshold: ruleSet.threshold ?? defaultThreshold,
-    phrases: compilePatternSet(ruleSet.phrases, `${context} phrases`),
+    phrases,
+    noPhraseHits: {
+      counts: new Array<number>(phrases.weights.length).fill(0),
+      firstMatch: new Array<string | undefined>(phrases.weights.length).fill(undefined),
+    },
     keywords: compilePatternSet(ruleSet.keywords, `${context} keywords`),
     categories: ruleSet.categories.map(compileCategory),
     taxonomyOrder: TOPIC_SLUGS.indexOf(ruleSet.topic),
@@ -153,6 +170,19 @@ function compilePatternSet(rules: readonly WeightedPattern[], context: string): 
   const alternatives = rules.map((rule) => `(${rule.pattern})`).join('|');
   const source = rules.length === 0 ? '(?!)' : `${WORD_START}(?:${alternatives})${WORD_END}`;
   return { regex: new RegExp(source, 'giu'), weights: rules.map((rule) => rule.weight) };
+}
+
+/** Literals one of which any phrase of the list needs to match; null if a phrase has none (always scan). */
+function phraseLiterals(rules: readonly WeightedPattern[]): string[] | null {
+  const literals: string[] = [];
+  for (const rule of rules) {
+    const required = requiredLiterals(rule.pattern);
+    if (required === null) {
+      return null;
+    }
+    literals.push(...required);
+  }
+  return literals;
 }
 
 function validatePattern(pattern: string, context: string): void {
@@ -254,7 +284,7 @@ function normalizeText(value: unknown, maxLength: number): string {
   if (NON_ASCII.test(text)) {
     text = text.normalize('NFKC').replace(SOFT_HYPHEN, '').replace(UNICODE_DASHES, '-');
   }
-  return text.replace(WHITESPACE_RUN, ' ').trim();
+  return (UNTIDY_WHITESPACE.test(text) ? text.replace(WHITESPACE_RUN, ' ') : text).trim();
 }
 
 function stringsOf(values: readonly unknown[] | undefined): string[] {
