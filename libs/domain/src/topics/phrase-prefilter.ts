@@ -4,6 +4,11 @@
  * is reduced to literals every one of its matches must contain; one Aho-Corasick pass over the lower-cased
  * text finds all of them at once. Sound, not complete: a topic is skipped only when none of its literals
  * occur, and a pattern that cannot be reduced keeps its topic always scanned.
+ *
+ * Written here rather than taken from npm: the domain lib has no dependencies but luxon, the reader only
+ * needs the small regex subset of the rule book (anything else makes it give up, safely), and the automaton
+ * is a dense ASCII table that answers "which topics may match" in one pass, which the Aho-Corasick packages
+ * (built to report every match with its position) do not offer as such.
  */
 
 /** A pattern's atom as far as literals go: an ASCII character, a group, or anything else (classes, assertions…). */
