@@ -5,7 +5,7 @@
  * text finds all of them at once. Sound, not complete: a topic is skipped only when none of its literals
  * occur, and a pattern that cannot be reduced keeps its topic always scanned.
  *
- * Written here rather than taken from npm: the domain lib has no dependencies but luxon, the reader only
+ * Written here rather than taken from npm: the domain lib keeps its dependencies few, the reader only
  * needs the small regex subset of the rule book (anything else makes it give up, safely), and the automaton
  * is a dense ASCII table that answers "which topics may match" in one pass, which the Aho-Corasick packages
  * (built to report every match with its position) do not offer as such.
