@@ -8,6 +8,7 @@ import { SourceConfiguredUrl1765000000000 } from './1765000000000-SourceConfigur
 import { SourceLookupWith1765000000001 } from './1765000000001-SourceLookupWith';
 import { DropUnusedListingIndexes1765000000002 } from './1765000000002-DropUnusedListingIndexes';
 import { SubscriptionPlanAt1765100000000 } from './1765100000000-SubscriptionPlanAt';
+import { LedgerWithoutPaperForeignKey1765100000001 } from './1765100000001-LedgerWithoutPaperForeignKey';
 
 /** Every migration, in order: an imported list rather than a glob, so bundles and the CLI agree. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   SourceLookupWith1765000000001,
   DropUnusedListingIndexes1765000000002,
   SubscriptionPlanAt1765100000000,
+  LedgerWithoutPaperForeignKey1765100000001,
 ];

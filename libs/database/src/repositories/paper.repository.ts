@@ -445,6 +445,8 @@ async function mergeIn(
          AND NOT EXISTS (SELECT 1 FROM "digest_papers" x WHERE x."subscriptionId" = d."subscriptionId" AND x."paperId" = $1)`,
       [intoId, duplicateId],
     );
+    // The ledger has no foreign key to papers (see LedgerWithoutPaperForeignKey): its leftovers go here.
+    await manager.query(`DELETE FROM "digest_papers" WHERE "paperId" = $1`, [duplicateId]);
     await manager.query(`DELETE FROM "papers" WHERE "id" = $1`, [duplicateId]);
   }
   if (plan.updated.length > 0) {
