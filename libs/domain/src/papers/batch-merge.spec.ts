@@ -84,6 +84,20 @@ describe(planBatchMerge.name, () => {
     expect(plan.retag.map((p) => p.id)).toEqual(['new-1']);
   });
 
+  it('should attach a title-only listing to the paper of its batch whatever the order the batch came in', () => {
+    const blog = listing('l1', {}, { title: '[PREPRINT] Sparse attention with linear memory', authors: ['A. Smith'] });
+    const preprint = listing('l2', { arxivId: '2411.00001', version: 1 });
+    const plan = planBatchMerge([], [blog, preprint], NOW, ids());
+    expect(plan.inserted).toHaveLength(1);
+    expect(plan.inserted[0]).toMatchObject({ id: 'new-1', arxivId: '2411.00001' });
+    expect(plan.links).toEqual(
+      expect.arrayContaining([
+        { listingId: 'l1', paperId: 'new-1', matchedBy: 'title' },
+        { listingId: 'l2', paperId: 'new-1', matchedBy: 'new' },
+      ]),
+    );
+  });
+
   it('should update a known paper without re-tagging it when only its upvotes and version change', () => {
     const known = paper('p1', { arxivId: '2411.00002', version: 1, upvotes: 2 });
     const plan = planBatchMerge(

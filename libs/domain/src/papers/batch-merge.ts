@@ -70,7 +70,12 @@ export function planBatchMerge(
   const absorbed: BatchMergePlan['absorbed'] = [];
   const links: BatchMergePlan['links'] = [];
 
-  for (const listing of listings) {
+  // Listings with an identifier first: one matched only by title then finds the paper another listing of
+  // the batch makes, whatever order the batch came in (by listing id, which is random).
+  const identified = (listing: ListingMerge): boolean =>
+    listing.identifiers.arxivId !== null || listing.identifiers.doi !== null;
+  const ordered = [...listings.filter(identified), ...listings.filter((listing) => !identified(listing))];
+  for (const listing of ordered) {
     const found = findTarget(index, listing);
     if (found.paper) {
       const target = found.paper;
