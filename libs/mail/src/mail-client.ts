@@ -2,7 +2,7 @@ import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { createTransport, Transporter } from 'nodemailer';
 import { PermanentError } from '@libs/domain';
 import { Settings } from '@libs/config';
-import { EncodedBodyPart } from './encoded-body';
+import { asRawPart, EncodedBodyPart } from './encoded-body';
 
 export interface OutgoingMail {
   to: string;
@@ -88,11 +88,4 @@ export class MailClient implements OnModuleDestroy {
   onModuleDestroy(): void {
     this.transport.close();
   }
-}
-
-/** nodemailer's `raw` content replaces a part whole, headers included, and is sent as it is. */
-function asRawPart(part: EncodedBodyPart): { raw: string } {
-  return {
-    raw: `Content-Type: ${part.contentType}\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${part.quotedPrintable}`,
-  };
 }

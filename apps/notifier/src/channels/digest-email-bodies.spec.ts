@@ -1,7 +1,7 @@
 import { simpleParser } from 'mailparser';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { DigestPaperView, DigestView, renderDigestEmail } from '@libs/domain';
-import { EncodedBodyPart } from '@libs/mail';
+import { asRawPart } from '@libs/mail';
 import { DigestEmailBodies } from './digest-email-bodies';
 
 const paper = (n: number, title = `Paper ${n}`): DigestPaperView => ({
@@ -29,10 +29,6 @@ const digest = (subscriber: string, papers: DigestPaperView[]): DigestView => ({
   manageUrl: `https://papers.example.org/manage?id=${subscriber}&token=m`,
 });
 
-const raw = (part: EncodedBodyPart): { raw: string } => ({
-  raw: `Content-Type: ${part.contentType}\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${part.quotedPrintable}`,
-});
-
 /** The message nodemailer builds from the encoded parts, as a mail client reads it. */
 async function received(
   view: DigestView,
@@ -43,8 +39,8 @@ async function received(
     from: 'a@example.org',
     to: 'b@example.org',
     subject: body.subject,
-    html: raw(body.html),
-    text: raw(body.text),
+    html: asRawPart(body.html),
+    text: asRawPart(body.text),
   })
     .compile()
     .build();
