@@ -174,7 +174,9 @@ export class DigestRepository {
    * `claim`, for a sender about to send them), and the digest records its counts and status. The digest
    * row is locked first, so a second build of the same digest waits, then finds it no longer pending and
    * returns null (see `builtState`). No candidates, or none left, make an empty digest. A candidate that
-   * no longer exists (merged into another paper since it was read) is skipped.
+   * no longer exists (merged into another paper since it was read) is skipped. "Never delivered" is a
+   * LATERAL … LIMIT 1 so that it stays one index probe per candidate: as a NOT EXISTS, a plan cached while
+   * the ledger was small (or never analysed) hashed the whole ledger on every build.
    */
   async build(
     digestId: string,
@@ -188,8 +190,12 @@ export class DigestRepository {
        ),
        fresh AS (
          SELECT c."id", c."ord" FROM unnest($2::uuid[]) WITH ORDINALITY AS c("id", "ord")
-         JOIN "papers" p ON p."id" = c."id", target t
-         WHERE NOT EXISTS (SELECT 1 FROM "digest_papers" x WHERE x."subscriptionId" = t."subscriptionId" AND x."paperId" = c."id")
+         JOIN "papers" p ON p."id" = c."id" CROSS JOIN target t
+         LEFT JOIN LATERAL (
+           SELECT 1 AS "held" FROM "digest_papers" x
+           WHERE x."subscriptionId" = t."subscriptionId" AND x."paperId" = c."id" LIMIT 1
+         ) sent ON true
+         WHERE sent."held" IS NULL
        ),
        picked AS (
          SELECT "id", row_number() OVER (ORDER BY "ord") AS "rank" FROM fresh ORDER BY "ord" LIMIT $3
