@@ -26,10 +26,3 @@ export function encodeQuotedPrintable(text: string): string {
 export function joinQuotedPrintable(pieces: string[]): string {
   return pieces.filter((piece) => piece !== '').join(SOFT_BREAK);
 }
-
-/** nodemailer's `raw` content replaces a part whole, headers included, and is sent as it is. */
-export function asRawPart(part: EncodedBodyPart): { raw: string } {
-  return {
-    raw: `Content-Type: ${part.contentType}\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${part.quotedPrintable}`,
-  };
-}

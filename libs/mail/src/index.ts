@@ -1,3 +1,4 @@
 export * from './encoded-body';
 export * from './mail-client';
 export * from './mail.module';
+export * from './message';

@@ -2,18 +2,10 @@ import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { createTransport, Transporter } from 'nodemailer';
 import { PermanentError } from '@libs/domain';
 import { Settings } from '@libs/config';
-import { asRawPart, EncodedBodyPart } from './encoded-body';
+import { composeMessage, MessageContent } from './message';
 
-export interface OutgoingMail {
-  to: string;
-  subject: string;
-  /** The body as text, or already encoded (see PartlyEncodedBody). */
-  html: string | EncodedBodyPart;
-  text: string | EncodedBodyPart;
-  /** Deterministic, so a retried send carries the same Message-ID and receivers can fold duplicates. */
-  messageId?: string;
-  headers?: Record<string, string>;
-}
+/** A message to send; MAIL_FROM is the sender. */
+export type OutgoingMail = Omit<MessageContent, 'from'>;
 
 /** The receiving server refused the message for good (SMTP 5xx): a hard bounce. */
 export class MailRejectedError extends PermanentError {
@@ -62,18 +54,11 @@ export class MailClient implements OnModuleDestroy {
 
   async send(mail: OutgoingMail): Promise<SentMail> {
     try {
-      const info = (await this.transport.sendMail({
-        from: this.from,
-        to: mail.to,
-        subject: mail.subject,
-        html: typeof mail.html === 'string' ? mail.html : asRawPart(mail.html),
-        text: typeof mail.text === 'string' ? mail.text : asRawPart(mail.text),
-        messageId: mail.messageId,
-        headers: mail.headers,
-        // What nodemailer would pick for mostly-Latin text anyway, without scanning every message to decide.
-        textEncoding: 'quoted-printable',
-      })) as { messageId: string; response: string };
-      return { messageId: info.messageId, response: info.response };
+      const message = composeMessage({ ...mail, from: this.from });
+      const info = (await this.transport.sendMail({ envelope: message.envelope, raw: message.raw })) as {
+        response: string;
+      };
+      return { messageId: message.messageId, response: info.response };
     } catch (error) {
       const { responseCode: code, command } = error as { responseCode?: number; command?: string };
       // Only a 5xx refusal of the recipient is the address's fault (a hard bounce). A 5xx to our login,

@@ -1,7 +1,6 @@
 import { simpleParser } from 'mailparser';
-import MailComposer from 'nodemailer/lib/mail-composer';
 import { DigestPaperView, DigestView, renderDigestEmail } from '@libs/domain';
-import { asRawPart } from '@libs/mail';
+import { composeMessage } from '@libs/mail';
 import { DigestEmailBodies } from './digest-email-bodies';
 
 const paper = (n: number, title = `Paper ${n}`): DigestPaperView => ({
@@ -29,22 +28,20 @@ const digest = (subscriber: string, papers: DigestPaperView[]): DigestView => ({
   manageUrl: `https://papers.example.org/manage?id=${subscriber}&token=m`,
 });
 
-/** The message nodemailer builds from the encoded parts, as a mail client reads it. */
+/** The message sent from the encoded parts, as a mail client reads it. */
 async function received(
   view: DigestView,
   bodies: DigestEmailBodies,
 ): Promise<{ subject?: string; html: string; text: string }> {
   const body = bodies.bodyOf(view);
-  const message = await new MailComposer({
+  const { raw } = composeMessage({
     from: 'a@example.org',
     to: 'b@example.org',
     subject: body.subject,
-    html: asRawPart(body.html),
-    text: asRawPart(body.text),
-  })
-    .compile()
-    .build();
-  const parsed = await simpleParser(message);
+    html: body.html,
+    text: body.text,
+  });
+  const parsed = await simpleParser(raw);
   return { subject: parsed.subject, html: parsed.html || '', text: parsed.text ?? '' };
 }
 
