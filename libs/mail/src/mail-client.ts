@@ -55,9 +55,12 @@ export class MailClient implements OnModuleDestroy {
   async send(mail: OutgoingMail): Promise<SentMail> {
     try {
       const message = composeMessage({ ...mail, from: this.from });
-      const info = (await this.transport.sendMail({ envelope: message.envelope, raw: message.raw })) as {
-        response: string;
-      };
+      // The id given again, or nodemailer would make one up for its raw message node (random bytes).
+      const info = (await this.transport.sendMail({
+        envelope: message.envelope,
+        raw: message.raw,
+        messageId: message.messageId,
+      })) as { response: string };
       return { messageId: message.messageId, response: info.response };
     } catch (error) {
       const { responseCode: code, command } = error as { responseCode?: number; command?: string };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import MimeNode from 'nodemailer/lib/mime-node';
 import { EncodedBodyPart, encodeQuotedPrintable } from './encoded-body';
 
@@ -30,7 +31,8 @@ export interface ComposedMessage {
  * the stream plumbing cost more CPU than composing the email (bench:notifier); one buffer is one write.
  */
 export function composeMessage(content: MessageContent): ComposedMessage {
-  const root = new MimeNode('multipart/alternative');
+  // A boundary from the UUID generator's pooled randomness: nodemailer's default reads fresh random bytes.
+  const root = new MimeNode('multipart/alternative', { baseBoundary: randomUUID().replace(/-/g, '') });
   root.setHeader({
     From: content.from,
     To: content.to,
@@ -40,10 +42,10 @@ export function composeMessage(content: MessageContent): ComposedMessage {
   });
   const head = root.buildHeaders();
   const boundary = root.boundary as string;
-  const parts = [encoded(content.text, 'text/plain'), encoded(content.html, 'text/html')].map(
-    (part) =>
-      `--${boundary}\r\nContent-Type: ${part.contentType}\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${part.quotedPrintable}\r\n`,
-  );
+  const text = encoded(content.text, 'text/plain');
+  const html = encoded(content.html, 'text/html');
+  const partHead = (part: EncodedBodyPart): string =>
+    `--${boundary}\r\nContent-Type: ${part.contentType}\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n`;
   const { from, to } = root.getEnvelope();
   if (!from) {
     throw new Error(`"${content.from}" has no sender address`);
@@ -51,7 +53,13 @@ export function composeMessage(content: MessageContent): ComposedMessage {
   return {
     envelope: { from, to },
     messageId: root.messageId(),
-    raw: Buffer.from(`${head}\r\n\r\n${parts.join('')}--${boundary}--\r\n`),
+    raw: Buffer.concat([
+      Buffer.from(`${head}\r\n\r\n${partHead(text)}`),
+      text.quotedPrintable,
+      Buffer.from(`\r\n${partHead(html)}`),
+      html.quotedPrintable,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]),
   };
 }
 

@@ -31,11 +31,12 @@ export function renderDigestEmail(view: DigestView): RenderedEmail {
 }
 
 /**
- * The digest email in pieces: what comes before the papers and after them, and one block per paper.
- * A paper's block depends only on the paper and on why it matched, never on the subscriber's links or
- * the rest of the digest, so a fan-out can render (and encode) each block once for every digest that
- * shows it; its number is left as a hole (`numberHole`). Joined, the pieces are exactly
- * `renderDigestEmail`.
+ * The digest email in pieces: what comes before the papers and after them, and one block per paper,
+ * each a frame with holes. A paper's block depends only on the paper and on why it matched, never on
+ * the subscriber's links or the rest of the digest; the text before and after the papers differs
+ * between subscribers mostly in their links. So a fan-out can render (and encode) each frame once for
+ * every digest that shows it, and fill in the paper's number or the subscriber's links per email.
+ * Joined and filled, the pieces are exactly `renderDigestEmail`.
  */
 export interface DigestEmailPieces {
   subject: string;
@@ -44,17 +45,18 @@ export interface DigestEmailPieces {
 }
 
 export interface EmailBodyPieces {
-  head: string;
-  papers: PaperBlock[];
-  tail: string;
+  head: EmailFrame;
+  papers: EmailFrame[];
+  tail: EmailFrame;
 }
 
-export interface PaperBlock {
-  number: number;
-  /** Equal for blocks that render the same (the format aside). */
+export interface EmailFrame {
+  /** Equal for frames that render the same but for what fills their holes. */
   key: string;
-  /** The block as [before its number, after it]. */
-  render: () => [string, string];
+  /** The frame's text split at its holes: one text more than holes; hole i takes `fills[holes[i]]`. */
+  render: () => { texts: string[]; holes: number[] };
+  /** What the holes take, as the format prints it (escaped in HTML). */
+  fills: string[];
 }
 
 /** A template's `{{#each papers}}` loop taken apart: the loop's body renders one paper. */
@@ -62,34 +64,70 @@ interface SplitTemplate {
   head: HandlebarsTemplateDelegate<DigestEmailModel>;
   paper: HandlebarsTemplateDelegate<DigestEmailModel['papers'][number]>;
   tail: HandlebarsTemplateDelegate<DigestEmailModel>;
+  /** How a value prints in this format. */
+  print: (value: string) => string;
 }
 
-const htmlPieces = splitAtPapers(DIGEST_EMAIL_HTML, options);
-const textPieces = splitAtPapers(DIGEST_EMAIL_TEXT, { ...options, noEscape: true });
-// A control character: no field holds one, and escaping leaves it as it is.
-const NUMBER_HOLE = '\u0001';
+const htmlPieces = splitAtPapers(DIGEST_EMAIL_HTML, options, (value) => handlebars.escapeExpression(value));
+const textPieces = splitAtPapers(DIGEST_EMAIL_TEXT, { ...options, noEscape: true }, (value) => value);
+
+// Holes are control characters: no field holds one, and escaping leaves them as they are. A hole's
+// fill is at the index of its character code, less one.
+const HOLES = ['number', 'viewUrl', 'manageUrl', 'unsubscribeUrl', 'feedUrl'] as const;
+const HOLE = Object.fromEntries(HOLES.map((name, index) => [name, String.fromCharCode(index + 1)])) as Record<
+  (typeof HOLES)[number],
+  string
+>;
+// eslint-disable-next-line no-control-regex -- the holes are control characters on purpose (above)
+const HOLE_AT = /[\u0001-\u0005]/g;
 
 export function renderDigestEmailPieces(view: DigestView): DigestEmailPieces {
-  const model = digestEmailModel(view);
-  // Everything a block shows but its number; one key serves both formats.
-  const keys = model.papers.map(({ number: _, ...shown }) => JSON.stringify(shown));
-  const pieces = (template: SplitTemplate): EmailBodyPieces => ({
-    head: template.head(model),
-    papers: model.papers.map((paper, index) => {
-      const number = paper.number;
-      return {
-        number,
-        key: keys[index],
-        render: () =>
-          template.paper({ ...paper, number: NUMBER_HOLE as unknown as number }).split(NUMBER_HOLE) as [string, string],
-      };
-    }),
-    tail: template.tail(model),
+  // Paper blocks print no subscriber link, so one model with holes for the links serves the whole email.
+  const model = digestEmailModel({
+    ...view,
+    viewUrl: HOLE.viewUrl,
+    unsubscribeUrl: HOLE.unsubscribeUrl,
+    feedUrl: HOLE.feedUrl,
+    manageUrl: view.manageUrl === undefined ? undefined : HOLE.manageUrl,
   });
+  const { papers, ...frame } = model;
+  // The model but its papers, with holes for the links: everything the head and tail show.
+  const frameKey = JSON.stringify({ ...frame, paperCount: papers.length });
+  // Everything a block shows but its number; one key serves both formats.
+  const paperKeys = papers.map(({ number: _, ...shown }) => JSON.stringify(shown));
+  const pieces = (template: SplitTemplate): EmailBodyPieces => {
+    const links = [view.viewUrl, view.manageUrl ?? '', view.unsubscribeUrl, view.feedUrl].map(template.print);
+    return {
+      head: { key: `head:${frameKey}`, render: () => splitAtHoles(template.head(model)), fills: ['', ...links] },
+      papers: papers.map((paper, index) => ({
+        key: paperKeys[index],
+        render: () => splitAtHoles(template.paper({ ...paper, number: HOLE.number as unknown as number })),
+        fills: [String(paper.number)],
+      })),
+      tail: { key: `tail:${frameKey}`, render: () => splitAtHoles(template.tail(model)), fills: ['', ...links] },
+    };
+  };
   return { subject: model.subject, html: pieces(htmlPieces), text: pieces(textPieces) };
 }
 
-function splitAtPapers(source: string, compileOptions: typeof options & { noEscape?: boolean }): SplitTemplate {
+function splitAtHoles(rendered: string): { texts: string[]; holes: number[] } {
+  const texts: string[] = [];
+  const holes: number[] = [];
+  let from = 0;
+  for (const hole of rendered.matchAll(HOLE_AT)) {
+    texts.push(rendered.slice(from, hole.index));
+    holes.push(hole[0].charCodeAt(0) - 1);
+    from = hole.index + 1;
+  }
+  texts.push(rendered.slice(from));
+  return { texts, holes };
+}
+
+function splitAtPapers(
+  source: string,
+  compileOptions: typeof options & { noEscape?: boolean },
+  print: (value: string) => string,
+): SplitTemplate {
   const open = '{{#each papers}}';
   const start = source.indexOf(open);
   // The loop's own {{/each}}: the first one not closing an {{#each}} nested in it.
@@ -124,6 +162,7 @@ function splitAtPapers(source: string, compileOptions: typeof options & { noEsca
       compileOptions,
     ),
     tail: handlebars.compile(closeAlone ? trimLineStart(tail) : tail, compileOptions),
+    print,
   };
 }
 

@@ -1,4 +1,10 @@
-import { EmailBodyPieces, renderConfirmationEmail, renderDigestEmail, renderDigestEmailPieces } from './digest-email';
+import {
+  EmailBodyPieces,
+  EmailFrame,
+  renderConfirmationEmail,
+  renderDigestEmail,
+  renderDigestEmailPieces,
+} from './digest-email';
 import { DigestPaperView, DigestView } from './digest-view';
 import { renderSlackMessages } from './slack-message';
 
@@ -120,15 +126,11 @@ describe('renderDigestEmail', () => {
   });
 });
 
-const joined = (body: EmailBodyPieces): string =>
-  body.head +
-  body.papers
-    .map((paper) => {
-      const [before, after] = paper.render();
-      return `${before}${paper.number}${after}`;
-    })
-    .join('') +
-  body.tail;
+const filled = (frame: EmailFrame): string => {
+  const { texts, holes } = frame.render();
+  return texts.map((text, i) => (i < holes.length ? text + frame.fills[holes[i]] : text)).join('');
+};
+const joined = (body: EmailBodyPieces): string => [body.head, ...body.papers, body.tail].map(filled).join('');
 
 describe('renderDigestEmailPieces', () => {
   it('should join into exactly the email rendered whole', () => {
@@ -157,9 +159,21 @@ describe('renderDigestEmailPieces', () => {
     const second = renderDigestEmailPieces(view([paper(2), paper(1)], { viewUrl: 'https://a/2' })).html.papers;
     expect(second[1].key).toBe(first[0].key);
     expect(second[1].render()).toEqual(first[0].render());
-    expect(second[1].number).toBe(2);
+    expect(second[1].fills).toEqual(['2']);
     const otherReason = renderDigestEmailPieces(view([paper(1, { reasons: ['Agents (title: "agent")'] })])).html.papers;
     expect(otherReason[0].key).not.toBe(first[0].key);
+  });
+
+  it("should share the text around the papers between subscribers, filled with each one's own links", () => {
+    const papers = [paper(1), paper(2)];
+    const alice = renderDigestEmailPieces(view(papers, { unsubscribeUrl: 'https://a/u?t=alice&x=1' })).html;
+    const bob = renderDigestEmailPieces(view(papers, { unsubscribeUrl: 'https://a/u?t=bob&x=1' })).html;
+    expect(bob.tail.key).toBe(alice.tail.key);
+    expect(bob.tail.render()).toEqual(alice.tail.render());
+    expect(filled(bob.tail)).toContain('https://a/u?t&#x3D;bob&amp;x&#x3D;1');
+    expect(filled(bob.tail)).not.toContain('alice');
+    const fewer = renderDigestEmailPieces(view([paper(1)], { unsubscribeUrl: 'https://a/u?t=bob&x=1' })).html;
+    expect(fewer.head.key).not.toBe(bob.head.key);
   });
 });
 
