@@ -13,6 +13,7 @@ import { MailRejectedError } from '@libs/mail';
 import { DELIVERY_SEND_ATTEMPTS } from '@libs/queues';
 import { EmailChannel } from './channels/email.channel';
 import { PaperCache } from './paper-cache';
+import { PaperViews } from './paper-views';
 import { SlackChannel, SlackChannelGoneError } from './channels/slack.channel';
 
 /** The parts of a claimed delivery row a send needs. */
@@ -36,6 +37,7 @@ export class DeliveryService {
   private readonly secrets: SecretBox;
   // A fan-out sends the same day's papers to thousands: read each once a minute, not once per digest.
   private readonly paperCache: PaperCache;
+  private readonly paperViews = new PaperViews();
 
   constructor(
     private readonly settings: Settings,
@@ -155,11 +157,14 @@ export class DeliveryService {
 
   private async viewOf({ digest, subscription, paperIds }: DeliveryContext): Promise<DigestView> {
     const papers = await this.paperCache.get(paperIds ?? (await this.digests.paperIdsOf(digest.id)));
-    return buildDigestView({
-      digest,
-      subscription,
-      papers,
-      links: digestLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription.id, digest.id, new Date()),
-    });
+    return buildDigestView(
+      {
+        digest,
+        subscription,
+        papers,
+        links: digestLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription.id, digest.id, new Date()),
+      },
+      this.paperViews.viewOf,
+    );
   }
 }

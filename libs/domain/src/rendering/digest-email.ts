@@ -1,7 +1,7 @@
 import Handlebars from 'handlebars';
-import { DigestView } from './digest-view';
+import { DigestPaperView, DigestView } from './digest-view';
 import { DIGEST_EMAIL_HTML } from './email/digest-email.compiled';
-import { digestEmailModel, DigestEmailModel } from './email/digest-email-model';
+import { digestEmailModel, DigestEmailModel, paperEmailModel } from './email/digest-email-model';
 import { DIGEST_EMAIL_TEXT } from './email/digest-email.text';
 
 const escapeHtml = (text: string): string =>
@@ -93,14 +93,13 @@ export function renderDigestEmailPieces(view: DigestView): DigestEmailPieces {
   const { papers, ...frame } = model;
   // The model but its papers, with holes for the links: everything the head and tail show.
   const frameKey = JSON.stringify({ ...frame, paperCount: papers.length });
-  // Everything a block shows but its number; one key serves both formats.
-  const paperKeys = papers.map(({ number: _, ...shown }) => JSON.stringify(shown));
+  const keys = view.papers.map(paperKey);
   const pieces = (template: SplitTemplate): EmailBodyPieces => {
     const links = [view.viewUrl, view.manageUrl ?? '', view.unsubscribeUrl, view.feedUrl].map(template.print);
     return {
       head: { key: `head:${frameKey}`, render: () => splitAtHoles(template.head(model)), fills: ['', ...links] },
       papers: papers.map((paper, index) => ({
-        key: paperKeys[index],
+        key: keys[index],
         render: () => splitAtHoles(template.paper({ ...paper, number: HOLE.number as unknown as number })),
         fills: [String(paper.number)],
       })),
@@ -108,6 +107,19 @@ export function renderDigestEmailPieces(view: DigestView): DigestEmailPieces {
     };
   };
   return { subject: model.subject, html: pieces(htmlPieces), text: pieces(textPieces) };
+}
+
+// Everything a block shows but its number; one key serves both formats. Kept per view object, so a
+// view handed out again brings the same string, whose hash is then computed once.
+const paperKeys = new WeakMap<DigestPaperView, string>();
+
+function paperKey(paper: DigestPaperView): string {
+  let key = paperKeys.get(paper);
+  if (key === undefined) {
+    key = JSON.stringify(paperEmailModel(paper));
+    paperKeys.set(paper, key);
+  }
+  return key;
 }
 
 function splitAtHoles(rendered: string): { texts: string[]; holes: number[] } {

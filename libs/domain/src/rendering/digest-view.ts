@@ -87,8 +87,10 @@ export interface DigestInterests {
 export function digestPaperView(paper: DigestPaperSource, interests: DigestInterests): DigestPaperView {
   const wanted = new Set(interests.topics);
   const relevant = wanted.size > 0 ? paper.topics.filter((t) => wanted.has(t.topic)) : paper.topics.slice(0, 3);
-  const reasons = relevant.map((t) => `${topicName(t.topic)}${t.evidence.length > 0 ? ` (${t.evidence.slice(0, 2).join(', ')})` : ''}`);
-  const text = `${paper.title} ${paper.abstract}`.toLowerCase();
+  const reasons = relevant.map(
+    (t) => `${topicName(t.topic)}${t.evidence.length > 0 ? ` (${t.evidence.slice(0, 2).join(', ')})` : ''}`,
+  );
+  const text = interests.keywords.length > 0 ? `${paper.title} ${paper.abstract}`.toLowerCase() : '';
   for (const keyword of interests.keywords) {
     // The first plain word of a search query is a fair hint of what matched; Postgres decided the match.
     const word = keyword.replace(/["()]/g, ' ').trim().split(/\s+/)[0]?.replace(/^-/, '').toLowerCase();
@@ -125,12 +127,18 @@ export interface DigestViewInput {
   links: { unsubscribeUrl: string; feedUrl: string; viewUrl: string; manageUrl?: string };
 }
 
-/** The digest as every channel renders it: email, Slack and the web view show the same thing. */
-export function buildDigestView({ digest, subscription, papers, links }: DigestViewInput): DigestView {
+/**
+ * The digest as every channel renders it: email, Slack and the web view show the same thing. A fan-out
+ * may pass its own `paperView`, one that hands out the same view for the same paper and interests.
+ */
+export function buildDigestView(
+  { digest, subscription, papers, links }: DigestViewInput,
+  paperView: typeof digestPaperView = digestPaperView,
+): DigestView {
   return {
     periodKey: digest.periodKey,
     frequency: subscription.frequency === 'weekly' ? 'weekly' : 'daily',
-    papers: papers.map((paper) => digestPaperView(paper, subscription)),
+    papers: papers.map((paper) => paperView(paper, subscription)),
     omittedCount: digest.omittedCount,
     ...links,
   };

@@ -24,17 +24,26 @@ export function renderSlackMessages(view: DigestView): SlackMessage[] {
     const blocks: Record<string, unknown>[] = [];
     const label = parts.length > 1 ? ` (${index + 1}/${parts.length})` : '';
     if (index === 0) {
-      blocks.push({ type: 'header', text: { type: 'plain_text', text: shorten(`Paperboy · ${heading}`, 150), emoji: false } });
+      blocks.push({
+        type: 'header',
+        text: { type: 'plain_text', text: shorten(`Paperboy · ${heading}`, 150), emoji: false },
+      });
     }
     for (const paper of papers) {
       blocks.push(paperSection(paper), paperContext(paper));
     }
     if (index === parts.length - 1) {
-      const more = view.omittedCount > 0 ? `And ${view.omittedCount} more in <${escapeLink(view.viewUrl)}|the web view>. ` : '';
+      const more =
+        view.omittedCount > 0 ? `And ${view.omittedCount} more in <${escapeLink(view.viewUrl)}|the web view>. ` : '';
       blocks.push({ type: 'divider' });
       blocks.push({
         type: 'context',
-        elements: [{ type: 'mrkdwn', text: `${more}<${escapeLink(view.feedUrl)}|Your feed> · <${escapeLink(view.unsubscribeUrl)}|Unsubscribe>` }],
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: `${more}<${escapeLink(view.feedUrl)}|Your feed> · <${escapeLink(view.unsubscribeUrl)}|Unsubscribe>`,
+          },
+        ],
       });
     }
     return { text: `Paperboy: ${heading}${label}`, blocks };

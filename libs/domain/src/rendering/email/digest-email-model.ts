@@ -1,4 +1,4 @@
-import { authorLine, DigestView, digestHeading, shorten } from '../digest-view';
+import { authorLine, DigestPaperView, DigestView, digestHeading, shorten } from '../digest-view';
 
 /** A link of the email: a label and where it goes. */
 export interface EmailLink {
@@ -34,25 +34,40 @@ export interface DigestEmailModel {
 const SUMMARY_CHARS = 400;
 const ABSTRACT_CHARS = 600;
 
+type PaperModel = DigestEmailModel['papers'][number];
+
+// Views are values: the same view object always makes the same model, so a fan-out that hands out one
+// view per paper and interests builds each paper's model once.
+const paperModels = new WeakMap<DigestPaperView, Omit<PaperModel, 'number'>>();
+
+/** What the email shows of a paper, but its number. */
+export function paperEmailModel(paper: DigestPaperView): Omit<PaperModel, 'number'> {
+  let model = paperModels.get(paper);
+  if (!model) {
+    model = {
+      title: paper.title,
+      url: paper.url,
+      authors: authorLine(paper.authors),
+      upvotes: paper.upvotes,
+      upvoteNoun: paper.upvotes === 1 ? 'upvote' : 'upvotes',
+      tags: paper.tags,
+      reasons: paper.reasons.join('; '),
+      summary: paper.summary ? shorten(paper.summary, SUMMARY_CHARS) : null,
+      abstract: shorten(paper.abstract, ABSTRACT_CHARS),
+      links: [
+        paper.arxivUrl ? { label: 'arXiv', url: paper.arxivUrl } : null,
+        paper.huggingFaceUrl ? { label: 'Hugging Face', url: paper.huggingFaceUrl } : null,
+        paper.codeUrl ? { label: 'Code', url: paper.codeUrl } : null,
+      ].filter((link): link is EmailLink => link !== null),
+    };
+    paperModels.set(paper, model);
+  }
+  return model;
+}
+
 export function digestEmailModel(view: DigestView): DigestEmailModel {
   const heading = digestHeading(view);
-  const papers = view.papers.map((paper, index) => ({
-    number: index + 1,
-    title: paper.title,
-    url: paper.url,
-    authors: authorLine(paper.authors),
-    upvotes: paper.upvotes,
-    upvoteNoun: paper.upvotes === 1 ? 'upvote' : 'upvotes',
-    tags: paper.tags,
-    reasons: paper.reasons.join('; '),
-    summary: paper.summary ? shorten(paper.summary, SUMMARY_CHARS) : null,
-    abstract: shorten(paper.abstract, ABSTRACT_CHARS),
-    links: [
-      paper.arxivUrl ? { label: 'arXiv', url: paper.arxivUrl } : null,
-      paper.huggingFaceUrl ? { label: 'Hugging Face', url: paper.huggingFaceUrl } : null,
-      paper.codeUrl ? { label: 'Code', url: paper.codeUrl } : null,
-    ].filter((link): link is EmailLink => link !== null),
-  }));
+  const papers = view.papers.map((paper, index) => ({ number: index + 1, ...paperEmailModel(paper) }));
   return {
     subject: `Paperboy: ${heading}`,
     heading,
