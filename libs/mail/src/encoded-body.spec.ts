@@ -1,7 +1,7 @@
 import { decode } from 'libqp';
 import { encodeQuotedPrintable, joinQuotedPrintable } from './encoded-body';
 
-const decoded = (quotedPrintable: Buffer): string => decode(quotedPrintable.toString('latin1')).toString('utf8');
+const decoded = (chunks: Buffer[]): string => decode(Buffer.concat(chunks).toString('latin1')).toString('utf8');
 
 describe('joinQuotedPrintable', () => {
   it('should decode to the pieces joined, whatever their content', () => {
@@ -18,12 +18,28 @@ describe('joinQuotedPrintable', () => {
   });
 
   it('should keep every line within the 76 characters quoted-printable allows, in ASCII only', () => {
-    const body = joinQuotedPrintable(
-      ['é'.repeat(200), 'b'.repeat(150), 'a'.repeat(300)].map(encodeQuotedPrintable),
+    const body = Buffer.concat(
+      joinQuotedPrintable(
+        ['é'.repeat(200), 'b'.repeat(150), 'a'.repeat(300), 'c'.repeat(76), 'd'.repeat(75), '7', 'e'.repeat(74)].map(
+          encodeQuotedPrintable,
+        ),
+      ),
     ).toString('latin1');
     for (const line of body.split('\r\n')) {
       expect(line.length).toBeLessThanOrEqual(76);
     }
     expect(body).toMatch(/^[\x20-\x7e\r\n]*$/);
+  });
+});
+
+describe('encodeQuotedPrintable', () => {
+  it('should encode what needs encoding and keep what quoted-printable keeps as it is', () => {
+    for (const text of ['42', 'https://a.example/x?y&amp;z', 'a=b', 'trailing ', 'é', 'x'.repeat(77), 'a\nb']) {
+      const encoded = encodeQuotedPrintable(text).toString('latin1');
+      expect(decoded([Buffer.from(encoded, 'latin1')])).toBe(text.replace(/\n/g, '\r\n'));
+      expect(encoded).toMatch(/^[\t -~\r\n]*$/);
+    }
+    expect(encodeQuotedPrintable('42').toString()).toBe('42');
+    expect(encodeQuotedPrintable('a=b').toString()).toBe('a=3Db');
   });
 });

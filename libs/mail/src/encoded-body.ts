@@ -3,12 +3,14 @@ import { encode, wrap } from 'nodemailer/lib/qp';
 /** A body part whose content is already quoted-printable: sent as it is, with its own part headers. */
 export interface EncodedBodyPart {
   contentType: string;
-  /** 7-bit bytes, lines ending in CRLF. */
-  quotedPrintable: Buffer;
+  /** 7-bit bytes, lines ending in CRLF, in chunks sent one after the other. */
+  quotedPrintable: Buffer[];
 }
 
 const SOFT_BREAK = Buffer.from('=\r\n');
-const LINE_LENGTH = 76;
+// Quoted-printable lines hold at most 76 characters. A piece's lines hold one less: its last line may be
+// followed by the soft break that joins it to the next piece.
+const LINE_LENGTH = 75;
 
 /**
  * Quoted-printable encoding (nodemailer's `qp` module) of a piece of a body, lines ending in CRLF as
@@ -17,16 +19,24 @@ const LINE_LENGTH = 76;
  * live outside the JavaScript heap, so neither costs the garbage collector anything.
  */
 export function encodeQuotedPrintable(text: string): Buffer {
+  if (text.length <= LINE_LENGTH && UNCHANGED_BY_ENCODING.test(text)) {
+    return Buffer.from(text, 'latin1');
+  }
   return Buffer.from(wrap(encode(text.replace(/\r?\n/g, '\r\n')), LINE_LENGTH), 'latin1');
 }
+
+// Printable ASCII but "=", with no space to end a line: what quoted-printable keeps as it is (a digest
+// fills in many such short pieces per email, its papers' numbers).
+const UNCHANGED_BY_ENCODING = /^[!-<>-~]*$/;
 
 /**
  * Pieces encoded apart, joined into one body. A soft line break ("=" ending a line) is removed by every
  * decoder, so joining with one decodes to the pieces joined: the bytes nodemailer would send had it
  * encoded the whole body, each line still within 76 characters. Encoding is most of what composing a
- * digest costs; this lets a fan-out encode each shared piece once.
+ * digest costs; this lets a fan-out encode each shared piece once. The chunks stay apart until the
+ * message is put together, which copies each once.
  */
-export function joinQuotedPrintable(pieces: Buffer[]): Buffer {
+export function joinQuotedPrintable(pieces: Buffer[]): Buffer[] {
   const joined: Buffer[] = [];
   for (const piece of pieces) {
     if (piece.length > 0) {
@@ -36,5 +46,5 @@ export function joinQuotedPrintable(pieces: Buffer[]): Buffer {
       joined.push(piece);
     }
   }
-  return Buffer.concat(joined);
+  return joined;
 }

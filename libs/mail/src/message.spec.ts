@@ -10,7 +10,7 @@ describe('composeMessage', () => {
     text: 'Plain text with = signs, ünïcödé\n.a line starting with a dot\n',
     html: {
       contentType: 'text/html; charset=utf-8',
-      quotedPrintable: encodeQuotedPrintable('<p class="x">HTML — 李雷</p>\n'),
+      quotedPrintable: [encodeQuotedPrintable('<p class="x">HTML — 李雷</p>\n')],
     },
     messageId: '<digest-42@papers.example.org>',
     headers: {

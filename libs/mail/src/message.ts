@@ -55,9 +55,9 @@ export function composeMessage(content: MessageContent): ComposedMessage {
     messageId: root.messageId(),
     raw: Buffer.concat([
       Buffer.from(`${head}\r\n\r\n${partHead(text)}`),
-      text.quotedPrintable,
+      ...text.quotedPrintable,
       Buffer.from(`\r\n${partHead(html)}`),
-      html.quotedPrintable,
+      ...html.quotedPrintable,
       Buffer.from(`\r\n--${boundary}--\r\n`),
     ]),
   };
@@ -65,6 +65,6 @@ export function composeMessage(content: MessageContent): ComposedMessage {
 
 function encoded(body: string | EncodedBodyPart, type: 'text/plain' | 'text/html'): EncodedBodyPart {
   return typeof body === 'string'
-    ? { contentType: `${type}; charset=utf-8`, quotedPrintable: encodeQuotedPrintable(body) }
+    ? { contentType: `${type}; charset=utf-8`, quotedPrintable: [encodeQuotedPrintable(body)] }
     : body;
 }

@@ -36,7 +36,7 @@ export class DigestEmailBodies {
     };
   }
 
-  private encode(format: 'html' | 'text', body: EmailBodyPieces): Buffer {
+  private encode(format: 'html' | 'text', body: EmailBodyPieces): Buffer[] {
     const encoded: Buffer[] = [];
     for (const frame of [body.head, ...body.papers, body.tail]) {
       const { texts, holes } = this.frame(this.frames[format], frame);
