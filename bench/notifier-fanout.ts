@@ -59,7 +59,9 @@ async function main(): Promise<void> {
     const baselineSenderCalls = systemCalls(process.pid) - baselineCalls;
     const afterBaseline = await sink.count();
     console.log('…and the same email composed once, sent to each (SMTP only)…');
+    const prebuiltCpu = process.cpuUsage();
     const prebuilt = await bareNodemailer(sink.port, email, subscribers, true);
+    const prebuiltSenderMs = cpuTotalMs(process.cpuUsage(prebuiltCpu));
     const afterPrebuilt = await sink.count();
 
     console.log('Paperboy: notifier process, tick → claim → build → send…');
@@ -118,7 +120,7 @@ async function main(): Promise<void> {
     console.log(`
 Notifier fan-out, ${subscribers} subscribers, 120 papers (${new Date().toISOString()})
   baseline (bare nodemailer pool, 5 connections, rendered emails of ${(afterBaseline.bytes / afterBaseline.messages / 1024).toFixed(1)} kB): ${baseline.toFixed(0)} messages/s
-  SMTP only (the same pool sending one prebuilt message): ${prebuilt.toFixed(0)} messages/s
+  SMTP only (the same pool sending one prebuilt message): ${prebuilt.toFixed(0)} messages/s, ${(prebuiltSenderMs / subscribers).toFixed(2)} ms CPU each
   Paperboy: ${rows[0].digests} digests (${rows[0].papers} papers, ${sent} emails of ${((afterRun.bytes - afterPrebuilt.bytes) / sent / 1024).toFixed(1)} kB) in ${seconds.toFixed(1)} s = ${rate.toFixed(0)} digests/s
   ratio to baseline: ${(rate / baseline).toFixed(2)} (to SMTP only: ${(rate / prebuilt).toFixed(2)})
   CPU per message: baseline sender ${(baselineSenderMs / subscribers).toFixed(2)} ms, sink ${(baselineSinkMs / subscribers).toFixed(2)} ms; notifier ${(notifierMs / rows[0].digests).toFixed(2)} ms, sink ${(sinkMs / rows[0].digests).toFixed(2)} ms, Postgres ${(postgresMs / rows[0].digests).toFixed(2)} ms, Redis ${(redisMs / rows[0].digests).toFixed(2)} ms
