@@ -447,6 +447,8 @@ async function mergeIn(
     );
     // The ledger has no foreign key to papers (see LedgerWithoutPaperForeignKey): its leftovers go here.
     await manager.query(`DELETE FROM "digest_papers" WHERE "paperId" = $1`, [duplicateId]);
+    // Nor have topics (ClassifierLinksWithoutPaperForeignKeys): the duplicate's go with it.
+    await manager.query(`DELETE FROM "paper_topics" WHERE "paperId" = $1`, [duplicateId]);
     await manager.query(`DELETE FROM "papers" WHERE "id" = $1`, [duplicateId]);
   }
   if (plan.updated.length > 0) {
