@@ -6,6 +6,7 @@ import { DatabaseModule, ListingOutcome, ListingRepository, SourceRepository } f
 import { ParsedListing } from '@libs/domain';
 import { createTestDatabase, TestDatabase } from '../../../test/support/test-database';
 import { ClassifierService } from './classifier.service';
+import { TopicTagger } from './topic-tagger';
 
 /** Listings become canonical papers in real Postgres. */
 describe(ClassifierService.name, () => {
@@ -20,7 +21,7 @@ describe(ClassifierService.name, () => {
     process.env.DATABASE_URL = database.url;
     const moduleRef = await Test.createTestingModule({
       imports: [SettingsModule, DatabaseModule],
-      providers: [ClassifierService],
+      providers: [ClassifierService, TopicTagger],
     }).compile();
     app = await moduleRef.init();
     sql = new Client({ connectionString: database.url });
