@@ -6,6 +6,7 @@ import { DatabaseModule, ListingOutcome, ListingRepository, SourceRepository } f
 import { ParsedListing } from '@libs/domain';
 import { createTestDatabase, TestDatabase } from '../../../test/support/test-database';
 import { ClassifierService } from './classifier.service';
+import { TopicTagger } from './topic-tagger';
 
 /** Listings become canonical papers in real Postgres. */
 describe(ClassifierService.name, () => {
@@ -20,7 +21,7 @@ describe(ClassifierService.name, () => {
     process.env.DATABASE_URL = database.url;
     const moduleRef = await Test.createTestingModule({
       imports: [SettingsModule, DatabaseModule],
-      providers: [ClassifierService],
+      providers: [ClassifierService, TopicTagger],
     }).compile();
     app = await moduleRef.init();
     sql = new Client({ connectionString: database.url });
@@ -263,12 +264,15 @@ describe(ClassifierService.name, () => {
       const journal = await classified('other', {
         doi: '10.1000/two-records',
         title: 'Journal title, entirely reworded',
-        abstract: 'A longer journal abstract that is kept because it says more than the preprint abstract did.',
+        abstract: 'A longer journal abstract on chain-of-thought reasoning, kept because it says more than the preprint did.',
         upvotes: 8,
       });
       const arxivPaper = await paperOf(arxiv);
       const journalPaper = await paperOf(journal);
       expect(journalPaper).not.toBe(arxivPaper);
+      const topicsOf = async (paperId: string | null): Promise<unknown[]> =>
+        (await sql.query(`SELECT topic FROM paper_topics WHERE "paperId" = $1`, [paperId])).rows;
+      expect(await topicsOf(journalPaper)).not.toEqual([]);
       // s1 was sent the journal record, s2 the preprint, s3 both (the duplicate a subscriber should never have seen).
       const subscriptions = await sql.query<{ id: string }>(
         `INSERT INTO subscriptions (status, frequency, timezone, "sendHour") SELECT 'active', 'daily', 'UTC', 8 FROM generate_series(1, 3) RETURNING id`,
@@ -293,10 +297,11 @@ describe(ClassifierService.name, () => {
       expect(await paperOf(both)).toBe(arxivPaper);
       expect(await paperOf(journal)).toBe(arxivPaper);
       expect(await paperRow(journalPaper)).toBeUndefined();
+      expect(await topicsOf(journalPaper)).toEqual([]);
       expect(await paperRow(arxivPaper)).toMatchObject({
         doi: '10.1000/two-records',
         upvotes: 8,
-        abstract: 'A longer journal abstract that is kept because it says more than the preprint abstract did.',
+        abstract: 'A longer journal abstract on chain-of-thought reasoning, kept because it says more than the preprint did.',
       });
       const ledger = await sql.query(
         `SELECT "subscriptionId", "paperId" FROM digest_papers WHERE "subscriptionId" = ANY($1) ORDER BY "subscriptionId"`,

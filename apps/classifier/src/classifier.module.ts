@@ -4,9 +4,10 @@ import { DatabaseModule } from '@libs/database';
 import { QueuesModule } from '@libs/queues';
 import { ClassifierService } from './classifier.service';
 import { ClassifyProcessor } from './classify.processor';
+import { TopicTagger } from './topic-tagger';
 
 @Module({
   imports: [SettingsModule, LoggingModule, DatabaseModule, QueuesModule],
-  providers: [ClassifierService, ClassifyProcessor],
+  providers: [ClassifierService, ClassifyProcessor, TopicTagger],
 })
 export class ClassifierModule {}

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ListingEntity, ListingOutcome, PaperRepository, Prepared } from '@libs/database';
-import { classifyTopics } from '@libs/domain';
 import { normaliseListingIdentifiers, titleKey } from '@libs/domain/papers';
+import { TopicTagger } from './topic-tagger';
 
 const MAX_TITLE = 1000;
 const REPLACEMENTS = new Set(['replace', 'replace-cross']);
@@ -11,7 +11,10 @@ export type BatchSummary = Record<ListingOutcome, number>;
 /** Turns stored listings into (parts of) their canonical papers, tags them and marks them ready, a batch at a time. */
 @Injectable()
 export class ClassifierService {
-  constructor(private readonly papers: PaperRepository) {}
+  constructor(
+    private readonly papers: PaperRepository,
+    private readonly tagger: TopicTagger,
+  ) {}
 
   /**
    * Classifies a batch of listings together (see PaperRepository.classifyListings); each listing's outcome.
@@ -23,13 +26,15 @@ export class ClassifierService {
       listingIds,
       prepare,
       // Topics come from the merged paper, so a second source's keywords or categories count too.
-      (paper) =>
-        classifyTopics({
-          title: paper.title,
-          abstract: paper.abstract,
-          categories: paper.categories,
-          keywords: paper.keywords,
-        }),
+      (papers) =>
+        this.tagger.tag(
+          papers.map((paper) => ({
+            title: paper.title,
+            abstract: paper.abstract,
+            categories: paper.categories,
+            keywords: paper.keywords,
+          })),
+        ),
       now,
     );
   }

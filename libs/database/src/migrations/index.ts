@@ -9,6 +9,7 @@ import { SourceLookupWith1765000000001 } from './1765000000001-SourceLookupWith'
 import { DropUnusedListingIndexes1765000000002 } from './1765000000002-DropUnusedListingIndexes';
 import { SubscriptionPlanAt1765100000000 } from './1765100000000-SubscriptionPlanAt';
 import { LedgerWithoutPaperForeignKey1765100000001 } from './1765100000001-LedgerWithoutPaperForeignKey';
+import { ClassifierLinksWithoutPaperForeignKeys1765200000000 } from './1765200000000-ClassifierLinksWithoutPaperForeignKeys';
 
 /** Every migration, in order: an imported list rather than a glob, so bundles and the CLI agree. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   DropUnusedListingIndexes1765000000002,
   SubscriptionPlanAt1765100000000,
   LedgerWithoutPaperForeignKey1765100000001,
+  ClassifierLinksWithoutPaperForeignKeys1765200000000,
 ];

@@ -37,6 +37,8 @@ export interface RetagBatch {
 }
 
 type Tagger = (paper: PaperRecord) => TopicTag[];
+/** Each paper's topics, in the order of the papers; asynchronous, so that tagging can run beside the writes. */
+export type BatchTagger = (papers: PaperRecord[]) => Promise<TopicTag[][]>;
 
 /** What the classifier makes of a listing: its merge into a paper, or why it cannot become one. */
 export type Prepared = ListingMerge | { rejected: string };
@@ -102,7 +104,7 @@ export class PaperRepository {
   async classifyListings(
     listingIds: readonly string[],
     prepare: (listing: ListingEntity) => Prepared,
-    tag: Tagger,
+    tag: BatchTagger,
     now: Date,
   ): Promise<Map<string, ListingOutcome>> {
     for (let attempt = 1; ; attempt++) {
@@ -361,7 +363,7 @@ async function classifyIn(
   manager: EntityManager,
   listingIds: readonly string[],
   prepare: (listing: ListingEntity) => Prepared,
-  tag: Tagger,
+  tag: BatchTagger,
   now: Date,
 ): Promise<Map<string, ListingOutcome>> {
   const outcomes = new Map<string, ListingOutcome>(listingIds.map((id) => [id, 'missing']));
@@ -408,7 +410,7 @@ async function classifyIn(
 async function mergeIn(
   manager: EntityManager,
   merges: ListingMerge[],
-  tag: Tagger,
+  tag: BatchTagger,
   now: Date,
 ): Promise<BatchMergePlan> {
   const titleKeys = [...new Set(merges.map((m) => m.titleKey).filter(isMatchableTitleKey))].sort();
@@ -436,6 +438,10 @@ async function mergeIn(
           [reachable.map((row) => row.id)],
         );
   const plan = planBatchMerge(known, merges, now, randomUUID);
+  // Tagged while the papers are written; the topics wait for it. Should a write fail first, nobody awaits the
+  // tagging: its own failure, if any, adds nothing then.
+  const tagging = tag(plan.retag);
+  tagging.catch(() => undefined);
   for (const { duplicateId, intoId } of plan.absorbed) {
     await manager.query(`UPDATE "listings" SET "paperId" = $1 WHERE "paperId" = $2`, [intoId, duplicateId]);
     // The delivery ledger follows the paper: a subscriber who was sent the duplicate has had this paper, and
@@ -447,6 +453,8 @@ async function mergeIn(
     );
     // The ledger has no foreign key to papers (see LedgerWithoutPaperForeignKey): its leftovers go here.
     await manager.query(`DELETE FROM "digest_papers" WHERE "paperId" = $1`, [duplicateId]);
+    // Nor have topics (ClassifierLinksWithoutPaperForeignKeys): the duplicate's go with it.
+    await manager.query(`DELETE FROM "paper_topics" WHERE "paperId" = $1`, [duplicateId]);
     await manager.query(`DELETE FROM "papers" WHERE "id" = $1`, [duplicateId]);
   }
   if (plan.updated.length > 0) {
@@ -461,9 +469,10 @@ async function mergeIn(
     await manager.query(INSERT_PAPERS, [recordsJson(inserted)]);
   }
   const fresh = new Set(plan.inserted.map((paper) => paper.id));
+  const tags = await tagging;
   await replaceTopics(
     manager,
-    plan.retag.map((paper) => ({ paperId: paper.id, tags: tag(paper), fresh: fresh.has(paper.id) })),
+    plan.retag.map((paper, index) => ({ paperId: paper.id, tags: tags[index], fresh: fresh.has(paper.id) })),
   );
   return plan;
 }
