@@ -1,9 +1,6 @@
-import { parentPort } from 'node:worker_threads';
-import { classifyTopics, TopicInput } from '@libs/domain';
-import type { TaggingRequest, TaggingResponse } from './topic-tagger';
+import { classifyTopics, TopicInput, TopicTag } from '@libs/domain';
 
-/** Tags the papers of each request it is sent, in order, off the classifier's event loop (see TopicTagger). */
-parentPort?.on('message', ({ id, papers }: TaggingRequest) => {
-  const response: TaggingResponse = { id, tags: papers.map((paper: TopicInput) => classifyTopics(paper)) };
-  parentPort?.postMessage(response);
-});
+/** Tags a batch's papers, in order, off the classifier's event loop (run by TopicTagger's pool). */
+export default function tagTopics(papers: TopicInput[]): TopicTag[][] {
+  return papers.map((paper) => classifyTopics(paper));
+}
