@@ -24,7 +24,7 @@ export interface ComposedMessage {
 /**
  * A multipart/alternative message (plain text, then HTML) as one buffer. nodemailer's MIME node builds
  * the headers: address and word encoding, folding, Date, Message-ID, MIME-Version and the boundary. The
- * two parts are quoted-printable, encoded here or by the caller, so the body is a join of strings.
+ * two parts are quoted-printable, encoded here or by the caller, so the body is their bytes put together.
  *
  * Why not nodemailer's own MIME tree: it streams every header block, boundary and part on its own, a
  * setImmediate apart, and each piece became a socket write of its own. In a fan-out those writes and

@@ -164,6 +164,22 @@ describe('renderDigestEmailPieces', () => {
     expect(otherReason[0].key).not.toBe(first[0].key);
   });
 
+  it('should leave out the control characters a source sent, whole or in pieces', () => {
+    const hostile = paper(1, {
+      title: 'Title\u0001with\u0002holes\u0004',
+      abstract: 'An abstract\u0003 with\u0000 controls\u0005 and\ta tab.',
+      reasons: ['Agents (\u0002)'],
+    });
+    const digest = view([hostile, paper(2)]);
+    const email = renderDigestEmail(digest);
+    const pieces = renderDigestEmailPieces(digest);
+    expect(joined(pieces.html)).toBe(email.html);
+    expect(joined(pieces.text)).toBe(email.text);
+    // eslint-disable-next-line no-control-regex -- looking for control characters is the point
+    expect(`${email.html}${email.text}`).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/);
+    expect(email.text).toContain('Titlewithholes');
+  });
+
   it("should share the text around the papers between subscribers, filled with each one's own links", () => {
     const papers = [paper(1), paper(2)];
     const alice = renderDigestEmailPieces(view(papers, { unsubscribeUrl: 'https://a/u?t=alice&x=1' })).html;

@@ -36,6 +36,13 @@ const ABSTRACT_CHARS = 600;
 
 type PaperModel = DigestEmailModel['papers'][number];
 
+// Sources can send control characters (a feed's title, an abstract). An email has no use for them but
+// tabs and line breaks, and the renderer marks its holes with some (digest-email.ts): what comes from a
+// paper loses them here.
+// eslint-disable-next-line no-control-regex -- removing control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
+const printable = (text: string): string => text.replace(CONTROL_CHARACTERS, '');
+
 // Views are values: the same view object always makes the same model, so a fan-out that hands out one
 // view per paper and interests builds each paper's model once.
 const paperModels = new WeakMap<DigestPaperView, Omit<PaperModel, 'number'>>();
@@ -45,19 +52,19 @@ export function paperEmailModel(paper: DigestPaperView): Omit<PaperModel, 'numbe
   let model = paperModels.get(paper);
   if (!model) {
     model = {
-      title: paper.title,
-      url: paper.url,
-      authors: authorLine(paper.authors),
+      title: printable(paper.title),
+      url: printable(paper.url),
+      authors: printable(authorLine(paper.authors)),
       upvotes: paper.upvotes,
       upvoteNoun: paper.upvotes === 1 ? 'upvote' : 'upvotes',
-      tags: paper.tags,
-      reasons: paper.reasons.join('; '),
-      summary: paper.summary ? shorten(paper.summary, SUMMARY_CHARS) : null,
-      abstract: shorten(paper.abstract, ABSTRACT_CHARS),
+      tags: paper.tags.map(printable),
+      reasons: printable(paper.reasons.join('; ')),
+      summary: paper.summary ? printable(shorten(paper.summary, SUMMARY_CHARS)) : null,
+      abstract: printable(shorten(paper.abstract, ABSTRACT_CHARS)),
       links: [
-        paper.arxivUrl ? { label: 'arXiv', url: paper.arxivUrl } : null,
-        paper.huggingFaceUrl ? { label: 'Hugging Face', url: paper.huggingFaceUrl } : null,
-        paper.codeUrl ? { label: 'Code', url: paper.codeUrl } : null,
+        paper.arxivUrl ? { label: 'arXiv', url: printable(paper.arxivUrl) } : null,
+        paper.huggingFaceUrl ? { label: 'Hugging Face', url: printable(paper.huggingFaceUrl) } : null,
+        paper.codeUrl ? { label: 'Code', url: printable(paper.codeUrl) } : null,
       ].filter((link): link is EmailLink => link !== null),
     };
     paperModels.set(paper, model);
@@ -71,7 +78,7 @@ export function digestEmailModel(view: DigestView): DigestEmailModel {
   return {
     subject: `Paperboy: ${heading}`,
     heading,
-    preheader: view.papers
+    preheader: papers
       .slice(0, 3)
       .map((paper) => paper.title)
       .join(' · '),
