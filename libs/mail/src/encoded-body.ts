@@ -11,6 +11,9 @@ const SOFT_BREAK = Buffer.from('=\r\n');
 // Quoted-printable lines hold at most 76 characters. A piece's lines hold one less: its last line may be
 // followed by the soft break that joins it to the next piece.
 const LINE_LENGTH = 75;
+// Printable ASCII but "=", with no space to end a line: what quoted-printable keeps as it is (a digest
+// fills in many such short pieces per email, its papers' numbers).
+const UNCHANGED_BY_ENCODING = /^[!-<>-~]*$/;
 
 /**
  * Quoted-printable encoding (nodemailer's `qp` module) of a piece of a body, lines ending in CRLF as
@@ -24,10 +27,6 @@ export function encodeQuotedPrintable(text: string): Buffer {
   }
   return Buffer.from(wrap(encode(text.replace(/\r?\n/g, '\r\n')), LINE_LENGTH), 'latin1');
 }
-
-// Printable ASCII but "=", with no space to end a line: what quoted-printable keeps as it is (a digest
-// fills in many such short pieces per email, its papers' numbers).
-const UNCHANGED_BY_ENCODING = /^[!-<>-~]*$/;
 
 /**
  * Pieces encoded apart, joined into one body. A soft line break ("=" ending a line) is removed by every

@@ -8,7 +8,7 @@ import {
   ReadyPapersVersion,
   SubscriptionRepository,
 } from '@libs/database';
-import { Topic, TOPICS, verifyToken } from '@libs/domain';
+import { printable, Topic, TOPICS, verifyToken } from '@libs/domain';
 import { toWebSearchQuery } from '@libs/domain/papers';
 import { Memo, RenderedFeed, renderedFeed, RenderedFeedCache } from './feed-cache';
 
@@ -34,8 +34,7 @@ export const FEED_CONTENT_TYPES: Record<FeedFormat, string> = {
  * because the `feed` package's CDATA writer escapes only its first occurrence.
  */
 function xmlSafe(text: string): string {
-  // eslint-disable-next-line no-control-regex -- removing control characters is the point
-  return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '').replace(/]]>/g, ']] >');
+  return printable(text).replace(/]]>/g, ']] >');
 }
 
 /** Readers treat descriptions (and Atom titles) as HTML; ours are plain text. */

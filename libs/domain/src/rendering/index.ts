@@ -1,3 +1,4 @@
 export * from './digest-email';
 export * from './digest-view';
 export * from './slack-message';
+export * from './printable';

@@ -1,4 +1,5 @@
 import { authorLine, DigestPaperView, DigestView, digestHeading, shorten } from '../digest-view';
+import { printable } from '../printable';
 
 /** A link of the email: a label and where it goes. */
 export interface EmailLink {
@@ -36,18 +37,11 @@ const ABSTRACT_CHARS = 600;
 
 type PaperModel = DigestEmailModel['papers'][number];
 
-// Sources can send control characters (a feed's title, an abstract). An email has no use for them but
-// tabs and line breaks, and the renderer marks its holes with some (digest-email.ts): what comes from a
-// paper loses them here.
-// eslint-disable-next-line no-control-regex -- removing control characters is the point
-const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
-const printable = (text: string): string => text.replace(CONTROL_CHARACTERS, '');
-
 // Views are values: the same view object always makes the same model, so a fan-out that hands out one
 // view per paper and interests builds each paper's model once.
 const paperModels = new WeakMap<DigestPaperView, Omit<PaperModel, 'number'>>();
 
-/** What the email shows of a paper, but its number. */
+/** What the email shows of a paper, but its number; without control characters (see printable). */
 export function paperEmailModel(paper: DigestPaperView): Omit<PaperModel, 'number'> {
   let model = paperModels.get(paper);
   if (!model) {
