@@ -180,8 +180,10 @@ export class PipelineRunner {
         return current?.returnvalue as T;
       }
       if (state === 'failed') {
-        const tries = current && current.attemptsMade > 1 ? ` after ${current.attemptsMade} attempts` : '';
-        throw new CliError(`${job.name} failed${tries}: ${current?.failedReason ?? 'no reason recorded'}`);
+        // Read again: the job was read before its state, so it may predate the failure and lack its reason.
+        const failed = await queue.getJob(job.id as string);
+        const tries = failed && failed.attemptsMade > 1 ? ` after ${failed.attemptsMade} attempts` : '';
+        throw new CliError(`${job.name} failed${tries}: ${failed?.failedReason ?? 'no reason recorded'}`);
       }
       if (state === 'unknown') {
         throw new CliError(`${job.name} job ${job.id} disappeared from the queue`);
