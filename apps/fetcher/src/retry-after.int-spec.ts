@@ -61,11 +61,11 @@ describe('Retry-After on a SourceFetch job', () => {
     const done = await waitFor(
       'the SourceFetch job to complete',
       async () => {
-        const current = await context.app
-          .get(JobProducer)
-          .queue(QueueName.Fetch)
-          .getJob(job.id as string);
-        return (await current?.getState()) === 'completed' ? current : undefined;
+        const queue = context.app.get(JobProducer).queue(QueueName.Fetch);
+        // The state first: the job read after it is then at least as recent (attemptsMade included).
+        return (await queue.getJobState(job.id as string)) === 'completed'
+          ? await queue.getJob(job.id as string)
+          : undefined;
       },
       10_000,
     );
