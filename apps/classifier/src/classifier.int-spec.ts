@@ -264,7 +264,8 @@ describe(ClassifierService.name, () => {
       const journal = await classified('other', {
         doi: '10.1000/two-records',
         title: 'Journal title, entirely reworded',
-        abstract: 'A longer journal abstract on chain-of-thought reasoning, kept because it says more than the preprint did.',
+        abstract:
+          'A longer journal abstract on chain-of-thought reasoning, kept because it says more than the preprint did.',
         upvotes: 8,
       });
       const arxivPaper = await paperOf(arxiv);
@@ -301,7 +302,8 @@ describe(ClassifierService.name, () => {
       expect(await paperRow(arxivPaper)).toMatchObject({
         doi: '10.1000/two-records',
         upvotes: 8,
-        abstract: 'A longer journal abstract on chain-of-thought reasoning, kept because it says more than the preprint did.',
+        abstract:
+          'A longer journal abstract on chain-of-thought reasoning, kept because it says more than the preprint did.',
       });
       const ledger = await sql.query(
         `SELECT "subscriptionId", "paperId" FROM digest_papers WHERE "subscriptionId" = ANY($1) ORDER BY "subscriptionId"`,
@@ -346,10 +348,16 @@ describe(ClassifierService.name, () => {
         title: 'Scaling Laws for Data Filtering',
         authors: ['Dan Lee', 'Eve Park'],
       });
+      // Others who only share surnames with the authors: Dora Smith and Eli Jones wrote another paper.
+      const namesakes = await classified('other', {
+        title: 'Scaling Laws for Data Filtering',
+        authors: ['Dora Smith', 'Eli Jones'],
+      });
       const paperId = await paperOf(arxiv);
       expect(await paperOf(blog)).toBe(paperId);
       expect(await paperOf(mixing)).not.toBe(paperId);
       expect(await paperOf(strangers)).not.toBe(paperId);
+      expect(await paperOf(namesakes)).not.toBe(paperId);
       expect(await paperRow(paperId)).toMatchObject({
         title: 'Scaling Laws for Data Filtering',
         titleKey: 'scalinglawsfordatafiltering',
@@ -487,6 +495,34 @@ describe(ClassifierService.name, () => {
       expect(await paperRow(await paperOf(replaced))).toMatchObject({
         version: 4,
         listedAt: new Date('2023-01-02T00:00:00Z'),
+      });
+    });
+    it("should bring a revision's text to a paper first listed without a version, and keep it from older text", async () => {
+      // Hugging Face lists arXiv ids without a version: the paper's version is unknown until arXiv says.
+      const fromHf = await classified('hf', {
+        arxivId: '2410.60002',
+        title: 'A first title of the paper',
+        abstract: 'The first version of the abstract, long and a little wordy, as Hugging Face listed it.',
+      });
+      expect(await paperRow(await paperOf(fromHf))).toMatchObject({ version: null });
+      await classified('other', {
+        arxivId: 'oai:arXiv.org:2410.60002v2',
+        announceType: 'replace',
+        title: 'A revised title of the paper',
+        abstract: 'A tighter second version.',
+      });
+      // Hugging Face's listing of another day still shows the first text: it no longer wins by length.
+      await classified('other', {
+        arxivId: '2410.60002',
+        title: 'A first title of the paper',
+        abstract: 'The first version of the abstract, long and a little wordy, as Hugging Face listed it.',
+        upvotes: 30,
+      });
+      expect(await paperRow(await paperOf(fromHf))).toMatchObject({
+        version: 2,
+        title: 'A revised title of the paper',
+        abstract: 'A tighter second version.',
+        upvotes: 30,
       });
     });
   });

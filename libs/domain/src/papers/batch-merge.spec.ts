@@ -119,7 +119,7 @@ describe(planBatchMerge.name, () => {
     expect(plan.links).toEqual([{ listingId: 'l1', paperId: 'p1', matchedBy: 'arxivId' }]);
   });
 
-  it('should fold a DOI-only record into the arXiv paper, whether it was known or made earlier in the batch', () => {
+  it('should fold a known DOI-only record into the arXiv paper, and give a DOI-only listing the arXiv paper of its DOI', () => {
     const arxiv = paper('p1', { arxivId: '2411.00004' });
     const journal = paper('p2', { doi: '10.1000/known', title: 'Journal title', abstract: 'A much longer abstract.' });
     const plan = planBatchMerge(
@@ -136,28 +136,31 @@ describe(planBatchMerge.name, () => {
     expect(plan.updated).toEqual([
       expect.objectContaining({ id: 'p1', doi: '10.1000/known', abstract: 'A much longer abstract.' }),
     ]);
-    // The DOI-only paper l2 made is the arXiv paper of l3: one new paper, both listings on it.
+    // l2 has only the DOI that l3's new arXiv paper has: one new paper, both listings on it.
     expect(plan.inserted).toEqual([expect.objectContaining({ arxivId: '2411.00005', doi: '10.1000/fresh' })]);
     const fresh = plan.inserted[0].id;
-    expect(plan.links.filter((link) => link.paperId === fresh).map((link) => link.listingId)).toEqual(['l2', 'l3']);
+    expect(
+      plan.links
+        .filter((link) => link.paperId === fresh)
+        .map((link) => link.listingId)
+        .sort(),
+    ).toEqual(['l2', 'l3']);
   });
 
-  it('should fold a DOI-only paper made earlier in the batch into the arXiv paper, moving its listings', () => {
-    const plan = planBatchMerge(
-      [],
-      [
-        listing('l1', { arxivId: '2411.00008' }),
-        listing('l2', { doi: '10.1000/journal' }, { title: 'The journal title' }),
-        listing('l3', { arxivId: '2411.00008', doi: '10.1000/journal' }),
-      ],
-      NOW,
-      ids(),
-    );
-    expect(plan.inserted).toEqual([
-      expect.objectContaining({ id: 'new-1', arxivId: '2411.00008', doi: '10.1000/journal' }),
-    ]);
-    expect(plan.absorbed).toEqual([]);
-    expect(plan.links.map((link) => link.paperId)).toEqual(['new-1', 'new-1', 'new-1']);
+  it('should make one paper of an arXiv listing and a DOI-only one it names, whichever comes first in the batch', () => {
+    const listings = [
+      listing('l2', { doi: '10.1000/journal' }, { title: 'The journal title' }),
+      listing('l1', { arxivId: '2411.00008' }),
+      listing('l3', { arxivId: '2411.00008', doi: '10.1000/journal' }),
+    ];
+    for (const order of [listings, [...listings].reverse()]) {
+      const plan = planBatchMerge([], order, NOW, ids());
+      expect(plan.inserted).toEqual([
+        expect.objectContaining({ id: 'new-1', arxivId: '2411.00008', doi: '10.1000/journal' }),
+      ]);
+      expect(plan.absorbed).toEqual([]);
+      expect(plan.links.map((link) => link.paperId)).toEqual(['new-1', 'new-1', 'new-1']);
+    }
   });
 
   it('should keep a DOI with the arXiv paper that has it and make a new paper when two match by title', () => {
@@ -179,5 +182,41 @@ describe(planBatchMerge.name, () => {
       expect.objectContaining({ arxivId: null, doi: null, title: 'Sparse Attention with Linear Memory' }),
     ]);
     expect(plan.links.map((link) => link.matchedBy)).toEqual(['new', 'new']);
+  });
+
+  describe('whatever order the batch comes in (the classifier reads it by random listing id)', () => {
+    /** Which listings ended up together, independent of the ids the plan made up. */
+    const grouping = (known: PaperRecord[], listings: ListingMerge[]): string[] => {
+      const groups = new Map<string, string[]>();
+      for (const link of planBatchMerge(known, listings, NOW, ids()).links) {
+        groups.set(link.paperId, [...(groups.get(link.paperId) ?? []), link.listingId].sort());
+      }
+      return [...groups.entries()]
+        .map(([paperId, members]) => `${paperId.startsWith('new-') ? '' : `${paperId}:`}${members.join('+')}`)
+        .sort();
+    };
+    const permutations = <T>(items: T[]): T[][] =>
+      items.length <= 1
+        ? [items]
+        : items.flatMap((item, index) =>
+            permutations([...items.slice(0, index), ...items.slice(index + 1)]).map((rest) => [item, ...rest]),
+          );
+
+    it('should group an arXiv listing and two DOI-only listings of its title (conference, journal) one way', () => {
+      const listings = [
+        listing('arxiv', { arxivId: '2411.00001' }),
+        listing('conference', { doi: '10.1000/conference' }),
+        listing('journal', { doi: '10.1000/journal' }),
+      ];
+      const outcomes = new Set(permutations(listings).map((order) => JSON.stringify(grouping([], order))));
+      expect([...outcomes]).toEqual([JSON.stringify(['arxiv+conference', 'journal'])]);
+    });
+
+    it('should leave a DOI-only listing apart when another arXiv paper of the batch makes its title match unclear', () => {
+      const known = [paper('p-known', { arxivId: '2411.00001' })];
+      const listings = [listing('arxiv-2', { arxivId: '2411.00002' }), listing('journal', { doi: '10.1000/journal' })];
+      expect(grouping(known, listings)).toEqual(['arxiv-2', 'journal']);
+      expect(grouping(known, [...listings].reverse())).toEqual(['arxiv-2', 'journal']);
+    });
   });
 });

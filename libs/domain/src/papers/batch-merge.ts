@@ -70,12 +70,7 @@ export function planBatchMerge(
   const absorbed: BatchMergePlan['absorbed'] = [];
   const links: BatchMergePlan['links'] = [];
 
-  // Listings with an identifier first: one matched only by title then finds the paper another listing of
-  // the batch makes, whatever order the batch came in (by listing id, which is random).
-  const identified = (listing: ListingMerge): boolean =>
-    listing.identifiers.arxivId !== null || listing.identifiers.doi !== null;
-  const ordered = [...listings.filter(identified), ...listings.filter((listing) => !identified(listing))];
-  for (const listing of ordered) {
+  for (const listing of inMergeOrder(listings)) {
     const found = findTarget(index, listing);
     if (found.paper) {
       const target = found.paper;
@@ -88,14 +83,8 @@ export function planBatchMerge(
         doi = doi ?? duplicate.doi;
         readyAt = duplicate.readyAt && duplicate.readyAt < readyAt ? duplicate.readyAt : readyAt;
         index.remove(duplicate);
-        if (inserted.delete(duplicate.id)) {
-          // Made earlier in this batch: nothing to delete, its listings simply point at the target.
-          for (const link of links) {
-            link.paperId = link.paperId === duplicate.id ? target.id : link.paperId;
-          }
-        } else {
-          absorbed.push({ duplicateId: duplicate.id, intoId: target.id });
-        }
+        // Always a known record: the batch's DOI-only listings come after those with an arXiv id.
+        absorbed.push({ duplicateId: duplicate.id, intoId: target.id });
       }
       metadata = mergePaperMetadata(metadata, listing.metadata);
       index.replace(target, {
@@ -130,6 +119,24 @@ export function planBatchMerge(
     }
   }
   return plan;
+}
+
+/**
+ * The order that makes a batch's outcome independent of the order it came in (by listing id, which is
+ * random): listings with an arXiv id first, then those with only a DOI, then those with neither, each group
+ * by identifier. A listing matched by title then sees every paper the better-identified listings of the
+ * batch make, so an unclear match stays unclear, and two DOIs that could claim one arXiv paper by title
+ * always settle the same way.
+ */
+function inMergeOrder(listings: readonly ListingMerge[]): ListingMerge[] {
+  const rank = ({ identifiers }: ListingMerge): number =>
+    identifiers.arxivId !== null ? 0 : identifiers.doi !== null ? 1 : 2;
+  const key = ({ identifiers, titleKey: title, listingId }: ListingMerge): string =>
+    `${identifiers.arxivId ?? identifiers.doi ?? title ?? ''}\u0000${listingId}`;
+  return listings
+    .map((listing) => ({ listing, rank: rank(listing), key: key(listing) }))
+    .sort((a, b) => a.rank - b.rank || compare(a.key, b.key))
+    .map(({ listing }) => listing);
 }
 
 /** The batch's papers by arXiv id, DOI and title key, kept current as listings change them. */

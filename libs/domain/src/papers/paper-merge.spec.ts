@@ -93,25 +93,84 @@ describe('mergePaperMetadata', () => {
     );
   });
 
-  it('should fill keywords, summary and links from whichever listing has them, keeping what the paper has', () => {
-    const current = metadata({ keywords: ['diffusion'], codeUrl: 'https://github.com/a/b' });
-    const merged = mergePaperMetadata(
+  it("should take keywords, summary and code and project links from a listing that has them, else keep the paper's", () => {
+    // Hugging Face adds and revises them after a paper's first listing; a later fetch brings the current ones.
+    const current = metadata({
+      keywords: ['diffusion'],
+      codeUrl: 'https://github.com/a/b',
+      url: 'https://arxiv.org/abs/x',
+    });
+    const refreshed = mergePaperMetadata(
       current,
       metadata({
-        keywords: ['other'],
+        keywords: ['video diffusion'],
         summary: 'AI summary',
         codeUrl: 'https://github.com/c/d',
         projectUrl: 'https://p.example',
         url: 'https://hf.co/x',
       }),
     );
-    expect(merged).toMatchObject({
-      keywords: ['diffusion'],
+    expect(refreshed).toMatchObject({
+      keywords: ['video diffusion'],
       summary: 'AI summary',
-      codeUrl: 'https://github.com/a/b',
+      codeUrl: 'https://github.com/c/d',
       projectUrl: 'https://p.example',
-      url: 'https://hf.co/x',
+      url: 'https://arxiv.org/abs/x',
     });
+    // A source without them (an arXiv feed) leaves them as they are.
+    expect(mergePaperMetadata(refreshed, metadata({}))).toMatchObject({
+      keywords: ['video diffusion'],
+      summary: 'AI summary',
+      codeUrl: 'https://github.com/c/d',
+      projectUrl: 'https://p.example',
+    });
+  });
+
+  it('should let a v2 revise a paper first listed without a version', () => {
+    const fromHuggingFace = metadata({
+      version: null,
+      title: 'A first title',
+      abstract: 'The first, long and wordy abstract.',
+    });
+    const v2 = metadata({ version: 2, title: 'A revised title', abstract: 'A tighter v2.' });
+    expect(mergePaperMetadata(fromHuggingFace, v2)).toMatchObject({
+      version: 2,
+      title: 'A revised title',
+      abstract: 'A tighter v2.',
+    });
+  });
+
+  it('should not let a listing without a version replace the text of a paper that knows its version', () => {
+    const v3 = metadata({ version: 3, title: 'The v3 title', abstract: 'The v3 abstract, shortened.' });
+    const unversioned = metadata({
+      version: null,
+      title: 'The v1 title',
+      abstract: 'The v1 abstract, which the authors have since rewritten; it is longer and outdated.',
+      authors: ['Alice Smith', 'Bob Jones', 'Carol Wu', 'Dan Lee'],
+      upvotes: 30,
+    });
+    expect(mergePaperMetadata(v3, unversioned)).toMatchObject({
+      version: 3,
+      title: 'The v3 title',
+      abstract: 'The v3 abstract, shortened.',
+      authors: v3.authors,
+      upvotes: 30,
+    });
+    // It still fills what the paper lacks.
+    expect(mergePaperMetadata({ ...v3, abstract: '' }, unversioned).abstract).toBe(unversioned.abstract);
+  });
+
+  it('should not take a longer abstract that is cut off or too long to be one over a complete one', () => {
+    const complete = metadata({ abstract: 'We study sparse attention and show it matches dense attention.' });
+    const cutOff = metadata({
+      abstract: 'We study sparse attention for long-context models and show that it matches…',
+    });
+    const page = metadata({ abstract: 'word '.repeat(2000) });
+    expect(mergePaperMetadata(complete, cutOff).abstract).toBe(complete.abstract);
+    expect(mergePaperMetadata(complete, page).abstract).toBe(complete.abstract);
+    // Either of them is better than nothing, and a complete one replaces a cut-off one.
+    expect(mergePaperMetadata(metadata({ abstract: '' }), cutOff).abstract).toBe(cutOff.abstract);
+    expect(mergePaperMetadata(cutOff, complete).abstract).toBe(complete.abstract);
   });
 
   it('should raise the version, keep the earliest dates and take a revision’s own text', () => {

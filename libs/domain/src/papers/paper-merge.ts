@@ -22,6 +22,8 @@ export interface PaperMetadata {
 const LEADING_TAG = /^\s*(?:\[[^\]]{1,40}\]|\((?:preprint|pre-print|draft|v\d+)\))/i;
 const TRUNCATED = /(?:\.\.\.|…)\s*$/;
 const LATEX = /\$|\\[A-Za-z]/;
+/** arXiv caps abstracts at 1,920 characters and journals seldom go past 5,000: longer is a page, not an abstract. */
+const MAX_PLAUSIBLE_ABSTRACT = 6000;
 
 /** A paper record from its first listing: text cleaned of hard wraps, lists de-duplicated. */
 export function newPaperMetadata(listing: PaperMetadata): PaperMetadata {
@@ -44,35 +46,43 @@ export function newPaperMetadata(listing: PaperMetadata): PaperMetadata {
  * Folds one more listing (or a duplicate paper record) into a paper. The result does not depend on which
  * worker got there first, except where both sides are equally good (then the paper keeps what it has):
  * - title: the one with fewer defects (hard wraps, a "[PREPRINT]" tag, an ellipsis, ALL CAPS, LaTeX markup);
- * - abstract: the longer; authors: the longer list, then the fuller names ("Alice Smith" over "A. Smith");
- * - a newer arXiv version brings its own title, abstract and authors (a revision may shorten them), and an
- *   older one arriving late brings none;
- * - categories: union; upvotes: the highest; keywords, summary, links: the paper's, else the listing's;
+ * - abstract: the longer, unless it is cut off ("…") or too long to be one and the paper's is neither;
+ * - authors: the longer list, then the fuller names ("Alice Smith" over "A. Smith");
+ * - a newer arXiv version brings its own title, abstract and authors (a revision may shorten them); an older
+ *   one arriving late, or a listing that does not say its version while the paper knows its own, only fills
+ *   what the paper lacks (Hugging Face keeps showing the text it first listed);
+ * - categories: union; upvotes: the highest; keywords, summary, code and project links: the listing's when it
+ *   has them (Hugging Face adds and revises them after the first listing), else the paper's; url: the paper's;
  * - version: the highest; first listed and published: the earliest.
  */
 export function mergePaperMetadata(current: PaperMetadata, incoming: PaperMetadata): PaperMetadata {
   const next = newPaperMetadata(incoming);
-  const order = current.version !== null && next.version !== null ? Math.sign(next.version - current.version) : 0;
-  const revised = order > 0;
-  // A listing of an older version than the paper's arrives late: its text is outdated, whatever its length.
-  const outdated = order < 0;
+  // A paper listed without a version (Hugging Face) holds an unknown version: a v2 or later revises it.
+  const revised =
+    next.version !== null && (current.version === null ? next.version > 1 : next.version > current.version);
+  const stale = current.version !== null && (next.version === null || next.version < current.version);
   return {
-    title: outdated ? current.title : betterTitle(current.title, incoming.title, next.title, revised),
+    title:
+      stale && current.title !== '' ? current.title : betterTitle(current.title, incoming.title, next.title, revised),
     abstract:
-      !outdated && ((revised && next.abstract !== '') || next.abstract.length > current.abstract.length)
+      (revised && next.abstract !== '') ||
+      (!stale && betterAbstract(next.abstract, current.abstract)) ||
+      current.abstract === ''
         ? next.abstract
         : current.abstract,
     authors:
-      !outdated && ((revised && next.authors.length > 0) || fullerAuthors(next.authors, current.authors))
+      (revised && next.authors.length > 0) ||
+      (!stale && fullerAuthors(next.authors, current.authors)) ||
+      current.authors.length === 0
         ? next.authors
         : current.authors,
     upvotes: Math.max(current.upvotes, next.upvotes),
-    keywords: current.keywords.length > 0 ? current.keywords : next.keywords,
+    keywords: next.keywords.length > 0 ? next.keywords : current.keywords,
     categories: cleanList([...current.categories, ...next.categories]),
-    summary: current.summary ?? next.summary,
+    summary: next.summary ?? current.summary,
     url: current.url ?? next.url,
-    codeUrl: current.codeUrl ?? next.codeUrl,
-    projectUrl: current.projectUrl ?? next.projectUrl,
+    codeUrl: next.codeUrl ?? current.codeUrl,
+    projectUrl: next.projectUrl ?? current.projectUrl,
     version: maxOrNull(current.version, next.version),
     listedAt: current.listedAt.getTime() <= next.listedAt.getTime() ? current.listedAt : next.listedAt,
     publishedAt: earliest(current.publishedAt, next.publishedAt),
@@ -99,6 +109,18 @@ function betterTitle(current: string, incomingRaw: string, incoming: string, rev
   const incomingDefects = titleDefects(incomingRaw);
   const currentDefects = titleDefects(current);
   return incomingDefects < currentDefects || (revised && incomingDefects <= currentDefects) ? incoming : current;
+}
+
+/**
+ * Longer is better, unless the longer text is cut off or too long to be an abstract (a page a feed put in its
+ * description) while the other is neither.
+ */
+function betterAbstract(candidate: string, current: string): boolean {
+  const flawed = (text: string): boolean => TRUNCATED.test(text) || text.length > MAX_PLAUSIBLE_ABSTRACT;
+  if (flawed(candidate) !== flawed(current)) {
+    return flawed(current);
+  }
+  return candidate.length > current.length;
 }
 
 /** More names, or as many but written out in full. */
