@@ -70,9 +70,9 @@ describe(ClassifierService.name, () => {
     (await app.get(ClassifierService).classifyBatch([id])).get(id);
 
   async function store(source: string, parsed: ParsedListing): Promise<string> {
-    const [id] = await app
-      .get(ListingRepository)
-      .insertNew(source, source === 'hf' ? runId : (null as unknown as string), [parsed]);
+    const {
+      inserted: [id],
+    } = await app.get(ListingRepository).store(source, source === 'hf' ? runId : (null as unknown as string), [parsed]);
     return id;
   }
 

@@ -210,7 +210,8 @@ export class SourceFetcherService {
     const label = listingDate ?? 'lookup';
     try {
       const fetched = await fetch();
-      const inserted = await this.listings.insertNew(source.id, fetchRunId, fetched.listings);
+      const { inserted, refreshed } = await this.listings.store(source.id, fetchRunId, fetched.listings);
+      // Refreshed listings are unclassified again: the sweep of older unclassified listings queues them.
       await this.queueUnclassified(source.id, inserted);
       await this.queueLookups(source, inserted);
       const notes = await this.keepFeedState(source, fetched);
@@ -233,7 +234,7 @@ export class SourceFetcherService {
       this.logger.log(
         fetched.httpStatus === 304
           ? `${source.id} ${label}: not modified`
-          : `${source.id} ${label}: ${fetched.listings.length} listed, ${inserted.length} new`,
+          : `${source.id} ${label}: ${fetched.listings.length} listed, ${inserted.length} new, ${refreshed.length} changed`,
       );
       return { fetchRunId, itemsSeen: fetched.listings.length, problems: fetched.problems };
     } catch (error) {
