@@ -50,14 +50,29 @@ export function renderSlackMessages(view: DigestView): SlackMessage[] {
   });
 }
 
+/**
+ * Slack refuses a section over 3,000 characters. Each piece is escaped, then held to its own share, so the
+ * whole fits without cutting the text after it is put together (which could cut a <url|title> link in two).
+ */
+const SECTION_SHARES = { title: 600, url: 600, authors: 400, abstract: 1200 } as const;
+
 function paperSection(paper: DigestPaperView): Record<string, unknown> {
-  const text = `*<${escapeLink(paper.url)}|${escapeMrkdwn(paper.title)}>*\n${escapeMrkdwn(authorLine(paper.authors, 4))}\n${escapeMrkdwn(
-    shorten(paper.summary ?? paper.abstract, 300),
-  )}`;
-  return { type: 'section', text: { type: 'mrkdwn', text: shorten(text, 2900) } };
+  // An absurd link is left out rather than cut: half a URL leads nowhere.
+  const url = escapeLink(paper.url);
+  const title = limitMrkdwn(paper.title, SECTION_SHARES.title);
+  const heading = url.length <= SECTION_SHARES.url ? `*<${url}|${title}>*` : `*${title}*`;
+  const authors = limitMrkdwn(authorLine(paper.authors, 4), SECTION_SHARES.authors);
+  const abstract = limitMrkdwn(shorten(paper.summary ?? paper.abstract, 300), SECTION_SHARES.abstract);
+  return { type: 'section', text: { type: 'mrkdwn', text: `${heading}\n${authors}\n${abstract}` } };
 }
 
 function paperContext(paper: DigestPaperView): Record<string, unknown> {
-  const why = paper.reasons.length > 0 ? ` · ${escapeMrkdwn(paper.reasons.join('; '))}` : '';
-  return { type: 'context', elements: [{ type: 'mrkdwn', text: shorten(`▲ ${paper.upvotes}${why}`, 2900) }] };
+  const why = paper.reasons.length > 0 ? ` · ${limitMrkdwn(paper.reasons.join('; '), 2800)}` : '';
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: `▲ ${paper.upvotes}${why}` }] };
+}
+
+/** The text escaped for mrkdwn, at most `max` characters, never ending inside an entity such as &amp;. */
+function limitMrkdwn(text: string, max: number): string {
+  const escaped = escapeMrkdwn(text);
+  return escaped.length <= max ? escaped : `${escaped.slice(0, max - 1).replace(/&[a-z]*$/, '')}…`;
 }

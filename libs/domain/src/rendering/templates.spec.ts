@@ -249,4 +249,26 @@ describe('renderSlackMessages', () => {
     expect(section).not.toContain('<!channel>');
     expect(section).toContain('<https://x.org/a%7Cb%3Ec|');
   });
+
+  it("should keep every section within Slack's 3,000 characters without cutting a link, however long the paper's texts", () => {
+    const long = paper(1, {
+      title: '&'.repeat(1000),
+      authors: Array.from({ length: 4 }, (_, n) => `${'<'.repeat(300)} ${n}`),
+      abstract: '& '.repeat(5000),
+      reasons: Array.from({ length: 50 }, () => 'Large language models (title: "<language & model>")'),
+    });
+    const absurdLink = paper(2, { url: `https://x.org/${'a'.repeat(5000)}` });
+    const [message] = renderSlackMessages(view([long, absurdLink]));
+    const texts = message.blocks.flatMap((block) => [
+      (block.text as { text?: string } | undefined)?.text,
+      ...((block.elements as { text: string }[] | undefined) ?? []).map((element) => element.text),
+    ]);
+    for (const text of texts.filter((text): text is string => text !== undefined)) {
+      expect(text.length).toBeLessThanOrEqual(3000);
+      expect(text).not.toMatch(/&[a-z]*…/);
+    }
+    const [section, , secondSection] = message.blocks.slice(1).map((block) => (block.text as { text: string })?.text);
+    expect(section).toMatch(/^\*<https:\/\/huggingface\.co\/papers\/2411\.00001\|(&amp;)+…>\*\n/);
+    expect(secondSection).toMatch(/^\*Paper 2\*\n/);
+  });
 });
