@@ -1,4 +1,4 @@
-import { isMatchableTitleKey, MAX_TITLE_KEY_LENGTH, titleKey } from './title-key';
+import { hasLeadingTag, isMatchableTitleKey, MAX_TITLE_KEY_LENGTH, titleKey } from './title-key';
 
 describe('titleKey', () => {
   it.each([
@@ -22,6 +22,28 @@ describe('titleKey', () => {
     ['“Why Should I Trust You?”: Explaining Classifiers', '"Why should I trust you?" Explaining classifiers'],
     ['A \\LaTeX{} Corpus for Math Reasoning', 'A LaTeX Corpus for Math Reasoning'],
     ["Dvo\\v{r}\\'ak Kernels for Fran\\c cois", 'Dvořák kernels for François'],
+    // LaTeX math and its Unicode symbol: one word for both.
+    ['2$\\times$ Faster Speculative Decoding', '2× Faster Speculative Decoding'],
+    ['2× Faster Speculative Decoding', '2x Faster Speculative Decoding'],
+    ['Sample Complexity $\\leq$ Query Complexity', 'Sample Complexity ≤ Query Complexity'],
+    ['Sample Complexity $\\le$ Query Complexity', 'Sample Complexity ≤ Query Complexity'],
+    ['Regret $\\geq$ Sample Size', 'Regret ≥ Sample Size'],
+    ['From Pixels $\\to$ Programs', 'From Pixels → Programs'],
+    ['From Pixels $\\rightarrow$ Programs', 'From Pixels to Programs'],
+    ['Attention Is $\\infty$-Expressive', 'Attention Is ∞-Expressive'],
+    ['When $P \\neq NP$ for Transformers', 'When P ≠ NP for Transformers'],
+    ['$\\Delta$-Networks and $\\beta$-VAEs', 'Δ-Networks and β-VAEs'],
+    ['$\\epsilon$-Greedy $\\ell_1$ Exploration', 'ϵ-Greedy ℓ1 Exploration'],
+    // Leading tags a source adds.
+    ['[NeurIPS 2024] Scaling Laws for Routing', 'Scaling Laws for Routing'],
+    ["(ICLR'25) Scaling Laws for Routing", 'Scaling Laws for Routing'],
+    ['[ACL Findings 2024] Scaling Laws for Routing', 'Scaling Laws for Routing'],
+    ['[arXiv] [Draft] Scaling Laws for Routing', 'Scaling Laws for Routing'],
+    ['PREPRINT: Scaling Laws for Routing', 'Scaling Laws for Routing'],
+    // Diacritics of Latin, Greek and Cyrillic go; so does a mark on an emoji.
+    ['Ёлка: Модели языка', 'Елка: модели языка'],
+    ['Ἀρχή Transformers', 'Αρχη Transformers'],
+    ['Rocket \u{1F680}\uFE0F Training at Scale', 'Rocket Training at Scale'],
   ])('should give %j and %j the same key', (a, b) => {
     expect(titleKey(a)).not.toBeNull();
     expect(titleKey(a)).toBe(titleKey(b));
@@ -33,6 +55,13 @@ describe('titleKey', () => {
     ['(Un)fair Attention in Transformers', 'Fair Attention in Transformers'],
     ['Agents for Data Science', 'Data Science for Agents'],
     ['Vision Transformers Need Registers', 'Vision Transformers Need Registers: A Follow-up'],
+    ['Sample Complexity ≤ Query Complexity', 'Sample Complexity ≥ Query Complexity'],
+    // Only known tags are dropped: "[CLS]" is part of this title.
+    ['[CLS] Tokens Are Secretly Registers', 'Tokens Are Secretly Registers'],
+    ['[2024] Tokens Are Secretly Registers', 'Tokens Are Secretly Registers'],
+    // A combining mark that is a letter of its script: Hindi vowel sign ा, Japanese dakuten.
+    ['कम लागत वाले भाषा मॉडल', 'काम लागत वाले भाषा मॉडल'],
+    ['ハードウェアの最適化', 'ハートウェアの最適化'],
   ])('should keep %j and %j apart', (a, b) => {
     expect(titleKey(a)).not.toBe(titleKey(b));
   });
@@ -51,7 +80,28 @@ describe('titleKey', () => {
   it('should cap the key so any title fits a btree index entry', () => {
     expect(titleKey('语'.repeat(1000))).toHaveLength(MAX_TITLE_KEY_LENGTH);
     expect(titleKey('a'.repeat(100_000))).toHaveLength(MAX_TITLE_KEY_LENGTH);
+    // Never half a character: the cut falls inside a surrogate pair here, and the whole pair goes.
+    expect(titleKey(`a${'\u{20000}'.repeat(300)}`)).toBe(`a${'\u{20000}'.repeat(255)}`);
   });
+});
+
+describe('hasLeadingTag', () => {
+  it.each([
+    '[PREPRINT] Attention',
+    '(v2) Attention',
+    '[NeurIPS 2024] Attention',
+    'Preprint: Attention',
+    ' [arXiv] Attention',
+  ])('should see the tag of %j', (title) => {
+    expect(hasLeadingTag(title)).toBe(true);
+  });
+
+  it.each(['[CLS] Tokens Are Secretly Registers', '(Un)fair Attention', 'Preprints as a Source', 'Attention [v2]'])(
+    'should see no tag in %j',
+    (title) => {
+      expect(hasLeadingTag(title)).toBe(false);
+    },
+  );
 });
 
 describe('isMatchableTitleKey', () => {
