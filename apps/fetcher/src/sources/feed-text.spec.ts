@@ -55,6 +55,9 @@ describe('normaliseDoi', () => {
     ['10.1016/S0140-6736(20)30183-5)', '10.1016/s0140-6736(20)30183-5'],
     ['2410.17243', null],
     ['', null],
+    // As the classifier reads them: labels and links in any order, decoded once.
+    ['doi: https://doi.org/10.1000/ABC', '10.1000/abc'],
+    ['https://doi.org/10.1000/abc%2523', '10.1000/abc%23'],
   ])('should read %j as %j', (raw, expected) => {
     expect(normaliseDoi(raw)).toBe(expected);
   });

@@ -1,5 +1,5 @@
 import { TextDecoder } from 'node:util';
-import { cleanText, parseArxivId, type ArxivId } from '@libs/domain';
+import { cleanText, parseArxivId, parseDoi, type ArxivId } from '@libs/domain';
 
 /**
  * Decodes a feed's bytes. A byte-order mark decides first, then the Content-Type charset (HTTP wins over
@@ -42,26 +42,17 @@ function declaredEncoding(body: Buffer): string | null {
   return /^\s*<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']/.exec(head)?.[1] ?? null;
 }
 
-const DOI_PREFIXES = [/^https?:\/\/(?:dx\.)?doi\.org\//i, /^doi:\s*/i, /^info:doi\//i, /^urn:doi:/i];
-const DOI = /^10\.\d{4,9}\/\S+$/;
-
-/** A DOI in its normal form (lower case, no resolver or `doi:` prefix), or null when `raw` is not one. */
+/**
+ * A DOI in its normal form (see parseDoi: lower case, decoded, no resolver or `doi:` prefix), or null when
+ * `raw` is not one. Text around a DOI in a feed may close a parenthesis the DOI did not open.
+ */
 export function normaliseDoi(raw: string): string | null {
-  let text = raw.trim();
-  for (const prefix of DOI_PREFIXES) {
-    text = text.replace(prefix, '');
-  }
-  try {
-    text = decodeURIComponent(text);
-  } catch {
-    // Not percent-encoded after all: keep it as it is.
-  }
-  text = text.replace(/[.,;:]+$/, '');
+  let text = raw.trim().replace(/[.,;:]+$/, '');
   // A closing parenthesis belongs to the DOI only when it closes one inside it ("…(20)30183-5)" vs "(doi:…)").
   while (text.endsWith(')') && (text.match(/\(/g) ?? []).length < (text.match(/\)/g) ?? []).length) {
     text = text.slice(0, -1);
   }
-  return DOI.test(text) ? text.toLowerCase() : null;
+  return parseDoi(text);
 }
 
 /** The first DOI that `text` marks as one: a doi.org link, `doi:10.…` or `DOI: 10.…`. */

@@ -69,7 +69,7 @@ export function normaliseListingIdentifiers(listing: ListingIdentifierFields): I
   return { ok: true, identifiers: { arxivId, version, doi } };
 }
 
-/** An arXiv id or DOI in a link to arxiv.org, huggingface.co/papers or doi.org; nothing from any other link. */
+/** An arXiv id or DOI in a link to arxiv.org, browse.arxiv.org, huggingface.co/papers, hf.co/papers or doi.org; nothing from any other link. */
 function identifiersInUrl(url: string): PaperIdentifiers {
   const none = { arxivId: null, version: null, doi: null };
   if (!/^https?:\/\//i.test(url.trim())) {

@@ -1,4 +1,5 @@
 import { cleanText } from './listing';
+import { hasLeadingTag } from './title-key';
 
 /** What a paper record holds besides its identifiers, as one listing or the merged paper has it. */
 export interface PaperMetadata {
@@ -19,7 +20,6 @@ export interface PaperMetadata {
   publishedAt: Date | null;
 }
 
-const LEADING_TAG = /^\s*(?:\[[^\]]{1,40}\]|\((?:preprint|pre-print|draft|v\d+)\))/i;
 const TRUNCATED = /(?:\.\.\.|…)\s*$/;
 const LATEX = /\$|\\[A-Za-z]/;
 /** arXiv caps abstracts at 1,920 characters and journals seldom go past 5,000: longer is a page, not an abstract. */
@@ -98,7 +98,7 @@ export function titleDefects(raw: string): number {
   const letters = clean.replace(/[^\p{L}]/gu, '');
   return (
     (/\n|\s{2,}/.test(raw.trim()) ? 1 : 0) +
-    (LEADING_TAG.test(clean) ? 2 : 0) +
+    (hasLeadingTag(clean) ? 2 : 0) +
     (TRUNCATED.test(clean) ? 2 : 0) +
     (letters.length >= 8 && letters === letters.toUpperCase() && letters !== letters.toLowerCase() ? 1 : 0) +
     (LATEX.test(clean) ? 1 : 0)

@@ -81,9 +81,10 @@ const FORMATTING_COMMANDS = new Set(
 );
 // No leading \s*: tried at every space of a long run of them, it would take quadratic time.
 const TRAILING_VERSION = /[[(]v\d+[\])]\s*$/i;
-// Diacritics go from Latin, Greek and Cyrillic letters (é = e, ά = α, й = и). In other scripts a combining
-// mark is part of the letter (Hindi कम and काम, Japanese ハード and ハート are different words), so it stays.
-const DIACRITICS = /([\p{sc=Latin}\p{sc=Greek}\p{sc=Cyrillic}])\p{M}+/gu;
+// Diacritics go from Latin, Greek and Cyrillic letters (é = e, ά = α, й = и), and the optional vowel points
+// of Arabic and Hebrew. In other scripts a combining mark is part of the letter (Hindi कम and काम, Japanese
+// ハード and ハート are different words), so it stays.
+const DIACRITICS = /([\p{sc=Latin}\p{sc=Greek}\p{sc=Cyrillic}\p{sc=Arabic}\p{sc=Hebrew}])\p{M}+/gu;
 // Everything but letters, digits and the marks that follow a letter (a mark on a digit or an emoji goes:
 // "🚀\uFE0F").
 const NOT_IN_KEY = /(?:[^\p{L}\p{M}\p{N}]|(?<![\p{L}\p{M}])\p{M}+)+/gu;
