@@ -1228,6 +1228,46 @@ describe('feeds and digest view (integration)', () => {
       }
     });
 
+    it('should list the papers the cap left out below the papers shown, as "More papers from this digest"', async () => {
+      const shown = await insertPaper({
+        arxivId: '2411.30100',
+        title: 'Shown in the email',
+        listedAt: '2024-11-05T08:00:00Z',
+      });
+      const leftOut = [];
+      for (const [index, title] of ['Left out first', 'Left out <second>'].entries()) {
+        leftOut.push(await insertPaper({ arxivId: `2411.3010${index + 1}`, title, listedAt: '2024-11-05T08:00:00Z' }));
+      }
+      const capped = await insertDigest(subscriptionId, '2024-11-07', '2024-11-07T08:00:00Z', [shown]);
+      await sql.query(`UPDATE digests SET "omittedCount" = 2 WHERE id = $1`, [capped]);
+      await sql.query(`INSERT INTO digest_left_out ("digestId", "paperId", rank) VALUES ($1, $2, 3), ($1, $3, 2)`, [
+        capped,
+        leftOut[1],
+        leftOut[0],
+      ]);
+
+      const html = (await get(viewPath(capped, digestToken(capped)))).text;
+      const at = [
+        'Shown in the email',
+        'More papers from this digest',
+        'Left out first',
+        escapeHtml('Left out <second>'),
+      ].map((text) => html.indexOf(text));
+      expect(at.every((position) => position >= 0)).toBe(true);
+      expect([...at].sort((a, b) => a - b)).toEqual(at);
+      expect(html).toContain('<span class="rank">3.</span>');
+      // The page lists them: it no longer says they are somewhere else.
+      expect(html).not.toContain('And 2 more');
+      const json = (await get(`/api/digests/${capped}?token=${encodeURIComponent(digestToken(capped))}`)).body as {
+        papers: { title: string }[];
+        leftOut: { title: string }[];
+        omittedCount: number;
+      };
+      expect(json.papers.map((paper) => paper.title)).toEqual(['Shown in the email']);
+      expect(json.leftOut.map((paper) => paper.title)).toEqual(['Left out first', 'Left out <second>']);
+      expect(json.omittedCount).toBe(2);
+    });
+
     it('should answer 400, not 500, for a digest id that is not a UUID', async () => {
       for (const id of ['not-a-uuid', '123', `${randomUUID()}x`]) {
         const response = await get(viewPath(id, signToken(SECRET, 'digest', id, new Date())));

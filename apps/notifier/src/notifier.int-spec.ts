@@ -7,8 +7,8 @@ import { Client } from 'pg';
 import { ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { Settings, SettingsModule } from '@libs/config';
-import { DatabaseModule, SubscriptionRepository } from '@libs/database';
-import { PermanentError, RetryLaterError, SecretBox } from '@libs/domain';
+import { DatabaseModule, PaperRepository, SubscriptionRepository } from '@libs/database';
+import { LEFT_OUT_LISTED, PermanentError, RetryLaterError, SecretBox } from '@libs/domain';
 import { HttpModule } from '@libs/http';
 import { MailModule } from '@libs/mail';
 import { JobName, QueueName, QueuesModule } from '@libs/queues';
@@ -24,6 +24,8 @@ import { DigestBuilderService } from './digest-builder.service';
 import { DigestMatcher } from './digest-matcher';
 import { DigestPlannerService } from './digest-planner.service';
 import { DIGEST_TICK_SCHEDULER, DigestScheduler } from './digest-scheduler';
+// The web view the digest links to ("And N more … All of them"), read from the ledger the notifier wrote.
+import { DigestsService } from '../../api/src/digests/digests.service';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const HOUR = 3600_000;
@@ -128,6 +130,7 @@ describe('Notifier ledger', () => {
         EmailChannel,
         SlackChannel,
         WebhookThrottle,
+        DigestsService,
       ],
     }).compile();
     app = await moduleRef.init();
@@ -351,6 +354,55 @@ describe('Notifier ledger', () => {
       sql.query(`INSERT INTO digest_papers ("digestId", "paperId", "subscriptionId", rank)
                  SELECT $1, "paperId", "subscriptionId", 9 FROM digest_papers WHERE "digestId" = $2`, [third, first]),
     ).rejects.toThrow(/digest_papers_once_per_subscription/);
+  });
+
+  it('should list the papers a capped digest left out on the web view its "And N more" links to, and not count them as delivered', async () => {
+    await addPaper('Paper one', { upvotes: 5, topics: ['llm'] });
+    await addPaper('Paper two', { upvotes: 4, topics: ['llm'] });
+    await addPaper('Paper three', { upvotes: 3, topics: ['llm'] });
+    const subscription = await subscribe({ topics: ['llm'], maxPapers: 1 });
+    const [digestId] = await runDigests(now);
+    expect(received[0].mail.text).toContain('And 2 more matching papers, left out by your cap.');
+    const allOfThem = /All of them: (\S+)/.exec(received[0].mail.text ?? '')?.[1] as string;
+    const token = new URL(allOfThem).searchParams.get('token') as string;
+    const view = await app.get(DigestsService).view(digestId, token);
+    expect(view?.papers.map((paper) => paper.title)).toEqual(['Paper one']);
+    expect(view?.omittedCount).toBe(2);
+    expect(view?.leftOut.map((paper) => paper.title)).toEqual(['Paper two', 'Paper three']);
+
+    // Told about only as a number, they were not delivered: the ledger and the feed hold the paper shown only,
+    // and the next digest (the two are still within its lookback) picks among them again.
+    expect(await digestPapers(digestId)).toEqual(['Paper one']);
+    const feed = await app.get(PaperRepository).deliveredTo(subscription.id, 50);
+    expect(feed.map((paper) => paper.title)).toEqual(['Paper one']);
+    const [next] = await runDigests(new Date(now.getTime() + DAY));
+    expect(await digestPapers(next)).toEqual(['Paper two']);
+    const { rows } = await sql.query<{ title: string; rank: number }>(
+      `SELECT p.title, l.rank FROM digest_left_out l JOIN papers p ON p.id = l."paperId" WHERE l."digestId" = $1`,
+      [next],
+    );
+    expect(rows).toEqual([{ title: 'Paper three', rank: 2 }]);
+    const feedAfter = await app.get(PaperRepository).deliveredTo(subscription.id, 50);
+    expect(feedAfter.map((paper) => paper.title)).toEqual(['Paper two', 'Paper one']);
+  });
+
+  it(`should record at most ${LEFT_OUT_LISTED} of the papers a digest leaves out, and say so in the link`, async () => {
+    await sql.query(
+      `INSERT INTO papers ("arxivId", title, abstract, authors, upvotes, "listedAt", "readyAt")
+       SELECT '2611.' || (20000 + i), 'Bulk paper ' || i, 'An abstract.', '{"A. Author"}', 1000 - i, $1, $2
+       FROM generate_series(1, $3) AS i`,
+      [new Date(now.getTime() - 6 * HOUR), now, LEFT_OUT_LISTED + 3],
+    );
+    await subscribe({ maxPapers: 2 });
+    const [digestId] = await runDigests(now);
+    const { rows } = await sql.query(
+      `SELECT "omittedCount", (SELECT count(*)::int FROM digest_left_out WHERE "digestId" = $1) AS "listed",
+         (SELECT min(rank) FROM digest_left_out WHERE "digestId" = $1) AS "first"
+       FROM digests WHERE id = $1`,
+      [digestId],
+    );
+    expect(rows[0]).toEqual({ omittedCount: LEFT_OUT_LISTED + 1, listed: LEFT_OUT_LISTED, first: 3 });
+    expect(received[0].mail.text).toContain(`The first ${LEFT_OUT_LISTED} of them: https://papers.example.org/digests/`);
   });
 
   it('should build a digest once when two workers build it at the same time', async () => {

@@ -3,7 +3,10 @@ import { Settings } from '@libs/config';
 import { DigestRepository, PaperRepository, SubscriptionRepository } from '@libs/database';
 import { buildDigestView, digestLinks, DigestView, verifyToken } from '@libs/domain';
 
-/** The "view in browser" page of a digest that was sent: the same view its email was rendered from. */
+/**
+ * The "view in browser" page of a digest that was sent: the same view its email was rendered from, with
+ * the papers the message left out by the cap listed as well (the message's "And N more" links here).
+ */
 @Injectable()
 export class DigestsService {
   constructor(
@@ -24,11 +27,20 @@ export class DigestsService {
     if (!digest || !subscription) {
       return null;
     }
-    const papers = await this.papers.findWithTopics(await this.digests.paperIdsOf(digest.id));
+    // The papers the message showed, and those it only counted ("And N more"), which its link leads here for.
+    const [shownIds, leftOutIds] = await Promise.all([
+      this.digests.paperIdsOf(digest.id),
+      this.digests.leftOutPaperIdsOf(digest.id),
+    ]);
+    const [papers, leftOut] = await Promise.all([
+      this.papers.findWithTopics(shownIds),
+      this.papers.findWithTopics(leftOutIds),
+    ]);
     return buildDigestView({
       digest,
       subscription,
       papers,
+      leftOut,
       links: digestLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription.id, digest.id, now),
     });
   }

@@ -22,6 +22,7 @@ const digest = (subscriber: string, papers: DigestPaperView[]): DigestView => ({
   frequency: 'daily',
   papers,
   omittedCount: 2,
+  leftOut: [],
   unsubscribeUrl: `https://papers.example.org/unsubscribe?token=${subscriber}.x=y&z`,
   feedUrl: `https://papers.example.org/feeds/${subscriber}.rss`,
   viewUrl: `https://papers.example.org/digests/d-${subscriber}?token=${subscriber}`,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CandidatePaper, rankCandidates, toWebSearchQuery } from '@libs/domain';
+import { CandidatePaper, LEFT_OUT_LISTED, rankCandidates, toWebSearchQuery } from '@libs/domain';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { PoolClient, QueryResultRow } from 'pg';
 import { In, LessThan, Repository } from 'typeorm';
@@ -9,6 +9,7 @@ import {
   DeliveryEntity,
   DeliveryStatus,
   DigestEntity,
+  DigestLeftOutEntity,
   DigestPaperEntity,
   DigestStatus,
   SubscriptionEntity,
@@ -177,6 +178,11 @@ export class DigestRepository {
    * no longer exists (merged into another paper since it was read) is skipped. "Never delivered" is a
    * LATERAL … LIMIT 1 so that it stays one index probe per candidate: as a NOT EXISTS, a plan cached while
    * the ledger was small (or never analysed) hashed the whole ledger on every build.
+   *
+   * The fresh candidates past the cap are what the message counts as "And N more": the first
+   * `LEFT_OUT_LISTED` of them go to `digest_left_out`, for the digest's web view, which the message links
+   * to. They are not delivered (the subscriber saw a number, not the papers): the ledger does not hold
+   * them, so they stay candidates for the next digests within their lookback, and the feed leaves them out.
    */
   async build(
     digestId: string,
@@ -205,6 +211,12 @@ export class DigestRepository {
          SELECT t."id", p."id", t."subscriptionId", p."rank" FROM picked p, target t
          RETURNING "paperId", "rank"
        ),
+       left_out AS (
+         INSERT INTO "digest_left_out" ("digestId", "paperId", "rank")
+         SELECT t."id", l."id", l."rank"
+         FROM (SELECT "id", row_number() OVER (ORDER BY "ord") AS "rank" FROM fresh ORDER BY "ord" OFFSET $3 LIMIT $7) l,
+           target t
+       ),
        channels AS (
          INSERT INTO "deliveries" ("digestId", "channel", "status", "attempts")
          SELECT t."id", c, $6, CASE WHEN $6 = 'sending' THEN 1 ELSE 0 END
@@ -225,7 +237,15 @@ export class DigestRepository {
          COALESCE((SELECT json_agg(json_build_object('id', "id", 'channel', "channel", 'status', "status")) FROM channels), '[]') AS "deliveries",
          COALESCE((SELECT array_agg("paperId" ORDER BY "rank") FROM recorded), '{}') AS "paperIds"
        FROM settled s`,
-      [digestId, ranked.paperIds, ranked.maxPapers, ranked.channels, now, ranked.claim ? 'sending' : 'pending'],
+      [
+        digestId,
+        ranked.paperIds,
+        ranked.maxPapers,
+        ranked.channels,
+        now,
+        ranked.claim ? 'sending' : 'pending',
+        LEFT_OUT_LISTED,
+      ],
     );
     return row ?? null;
   }
@@ -268,6 +288,15 @@ export class DigestRepository {
   /** The papers of a digest, in digest order. */
   async paperIdsOf(digestId: string): Promise<string[]> {
     const rows = await this.digests.manager.find(DigestPaperEntity, { where: { digestId }, order: { rank: 'ASC' } });
+    return rows.map((row) => row.paperId);
+  }
+
+  /**
+   * The papers the digest left out (past its cap, up to `LEFT_OUT_LISTED`), in digest order: listed on its
+   * web view only. None for a digest built before they were recorded.
+   */
+  async leftOutPaperIdsOf(digestId: string): Promise<string[]> {
+    const rows = await this.digests.manager.find(DigestLeftOutEntity, { where: { digestId }, order: { rank: 'ASC' } });
     return rows.map((row) => row.paperId);
   }
 

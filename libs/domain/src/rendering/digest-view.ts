@@ -5,7 +5,14 @@ export interface DigestView {
   periodKey: string;
   frequency: 'daily' | 'weekly';
   papers: DigestPaperView[];
+  /** Matching papers left out by the cap: the message says "And N more", and links to the web view. */
   omittedCount: number;
+  /**
+   * The first of them (up to `LEFT_OUT_LISTED`), in digest order: listed by the web view, below the papers
+   * shown ("More papers from this digest"). Empty in the messages, and for digests built before they were
+   * recorded. Not delivered: they stay candidates for the next digests, and the feed does not list them.
+   */
+  leftOut: DigestPaperView[];
   unsubscribeUrl: string;
   feedUrl: string;
   /** The digest on the web ("view in browser"). */
@@ -30,6 +37,13 @@ export interface DigestPaperView {
   /** Topic names with the evidence that matched: "why this paper". */
   reasons: string[];
 }
+
+/**
+ * How many of the papers a capped digest leaves out its build records for the web view (the rest are
+ * counted only): enough for any cap below it over a day or a week of matches, while a subscription that
+ * takes every paper of a busy window costs the fan-out at most this many rows a digest.
+ */
+export const LEFT_OUT_LISTED = 200;
 
 /** Hugging Face has a page for every arXiv paper (it offers to index the ones nobody submitted yet). */
 const HUGGING_FACE_PAPERS = 'https://huggingface.co/papers/';
@@ -124,6 +138,8 @@ export interface DigestViewInput {
   subscription: DigestInterests & { frequency: string };
   /** The digest's papers, in digest order. */
   papers: DigestPaperSource[];
+  /** The papers it left out that the web view lists (see `DigestView.leftOut`); none for the messages. */
+  leftOut?: DigestPaperSource[];
   links: { unsubscribeUrl: string; feedUrl: string; viewUrl: string; manageUrl?: string };
 }
 
@@ -132,7 +148,7 @@ export interface DigestViewInput {
  * may pass its own `paperView`, one that hands out the same view for the same paper and interests.
  */
 export function buildDigestView(
-  { digest, subscription, papers, links }: DigestViewInput,
+  { digest, subscription, papers, leftOut = [], links }: DigestViewInput,
   paperView: typeof digestPaperView = digestPaperView,
 ): DigestView {
   return {
@@ -140,6 +156,7 @@ export function buildDigestView(
     frequency: subscription.frequency === 'weekly' ? 'weekly' : 'daily',
     papers: papers.map((paper) => paperView(paper, subscription)),
     omittedCount: digest.omittedCount,
+    leftOut: leftOut.map((paper) => paperView(paper, subscription)),
     ...links,
   };
 }

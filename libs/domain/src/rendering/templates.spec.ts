@@ -5,7 +5,7 @@ import {
   renderDigestEmail,
   renderDigestEmailPieces,
 } from './digest-email';
-import { DigestPaperView, DigestView } from './digest-view';
+import { DigestPaperView, DigestView, LEFT_OUT_LISTED } from './digest-view';
 import { renderSlackMessages } from './slack-message';
 
 const paper = (n: number, overrides: Partial<DigestPaperView> = {}): DigestPaperView => ({
@@ -28,6 +28,7 @@ const view = (papers: DigestPaperView[], overrides: Partial<DigestView> = {}): D
   frequency: 'daily',
   papers,
   omittedCount: 0,
+  leftOut: [],
   unsubscribeUrl: 'https://papers.example.org/unsubscribe?token=abc',
   feedUrl: 'https://papers.example.org/feeds/papers.rss',
   viewUrl: 'https://papers.example.org/digests/d1?token=v',
@@ -86,6 +87,10 @@ describe('renderDigestEmail', () => {
     );
     expect(rendered.text).toContain(
       'And 3 more matching papers, left out by your cap.\nAll of them: https://papers.example.org/digests/d1?token=v',
+    );
+    // The web view lists the first LEFT_OUT_LISTED left out: the link says so when more were.
+    expect(renderDigestEmail(view([paper(1)], { omittedCount: LEFT_OUT_LISTED + 1 })).text).toContain(
+      `And ${LEFT_OUT_LISTED + 1} more matching papers, left out by your cap.\nThe first ${LEFT_OUT_LISTED} of them: https://papers.example.org/digests/d1?token=v`,
     );
     expect(rendered.html).toContain('<title>Paperboy: 2 new papers for 2026-11-28</title>');
     // The MJML layout: a responsive single column that Outlook gets as a fixed-width table.

@@ -1,4 +1,4 @@
-import { authorLine, DigestPaperView, DigestView, digestHeading, shorten } from '../digest-view';
+import { authorLine, DigestPaperView, DigestView, digestHeading, LEFT_OUT_LISTED, shorten } from '../digest-view';
 import { printable } from '../printable';
 
 /** A link of the email: a label and where it goes. */
@@ -28,7 +28,8 @@ export interface DigestEmailModel {
     abstract: string;
     links: EmailLink[];
   }[];
-  more: { count: number; noun: string; url: string } | null;
+  /** The papers left out by the cap; `label` names what the web view lists of them (it lists `LEFT_OUT_LISTED`). */
+  more: { count: number; noun: string; label: string; url: string } | null;
   footerLinks: EmailLink[];
 }
 
@@ -80,7 +81,12 @@ export function digestEmailModel(view: DigestView): DigestEmailModel {
     papers,
     more:
       view.omittedCount > 0
-        ? { count: view.omittedCount, noun: view.omittedCount === 1 ? 'paper' : 'papers', url: view.viewUrl }
+        ? {
+            count: view.omittedCount,
+            noun: view.omittedCount === 1 ? 'paper' : 'papers',
+            label: view.omittedCount <= LEFT_OUT_LISTED ? 'All of them' : `The first ${LEFT_OUT_LISTED} of them`,
+            url: view.viewUrl,
+          }
         : null,
     footerLinks: [
       view.manageUrl ? { label: 'Manage your preferences', url: view.manageUrl } : null,

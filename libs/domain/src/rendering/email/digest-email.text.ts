@@ -19,7 +19,7 @@ View in your browser: {{viewUrl}}
 {{/each}}
 {{#if more}}
 And {{more.count}} more matching {{more.noun}}, left out by your cap.
-All of them: {{more.url}}
+{{more.label}}: {{more.url}}
 
 {{/if}}
 --
