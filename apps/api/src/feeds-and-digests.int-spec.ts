@@ -1240,11 +1240,7 @@ describe('feeds and digest view (integration)', () => {
       }
       const capped = await insertDigest(subscriptionId, '2024-11-07', '2024-11-07T08:00:00Z', [shown]);
       await sql.query(`UPDATE digests SET "omittedCount" = 2 WHERE id = $1`, [capped]);
-      await sql.query(`INSERT INTO digest_left_out ("digestId", "paperId", rank) VALUES ($1, $2, 3), ($1, $3, 2)`, [
-        capped,
-        leftOut[1],
-        leftOut[0],
-      ]);
+      await sql.query(`UPDATE digests SET "leftOutPaperIds" = $2 WHERE id = $1`, [capped, leftOut]);
 
       const html = (await get(viewPath(capped, digestToken(capped)))).text;
       const at = [

@@ -288,19 +288,6 @@ describe(ClassifierService.name, () => {
         `INSERT INTO digest_papers ("digestId", "paperId", "subscriptionId", rank) VALUES ($1, $4, $5, 1), ($2, $6, $7, 1), ($3, $4, $8, 1), ($3, $6, $8, 2)`,
         [d1, d2, d3, journalPaper, s1, arxivPaper, s2, s3],
       );
-      // Papers the digests left out (listed on their web view only): d1 left out the preprint it now shows
-      // once merged, d2 the journal record (the paper it shows), and a fourth digest left out both.
-      const s4 = (await sql.query<{ id: string }>(
-        `INSERT INTO subscriptions (status, frequency, timezone, "sendHour") VALUES ('active', 'daily', 'UTC', 8) RETURNING id`,
-      )).rows[0].id;
-      const d4 = (await sql.query<{ id: string }>(
-        `INSERT INTO digests ("subscriptionId", "periodKey", "dueAt", status) VALUES ($1, '2026-11-27', now(), 'sent') RETURNING id`,
-        [s4],
-      )).rows[0].id;
-      await sql.query(
-        `INSERT INTO digest_left_out ("digestId", "paperId", rank) VALUES ($1, $4, 2), ($2, $5, 2), ($3, $5, 1), ($3, $4, 2)`,
-        [d1, d2, d4, arxivPaper, journalPaper],
-      );
 
       const both = await classified('other', {
         arxivId: '2410.40004',
@@ -330,10 +317,6 @@ describe(ClassifierService.name, () => {
         ]),
       );
       expect(ledger.rows).toHaveLength(3);
-      const leftOut = await sql.query(`SELECT "digestId", "paperId", rank FROM digest_left_out WHERE "digestId" = ANY($1)`, [
-        [d1, d2, d3, d4],
-      ]);
-      expect(leftOut.rows).toEqual([{ digestId: d4, paperId: arxivPaper, rank: 2 }]);
     });
 
     it('should leave a DOI that belongs to another arXiv paper where it is', async () => {

@@ -28,13 +28,10 @@ export class DigestsService {
       return null;
     }
     // The papers the message showed, and those it only counted ("And N more"), which its link leads here for.
-    const [shownIds, leftOutIds] = await Promise.all([
-      this.digests.paperIdsOf(digest.id),
-      this.digests.leftOutPaperIdsOf(digest.id),
-    ]);
+    // A left-out paper merged into another since is no longer there: the list is only the shorter for it.
     const [papers, leftOut] = await Promise.all([
-      this.papers.findWithTopics(shownIds),
-      this.papers.findWithTopics(leftOutIds),
+      this.digests.paperIdsOf(digest.id).then((ids) => this.papers.findWithTopics(ids)),
+      this.papers.findWithTopics(digest.leftOutPaperIds ?? []),
     ]);
     return buildDigestView({
       digest,

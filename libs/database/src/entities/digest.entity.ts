@@ -33,6 +33,13 @@ export class DigestEntity {
   @Column('int', { default: 0 })
   omittedCount!: number;
 
+  /**
+   * The first of them (up to LEFT_OUT_LISTED), in digest order, for the web view only: not delivered, so
+   * still candidates for later digests. Null for digests built before they were recorded.
+   */
+  @Column('uuid', { array: true, nullable: true })
+  leftOutPaperIds!: string[] | null;
+
   @Column('timestamptz', { nullable: true })
   builtAt!: Date | null;
 

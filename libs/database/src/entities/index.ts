@@ -1,5 +1,4 @@
 import { DeliveryEntity } from './delivery.entity';
-import { DigestLeftOutEntity } from './digest-left-out.entity';
 import { DigestPaperEntity } from './digest-paper.entity';
 import { DigestEntity } from './digest.entity';
 import { FetchRunEntity } from './fetch-run.entity';
@@ -10,7 +9,6 @@ import { SourceEntity } from './source.entity';
 import { SubscriptionEntity } from './subscription.entity';
 
 export * from './delivery.entity';
-export * from './digest-left-out.entity';
 export * from './digest-paper.entity';
 export * from './digest.entity';
 export * from './fetch-run.entity';
@@ -29,6 +27,5 @@ export const ENTITIES = [
   SubscriptionEntity,
   DigestEntity,
   DigestPaperEntity,
-  DigestLeftOutEntity,
   DeliveryEntity,
 ];

@@ -10,7 +10,7 @@ import { DropUnusedListingIndexes1765000000002 } from './1765000000002-DropUnuse
 import { SubscriptionPlanAt1765100000000 } from './1765100000000-SubscriptionPlanAt';
 import { LedgerWithoutPaperForeignKey1765100000001 } from './1765100000001-LedgerWithoutPaperForeignKey';
 import { ClassifierLinksWithoutPaperForeignKeys1765200000000 } from './1765200000000-ClassifierLinksWithoutPaperForeignKeys';
-import { DigestLeftOutPapers1765300000000 } from './1765300000000-DigestLeftOutPapers';
+import { DigestLeftOutPaperIds1765300000000 } from './1765300000000-DigestLeftOutPaperIds';
 
 /** Every migration, in order: an imported list rather than a glob, so bundles and the CLI agree. */
 export const MIGRATIONS = [
@@ -26,5 +26,5 @@ export const MIGRATIONS = [
   SubscriptionPlanAt1765100000000,
   LedgerWithoutPaperForeignKey1765100000001,
   ClassifierLinksWithoutPaperForeignKeys1765200000000,
-  DigestLeftOutPapers1765300000000,
+  DigestLeftOutPaperIds1765300000000,
 ];

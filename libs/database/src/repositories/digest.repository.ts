@@ -9,7 +9,6 @@ import {
   DeliveryEntity,
   DeliveryStatus,
   DigestEntity,
-  DigestLeftOutEntity,
   DigestPaperEntity,
   DigestStatus,
   SubscriptionEntity,
@@ -180,8 +179,8 @@ export class DigestRepository {
    * the ledger was small (or never analysed) hashed the whole ledger on every build.
    *
    * The fresh candidates past the cap are what the message counts as "And N more": the first
-   * `LEFT_OUT_LISTED` of them go to `digest_left_out`, for the digest's web view, which the message links
-   * to. They are not delivered (the subscriber saw a number, not the papers): the ledger does not hold
+   * `LEFT_OUT_LISTED` of them go to the digest's `leftOutPaperIds`, for its web view, which the message
+   * links to. They are not delivered (the subscriber saw a number, not the papers): the ledger does not hold
    * them, so they stay candidates for the next digests within their lookback, and the feed leaves them out.
    */
   async build(
@@ -211,12 +210,6 @@ export class DigestRepository {
          SELECT t."id", p."id", t."subscriptionId", p."rank" FROM picked p, target t
          RETURNING "paperId", "rank"
        ),
-       left_out AS (
-         INSERT INTO "digest_left_out" ("digestId", "paperId", "rank")
-         SELECT t."id", l."id", l."rank"
-         FROM (SELECT "id", row_number() OVER (ORDER BY "ord") AS "rank" FROM fresh ORDER BY "ord" OFFSET $3 LIMIT $7) l,
-           target t
-       ),
        channels AS (
          INSERT INTO "deliveries" ("digestId", "channel", "status", "attempts")
          SELECT t."id", c, $6, CASE WHEN $6 = 'sending' THEN 1 ELSE 0 END
@@ -229,7 +222,8 @@ export class DigestRepository {
                            WHEN cardinality($4::text[]) > 0 THEN 'ready' ELSE 'sent' END,
            "builtAt" = $5,
            "paperCount" = (SELECT count(*) FROM picked),
-           "omittedCount" = (SELECT count(*) FROM fresh) - (SELECT count(*) FROM picked)
+           "omittedCount" = (SELECT count(*) FROM fresh) - (SELECT count(*) FROM picked),
+           "leftOutPaperIds" = ARRAY(SELECT "id" FROM fresh ORDER BY "ord" OFFSET $3 LIMIT $7)
          FROM target t WHERE d."id" = t."id"
          RETURNING d."status", d."omittedCount"
        )
@@ -288,15 +282,6 @@ export class DigestRepository {
   /** The papers of a digest, in digest order. */
   async paperIdsOf(digestId: string): Promise<string[]> {
     const rows = await this.digests.manager.find(DigestPaperEntity, { where: { digestId }, order: { rank: 'ASC' } });
-    return rows.map((row) => row.paperId);
-  }
-
-  /**
-   * The papers the digest left out (past its cap, up to `LEFT_OUT_LISTED`), in digest order: listed on its
-   * web view only. None for a digest built before they were recorded.
-   */
-  async leftOutPaperIdsOf(digestId: string): Promise<string[]> {
-    const rows = await this.digests.manager.find(DigestLeftOutEntity, { where: { digestId }, order: { rank: 'ASC' } });
     return rows.map((row) => row.paperId);
   }
 

@@ -446,30 +446,13 @@ async function mergeIn(
     await manager.query(`UPDATE "listings" SET "paperId" = $1 WHERE "paperId" = $2`, [intoId, duplicateId]);
     // The delivery ledger follows the paper: a subscriber who was sent the duplicate has had this paper, and
     // must not get it again. Where a subscriber had both, the duplicate's row goes with it.
-    const [moved] = await manager.query<[{ digestId: string }[], number]>(
+    await manager.query(
       `UPDATE "digest_papers" d SET "paperId" = $1 WHERE d."paperId" = $2
-         AND NOT EXISTS (SELECT 1 FROM "digest_papers" x WHERE x."subscriptionId" = d."subscriptionId" AND x."paperId" = $1)
-       RETURNING d."digestId"`,
+         AND NOT EXISTS (SELECT 1 FROM "digest_papers" x WHERE x."subscriptionId" = d."subscriptionId" AND x."paperId" = $1)`,
       [intoId, duplicateId],
     );
     // The ledger has no foreign key to papers (see LedgerWithoutPaperForeignKey): its leftovers go here.
     await manager.query(`DELETE FROM "digest_papers" WHERE "paperId" = $1`, [duplicateId]);
-    // Nor have the papers digests left out (DigestLeftOutPapers): a digest's web view lists the paper kept in
-    // the duplicate's place, unless the digest shows it (or already lists it). One pass over the duplicate's rows.
-    if (moved.length > 0) {
-      await manager.query(`DELETE FROM "digest_left_out" WHERE "digestId" = ANY($1::uuid[]) AND "paperId" = $2`, [
-        moved.map((row) => row.digestId),
-        intoId,
-      ]);
-    }
-    await manager.query(
-      `WITH gone AS (DELETE FROM "digest_left_out" WHERE "paperId" = $2 RETURNING "digestId", "rank")
-       INSERT INTO "digest_left_out" ("digestId", "paperId", "rank")
-       SELECT g."digestId", $1, g."rank" FROM gone g
-       WHERE NOT EXISTS (SELECT 1 FROM "digest_papers" x WHERE x."digestId" = g."digestId" AND x."paperId" = $1)
-       ON CONFLICT DO NOTHING`,
-      [intoId, duplicateId],
-    );
     // Nor have topics (ClassifierLinksWithoutPaperForeignKeys): the duplicate's go with it.
     await manager.query(`DELETE FROM "paper_topics" WHERE "paperId" = $1`, [duplicateId]);
     await manager.query(`DELETE FROM "papers" WHERE "id" = $1`, [duplicateId]);
