@@ -10,6 +10,7 @@ import { DropUnusedListingIndexes1765000000002 } from './1765000000002-DropUnuse
 import { SubscriptionPlanAt1765100000000 } from './1765100000000-SubscriptionPlanAt';
 import { LedgerWithoutPaperForeignKey1765100000001 } from './1765100000001-LedgerWithoutPaperForeignKey';
 import { ClassifierLinksWithoutPaperForeignKeys1765200000000 } from './1765200000000-ClassifierLinksWithoutPaperForeignKeys';
+import { ChannelEdits1765300000300 } from './1765300000300-ChannelEdits';
 
 /** Every migration, in order: an imported list rather than a glob, so bundles and the CLI agree. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   SubscriptionPlanAt1765100000000,
   LedgerWithoutPaperForeignKey1765100000001,
   ClassifierLinksWithoutPaperForeignKeys1765200000000,
+  ChannelEdits1765300000300,
 ];
