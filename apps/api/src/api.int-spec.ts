@@ -2,7 +2,7 @@ import { Job, JobType, Queue } from 'bullmq';
 import { Client } from 'pg';
 import Parser from 'rss-parser';
 import { Response } from 'supertest';
-import { SecretBox, signToken, TOPIC_SLUGS, TOPICS } from '@libs/domain';
+import { emailChangeConfirmUrl, SecretBox, signToken, TOPIC_SLUGS, TOPICS } from '@libs/domain';
 import { ApiApp, startApiApp } from '../../../test/support/api-app';
 
 const SECRET = 'api-int-secret-api-int-secret-0123';
@@ -509,6 +509,81 @@ describe('api (integration)', () => {
       expect(messagesOf(bad).some((message) => /timezone/.test(message))).toBe(true);
       expect(messagesOf(bad).some((message) => /sendHour/.test(message))).toBe(true);
       expect((await rowById(id)).sendHour).toBe(6);
+    });
+
+    it('should let a subscriber replace a Slack webhook that was disabled (channel archived) and have it enabled again', async () => {
+      const { id, manageUrl } = await slackOnly();
+      await sql.query(
+        `UPDATE subscriptions SET "slackDisabledAt" = now(), "slackDisabledReason" = 'HTTP 404 channel_is_archived' WHERE id = $1`,
+        [id],
+      );
+
+      const changed = await http().patch(pathOf(manageUrl)).send({ slackWebhookUrl: 'https://hooks.slack.com/services/T9/B9/new-secret' });
+
+      expect(changed.status).toBe(200);
+      expect(changed.body).toMatchObject({ slack: { host: 'hooks.slack.com', disabledReason: null } });
+      expect(JSON.stringify(changed.body)).not.toContain('new-secret');
+      const { rows } = await sql.query<{ slackWebhookUrl: string; slackDisabledAt: Date | null }>(
+        `SELECT "slackWebhookUrl", "slackDisabledAt" FROM subscriptions WHERE id = $1`,
+        [id],
+      );
+      // Sealed as at subscribe time: the stored value is not the URL, and opens to it.
+      expect(rows[0].slackWebhookUrl).not.toContain('new-secret');
+      expect(new SecretBox(SECRET).open(rows[0].slackWebhookUrl)).toBe('https://hooks.slack.com/services/T9/B9/new-secret');
+      expect(rows[0].slackDisabledAt).toBeNull();
+
+      // The subscribe rules hold: only Slack's own webhooks (ALLOW_PRIVATE_TARGETS is off).
+      const elsewhere = await http().patch(pathOf(manageUrl)).send({ slackWebhookUrl: 'https://hooks.slack.com.evil.example/services/x' });
+      expect(elsewhere.status).toBe(400);
+      expect(messagesOf(elsewhere).join(' ')).toMatch(/slackWebhookUrl/);
+
+      const removed = await http().patch(pathOf(manageUrl)).send({ slackWebhookUrl: null });
+      expect(removed.status).toBe(200);
+      expect(removed.body).toMatchObject({ slack: null });
+      expect((await rowById(id)).slackWebhookUrl).toBeNull();
+    });
+
+    it('should send a new address a confirmation link, keep the confirmed one until it is clicked, then switch with a clean bounce record', async () => {
+      const { id, manageUrl } = await slackOnly();
+      await sql.query(`UPDATE subscriptions SET email = 'old@example.org', "hardBounces" = 2, "emailSuppressedAt" = now() WHERE id = $1`, [id]);
+
+      const changed = await http().patch(pathOf(manageUrl)).send({ email: ' New@Example.org ' });
+
+      expect(changed.status).toBe(200);
+      expect(changed.body).toMatchObject({ email: 'old@example.org', pendingEmail: 'new@example.org', emailSuppressed: true });
+      const confirmations = async (): Promise<Job[]> =>
+        (await allJobs()).filter((job) => job.name === 'ConfirmationSend' && (job.data as { subscriptionId: string }).subscriptionId === id);
+      const jobs = await confirmations();
+      expect(jobs).toHaveLength(1);
+      expect(Object.keys(jobs[0].data as object).sort()).toEqual(['emailRequestedAt', 'subscriptionId']);
+      expect(jobs[0].data).toMatchObject({ subscriptionId: id });
+
+      // A link for another address (an earlier change, say) confirms nothing.
+      const wrong = new URL(emailChangeConfirmUrl(PUBLIC_URL, SECRET, id, 'other@example.org', new Date()));
+      expect((await http().get(`${wrong.pathname}${wrong.search}`)).status).toBe(404);
+      expect(await rowById(id)).toMatchObject({ email: 'old@example.org' });
+
+      const link = new URL(emailChangeConfirmUrl(PUBLIC_URL, SECRET, id, 'new@example.org', new Date()));
+      const confirmed = await http().get(`${link.pathname}${link.search}`);
+      expect(confirmed.status).toBe(200);
+      expect(confirmed.text).toContain('Address confirmed');
+      const { rows } = await sql.query(
+        `SELECT email, "pendingEmail", "hardBounces", "emailSuppressedAt", status FROM subscriptions WHERE id = $1`,
+        [id],
+      );
+      expect(rows[0]).toEqual({ email: 'new@example.org', pendingEmail: null, hardBounces: 0, emailSuppressedAt: null, status: 'active' });
+      // A second click shows the same page.
+      expect((await http().get(`${link.pathname}${link.search}`)).status).toBe(200);
+
+      // The current address again cancels nothing and sends nothing; null stops email.
+      expect((await http().patch(pathOf(manageUrl)).send({ email: 'new@example.org' })).body).toMatchObject({ pendingEmail: null });
+      expect(await confirmations()).toHaveLength(1);
+      const removed = await http().patch(pathOf(manageUrl)).send({ email: null });
+      expect(removed.body).toMatchObject({ email: null, pendingEmail: null });
+
+      const bad = await http().patch(pathOf(manageUrl)).send({ email: 'not an address' });
+      expect(bad.status).toBe(400);
+      expect(messagesOf(bad)).toContain('email must be an email address');
     });
 
     it('should answer 404 for a link of another purpose, another subscription or a cancelled one', async () => {

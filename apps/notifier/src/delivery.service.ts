@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Settings } from '@libs/config';
 import {
+  DeliveryAttemptsRepository,
   DeliveryEntity,
   DigestEntity,
   DigestRepository,
@@ -10,14 +11,18 @@ import {
 } from '@libs/database';
 import { buildDigestView, digestLinks, DigestView, PermanentError, RetryLaterError, SecretBox } from '@libs/domain';
 import { MailRejectedError } from '@libs/mail';
-import { DELIVERY_SEND_ATTEMPTS } from '@libs/queues';
+import { DELIVERY_RATE_LIMITED_GIVE_UP_MS, DELIVERY_SEND_ATTEMPTS } from '@libs/queues';
 import { EmailChannel } from './channels/email.channel';
 import { PaperCache } from './paper-cache';
 import { PaperViews } from './paper-views';
-import { SlackChannel, SlackChannelGoneError } from './channels/slack.channel';
+import { SlackChannel, SlackChannelGoneError, WebhookBusyError } from './channels/slack.channel';
 
-/** The parts of a claimed delivery row a send needs. */
-export type ClaimedDelivery = Pick<DeliveryEntity, 'id' | 'channel' | 'attempts' | 'partsSent'>;
+/**
+ * The parts of a claimed delivery row a send needs. A delivery claimed by the build that created it has
+ * no 429 counted yet (`rateLimited` 0) and was created now.
+ */
+export type ClaimedDelivery = Pick<DeliveryEntity, 'id' | 'channel' | 'attempts' | 'partsSent'> &
+  Partial<Pick<DeliveryEntity, 'rateLimited' | 'createdAt'>>;
 
 export interface DeliveryContext {
   digest: Pick<DigestEntity, 'id' | 'periodKey' | 'omittedCount'>;
@@ -43,6 +48,7 @@ export class DeliveryService {
     private readonly settings: Settings,
     private readonly digests: DigestRepository,
     private readonly subscriptions: SubscriptionRepository,
+    private readonly attempts: DeliveryAttemptsRepository,
     private readonly papers: PaperRepository,
     private readonly email: EmailChannel,
     private readonly slack: SlackChannel,
@@ -60,13 +66,14 @@ export class DeliveryService {
     try {
       found = await this.digests.findWithSubscription(delivery.digestId);
     } catch (error) {
-      await this.recordFailure(delivery, null, error);
-      throw error;
+      throw await this.recordFailure(delivery, null, error);
     }
     if (!found) {
-      const error = new PermanentError(`Delivery ${deliveryId} has lost its digest or subscription`);
-      await this.recordFailure(delivery, null, error);
-      throw error;
+      throw await this.recordFailure(
+        delivery,
+        null,
+        new PermanentError(`Delivery ${deliveryId} has lost its digest or subscription`),
+      );
     }
     return this.sendClaimed(delivery, { ...found, paperIds: null });
   }
@@ -84,19 +91,31 @@ export class DeliveryService {
       const view = await this.viewOf(context);
       const response = await this.deliver(delivery, digest, subscription, view);
       await this.digests.finishDelivery(delivery.id, { status: 'sent', providerResponse: response }, new Date());
+      if (delivery.channel === 'email' && subscription.hardBounces > 0) {
+        // The address accepted mail: the bounces that suppress it are consecutive ones.
+        await this.subscriptions.resetHardBounces(subscription.id);
+      }
       this.logger.log(`digest ${digest.id} sent by ${delivery.channel} (${view.papers.length} papers)`);
       return 'sent';
     } catch (error) {
-      await this.recordFailure(delivery, subscription, error);
-      throw error;
+      throw await this.recordFailure(delivery, subscription, error);
     }
   }
 
+  /**
+   * Records a failed send and returns the error to throw: the one given, or a PermanentError when the
+   * ledger gave up on a delivery that was only being delayed (a 429 for too long), so its job stops.
+   *
+   * Attempts: a claim counts one. A wait for the webhook's own pacing (`WebhookBusyError`) never reached
+   * Slack and is uncounted. A 429 is an attempt but not a failure: it is counted in `rateLimited`, and the
+   * delivery keeps waiting until DELIVERY_RATE_LIMITED_GIVE_UP_MS after it was created. Other transient
+   * errors give up after DELIVERY_SEND_ATTEMPTS failed attempts (attempts less 429s).
+   */
   private async recordFailure(
     delivery: ClaimedDelivery,
     subscription: SubscriptionEntity | null,
     error: unknown,
-  ): Promise<void> {
+  ): Promise<unknown> {
     const message = error instanceof Error ? error.message : String(error);
     const now = new Date();
     if (subscription && error instanceof MailRejectedError) {
@@ -117,17 +136,29 @@ export class DeliveryService {
     }
     // A rate limit is not a failure: the row goes back to pending, and the job comes back later. A
     // transient error that outlasts every attempt is final too, or the sweep would re-queue it forever.
-    const exhausted = !(error instanceof RetryLaterError) && delivery.attempts >= DELIVERY_SEND_ATTEMPTS;
+    if (error instanceof WebhookBusyError) {
+      await this.attempts.uncount(delivery.id);
+      await this.digests.finishDelivery(delivery.id, { status: 'pending', error: null }, now);
+      return error;
+    }
+    if (error instanceof RetryLaterError) {
+      const waitedMs = now.getTime() - (delivery.createdAt ?? now).getTime();
+      if (waitedMs + error.delayMs <= DELIVERY_RATE_LIMITED_GIVE_UP_MS) {
+        await this.attempts.countRateLimited(delivery.id);
+        await this.digests.finishDelivery(delivery.id, { status: 'pending', error: null }, now);
+        return error;
+      }
+      const hours = Math.round(DELIVERY_RATE_LIMITED_GIVE_UP_MS / 3600_000);
+      const givenUp = new PermanentError(`gave up: still rate-limited ${hours} h after the digest was built: ${message}`);
+      await this.digests.finishDelivery(delivery.id, { status: 'failed', error: givenUp.message }, now);
+      return givenUp;
+    }
+    const failedAttempts = delivery.attempts - (delivery.rateLimited ?? 0);
+    const exhausted = !(error instanceof PermanentError) && failedAttempts >= DELIVERY_SEND_ATTEMPTS;
     const status = error instanceof PermanentError || exhausted ? 'failed' : 'pending';
-    const recorded =
-      exhausted && !(error instanceof PermanentError)
-        ? `gave up after ${delivery.attempts} attempts: ${message}`
-        : message;
-    await this.digests.finishDelivery(
-      delivery.id,
-      { status, error: error instanceof RetryLaterError ? null : recorded },
-      now,
-    );
+    const recorded = exhausted ? `gave up after ${failedAttempts} failed attempts: ${message}` : message;
+    await this.digests.finishDelivery(delivery.id, { status, error: recorded }, now);
+    return error;
   }
 
   private deliver(

@@ -1,17 +1,18 @@
 import { getQueueToken } from '@nestjs/bullmq';
-import { INestApplicationContext } from '@nestjs/common';
+import { ConsoleLogger, INestApplicationContext, Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { Queue } from 'bullmq';
+import { Job, Queue, QueueEvents, Worker } from 'bullmq';
 import { createServer, Server } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import { Client } from 'pg';
 import { ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { Settings, SettingsModule } from '@libs/config';
 import { DatabaseModule, PaperRepository, SubscriptionRepository } from '@libs/database';
-import { LEFT_OUT_LISTED, PermanentError, RetryLaterError, SecretBox } from '@libs/domain';
+import { emailChangeConfirmUrl, LEFT_OUT_LISTED, PermanentError, RetryLaterError, SecretBox } from '@libs/domain';
 import { HttpModule } from '@libs/http';
 import { MailModule } from '@libs/mail';
-import { JobName, QueueName, QueuesModule } from '@libs/queues';
+import { DELIVERY_SEND_ATTEMPTS, JobName, QueueName, QueuesModule, runJob } from '@libs/queues';
 import { close, listen } from '../../../test/support/stand-ins';
 import { deleteQueueKeys } from '../../../test/support/processes';
 import { createTestDatabase, TestDatabase, testQueuePrefix } from '../../../test/support/test-database';
@@ -95,8 +96,8 @@ describe('Notifier ledger', () => {
       req.on('end', () => {
         slackBodies.push(JSON.parse(body));
         const status = slackStatuses.shift() ?? slackStatus;
-        res.writeHead(status, { 'content-type': 'text/plain' });
-        res.end(status === 200 ? 'ok' : status === 404 ? 'no_service' : 'internal_error');
+        res.writeHead(status, { 'content-type': 'text/plain', ...(status === 429 ? { 'retry-after': '1' } : {}) });
+        res.end(status === 200 ? 'ok' : status === 404 ? 'no_service' : status === 429 ? 'rate_limited' : 'internal_error');
       });
     });
     slackBase = await listen(slack);
@@ -518,7 +519,8 @@ describe('Notifier ledger', () => {
 
     await new Promise((resolve) => setTimeout(resolve, 1100));
     await expect(app.get(DeliveryService).send(id)).rejects.toThrow(/HTTP 404 no_service/);
-    expect(await deliveryRow(id)).toMatchObject({ status: 'failed', attempts: 3 });
+    // Two requests reached Slack; the wait for the webhook's slot was no attempt.
+    expect(await deliveryRow(id)).toMatchObject({ status: 'failed', attempts: 2 });
     expect((await deliveryRow(id)).lastError).not.toContain('/services/T1/B1/');
     const { rows } = await sql.query(
       `SELECT "slackDisabledAt" IS NOT NULL AS disabled, "slackDisabledReason" FROM subscriptions`,
@@ -697,7 +699,7 @@ describe('Notifier ledger', () => {
       .catch(() => undefined);
     const row = await deliveryRow(id);
     expect(row).toMatchObject({ status: 'failed', attempts: 8 });
-    expect(row.lastError).toMatch(/^gave up after 8 attempts: /);
+    expect(row.lastError).toMatch(/^gave up after 8 failed attempts: /);
   });
 
   it('should resume a long Slack digest after the messages already accepted', async () => {
@@ -721,5 +723,147 @@ describe('Notifier ledger', () => {
       'Paperboy: 20 new papers for 2026-11-28 (2/2)',
       'Paperboy: 20 new papers for 2026-11-28 (2/2)',
     ]);
+  });
+  /** Runs the delivery as a DeliverySend job of one attempt on a queue of its own; the job's failure reason. */
+  async function failedReasonOf(deliveryId: string): Promise<string> {
+    const name = `probe-${Math.random().toString(36).slice(2)}`;
+    const connection = { url: REDIS_URL };
+    const queue = new Queue(name, { connection, prefix });
+    const events = new QueueEvents(name, { connection, prefix });
+    const worker = new Worker(name, (job: Job, token?: string) => runJob(job, token, () => app.get(DeliveryService).send(deliveryId)), {
+      connection,
+      prefix,
+    });
+    try {
+      await events.waitUntilReady();
+      const job = await queue.add(JobName.DeliverySend, { deliveryId }, { attempts: 1 });
+      await job.waitUntilFinished(events).catch(() => undefined);
+      return (await queue.getJob(job.id as string))?.failedReason ?? '';
+    } finally {
+      await worker.close();
+      await events.close();
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
+  }
+
+  it('should keep a webhook URL out of the ledger, the job failure reason and the logs, whatever its host (network failure)', async () => {
+    // A port nobody listens on: the POST fails at the network level, on a host that is not hooks.slack.com.
+    const probe = createNetServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const secretPath = '/services/T9/B9/s3cr3t-token';
+    await addPaper('Any paper', { topics: ['llm'] });
+    await subscribe({ email: null, topics: ['llm'], slackWebhookUrl: `http://127.0.0.1:${port}${secretPath}` });
+
+    const lines: string[] = [];
+    const capture = (...args: unknown[]): void => void lines.push(args.map((arg) => (arg instanceof Error ? `${arg.message} ${arg.stack}` : JSON.stringify(arg))).join(' '));
+    Logger.overrideLogger({ log: capture, warn: capture, error: capture, debug: capture, verbose: capture, fatal: capture });
+    try {
+      const [digestId] = (await app.get(DigestPlannerService).planDue(now)).digestIds;
+      // The build's own send (whose failure is logged), then the delivery job.
+      await app.get(DigestBuilderService).buildAndSend(digestId);
+      const { rows } = await sql.query<{ id: string }>(`SELECT id FROM deliveries WHERE "digestId" = $1`, [digestId]);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const error = await app.get(DeliveryService).send(rows[0].id).catch((e: unknown) => e as Error);
+      expect(error).toBeInstanceOf(Error);
+      expect(error).not.toBeInstanceOf(PermanentError); // still retried: the error's kind is kept
+      expect((error as Error).message).toContain(`127.0.0.1:${port}`);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const reason = await failedReasonOf(rows[0].id);
+      const row = await deliveryRow(rows[0].id);
+
+      expect(reason).toMatch(/ECONNREFUSED|connect/);
+      expect(row.lastError).toMatch(/ECONNREFUSED|connect/);
+      expect(lines.join('\n')).toMatch(/will be retried/);
+      for (const text of [(error as Error).message, String((error as Error).stack), reason, row.lastError, lines.join('\n')]) {
+        expect(text).not.toContain('s3cr3t-token');
+        expect(text).not.toContain('/services/T9');
+      }
+    } finally {
+      Logger.overrideLogger(new ConsoleLogger());
+    }
+  });
+
+  it('should count consecutive hard bounces only: an accepted email resets the count', async () => {
+    const subscription = await subscribe({ topics: ['data'] });
+    const day = async (offset: number, reply: typeof smtpReply): Promise<void> => {
+      smtpReply = reply;
+      await addPaper(`Paper of day ${offset}`, { topics: ['data'], listedAt: new Date(now.getTime() + offset * DAY - HOUR) });
+      app.get(DigestMatcher).clear();
+      await runDigests(new Date(now.getTime() + offset * DAY)).catch(() => undefined);
+    };
+    const bounces = async () =>
+      (await sql.query(`SELECT "hardBounces", "emailSuppressedAt" IS NOT NULL AS suppressed FROM subscriptions WHERE id = $1`, [subscription.id]))
+        .rows[0] as { hardBounces: number; suppressed: boolean };
+
+    await day(0, { code: 550, message: 'Mailbox full' });
+    expect(await bounces()).toEqual({ hardBounces: 1, suppressed: false });
+    await day(1, null);
+    expect(await bounces()).toEqual({ hardBounces: 0, suppressed: false });
+    // Two bounces apart (MAIL_MAX_HARD_BOUNCES is 2): the address keeps its digests.
+    await day(2, { code: 550, message: 'Mailbox full' });
+    expect(await bounces()).toEqual({ hardBounces: 1, suppressed: false });
+    await day(3, { code: 550, message: 'Mailbox full' });
+    expect(await bounces()).toEqual({ hardBounces: 2, suppressed: true });
+    expect(received).toHaveLength(1);
+  });
+
+  it('should not count a wait for the webhook slot as an attempt, nor a 429 against the attempts for failures', async () => {
+    const id = await oneDelivery('slack');
+    // The slot is taken (another digest to this webhook just went out): delayed, no attempt.
+    await app.get(WebhookThrottle).acquire(slackUrl);
+    for (let i = 0; i < 20; i += 1) {
+      const busy = await app.get(DeliveryService).send(id).catch((error: unknown) => error);
+      expect(busy).toBeInstanceOf(RetryLaterError);
+    }
+    expect(await deliveryRow(id)).toMatchObject({ status: 'pending', attempts: 0, lastError: null });
+    expect(slackBodies).toHaveLength(0);
+
+    // Slack answers 429: an attempt, counted apart; the job waits Retry-After.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    slackStatuses.push(429);
+    const limited = await app.get(DeliveryService).send(id).catch((error: unknown) => error);
+    expect(limited).toBeInstanceOf(RetryLaterError);
+    expect((limited as RetryLaterError).delayMs).toBe(1000);
+    const counted = await sql.query(`SELECT status, attempts, "rateLimited" FROM deliveries WHERE id = $1`, [id]);
+    expect(counted.rows[0]).toEqual({ status: 'pending', attempts: 1, rateLimited: 1 });
+
+    // Many 429s earlier: a 5xx now is the first failed attempt, not the last.
+    await sql.query(`UPDATE deliveries SET attempts = 30, "rateLimited" = 30 WHERE id = $1`, [id]);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    slackStatuses.push(500);
+    await expect(app.get(DeliveryService).send(id)).rejects.not.toBeInstanceOf(PermanentError);
+    expect(await deliveryRow(id)).toMatchObject({ status: 'pending', attempts: 31 });
+    // Failures still give up at DELIVERY_SEND_ATTEMPTS, 429s aside.
+    await sql.query(`UPDATE deliveries SET attempts = $2 WHERE id = $1`, [id, 30 + DELIVERY_SEND_ATTEMPTS - 1]);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    slackStatuses.push(500);
+    await app.get(DeliveryService).send(id).catch(() => undefined);
+    expect((await deliveryRow(id)).lastError).toMatch(new RegExp(`^gave up after ${DELIVERY_SEND_ATTEMPTS} failed attempts: `));
+  });
+
+  it('should give up a delivery Slack still rate-limits a day after its digest was built', async () => {
+    const id = await oneDelivery('slack');
+    await sql.query(`UPDATE deliveries SET "createdAt" = now() - interval '23 hours 59 minutes 59 seconds' WHERE id = $1`, [id]);
+    slackStatuses.push(429);
+    const error = await app.get(DeliveryService).send(id).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PermanentError);
+    const row = await deliveryRow(id);
+    expect(row.status).toBe('failed');
+    expect(row.lastError).toMatch(/^gave up: still rate-limited 24 h after the digest was built/);
+  });
+
+  it('should send the confirmation of a new address to that address, with a link naming it', async () => {
+    const subscription = await subscribe({ topics: ['llm'] });
+    await sql.query(`UPDATE subscriptions SET "pendingEmail" = 'next@example.org' WHERE id = $1`, [subscription.id]);
+    expect(await app.get(ConfirmationService).sendEmailChange(subscription.id, now)).toBe('sent');
+    expect(received[0].to).toEqual(['next@example.org']);
+    const link = emailChangeConfirmUrl('https://papers.example.org', process.env.APP_SECRET as string, subscription.id, 'next@example.org', now);
+    expect(received[0].mail.text).toContain(link);
+    // Confirmed (or withdrawn) since: nothing to send.
+    await sql.query(`UPDATE subscriptions SET "pendingEmail" = NULL WHERE id = $1`, [subscription.id]);
+    expect(await app.get(ConfirmationService).sendEmailChange(subscription.id, now)).toBe('skipped');
   });
 });

@@ -46,7 +46,11 @@ export class NotifyProcessor extends WorkerHost implements OnApplicationBootstra
       case JobName.DeliverySend:
         return runJob(job, token, () => this.delivery.send(data.deliveryId as string));
       case JobName.ConfirmationSend:
-        return runJob(job, token, () => this.confirmation.send(data.subscriptionId as string));
+        return runJob(job, token, () =>
+          data.emailRequestedAt === undefined
+            ? this.confirmation.send(data.subscriptionId as string)
+            : this.confirmation.sendEmailChange(data.subscriptionId as string),
+        );
       case JobName.SourceHealthAlert:
         return runJob(job, token, () => this.sendAlert(job as Job<JobData<JobName.SourceHealthAlert>>));
       default:

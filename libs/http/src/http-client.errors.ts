@@ -14,9 +14,10 @@ export class HttpClientError extends Error {
 
   constructor(
     readonly kind: HttpClientErrorKind,
-    method: string,
+    readonly method: string,
     url: string,
-    detail: string,
+    /** What went wrong, without the URL (ECONNREFUSED, the timeout, …). */
+    readonly detail: string,
     options?: { cause?: unknown },
   ) {
     const redacted = redactUrl(url);

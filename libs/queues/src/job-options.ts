@@ -4,8 +4,17 @@ import { JobData, JobName } from './queue-contract';
 
 const SECOND = 1000;
 
-/** Sends of one delivery before it is given up as failed (the ledger enforces it too, see DeliveryService). */
+/**
+ * Failed sends of one delivery before it is given up as failed (the ledger enforces it too, see
+ * DeliveryService). A 429 is not a failure and a wait for the webhook's own pacing is not a send: neither counts.
+ */
 export const DELIVERY_SEND_ATTEMPTS = 8;
+
+/**
+ * How long after its digest was built a delivery Slack keeps rate-limiting (429) is still tried: a day, after
+ * which a daily digest is overtaken by the next one.
+ */
+export const DELIVERY_RATE_LIMITED_GIVE_UP_MS = 24 * 3600 * 1000;
 
 /** Finished jobs are kept a while for inspection, bounded so Redis does not grow without end. */
 export const RETENTION: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'> = {
@@ -64,13 +73,18 @@ export function jobOptionsFor<N extends JobName>(name: N, data: JobData<N>): Job
         attempts: DELIVERY_SEND_ATTEMPTS,
         backoff: { type: 'exponential', delay: 60 * SECOND, jitter: 0.5 },
       };
-    case JobName.ConfirmationSend:
+    case JobName.ConfirmationSend: {
+      // One job per subscription, and one per address change (the first one's id is kept a day after it ran).
+      const { subscriptionId, emailRequestedAt } = data as JobData<JobName.ConfirmationSend>;
       return {
         ...RETENTION,
-        jobId: `confirm-${(data as JobData<JobName.ConfirmationSend>).subscriptionId}`,
+        jobId: emailRequestedAt
+          ? `confirm-${subscriptionId}-${Date.parse(emailRequestedAt)}`
+          : `confirm-${subscriptionId}`,
         attempts: 6,
         backoff: { type: 'exponential', delay: 30 * SECOND, jitter: 0.5 },
       };
+    }
     case JobName.SourceHealthAlert: {
       // One job per change: a fetch retried or run twice after the same change adds nothing. BullMQ ids
       // may not contain ':', hence the instant in milliseconds.

@@ -24,7 +24,7 @@ export enum JobName {
   DigestBuild = 'DigestBuild',
   /** Send one channel's delivery of one digest. */
   DeliverySend = 'DeliverySend',
-  /** Send the double opt-in email of a new email subscription. */
+  /** Send the double opt-in email of a new email subscription, or of a new address of a subscription. */
   ConfirmationSend = 'ConfirmationSend',
   /** Tell the operators (ALERT_EMAIL, ALERT_SLACK_WEBHOOK_URL) that a source's health changed. */
   SourceHealthAlert = 'SourceHealthAlert',
@@ -38,7 +38,11 @@ export interface JobPayloads {
   [JobName.DigestQueueAll]: { now?: string };
   [JobName.DigestBuild]: { digestId: string };
   [JobName.DeliverySend]: { deliveryId: string };
-  [JobName.ConfirmationSend]: { subscriptionId: string };
+  /**
+   * `emailRequestedAt` (ISO-8601): the confirmation of the address awaiting it (`pendingEmail`), asked for
+   * then; without it, the confirmation of a pending subscription.
+   */
+  [JobName.ConfirmationSend]: { subscriptionId: string; emailRequestedAt?: string };
   /** The level the source changed to and when (ISO-8601, its `healthChangedAt`); the reason is read from Postgres. */
   [JobName.SourceHealthAlert]: { sourceId: string; health: 'healthy' | 'degraded' | 'failing'; changedAt: string };
 }

@@ -39,6 +39,16 @@ export class SubscriberPages {
     );
   }
 
+  emailConfirmed(feeds: { rss: string; atom: string; json: string }, manage: string): string {
+    return this.page(
+      'Address confirmed',
+      `<p>Your digests go to this address from the next one on.</p>
+<ul><li><a href="${esc(manage)}">Manage your preferences</a></li>
+<li>Your personal feed lists every paper of your digests: <a href="${esc(feeds.rss)}">RSS</a>,
+<a href="${esc(feeds.atom)}">Atom</a>, <a href="${esc(feeds.json)}">JSON Feed</a>.</li></ul>`,
+    );
+  }
+
   cancelled(): string {
     return this.page(
       'This subscription was cancelled',

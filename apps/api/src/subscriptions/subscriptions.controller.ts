@@ -19,13 +19,14 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { SubscriberPages } from '../pages/pages';
-import { CreateSubscriptionDto, SubscriptionPreferencesDto } from './dto/create-subscription.dto';
+import { CreateSubscriptionDto, UpdateSubscriptionDto } from './dto/create-subscription.dto';
 import { SubscribeRateLimiter } from './subscribe-rate-limiter';
 import {
   CreatedSubscription,
   InvalidSubscriptionError,
   SubscriptionsService,
   SubscriptionView,
+  TooManyConfirmationsError,
 } from './subscriptions.service';
 
 @Controller()
@@ -74,9 +75,19 @@ export class SubscriptionsController {
   async update(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query('token') token: string | undefined,
-    @Body() changes: SubscriptionPreferencesDto,
+    @Body() changes: UpdateSubscriptionDto,
   ): Promise<SubscriptionView> {
-    return found(typeof token === 'string' ? await this.subscriptions.update(id, token, changes) : null);
+    try {
+      return found(typeof token === 'string' ? await this.subscriptions.update(id, token, changes) : null);
+    } catch (error) {
+      if (error instanceof InvalidSubscriptionError) {
+        throw new BadRequestException(error.message);
+      }
+      if (error instanceof TooManyConfirmationsError) {
+        throw new HttpException(error.message, HttpStatus.TOO_MANY_REQUESTS);
+      }
+      throw error;
+    }
   }
 
   /** Unsubscribes at once through the manage token (idempotent); the ledger keeps what was sent. */
@@ -101,6 +112,19 @@ export class SubscriptionsController {
       case 'invalid':
         res.status(404).send(this.pages.invalidLink());
     }
+  }
+
+  /** The link sent to a new address of a subscription (PATCH email): makes it the subscription's address. */
+  @Get('subscriptions/confirm-email')
+  @Header('content-type', 'text/html; charset=utf-8')
+  async confirmEmail(@Query('token') token: string | undefined, @Res() res: Response): Promise<void> {
+    const outcome =
+      typeof token === 'string' ? await this.subscriptions.confirmEmail(token) : { status: 'invalid' as const };
+    if (outcome.status === 'confirmed') {
+      res.status(200).send(this.pages.emailConfirmed(outcome.feeds, outcome.manage));
+      return;
+    }
+    res.status(404).send(this.pages.invalidLink());
   }
 
   @Get('unsubscribe')

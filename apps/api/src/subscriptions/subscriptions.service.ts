@@ -1,10 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { Settings } from '@libs/config';
-import { SubscriptionRepository } from '@libs/database';
-import { PermanentError, SecretBox, SubscriberLinks, subscriberLinks, verifyToken } from '@libs/domain';
+import { ChannelChanges, SubscriptionRepository } from '@libs/database';
+import {
+  PermanentError,
+  SecretBox,
+  SubscriberLinks,
+  subscriberLinks,
+  verifyEmailChangeToken,
+  verifyToken,
+} from '@libs/domain';
 import { JobName, JobProducer } from '@libs/queues';
 import { SubscriptionEntity } from '@libs/database';
-import { CreateSubscriptionDto, SubscriptionPreferencesDto } from './dto/create-subscription.dto';
+import { CreateSubscriptionDto, SubscriptionPreferencesDto, UpdateSubscriptionDto } from './dto/create-subscription.dto';
 import { SubscribeRateLimiter } from './subscribe-rate-limiter';
 
 const CONFIRM_LINK_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
@@ -29,6 +36,8 @@ export interface SubscriptionView extends Preferences {
   id: string;
   status: string;
   email: string | null;
+  /** A new address awaiting the click in its confirmation email; `email` gets the digests until then. */
+  pendingEmail: string | null;
   slack: { host: string; disabledReason: string | null } | null;
   emailSuppressed: boolean;
   feeds: SubscriberLinks['feeds'];
@@ -40,6 +49,13 @@ export type CreatedSubscription =
 
 /** Thrown for a request that cannot be a subscription; the controller maps it to 400. */
 export class InvalidSubscriptionError extends PermanentError {}
+
+/** A new address that already got its share of confirmation emails today; the controller maps it to 429. */
+export class TooManyConfirmationsError extends PermanentError {
+  constructor() {
+    super('This address got too many confirmation emails today; try again tomorrow');
+  }
+}
 
 @Injectable()
 export class SubscriptionsService {
@@ -60,11 +76,7 @@ export class SubscriptionsService {
    * is active at once and answers its links.
    */
   async create(dto: CreateSubscriptionDto, now: Date = new Date()): Promise<CreatedSubscription> {
-    if (dto.slackWebhookUrl && !this.settings.ALLOW_PRIVATE_TARGETS && !isSlackWebhook(dto.slackWebhookUrl)) {
-      throw new InvalidSubscriptionError(
-        'slackWebhookUrl must be a Slack incoming webhook: https://hooks.slack.com/services/…',
-      );
-    }
+    this.checkWebhook(dto.slackWebhookUrl);
     const pending = Boolean(dto.email);
     if (dto.email && !(await this.limiter.admitAddress(dto.email))) {
       // The same answer as ever, but no more mail to an address someone keeps entering.
@@ -101,17 +113,101 @@ export class SubscriptionsService {
   /**
    * Changes what a subscriber receives from the next period on; the periods already sent and their
    * papers stay as they were, so nothing is sent twice after an edit.
+   *
+   * Channels too, so a channel that stopped can be repaired without a new subscription (and its history):
+   * - `slackWebhookUrl`: a new webhook is sealed like one given at subscribe time and enables the channel
+   *   again (a webhook Slack disabled is not retried as it was; a new one is); null removes Slack.
+   * - `email`: a new address must be confirmed before any digest goes to it (double opt-in, like
+   *   subscribing): it waits as `pendingEmail`, gets a confirmation link, and the confirmed address keeps
+   *   receiving the digests until the link is clicked, so a mistyped address loses nothing. Confirming makes
+   *   it the address, with a clean hard-bounce record. Entering the current address again cancels a change;
+   *   for an address stopped by hard bounces it asks for a confirmation (the click shows the mailbox works
+   *   again). null removes email. Addresses are not unique: one address may hold several subscriptions.
    */
-  async update(id: string, token: string, changes: SubscriptionPreferencesDto): Promise<SubscriptionView | null> {
+  async update(
+    id: string,
+    token: string,
+    changes: UpdateSubscriptionDto | SubscriptionPreferencesDto,
+    now: Date = new Date(),
+  ): Promise<SubscriptionView | null> {
     const subscription = await this.managed(id, token);
     if (!subscription || subscription.status === 'unsubscribed') {
       return null;
     }
+    const channels = await this.channelChanges(subscription, changes);
     const updated = await this.subscriptions.updatePreferences(
       subscription.id,
       normalized({ ...preferencesOf(subscription), ...defined(changes) }),
+      channels,
     );
+    if (updated && channels.pendingEmail) {
+      await this.producer.enqueue(JobName.ConfirmationSend, {
+        subscriptionId: subscription.id,
+        emailRequestedAt: now.toISOString(),
+      });
+    }
     return updated ? this.view(updated) : null;
+  }
+
+  /** The channel fields an edit sets; a new address is counted against its confirmation emails first. */
+  private async channelChanges(
+    subscription: SubscriptionEntity,
+    changes: UpdateSubscriptionDto | SubscriptionPreferencesDto,
+  ): Promise<ChannelChanges> {
+    const { email, slackWebhookUrl } = changes as UpdateSubscriptionDto;
+    const channels: ChannelChanges = {};
+    if (slackWebhookUrl !== undefined) {
+      this.checkWebhook(slackWebhookUrl);
+      Object.assign(channels, {
+        slackWebhookUrl: slackWebhookUrl === null ? null : this.secrets.seal(slackWebhookUrl),
+        slackDisabledAt: null,
+        slackDisabledReason: null,
+      });
+    }
+    if (email === null) {
+      Object.assign(channels, { email: null, pendingEmail: null, hardBounces: 0, emailSuppressedAt: null });
+    } else if (email !== undefined) {
+      if (email === subscription.email && !subscription.emailSuppressedAt) {
+        channels.pendingEmail = null;
+      } else if (!(await this.limiter.admitAddress(email))) {
+        throw new TooManyConfirmationsError();
+      } else {
+        channels.pendingEmail = email;
+      }
+    }
+    return channels;
+  }
+
+  /** A confirmation link of a new address (GET /subscriptions/confirm-email). */
+  async confirmEmail(
+    token: string,
+    now: Date = new Date(),
+  ): Promise<{ status: 'confirmed'; feeds: SubscriberLinks['feeds']; manage: string } | { status: 'invalid' }> {
+    const verified = verifyEmailChangeToken(this.settings.APP_SECRET, token, now, CONFIRM_LINK_MAX_AGE_MS);
+    const subscription = verified ? await this.subscriptions.findById(verified.subscriptionId) : null;
+    if (!verified || !subscription) {
+      return { status: 'invalid' };
+    }
+    // A second click finds the address already confirmed: the same page.
+    const confirmed =
+      subscription.status !== 'unsubscribed' &&
+      ((subscription.pendingEmail !== null &&
+        verified.matches(subscription.pendingEmail) &&
+        (await this.subscriptions.confirmPendingEmail(subscription.id, subscription.pendingEmail, now))) ||
+        (subscription.email !== null && subscription.pendingEmail === null && verified.matches(subscription.email)));
+    if (!confirmed) {
+      return { status: 'invalid' };
+    }
+    const links = subscriberLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription.id, now);
+    return { status: 'confirmed', feeds: links.feeds, manage: links.manage };
+  }
+
+  private checkWebhook(url: string | null | undefined): void {
+    if (url && !this.settings.ALLOW_PRIVATE_TARGETS && !isSlackWebhook(url)) {
+      throw new InvalidSubscriptionError(
+        'slackWebhookUrl must be a Slack incoming webhook: https://hooks.slack.com/services/…',
+      );
+    }
   }
 
   private async managed(id: string, token: string): Promise<SubscriptionEntity | null> {
@@ -127,6 +223,7 @@ export class SubscriptionsService {
       id: subscription.id,
       status: subscription.status,
       email: subscription.email,
+      pendingEmail: subscription.pendingEmail,
       emailSuppressed: subscription.emailSuppressedAt !== null,
       slack: subscription.slackWebhookUrl
         ? {

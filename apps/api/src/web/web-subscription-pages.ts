@@ -190,6 +190,7 @@ export function subscribedPage(site: Site, links: ActiveLinks): string {
 export interface ManageView {
   status: string;
   email: string | null;
+  pendingEmail: string | null;
   emailSuppressed: boolean;
   slack: { host: string; disabledReason: string | null } | null;
   feeds: ActiveLinks['feeds'];
@@ -212,6 +213,11 @@ export function managePage(site: Site, view: ManageView, values: FormValues, err
     );
   }
   channels.push(`<li>Your personal feed: ${feedLinks(view.feeds)}</li>`);
+  if (view.pendingEmail) {
+    channels.push(
+      `<li>Waiting for confirmation: ${esc(view.pendingEmail)} (use the link we sent there${view.email ? `; ${esc(view.email)} gets the digests until then` : ''})</li>`,
+    );
+  }
   const notice = view.saved
     ? '<div class="notice" role="status"><p>Saved. The changes apply from your next digest on.</p></div>'
     : '';
@@ -222,6 +228,15 @@ export function managePage(site: Site, view: ManageView, values: FormValues, err
   const body = `<h1>Your digest</h1>
 ${notice}${errorSummary(errors)}${pending}
 <section aria-labelledby="channels-heading"><h2 id="channels-heading">Delivered to</h2><ul>${channels.join('')}</ul></section>
+<section aria-labelledby="channels-form-heading"><h2 id="channels-form-heading">Change where it goes</h2>
+<form class="stack" method="post" action="${esc(view.action)}" novalidate>
+<input type="hidden" name="intent" value="channels">
+<div><label for="email">Email</label><p class="hint" id="email-hint">A new address gets a confirmation link first. Empty stops email.</p>${fieldErrors(errors, 'email')}
+<input type="email" id="email" name="email" autocomplete="email" maxlength="254" value="${esc(values.email)}"${described(errors, 'email', true)}></div>
+<div><label for="slackWebhookUrl">New Slack incoming webhook</label><p class="hint" id="slackWebhookUrl-hint">https://hooks.slack.com/services/… Empty keeps the current one; a new one starts Slack again after it stopped.</p>${fieldErrors(errors, 'slackWebhookUrl')}
+<input type="url" id="slackWebhookUrl" name="slackWebhookUrl" maxlength="500" autocomplete="off" value="${esc(values.slackWebhookUrl)}"${described(errors, 'slackWebhookUrl', true)}></div>
+${view.slack ? '<div><input type="checkbox" id="removeSlack" name="removeSlack" value="1"> <label for="removeSlack">Stop sending to Slack</label></div>' : ''}
+<div><button type="submit">Save channels</button></div></form></section>
 <section aria-labelledby="prefs-heading"><h2 id="prefs-heading">Preferences</h2>
 <form class="stack" method="post" action="${esc(view.action)}" novalidate>
 ${preferenceFields(values, errors)}

@@ -2,12 +2,17 @@ import { Body, Controller, Get, Ip, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { Settings } from '@libs/config';
 import { subscriberLinks } from '@libs/domain';
-import { CreateSubscriptionDto, SubscriptionPreferencesDto } from '../subscriptions/dto/create-subscription.dto';
+import {
+  CreateSubscriptionDto,
+  SubscriptionPreferencesDto,
+  UpdateSubscriptionDto,
+} from '../subscriptions/dto/create-subscription.dto';
 import { SubscribeRateLimiter } from '../subscriptions/subscribe-rate-limiter';
 import {
   InvalidSubscriptionError,
   SubscriptionsService,
   SubscriptionView,
+  TooManyConfirmationsError,
 } from '../subscriptions/subscriptions.service';
 import { DEFAULT_FORM, FieldErrors, FormValues, formToBody, isTopicSlug, readForm, validateBody } from './web-forms';
 import { messagePage, notFoundPage, Site } from './web-pages';
@@ -124,9 +129,13 @@ export class WebSubscriptionsController {
       return;
     }
     const values = readForm(body);
+    if (isChannels(body)) {
+      await this.updateChannels(res, subscription, token as string, values, body as Record<string, unknown>);
+      return;
+    }
     const { value, errors } = await validateBody(SubscriptionPreferencesDto, formToBody(values, false));
     if (Object.keys(errors).length > 0) {
-      this.renderManage(res, 400, subscription, token as string, values, errors, false);
+      this.renderManage(res, 400, subscription, token as string, { ...values, email: valuesOf(subscription).email }, errors, false);
       return;
     }
     const updated = await this.subscriptions.update(subscription.id, token as string, value);
@@ -135,6 +144,55 @@ export class WebSubscriptionsController {
       return;
     }
     this.renderManage(res, 200, updated, token as string, valuesOf(updated), {}, true);
+  }
+
+  /**
+   * The manage page's channel form (intent=channels): the address shown is the one in use or awaiting
+   * confirmation, so leaving it as it is changes nothing; emptied, it stops email. An empty webhook field
+   * keeps the webhook (it is never shown: it is a credential); "removeSlack" stops Slack.
+   */
+  private async updateChannels(
+    res: Response,
+    subscription: SubscriptionView,
+    token: string,
+    values: FormValues,
+    form: Record<string, unknown>,
+  ): Promise<void> {
+    const email = values.email.trim().toLowerCase();
+    const shown = subscription.pendingEmail ?? subscription.email ?? '';
+    const body: Record<string, unknown> = {};
+    if (email !== shown) {
+      body.email = email === '' ? null : email;
+    }
+    if (form.removeSlack !== undefined) {
+      body.slackWebhookUrl = null;
+    } else if (values.slackWebhookUrl.trim() !== '') {
+      body.slackWebhookUrl = values.slackWebhookUrl;
+    }
+    const formValues = { ...valuesOf(subscription), email: values.email, slackWebhookUrl: values.slackWebhookUrl };
+    const { value, errors } = await validateBody(UpdateSubscriptionDto, body);
+    if (Object.keys(errors).length > 0) {
+      this.renderManage(res, 400, subscription, token, formValues, errors, false);
+      return;
+    }
+    try {
+      const updated = await this.subscriptions.update(subscription.id, token, value);
+      if (!updated) {
+        this.html(res, 404, notFoundPage(this.site, BAD_LINK));
+        return;
+      }
+      this.renderManage(res, 200, updated, token, valuesOf(updated), {}, true);
+    } catch (error) {
+      if (error instanceof InvalidSubscriptionError) {
+        this.renderManage(res, 400, subscription, token, formValues, { slackWebhookUrl: [error.message] }, false);
+        return;
+      }
+      if (error instanceof TooManyConfirmationsError) {
+        this.renderManage(res, 429, subscription, token, formValues, { email: [error.message] }, false);
+        return;
+      }
+      throw error;
+    }
   }
 
   /** The subscription a manage link points to; null for a bad link or a cancelled subscription. */
@@ -175,12 +233,16 @@ export class WebSubscriptionsController {
   }
 }
 
+const isChannels = (body: unknown): boolean =>
+  typeof body === 'object' && body !== null && (body as Record<string, unknown>).intent === 'channels';
+
 const isPreview = (body: unknown): boolean =>
   typeof body === 'object' && body !== null && (body as Record<string, unknown>).intent === 'preview';
 
 function valuesOf(subscription: SubscriptionView): FormValues {
   return {
     ...DEFAULT_FORM,
+    email: subscription.pendingEmail ?? subscription.email ?? '',
     topics: subscription.topics,
     excludeTopics: subscription.excludeTopics,
     keywords: subscription.keywords.join('\n'),

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DigestView, PermanentError, renderSlackMessages, RetryLaterError } from '@libs/domain';
-import { HttpClient, HttpResponse } from '@libs/http';
+import { HttpClient, HttpClientError, HttpResponse } from '@libs/http';
 import { WebhookThrottle } from './webhook-throttle';
 
 /** Slack said the webhook is gone for good: the channel is disabled, with this reason. */
@@ -8,6 +8,22 @@ export class SlackChannelGoneError extends PermanentError {
   constructor(readonly reason: string) {
     super(`Slack webhook is gone: ${reason}`);
     this.name = 'SlackChannelGoneError';
+  }
+}
+
+/** The webhook's slot is taken (our own pacing, or a 429's wait): nothing was sent, so no attempt was made. */
+export class WebhookBusyError extends RetryLaterError {
+  constructor(delayMs: number) {
+    super(delayMs, `Slack webhook busy for ${delayMs} ms (one message a second)`);
+    this.name = 'WebhookBusyError';
+  }
+}
+
+/** Slack answered 429 to the first message: an attempt, but not a failure; come back after Retry-After. */
+export class SlackRateLimitedError extends RetryLaterError {
+  constructor(delayMs: number) {
+    super(delayMs, `Slack rate-limited the webhook (429, Retry-After ${delayMs / 1000} s)`);
+    this.name = 'SlackRateLimitedError';
   }
 }
 
@@ -69,22 +85,26 @@ export class SlackChannel {
         return;
       }
       if (first) {
-        throw new RetryLaterError(wait, `Slack webhook busy for ${wait} ms (one message a second)`);
+        throw new WebhookBusyError(wait);
       }
       await sleep(wait);
     }
   }
 
-  private post(webhookUrl: string, message: unknown): Promise<HttpResponse> {
-    return this.http.request({
-      url: webhookUrl,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(message),
-      timeoutMs: 10_000,
-      maxBytes: 64 * 1024,
-      followRedirects: false,
-    });
+  private async post(webhookUrl: string, message: unknown): Promise<HttpResponse> {
+    try {
+      return await this.http.request({
+        url: webhookUrl,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(message),
+        timeoutMs: 10_000,
+        maxBytes: 64 * 1024,
+        followRedirects: false,
+      });
+    } catch (error) {
+      throw withoutWebhookPath(error, webhookUrl);
+    }
   }
 
   private async check(webhookUrl: string, response: HttpResponse, first: boolean): Promise<string> {
@@ -96,7 +116,7 @@ export class SlackChannel {
       const wait = retryAfterMs(response);
       await this.throttle.hold(webhookUrl, wait);
       if (first) {
-        throw new RetryLaterError(wait, `Slack rate-limited the webhook (429, Retry-After ${wait / 1000} s)`);
+        throw new SlackRateLimitedError(wait);
       }
       throw new Error(`Slack rate-limited the webhook in the middle of a digest (429): ${answer}`);
     }
@@ -109,6 +129,43 @@ export class SlackChannel {
     // 400 invalid_payload and the like: our message is wrong, resending the same cannot help.
     throw new PermanentError(`Slack refused the message with HTTP ${response.status}: ${answer}`);
   }
+}
+
+/**
+ * The HTTP client's error again, naming the webhook's host only. The client keeps the path of URLs it does not
+ * know to be secret, and a webhook's path is its credential whatever the host (GovSlack, a Mattermost-compatible
+ * server, `hooks.slack.com.` with its trailing dot), so it would reach the ledger's lastError, the logs and the
+ * job's failure reason. The kind (hence `transient`) stays, and the cause (which may quote the URL) is dropped.
+ */
+export function withoutWebhookPath(error: unknown, webhookUrl: string): Error {
+  const host = hostOf(webhookUrl);
+  const scrub = (text: string): string => scrubWebhook(text, webhookUrl);
+  if (error instanceof HttpClientError) {
+    return new HttpClientError(error.kind, error.method, host, scrub(error.detail));
+  }
+  return new Error(`POST ${host}: ${scrub(error instanceof Error ? error.message : String(error))}`);
+}
+
+/** `https://host`: what of a webhook URL may be shown. */
+export function hostOf(webhookUrl: string): string {
+  try {
+    const url = new URL(webhookUrl);
+    return `${url.protocol}//${url.host}`;
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+/** The text without the webhook URL or its path, should a lower layer have quoted them. */
+function scrubWebhook(text: string, webhookUrl: string): string {
+  let path = '';
+  try {
+    path = new URL(webhookUrl).pathname;
+  } catch {
+    // Unparseable: only the whole string can be looked for.
+  }
+  const secrets = [webhookUrl, path.length > 1 ? path : ''].filter(Boolean);
+  return secrets.reduce((scrubbed, secret) => scrubbed.split(secret).join('/…'), text);
 }
 
 function retryAfterMs(response: HttpResponse): number {

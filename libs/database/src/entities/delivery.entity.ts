@@ -19,8 +19,13 @@ export class DeliveryEntity {
   @Column('text')
   status!: DeliveryStatus;
 
+  /** Requests that reached the provider (a wait for our own per-webhook pacing is not one). */
   @Column('int', { default: 0 })
   attempts!: number;
+
+  /** Of those attempts, the ones Slack answered 429: they do not count against the attempts for failures. */
+  @Column('int', { default: 0 })
+  rateLimited!: number;
 
   /** Messages of a split delivery already accepted (a long Slack digest); a retry sends the rest. */
   @Column('int', { default: 0 })

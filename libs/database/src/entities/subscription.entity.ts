@@ -12,6 +12,13 @@ export class SubscriptionEntity {
   @Column('text', { nullable: true })
   email!: string | null;
 
+  /**
+   * A new address the subscriber asked for, awaiting the click in its confirmation email; `email` (the
+   * confirmed one) keeps receiving the digests until then.
+   */
+  @Column('text', { nullable: true })
+  pendingEmail!: string | null;
+
   /** Encrypted at rest (see libs/domain secret-box); the plain URL is a credential. */
   @Column('text', { nullable: true })
   slackWebhookUrl!: string | null;
@@ -47,7 +54,10 @@ export class SubscriptionEntity {
   @Column('int', { default: 0 })
   minUpvotes!: number;
 
-  /** SMTP 5xx answers to this address; at MAIL_MAX_HARD_BOUNCES the address is suppressed. */
+  /**
+   * Consecutive SMTP 5xx answers to this address (an email accepted since resets it); at
+   * MAIL_MAX_HARD_BOUNCES the address is suppressed.
+   */
   @Column('int', { default: 0 })
   hardBounces!: number;
 

@@ -19,6 +19,14 @@ export type NewSubscription = Pick<
 > &
   Partial<Pick<SubscriptionEntity, 'excludeTopics' | 'minUpvotes'>>;
 
+/** Channel fields an edit may set: the sealed webhook and its disabled state, the address awaiting confirmation. */
+export type ChannelChanges = Partial<
+  Pick<
+    SubscriptionEntity,
+    'email' | 'pendingEmail' | 'slackWebhookUrl' | 'slackDisabledAt' | 'slackDisabledReason' | 'hardBounces' | 'emailSuppressedAt'
+  >
+>;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
@@ -78,7 +86,10 @@ export class SubscriptionRepository {
     );
   }
 
-  /** Replaces the subscriber's choices; returns the updated row, or null when it is gone. */
+  /**
+   * Replaces the subscriber's choices, and the channel fields given (an edited webhook, an address awaiting
+   * confirmation); returns the updated row, or null when it is gone.
+   */
   async updatePreferences(
     id: string,
     preferences: Pick<
@@ -93,12 +104,42 @@ export class SubscriptionRepository {
       | 'sendHour'
       | 'maxPapers'
     >,
+    channels: ChannelChanges = {},
   ): Promise<SubscriptionEntity | null> {
-    await this.subscriptions.update({ id }, preferences);
+    await this.subscriptions.update({ id }, { ...preferences, ...channels });
     return this.findById(id);
   }
 
-  /** Counts a hard bounce; true when this one reached the limit and suppressed the address. */
+  /**
+   * Makes the address awaiting confirmation the subscription's address, with a clean bounce record, and
+   * activates a subscription still pending (the address is confirmed). False when that address is no longer
+   * the one awaiting confirmation, or the subscription is cancelled.
+   */
+  async confirmPendingEmail(id: string, address: string, now: Date): Promise<boolean> {
+    const rows = await this.subscriptions.query<[unknown[], number]>(
+      `UPDATE "subscriptions" SET "email" = "pendingEmail", "pendingEmail" = NULL, "hardBounces" = 0,
+         "emailSuppressedAt" = NULL,
+         "activatedAt" = CASE WHEN "status" = 'pending' THEN $3 ELSE "activatedAt" END,
+         "status" = CASE WHEN "status" = 'pending' THEN 'active' ELSE "status" END,
+         "updatedAt" = now()
+       WHERE "id" = $1 AND "pendingEmail" = $2 AND "status" <> 'unsubscribed' RETURNING "id"`,
+      [id, address, now],
+    );
+    return rows[1] > 0;
+  }
+
+  /**
+   * An email was accepted: the hard bounces counted so far were not consecutive. Writes only when there is
+   * something to reset, so a fan-out costs no statement per email.
+   */
+  async resetHardBounces(id: string): Promise<void> {
+    await this.subscriptions.query(
+      `UPDATE "subscriptions" SET "hardBounces" = 0 WHERE "id" = $1 AND "hardBounces" > 0 AND "emailSuppressedAt" IS NULL`,
+      [id],
+    );
+  }
+
+  /** Counts a consecutive hard bounce; true when this one reached the limit and suppressed the address. */
   async recordHardBounce(id: string, maxBounces: number, now: Date): Promise<boolean> {
     const rows = await this.subscriptions.query<[{ suppressedNow: boolean }[], number]>(
       `UPDATE "subscriptions" SET "hardBounces" = "hardBounces" + 1,

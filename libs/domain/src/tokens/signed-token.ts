@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** What a token lets its bearer do; bound into the signature so one kind cannot stand in for another. */
-export type TokenPurpose = 'confirm' | 'unsubscribe' | 'manage' | 'feed' | 'digest';
+export type TokenPurpose = 'confirm' | 'confirm-email' | 'unsubscribe' | 'manage' | 'feed' | 'digest';
 
 /**
  * Stateless signed links: `<subjectId>.<issuedAt>.<signature>`. Unsubscribe links never expire

@@ -1,4 +1,5 @@
-import { signToken } from './signed-token';
+import { createHash } from 'node:crypto';
+import { signToken, verifyToken } from './signed-token';
 
 export interface SubscriberLinks {
   confirm: string;
@@ -29,6 +30,40 @@ export function subscriberLinks(publicUrl: string, secret: string, subscriptionI
     },
   };
 }
+
+/**
+ * The link that confirms a new address of a subscription. The token names the address too (a hash of it), so
+ * the link of an address the subscriber replaced since cannot confirm the newer one.
+ */
+export function emailChangeConfirmUrl(
+  publicUrl: string,
+  secret: string,
+  subscriptionId: string,
+  address: string,
+  now: Date,
+): string {
+  const base = publicUrl.replace(/\/+$/, '');
+  const token = signToken(secret, 'confirm-email', `${subscriptionId}_${addressTag(address)}`, now);
+  return `${base}/subscriptions/confirm-email?token=${encodeURIComponent(token)}`;
+}
+
+/** The subscription and the address tag of a genuine email-change token not older than maxAgeMs; else null. */
+export function verifyEmailChangeToken(
+  secret: string,
+  token: string,
+  now: Date,
+  maxAgeMs: number,
+): { subscriptionId: string; matches: (address: string) => boolean } | null {
+  const subject = verifyToken(secret, 'confirm-email', token, now, maxAgeMs);
+  const [subscriptionId, tag, ...rest] = subject?.split('_') ?? [];
+  if (!subscriptionId || !tag || rest.length > 0) {
+    return null;
+  }
+  return { subscriptionId, matches: (address) => addressTag(address) === tag };
+}
+
+const addressTag = (address: string): string =>
+  createHash('sha256').update(address.toLowerCase()).digest('hex').slice(0, 16);
 
 /** The "view in browser" link of one digest. */
 export function digestViewUrl(publicUrl: string, secret: string, digestId: string, now: Date): string {

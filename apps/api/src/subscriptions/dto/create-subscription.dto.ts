@@ -117,10 +117,13 @@ export class SubscriptionPreferencesDto {
   maxPapers?: number;
 }
 
+const lowerCased = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? value.trim().toLowerCase() : value;
+
 export class CreateSubscriptionDto extends SubscriptionPreferencesDto {
   @ApiPropertyOptional({ description: 'Email address (double opt-in)', format: 'email' })
   @IsOptional()
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
+  @Transform(lowerCased)
   @IsEmail({}, { message: 'email must be an email address' })
   @MaxLength(254)
   email?: string;
@@ -132,4 +135,32 @@ export class CreateSubscriptionDto extends SubscriptionPreferencesDto {
   @MaxLength(500)
   @Matches(/^https?:\/\/\S+$/, { message: 'slackWebhookUrl must be an http(s) URL' })
   slackWebhookUrl?: string;
+}
+
+/** PATCH: the preferences, and the channels (null removes one). */
+export class UpdateSubscriptionDto extends SubscriptionPreferencesDto {
+  @ApiPropertyOptional({
+    description:
+      'A new address gets a confirmation link; the confirmed address keeps the digests until it is clicked. null removes email.',
+    format: 'email',
+    nullable: true,
+    type: String,
+  })
+  @IsOptional()
+  @Transform(lowerCased)
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
+  email?: string | null;
+
+  @ApiPropertyOptional({
+    description: 'A new Slack incoming webhook (enables the channel again if Slack had disabled it); null removes Slack',
+    nullable: true,
+    type: String,
+  })
+  @IsOptional()
+  @Transform(trimmed)
+  @IsString()
+  @MaxLength(500)
+  @Matches(/^https?:\/\/\S+$/, { message: 'slackWebhookUrl must be an http(s) URL' })
+  slackWebhookUrl?: string | null;
 }
