@@ -11,6 +11,7 @@ import { SubscriptionPlanAt1765100000000 } from './1765100000000-SubscriptionPla
 import { LedgerWithoutPaperForeignKey1765100000001 } from './1765100000001-LedgerWithoutPaperForeignKey';
 import { ClassifierLinksWithoutPaperForeignKeys1765200000000 } from './1765200000000-ClassifierLinksWithoutPaperForeignKeys';
 import { DigestLeftOutPapers1765300000000 } from './1765300000000-DigestLeftOutPapers';
+import { DigestWindowsAndResume1765320000000 } from './1765320000000-DigestWindowsAndResume';
 
 /** Every migration, in order: an imported list rather than a glob, so bundles and the CLI agree. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   LedgerWithoutPaperForeignKey1765100000001,
   ClassifierLinksWithoutPaperForeignKeys1765200000000,
   DigestLeftOutPapers1765300000000,
+  DigestWindowsAndResume1765320000000,
 ];
