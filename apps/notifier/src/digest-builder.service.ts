@@ -1,11 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { BuiltDigest, DeliveryChannel, DigestEntity, DigestRepository, SubscriptionEntity } from '@libs/database';
-import { DEFAULT_LOOKBACK_DAYS, PermanentError, RetryLaterError } from '@libs/domain';
+import { digestWindow, PermanentError, RetryLaterError } from '@libs/domain';
 import { jobOptionsFor, JobName, JobProducer } from '@libs/queues';
 import { DeliveryService } from './delivery.service';
 import { DigestMatcher } from './digest-matcher';
-
-const DAY = 24 * 3600 * 1000;
 
 interface Built {
   digest: DigestEntity;
@@ -42,11 +40,19 @@ export class DigestBuilderService {
     for (const delivery of built.deliveries) {
       // A re-run finds the deliveries of the first run: pending ones are claimed here; a claim held by
       // another worker (or a dead one, released by the sweep) is not ours to send.
-      const mine = claimed ? delivery : delivery.status === 'pending' ? await this.digests.claimDelivery(delivery.id) : null;
+      const mine = claimed
+        ? delivery
+        : delivery.status === 'pending'
+          ? await this.digests.claimDelivery(delivery.id)
+          : null;
       if (!mine) {
         continue;
       }
-      const context = { digest: { ...digest, omittedCount: built.omittedCount }, subscription, paperIds: built.paperIds };
+      const context = {
+        digest: { ...digest, omittedCount: built.omittedCount },
+        subscription,
+        paperIds: built.paperIds,
+      };
       try {
         await this.delivery.sendClaimed({ partsSent: 0, attempts: 1, ...mine }, context);
       } catch (error) {
@@ -71,17 +77,15 @@ export class DigestBuilderService {
     if (!found) {
       throw new PermanentError(`Digest ${digestId} or its subscription does not exist`);
     }
-    const { digest, subscription } = found;
+    const { digest, subscription, previousEnd } = found;
     if (digest.status !== 'pending') {
       return { digest, subscription, built: await this.digests.builtState(digestId), claimed: false };
     }
     // Cancelled or paused since the claim: nothing is owed for this period.
     const wanted = subscription.status === 'active' && subscription.frequency !== 'paused';
-    const lookbackDays = DEFAULT_LOOKBACK_DAYS[subscription.frequency === 'weekly' ? 'weekly' : 'daily'];
-    const asOf = digest.plannedFor;
-    const paperIds = wanted
-      ? await this.matcher.rank(subscription, { listedAfter: new Date(asOf.getTime() - lookbackDays * DAY), listedUntil: asOf })
-      : [];
+    // From where the previous digest's window ended, so a long gap between two digests loses nothing.
+    const window = digestWindow(subscription.frequency, digest.plannedFor, previousEnd, subscription.resumedAt);
+    const paperIds = wanted ? await this.matcher.rank(subscription, window) : [];
     const built = await this.digests.build(
       digestId,
       { paperIds, maxPapers: subscription.maxPapers, channels: channelsOf(subscription), claim },

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Settings } from '@libs/config';
 import { DigestClaim, DigestRepository, SubscriptionRepository } from '@libs/database';
-import { duePeriod, missedPeriod, nextPlanningAt } from '@libs/domain';
+import { nextPlanningAt, periodsToClaim } from '@libs/domain';
 import { JobName, JobProducer } from '@libs/queues';
 
 const PAGE_SIZE = 1000;
@@ -13,7 +13,8 @@ const UNTIL_CHANGED = new Date('9999-12-31T00:00:00Z');
  * of subscriptions at a time. It reads only the subscriptions whose planAt has come (or was reset by a
  * change of schedule), and sets it to their next send time once their due periods are claimed, so a
  * tick costs nothing for subscribers with nothing due. The period before the current one is claimed
- * too, in case no tick ran while it was due. It also sweeps for work whose job was lost, so Postgres,
+ * too, in case no tick ran while it was due. What is owed is decided by periodsToClaim from the
+ * subscription's last digests, read with the page. It also sweeps for work whose job was lost, so Postgres,
  * not Redis, decides what is still owed.
  */
 @Injectable()
@@ -39,23 +40,23 @@ export class DigestPlannerService {
       const claims: DigestClaim[] = [];
       for (const subscription of page) {
         const activatedAt = subscription.activatedAt ?? subscription.createdAt;
-        // A period no tick saw due (the notifier was down across its end) is built as of its send time.
-        const missed = missedPeriod(
+        const periods = periodsToClaim(
           subscription,
-          new Date(Math.max(activatedAt.getTime(), subscription.updatedAt.getTime())),
+          {
+            activatedAt,
+            unchangedSince: new Date(Math.max(activatedAt.getTime(), subscription.updatedAt.getTime())),
+            recent: subscription.recentDigests,
+          },
           now,
         );
-        if (missed) {
+        for (const period of periods) {
+          // A period no tick saw due (the notifier was down across its end) is built as of its send time.
           claims.push({
             subscriptionId: subscription.id,
-            periodKey: missed.key,
-            dueAt: missed.dueAt,
-            plannedFor: missed.dueAt,
+            periodKey: period.key,
+            dueAt: period.dueAt,
+            plannedFor: period.catchUp ? period.dueAt : now,
           });
-        }
-        const period = duePeriod(subscription, activatedAt, now);
-        if (period) {
-          claims.push({ subscriptionId: subscription.id, periodKey: period.key, dueAt: period.dueAt, plannedFor: now });
         }
       }
       const claimed = await this.digests.claim(claims);

@@ -603,6 +603,69 @@ describe('Notifier ledger', () => {
     expect(await digestPapers(todays.rows[0].id)).toEqual(['Next day paper']);
   });
 
+  it('should reach back to the previous digest after an outage of days, and after a weekday moved later', async () => {
+    const daily = await subscribe({ topics: ['llm'] });
+    await sql.query(`UPDATE subscriptions SET "updatedAt" = '2026-11-01T00:00:00Z' WHERE id = $1`, [daily.id]);
+    await addPaper('Before the outage', { topics: ['llm'], listedAt: new Date('2026-11-21T12:00:00Z') });
+    await runDigests(new Date('2026-11-22T08:00:00Z'));
+    // Every notifier down from 11-22 09:00 to 11-27 10:00: 11-26 is caught up, and reaches back to 11-22.
+    await addPaper('Listed during the outage', { topics: ['llm'], listedAt: new Date('2026-11-22T12:00:00Z') });
+    app.get(DigestMatcher).clear();
+    await runDigests(new Date('2026-11-27T10:00:00Z'));
+    const keys = await sql.query<{ periodKey: string }>(`SELECT "periodKey" FROM digests WHERE "subscriptionId" = $1 ORDER BY "dueAt"`, [daily.id]);
+    // (11-21 is the first tick's catch-up.)
+    expect(keys.rows.map((row) => row.periodKey)).toEqual(['2026-11-21', '2026-11-22', '2026-11-26', '2026-11-27']);
+    const titles = async (subscriptionId: string) =>
+      (
+        await sql.query<{ title: string }>(
+          `SELECT p.title FROM digest_papers d JOIN papers p ON p.id = d."paperId" WHERE d."subscriptionId" = $1 ORDER BY p.title`,
+          [subscriptionId],
+        )
+      ).rows.map((row) => row.title);
+    expect(await titles(daily.id)).toEqual(['Before the outage', 'Listed during the outage']);
+
+    // Weekly on Monday; on Tuesday after Monday's digest the subscriber picks Sunday: W48 keeps its one
+    // digest, and W49's, 13 days later, reaches back to Monday's.
+    const weekly = await subscribe({ topics: ['agents'] });
+    await sql.query(`UPDATE subscriptions SET frequency = 'weekly', weekday = 1 WHERE id = $1`, [weekly.id]);
+    await addPaper('Before Monday', { topics: ['agents'], listedAt: new Date('2026-11-22T12:00:00Z') });
+    app.get(DigestMatcher).clear();
+    await runDigests(new Date('2026-11-23T09:00:00Z'));
+    await addPaper('Listed Tuesday', { topics: ['agents'], listedAt: new Date('2026-11-24T12:00:00Z') });
+    await app.get(SubscriptionRepository).updatePreferences(weekly.id, { ...weekly, frequency: 'weekly', weekday: 7 });
+    for (let t = Date.parse('2026-11-24T10:00:00Z'); t <= Date.parse('2026-12-07T10:00:00Z'); t += 6 * HOUR) {
+      app.get(DigestMatcher).clear();
+      await runDigests(new Date(t));
+    }
+    const weeks = await sql.query<{ periodKey: string }>(`SELECT "periodKey" FROM digests WHERE "subscriptionId" = $1 ORDER BY "dueAt"`, [weekly.id]);
+    expect(weeks.rows.map((row) => row.periodKey)).toEqual(['2026-W48', '2026-W49']);
+    expect(await titles(weekly.id)).toEqual(['Before Monday', 'Listed Tuesday']);
+  });
+
+  it("should send the new zone's day after a zone moved west past today's digest, under a key of its own", async () => {
+    const subscription = await subscribe({ topics: ['llm'] });
+    await sql.query(`UPDATE subscriptions SET timezone = 'Asia/Tokyo' WHERE id = $1`, [subscription.id]);
+    await addPaper('Tokyo morning paper', { topics: ['llm'], listedAt: new Date('2026-11-28T20:00:00Z') });
+    await runDigests(new Date('2026-11-28T23:00:00Z')); // 08:00 in Tokyo on 11-29
+    // At 01:00Z the subscriber moves to UTC, still 08:00: UTC's 11-29 is owed, 9 hours after Tokyo's.
+    await app.get(SubscriptionRepository).updatePreferences(subscription.id, { ...subscription, timezone: 'UTC' });
+    await addPaper('London morning paper', { topics: ['llm'], listedAt: new Date('2026-11-29T05:00:00Z') });
+    app.get(DigestMatcher).clear();
+    expect(await runDigests(new Date('2026-11-29T01:00:00Z'))).toEqual([]);
+    const [utcDay] = await runDigests(new Date('2026-11-29T08:00:00Z'));
+    const row = await sql.query(`SELECT "periodKey" FROM digests WHERE id = $1`, [utcDay]);
+    expect(row.rows[0].periodKey).toBe('2026-11-29@2026-11-29T08:00:00.000Z');
+    expect(await digestPapers(utcDay)).toEqual(['London morning paper']);
+    expect(received.map((mail) => mail.mail.subject)).toEqual([
+      expect.stringContaining('for 2026-11-29'),
+      expect.stringMatching(/for 2026-11-29$/),
+    ]);
+    // Ticks later the same day claim nothing more; the next day goes on as usual.
+    expect(await runDigests(new Date('2026-11-29T20:00:00Z'))).toEqual([]);
+    const next = await runDigests(new Date('2026-11-30T08:00:00Z'));
+    expect(next).toHaveLength(1);
+  });
+
   it('should leave out excluded topics and papers below the minimum upvotes', async () => {
     await addPaper('Wanted', { upvotes: 10, topics: ['llm'] });
     await addPaper('Also safety', { upvotes: 10, topics: ['llm', 'safety'] });

@@ -78,6 +78,10 @@ export class SubscriptionEntity {
   @Column('timestamptz', { nullable: true })
   unsubscribedAt!: Date | null;
 
+  /** When it last left a pause (set by a trigger): its next digest does not reach back before it. */
+  @Column('timestamptz', { nullable: true })
+  resumedAt!: Date | null;
+
   /** When the scheduler tick next looks at it (null: at the next tick); a schedule change resets it. */
   @Column('timestamptz', { nullable: true })
   planAt!: Date | null;

@@ -12,6 +12,7 @@ import { LedgerWithoutPaperForeignKey1765100000001 } from './1765100000001-Ledge
 import { ClassifierLinksWithoutPaperForeignKeys1765200000000 } from './1765200000000-ClassifierLinksWithoutPaperForeignKeys';
 import { DigestLeftOutPaperIds1765300000000 } from './1765300000000-DigestLeftOutPaperIds';
 import { ChannelEdits1765300000300 } from './1765300000300-ChannelEdits';
+import { DigestWindowsAndResume1765320000000 } from './1765320000000-DigestWindowsAndResume';
 
 /** Every migration, in order: an imported list rather than a glob, so bundles and the CLI agree. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   ClassifierLinksWithoutPaperForeignKeys1765200000000,
   DigestLeftOutPaperIds1765300000000,
   ChannelEdits1765300000300,
+  DigestWindowsAndResume1765320000000,
 ];

@@ -82,23 +82,34 @@ export class DigestRepository {
     return ids.length === 0 ? Promise.resolve([]) : this.digests.findBy({ id: In(ids) });
   }
 
-  /** A digest with its subscription, in one round trip; null when either is gone. */
-  async findWithSubscription(id: string): Promise<{ digest: DigestEntity; subscription: SubscriptionEntity } | null> {
-    const rows = await this.prepared<SubscriptionEntity & { digest: Record<string, unknown> }>(
+  /**
+   * A digest with its subscription, in one round trip; null when either is gone. `previousEnd` is the
+   * instant the subscription's previous digest (by send time) was planned for, where its window ended:
+   * this digest's window starts there (see digestWindow). One probe of the (subscription, dueAt) index.
+   */
+  async findWithSubscription(
+    id: string,
+  ): Promise<{ digest: DigestEntity; subscription: SubscriptionEntity; previousEnd: Date | null } | null> {
+    const rows = await this.prepared<
+      SubscriptionEntity & { digest: Record<string, unknown>; previousEnd: Date | null }
+    >(
       'digest-with-subscription',
       `SELECT s.*, json_build_object('id', d."id", 'subscriptionId', d."subscriptionId", 'periodKey', d."periodKey",
          'dueAt', d."dueAt", 'plannedFor', d."plannedFor", 'status', d."status", 'paperCount', d."paperCount",
-         'omittedCount', d."omittedCount", 'builtAt', d."builtAt", 'createdAt', d."createdAt") AS "digest"
+         'omittedCount', d."omittedCount", 'builtAt', d."builtAt", 'createdAt', d."createdAt") AS "digest",
+         (SELECT p."plannedFor" FROM "digests" p WHERE p."subscriptionId" = d."subscriptionId" AND p."dueAt" < d."dueAt"
+          ORDER BY p."dueAt" DESC LIMIT 1) AS "previousEnd"
        FROM "digests" d JOIN "subscriptions" s ON s."id" = d."subscriptionId" WHERE d."id" = $1`,
       [id],
     );
     if (rows.length === 0) {
       return null;
     }
-    const { digest, ...subscription } = rows[0];
+    const { digest, previousEnd, ...subscription } = rows[0];
     const at = (value: unknown): Date | null => (value === null ? null : new Date(value as string));
     return {
       subscription,
+      previousEnd: at(previousEnd),
       digest: {
         ...(digest as unknown as DigestEntity),
         dueAt: at(digest.dueAt) as Date,

@@ -23,9 +23,21 @@ export type NewSubscription = Pick<
 export type ChannelChanges = Partial<
   Pick<
     SubscriptionEntity,
-    'email' | 'pendingEmail' | 'slackWebhookUrl' | 'slackDisabledAt' | 'slackDisabledReason' | 'hardBounces' | 'emailSuppressedAt'
+    | 'email'
+    | 'pendingEmail'
+    | 'slackWebhookUrl'
+    | 'slackDisabledAt'
+    | 'slackDisabledReason'
+    | 'hardBounces'
+    | 'emailSuppressedAt'
   >
 >;
+
+/** A subscription the tick reads, with its last digests (newest first). */
+export type DueSubscription = SubscriptionEntity & { recentDigests: { key: string; dueAt: Date }[] };
+
+/** How many of a subscription's last digests the tick reads: enough to see every key a due period can clash with. */
+const RECENT_DIGESTS = 3;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -44,17 +56,31 @@ export class SubscriptionRepository {
 
   /**
    * Active subscriptions the tick has work for at `now` (their planAt has come, or was reset), in id
-   * order, a page at a time, so a tick never holds all of them in memory.
+   * order, a page at a time, so a tick never holds all of them in memory. Each comes with its last
+   * digests (newest first, by send time: one probe of the digests' (subscription, dueAt) index), which
+   * decide what is still owed.
    */
-  findDuePage(now: Date, afterId: string | null, limit: number): Promise<SubscriptionEntity[]> {
+  async findDuePage(now: Date, afterId: string | null, limit: number): Promise<DueSubscription[]> {
     const query = this.subscriptions
       .createQueryBuilder('s')
+      .addSelect(
+        `(SELECT COALESCE(json_agg(json_build_object('key', r."periodKey", 'dueAt', r."dueAt") ORDER BY r."dueAt" DESC), '[]')
+          FROM (SELECT "periodKey", "dueAt" FROM "digests" WHERE "subscriptionId" = s.id ORDER BY "dueAt" DESC LIMIT ${RECENT_DIGESTS}) r)`,
+        'recent_digests',
+      )
       .where(`s.status = 'active'`)
       .andWhere('(s."planAt" IS NULL OR s."planAt" <= :now)', { now });
     if (afterId) {
       query.andWhere('s.id > :afterId', { afterId });
     }
-    return query.orderBy('s.id', 'ASC').take(limit).getMany();
+    const { entities, raw } = await query
+      .orderBy('s.id', 'ASC')
+      .limit(limit)
+      .getRawAndEntities<{ recent_digests: { key: string; dueAt: string }[] }>();
+    return entities.map((subscription, index) => ({
+      ...subscription,
+      recentDigests: raw[index].recent_digests.map((digest) => ({ key: digest.key, dueAt: new Date(digest.dueAt) })),
+    }));
   }
 
   /**

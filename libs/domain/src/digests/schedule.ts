@@ -59,7 +59,52 @@ export function duePeriod(schedule: DeliverySchedule, activatedAt: Date, now: Da
   return period;
 }
 
+/** How far back a subscription's first digest (and one after a resume) looks for papers. */
 export const DEFAULT_LOOKBACK_DAYS: Record<Exclude<Frequency, 'paused'>, number> = { daily: 2, weekly: 8 };
+
+/**
+ * The furthest back any digest looks: a digest reaches back to where the subscription's previous one
+ * ended (after an outage, or a weekday moved later), but not further than this.
+ */
+export const MAX_LOOKBACK_DAYS: Record<Exclude<Frequency, 'paused'>, number> = { daily: 14, weekly: 28 };
+
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+
+/**
+ * A paper listed shortly before a digest can become ready (classified) after it was built: the next
+ * digest's window starts this long before the previous one ended, so it still gets the paper. With the
+ * default lookbacks a digest a period after the previous one looks back exactly its default.
+ */
+export const LATE_PAPER_GRACE_MS = DAY;
+
+/**
+ * The papers a digest chooses from: those first listed in (listedAfter, listedUntil], listedUntil being
+ * the instant it was planned for. The window starts where the subscription's previous digest's window
+ * ended (`previousEnd`, less the grace for late papers), so no paper listed between two digests is
+ * skipped whatever the gap between them (an outage, a weekday moved later, a zone moved), but never
+ * later than the default lookback and never earlier than the maximum. A first digest looks back the
+ * default. A subscription resumed after a pause does not get the papers of the pause: its window starts
+ * at the resume (or the default lookback, if that is earlier). Papers already delivered are excluded by
+ * the ledger, so overlapping windows never send a paper twice.
+ */
+export function digestWindow(
+  frequency: Frequency,
+  asOf: Date,
+  previousEnd: Date | null,
+  resumedAt: Date | null,
+): { listedAfter: Date; listedUntil: Date } {
+  const kind = frequency === 'weekly' ? 'weekly' : 'daily';
+  const until = asOf.getTime();
+  const byDefault = until - DEFAULT_LOOKBACK_DAYS[kind] * DAY;
+  let start = byDefault;
+  if (previousEnd) {
+    const resumedSince = resumedAt && resumedAt > previousEnd ? resumedAt.getTime() : null;
+    const from = resumedSince ?? previousEnd.getTime() - LATE_PAPER_GRACE_MS;
+    start = Math.min(byDefault, Math.max(from, until - MAX_LOOKBACK_DAYS[kind] * DAY));
+  }
+  return { listedAfter: new Date(start), listedUntil: asOf };
+}
 
 /**
  * The period before the current one, when its digest was owed but may never have been claimed: no tick
@@ -98,4 +143,78 @@ export function nextPlanningAt(schedule: DeliverySchedule, now: Date): Date | nu
   const nextStart =
     schedule.frequency === 'daily' ? local.startOf('day').plus({ days: 1 }) : local.startOf('week').plus({ weeks: 1 });
   return currentPeriod(schedule, nextStart.toJSDate())?.dueAt ?? null;
+}
+
+/** A digest already claimed for the subscription, as the planner sees it. */
+export interface RecentDigest {
+  key: string;
+  dueAt: Date;
+}
+
+/** A period the planner claims: catch-up periods are built as of their send time, the others as of the tick. */
+export interface PlannedPeriod extends DigestPeriod {
+  catchUp: boolean;
+}
+
+/**
+ * The shortest spacing between a digest's send time and the next one's, a third of a period: a change
+ * of schedule (zone, hour, weekday) never sends a digest hard on the heels of the previous one.
+ */
+export const MIN_DIGEST_GAP_MS: Record<Exclude<Frequency, 'paused'>, number> = { daily: 8 * HOUR, weekly: 56 * HOUR };
+
+/** Where a period of this schedule begins: local midnight, or local Monday midnight. */
+export function periodStart(schedule: DeliverySchedule, at: Date): Date {
+  const local = DateTime.fromJSDate(at, { zone: schedule.timezone });
+  return local.startOf(schedule.frequency === 'weekly' ? 'week' : 'day').toJSDate();
+}
+
+/**
+ * What the tick claims for a subscription at `now`: the period before the current one if it may have been
+ * missed (see missedPeriod), then the current one if due (see duePeriod), each only when owed given the
+ * digests already claimed (`recent`, newest first; the last few are enough):
+ * - none is claimed less than MIN_DIGEST_GAP_MS after the newest digest's send time (a zone moved east,
+ *   or an hour and zone changed together, would otherwise send a period that the last digest covered);
+ * - a period whose key an earlier digest holds is that digest's period, unless that digest went out
+ *   before the period began in the current zone: a zone moved west after today's digest (Tokyo 08:00 is
+ *   23:00 the day before in London) leaves the new zone's day without one. That period gets its digest
+ *   under a key of its own, `<key>@<send time>`, which every replica and tick derives alike, so the
+ *   unique (subscription, key) claim still sends it once.
+ */
+export function periodsToClaim(
+  schedule: DeliverySchedule,
+  history: { activatedAt: Date; unchangedSince: Date; recent: readonly RecentDigest[] },
+  now: Date,
+): PlannedPeriod[] {
+  if (schedule.frequency === 'paused') {
+    return [];
+  }
+  const minGap = MIN_DIGEST_GAP_MS[schedule.frequency];
+  const recent = [...history.recent].sort((a, b) => b.dueAt.getTime() - a.dueAt.getTime());
+  const planned: PlannedPeriod[] = [];
+  const candidates: [DigestPeriod | null, boolean][] = [
+    [missedPeriod(schedule, history.unchangedSince, now), true],
+    [duePeriod(schedule, history.activatedAt, now), false],
+  ];
+  for (const [period, catchUp] of candidates) {
+    if (!period) {
+      continue;
+    }
+    if (recent.length > 0 && period.dueAt.getTime() - recent[0].dueAt.getTime() < minGap) {
+      continue;
+    }
+    const holder = recent.find((digest) => digest.key === period.key);
+    if (holder && holder.dueAt >= periodStart(schedule, period.dueAt)) {
+      continue;
+    }
+    const key = holder ? `${period.key}@${period.dueAt.toISOString()}` : period.key;
+    planned.push({ key, dueAt: period.dueAt, catchUp });
+    recent.unshift({ key, dueAt: period.dueAt });
+  }
+  return planned;
+}
+
+/** The period a key names, for people: a key of its own (`2026-11-29@…`, see periodsToClaim) reads as its date. */
+export function periodLabel(key: string): string {
+  const at = key.indexOf('@');
+  return at < 0 ? key : key.slice(0, at);
 }

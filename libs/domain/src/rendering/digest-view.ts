@@ -1,7 +1,9 @@
+import { periodLabel } from '../digests/schedule';
 import { TOPICS } from '../topics';
 
 /** Everything a digest template needs, already resolved; templates are pure functions of it. */
 export interface DigestView {
+  /** The period as people read it: "2026-11-29" or "2026-W48" (see periodLabel). */
   periodKey: string;
   frequency: 'daily' | 'weekly';
   papers: DigestPaperView[];
@@ -152,7 +154,7 @@ export function buildDigestView(
   paperView: typeof digestPaperView = digestPaperView,
 ): DigestView {
   return {
-    periodKey: digest.periodKey,
+    periodKey: periodLabel(digest.periodKey),
     frequency: subscription.frequency === 'weekly' ? 'weekly' : 'daily',
     papers: papers.map((paper) => paperView(paper, subscription)),
     omittedCount: digest.omittedCount,
