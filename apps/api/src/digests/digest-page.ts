@@ -2,9 +2,10 @@ import { authorLine, DigestPaperView, DigestView, digestHeading } from '@libs/do
 import { esc, layout, safeUrl, Site } from '../web/web-pages';
 
 /**
- * A sent digest on the web ("view in browser"): the same papers and reasons as its email, in the site's layout,
- * abstracts on demand as on the other pages (a phone screen holds a few titles rather than one abstract); below
- * them, the papers the cap left out of the message, which its "And N more" links here for.
+ * A sent digest on the web ("view in browser"): the same papers as its email (their reasons as the topics are
+ * now), in the site's layout, abstracts on demand as on the other pages (a phone screen holds a few titles
+ * rather than one abstract); below them, the papers the cap left out of the message, which its "And N more"
+ * links here for.
  */
 export function digestPage(site: Site, view: DigestView): string {
   const heading = digestHeading(view);
