@@ -69,7 +69,8 @@ function listings(n: number): Row[] {
     const kind = i < unique ? 'unique' : i < unique + Math.round(n * 0.3) ? 'duplicate' : 'no-id';
     // Duplicates point at an earlier paper; half the listings without ids are that paper on a blog.
     const paper = kind === 'duplicate' || (kind === 'no-id' && i % 2 === 0) ? i % unique : i;
-    const id = `25${String(10 + (paper % 12)).padStart(2, '0')}.${String(paper).padStart(5, '0').slice(-5)}${paper >= 100000 ? `${paper}` : ''}`;
+    // A real month (01-12): the classifier rejects ids of months that do not exist.
+    const id = `25${String(1 + (paper % 12)).padStart(2, '0')}.${String(paper).padStart(5, '0').slice(-5)}${paper >= 100000 ? `${paper}` : ''}`;
     const subject = SUBJECTS[paper % SUBJECTS.length];
     const title = `${WORDS[paper % WORDS.length]} ${WORDS[(paper >> 3) % WORDS.length]} ${subject} ${paper}`;
     const abstract = `We study ${subject}. ${WORDS.map((w, k) => `${w} method ${k} improves results on benchmark ${paper % 97}.`).join(' ')} Code is available.`;
