@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Settings } from '@libs/config';
 import { DigestRepository, PaperRepository, SubscriptionRepository } from '@libs/database';
-import { buildDigestView, currentPeriod, DEFAULT_LOOKBACK_DAYS, renderDigestEmail, subscriberLinks } from '@libs/domain';
+import { buildDigestView, currentPeriod, digestWindow, renderDigestEmail, subscriberLinks } from '@libs/domain';
 import { CliError } from './pipeline-runner.service';
-
-const DAY = 24 * 3600 * 1000;
 
 /** `digest preview`: the next digest of a subscription, rendered as its email's text, without sending it. */
 @Injectable()
@@ -22,10 +20,13 @@ export class DigestPreviewService {
       throw new CliError(`No subscription with id "${subscriptionId}"`);
     }
     const frequency = subscription.frequency === 'weekly' ? 'weekly' : 'daily';
-    const window = { listedAfter: new Date(now.getTime() - DEFAULT_LOOKBACK_DAYS[frequency] * DAY), listedUntil: now };
+    // The window the next digest would have: from where the previous one's ended (see digestWindow).
+    const previousEnd = await this.digests.lastPlannedFor(subscription.id, now);
+    const window = digestWindow(frequency, now, previousEnd, subscription.resumedAt);
     const { paperIds, total } = await this.digests.preview(subscription, window);
     const period = currentPeriod({ ...subscription, frequency }, now);
-    const state = subscription.status === 'active' ? '' : ` (the subscription is ${subscription.status}: nothing would be sent)`;
+    const state =
+      subscription.status === 'active' ? '' : ` (the subscription is ${subscription.status}: nothing would be sent)`;
     if (paperIds.length === 0) {
       return `Nothing new for subscription ${subscription.id} at ${now.toISOString()}: no digest would be sent${state}.`;
     }

@@ -78,6 +78,16 @@ export class DigestRepository {
     return this.digests.findOneBy({ id });
   }
 
+  /** When the subscription's latest digest due before `before` was planned for (where its window ended). */
+  async lastPlannedFor(subscriptionId: string, before: Date): Promise<Date | null> {
+    const latest = await this.digests.findOne({
+      select: { id: true, plannedFor: true },
+      where: { subscriptionId, dueAt: LessThan(before) },
+      order: { dueAt: 'DESC' },
+    });
+    return latest?.plannedFor ?? null;
+  }
+
   findByIds(ids: string[]): Promise<DigestEntity[]> {
     return ids.length === 0 ? Promise.resolve([]) : this.digests.findBy({ id: In(ids) });
   }
