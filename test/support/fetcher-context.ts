@@ -73,7 +73,8 @@ export async function createFetcherContext(sources: SourceDefinition[]): Promise
     listings,
     sources: sourceEntities,
     listingsOf,
-    runsOf: (sourceId) => runs.find({ where: { sourceId }, order: { startedAt: 'ASC', listingDate: 'ASC' } }),
+    runsOf: (sourceId) =>
+      runs.find({ where: { sourceId }, order: { startedAt: 'ASC', finishedAt: 'ASC', listingDate: 'ASC' } }),
     source: (sourceId) => sourceEntities.findOneByOrFail({ id: sourceId }),
     queuedListingsOf: async (sourceId) => {
       const ids = new Set((await listingsOf(sourceId)).map((listing) => listing.id));
