@@ -13,6 +13,9 @@ describe('toWebSearchQuery', () => {
     ['"unterminated phrase', '"unterminated phrase"'],
     ['  plain   words  ', 'plain words'],
     ['""', ''],
+    ['(low-rank) adapters', '"low rank" adapters'],
+    ["low-rank's limits", '"low rank" limits'],
+    ['agents -(multi-agent)', 'agents -"multi agent"'],
   ])('should rewrite %j as %j', (query, expected) => {
     expect(toWebSearchQuery(query)).toBe(expected);
   });

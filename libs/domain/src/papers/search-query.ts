@@ -1,4 +1,5 @@
-const COMPOUND = /^(-?)([\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)+)([.,;:!?]*)$/u;
+// A hyphenated word as people type it: maybe negated, in brackets, possessive or followed by punctuation.
+const COMPOUND = /^(-?)[([{]*([\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)+)(?:['’]s)?[)\]}.,;:!?]*$/u;
 const INNER_HYPHEN = /(?<=[\p{L}\p{N}])-(?=[\p{L}\p{N}])/gu;
 const MAX_QUERY = 500;
 
