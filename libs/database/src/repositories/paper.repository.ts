@@ -367,12 +367,15 @@ async function classifyIn(
   now: Date,
 ): Promise<Map<string, ListingOutcome>> {
   const outcomes = new Map<string, ListingOutcome>(listingIds.map((id) => [id, 'missing']));
-  const rows = await manager.query<ListingEntity[]>(
-    `SELECT * FROM "listings" WHERE "id" = ANY($1::uuid[]) ORDER BY "id"`,
+  const rows = await manager.query<(ListingEntity & { version: string })[]>(
+    `SELECT *, "xmin"::text AS "version" FROM "listings" WHERE "id" = ANY($1::uuid[]) ORDER BY "id"`,
     [listingIds.filter((id) => UUID.test(id))],
   );
   const merges: ListingMerge[] = [];
   const results: { id: string; paperId: string | null; reason: string | null }[] = [];
+  // Each listing's row version as read (xmin: the transaction that last wrote it), so the claim can tell a
+  // listing a fetch refreshed meanwhile.
+  const versions = new Map(rows.map((row) => [row.id, row.version]));
   for (const row of rows) {
     if (row.classifiedAt) {
       outcomes.set(row.id, 'skipped');
@@ -394,14 +397,18 @@ async function classifyIn(
   if (results.length > 0) {
     // The listings are claimed here, not locked when read: a second run of the same batch at the same moment
     // waits for the first to commit, claims fewer than it read, and runs again (skipping them) after a rollback.
+    // A listing a fetch refreshed since it was read (its row version moved on) is not claimed either: the
+    // batch runs again on its current details rather than mark it classified with the old ones.
     const [, claimed] = await manager.query<[unknown[], number]>(
       `UPDATE "listings" l SET "classifiedAt" = $2, "paperId" = r."paperId", "rejectedReason" = r."reason"
-       FROM json_to_recordset($1::json) AS r("id" uuid, "paperId" uuid, "reason" text)
-       WHERE l."id" = r."id" AND l."classifiedAt" IS NULL`,
-      [JSON.stringify(results), now],
+       FROM json_to_recordset($1::json) AS r("id" uuid, "paperId" uuid, "reason" text, "version" text)
+       WHERE l."id" = r."id" AND l."classifiedAt" IS NULL AND l."xmin"::text = r."version"`,
+      [JSON.stringify(results.map((result) => ({ ...result, version: versions.get(result.id) }))), now],
     );
     if (claimed !== results.length) {
-      throw new ClaimLostError(`${results.length - claimed} listings of the batch were classified meanwhile`);
+      throw new ClaimLostError(
+        `${results.length - claimed} listings of the batch were classified or refreshed by a fetch meanwhile`,
+      );
     }
   }
   return outcomes;
