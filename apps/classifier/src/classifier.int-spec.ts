@@ -584,6 +584,18 @@ describe(ClassifierService.name, () => {
       expect(rows[0]).toEqual({ rejectedReason: reason, paperId: null });
     });
 
+    it('should store an item a page lists twice once, even when the copies differ only by a NUL', async () => {
+      const stored = await app
+        .get(ListingRepository)
+        .store('hf', runId, [
+          listing({ externalId: 'twin', arxivId: '2410.80002', upvotes: 1 }),
+          listing({ externalId: 'twin\u0000', arxivId: '2410.80002', upvotes: 2 }),
+        ]);
+      expect(stored.inserted).toHaveLength(1);
+      const { rows } = await sql.query(`SELECT upvotes FROM listings WHERE "externalId" = 'twin'`);
+      expect(rows).toEqual([{ upvotes: 1 }]);
+    });
+
     it('should merge a listing once when its job runs twice at the same moment', async () => {
       const id = await store('hf', listing({ externalId: 'twice', arxivId: '2410.80001', upvotes: 4 }));
       const outcomes = await Promise.all([classify(id), classify(id)]);

@@ -44,11 +44,14 @@ export class ListingRepository {
    */
   async store(sourceId: string, fetchRunId: string, parsed: ParsedListing[]): Promise<StoredListings> {
     const stored: StoredListings = { inserted: [], refreshed: [] };
+    // One statement cannot insert-or-update a row twice: a repeat (ids equal once NULs are gone) is dropped.
+    const seen = new Set<string>();
+    const unique = parsed
+      .map(withoutNul)
+      .filter((listing) => !seen.has(listing.externalId) && seen.add(listing.externalId));
     // Postgres takes at most 65,535 parameters a statement: about 22 a listing, so chunks of 1,000.
-    for (let start = 0; start < parsed.length; start += 1000) {
-      const chunk = parsed
-        .slice(start, start + 1000)
-        .map((listing) => ({ ...withoutNul(listing), sourceId, fetchRunId }));
+    for (let start = 0; start < unique.length; start += 1000) {
+      const chunk = unique.slice(start, start + 1000).map((listing) => ({ ...listing, sourceId, fetchRunId }));
       const result = await this.listings
         .createQueryBuilder()
         .insert()
