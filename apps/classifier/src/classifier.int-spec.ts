@@ -596,6 +596,38 @@ describe(ClassifierService.name, () => {
       expect(rows).toEqual([{ upvotes: 1 }]);
     });
 
+    it('should not mark the refreshed details classified when the batch merged the old ones', async () => {
+      const listings = app.get(ListingRepository);
+      const fresh = listing({ externalId: 'refreshed', arxivId: '2410.80003', upvotes: 5 });
+      const {
+        inserted: [id],
+      } = await listings.store('hf', runId, [fresh]);
+
+      // The fetcher refreshes the listing (upvotes 5 -> 99) while the classify batch that read it is
+      // between its read and its claim (the tagger runs in between).
+      const tagger = app.get(TopicTagger);
+      const original = tagger.tag.bind(tagger);
+      let refreshed: string[] = [];
+      const spy = jest.spyOn(tagger, 'tag').mockImplementationOnce(async (papers) => {
+        ({ refreshed } = await listings.store('hf', runId, [{ ...fresh, upvotes: 99 }]));
+        return original(papers);
+      });
+
+      await app.get(ClassifierService).classifyBatch([id]);
+      spy.mockRestore();
+      expect(refreshed).toEqual([id]);
+
+      const [row] = (
+        await sql.query<{ upvotes: number; classifiedAt: Date | null; paperUpvotes: number }>(
+          `SELECT l.upvotes, l."classifiedAt", p.upvotes AS "paperUpvotes"
+           FROM listings l JOIN papers p ON p.id = l."paperId" WHERE l.id = $1`,
+          [id],
+        )
+      ).rows;
+      // The batch's claim saw the listing had changed since it was read, and the batch ran again on it.
+      expect(row).toEqual({ upvotes: 99, classifiedAt: expect.any(Date), paperUpvotes: 99 });
+    });
+
     it('should merge a listing once when its job runs twice at the same moment', async () => {
       const id = await store('hf', listing({ externalId: 'twice', arxivId: '2410.80001', upvotes: 4 }));
       const outcomes = await Promise.all([classify(id), classify(id)]);
