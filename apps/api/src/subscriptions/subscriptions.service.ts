@@ -111,18 +111,9 @@ export class SubscriptionsService {
   }
 
   /**
-   * Changes what a subscriber receives from the next period on; the periods already sent and their
-   * papers stay as they were, so nothing is sent twice after an edit.
-   *
-   * Channels too, so a channel that stopped can be repaired without a new subscription (and its history):
-   * - `slackWebhookUrl`: a new webhook is sealed like one given at subscribe time and enables the channel
-   *   again (a webhook Slack disabled is not retried as it was; a new one is); null removes Slack.
-   * - `email`: a new address must be confirmed before any digest goes to it (double opt-in, like
-   *   subscribing): it waits as `pendingEmail`, gets a confirmation link, and the confirmed address keeps
-   *   receiving the digests until the link is clicked, so a mistyped address loses nothing. Confirming makes
-   *   it the address, with a clean hard-bounce record. Entering the current address again cancels a change;
-   *   for an address stopped by hard bounces it asks for a confirmation (the click shows the mailbox works
-   *   again). null removes email. Addresses are not unique: one address may hold several subscriptions.
+   * Changes what a subscriber receives from the next period on; periods already sent stay sent. Channels
+   * too: a new webhook re-enables Slack, a new address waits for its own confirmation
+   * (docs/adr/0002-channel-edits.md).
    */
   async update(
     id: string,

@@ -190,19 +190,10 @@ export class DigestRepository {
   }
 
   /**
-   * Builds a pending digest once, in one statement: the first `maxPapers` of the ranked candidates never
-   * delivered to the subscription become its papers, with one delivery per channel (claimed at once when
-   * `claim`, for a sender about to send them), and the digest records its counts and status. The digest
-   * row is locked first, so a second build of the same digest waits, then finds it no longer pending and
-   * returns null (see `builtState`). No candidates, or none left, make an empty digest. A candidate that
-   * no longer exists (merged into another paper since it was read) is skipped. "Never delivered" is a
-   * LATERAL … LIMIT 1 so that it stays one index probe per candidate: as a NOT EXISTS, a plan cached while
-   * the ledger was small (or never analysed) hashed the whole ledger on every build.
-   *
-   * The fresh candidates past the cap are what the message counts as "And N more": the first
-   * `LEFT_OUT_LISTED` of them go to the digest's `leftOutPaperIds`, for its web view, which the message
-   * links to. They are not delivered (the subscriber saw a number, not the papers): the ledger does not hold
-   * them, so they stay candidates for the next digests within their lookback, and the feed leaves them out.
+   * Builds a pending digest once, in one locked statement: its papers (the first `maxPapers` of `ranked`
+   * never delivered), one delivery per channel and its counts; null when another build got there first.
+   * Why "never delivered" is a LATERAL probe, and what left-out papers are:
+   * docs/adr/0001-digest-build-never-delivered-probe.md.
    */
   async build(
     digestId: string,
