@@ -1,0 +1,7 @@
+export * from './tokenize';
+export * from './features';
+export * from './model';
+export * from './scoring';
+export * from './selection';
+export * from './explain';
+export * from './evaluation';
