@@ -19,6 +19,9 @@ import { MetricsService } from './metrics/metrics.service';
 import { SubscriptionsController } from './subscriptions/subscriptions.controller';
 import { SubscribeRateLimiter } from './subscriptions/subscribe-rate-limiter';
 import { SubscriptionsService } from './subscriptions/subscriptions.service';
+import { FeedbackService } from './relevance/feedback.service';
+import { RelevanceController } from './relevance/relevance.controller';
+import { SimilarPapersService } from './relevance/similar-papers.service';
 import { TopicsController } from './topics/topics.controller';
 import { WebPagesController } from './web/web-pages.controller';
 import { WebPapersService } from './web/web-papers.service';
@@ -38,6 +41,7 @@ import { WebSubscriptionsController } from './web/web-subscriptions.controller';
     PapersController,
     WebPagesController,
     WebSubscriptionsController,
+    RelevanceController,
   ],
   providers: [
     SubscriptionsService,
@@ -49,6 +53,8 @@ import { WebSubscriptionsController } from './web/web-subscriptions.controller';
     AdminGuard,
     PapersService,
     WebPapersService,
+    FeedbackService,
+    SimilarPapersService,
   ],
 })
 export class ApiModule {}

@@ -35,7 +35,8 @@ describe(ClassifierService.name, () => {
         `INSERT INTO fetch_runs ("sourceId", "startedAt", status) VALUES ('hf', now(), 'running') RETURNING id`,
       )
     ).rows[0].id;
-  });
+    // Creating and migrating a database takes more than jest's default 5 s on a busy 2-core machine.
+  }, 60_000);
 
   afterAll(async () => {
     await sql?.end();
@@ -87,6 +88,30 @@ describe(ClassifierService.name, () => {
     expect(rows).toHaveLength(1);
     expect(rows[0].ready).toBe(true);
     expect(rows[0].topics).toEqual(expect.arrayContaining(['llm', 'reasoning']));
+  });
+
+  it('should store the relevance term counts of each ready paper once, and count its terms once', async () => {
+    const id = await store(
+      'hf',
+      listing({ externalId: '2410.20001', arxivId: '2410.20001', title: 'Parallel decoding of long documents' }),
+    );
+    expect(await classifyOne(id)).toBe('classified');
+    const documents = async (term: string): Promise<number | undefined> =>
+      (await sql.query<{ documents: number }>(`SELECT documents FROM term_frequencies WHERE term = $1`, [term])).rows[0]
+        ?.documents;
+    const { rows } = await sql.query<{ terms: string[]; counts: number[] }>(
+      `SELECT f.terms, f.counts FROM paper_features f JOIN papers p ON p.id = f."paperId" WHERE p."arxivId" = '2410.20001'`,
+    );
+    expect(rows).toHaveLength(1);
+    // Title words count twice; the author is a feature of their own.
+    expect(rows[0].counts[rows[0].terms.indexOf('parallel decoding')]).toBe(2);
+    expect(rows[0].terms).toContain('author:lovelace a');
+    const before = { all: await documents(''), term: await documents('parallel decoding') };
+    expect(before.term).toBeGreaterThanOrEqual(1);
+
+    // Nothing left to featurize: a second pass (another batch, a retried job) counts nothing again.
+    expect(await app.get(ClassifierService).featurizeReady()).toBe(0);
+    expect({ all: await documents(''), term: await documents('parallel decoding') }).toEqual(before);
   });
 
   it('should merge listings of the same paper from two sources classified at the same moment', async () => {

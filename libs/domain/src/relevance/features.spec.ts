@@ -66,3 +66,15 @@ describe('surfaceForms', () => {
     expect(forms.get('author:doe j')).toBe('Jane Doe');
   });
 });
+
+describe('termCounts of a runaway abstract', () => {
+  it('reads only the first 20,000 characters of a field', () => {
+    const counts = termCounts({
+      title: 'Long',
+      abstract: Array.from({ length: 120_000 }, (_, i) => `word${i}`).join(' '),
+    });
+    expect(counts.has('word0')).toBe(true);
+    expect(counts.has('word100000')).toBe(false);
+    expect(counts.size).toBeLessThan(8000);
+  });
+});

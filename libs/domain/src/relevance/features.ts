@@ -25,6 +25,8 @@ const AUTHOR_PREFIX = 'author:';
 const CATEGORY_PREFIX = 'category:';
 /** A title word counts as much as this many abstract words: the title says what the paper is about. */
 const TITLE_WEIGHT = 2;
+/** Text read per field: real abstracts are a few thousand characters; a runaway one adds nothing past this. */
+const MAX_TEXT = 20_000;
 /** Authors beyond this many (large collaborations) add no features. */
 const MAX_AUTHORS = 20;
 
@@ -47,10 +49,10 @@ export function termCounts(paper: PaperText): Map<string, number> {
   const add = (term: string, count: number): void => {
     counts.set(term, (counts.get(term) ?? 0) + count);
   };
-  for (const token of tokenize(paper.title)) {
+  for (const token of tokenize(paper.title.slice(0, MAX_TEXT))) {
     add(token.term, TITLE_WEIGHT);
   }
-  for (const token of tokenize(paper.abstract)) {
+  for (const token of tokenize(paper.abstract.slice(0, MAX_TEXT))) {
     add(token.term, 1);
   }
   for (const keyword of paper.keywords ?? []) {
@@ -76,7 +78,7 @@ export function termCounts(paper: PaperText): Map<string, number> {
  */
 export function surfaceForms(paper: PaperText): Map<string, string> {
   const forms = new Map<string, string>();
-  for (const token of [...tokenize(paper.title), ...tokenize(paper.abstract)]) {
+  for (const token of [...tokenize(paper.title.slice(0, MAX_TEXT)), ...tokenize(paper.abstract.slice(0, MAX_TEXT))]) {
     if (!forms.has(token.term)) {
       forms.set(token.term, token.surface);
     }

@@ -67,9 +67,10 @@ export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let previous: Token | null = null;
   let lastEnd = 0;
-  for (const match of text.normalize('NFKC').matchAll(WORD)) {
+  const normalized = text.normalize('NFKC');
+  for (const match of normalized.matchAll(WORD)) {
     const start = match.index;
-    if (PHRASE_BREAK.test(text.slice(lastEnd, start))) {
+    if (PHRASE_BREAK.test(normalized.slice(lastEnd, start))) {
       previous = null;
     }
     lastEnd = start + match[0].length;
