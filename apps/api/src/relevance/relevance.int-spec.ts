@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { Response } from 'supertest';
 import { RelevanceRepository } from '@libs/database';
-import { termCounts } from '@libs/domain';
+import { termCounts, trainRelevanceModel, TfIdfFeaturizer } from '@libs/domain';
 import { ApiApp, insertPapers, startApiApp } from '../../../../test/support/api-app';
 
 const SECRET = 'relevance-int-secret-0123456789abcdef';
@@ -230,6 +230,42 @@ describe('relevance api (integration)', () => {
       expect(badAuthors.status).toBe(400);
       expect(messagesOf(badAuthors)).toContain('each followed author must have at least 2 characters');
       expect((await http().post('/api/subscriptions').send({ ranking: 'random' })).status).toBe(400);
+    });
+  });
+
+  describe('training data and models (RelevanceRepository)', () => {
+    it("reads a subscription's votes with their features, a seeded background sample, and stores its model", async () => {
+      const relevance = api.app.get(RelevanceRepository);
+      const manage = await subscribe();
+      await vote(manage, { paper: '2410.10001', vote: 'up' });
+      await vote(manage, { paper: '2410.10003', vote: 'up' });
+      await vote(manage, { paper: '2410.10004', vote: 'down' });
+      const labelled = await relevance.labelledFeatures(manage.id);
+      expect([labelled.liked.length, labelled.disliked.length]).toEqual([2, 1]);
+      expect(labelled.disliked[0].get('diffusion')).toBeGreaterThan(0);
+
+      const since = new Date('2026-11-01T00:00:00Z');
+      const sample = await relevance.backgroundSample(since, '2026-12-07', 3);
+      expect(sample).toHaveLength(3);
+      expect(await relevance.backgroundSample(since, '2026-12-07', 3)).toEqual(sample);
+      expect(await relevance.backgroundSample(new Date('2030-01-01T00:00:00Z'), 'x', 3)).toEqual([]);
+
+      const all = [...labelled.liked, ...labelled.disliked, ...sample];
+      const featurizer = new TfIdfFeaturizer(
+        await relevance.frequencies([...new Set(all.flatMap((c) => [...c.keys()]))]),
+      );
+      const model = trainRelevanceModel({
+        liked: labelled.liked.map((counts) => featurizer.vectorize(counts)),
+        disliked: labelled.disliked.map((counts) => featurizer.vectorize(counts)),
+        background: sample.map((counts) => featurizer.vectorize(counts)),
+      });
+      await relevance.saveModel(manage.id, model, new Date('2026-12-07T00:00:00Z'));
+      const stored = (await relevance.models([manage.id])).get(manage.id);
+      expect(stored?.terms).toEqual(model?.terms);
+      expect(Array.from(stored?.weights ?? [])).toEqual(Array.from(model?.weights ?? []));
+      expect([stored?.liked, stored?.disliked]).toEqual([2, 1]);
+      await relevance.saveModel(manage.id, null, new Date('2026-12-08T00:00:00Z'));
+      expect((await relevance.models([manage.id])).size).toBe(0);
     });
   });
 

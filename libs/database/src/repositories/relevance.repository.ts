@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { DocumentFrequencies, type PaperText, type TermCounts } from '@libs/domain';
+import { DocumentFrequencies, type PaperText, type RelevanceModel, type TermCounts } from '@libs/domain';
 
 /** What a reader may name a paper by: its id, arXiv id or DOI (already normalised). */
 export type PaperReference = { id: string } | { arxivId: string } | { doi: string };
@@ -127,5 +127,74 @@ export class RelevanceRepository {
       [terms, paperId, limit],
     );
     return rows.map((row) => row.id);
+  }
+
+  /** A subscription's votes (and seeds) with their papers' term counts: what its model is trained on. */
+  async labelledFeatures(subscriptionId: string): Promise<{ liked: TermCounts[]; disliked: TermCounts[] }> {
+    const rows = await this.dataSource.query<{ vote: 'up' | 'down'; terms: string[]; counts: number[] }[]>(
+      `SELECT v."vote", f."terms", f."counts"
+         FROM "paper_votes" v JOIN "paper_features" f ON f."paperId" = v."paperId"
+        WHERE v."subscriptionId" = $1
+        ORDER BY v."updatedAt" DESC, v."paperId"`,
+      [subscriptionId],
+    );
+    const counts = (row: { terms: string[]; counts: number[] }): TermCounts =>
+      new Map(row.terms.map((term, i) => [term, row.counts[i]]));
+    return {
+      liked: rows.filter((row) => row.vote === 'up').map(counts),
+      disliked: rows.filter((row) => row.vote === 'down').map(counts),
+    };
+  }
+
+  /**
+   * A sample of ready papers listed since `since`, the same for everyone asking with the same seed (one
+   * per day, say): the weak negatives every subscriber's model of that day is trained against.
+   */
+  async backgroundSample(since: Date, seed: string, limit: number): Promise<TermCounts[]> {
+    const rows = await this.dataSource.query<{ terms: string[]; counts: number[] }[]>(
+      `SELECT f."terms", f."counts"
+         FROM "paper_features" f JOIN "papers" p ON p."id" = f."paperId"
+        WHERE p."readyAt" IS NOT NULL AND p."listedAt" >= $1
+        ORDER BY md5(p."id"::text || $2), p."id"
+        LIMIT $3`,
+      [since, seed, limit],
+    );
+    return rows.map((row) => new Map(row.terms.map((term, i) => [term, row.counts[i]])));
+  }
+
+  /** Stores a subscription's trained model, replacing the previous one; null (nothing liked) removes it. */
+  async saveModel(subscriptionId: string, model: RelevanceModel | null, now: Date): Promise<void> {
+    if (!model) {
+      await this.dataSource.query(`DELETE FROM "subscriber_models" WHERE "subscriptionId" = $1`, [subscriptionId]);
+      return;
+    }
+    await this.dataSource.query(
+      `INSERT INTO "subscriber_models" ("subscriptionId", "terms", "weights", "liked", "disliked", "trainedAt")
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT ("subscriptionId") DO UPDATE
+         SET "terms" = EXCLUDED."terms", "weights" = EXCLUDED."weights", "liked" = EXCLUDED."liked",
+             "disliked" = EXCLUDED."disliked", "trainedAt" = EXCLUDED."trainedAt"`,
+      [subscriptionId, model.terms, Array.from(model.weights), model.liked, model.disliked, now],
+    );
+  }
+
+  /** The stored models of these subscriptions, by subscription id (those without one are missing). */
+  async models(subscriptionIds: readonly string[]): Promise<Map<string, RelevanceModel>> {
+    if (subscriptionIds.length === 0) {
+      return new Map();
+    }
+    const rows = await this.dataSource.query<
+      { subscriptionId: string; terms: string[]; weights: number[]; liked: number; disliked: number }[]
+    >(
+      `SELECT "subscriptionId", "terms", "weights", "liked", "disliked"
+         FROM "subscriber_models" WHERE "subscriptionId" = ANY($1::uuid[])`,
+      [subscriptionIds],
+    );
+    return new Map(
+      rows.map((row) => [
+        row.subscriptionId,
+        { terms: row.terms, weights: Float32Array.from(row.weights), liked: row.liked, disliked: row.disliked },
+      ]),
+    );
   }
 }
