@@ -21,6 +21,7 @@ import { SubscribeRateLimiter } from './subscriptions/subscribe-rate-limiter';
 import { SubscriptionsService } from './subscriptions/subscriptions.service';
 import { FeedbackService } from './relevance/feedback.service';
 import { RelevanceController } from './relevance/relevance.controller';
+import { SeedsService } from './relevance/seeds.service';
 import { SimilarPapersService } from './relevance/similar-papers.service';
 import { TopicsController } from './topics/topics.controller';
 import { WebPagesController } from './web/web-pages.controller';
@@ -55,6 +56,7 @@ import { WebSubscriptionsController } from './web/web-subscriptions.controller';
     WebPapersService,
     FeedbackService,
     SimilarPapersService,
+    SeedsService,
   ],
 })
 export class ApiModule {}

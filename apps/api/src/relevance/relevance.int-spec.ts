@@ -233,6 +233,111 @@ describe('relevance api (integration)', () => {
     });
   });
 
+  describe('POST /api/subscriptions/:id/seeds', () => {
+    const seeds = (manage: Manage, type: string, body: string, format?: string): Promise<Response> =>
+      http()
+        .post(
+          `/api/subscriptions/${manage.id}/seeds?token=${encodeURIComponent(manage.token)}${format ? `&format=${format}` : ''}`,
+        )
+        .set('content-type', type)
+        .send(body);
+
+    it('stores pasted ids as up-votes from seeds, names the unknown ones, and keeps votes already cast', async () => {
+      const manage = await subscribe();
+      await vote(manage, { paper: '2410.10003', vote: 'down' });
+      const response = await seeds(
+        manage,
+        'text/plain',
+        'https://arxiv.org/abs/2410.10001v3\nhttps://huggingface.co/papers/2410.10002\n2410.10003\n2410.99999\n',
+      );
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({
+        added: 2,
+        notFound: [{ where: 'line 4', id: '2410.99999' }],
+        withoutIdentifier: [],
+      });
+      expect((response.body as { seeds: { paper: { id: string } }[] }).seeds.map((seed) => seed.paper.id)).toEqual([
+        ids.kvQuant,
+        ids.kvEvict,
+        ids.weightQuant,
+      ]);
+      expect(await voteRows(manage.id)).toEqual(
+        [
+          { paperId: ids.kvQuant, vote: 'up', source: 'seed' },
+          { paperId: ids.kvEvict, vote: 'up', source: 'seed' },
+          { paperId: ids.weightQuant, vote: 'down', source: 'site' },
+        ].sort((a, b) => (a.paperId < b.paperId ? -1 : 1)),
+      );
+      expect((await view(manage)).ranking).toBe('for-you');
+    });
+
+    it('reads BibTeX, CSL JSON (by content type), RIS (by format) and JSON ids', async () => {
+      const manage = await subscribe();
+      const bibtex = await seeds(
+        manage,
+        'application/x-bibtex',
+        '@article{kv, title = {KV}, eprint = {2410.10001}, archivePrefix = {arXiv}}\n@book{b, title = {A book}}',
+      );
+      expect(bibtex.status).toBe(200);
+      expect(bibtex.body).toMatchObject({ added: 1, withoutIdentifier: ['entry b (line 2)'] });
+      const csl = await seeds(
+        manage,
+        'application/vnd.citationstyles.csl+json',
+        JSON.stringify([
+          { id: 'q', DOI: '10.1000/KV-QUANT' },
+          { id: 'd', URL: 'https://arxiv.org/abs/2410.10004' },
+        ]),
+      );
+      expect(csl.body).toMatchObject({ added: 1, notFound: [] });
+      const ris = await seeds(
+        manage,
+        'text/plain',
+        'TY  - JOUR\nUR  - https://arxiv.org/abs/2410.10005\nER  - \n',
+        'ris',
+      );
+      expect(ris.body).toMatchObject({ added: 1 });
+      const json = await http()
+        .post(`/api/subscriptions/${manage.id}/seeds?token=${encodeURIComponent(manage.token)}`)
+        .send({ ids: ['2410.10002'] });
+      expect(json.body).toMatchObject({ added: 1 });
+      expect((await voteRows(manage.id)).map((row) => row.paperId).sort()).toEqual(
+        [ids.kvQuant, ids.diffusion, ids.robots, ids.kvEvict].sort(),
+      );
+    });
+
+    it('refuses a malformed file whole, naming the line or entry, and a file over 2 MB', async () => {
+      const manage = await subscribe();
+      const bibtex = await seeds(
+        manage,
+        'application/x-bibtex',
+        '@article{ok, eprint = {2410.10001}}\n@article{broken, title = {never closed}\n',
+      );
+      expect(bibtex.status).toBe(400);
+      expect(messagesOf(bibtex)).toEqual([
+        'bibtex: line 2: the @article entry is never closed (unbalanced braces); no seed was stored',
+      ]);
+      const ris = await seeds(manage, 'application/x-research-info-systems', 'TY  - JOUR\nDO  - 10.1000/kv-quant\n');
+      expect(ris.status).toBe(400);
+      expect(messagesOf(ris).join(' ')).toContain('line 1: the record is never ended');
+      const csl = await seeds(manage, 'application/vnd.citationstyles.csl+json', '[{"DOI": "10.1000/kv-quant"}, 7]');
+      expect(messagesOf(csl).join(' ')).toContain('item 2 is not an object');
+      const big = await seeds(manage, 'text/plain', `2410.10001\n${'#'.repeat(2 * 1024 * 1024)}\n`);
+      expect(big.status).toBe(413);
+      expect(messagesOf(big).join(' ')).toContain('larger than 2 MB');
+      const noFormat = await seeds(manage, 'application/octet-stream', '2410.10001');
+      expect(noFormat.status).toBe(400);
+      expect((await seeds(manage, 'text/plain', '2410.10001', 'endnote')).status).toBe(400);
+      expect(await voteRows(manage.id)).toEqual([]);
+    });
+
+    it("answers 404 to another subscription's token", async () => {
+      const mine = await subscribe();
+      const theirs = await subscribe();
+      expect((await seeds({ id: mine.id, token: theirs.token }, 'text/plain', '2410.10001')).status).toBe(404);
+      expect(await voteRows(mine.id)).toEqual([]);
+    });
+  });
+
   describe('training data and models (RelevanceRepository)', () => {
     it("reads a subscription's votes with their features, a seeded background sample, and stores its model", async () => {
       const relevance = api.app.get(RelevanceRepository);

@@ -39,6 +39,17 @@ export class RelevanceRepository {
     return rows[0] ?? null;
   }
 
+  /** The papers with any of these arXiv ids or DOIs (identifiers only): what seeds resolve to. */
+  async findByIdentifiers(
+    arxivIds: readonly string[],
+    dois: readonly string[],
+  ): Promise<{ id: string; arxivId: string | null; doi: string | null; title: string }[]> {
+    return this.dataSource.query(
+      `SELECT "id", "arxivId", "doi", "title" FROM "papers" WHERE "arxivId" = ANY($1::text[]) OR "doi" = ANY($2::text[])`,
+      [arxivIds, dois],
+    );
+  }
+
   /** The texts of ready papers that have no features yet, oldest first: what a backfill featurizes. */
   async unfeaturized(limit: number): Promise<PaperForFeatures[]> {
     return this.dataSource.query<PaperForFeatures[]>(

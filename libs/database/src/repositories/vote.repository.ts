@@ -63,6 +63,28 @@ export class VoteRepository {
     });
   }
 
+  /**
+   * Adds seed papers as up-votes (source 'seed'), all in one transaction; a paper already voted on keeps
+   * its vote. Like a first vote, makes an automatic ranking for-you. Returns how many were added.
+   */
+  async addSeeds(subscriptionId: string, paperIds: readonly string[], now: Date): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const added = await manager.query<{ paperId: string }[]>(
+        `INSERT INTO "paper_votes" ("subscriptionId", "paperId", "vote", "source", "createdAt", "updatedAt")
+         SELECT $1, "paperId", 'up', 'seed', $3, $3 FROM unnest($2::uuid[]) AS "paperId"
+         ON CONFLICT ("subscriptionId", "paperId") DO NOTHING
+         RETURNING "paperId"`,
+        [subscriptionId, paperIds, now],
+      );
+      if (paperIds.length > 0) {
+        await manager.query(`UPDATE "subscriptions" SET "ranking" = 'for-you' WHERE "id" = $1 AND "ranking" IS NULL`, [
+          subscriptionId,
+        ]);
+      }
+      return added.length;
+    });
+  }
+
   /** Takes a vote back ("none"); nothing to take back is fine. */
   async remove(subscriptionId: string, paperId: string): Promise<void> {
     await this.dataSource.query(`DELETE FROM "paper_votes" WHERE "subscriptionId" = $1 AND "paperId" = $2`, [

@@ -5,3 +5,4 @@ export * from './scoring';
 export * from './selection';
 export * from './explain';
 export * from './evaluation';
+export * from './seeds';
