@@ -238,8 +238,7 @@ function parseCslJson(content: string): SeedEntry[] {
       throw new SeedFileError(`item ${index + 1} is not an object`);
     }
     const record = item as Record<string, unknown>;
-    const text = (key: string): string | undefined =>
-      typeof record[key] === 'string' ? (record[key]) : undefined;
+    const text = (key: string): string | undefined => (typeof record[key] === 'string' ? record[key] : undefined);
     const label = text('id') ?? text('citation-key');
     return {
       where: `item ${index + 1}${label ? ` (${label})` : ''}`,
