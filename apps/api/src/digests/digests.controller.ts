@@ -1,5 +1,6 @@
 import { Controller, Get, Header, NotFoundException, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
 import type { DigestView } from '@libs/domain';
+import { isUUID } from 'class-validator';
 import type { Response } from 'express';
 import { SubscriberPages } from '../pages/pages';
 import { digestPage } from './digest-page';
@@ -12,18 +13,15 @@ export class DigestsController {
     private readonly pages: SubscriberPages,
   ) {}
 
+  /** A malformed id is a bad link like any other: the same 404 page, in the site's layout. */
   @Get(':id')
-  async view(
-    @Param('id', new ParseUUIDPipe()) id: string,
-    @Query('token') token: unknown,
-    @Res() res: Response,
-  ): Promise<void> {
-    const view = typeof token === 'string' ? await this.digests.view(id, token) : null;
+  async view(@Param('id') id: string, @Query('token') token: unknown, @Res() res: Response): Promise<void> {
+    const page = typeof token === 'string' && isUUID(id) ? await this.digests.page(id, token) : null;
     res
-      .status(view ? 200 : 404)
+      .status(page ? 200 : 404)
       .set('cache-control', 'private, no-store')
       .type('text/html; charset=utf-8')
-      .send(view ? digestPage(this.pages.site, view) : this.pages.invalidLink());
+      .send(page ? digestPage(this.pages.site, page) : this.pages.invalidLink());
   }
 }
 

@@ -59,6 +59,27 @@ export function readForm(body: unknown): FormValues {
   };
 }
 
+/**
+ * The query fields a page reads, each given at most once: a repeated one (`?page=1&page=2`) is named rather
+ * than one of its values picked. Blank fields count as absent; fields the page does not read (utm_*) are ignored.
+ */
+export function readQuery(
+  query: Record<string, unknown>,
+  names: string[],
+): { fields: Record<string, unknown>; repeated: string[] } {
+  const fields: Record<string, unknown> = {};
+  const repeated: string[] = [];
+  for (const name of names) {
+    const value = query[name];
+    if (Array.isArray(value) || (typeof value === 'object' && value !== null)) {
+      repeated.push(`${name} must be given once`);
+    } else if (value !== undefined && value !== '') {
+      fields[name] = value;
+    }
+  }
+  return { fields, repeated };
+}
+
 /** A blank field keeps its default; a whole number becomes a number; anything else stays for the validator to name. */
 const number = (value: string): number | string | undefined => {
   const trimmed = value.trim();

@@ -1,4 +1,5 @@
 import { Queue } from 'bullmq';
+import Handlebars from 'handlebars';
 import { Client } from 'pg';
 import { Response } from 'supertest';
 import { signToken } from '@libs/domain';
@@ -6,6 +7,8 @@ import { ApiApp, insertPapers, PaperSeed, startApiApp } from '../../../../test/s
 
 const SECRET = 'web-int-secret-web-int-secret-0123';
 const HOSTILE = '<script>alert("x")</script> & Friends';
+/** An attribute value as the template engine writes it (it escapes `=` too). */
+const attr = (text: string): string => Handlebars.escapeExpression(text);
 
 type SeedPaper = PaperSeed & { key: string };
 
@@ -136,19 +139,19 @@ describe('web pages (integration)', () => {
 
     it('should link to the previous and next days that have papers, skipping empty days', async () => {
       const latest = await page('/');
-      expect(latest).toContain('rel="prev" href="/?date=2026-11-25"');
+      expect(latest).toContain(`rel="prev" href="${attr('/?date=2026-11-25')}"`);
       expect(latest).not.toContain('rel="next"');
 
       const middle = await page('/?date=2026-11-25');
       expect(titlesOf(middle)).toEqual([
         HOSTILE.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;'),
       ]);
-      expect(middle).toContain('rel="prev" href="/?date=2026-11-20"');
-      expect(middle).toContain('rel="next" href="/?date=2026-11-27"');
+      expect(middle).toContain(`rel="prev" href="${attr('/?date=2026-11-20')}"`);
+      expect(middle).toContain(`rel="next" href="${attr('/?date=2026-11-27')}"`);
 
       const empty = await page('/?date=2026-11-22');
       expect(empty).toContain('No papers were listed this day.');
-      expect(empty).toContain('rel="next" href="/?date=2026-11-25"');
+      expect(empty).toContain(`rel="next" href="${attr('/?date=2026-11-25')}"`);
     });
 
     it('should escape hostile titles, authors and evidence everywhere', async () => {
@@ -204,7 +207,7 @@ describe('web pages (integration)', () => {
       expect(html).toContain('<h1>Reasoning</h1>');
       expect(html).toContain('test-time compute');
       expect(titlesOf(html)).toEqual(['Test-Time Scaling for Reasoning Models']);
-      expect(html).toContain('href="/subscribe?topic=reasoning"');
+      expect(html).toContain(`href="${attr('/subscribe?topic=reasoning')}"`);
     });
 
     it('should show a paper with all its metadata, its topics with why, and its links', async () => {
@@ -212,7 +215,7 @@ describe('web pages (integration)', () => {
       expect(html).toContain('<h1>Test-Time Scaling for Reasoning Models</h1>');
       expect(html).toContain('Ada Lovelace, Alan Turing');
       expect(html).toContain('<dt>Upvotes</dt><dd>42</dd>');
-      expect(html).toContain('href="/?date=2026-11-27"');
+      expect(html).toContain(`href="${attr('/?date=2026-11-27')}"`);
       expect(html).toContain('We spend more compute at inference to improve chain-of-thought reasoning.');
       expect(html).toContain('why: title: &quot;test-time scaling&quot;');
       expect(html).toContain('why: abstract: &quot;chain-of-thought&quot;');
@@ -287,7 +290,7 @@ describe('web pages (integration)', () => {
       expect(response.text).toContain('<h1>You are subscribed</h1>');
       const { rows } = await sql.query(`SELECT id, topics, status FROM subscriptions WHERE topics = '{rl}'`);
       expect(rows).toEqual([{ id: expect.any(String), topics: ['rl'], status: 'active' }]);
-      expect(response.text).toContain(`href="/manage?id=${rows[0].id}&amp;token=`);
+      expect(response.text).toContain(`href="${attr(`/manage?id=${rows[0].id}&token=`)}`);
       expect(response.text).not.toContain('web-secret');
     });
 
@@ -347,12 +350,12 @@ describe('web pages (integration)', () => {
       expect(html).toContain('<meta name="robots" content="noindex">');
       expect(html).toContain('Slack (hooks.slack.com)');
       expect(html).not.toContain('manage-secret');
-      expect(html).toContain(`action="/manage?id=${id}&amp;token=${encodeURIComponent(token)}"`);
+      expect(html).toContain(`action="${attr(manageUrl(id, token))}"`);
       expect(html).toContain('<input type="checkbox" name="topics" value="llm" checked>');
       expect(html).toContain('>agents</textarea>');
       expect(html).toContain('<option value="6" selected>06:00</option>');
-      expect(html).toMatch(/href="http:\/\/127\.0\.0\.1\/unsubscribe\?token=[^"]+">Unsubscribe<\/a>/);
-      expect(html).toContain('/feeds/subscription.rss?token=');
+      expect(html).toMatch(/href="http:\/\/127\.0\.0\.1\/unsubscribe\?token&#x3D;[^"]+">Unsubscribe<\/a>/);
+      expect(html).toContain('/feeds/subscription.rss?token&#x3D;');
     });
 
     it('should save changed preferences and show them, or answer 400 by the field and change nothing', async () => {
@@ -470,8 +473,8 @@ describe('web pages (integration)', () => {
 
       expect(response.status).toBe(200);
       const html = response.text;
-      expect(html).toContain('<h2 id="preview-heading">Today&#39;s digest would have held 2 papers</h2>');
-      expect(html).toContain('1 more matched and would have been left out by the cap.');
+      expect(html).toContain('<h2 id="preview-heading">Today&#x27;s digest would have held 2 papers</h2>');
+      expect(html).toContain('1 more matched but would not have fit: a digest holds at most 2 papers.');
       expect(previewTitles(html)).toEqual(['Robot arms that fold laundry', 'A tactile gripper for soft objects']);
       // The form comes back as it was sent, ready to subscribe.
       expect(html).toContain('<input type="checkbox" name="topics" value="robotics" checked>');
@@ -503,7 +506,7 @@ describe('web pages (integration)', () => {
 
       const empty = await postForm('/subscribe', 'intent=preview&topics=audio');
       expect(empty.status).toBe(200);
-      expect(empty.text).toContain('Today&#39;s digest would have been empty');
+      expect(empty.text).toContain('Today&#x27;s digest would have been empty');
     });
 
     it('should answer a preview with bad preferences 400 by the field, without a preview, and not ask for an address', async () => {
@@ -534,7 +537,7 @@ describe('web pages (integration)', () => {
       );
       inLayout(confirmed);
       expect(confirmed).toContain('<h1>Subscription confirmed</h1>');
-      expect(confirmed).toMatch(/<a href="http:\/\/127\.0\.0\.1\/manage\?id=[^"]+">Manage your preferences<\/a>/);
+      expect(confirmed).toMatch(/<a href="http:\/\/127\.0\.0\.1\/manage\?id&#x3D;[^"]+">Manage your preferences<\/a>/);
 
       const unsubscribeUrl = `/unsubscribe?token=${encodeURIComponent(signToken(SECRET, 'unsubscribe', id, new Date()))}`;
       const form = await page(unsubscribeUrl);
