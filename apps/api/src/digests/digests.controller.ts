@@ -1,4 +1,5 @@
 import { Controller, Get, Header, NotFoundException, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import type { DigestView } from '@libs/domain';
 import { isUUID } from 'class-validator';
 import type { Response } from 'express';
@@ -6,6 +7,7 @@ import { SubscriberPages } from '../pages/pages';
 import { digestPage } from './digest-page';
 import { DigestsService } from './digests.service';
 
+@ApiTags('Digests')
 @Controller('digests')
 export class DigestsController {
   constructor(
@@ -26,6 +28,7 @@ export class DigestsController {
 }
 
 /** The same digest as JSON, for scripts and other clients: the view every channel renders. */
+@ApiTags('Digests')
 @Controller('api/digests')
 export class DigestsApiController {
   constructor(private readonly digests: DigestsService) {}

@@ -1,4 +1,5 @@
 import { BadRequestException, Controller, Get, Param, Query, Res } from '@nestjs/common';
+import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { TOPICS } from '@libs/domain';
 import { SearchPapersDto } from '../papers/dto/search-papers.dto';
@@ -15,6 +16,7 @@ const DAY_PAGE_SIZE = 30;
 const PUBLIC_CACHE = 'public, max-age=60';
 
 /** The public, server-rendered pages: the day's papers, search, topics, one paper, and their stylesheet. */
+@ApiTags('Web pages')
 @Controller()
 export class WebPagesController {
   constructor(
@@ -22,21 +24,26 @@ export class WebPagesController {
     private readonly search: PapersService,
   ) {}
 
+  // Files of the site, not part of the API.
+  @ApiExcludeEndpoint()
   @Get('assets/paperboy.css')
   stylesheet(@Res() res: Response): void {
     res.set('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(WEB_CSS);
   }
 
+  @ApiExcludeEndpoint()
   @Get('assets/paperboy.js')
   script(@Res() res: Response): void {
     res.set('cache-control', 'public, max-age=3600').type('text/javascript; charset=utf-8').send(WEB_JS);
   }
 
+  @ApiExcludeEndpoint()
   @Get('favicon.ico')
   favicon(@Res() res: Response): void {
     res.set('cache-control', 'public, max-age=86400').redirect(301, `${this.web.site.base}/assets/favicon.svg`);
   }
 
+  @ApiExcludeEndpoint()
   @Get('assets/favicon.svg')
   faviconSvg(@Res() res: Response): void {
     res.set('cache-control', 'public, max-age=86400').type('image/svg+xml').send(FAVICON_SVG);
@@ -46,10 +53,10 @@ export class WebPagesController {
   @Get()
   async home(@Query() query: Record<string, unknown>, @Res() res: Response): Promise<void> {
     const site = this.web.site;
-    const { fields, repeated } = readQuery(query, ['q', 'topic', 'date', 'page']);
+    const { fields, problems } = readQuery(query, ['q', 'topic', 'date', 'page']);
     const { value, errors } = await validateBody(SearchPapersDto, fields);
     const shown = { q: typeof value.q === 'string' ? value.q : undefined, topic: value.topic, date: value.date };
-    const messages = [...repeated, ...Object.values(errors).flat()];
+    const messages = [...problems, ...Object.values(errors).flat()];
     if (messages.length > 0) {
       this.html(
         res,
@@ -98,9 +105,9 @@ export class WebPagesController {
       this.html(res, 404, notFoundPage(site, 'There is no such topic.'));
       return;
     }
-    const { fields, repeated } = readQuery(query, ['page']);
+    const { fields, problems } = readQuery(query, ['page']);
     const { value, errors } = await validateBody(SearchPapersDto, fields);
-    const messages = [...repeated, ...Object.values(errors).flat()];
+    const messages = [...problems, ...Object.values(errors).flat()];
     if (messages.length > 0) {
       this.html(res, 400, badRequestPage(site, messages));
       return;

@@ -141,7 +141,7 @@ describe('web page helpers', () => {
   it('should name a query field given twice, and drop blank and unread fields', () => {
     expect(readQuery({ page: ['1', '2'], q: '', utm_source: 'x', topic: 'llm' }, ['q', 'topic', 'page'])).toEqual({
       fields: { topic: 'llm' },
-      repeated: ['page must be given once'],
+      problems: ['page must be given once'],
     });
   });
 

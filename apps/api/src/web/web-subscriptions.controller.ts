@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Ip, Post, Query, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Settings } from '@libs/config';
 import { subscriberLinks } from '@libs/domain';
@@ -25,6 +26,7 @@ import { checkInboxPage, managePage, subscribePage, subscribedPage } from './web
  * validated here with the API's DTOs, so a refused form is shown again with each message by its field instead
  * of a JSON 400.
  */
+@ApiTags('Web pages')
 @Controller()
 export class WebSubscriptionsController {
   private readonly site: Site;

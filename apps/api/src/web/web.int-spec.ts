@@ -554,4 +554,151 @@ describe('web pages (integration)', () => {
       expect(invalid).toContain('<h1>This link is not valid</h1>');
     });
   });
+
+  describe('pages of a long day and of a topic', () => {
+    const DAY = '2026-10-14';
+    const OTHER_DAY = '2026-10-12';
+    const RECSYS = [{ topic: 'recsys', score: 5, evidence: [] }];
+    const manyIds: string[] = [];
+
+    beforeAll(async () => {
+      // 65 papers on one day: three pages of 30. Upvotes are distinct so the order is known.
+      const seeds: SeedPaper[] = Array.from({ length: 65 }, (_, index) => ({
+        key: `many-${index}`,
+        title: `Many papers number ${index}`,
+        abstract: 'A paper of a busy day.',
+        listedAt: `${DAY}T${String(index % 24).padStart(2, '0')}:00:00Z`,
+        upvotes: 1000 + index,
+        topics: [{ topic: 'recsys', score: 5, evidence: [] }],
+      }));
+      manyIds.push(...(await insertPapers(sql, seeds)));
+      await insertPapers(sql, [
+        { title: 'An earlier day, few upvotes', abstract: 'x', listedAt: `${OTHER_DAY}T23:00:00Z`, upvotes: 1, topics: RECSYS },
+        { title: 'An earlier day, many upvotes', abstract: 'x', listedAt: `${OTHER_DAY}T01:00:00Z`, upvotes: 5000, topics: RECSYS },
+      ]);
+    });
+
+    it('should show a day 30 papers a page, most upvoted first, with a pager that keeps the day', async () => {
+      const first = await page(`/?date=${DAY}`);
+      expect(titlesOf(first)).toEqual(Array.from({ length: 30 }, (_, i) => `Many papers number ${64 - i}`));
+      expect(first).toContain('Papers 1–30 of 65, most upvoted first');
+      expect(first).toContain('<span class="muted">Page 1 of 3</span>');
+      expect(first).toContain(`rel="next" href="${attr(`/?date=${DAY}&page=2`)}"`);
+
+      const last = await page(`/?date=${DAY}&page=3`);
+      expect(titlesOf(last)).toEqual(Array.from({ length: 5 }, (_, i) => `Many papers number ${4 - i}`));
+      expect(last).toContain('Papers 61–65 of 65, most upvoted first');
+      expect(last).toContain(`rel="prev" href="${attr(`/?date=${DAY}&page=2`)}"`);
+      // Light: a page of 30 papers, not the whole day.
+      expect(Buffer.byteLength(first)).toBeLessThan(80_000);
+    });
+
+    it('should list a topic by day, newest day first and most upvoted first within a day, under day headings', async () => {
+      const pages = await Promise.all([1, 2, 3, 4].map((n) => page(`/topics/recsys?page=${n}`)));
+      // Upvotes order a day, whatever the hour a paper was listed at; the earlier day follows.
+      expect(pages.flatMap(titlesOf)).toEqual([
+        ...Array.from({ length: 65 }, (_, i) => `Many papers number ${64 - i}`),
+        'An earlier day, many upvotes',
+        'An earlier day, few upvotes',
+      ]);
+      expect(pages[3]).toMatch(
+        /<time datetime="2026-10-14">Wednesday 14 October 2026<\/time>[\s\S]*Many papers number 0[\s\S]*<time datetime="2026-10-12">Monday 12 October 2026<\/time>[\s\S]*An earlier day, many upvotes/,
+      );
+      expect(pages[0]).toContain('67 papers, newest day first, most upvoted first within a day');
+    });
+  });
+
+  describe('errors for browsers and for API clients', () => {
+    const asBrowser = (path: string) =>
+      http().get(path).set('accept', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8');
+    const htmlPage = async (path: string, status: number): Promise<string> => {
+      const response = await asBrowser(path);
+      expect({ path, status: response.status, type: response.headers['content-type'] }).toEqual({
+        path,
+        status,
+        type: 'text/html; charset=utf-8',
+      });
+      expect(response.text).toContain('<main id="main">');
+      expect(response.text).toContain('<link rel="stylesheet" href="/assets/paperboy.css">');
+      return response.text;
+    };
+
+    it('should name a repeated or malformed page parameter on the HTML routes with a 400 page', async () => {
+      expect(await htmlPage('/?page=1&page=2', 400)).toContain('page must be given once');
+      expect(await htmlPage('/?page=abc', 400)).toContain('page must be a whole number from 1 to 10000');
+      expect(await htmlPage('/?topic=llm&topic=rl', 400)).toContain('topic must be given once');
+      expect(await htmlPage('/topics/reasoning?page=abc', 400)).toContain('page must be a whole number from 1 to 10000');
+      expect(await htmlPage('/topics/reasoning?page=1&page=2', 400)).toContain('page must be given once');
+    });
+
+    it('should answer a NUL in the search with a 400 page naming q, not a 500', async () => {
+      expect(await htmlPage('/?q=%00', 400)).toContain('q must not contain a NUL character');
+      expect(await htmlPage('/?q=a%00b', 400)).toContain('q must not contain a NUL character');
+    });
+
+    it('should answer an unknown URL with a 404 page in the site layout, without echoing the path', async () => {
+      const html = await htmlPage('/nope/%3Cscript%3E', 404);
+      expect(html).toContain('<h1>Not found</h1>');
+      expect(html).not.toContain('Cannot GET');
+      expect(html).not.toContain('<script');
+      expect(await htmlPage('/digests/not-a-uuid', 404)).toContain('<h1>This link is not valid</h1>');
+    });
+
+    it('should keep JSON errors for /api/ and for clients that ask for JSON or anything', async () => {
+      for (const [path, accept] of [
+        ['/api/nope', 'text/html'],
+        ['/nope', 'application/json'],
+        ['/nope', '*/*'],
+      ]) {
+        const response = await http().get(path).set('accept', accept);
+        expect({ path, accept, status: response.status, type: response.headers['content-type'] }).toEqual({
+          path,
+          accept,
+          status: 404,
+          type: 'application/json; charset=utf-8',
+        });
+        expect(response.body).toMatchObject({ statusCode: 404 });
+      }
+    });
+  });
+
+  describe('small things', () => {
+    it('should serve a favicon, linked from every page, and redirect /favicon.ico to it', async () => {
+      const icon = await http().get('/assets/favicon.svg');
+      expect(icon.status).toBe(200);
+      expect(icon.headers['content-type']).toMatch(/^image\/svg\+xml/);
+      expect(String(icon.text || icon.body)).toContain('<svg');
+      const ico = await http().get('/favicon.ico');
+      expect(ico.status).toBe(301);
+      expect(ico.headers.location).toBe('/assets/favicon.svg');
+      expect(await page('/')).toContain('<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">');
+    });
+
+    it('should hide the weekday field unless the form asks for weekly digests', async () => {
+      const css = (await http().get('/assets/paperboy.css')).text;
+      expect(css).toContain('form:has(#frequency option[value=weekly]:not(:checked)) .weekday-field{display:none}');
+      expect(await page('/subscribe')).toMatch(/<div class="weekday-field"><label for="weekday">Weekday of weekly digests<\/label>/);
+    });
+
+    it('should say a bad manage link is not valid once, without repeating itself', async () => {
+      const html = await page('/manage?id=x&token=y', 404);
+      expect(html).toContain('<h1>This link is not valid</h1>');
+      expect(html.match(/mistyped/g)).toHaveLength(1);
+    });
+
+    it('should list the API in OpenAPI under consistent tags, without the site files', async () => {
+      const spec = (await http().get('/api/docs/openapi.json')).body as {
+        paths: Record<string, Record<string, { tags?: string[] }>>;
+      };
+      const tags = new Set(Object.values(spec.paths).flatMap((ops) => Object.values(ops).flatMap((op) => op.tags ?? [])));
+      expect([...tags].sort()).toEqual(
+        ['Admin', 'Digests', 'Feeds', 'Health', 'Metrics', 'Papers', 'Subscriptions', 'Topics', 'Web pages'].filter((tag) =>
+          tags.has(tag),
+        ),
+      );
+      expect([...tags].every((tag) => /^[A-Z][a-z]+( [a-z]+)?$/.test(tag))).toBe(true);
+      expect(Object.keys(spec.paths).filter((path) => path.startsWith('/assets') || path === '/favicon.ico')).toEqual([]);
+      expect(spec.paths['/api/digests/{id}'].get.tags).toEqual(['Digests']);
+    });
+  });
 });
