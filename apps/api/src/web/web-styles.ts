@@ -29,6 +29,7 @@ h2{font-size:1.1rem;line-height:1.3;margin:0 0 4px}
 .votes{flex:0 0 48px;text-align:center;border:1px solid var(--line);border-radius:8px;padding:4px 0;height:fit-content;font-weight:700}
 .votes span{display:block;font-size:.75rem;font-weight:400;color:var(--muted)}
 .paper-body{min-width:0;flex:1}
+.paper-body p.small{margin:4px 0}
 .paper h2 a{color:var(--fg);text-decoration:none}
 .paper h2 a:hover{text-decoration:underline}
 .authors{color:var(--muted);font-size:.9rem;margin:0 0 6px;overflow-wrap:anywhere}
@@ -62,7 +63,7 @@ button.secondary{background:var(--bg);color:var(--accent)}
 .preview:focus{outline:none}
 .pager{display:flex;justify-content:space-between;margin:16px 0}
 main>section>h2,main>article>h2,.section-heading{margin-top:28px}
-.day-heading{padding:4px 0;border-bottom:2px solid var(--line)}
+.day-heading{font-size:1.2rem;margin:28px 0 8px}
 /* The weekday only matters to weekly digests (browsers without :has() keep showing it, with its hint). */
 form:has(#frequency option[value=weekly]:not(:checked)) .weekday-field{display:none}
 .site-footer{border-top:1px solid var(--line);color:var(--muted);font-size:.875rem}
