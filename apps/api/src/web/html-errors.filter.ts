@@ -60,14 +60,15 @@ function wantsPage(request: Request): boolean {
 
 /** What the page says: the messages of a refusal (they name the field), never a stack or the router's text. */
 function paragraphs(exception: unknown, status: number): string[] {
-  if (status === 404) {
-    return ['There is no page at this address. It may be mistyped, or it was never here.'];
-  }
   if (status >= 500 || !(exception instanceof HttpException)) {
     return ['The page could not be shown. Please try again in a moment.'];
   }
   const body = exception.getResponse();
   const message = typeof body === 'string' ? body : (body as { message?: unknown }).message;
   const messages = [message].flat().filter((m): m is string => typeof m === 'string' && m !== '');
+  // The router's own 404 ("Cannot GET /path") would echo the address back.
+  if (status === 404 && (messages.length === 0 || messages.some((m) => /^Cannot [A-Z]+ /.test(m)))) {
+    return ['There is no page at this address. It may be mistyped, or it was never here.'];
+  }
   return messages.length > 0 ? messages : [exception.message];
 }

@@ -644,6 +644,12 @@ describe('web pages (integration)', () => {
       expect(await htmlPage('/digests/not-a-uuid', 404)).toContain('<h1>This link is not valid</h1>');
     });
 
+    it('should keep what a refusal says on its page: an unknown feed topic is named', async () => {
+      const html = await htmlPage('/feeds/topics/astrology.rss', 404);
+      expect(html).toContain('astrology');
+      expect(html).not.toContain('There is no page at this address');
+    });
+
     it('should keep JSON errors for /api/ and for clients that ask for JSON or anything', async () => {
       for (const [path, accept] of [
         ['/api/nope', 'text/html'],
