@@ -154,6 +154,11 @@ export function longDate(day: string): string {
 
 const plural = (count: number, noun: string): string => `${count} ${count === 1 ? noun : `${noun}s`}`;
 
+const pastLastPage = (total: number, pageSize: number): string => {
+  const last = Math.max(1, Math.ceil(total / pageSize));
+  return `There ${last === 1 ? 'is 1 page' : `are ${last} pages`} of papers here: this page is past the last one.`;
+};
+
 /** The search box and topic filter (partials/filter-form.hbs): a plain GET form that works without JavaScript. */
 function filterModel(query: { q?: string; topic?: string; date?: string }) {
   return {
@@ -220,7 +225,11 @@ export function homePage(site: Site, view: DayView): string {
       dayNav: view.day ? { prev: dayLink(view.previousDay), next: dayLink(view.nextDay) } : null,
       count: view.day ? count : null,
       papers: view.papers.map((paper) => paperItem(site, paper)),
-      empty: view.day ? 'No papers were listed this day.' : 'No papers yet: the fetcher has not brought any in.',
+      empty: !view.day
+        ? 'No papers yet: the fetcher has not brought any in.'
+        : view.total > 0
+          ? pastLastPage(view.total, view.pageSize)
+          : 'No papers were listed this day.',
       pager: view.day
         ? pagerModel(
             site,
@@ -321,7 +330,7 @@ export function topicPage(site: Site, view: TopicView): string {
       feeds: { rss: feed('rss'), atom: feed('atom'), json: feed('json') },
       count: `${plural(view.total, 'paper')}, newest day first, most upvoted first within a day`,
       days,
-      empty: 'No paper has this topic yet.',
+      empty: view.total > 0 ? pastLastPage(view.total, view.limit) : 'No paper has this topic yet.',
       pager: pagerModel(site, `/topics/${encodeURIComponent(topic.slug)}`, {}, view.page, view.limit, view.total),
     },
   );

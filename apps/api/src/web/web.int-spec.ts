@@ -589,6 +589,7 @@ describe('web pages (integration)', () => {
       expect(titlesOf(last)).toEqual(Array.from({ length: 5 }, (_, i) => `Many papers number ${4 - i}`));
       expect(last).toContain('Papers 61–65 of 65, most upvoted first');
       expect(last).toContain(`rel="prev" href="${attr(`/?date=${DAY}&page=2`)}"`);
+      expect(await page(`/?date=${DAY}&page=9`)).toContain('There are 3 pages of papers here: this page is past the last one.');
       // Light: a page of 30 papers, not the whole day.
       expect(Buffer.byteLength(first)).toBeLessThan(80_000);
     });
