@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggingModule, SettingsModule } from '@libs/config';
 import { DatabaseModule } from '@libs/database';
@@ -24,6 +25,7 @@ import { RelevanceController } from './relevance/relevance.controller';
 import { SeedsService } from './relevance/seeds.service';
 import { SimilarPapersService } from './relevance/similar-papers.service';
 import { TopicsController } from './topics/topics.controller';
+import { HtmlErrorsFilter } from './web/html-errors.filter';
 import { WebPagesController } from './web/web-pages.controller';
 import { WebPapersService } from './web/web-papers.service';
 import { WebSubscriptionsController } from './web/web-subscriptions.controller';
@@ -57,6 +59,7 @@ import { WebSubscriptionsController } from './web/web-subscriptions.controller';
     FeedbackService,
     SimilarPapersService,
     SeedsService,
+    { provide: APP_FILTER, useClass: HtmlErrorsFilter },
   ],
 })
 export class ApiModule {}

@@ -9,7 +9,7 @@ import { ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { Settings, SettingsModule } from '@libs/config';
 import { DatabaseModule, PaperRepository, SubscriptionRepository } from '@libs/database';
-import { emailChangeConfirmUrl, LEFT_OUT_LISTED, PermanentError, RetryLaterError, SecretBox } from '@libs/domain';
+import { Clock, emailChangeConfirmUrl, LEFT_OUT_LISTED, PermanentError, RetryLaterError, SecretBox } from '@libs/domain';
 import { HttpModule } from '@libs/http';
 import { MailModule } from '@libs/mail';
 import { DELIVERY_SEND_ATTEMPTS, JobName, QueueName, QueuesModule, runJob } from '@libs/queues';
@@ -441,6 +441,20 @@ describe('Notifier ledger', () => {
     expect(deliveries.rows).toEqual([{ channel: 'email' }, { channel: 'slack' }]);
   });
 
+  it('should record a paper in one of two digests of a subscription built at once, neither failing', async () => {
+    const reader = await subscribe({ topics: ['llm'] });
+    await sql.query(`UPDATE subscriptions SET "updatedAt" = '2026-11-01T00:00:00Z' WHERE id = $1`, [reader.id]);
+    await addPaper('In both windows', { topics: ['llm'], listedAt: new Date('2026-11-27T06:00:00Z') });
+    const planner = app.get(DigestPlannerService);
+    const [missed] = (await planner.planDue(new Date('2026-11-28T05:00:00Z'))).digestIds;
+    const [today] = (await planner.planDue(new Date('2026-11-28T09:00:00Z'))).digestIds;
+    const builder = app.get(DigestBuilderService);
+    const results = await Promise.allSettled([missed, today, missed, today].map((id) => builder.build(id)));
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+    const holders = await sql.query(`SELECT "digestId" FROM digest_papers WHERE "subscriptionId" = $1`, [reader.id]);
+    expect(holders.rows).toHaveLength(1);
+  });
+
   it('should send a delivery once even when its job runs twice', async () => {
     await addPaper('Only paper', { topics: ['rl'] });
     await subscribe({ topics: ['rl'], email: null, slackWebhookUrl: slackUrl });
@@ -601,6 +615,30 @@ describe('Notifier ledger', () => {
     );
     expect(today).toContain(todays.rows[0].id);
     expect(await digestPapers(todays.rows[0].id)).toEqual(['Next day paper']);
+  });
+
+  it('should send one digest after an outage across a send time, covering the missed day too', async () => {
+    const reader = await subscribe({ topics: ['llm'] });
+    await sql.query(`UPDATE subscriptions SET "updatedAt" = '2026-11-01T00:00:00Z' WHERE id = $1`, [reader.id]);
+    await addPaper('Paper of the missed day', { topics: ['llm'], listedAt: new Date('2026-11-27T06:00:00Z') });
+    await addPaper('Paper of today', { topics: ['llm'], listedAt: new Date('2026-11-28T06:00:00Z') });
+
+    // Every notifier was down from before 2026-11-27 08:00 until after 2026-11-28 08:00.
+    const built = await runDigests(new Date('2026-11-28T09:00:00Z'));
+    expect(built).toHaveLength(1);
+    const ledger = await sql.query<{ periodKey: string; status: string; paperCount: number }>(
+      `SELECT "periodKey", status, "paperCount" FROM digests WHERE "subscriptionId" = $1 ORDER BY "dueAt"`,
+      [reader.id],
+    );
+    expect(ledger.rows).toEqual([
+      { periodKey: '2026-11-27', status: 'merged', paperCount: 0 },
+      { periodKey: '2026-11-28', status: 'sent', paperCount: 2 },
+    ]);
+    expect((await digestPapers(built[0])).sort()).toEqual(['Paper of the missed day', 'Paper of today']);
+    expect(received.map((mail) => mail.to)).toEqual([['reader@example.org']]);
+
+    // Both periods are done: later ticks claim neither again.
+    expect(await runDigests(new Date('2026-11-28T10:00:00Z'))).toEqual([]);
   });
 
   it('should reach back to the previous digest after an outage of days, and after a weekday moved later', async () => {
@@ -875,8 +913,14 @@ describe('Notifier ledger', () => {
 
   it('should not count a wait for the webhook slot as an attempt, nor a 429 against the attempts for failures', async () => {
     const id = await oneDelivery('slack');
-    // The slot is taken (another digest to this webhook just went out): delayed, no attempt.
-    await app.get(WebhookThrottle).acquire(slackUrl);
+    // The slot is taken (another digest to this webhook just went out): delayed, no attempt. It is taken
+    // for long enough to outlast the sends below however slow the machine; freeing it is a 1 ms hold.
+    const throttle = app.get(WebhookThrottle);
+    await throttle.acquire(slackUrl, 600_000);
+    const freeSlot = async (): Promise<void> => {
+      await throttle.hold(slackUrl, 1);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    };
     for (let i = 0; i < 20; i += 1) {
       const busy = await app.get(DeliveryService).send(id).catch((error: unknown) => error);
       expect(busy).toBeInstanceOf(RetryLaterError);
@@ -885,7 +929,7 @@ describe('Notifier ledger', () => {
     expect(slackBodies).toHaveLength(0);
 
     // Slack answers 429: an attempt, counted apart; the job waits Retry-After.
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await freeSlot();
     slackStatuses.push(429);
     const limited = await app.get(DeliveryService).send(id).catch((error: unknown) => error);
     expect(limited).toBeInstanceOf(RetryLaterError);
@@ -895,13 +939,13 @@ describe('Notifier ledger', () => {
 
     // Many 429s earlier: a 5xx now is the first failed attempt, not the last.
     await sql.query(`UPDATE deliveries SET attempts = 30, "rateLimited" = 30 WHERE id = $1`, [id]);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await freeSlot();
     slackStatuses.push(500);
     await expect(app.get(DeliveryService).send(id)).rejects.not.toBeInstanceOf(PermanentError);
     expect(await deliveryRow(id)).toMatchObject({ status: 'pending', attempts: 31 });
     // Failures still give up at DELIVERY_SEND_ATTEMPTS, 429s aside.
     await sql.query(`UPDATE deliveries SET attempts = $2 WHERE id = $1`, [id, 30 + DELIVERY_SEND_ATTEMPTS - 1]);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await freeSlot();
     slackStatuses.push(500);
     await app.get(DeliveryService).send(id).catch(() => undefined);
     expect((await deliveryRow(id)).lastError).toMatch(new RegExp(`^gave up after ${DELIVERY_SEND_ATTEMPTS} failed attempts: `));
@@ -909,7 +953,10 @@ describe('Notifier ledger', () => {
 
   it('should give up a delivery Slack still rate-limits a day after its digest was built', async () => {
     const id = await oneDelivery('slack');
-    await sql.query(`UPDATE deliveries SET "createdAt" = now() - interval '23 hours 59 minutes 59 seconds' WHERE id = $1`, [id]);
+    await sql.query(`UPDATE deliveries SET "createdAt" = $2::timestamptz - interval '23 hours 59 minutes 59 seconds' WHERE id = $1`, [
+      id,
+      app.get(Clock).now(),
+    ]);
     slackStatuses.push(429);
     const error = await app.get(DeliveryService).send(id).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PermanentError);

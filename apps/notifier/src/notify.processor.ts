@@ -1,8 +1,9 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Settings } from '@libs/config';
+import { Clock } from '@libs/domain';
 import { Job, UnrecoverableError } from 'bullmq';
-import { JobData, JobName, QueueName, runJob } from '@libs/queues';
+import { JobData, JobName, QueueName, runJob, QueueErrorReporter } from '@libs/queues';
 import { ConfirmationService } from './confirmation.service';
 import { DeliveryService } from './delivery.service';
 import { DigestBuilderService } from './digest-builder.service';
@@ -19,9 +20,11 @@ type NotifyJob =
 @Processor(QueueName.Notify)
 export class NotifyProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(NotifyProcessor.name);
+  private readonly errors = new QueueErrorReporter(`${NotifyProcessor.name} worker`);
 
   constructor(
     private readonly settings: Settings,
+    private readonly clock: Clock,
     private readonly planner: DigestPlannerService,
     private readonly builder: DigestBuilderService,
     private readonly delivery: DeliveryService,
@@ -40,7 +43,7 @@ export class NotifyProcessor extends WorkerHost implements OnApplicationBootstra
     const data = job.data as Partial<Record<string, string>>;
     switch (job.name as JobName) {
       case JobName.DigestQueueAll:
-        return runJob(job, token, () => this.planner.planDue(instant(data.now)));
+        return runJob(job, token, () => this.planner.planDue(instant(data.now) ?? this.clock.now()));
       case JobName.DigestBuild:
         return runJob(job, token, () => this.builder.buildAndSend(data.digestId as string));
       case JobName.DeliverySend:
@@ -68,16 +71,22 @@ export class NotifyProcessor extends WorkerHost implements OnApplicationBootstra
     });
   }
 
+  /** Redis trouble and jobs whose keys Redis lost: one log line per condition, not a stack per event. */
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.errors.report(error);
+  }
+
   @OnWorkerEvent('failed')
   onFailed(job: Job | undefined, error: Error): void {
     this.logger.warn(`${job?.name} ${job?.id} attempt ${job?.attemptsMade}: ${error.message}`);
   }
 }
 
-/** A job may carry the instant to act at (`digest send --now`); otherwise it is now. */
-function instant(iso: string | undefined): Date {
+/** A job may carry the instant to act at (`digest send --now`); otherwise it acts at the clock's now. */
+function instant(iso: string | undefined): Date | undefined {
   if (iso === undefined) {
-    return new Date();
+    return undefined;
   }
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) {
