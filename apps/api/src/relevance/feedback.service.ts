@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Settings } from '@libs/config';
+import { JobName, JobProducer } from '@libs/queues';
 import { RelevanceRepository, StoredVote, SubscriptionRepository, VoteRepository } from '@libs/database';
 import { PermanentError, verifyToken } from '@libs/domain';
 import { FeedbackDto } from './feedback.dto';
@@ -22,6 +23,7 @@ export class FeedbackService {
     private readonly subscriptions: SubscriptionRepository,
     private readonly votes: VoteRepository,
     private readonly relevance: RelevanceRepository,
+    private readonly producer: JobProducer,
   ) {}
 
   /** Records (or takes back) a vote; idempotent, the last vote wins. Null when the link is not this subscription's. */
@@ -41,9 +43,13 @@ export class FeedbackService {
     }
     if (feedback.vote === 'none') {
       await this.votes.remove(id, paper.id);
+      await this.producer.enqueue(JobName.RelevanceTrain, { subscriptionId: id });
       return { paper: { id: paper.id, arxivId: paper.arxivId, doi: paper.doi, title: paper.title }, vote: 'none' };
     }
-    return this.votes.record(id, paper.id, feedback.vote, feedback.source ?? 'site', now);
+    const stored = await this.votes.record(id, paper.id, feedback.vote, feedback.source ?? 'site', now);
+    // Debounced: a burst of votes trains once, after the last (libs/queues job-options).
+    await this.producer.enqueue(JobName.RelevanceTrain, { subscriptionId: id });
+    return stored;
   }
 
   /** The subscription's votes, the latest first; null when the link is not this subscription's. */

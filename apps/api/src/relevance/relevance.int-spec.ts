@@ -114,6 +114,17 @@ describe('relevance api (integration)', () => {
       expect(await voteRows(manage.id)).toEqual([{ paperId: ids.kvQuant, vote: 'up', source: 'site' }]);
     });
 
+    it("queues one training of the subscriber's model after a burst of votes", async () => {
+      const manage = await subscribe();
+      for (const paper of ['2410.10001', '2410.10002', '2410.10004']) {
+        expect((await vote(manage, { paper, vote: 'up' })).status).toBe(200);
+      }
+      const jobs = (await api.queue('classify').getJobs(['delayed', 'waiting'])).filter(
+        (job) => job.name === 'RelevanceTrain' && (job.data as { subscriptionId: string }).subscriptionId === manage.id,
+      );
+      expect(jobs).toHaveLength(1);
+    });
+
     it('lets the last vote win, takes a vote back with "none", and lists votes latest first', async () => {
       const manage = await subscribe();
       expect((await vote(manage, { paper: 'https://arxiv.org/abs/2410.10001v1', vote: 'up' })).status).toBe(200);

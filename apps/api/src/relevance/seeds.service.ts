@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Settings } from '@libs/config';
+import { JobName, JobProducer } from '@libs/queues';
 import { RelevanceRepository, StoredVote, SubscriptionRepository, VoteRepository } from '@libs/database';
 import { parseSeedFile, type SeedFormat, verifyToken } from '@libs/domain';
 
@@ -24,6 +25,7 @@ export class SeedsService {
     private readonly subscriptions: SubscriptionRepository,
     private readonly votes: VoteRepository,
     private readonly relevance: RelevanceRepository,
+    private readonly producer: JobProducer,
   ) {}
 
   /** Null when the link is not this subscription's. */
@@ -64,6 +66,9 @@ export class SeedsService {
       }
     }
     answer.added = await this.votes.addSeeds(id, [...new Set(answer.seeds.map((seed) => seed.paper.id))], now);
+    if (answer.added > 0) {
+      await this.producer.enqueue(JobName.RelevanceTrain, { subscriptionId: id });
+    }
     return answer;
   }
 }
