@@ -12,6 +12,7 @@ import {
   Query,
   Req,
 } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiQuery } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { MAX_SEED_FILE_BYTES, SEED_FORMATS, SeedFileError, type SeedFormat } from '@libs/domain';
 import type { StoredVote } from '@libs/database';
@@ -59,6 +60,19 @@ export class RelevanceController {
    */
   @Post('api/subscriptions/:id/seeds')
   @HttpCode(200)
+  @ApiConsumes(
+    'text/plain',
+    'application/json',
+    'application/x-bibtex',
+    'application/vnd.citationstyles.csl+json',
+    'application/x-research-info-systems',
+  )
+  @ApiBody({
+    description:
+      'ids and URLs one per line, {"ids": […]}, a BibTeX file, a CSL JSON export or a RIS file (≤ 2 MB, ≤ 500 entries)',
+    schema: { type: 'string' },
+  })
+  @ApiQuery({ name: 'format', required: false, enum: SEED_FORMATS })
   async seeds(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query('token') token: string | undefined,

@@ -429,4 +429,18 @@ describe('relevance api (integration)', () => {
       }
     });
   });
+
+  it('documents the routes in OpenAPI', async () => {
+    const spec = await http().get('/api/docs/openapi.json');
+    expect(spec.status).toBe(200);
+    const paths = (spec.body as { paths: Record<string, object> }).paths;
+    expect(Object.keys(paths)).toEqual(
+      expect.arrayContaining([
+        '/api/subscriptions/{id}/feedback',
+        '/api/subscriptions/{id}/seeds',
+        '/api/papers/{id}/similar',
+      ]),
+    );
+    expect(JSON.stringify(paths['/api/subscriptions/{id}/seeds'])).toContain('application/x-bibtex');
+  });
 });
