@@ -344,6 +344,51 @@ describe(ClassifierService.name, () => {
       expect(ledger.rows).toHaveLength(3);
     });
 
+    it('should move votes to the kept paper and drop the duplicate’s relevance features when two records merge', async () => {
+      const arxiv = await classified('hf', { arxivId: '2410.40015', title: 'Sparse attention preprint' });
+      const journal = await classified('other', {
+        doi: '10.1000/votes-follow',
+        title: 'Sparse attention in the journal',
+        abstract: 'Journal version on sparse attention kernels.',
+      });
+      const [arxivPaper, journalPaper] = [await paperOf(arxiv), await paperOf(journal)];
+      const documents = async (): Promise<number> =>
+        (await sql.query<{ documents: number }>(`SELECT documents FROM term_frequencies WHERE term = ''`)).rows[0]
+          .documents;
+      const before = await documents();
+      // s1 liked the journal record; s2 disliked the preprint and liked the journal record.
+      const [s1, s2] = (
+        await sql.query<{ id: string }>(
+          `INSERT INTO subscriptions (status, frequency, timezone, "sendHour") SELECT 'active', 'daily', 'UTC', 8 FROM generate_series(1, 2) RETURNING id`,
+        )
+      ).rows.map((row) => row.id);
+      await sql.query(
+        `INSERT INTO paper_votes ("subscriptionId", "paperId", vote, source, "createdAt", "updatedAt")
+         VALUES ($1, $3, 'up', 'site', now(), now()), ($2, $4, 'down', 'site', now(), now()), ($2, $3, 'up', 'seed', now(), now())`,
+        [s1, s2, journalPaper, arxivPaper],
+      );
+
+      await classified('other', {
+        arxivId: '2410.40015',
+        doi: '10.1000/votes-follow',
+        title: 'Sparse attention preprint',
+      });
+
+      expect(await paperOf(journal)).toBe(arxivPaper);
+      const votes = await sql.query<{ subscriptionId: string; paperId: string; vote: string }>(
+        `SELECT "subscriptionId", "paperId", vote FROM paper_votes WHERE "subscriptionId" = ANY($1::uuid[])`,
+        [[s1, s2]],
+      );
+      expect(votes.rows.map((row) => [row.subscriptionId, row.paperId, row.vote]).sort()).toEqual(
+        [
+          [s1, arxivPaper, 'up'],
+          [s2, arxivPaper, 'down'],
+        ].sort(),
+      );
+      expect((await sql.query(`SELECT 1 FROM paper_features WHERE "paperId" = $1`, [journalPaper])).rows).toEqual([]);
+      expect(await documents()).toBe(before - 1);
+    });
+
     it('should leave a DOI that belongs to another arXiv paper where it is', async () => {
       await classified('hf', { arxivId: '2410.40005', doi: '10.1000/claimed' });
       const other = await classified('other', {

@@ -469,6 +469,7 @@ async function mergeIn(
     await manager.query(`DELETE FROM "digest_papers" WHERE "paperId" = $1`, [duplicateId]);
     // Nor have topics (ClassifierLinksWithoutPaperForeignKeys): the duplicate's go with it.
     await manager.query(`DELETE FROM "paper_topics" WHERE "paperId" = $1`, [duplicateId]);
+    await moveRelevance(manager, duplicateId, intoId);
     await manager.query(`DELETE FROM "papers" WHERE "id" = $1`, [duplicateId]);
   }
   if (plan.updated.length > 0) {
@@ -512,6 +513,26 @@ function withoutUnchangedText(paper: PaperRecord, before: Map<string, PaperRecor
     abstract: paper.abstract === stored.abstract ? null : paper.abstract,
     authors: sameAuthors ? null : paper.authors,
   };
+}
+
+/**
+ * Votes follow the paper as the ledger does (a subscriber's own vote on the kept paper wins); the
+ * duplicate's relevance features go, and leave the document frequencies (docs/adr/0003-relevance-model.md).
+ */
+async function moveRelevance(manager: EntityManager, duplicateId: string, intoId: string): Promise<void> {
+  await manager.query(
+    `UPDATE "paper_votes" v SET "paperId" = $1 WHERE v."paperId" = $2
+       AND NOT EXISTS (SELECT 1 FROM "paper_votes" x WHERE x."subscriptionId" = v."subscriptionId" AND x."paperId" = $1)`,
+    [intoId, duplicateId],
+  );
+  await manager.query(`DELETE FROM "paper_votes" WHERE "paperId" = $1`, [duplicateId]);
+  await manager.query(
+    `WITH "gone" AS (DELETE FROM "paper_features" WHERE "paperId" = $1 RETURNING "terms")
+     UPDATE "term_frequencies" t SET "documents" = t."documents" - 1
+       FROM (SELECT unnest("terms") AS "term" FROM "gone" UNION ALL SELECT '' FROM "gone") g
+      WHERE t."term" = g."term"`,
+    [duplicateId],
+  );
 }
 
 function compareNullable(a: string | null, b: string | null): number {
