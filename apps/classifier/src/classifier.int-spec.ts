@@ -523,6 +523,38 @@ describe(ClassifierService.name, () => {
   });
 
   describe('versions', () => {
+    it('should make the relevance features again from a replacement’s new text', async () => {
+      const v1 = await classified('hf', {
+        arxivId: '2410.60011',
+        arxivVersion: 1,
+        title: 'Sparse kernels',
+        abstract: 'Transformers with sparse attention kernels.',
+      });
+      const termsOf = async (): Promise<string[]> =>
+        (
+          await sql.query<{ terms: string[] }>(`SELECT terms FROM paper_features WHERE "paperId" = $1`, [
+            await paperOf(v1),
+          ])
+        ).rows[0].terms;
+      const documents = async (term: string): Promise<number> =>
+        (await sql.query<{ documents: number }>(`SELECT documents FROM term_frequencies WHERE term = $1`, [term]))
+          .rows[0]?.documents ?? 0;
+      expect(await termsOf()).toContain('transformer');
+      const before = { all: await documents(''), mamba: await documents('mamba') };
+      await classified('other', {
+        arxivId: '2410.60011v2',
+        announceType: 'replace',
+        title: 'Sparse kernels',
+        abstract: 'Mamba layers with sparse state kernels.',
+      });
+      expect(await termsOf()).toContain('mamba');
+      expect(await termsOf()).not.toContain('transformer');
+      expect({ all: await documents(''), mamba: await documents('mamba') }).toEqual({
+        all: before.all,
+        mamba: before.mamba + 1,
+      });
+    });
+
     it('should update the version, text and dates on a replacement, never making a new paper', async () => {
       const v1 = await classified('hf', {
         arxivId: '2410.60001',

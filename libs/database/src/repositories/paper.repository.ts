@@ -474,7 +474,13 @@ async function mergeIn(
   }
   if (plan.updated.length > 0) {
     const before = new Map(known.map((paper) => [paper.id, paper]));
-    await manager.query(UPDATE_PAPERS, [recordsJson(plan.updated.map((paper) => withoutUnchangedText(paper, before)))]);
+    const records = plan.updated.map((paper) => withoutUnchangedText(paper, before));
+    await manager.query(UPDATE_PAPERS, [recordsJson(records)]);
+    // New text makes new relevance features: the next batch featurizes these papers again.
+    await dropFeatures(
+      manager,
+      records.filter((record) => record.title !== null || record.abstract !== null).map((record) => record.id),
+    );
   }
   if (plan.inserted.length > 0) {
     // In identifier order, so two batches inserting the same papers wait on each other rather than deadlock.
@@ -526,12 +532,24 @@ async function moveRelevance(manager: EntityManager, duplicateId: string, intoId
     [intoId, duplicateId],
   );
   await manager.query(`DELETE FROM "paper_votes" WHERE "paperId" = $1`, [duplicateId]);
+  await dropFeatures(manager, [duplicateId]);
+}
+
+/** Deletes papers' relevance features and takes them out of the document frequencies. */
+async function dropFeatures(manager: EntityManager, paperIds: readonly string[]): Promise<void> {
+  if (paperIds.length === 0) {
+    return;
+  }
   await manager.query(
-    `WITH "gone" AS (DELETE FROM "paper_features" WHERE "paperId" = $1 RETURNING "terms")
-     UPDATE "term_frequencies" t SET "documents" = t."documents" - 1
-       FROM (SELECT unnest("terms") AS "term" FROM "gone" UNION ALL SELECT '' FROM "gone") g
+    `WITH "gone" AS (DELETE FROM "paper_features" WHERE "paperId" = ANY($1::uuid[]) RETURNING "terms")
+     UPDATE "term_frequencies" t SET "documents" = t."documents" - g."n"
+       FROM (
+         SELECT "term", count(*) AS "n"
+           FROM (SELECT unnest("terms") AS "term" FROM "gone" UNION ALL SELECT '' FROM "gone") u
+          GROUP BY "term"
+       ) g
       WHERE t."term" = g."term"`,
-    [duplicateId],
+    [paperIds],
   );
 }
 
