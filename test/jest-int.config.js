@@ -10,4 +10,5 @@ module.exports = {
   displayName: 'integration',
   testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
   testTimeout: 60_000,
+  setupFilesAfterEnv: [...shared.setupFilesAfterEnv, '<rootDir>/test/support/int-timeout.js'],
 };
