@@ -7,6 +7,7 @@ import { Logger as PinoLogger } from 'nestjs-pino';
 import { Settings } from '@libs/config';
 import { ApiModule } from './api.module';
 import { feedFastPath } from './feeds/feed-response';
+import { checkRequestInput, limitRequestBodies, requireJsonBodies } from './http/request-input';
 import { FeedsService } from './feeds/feeds.service';
 
 /** Creates the api app with its global pipes; shared by main.ts and the tests. */
@@ -19,8 +20,11 @@ export async function createApiApp(): Promise<INestApplication> {
   app.use(helmet());
   app.use('/feeds', feedFastPath(app.get(FeedsService)));
   // Requests are small: a subscription is a few hundred bytes, the one-click POST a form field.
+  app.use(limitRequestBodies(16 * 1024, '16 KB'));
+  app.use(requireJsonBodies('/api/'));
   app.useBodyParser('json', { limit: '16kb' });
   app.useBodyParser('urlencoded', { limit: '4kb', extended: false });
+  app.use(checkRequestInput);
   // Unknown fields are refused rather than silently dropped, so typos in a request are visible.
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   const openApi = new DocumentBuilder()

@@ -1,0 +1,149 @@
+import { BadRequestException, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+
+/** Deeper than any request of ours (a body, a list, its items): more is an attack on the recursive parts. */
+export const MAX_INPUT_DEPTH = 8;
+/** Keys that would reach an object's prototype if code ever copied them; no request of ours has them. */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** How long a refused upload's connection stays open, unread, so its client can read the answer first. */
+const LINGER_MS = 5_000;
+
+/**
+ * Answers 413 as soon as a body is known to be larger than `limit` bytes: at once for a declared length, and at
+ * the chunk that crosses it for a chunked one. body-parser would answer the same, but only after reading the
+ * rest of the request (100 MB if a client sends them), so this runs before it and stops reading instead.
+ */
+export function limitRequestBodies(limit: number, label: string): RequestHandler {
+  const message = `The request body is larger than ${label}`;
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const declared = req.headers['content-length'];
+    if (declared !== undefined && Number(declared) > limit) {
+      stopReadingOnceAnswered(req, res);
+      next(new PayloadTooLargeException(message));
+      return;
+    }
+    if (req.headers['transfer-encoding'] === undefined) {
+      next();
+      return;
+    }
+    let received = 0;
+    const count = (chunk: Buffer): void => {
+      received += chunk.length;
+      if (received <= limit) {
+        return;
+      }
+      req.off('data', count);
+      stopReadingOnceAnswered(req, res);
+      if (!res.headersSent) {
+        // Written here: the parser reading this body has been handed the request and would answer at its end.
+        res.status(413).json({ message, error: 'Payload Too Large', statusCode: 413 });
+      }
+    };
+    req.on('data', count);
+    next();
+  };
+}
+
+/**
+ * Once the answer is out, reads no more of the request: Node's own 'finish' handler (and body-parser) would read
+ * the body to its end. The connection stays open a moment, unread, rather than closing at once: closing with
+ * unread data resets it, and a client still sending then loses the answer. A client sending on waits on TCP.
+ */
+function stopReadingOnceAnswered(req: Request, res: Response): void {
+  const socket = req.socket;
+  const close = (): void => {
+    socket.destroy();
+  };
+  res.once('finish', () => {
+    req.removeAllListeners('data');
+    req.pause();
+    const linger = setTimeout(close, LINGER_MS);
+    linger.unref();
+    socket.once('close', () => clearTimeout(linger));
+  });
+  if (res.headersSent && res.writableFinished) {
+    req.removeAllListeners('data');
+    req.pause();
+    close();
+  }
+}
+
+/**
+ * The JSON API takes JSON bodies only: anything else under `prefix` answers 415 before it is read. Otherwise
+ * a text/plain or XML body reads as an empty object (a subscription with every default), and a cross-site HTML
+ * form could post to the API, which a browser would not let a script do with a JSON body without asking first.
+ */
+export function requireJsonBodies(prefix: string): RequestHandler {
+  return (req: Request, _res: Response, next: NextFunction): void => {
+    const hasBody =
+      req.headers['transfer-encoding'] !== undefined ||
+      (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+    if (hasBody && req.path.startsWith(prefix) && !req.is(['application/json', '+json'])) {
+      next(new UnsupportedMediaTypeException('The request body must be JSON (Content-Type: application/json)'));
+      return;
+    }
+    next();
+  };
+}
+
+/**
+ * Refuses, with 400 naming the field, what no route of ours can take and some parts below would choke on: NUL
+ * characters (Postgres refuses them in text, after the request got that far), nesting deeper than
+ * MAX_INPUT_DEPTH (class-transformer recurses through it) and keys that name an object's prototype (which
+ * class-transformer drops silently, so they would otherwise pass as if absent). Runs after the body parsers,
+ * before routing, on the path, the query and the body.
+ */
+export function checkRequestInput(req: Request, _res: Response, next: NextFunction): void {
+  const problem =
+    (req.path.includes('\u0000') || safeDecode(req.path).includes('\u0000')
+      ? 'the path must not contain NUL characters'
+      : null) ??
+    inputProblem(req.query, '', 0) ??
+    inputProblem(req.body, '', 0);
+  next(problem === null ? undefined : new BadRequestException([problem]));
+}
+
+/** The first problem found in a parsed query or body, naming the field as `keywords[1]` or `a.b`. */
+function inputProblem(value: unknown, path: string, depth: number): string | null {
+  if (typeof value === 'string') {
+    return value.includes('\u0000') ? `${path || 'the body'} must not contain NUL characters` : null;
+  }
+  if (typeof value !== 'object' || value === null) {
+    return null;
+  }
+  if (depth >= MAX_INPUT_DEPTH) {
+    return `${path.split(/[.[]/)[0] || 'the body'} is nested too deeply (at most ${MAX_INPUT_DEPTH} levels)`;
+  }
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index += 1) {
+      const problem = inputProblem(value[index], `${path}[${index}]`, depth + 1);
+      if (problem !== null) {
+        return problem;
+      }
+    }
+    return null;
+  }
+  for (const key of Object.keys(value)) {
+    const field = path === '' ? key : `${path}.${key}`;
+    if (PROTOTYPE_KEYS.has(key)) {
+      return `property ${field} should not exist`;
+    }
+    if (key.includes('\u0000')) {
+      return `the field name ${JSON.stringify(field)} must not contain NUL characters`;
+    }
+    const problem = inputProblem((value as Record<string, unknown>)[key], field, depth + 1);
+    if (problem !== null) {
+      return problem;
+    }
+  }
+  return null;
+}
+
+function safeDecode(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
