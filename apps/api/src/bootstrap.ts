@@ -1,4 +1,4 @@
-import { INestApplication, ValidationPipe } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -8,6 +8,7 @@ import { Settings } from '@libs/config';
 import { ApiModule } from './api.module';
 import { feedFastPath } from './feeds/feed-response';
 import { checkRequestInput, limitRequestBodies, requireJsonBodies } from './http/request-input';
+import { apiValidationPipe } from './http/validation';
 import { FeedsService } from './feeds/feeds.service';
 
 /** Creates the api app with its global pipes; shared by main.ts and the tests. */
@@ -25,8 +26,7 @@ export async function createApiApp(): Promise<INestApplication> {
   app.useBodyParser('json', { limit: '16kb' });
   app.useBodyParser('urlencoded', { limit: '4kb', extended: false });
   app.use(checkRequestInput);
-  // Unknown fields are refused rather than silently dropped, so typos in a request are visible.
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalPipes(apiValidationPipe());
   const openApi = new DocumentBuilder()
     .setTitle('Paperboy API')
     .setDescription('Subscriptions, feeds and papers of a Paperboy digest service. Links carry signed tokens.')

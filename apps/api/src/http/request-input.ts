@@ -6,8 +6,9 @@ export const MAX_INPUT_DEPTH = 8;
 /** Keys that would reach an object's prototype if code ever copied them; no request of ours has them. */
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** How long a refused upload's connection stays open, unread, so its client can read the answer first. */
+/** How long, and for how many more bytes, a refused upload's connection stays open so its client reads the answer. */
 const LINGER_MS = 5_000;
+const LINGER_BYTES = 1024 * 1024;
 
 /**
  * Answers 413 as soon as a body is known to be larger than `limit` bytes: at once for a declared length, and at
@@ -46,26 +47,33 @@ export function limitRequestBodies(limit: number, label: string): RequestHandler
 }
 
 /**
- * Once the answer is out, reads no more of the request: Node's own 'finish' handler (and body-parser) would read
- * the body to its end. The connection stays open a moment, unread, rather than closing at once: closing with
- * unread data resets it, and a client still sending then loses the answer. A client sending on waits on TCP.
+ * Once the answer is out, stops reading the body: Node (and body-parser) would read it to its end. Closing at once
+ * is no better: a connection closed with unread data is reset, and a client still sending then loses the answer.
+ * So the connection lingers, as a web server's does: what arrives for a moment more is thrown away, then it closes
+ * (unless the body ended by then).
  */
 function stopReadingOnceAnswered(req: Request, res: Response): void {
-  const socket = req.socket;
-  const close = (): void => {
-    socket.destroy();
+  const linger = (): void => {
+    const socket = req.socket;
+    req.removeAllListeners('data');
+    let discarded = 0;
+    req.on('data', (chunk: Buffer) => {
+      discarded += chunk.length;
+      if (discarded > LINGER_BYTES) {
+        socket.destroy();
+      }
+    });
+    req.resume();
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+    // A body that ends in time leaves a connection fit for the next request.
+    req.once('end', () => clearTimeout(timer));
+    socket.once('close', () => clearTimeout(timer));
   };
-  res.once('finish', () => {
-    req.removeAllListeners('data');
-    req.pause();
-    const linger = setTimeout(close, LINGER_MS);
-    linger.unref();
-    socket.once('close', () => clearTimeout(linger));
-  });
-  if (res.headersSent && res.writableFinished) {
-    req.removeAllListeners('data');
-    req.pause();
-    close();
+  if (res.writableFinished) {
+    linger();
+  } else {
+    res.once('finish', linger);
   }
 }
 

@@ -1,4 +1,4 @@
-import { authorLine, Topic, TOPICS, topicName } from '@libs/domain';
+import { authorLine, safeHttpUrl, Topic, TOPICS, topicName } from '@libs/domain';
 
 /** Pure HTML rendering of the web pages: every interpolated value goes through `esc` (or `safeUrl` for links). */
 
@@ -9,13 +9,7 @@ export const esc = (text: string | number): string =>
   );
 
 /** Only http(s) links from paper metadata: a `javascript:` URL from a source must never become a link. */
-export function safeUrl(url: string | null | undefined): string | null {
-  if (!url || !URL.canParse(url)) {
-    return null;
-  }
-  const protocol = new URL(url).protocol;
-  return protocol === 'https:' || protocol === 'http:' ? url : null;
-}
+export const safeUrl = safeHttpUrl;
 
 /** A paper as the pages show it. */
 export interface WebPaper {
