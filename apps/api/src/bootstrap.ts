@@ -7,7 +7,7 @@ import { Logger as PinoLogger } from 'nestjs-pino';
 import { Settings } from '@libs/config';
 import { ApiModule } from './api.module';
 import { feedFastPath } from './feeds/feed-response';
-import { checkRequestInput, limitRequestBodies, requireJsonBodies } from './http/request-input';
+import { checkRequestInput, limitRequestBodies, refuseCrossSiteForms, requireJsonBodies } from './http/request-input';
 import { apiValidationPipe } from './http/validation';
 import { FeedsService } from './feeds/feeds.service';
 
@@ -23,6 +23,7 @@ export async function createApiApp(): Promise<INestApplication> {
   // Requests are small: a subscription is a few hundred bytes, the one-click POST a form field.
   app.use(limitRequestBodies(16 * 1024, '16 KB'));
   app.use(requireJsonBodies('/api/'));
+  app.use(refuseCrossSiteForms(['/subscribe'], app.get(Settings).PUBLIC_URL));
   app.useBodyParser('json', { limit: '16kb' });
   app.useBodyParser('urlencoded', { limit: '4kb', extended: false });
   app.use(checkRequestInput);

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { Queue } from 'bullmq';
-import { signToken } from '@libs/domain';
+import { hasSearchTerms, signToken, toWebSearchQuery } from '@libs/domain';
 import { ApiApp, insertPapers, startApiApp } from '../../../test/support/api-app';
 import { freePort } from '../../../test/support/tcp-proxy';
 
@@ -127,13 +127,35 @@ describe('api HTTP input', () => {
       expect(response.status).toBe(415);
     });
 
-    it('should still take the web form, urlencoded, on its own route', async () => {
+    it.each([
+      ['another origin', { origin: 'https://evil.example' }],
+      ['a cross-site fetch', { 'sec-fetch-site': 'cross-site' }],
+      ['a sibling site', { origin: 'https://evil.example.org', 'sec-fetch-site': 'same-site' }],
+    ])('should refuse the web form posted from %s, sending nothing', async (_from, headers) => {
       const before = await confirmations();
       const response = await api
         .http()
         .post('/subscribe')
+        .set(headers)
         .type('form')
-        .send('email=form.reader%40example.org&topics=llm');
+        .send('email=cross.site%40example.org&topics=llm');
+      expect(response.status).toBe(403);
+      expect(response.text).toContain('Forms from other sites cannot subscribe');
+      expect(await confirmations()).toBe(before);
+    });
+
+    it.each([
+      ['Chromium (Origin null under no-referrer)', { origin: 'null', 'sec-fetch-site': 'same-origin' }],
+      ['an older browser', { origin: 'https://papers.example.org' }],
+      ['a script', {}],
+    ])('should still take the web form, urlencoded, on its own route from %s', async (_from, headers) => {
+      const before = await confirmations();
+      const response = await api
+        .http()
+        .post('/subscribe')
+        .set(headers)
+        .type('form')
+        .send(`email=${encodeURIComponent(`form.${before}@example.org`)}&topics=llm`);
       expect(response.status).toBe(200);
       expect(await confirmations()).toBe(before + 1);
     });
@@ -232,6 +254,15 @@ describe('api HTTP input', () => {
             .send({ keywords: ['the agents'] })
         ).status,
       ).toBe(202);
+    });
+
+    it('should read stop words as Postgres does, so a keyword it accepts matches something', async () => {
+      const texts = ['the', 'THE of', '"the"', "don't", '... !!', 'the agents', 'state-of-the-art', '-survey', 'a_b'];
+      const { rows } = await api.sql.query<{ terms: number }>(
+        `SELECT numnode(websearch_to_tsquery('english', t))::int AS terms FROM unnest($1::text[]) WITH ORDINALITY AS q(t, n) ORDER BY n`,
+        [texts.map(toWebSearchQuery)],
+      );
+      expect(texts.map(hasSearchTerms)).toEqual(rows.map((row) => row.terms > 0));
     });
 
     it('should give one clear message per field', async () => {

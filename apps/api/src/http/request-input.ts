@@ -1,4 +1,9 @@
-import { BadRequestException, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ForbiddenException,
+  PayloadTooLargeException,
+  UnsupportedMediaTypeException,
+} from '@nestjs/common';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 /** Deeper than any request of ours (a body, a list, its items): more is an attack on the recursive parts. */
@@ -92,6 +97,36 @@ export function requireJsonBodies(prefix: string): RequestHandler {
       return;
     }
     next();
+  };
+}
+
+/**
+ * A form that subscribes (POST to one of `paths`) must come from our own pages: another site's form posting here
+ * would mail a confirmation to an address of its choosing. Browsers say where a post comes from in Sec-Fetch-Site;
+ * older ones only in Origin, which is "null" under our no-referrer policy and then proves nothing. Clients that
+ * send neither (scripts, tests) are not browsers, and pass.
+ */
+export function refuseCrossSiteForms(paths: string[], publicUrl: string): RequestHandler {
+  const ours = new URL(publicUrl).origin;
+  return (req: Request, _res: Response, next: NextFunction): void => {
+    if (req.method !== 'POST' || !paths.includes(req.path)) {
+      next();
+      return;
+    }
+    const site = req.headers['sec-fetch-site'];
+    const origin = req.headers.origin;
+    const crossSite =
+      site !== undefined
+        ? site !== 'same-origin' && site !== 'none'
+        : origin !== undefined &&
+          origin !== 'null' &&
+          origin !== ours &&
+          origin !== `${req.protocol}://${req.get('host') ?? ''}`;
+    next(
+      crossSite
+        ? new ForbiddenException('Forms from other sites cannot subscribe: use the form on this site')
+        : undefined,
+    );
   };
 }
 
