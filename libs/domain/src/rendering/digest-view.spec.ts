@@ -40,5 +40,7 @@ describe('digest views of papers with links that are not http(s)', () => {
       expect(text).toContain('A paper whose source sent hostile links');
       expect(text).not.toMatch(/javascript:|vbscript:|data:text/i);
     }
+    // The paper left with no link is named without one.
+    expect(slack).not.toContain('<|');
   });
 });
