@@ -7,7 +7,7 @@ import { Logger as PinoLogger } from 'nestjs-pino';
 import { Settings } from '@libs/config';
 import { ApiModule } from './api.module';
 import { feedFastPath } from './feeds/feed-response';
-import { checkRequestInput, limitRequestBodies, refuseCrossSiteForms, requireJsonBodies } from './http/request-input';
+import { limitRequestBodies } from './http/request-input';
 import { apiValidationPipe } from './http/validation';
 import { FeedsService } from './feeds/feeds.service';
 
@@ -22,11 +22,8 @@ export async function createApiApp(): Promise<INestApplication> {
   app.use('/feeds', feedFastPath(app.get(FeedsService)));
   // Requests are small: a subscription is a few hundred bytes, the one-click POST a form field.
   app.use(limitRequestBodies(16 * 1024, '16 KB'));
-  app.use(requireJsonBodies('/api/'));
-  app.use(refuseCrossSiteForms(['/subscribe'], app.get(Settings).PUBLIC_URL));
   app.useBodyParser('json', { limit: '16kb' });
   app.useBodyParser('urlencoded', { limit: '4kb', extended: false });
-  app.use(checkRequestInput);
   app.useGlobalPipes(apiValidationPipe());
   const openApi = new DocumentBuilder()
     .setTitle('Paperboy API')

@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { Queue } from 'bullmq';
 import { hasSearchTerms, signToken, toWebSearchQuery } from '@libs/domain';
 import { ApiApp, insertPapers, startApiApp } from '../../../test/support/api-app';
+import { AppProcess, startApp, waitFor } from '../../../test/support/processes';
 import { freePort } from '../../../test/support/tcp-proxy';
 
 const SECRET = 'http-input-secret-http-input';
@@ -79,6 +80,48 @@ describe('api HTTP input', () => {
       // The one feed-only subscription made for the PATCH, nothing else.
       expect(await subscriptions()).toBe(before.subscriptions + 1);
       expect(await confirmations()).toBe(before.confirmations);
+    });
+  });
+
+  describe('the log of an api process', () => {
+    let child: AppProcess;
+    let childPort: number;
+
+    beforeAll(async () => {
+      childPort = await freePort();
+      child = startApp('api', { ...api.env, NODE_ENV: 'test', LOG_LEVEL: 'info', PORT: String(childPort) });
+      await waitFor('the api process to answer', async () =>
+        fetch(`http://127.0.0.1:${childPort}/health/live`).then(
+          (response) => response.ok,
+          () => false,
+        ),
+      );
+    }, 60_000);
+
+    afterAll(() => child?.stop());
+
+    it('should answer requests with NUL in 400s and log none of their addresses or webhooks', async () => {
+      const webhook = 'https://hooks.slack.com/services/T000/B000/nul-secret-webhook';
+      const answers = await Promise.all([
+        fetch(`http://127.0.0.1:${childPort}/api/papers?q=${encodeURIComponent(`${VICTIM}\u0000`)}`),
+        fetch(`http://127.0.0.1:${childPort}/api/subscriptions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: VICTIM, slackWebhookUrl: webhook, keywords: ['ab\u0000cd'] }),
+        }),
+      ]);
+      expect(answers.map((answer) => answer.status)).toEqual([400, 400]);
+      // Each request is logged once answered: wait for both lines, then read the whole output.
+      await waitFor('both requests in the log', async () =>
+        Promise.resolve(
+          child
+            .output()
+            .split('\n')
+            .filter((line) => line.includes('"statusCode":400')).length >= 2,
+        ),
+      );
+      expect(child.output()).not.toContain(VICTIM);
+      expect(child.output()).not.toContain('nul-secret-webhook');
     });
   });
 

@@ -83,16 +83,16 @@ function stopReadingOnceAnswered(req: Request, res: Response): void {
 }
 
 /**
- * The JSON API takes JSON bodies only: anything else under `prefix` answers 415 before it is read. Otherwise
- * a text/plain or XML body reads as an empty object (a subscription with every default), and a cross-site HTML
- * form could post to the API, which a browser would not let a script do with a JSON body without asking first.
+ * The JSON API takes JSON bodies only: anything else under `prefix` answers 415. Otherwise a text/plain or XML
+ * body (which no parser reads) looks like an empty object, a subscription with every default; and a cross-site
+ * HTML form could post to the API, which a browser would not let a script do with a JSON body without asking.
  */
 export function requireJsonBodies(prefix: string): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction): void => {
     const hasBody =
       req.headers['transfer-encoding'] !== undefined ||
       (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
-    if (hasBody && req.path.startsWith(prefix) && !req.is(['application/json', '+json'])) {
+    if (hasBody && pathOf(req).startsWith(prefix) && !req.is(['application/json', '+json'])) {
       next(new UnsupportedMediaTypeException('The request body must be JSON (Content-Type: application/json)'));
       return;
     }
@@ -109,7 +109,7 @@ export function requireJsonBodies(prefix: string): RequestHandler {
 export function refuseCrossSiteForms(paths: string[], publicUrl: string): RequestHandler {
   const ours = new URL(publicUrl).origin;
   return (req: Request, _res: Response, next: NextFunction): void => {
-    if (req.method !== 'POST' || !paths.includes(req.path)) {
+    if (req.method !== 'POST' || !paths.includes(pathOf(req))) {
       next();
       return;
     }
@@ -135,11 +135,12 @@ export function refuseCrossSiteForms(paths: string[], publicUrl: string): Reques
  * characters (Postgres refuses them in text, after the request got that far), nesting deeper than
  * MAX_INPUT_DEPTH (class-transformer recurses through it) and keys that name an object's prototype (which
  * class-transformer drops silently, so they would otherwise pass as if absent). Runs after the body parsers,
- * before routing, on the path, the query and the body.
+ * before guards and pipes, on the path, the query and the body.
  */
 export function checkRequestInput(req: Request, _res: Response, next: NextFunction): void {
+  const path = pathOf(req);
   const problem =
-    (req.path.includes('\u0000') || safeDecode(req.path).includes('\u0000')
+    (path.includes('\u0000') || safeDecode(path).includes('\u0000')
       ? 'the path must not contain NUL characters'
       : null) ??
     inputProblem(req.query, '', 0) ??
@@ -181,6 +182,11 @@ function inputProblem(value: unknown, path: string, depth: number): string | nul
     }
   }
   return null;
+}
+
+/** The path as requested (`req.path` is relative to where a middleware is mounted), still percent-encoded. */
+function pathOf(req: Request): string {
+  return req.originalUrl.split('?')[0];
 }
 
 function safeDecode(path: string): string {
