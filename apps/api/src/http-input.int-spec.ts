@@ -55,7 +55,7 @@ describe('api HTTP input', () => {
       async (path) => {
         const response = await api.http().get(path).set('accept', 'application/json');
         expect(response.status).toBe(400);
-        expect(response.text).toContain('q must not contain NUL characters');
+        expect(response.text).toContain('q must not contain a NUL character');
       },
     );
 
@@ -66,16 +66,16 @@ describe('api HTTP input', () => {
         .post('/api/subscriptions')
         .send({ email: VICTIM, keywords: ['ab\u0000cd'] });
       expect(created.status).toBe(400);
-      expect(messages(created.body)).toEqual(['keywords[0] must not contain NUL characters']);
+      expect(messages(created.body)).toEqual(['keywords[0] must not contain a NUL character']);
 
       const edited = await patch(await managed()).send({ keywords: ['llm', 'ab\u0000cd'] });
       expect(edited.status).toBe(400);
-      expect(messages(edited.body)).toEqual(['keywords[1] must not contain NUL characters']);
+      expect(messages(edited.body)).toEqual(['keywords[1] must not contain a NUL character']);
 
       for (const form of [`email=${VICTIM}&keywords=ab%00cd`, 'intent=preview&keywords=ab%00cd&topics=llm']) {
         const posted = await api.http().post('/subscribe').type('form').set('accept', 'application/json').send(form);
         expect(posted.status).toBe(400);
-        expect(posted.text).toContain('keywords must not contain NUL characters');
+        expect(posted.text).toContain('keywords must not contain a NUL character');
       }
       // The one feed-only subscription made for the PATCH, nothing else.
       expect(await subscriptions()).toBe(before.subscriptions + 1);

@@ -141,7 +141,7 @@ export function checkRequestInput(req: Request, _res: Response, next: NextFuncti
   const path = pathOf(req);
   const problem =
     (path.includes('\u0000') || safeDecode(path).includes('\u0000')
-      ? 'the path must not contain NUL characters'
+      ? 'the path must not contain a NUL character'
       : null) ??
     inputProblem(req.query, '', 0) ??
     inputProblem(req.body, '', 0);
@@ -151,7 +151,7 @@ export function checkRequestInput(req: Request, _res: Response, next: NextFuncti
 /** The first problem found in a parsed query or body, naming the field as `keywords[1]` or `a.b`. */
 function inputProblem(value: unknown, path: string, depth: number): string | null {
   if (typeof value === 'string') {
-    return value.includes('\u0000') ? `${path || 'the body'} must not contain NUL characters` : null;
+    return value.includes('\u0000') ? `${path || 'the body'} must not contain a NUL character` : null;
   }
   if (typeof value !== 'object' || value === null) {
     return null;
@@ -174,7 +174,7 @@ function inputProblem(value: unknown, path: string, depth: number): string | nul
       return `property ${field} should not exist`;
     }
     if (key.includes('\u0000')) {
-      return `the field name ${JSON.stringify(field)} must not contain NUL characters`;
+      return `the field name ${JSON.stringify(field)} must not contain a NUL character`;
     }
     const problem = inputProblem((value as Record<string, unknown>)[key], field, depth + 1);
     if (problem !== null) {
