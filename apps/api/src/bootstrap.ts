@@ -1,4 +1,4 @@
-import { INestApplication, ValidationPipe } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -7,6 +7,8 @@ import { Logger as PinoLogger } from 'nestjs-pino';
 import { Settings } from '@libs/config';
 import { ApiModule } from './api.module';
 import { feedFastPath } from './feeds/feed-response';
+import { limitRequestBodies } from './http/request-input';
+import { apiValidationPipe } from './http/validation';
 import { FeedsService } from './feeds/feeds.service';
 
 /** Creates the api app with its global pipes; shared by main.ts and the tests. */
@@ -19,10 +21,10 @@ export async function createApiApp(): Promise<INestApplication> {
   app.use(helmet());
   app.use('/feeds', feedFastPath(app.get(FeedsService)));
   // Requests are small: a subscription is a few hundred bytes, the one-click POST a form field.
+  app.use(limitRequestBodies(16 * 1024, '16 KB'));
   app.useBodyParser('json', { limit: '16kb' });
   app.useBodyParser('urlencoded', { limit: '4kb', extended: false });
-  // Unknown fields are refused rather than silently dropped, so typos in a request are visible.
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalPipes(apiValidationPipe());
   const openApi = new DocumentBuilder()
     .setTitle('Paperboy API')
     .setDescription('Subscriptions, feeds and papers of a Paperboy digest service. Links carry signed tokens.')

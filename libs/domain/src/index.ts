@@ -8,3 +8,4 @@ export * from './tokens/subscriber-links';
 export * from './secrets/secret-box';
 export * from './rendering';
 export * from './digests/selection';
+export * from './links';

@@ -8,8 +8,8 @@ import {
   ReadyPapersVersion,
   SubscriptionRepository,
 } from '@libs/database';
-import { printable, Topic, TOPICS, verifyToken } from '@libs/domain';
-import { toWebSearchQuery } from '@libs/domain/papers';
+import { printable, safeHttpUrl, Topic, TOPICS, verifyToken } from '@libs/domain';
+import { searchTermsProblem, toWebSearchQuery } from '@libs/domain/papers';
 import { Memo, RenderedFeed, renderedFeed, RenderedFeedCache } from './feed-cache';
 
 const FEED_SIZE = 200;
@@ -56,8 +56,9 @@ function toJsonFeed11(json: string): string {
 }
 
 function paperLink(paper: PaperWithTopics, fallback: string): string {
-  if (paper.url && URL.canParse(paper.url)) {
-    return paper.url;
+  const url = safeHttpUrl(paper.url);
+  if (url) {
+    return url;
   }
   return paper.arxivId ? `https://arxiv.org/abs/${paper.arxivId}` : fallback;
 }
@@ -119,12 +120,6 @@ export class FeedsService {
     const query = q === null ? null : toWebSearchQuery(q);
     const version = await this.papersVersion.get();
     return this.rendered.get(key, versionKey(version), async () => {
-      // Otherwise Postgres quietly matches nothing, and the reader cannot tell why.
-      if (query !== null && (await this.papers.countSearchTerms(query)) === 0) {
-        throw new BadRequestException([
-          `q ${JSON.stringify(q)} has no words to search for (stop words such as "the" and punctuation are ignored)`,
-        ]);
-      }
       const papers = await this.papers.findWithTopics(
         await this.papers.newestIds({ topic: topic?.slug ?? null, query }, FEED_SIZE),
       );
@@ -246,7 +241,7 @@ function findTopic(slug: string): Topic {
   return topic;
 }
 
-/** The `q` parameter as GET /api/papers reads it: one string of at most 200 characters; blank means none. */
+/** The `q` parameter as GET /api/papers reads it: one search of at most 200 characters; blank means none. */
 function readQuery(q: unknown): string | null {
   if (q === undefined) {
     return null;
@@ -255,5 +250,10 @@ function readQuery(q: unknown): string | null {
     throw new BadRequestException([`q must be one search string of at most ${MAX_QUERY} characters`]);
   }
   const trimmed = q.trim();
+  // Otherwise Postgres quietly matches nothing, and the reader cannot tell why.
+  const problem = trimmed === '' ? null : searchTermsProblem('q', trimmed);
+  if (problem !== null) {
+    throw new BadRequestException([problem]);
+  }
   return trimmed === '' ? null : trimmed;
 }

@@ -1,3 +1,5 @@
+import { safeHttpUrl } from '@libs/domain';
+
 /**
  * Links the pages print. The template engine escapes every attribute; what it cannot judge is where a link
  * goes, so every URL from outside (a source's code or project link) passes `safeUrl`, and the site's own links
@@ -5,13 +7,7 @@
  */
 
 /** Only http(s) links from paper metadata: a `javascript:`, `data:` or `vbscript:` URL never becomes a link. */
-export function safeUrl(url: string | null | undefined): string | null {
-  if (!url || !URL.canParse(url)) {
-    return null;
-  }
-  const protocol = new URL(url).protocol;
-  return protocol === 'https:' || protocol === 'http:' ? url : null;
-}
+export const safeUrl = safeHttpUrl;
 
 /** A link of the site: its base path, a path and the query parameters that have a value. */
 export function sitePath(base: string, path: string, params: Record<string, string | number | undefined> = {}): string {

@@ -1,4 +1,5 @@
 import { periodLabel } from '../digests/schedule';
+import { safeHttpUrl } from '../links/safe-http-url';
 import { TOPICS } from '../topics';
 
 /** Everything a digest template needs, already resolved; templates are pure functions of it. */
@@ -122,14 +123,14 @@ export function digestPaperView(paper: DigestPaperSource, interests: DigestInter
       : null;
   return {
     title: paper.title,
-    url: paper.url ?? arxivUrl ?? '',
+    url: safeHttpUrl(paper.url) ?? arxivUrl ?? '',
     arxivUrl,
     huggingFaceUrl,
     authors: paper.authors,
     upvotes: paper.upvotes,
     abstract: paper.abstract,
     summary: paper.summary,
-    codeUrl: paper.codeUrl,
+    codeUrl: safeHttpUrl(paper.codeUrl),
     tags: paper.topics.slice(0, MAX_TAGS).map((t) => topicName(t.topic)),
     reasons,
   };

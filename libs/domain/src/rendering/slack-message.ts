@@ -57,10 +57,10 @@ export function renderSlackMessages(view: DigestView): SlackMessage[] {
 const SECTION_SHARES = { title: 600, url: 600, authors: 400, abstract: 1200 } as const;
 
 function paperSection(paper: DigestPaperView): Record<string, unknown> {
-  // An absurd link is left out rather than cut: half a URL leads nowhere.
+  // An absurd link is left out rather than cut: half a URL leads nowhere. A paper may have none at all.
   const url = escapeLink(paper.url);
   const title = limitMrkdwn(paper.title, SECTION_SHARES.title);
-  const heading = url.length <= SECTION_SHARES.url ? `*<${url}|${title}>*` : `*${title}*`;
+  const heading = url !== '' && url.length <= SECTION_SHARES.url ? `*<${url}|${title}>*` : `*${title}*`;
   const authors = limitMrkdwn(authorLine(paper.authors, 4), SECTION_SHARES.authors);
   const abstract = limitMrkdwn(shorten(paper.summary ?? paper.abstract, 300), SECTION_SHARES.abstract);
   return { type: 'section', text: { type: 'mrkdwn', text: `${heading}\n${authors}\n${abstract}` } };
