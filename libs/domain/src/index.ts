@@ -7,3 +7,5 @@ export * from './tokens/subscriber-links';
 export * from './secrets/secret-box';
 export * from './rendering';
 export * from './digests/selection';
+export * from './subscribers/email-address';
+export * from './subscribers/slack-webhook';

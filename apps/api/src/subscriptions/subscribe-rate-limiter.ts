@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { Settings } from '@libs/config';
 import { createRedisClient } from '@libs/queues';
+import { clientBucket } from './client-bucket';
 
 /**
  * Keeps the subscribe form from being a mail cannon: per client address (in Redis, so every api replica
@@ -26,10 +27,13 @@ export class SubscribeRateLimiter implements OnModuleDestroy {
     this.perAddress = new RateLimiterRedis({ storeClient: this.redis, keyPrefix: `${prefix}:address`, points: 3, duration: 86_400 });
   }
 
-  /** Null when this client may subscribe now; else the seconds until it may (SUBSCRIBE_RATE_LIMIT per ten minutes). */
+  /**
+   * Null when this client may subscribe (or ask for a new address) now; else the seconds until it may
+   * (SUBSCRIBE_RATE_LIMIT per ten minutes, an IPv6 client's whole /64 together).
+   */
   async admitClient(clientIp: string): Promise<number | null> {
     try {
-      await this.perClient.consume(clientIp);
+      await this.perClient.consume(clientBucket(clientIp));
       return null;
     } catch (rejection) {
       if (rejection instanceof RateLimiterRes) {

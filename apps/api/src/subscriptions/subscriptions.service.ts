@@ -4,6 +4,7 @@ import { ChannelChanges, SubscriptionRepository } from '@libs/database';
 import {
   PermanentError,
   SecretBox,
+  slackWebhookProblem,
   SubscriberLinks,
   subscriberLinks,
   verifyEmailChangeToken,
@@ -193,11 +194,11 @@ export class SubscriptionsService {
     return { status: 'confirmed', feeds: links.feeds, manage: links.manage };
   }
 
+  /** Slack's own webhooks only, unless the test-only ALLOW_ANY_WEBHOOK_HOST says otherwise; never userinfo. */
   private checkWebhook(url: string | null | undefined): void {
-    if (url && !this.settings.ALLOW_PRIVATE_TARGETS && !isSlackWebhook(url)) {
-      throw new InvalidSubscriptionError(
-        'slackWebhookUrl must be a Slack incoming webhook: https://hooks.slack.com/services/…',
-      );
+    const problem = url ? slackWebhookProblem(url, { anyHost: this.settings.ALLOW_ANY_WEBHOOK_HOST }) : null;
+    if (problem !== null) {
+      throw new InvalidSubscriptionError(`slackWebhookUrl ${problem}`);
     }
   }
 
@@ -271,21 +272,6 @@ export class SubscriptionsService {
     }
     await this.subscriptions.unsubscribe(id, now);
     return true;
-  }
-}
-
-function isSlackWebhook(url: string): boolean {
-  try {
-    const parsed = new URL(url);
-    return (
-      parsed.protocol === 'https:' &&
-      parsed.hostname === 'hooks.slack.com' &&
-      parsed.port === '' &&
-      parsed.username === '' &&
-      parsed.pathname.startsWith('/services/')
-    );
-  } catch {
-    return false;
   }
 }
 

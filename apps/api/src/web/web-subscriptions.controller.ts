@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Ip, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { Settings } from '@libs/config';
-import { subscriberLinks } from '@libs/domain';
+import { normaliseEmail, subscriberLinks } from '@libs/domain';
 import {
   CreateSubscriptionDto,
   SubscriptionPreferencesDto,
@@ -158,7 +158,7 @@ export class WebSubscriptionsController {
     values: FormValues,
     form: Record<string, unknown>,
   ): Promise<void> {
-    const email = values.email.trim().toLowerCase();
+    const email = normaliseEmail(values.email).address ?? values.email.trim();
     const shown = subscription.pendingEmail ?? subscription.email ?? '';
     const body: Record<string, unknown> = {};
     if (email !== shown) {
