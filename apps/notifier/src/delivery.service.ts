@@ -193,7 +193,7 @@ export class DeliveryService {
         digest,
         subscription,
         papers,
-        links: digestLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription.id, digest.id, new Date()),
+        links: digestLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription, digest.id, new Date()),
       },
       this.paperViews.viewOf,
     );

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Settings } from '@libs/config';
 import { DigestRepository, PaperRepository, SubscriptionRepository } from '@libs/database';
-import { buildDigestView, digestLinks, DigestView, verifyToken } from '@libs/domain';
+import { buildDigestView, digestLinks, digestOfToken, DigestView, verifyToken } from '@libs/domain';
 
 /**
  * The "view in browser" page of a digest that was sent: the same view its email was rendered from, with
@@ -19,12 +19,14 @@ export class DigestsService {
   /** The digest as its channels render it, or null when the token is not this digest's. */
   async view(digestId: string, token: string): Promise<DigestView | null> {
     const now = new Date();
-    if (verifyToken(this.settings.APP_SECRET, 'digest', token, now) !== digestId) {
-      return null;
-    }
-    const digest = await this.digests.findById(digestId);
+    // The token is signed with the subscription's key version: read it first, then verify.
+    const digest = digestOfToken(token) === digestId ? await this.digests.findById(digestId) : null;
     const subscription = digest ? await this.subscriptions.findById(digest.subscriptionId) : null;
-    if (!digest || !subscription) {
+    if (
+      !digest ||
+      !subscription ||
+      verifyToken(this.settings.APP_SECRET, 'digest', token, now, Infinity, subscription.linkVersion) !== digestId
+    ) {
       return null;
     }
     // The papers the message showed, and those it only counted ("And N more"), which its link leads here for.
@@ -38,7 +40,7 @@ export class DigestsService {
       subscription,
       papers,
       leftOut,
-      links: digestLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription.id, digest.id, now),
+      links: digestLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription, digest.id, now),
     });
   }
 }

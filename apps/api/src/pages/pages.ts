@@ -49,6 +49,18 @@ export class SubscriberPages {
     );
   }
 
+  /** One of the two clicks of an address change: the other address's link completes it. */
+  emailChangeWaiting(waitingFor: 'new' | 'current'): string {
+    const other =
+      waitingFor === 'new'
+        ? 'the link sent to the new address'
+        : 'the link sent to the address the digests go to now';
+    return this.page(
+      'One more click',
+      `<p>Thank you. The address changes once ${esc(other)} is clicked too (both links are valid for 7 days).</p>`,
+    );
+  }
+
   cancelled(): string {
     return this.page(
       'This subscription was cancelled',

@@ -198,6 +198,15 @@ export interface ManageView {
   action: string;
   unsubscribeUrl: string;
   saved: boolean;
+  /** Shown after "Revoke all earlier links": this page's link is the new one. */
+  revoked?: boolean;
+}
+
+/** "Revoke all earlier links" (manage, feed and digest links; unsubscribe links keep working). */
+function revokeLinksSection(action: string): string {
+  return `<section aria-labelledby="revoke-heading"><h2 id="revoke-heading">Links to this page</h2>
+<p class="hint">Anyone with a link from your digests can change this subscription. If one was forwarded, revoke them: earlier manage, feed and "view in browser" links stop working (unsubscribe links keep working), and this page moves to a new link.</p>
+<form method="post" action="${esc(action)}"><input type="hidden" name="intent" value="revoke-links"><button type="submit">Revoke all earlier links</button></form></section>`;
 }
 
 export function managePage(site: Site, view: ManageView, values: FormValues, errors: FieldErrors): string {
@@ -215,12 +224,14 @@ export function managePage(site: Site, view: ManageView, values: FormValues, err
   channels.push(`<li>Your personal feed: ${feedLinks(view.feeds)}</li>`);
   if (view.pendingEmail) {
     channels.push(
-      `<li>Waiting for confirmation: ${esc(view.pendingEmail)} (use the link we sent there${view.email ? `; ${esc(view.email)} gets the digests until then` : ''})</li>`,
+      `<li>Waiting for confirmation: ${esc(view.pendingEmail)} (use the link we sent there${view.email ? `, and the one sent to ${esc(view.email)} to approve the change; ${esc(view.email)} gets the digests until then` : ''})</li>`,
     );
   }
-  const notice = view.saved
-    ? '<div class="notice" role="status"><p>Saved. The changes apply from your next digest on.</p></div>'
-    : '';
+  const notice = view.revoked
+    ? '<div class="notice" role="status"><p>Earlier links revoked. Bookmark this page: its link is the new one.</p></div>'
+    : view.saved
+      ? '<div class="notice" role="status"><p>Saved. The changes apply from your next digest on.</p></div>'
+      : '';
   const pending =
     view.status === 'pending'
       ? '<p><strong>Not confirmed yet:</strong> use the link in the confirmation email.</p>'
@@ -241,6 +252,7 @@ ${view.slack ? '<div><input type="checkbox" id="removeSlack" name="removeSlack" 
 <form class="stack" method="post" action="${esc(view.action)}" novalidate>
 ${preferenceFields(values, errors)}
 <div><button type="submit">Save preferences</button></div></form></section>
+${revokeLinksSection(view.action)}
 <p><a href="${esc(view.unsubscribeUrl)}">Unsubscribe</a> from this digest.</p>`;
   return layout(site, { title: 'Manage your digest', noindex: true }, body);
 }
