@@ -56,8 +56,8 @@ export class SubscriptionRepository {
 
   /**
    * A pending email subscription: the one still awaiting confirmation for this address takes the request's
-   * choices (every confirmation email of an address confirms it), else a new one. Either way one statement of
-   * the same cost, whatever the address's history: the answer tells nobody anything.
+   * choices (every confirmation email of an address confirms it), else a new one: a lookup and one write
+   * whatever the address's history, so the time of the answer tells little.
    */
   async createPending(subscription: NewSubscription & { email: string }): Promise<SubscriptionEntity> {
     const existing = await this.subscriptions.findOne({
