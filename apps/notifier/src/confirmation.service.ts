@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Settings } from '@libs/config';
 import { SubscriptionRepository } from '@libs/database';
-import { emailChangeApproveUrl, emailChangeConfirmUrl, PermanentError, subscriberLinks } from '@libs/domain';
+import { Clock, emailChangeApproveUrl, emailChangeConfirmUrl, PermanentError, subscriberLinks } from '@libs/domain';
 import { EmailChannel } from './channels/email.channel';
 import { ConfirmationCap } from './confirmation-cap';
 
@@ -20,9 +20,10 @@ export class ConfirmationService {
     private readonly subscriptions: SubscriptionRepository,
     private readonly email: EmailChannel,
     private readonly cap: ConfirmationCap,
+    private readonly clock: Clock,
   ) {}
 
-  async send(subscriptionId: string, now: Date = new Date()): Promise<ConfirmationOutcome> {
+  async send(subscriptionId: string, now: Date = this.clock.now()): Promise<ConfirmationOutcome> {
     const subscription = await this.subscriptions.findById(subscriptionId);
     if (!subscription?.email) {
       throw new PermanentError(`Subscription ${subscriptionId} does not exist or has no email`);
@@ -43,7 +44,7 @@ export class ConfirmationService {
    * none; a newer address gets the links of the newer one (each link names its address). The current address
    * is asked to approve when it is confirmed and still receiving mail.
    */
-  async sendEmailChange(subscriptionId: string, now: Date = new Date()): Promise<ConfirmationOutcome> {
+  async sendEmailChange(subscriptionId: string, now: Date = this.clock.now()): Promise<ConfirmationOutcome> {
     const subscription = await this.subscriptions.findById(subscriptionId);
     if (!subscription) {
       throw new PermanentError(`Subscription ${subscriptionId} does not exist`);

@@ -6,8 +6,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * digest-view links; an address change waits for both the new address (`pendingEmailConfirmedAt`) and the
  * current one (`pendingEmailApprovedAt`).
  */
-export class RevocableLinks1765400000000 implements MigrationInterface {
-  name = 'RevocableLinks1765400000000';
+export class RevocableLinks1765500000000 implements MigrationInterface {
+  name = 'RevocableLinks1765500000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE "subscriptions" ADD "linkVersion" integer NOT NULL DEFAULT 0`);
