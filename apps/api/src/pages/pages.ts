@@ -61,6 +61,11 @@ export class SubscriberPages {
     );
   }
 
+  /** The current address approved a change that is now made: the new mailbox has the links. */
+  emailChangeApproved(): string {
+    return this.page('Change approved', '<p>Thank you. The digests of this subscription go to the new address now.</p>');
+  }
+
   cancelled(): string {
     return this.page(
       'This subscription was cancelled',

@@ -311,9 +311,25 @@ describe('subscriber accounts (integration)', () => {
         const second = await click(links[order[1]]);
         expect(second.status).toBe(200);
         expect(await addressOf(id)).toEqual({ email: next, pendingEmail: null });
-        // Only the new mailbox's own click shows its links.
+        // Only the new mailbox's own click shows its links; the old one's says the change is made.
         expect((await click(links.confirm)).text).toContain('Address confirmed');
+        const approved = await click(links.approve);
+        expect(approved.text).toContain('Change approved');
+        expect(approved.text).not.toContain('/manage?');
       }
+    });
+
+    it('should send the emails not clicked yet again when the same new address is asked for again', async () => {
+      const { id, manageUrl } = await activeWithEmail('again-current@example.org');
+      expect((await patch(apiPathOf(manageUrl), { email: 'again-next@example.org' })).status).toBe(200);
+      expect((await click(emailChangeConfirmUrl(PUBLIC_URL, SECRET, id, 'again-next@example.org', new Date()))).status).toBe(200);
+
+      expect((await patch(apiPathOf(manageUrl), { email: 'Again-Next@example.org' })).status).toBe(200);
+
+      expect(await confirmationJobs(id)).toHaveLength(2);
+      // The click made stays: the approval alone completes the change.
+      expect((await click(emailChangeApproveUrl(PUBLIC_URL, SECRET, id, 'again-next@example.org', new Date()))).status).toBe(200);
+      expect(await addressOf(id)).toEqual({ email: 'again-next@example.org', pendingEmail: null });
     });
 
     it('should not let an approval of one address stand for another, nor survive a revoke', async () => {

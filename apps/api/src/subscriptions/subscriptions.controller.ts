@@ -146,6 +146,10 @@ export class SubscriptionsController {
       res.status(200).send(this.pages.emailChangeWaiting(outcome.waitingFor));
       return;
     }
+    if (outcome.status === 'approved') {
+      res.status(200).send(this.pages.emailChangeApproved());
+      return;
+    }
     res.status(404).send(this.pages.invalidLink());
   }
 

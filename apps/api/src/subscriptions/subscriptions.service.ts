@@ -185,7 +185,10 @@ export class SubscriptionsService {
     } else if (email !== undefined) {
       if (email === subscription.email && !subscription.emailSuppressedAt) {
         Object.assign(channels, noPendingChange);
-      } else if (email !== subscription.pendingEmail) {
+      } else if (email === subscription.pendingEmail) {
+        // Asked again: the emails not clicked yet go out again (within the limits); the clicks made stay.
+        channels.pendingEmail = email;
+      } else {
         // A new change: the clicks of an earlier one do not count for it.
         Object.assign(channels, { ...noPendingChange, pendingEmail: email });
       }
@@ -204,6 +207,7 @@ export class SubscriptionsService {
   ): Promise<
     | { status: 'confirmed'; feeds: SubscriberLinks['feeds']; manage: string }
     | { status: 'waiting'; waitingFor: 'new' | 'current' }
+    | { status: 'approved' }
     | { status: 'invalid' }
   > {
     const verified = verifyEmailChangeToken(this.settings.APP_SECRET, token, now, CONFIRM_LINK_MAX_AGE_MS);
@@ -225,8 +229,8 @@ export class SubscriptionsService {
       return { status: 'waiting', waitingFor: verified.sentTo === 'new' ? 'current' : 'new' };
     }
     if (verified.sentTo === 'current') {
-      // The old mailbox approved; the links belong to the new one, which gets them with its own click.
-      return { status: 'waiting', waitingFor: 'new' };
+      // The old mailbox approved the change that is now made; the links belong to the new one.
+      return { status: 'approved' };
     }
     const current = (await this.subscriptions.findById(subscription.id)) ?? subscription;
     const links = subscriberLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, current, now);
