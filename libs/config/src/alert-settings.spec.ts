@@ -17,6 +17,10 @@ describe('alert settings', () => {
   });
 
   it('should refuse a bad address, naming it', () => {
+    expect(() => loadSettings({ ALERT_EMAIL: '"ops"@example.org' })).toThrow(
+      'ALERT_EMAIL must be a plain address such as name@example.org, without quotes or backslashes',
+    );
+    expect(loadSettings({ ALERT_EMAIL: 'Ops@Example.ORG' }).ALERT_EMAIL).toBe('ops@example.org');
     expect(() => loadSettings({ ALERT_EMAIL: 'ops' })).toThrow(
       'ALERT_EMAIL must be an email address, e.g. ops@example.org (got "ops")',
     );

@@ -11,7 +11,7 @@ import {
   MinLength,
   validateSync,
 } from 'class-validator';
-import { slackWebhookProblem } from '@libs/domain';
+import { normaliseEmail, slackWebhookProblem } from '@libs/domain';
 
 /** true/false/1/0 only; anything else stays a string so the boolean check names it. */
 const bool = ({ value }: { value: unknown }): unknown => {
@@ -216,6 +216,15 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     problems.some((problem) => problem.startsWith('ALERT_SLACK_WEBHOOK_URL'))
       ? null
       : slackWebhookProblem(settings.ALERT_SLACK_WEBHOOK_URL, { anyHost: settings.ALLOW_ANY_WEBHOOK_HOST });
+  if (settings.ALERT_EMAIL !== undefined && !problems.some((problem) => problem.startsWith('ALERT_EMAIL'))) {
+    // The same one spelling and the same refusals (quotes, control characters) as subscribers' addresses.
+    const alertEmail = normaliseEmail(settings.ALERT_EMAIL);
+    if (alertEmail.problem !== undefined) {
+      problems.push(`ALERT_EMAIL ${alertEmail.problem.replace(/^email /, '')}`);
+    } else {
+      settings.ALERT_EMAIL = alertEmail.address;
+    }
+  }
   if (webhookProblem !== null) {
     // Anything else would let a setting point the notifier at an internal service.
     problems.push(`ALERT_SLACK_WEBHOOK_URL ${webhookProblem}`);
