@@ -195,7 +195,7 @@ async function sampleEmail(sql: Client): Promise<{ subject: string; text: string
      FROM papers p LEFT JOIN paper_topics t ON t."paperId" = p.id
      GROUP BY p.id ORDER BY p.upvotes DESC LIMIT 14`,
   );
-  const links = digestLinks('https://papers.example.org', secret, randomUUID(), randomUUID(), new Date());
+  const links = digestLinks('https://papers.example.org', secret, { id: randomUUID(), linkVersion: 0 }, randomUUID(), new Date());
   const view = buildDigestView({
     digest: { periodKey: '2026-11-28', omittedCount: 3 },
     subscription: { topics: TOPIC_SLUGS.slice(0, 2), keywords: [], frequency: 'daily' },

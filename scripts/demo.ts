@@ -44,6 +44,8 @@ async function main(): Promise<void> {
     APP_SECRET: 'demo-secret-not-for-production',
     SOURCES_FILE: join(workDir, 'sources.yml'),
     ALLOW_PRIVATE_TARGETS: 'true',
+    // The demo's Slack stand-in is on loopback.
+    ALLOW_ANY_WEBHOOK_HOST: 'true',
     NODE_ENV: 'development',
   };
 

@@ -19,6 +19,7 @@ import { createTestDatabase, TestDatabase, testQueuePrefix } from '../../../test
 import { EmailChannel } from './channels/email.channel';
 import { SlackChannel } from './channels/slack.channel';
 import { WebhookThrottle } from './channels/webhook-throttle';
+import { ConfirmationCap } from './confirmation-cap';
 import { ConfirmationService } from './confirmation.service';
 import { DeliveryService } from './delivery.service';
 import { DigestBuilderService } from './digest-builder.service';
@@ -131,6 +132,7 @@ describe('Notifier ledger', () => {
         DigestMatcher,
         DeliveryService,
         ConfirmationService,
+        ConfirmationCap,
         EmailChannel,
         SlackChannel,
         WebhookThrottle,

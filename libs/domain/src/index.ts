@@ -9,3 +9,5 @@ export * from './secrets/secret-box';
 export * from './rendering';
 export * from './digests/selection';
 export * from './links';
+export * from './subscribers/email-address';
+export * from './subscribers/slack-webhook';

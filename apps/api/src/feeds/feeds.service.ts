@@ -8,7 +8,7 @@ import {
   ReadyPapersVersion,
   SubscriptionRepository,
 } from '@libs/database';
-import { printable, safeHttpUrl, Topic, TOPICS, verifyToken } from '@libs/domain';
+import { printable, safeHttpUrl, tokenSubject, Topic, TOPICS, verifyToken } from '@libs/domain';
 import { searchTermsProblem, toWebSearchQuery } from '@libs/domain/papers';
 import { Memo, RenderedFeed, renderedFeed, RenderedFeedCache } from './feed-cache';
 
@@ -147,9 +147,13 @@ export class FeedsService {
 
   /** Every paper of the subscription's digests, whatever channel carried them; null for a bad token. */
   async subscriptionFeed(token: string, format: FeedFormat): Promise<RenderedFeed | null> {
-    const id = verifyToken(this.settings.APP_SECRET, 'feed', token, new Date());
-    const subscription = id ? await this.subscriptions.findById(id) : null;
-    if (!subscription) {
+    // Feed links are signed with the subscription's key version: read it first, then verify.
+    const claimed = tokenSubject(token);
+    const subscription = claimed ? await this.subscriptions.findById(claimed) : null;
+    if (
+      !subscription ||
+      verifyToken(this.settings.APP_SECRET, 'feed', token, new Date(), Infinity, subscription.linkVersion) !== claimed
+    ) {
       return null;
     }
     const [papers, latestDigest] = await Promise.all([

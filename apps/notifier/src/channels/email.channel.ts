@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Settings } from '@libs/config';
-import { DigestView, renderConfirmationEmail } from '@libs/domain';
+import { DigestView, renderAddressChangeApproval, renderConfirmationEmail } from '@libs/domain';
 import { MailClient } from '@libs/mail';
 import { DigestEmailBodies } from './digest-email-bodies';
 
@@ -60,6 +60,18 @@ export class EmailChannel {
   async sendConfirmation(to: string, subscriptionId: string, confirmUrl: string, topics: string[]): Promise<string> {
     const rendered = renderConfirmationEmail(confirmUrl, topics);
     const sent = await this.mail.send({ to, ...rendered, messageId: `<confirm-${subscriptionId}@${this.host}>` });
+    return sent.response;
+  }
+
+  /** To the current address, when a manage link asks to move the digests to `newAddress`. */
+  async sendAddressChangeApproval(
+    to: string,
+    subscriptionId: string,
+    approveUrl: string,
+    newAddress: string,
+  ): Promise<string> {
+    const rendered = renderAddressChangeApproval(approveUrl, newAddress);
+    const sent = await this.mail.send({ to, ...rendered, messageId: `<approve-${subscriptionId}@${this.host}>` });
     return sent.response;
   }
 }

@@ -2,3 +2,4 @@ export * from './digest-email';
 export * from './digest-view';
 export * from './slack-message';
 export * from './printable';
+export * from './address-change-email';

@@ -2,7 +2,6 @@ import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
-  IsEmail,
   IsIn,
   IsInt,
   IsOptional,
@@ -20,6 +19,7 @@ import {
 } from 'class-validator';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { isValidTimezone, searchTermsProblem, TOPIC_SLUGS } from '@libs/domain';
+import { SubscriberEmail } from './subscriber-email';
 
 @ValidatorConstraint({ name: 'timezone' })
 class IsIanaTimezone implements ValidatorConstraintInterface {
@@ -145,15 +145,10 @@ export class SubscriptionPreferencesDto {
   maxPapers?: number;
 }
 
-const lowerCased = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' ? value.trim().toLowerCase() : value;
-
 export class CreateSubscriptionDto extends SubscriptionPreferencesDto {
   @ApiPropertyOptional({ description: 'Email address (double opt-in)', format: 'email' })
   @IsOptional()
-  @Transform(lowerCased)
-  @IsEmail({}, { message: 'email must be an email address' })
-  @MaxLength(254)
+  @SubscriberEmail()
   email?: string;
 
   @ApiPropertyOptional({ description: 'Slack incoming webhook: https://hooks.slack.com/services/…' })
@@ -175,9 +170,7 @@ export class UpdateSubscriptionDto extends SubscriptionPreferencesDto {
     type: String,
   })
   @IsOptional()
-  @Transform(lowerCased)
-  @IsEmail({}, { message: 'email must be an email address' })
-  @MaxLength(254)
+  @SubscriberEmail()
   email?: string | null;
 
   @ApiPropertyOptional({
