@@ -1,6 +1,15 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -23,7 +32,9 @@ interface Run {
 
 /** `npm <args>` in its own process group, so that stopping it stops the node process npm started. */
 function npm(args: string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT): Run {
-  return track(spawn('npm', args, { cwd, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] }));
+  return track(
+    spawn('npm', args, { cwd, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] }),
+  );
 }
 
 function track(child: ChildProcess): Run {
@@ -75,11 +86,13 @@ describe('Running what is built (end to end)', () => {
   it('should bring up the four services and the CLI started at one instant while a build swaps dist/', async () => {
     const sourcesFile = join(workDir, 'sources.yml');
     // A schedule that never comes during the test.
-    writeFileSync(sourcesFile, `sources:\n  - id: hf-daily\n    kind: hf-daily-papers\n    url: ${hf.url}\n    schedule: "0 6 1 1 *"\n`);
-    const ports = Object.fromEntries(await Promise.all(APPS.map(async (app) => [app, await freePort()] as const))) as Record<
-      (typeof APPS)[number],
-      number
-    >;
+    writeFileSync(
+      sourcesFile,
+      `sources:\n  - id: hf-daily\n    kind: hf-daily-papers\n    url: ${hf.url}\n    schedule: "0 6 1 1 *"\n`,
+    );
+    const ports = Object.fromEntries(
+      await Promise.all(APPS.map(async (app) => [app, await freePort()] as const)),
+    ) as Record<(typeof APPS)[number], number>;
     const env = (app: (typeof APPS)[number] | 'cli'): NodeJS.ProcessEnv => ({
       NODE_ENV: 'test',
       LOG_LEVEL: 'warn',
@@ -103,7 +116,11 @@ describe('Running what is built (end to end)', () => {
     const look = (): void => {
       looks += 1;
       seen.add(readlinkSync(DIST));
-      for (const file of ['apps/api/src/main.js', 'apps/cli/src/main.js', 'apps/classifier/src/topic-tagging.worker.js']) {
+      for (const file of [
+        'apps/api/src/main.js',
+        'apps/cli/src/main.js',
+        'apps/classifier/src/topic-tagging.worker.js',
+      ]) {
         const path = join(DIST, file);
         if (!existsSync(path) || readFileSync(path, 'utf8').includes('require("@libs/')) {
           incomplete.push(file);
@@ -184,13 +201,21 @@ describe('Running what is built (end to end)', () => {
     demo.child.stdin?.end();
     const publicUrl = `http://localhost:${apiPort}`;
     try {
-      await waitFor('the demo to finish its day', async () => demo.output().includes('The services keep running') || demo.child.exitCode !== null, 300_000);
+      await waitFor(
+        'the demo to finish its day',
+        async () => demo.output().includes('The services keep running') || demo.child.exitCode !== null,
+        300_000,
+      );
       const output = demo.output();
       expect({ exitCode: demo.child.exitCode, output }).toMatchObject({ exitCode: null });
 
       expect(output).toMatch(/ada@example\.org: "[^"]+"/);
-      const view = new RegExp(`ada's digest in the browser: (${publicUrl}/digests/[0-9a-f-]{36}\\?token=\\S+)`).exec(output)?.[1];
-      const feed = new RegExp(`ada's personal feed \\((\\d+) papers?\\): (${publicUrl}/feeds/subscription\\.rss\\?token=\\S+)`).exec(output);
+      const view = new RegExp(`ada's digest in the browser: (${publicUrl}/digests/[0-9a-f-]{36}\\?token=\\S+)`).exec(
+        output,
+      )?.[1];
+      const feed = new RegExp(
+        `ada's personal feed \\((\\d+) papers?\\): (${publicUrl}/feeds/subscription\\.rss\\?token=\\S+)`,
+      ).exec(output);
       expect(view).toBeDefined();
       expect(Number(feed?.[1])).toBeGreaterThan(0);
       expect(output).toContain('pending@example.org (never confirmed): 1 email, the confirmation only');

@@ -60,13 +60,23 @@ describe('derivedArxivHolidays', () => {
       '2027-12-31',
     ]);
     // New Year 2028, a Saturday, was observed in 2027.
-    expect(derivedArxivHolidays(2028)).toEqual(['2028-01-17', '2028-06-19', '2028-07-04', '2028-09-04', '2028-11-23', '2028-12-25']);
+    expect(derivedArxivHolidays(2028)).toEqual([
+      '2028-01-17',
+      '2028-06-19',
+      '2028-07-04',
+      '2028-09-04',
+      '2028-11-23',
+      '2028-12-25',
+    ]);
   });
 
   it('should give only weekdays, each year from 2023 to 2040', () => {
     for (let year = 2023; year <= 2040; year += 1) {
       const holidays = [...arxivHolidays(year)];
-      expect({ year, weekend: holidays.filter((date) => !isListingDay('weekdays', date)) }).toEqual({ year, weekend: [] });
+      expect({ year, weekend: holidays.filter((date) => !isListingDay('weekdays', date)) }).toEqual({
+        year,
+        weekend: [],
+      });
       expect(holidays.every((date) => date.startsWith(`${year}-`))).toBe(true);
     }
   });

@@ -13,7 +13,16 @@ export type ListingCalendar = 'weekdays' | 'arxiv';
  * when arXiv publishes it (usually in December); the fetcher warns at boot in a year missing here.
  */
 export const ARXIV_PUBLISHED_HOLIDAYS: Readonly<Record<number, readonly string[]>> = {
-  2023: ['2023-01-16', '2023-06-14', '2023-06-19', '2023-07-04', '2023-09-04', '2023-11-23', '2023-12-25', '2023-12-27'],
+  2023: [
+    '2023-01-16',
+    '2023-06-14',
+    '2023-06-19',
+    '2023-07-04',
+    '2023-09-04',
+    '2023-11-23',
+    '2023-12-25',
+    '2023-12-27',
+  ],
   2026: [
     '2026-01-01',
     '2026-01-19',
