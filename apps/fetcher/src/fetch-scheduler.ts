@@ -4,6 +4,7 @@ import { Queue } from 'bullmq';
 import { readFile } from 'node:fs/promises';
 import { Settings } from '@libs/config';
 import { SourceRepository } from '@libs/database';
+import { Clock } from '@libs/domain';
 import { JobName, jobOptionsFor, QueueName } from '@libs/queues';
 import { arxivCalendarWarning } from './sources/listing-calendar';
 import { parseSourcesFile, SourceConfig } from './sources/sources-file';
@@ -25,6 +26,7 @@ export class FetchScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly settings: Settings,
     private readonly sources: SourceRepository,
     @InjectQueue(QueueName.Fetch) private readonly queue: Queue,
+    private readonly clock: Clock,
   ) {}
 
   private keeper?: NodeJS.Timeout;
@@ -61,7 +63,7 @@ export class FetchScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   async onApplicationBootstrap(): Promise<void> {
     const scheduled = await this.apply();
     const calendarWarning = arxivCalendarWarning(
-      new Date().getUTCFullYear(),
+      this.clock.now().getUTCFullYear(),
       scheduled.map((source) => source.kind),
     );
     if (calendarWarning) {
