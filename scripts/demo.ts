@@ -175,7 +175,8 @@ function launch(name: string, script: string, args: string[], env: NodeJS.Proces
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   child.on('exit', (code) => {
-    if (!stopping) {
+    // Ctrl-C reaches the services too (one process group): their exit then is no failure.
+    if (!stopping && !signalled) {
       console.error(`\n${name} exited with code ${code}; its log (${log}) ends with:\n${output}`);
       void shutdown(1);
     }
@@ -237,6 +238,7 @@ async function dropDatabase(url: string): Promise<void> {
 }
 
 let stopping = false;
+let signalled = false;
 let stopRequested: (() => void) | undefined;
 const standIns: { close(): Promise<void> }[] = [];
 
@@ -268,6 +270,7 @@ async function shutdown(code: number): Promise<void> {
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
+    signalled = true;
     if (stopRequested) {
       stopRequested();
     } else {
