@@ -147,7 +147,10 @@ async function main(): Promise<void> {
   if (!process.argv.includes('--exit')) {
     // Not only on a terminal: under nohup, CI or an IDE task stdin is no terminal, and stopping there
     // silently took the services away from whoever meant to look at them.
-    console.log(`\nThe services keep running for you to look around; stop them with Ctrl-C or \`kill ${process.pid}\`.`);
+    console.log(
+      `\nThe services keep running for you to look around; stop them with Ctrl-C or \`kill ${process.pid}\`.\n` +
+        'To keep them up after you log out: setsid npm run demo > demo.log 2>&1 < /dev/null &',
+    );
     await new Promise<void>((resolve) => {
       stopRequested = resolve;
     });
@@ -268,7 +271,8 @@ async function shutdown(code: number): Promise<void> {
   process.exit(code);
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+// SIGHUP too: Node resets what nohup ignores, so a closed terminal stops the demo, and it stops cleanly.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     signalled = true;
     if (stopRequested) {
