@@ -15,6 +15,8 @@ mkdir -p .builds
 
 node_modules/.bin/tsc -p tsconfig.build.json --outDir "$tmp"
 node_modules/.bin/tsc-alias -p tsconfig.build.json --outDir "$tmp"
+# The api's page templates, read at boot, go with the code they belong to.
+node scripts/copy-templates.js "$tmp"
 # Same depth as the temporary directory: the source maps' relative paths stay right.
 mv "$tmp" ".builds/$stamp"
 
