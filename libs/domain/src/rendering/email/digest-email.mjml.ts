@@ -1,7 +1,7 @@
 /**
  * The digest email's layout, in MJML (responsive tables, Outlook conditionals and inlined styles are
  * MJML's job), with Handlebars fields filled per digest from `DigestEmailModel`. Edit it, then run
- * `npm run build && node dist/libs/domain/src/rendering/email/compile-email-template.js` to regenerate
+ * `npm run email:compile` (scripts/compile-email-template.ts) to regenerate
  * `digest-email.compiled.ts`; a unit test fails while the two disagree.
  *
  * The papers sit in one mj-text as plain blocks with inline styles: one MJML section per paper would

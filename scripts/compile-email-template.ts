@@ -1,12 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mjml2html from 'mjml';
-import { DIGEST_EMAIL_MJML } from './digest-email.mjml';
+import { DIGEST_EMAIL_MJML } from '../libs/domain/src/rendering/email/digest-email.mjml';
 
 /**
- * MJML to HTML, once, at build time: the notifier, the CLI and tests fill the compiled template with
- * Handlebars and never load MJML (its compiler is asynchronous and heavy; the renderers are synchronous).
+ * `npm run email:compile`: MJML to HTML, once, when the template changes. The notifier, the CLI and tests
+ * fill the compiled template with Handlebars and never load MJML (a build-time dependency only: its
+ * compiler is asynchronous and heavy; the renderers are synchronous).
  */
+export const COMPILED_TEMPLATE = join(__dirname, '../libs/domain/src/rendering/email/digest-email.compiled.ts');
+
 export async function compileDigestEmailMjml(): Promise<string> {
   const { html, errors } = await mjml2html(DIGEST_EMAIL_MJML, { validationLevel: 'strict', keepComments: false });
   if (errors.length > 0) {
@@ -20,12 +23,10 @@ export function compiledModule(html: string): string {
 }
 
 if (require.main === module) {
-  // From dist/libs/domain/src/rendering/email back to the source file next to this one.
-  const target = join(__dirname, '../../../../../../libs/domain/src/rendering/email/digest-email.compiled.ts');
   compileDigestEmailMjml()
     .then((html) => {
-      writeFileSync(target, compiledModule(html));
-      console.log(`Wrote ${target}`);
+      writeFileSync(COMPILED_TEMPLATE, compiledModule(html));
+      console.log(`Wrote ${COMPILED_TEMPLATE}`);
     })
     .catch((error: unknown) => {
       console.error(error);
