@@ -8,7 +8,7 @@ import {
   ReadyPapersVersion,
   SubscriptionRepository,
 } from '@libs/database';
-import { printable, Topic, TOPICS, verifyToken } from '@libs/domain';
+import { escapeHtml, safeUrl, Topic, TOPICS, verifyToken, xmlText } from '@libs/domain';
 import { toWebSearchQuery } from '@libs/domain/papers';
 import { Memo, RenderedFeed, renderedFeed, RenderedFeedCache } from './feed-cache';
 
@@ -29,18 +29,6 @@ export const FEED_CONTENT_TYPES: Record<FeedFormat, string> = {
   json: 'application/feed+json; charset=utf-8',
 };
 
-/**
- * Text safe for the feed's XML: control characters XML forbids are dropped, and "]]>" is broken up
- * because the `feed` package's CDATA writer escapes only its first occurrence.
- */
-function xmlSafe(text: string): string {
-  return printable(text).replace(/]]>/g, ']] >');
-}
-
-/** Readers treat descriptions (and Atom titles) as HTML; ours are plain text. */
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
 
 /** The `feed` package writes JSON Feed 1.0 shapes; 1.1 renamed `author` to `authors`. */
 function toJsonFeed11(json: string): string {
@@ -56,10 +44,7 @@ function toJsonFeed11(json: string): string {
 }
 
 function paperLink(paper: PaperWithTopics, fallback: string): string {
-  if (paper.url && URL.canParse(paper.url)) {
-    return paper.url;
-  }
-  return paper.arxivId ? `https://arxiv.org/abs/${paper.arxivId}` : fallback;
+  return safeUrl(paper.url) ?? (paper.arxivId ? `https://arxiv.org/abs/${paper.arxivId}` : fallback);
 }
 
 /** The cache key of a public feed; throws the 404 or 400 its topic or query deserves. */
@@ -186,8 +171,8 @@ export class FeedsService {
     const self = `${base}/feeds/${path}`;
     const feed = new Feed({
       id: self,
-      title: xmlSafe(content.title),
-      description: xmlSafe(content.description),
+      title: xmlText(content.title),
+      description: xmlText(content.description),
       link: `${base}${content.link}`,
       language: 'en',
       updated,
@@ -198,15 +183,16 @@ export class FeedsService {
       feedLinks: { [format]: self },
     });
     for (const paper of content.papers) {
-      const title = xmlSafe(paper.title);
+      const title = xmlText(paper.title);
       feed.addItem({
+        // Readers treat descriptions (and Atom titles) as HTML; ours are plain text.
         title: format === 'atom' ? escapeHtml(title) : title,
         id: paper.arxivId ? `arxiv:${paper.arxivId}` : `paperboy:${paper.id}`,
         link: paperLink(paper, base),
         date: paper.listedAt,
         published: paper.listedAt,
-        description: escapeHtml(xmlSafe(paper.abstract)),
-        author: paper.authors.slice(0, 10).map((name) => ({ name: xmlSafe(name) })),
+        description: escapeHtml(xmlText(paper.abstract)),
+        author: paper.authors.slice(0, 10).map((name) => ({ name: xmlText(name) })),
         category: paper.topics.map((topic) => ({ name: topic.topic, term: topic.topic })),
       });
     }

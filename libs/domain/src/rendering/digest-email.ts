@@ -3,12 +3,8 @@ import { DigestPaperView, DigestView } from './digest-view';
 import { DIGEST_EMAIL_HTML } from './email/digest-email.compiled';
 import { digestEmailModel, DigestEmailModel, paperEmailModel } from './email/digest-email-model';
 import { DIGEST_EMAIL_TEXT } from './email/digest-email.text';
+import { escapeHtml } from './html';
 
-const escapeHtml = (text: string): string =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
-  );
 
 export interface RenderedEmail {
   subject: string;
@@ -68,7 +64,7 @@ interface SplitTemplate {
   print: (value: string) => string;
 }
 
-const htmlPieces = splitAtPapers(DIGEST_EMAIL_HTML, options, (value) => handlebars.escapeExpression(value));
+const htmlPieces = splitAtPapers(DIGEST_EMAIL_HTML, options, escapeHtml);
 const textPieces = splitAtPapers(DIGEST_EMAIL_TEXT, { ...options, noEscape: true }, (value) => value);
 
 // Holes are control characters: no field holds one, and escaping leaves them as they are. A hole's

@@ -117,8 +117,22 @@ describe('renderDigestEmail', () => {
     const { html, text } = renderDigestEmail(view([hostile]));
     expect(html).not.toContain('<script>');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;');
-    expect(html).toContain('href="https://x.org/?a&#x3D;&quot;&gt;&lt;b&gt;"');
+    expect(html).toContain('href="https://x.org/?a&#x3D;%22%3E%3Cb%3E"');
     expect(text).toContain('<script>alert(1)</script>');
+  });
+
+  it('should link only to http(s) URLs: a javascript:, data: or vbscript: link from a source is left out', () => {
+    const hostile = paper(1, {
+      url: 'javascript:alert(1)',
+      arxivUrl: 'data:text/html,<script>alert(1)</script>',
+      huggingFaceUrl: 'https://huggingface.co/papers/2411.00001',
+      codeUrl: ' vbscript:msgbox(1)',
+    });
+    const { html, text } = renderDigestEmail(view([hostile]));
+    expect(hrefs(html).filter((href) => !href.startsWith('https://'))).toEqual([]);
+    expect(`${html}${text}`).not.toMatch(/javascript:|data:text|vbscript:/i);
+    expect(visibleText(html)).toContain('1. Paper 1');
+    expect(hrefs(html)).toContain('https://huggingface.co/papers/2411.00001');
   });
 
   it('should name the week for weekly digests and shorten long abstracts on a word boundary', () => {
@@ -207,7 +221,7 @@ describe('renderConfirmationEmail', () => {
     expect(subject).toBe('Paperboy: confirm your subscription');
     expect(text).toContain('papers on llm, agents');
     expect(text).toContain('https://p.example/subscriptions/confirm?token=t');
-    expect(html).toContain('href="https://p.example/subscriptions/confirm?token=t"');
+    expect(hrefs(html)).toContain('https://p.example/subscriptions/confirm?token=t');
   });
 });
 
@@ -253,6 +267,13 @@ describe('renderSlackMessages', () => {
     expect(section).toContain('A &lt;b&gt; &amp; &lt;!channel&gt;');
     expect(section).not.toContain('<!channel>');
     expect(section).toContain('<https://x.org/a%7Cb%3Ec|');
+  });
+
+  it('should not link a title to anything but an http(s) URL', () => {
+    const [message] = renderSlackMessages(view([paper(1, { title: 'Evil', url: 'javascript:alert(1)' })]));
+    const section = (message.blocks[1].text as { text: string }).text;
+    expect(section).toMatch(/^\*Evil\*\n/);
+    expect(JSON.stringify(message)).not.toContain('javascript:');
   });
 
   it("should keep every section within Slack's 3,000 characters without cutting a link, however long the paper's texts", () => {

@@ -30,7 +30,7 @@ export const DIGEST_EMAIL_MJML = `<mjml lang="en">
         <mj-text>
 {{#each papers}}
 <div style="padding:16px 0;border-top:1px solid #e5e7eb">
-<div style="font-size:16px;font-weight:600;line-height:1.35"><a href="{{url}}" style="color:#1a0dab;text-decoration:none">{{number}}. {{title}}</a></div>
+<div style="font-size:16px;font-weight:600;line-height:1.35">{{#if url}}<a href="{{url}}" style="color:#1a0dab;text-decoration:none">{{number}}. {{title}}</a>{{else}}{{number}}. {{title}}{{/if}}</div>
 <div style="font-size:13px;color:#4b5563;margin-top:4px">{{authors}} &middot; &#9650; {{upvotes}} {{upvoteNoun}}</div>
 {{#if tags.length}}<div style="margin-top:6px">{{#each tags}}<span style="display:inline-block;font-size:11px;line-height:18px;color:#3730a3;background-color:#eef2ff;border-radius:9px;padding:0 8px;margin:0 4px 4px 0">{{this}}</span>{{/each}}</div>{{/if}}
 {{#if reasons}}<div style="font-size:12px;color:#6b7280">Why: {{reasons}}</div>{{/if}}

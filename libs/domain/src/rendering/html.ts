@@ -1,0 +1,25 @@
+import Handlebars from 'handlebars';
+
+/**
+ * HTML, for what a template cannot do itself. Text and attribute values use Handlebars' own escaper, the
+ * one every `{{field}}` of our templates goes through (& < > " ' ` =), so a value prints alike in both.
+ */
+export function escapeHtml(text: string | number): string {
+  return Handlebars.Utils.escapeExpression(String(text));
+}
+
+/**
+ * The one check of a link that came from outside (a source's paper URL, a code link) before it is rendered
+ * anywhere: an absolute http(s) URL without credentials, normalised (quotes, spaces and angle brackets
+ * percent-encoded), or null. `javascript:`, `data:`, `vbscript:`, relative and malformed links are null.
+ */
+export function safeUrl(url: string | null | undefined): string | null {
+  if (typeof url !== 'string' || !URL.canParse(url)) {
+    return null;
+  }
+  const parsed = new URL(url);
+  if ((parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || parsed.username || parsed.password) {
+    return null;
+  }
+  return parsed.href;
+}
