@@ -1,5 +1,6 @@
 import { periodLabel } from '../digests/schedule';
 import { TOPICS } from '../topics';
+import { readableLatex } from './latex';
 
 /** Everything a digest template needs, already resolved; templates are pure functions of it. */
 export interface DigestView {
@@ -120,15 +121,16 @@ export function digestPaperView(paper: DigestPaperSource, interests: DigestInter
     : paper.arxivId
       ? `${HUGGING_FACE_PAPERS}${paper.arxivId}`
       : null;
+  // Titles and abstracts from arXiv carry LaTeX: every channel shows it as readable text.
   return {
-    title: paper.title,
+    title: readableLatex(paper.title),
     url: paper.url ?? arxivUrl ?? '',
     arxivUrl,
     huggingFaceUrl,
-    authors: paper.authors,
+    authors: paper.authors.map(readableLatex),
     upvotes: paper.upvotes,
-    abstract: paper.abstract,
-    summary: paper.summary,
+    abstract: readableLatex(paper.abstract),
+    summary: paper.summary === null ? null : readableLatex(paper.summary),
     codeUrl: paper.codeUrl,
     tags: paper.topics.slice(0, MAX_TAGS).map((t) => topicName(t.topic)),
     reasons,

@@ -5,3 +5,4 @@ export * from './printable';
 export * from './html';
 export * from './mrkdwn';
 export * from './xml';
+export * from './latex';

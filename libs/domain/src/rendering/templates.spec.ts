@@ -5,7 +5,7 @@ import {
   renderDigestEmail,
   renderDigestEmailPieces,
 } from './digest-email';
-import { DigestPaperView, DigestView, LEFT_OUT_LISTED } from './digest-view';
+import { buildDigestView, DigestPaperView, DigestView, LEFT_OUT_LISTED } from './digest-view';
 import { renderSlackMessages } from './slack-message';
 
 const paper = (n: number, overrides: Partial<DigestPaperView> = {}): DigestPaperView => ({
@@ -142,6 +142,39 @@ describe('renderDigestEmail', () => {
     const abstractLine = text.split('\n').find((line) => line.includes('word word')) as string;
     expect(abstractLine.trim().length).toBeLessThanOrEqual(601);
     expect(abstractLine.trim().endsWith('word…')).toBe(true);
+  });
+});
+
+describe('LaTeX in digests', () => {
+  it('should show titles, abstracts and authors readable in the email and in Slack', () => {
+    const digest = buildDigestView({
+      digest: { periodKey: '2026-11-28', omittedCount: 0 },
+      subscription: { topics: [], keywords: [], frequency: 'daily' },
+      papers: [
+        {
+          title: 'Sorting in $\\mathcal{O}(n \\log n)$ with \\model, fast',
+          url: 'https://arxiv.org/abs/2411.00001',
+          arxivId: '2411.00001',
+          authors: ['Kurt G\\"odel'],
+          upvotes: 1,
+          abstract: 'We show $\\alpha \\leq 1$ for \\textbf{every} $x_i^2$.',
+          summary: null,
+          codeUrl: null,
+          topics: [],
+        },
+      ],
+      links: { unsubscribeUrl: 'https://p.example/u', feedUrl: 'https://p.example/f', viewUrl: 'https://p.example/v' },
+    });
+    const { html, text } = renderDigestEmail(digest);
+    for (const part of [text, visibleText(html)]) {
+      expect(part).toContain('1. Sorting in 𝒪(n log n) with, fast');
+      expect(part).toContain('Kurt Gödel');
+      expect(part).toContain('We show α ≤ 1 for every xᵢ².');
+      expect(part).not.toMatch(/[\\$]/);
+    }
+    const slack = JSON.stringify(renderSlackMessages(digest));
+    expect(slack).toContain('Sorting in 𝒪(n log n) with, fast');
+    expect(slack).not.toContain('mathcal');
   });
 });
 
