@@ -22,7 +22,7 @@ export class ConfirmationService {
       return 'skipped';
     }
     const links = subscriberLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription.id, now);
-    await this.email.sendConfirmation(subscription.email, subscription.id, links.confirm, subscription.topics);
+    await this.email.sendConfirmation(subscription.email, subscription, links.confirm, 'subscription');
     return 'sent';
   }
 
@@ -40,7 +40,7 @@ export class ConfirmationService {
     }
     const { APP_SECRET, PUBLIC_URL } = this.settings;
     const confirmUrl = emailChangeConfirmUrl(PUBLIC_URL, APP_SECRET, subscription.id, subscription.pendingEmail, now);
-    await this.email.sendConfirmation(subscription.pendingEmail, subscription.id, confirmUrl, subscription.topics);
+    await this.email.sendConfirmation(subscription.pendingEmail, subscription, confirmUrl, 'address');
     return 'sent';
   }
 }

@@ -173,20 +173,3 @@ function splitAtPapers(
     print,
   };
 }
-
-export function renderConfirmationEmail(confirmUrl: string, topics: string[]): RenderedEmail {
-  const what = topics.length > 0 ? `papers on ${topics.join(', ')}` : 'the daily research papers';
-  const subject = 'Paperboy: confirm your subscription';
-  const text = [
-    `Someone (hopefully you) asked to receive ${what} from Paperboy.`,
-    '',
-    `Confirm your subscription: ${confirmUrl}`,
-    '',
-    'If it was not you, ignore this email: nothing will be sent.',
-  ].join('\n');
-  const html = `<!doctype html><html><head><meta charset="utf-8"></head><body style="font-family:sans-serif">
-  <p>Someone (hopefully you) asked to receive ${escapeHtml(what)} from Paperboy.</p>
-  <p><a href="${escapeHtml(confirmUrl)}">Confirm your subscription</a></p>
-  <p style="color:#777">If it was not you, ignore this email: nothing will be sent.</p></body></html>`;
-  return { subject, html, text };
-}

@@ -6,3 +6,5 @@ export * from './html';
 export * from './mrkdwn';
 export * from './xml';
 export * from './latex';
+export * from './dates';
+export * from './confirmation-email';

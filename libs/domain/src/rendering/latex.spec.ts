@@ -29,6 +29,7 @@ describe('readableLatex', () => {
     ['Erd{\\H o}s and {\\o}rsted, \\ss', 'Erdős and ørsted, ß'],
     ['50\\% fewer \\& faster, cost \\$5, \\#1', '50% fewer & faster, cost $5, #1'],
     ['``quoted\'\' text', '“quoted” text'],
+    ['a \\0.08 fee', 'a 0.08 fee'],
     ['see Figure~3 of \\S 2 for ~100 tokens', 'see Figure 3 of § 2 for ~100 tokens'],
     ['as shown \\cite{smith2020} here', 'as shown here'],
     ['results \\citep[p.~3]{a,b}.', 'results.'],
@@ -47,6 +48,8 @@ describe('readableLatex', () => {
     'An email-like a_b^c text with ~100 tokens (no LaTeX)',
     'x < y && y > z',
     'naïve 😀 — done',
+    'D^{2}MoE and url{http://github.com/a/b}',
+    "it's 'quoted' ''twice''",
     '',
   ])('should leave text without LaTeX as it is: %j', (text) => {
     expect(readableLatex(text)).toBe(text);
@@ -57,7 +60,7 @@ describe('readableLatex', () => {
     expect(readableLatex('a $x^{2 unclosed')).toBe('a $x^2 unclosed');
     expect(readableLatex('\\(unclosed math')).toBe('unclosed math');
     expect(readableLatex('trailing \\')).toBe('trailing');
-    expect(readableLatex('}}} closing {{{')).toBe('closing');
+    expect(readableLatex('\\relax}}} closing {{{')).toBe('closing');
     const deep = `${'{'.repeat(20_000)}core${'}'.repeat(20_000)}`;
     expect(readableLatex(deep)).toContain('core');
     const many = '\\alpha'.repeat(20_000);

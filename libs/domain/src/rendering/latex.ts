@@ -22,8 +22,9 @@ export function readableLatex(text: string): string {
     .trim();
 }
 
-// A backslash, a dollar, TeX quotes, or braces: anything else is plain text already.
-const LOOKS_LIKE_LATEX = /[\\${}]|``|''/;
+// A backslash, a dollar or TeX quotes. Braces alone are not enough: summaries that lost their backslashes
+// ("url{http://…}") read no better without them.
+const LOOKS_LIKE_LATEX = /[\\$]|``/;
 
 const CONTROL_WORD = /[a-zA-Z]+/y;
 const SPACES = /\s+/y;
@@ -236,7 +237,8 @@ class Converter {
       if (symbol in ACCENTS) {
         return this.accent(ACCENTS[symbol]);
       }
-      return CONTROL_SYMBOLS[symbol] ?? '';
+      // An unknown one (\0.08, a lost \$) keeps its character.
+      return CONTROL_SYMBOLS[symbol] ?? symbol;
     }
     this.at += 1 + word.length;
     // TeX eats the spaces after a control word; they were the word's separator ("\log n"), so one is kept.

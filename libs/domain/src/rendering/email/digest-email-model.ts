@@ -1,4 +1,4 @@
-import { authorLine, DigestPaperView, DigestView, digestHeading, LEFT_OUT_LISTED, shorten } from '../digest-view';
+import { authorLine, DigestPaperView, DigestView, digestHeading, LEFT_OUT_LISTED, listedLine, shorten } from '../digest-view';
 import { safeUrl } from '../html';
 import { printable } from '../printable';
 
@@ -12,6 +12,8 @@ export interface EmailLink {
 export interface DigestEmailModel {
   subject: string;
   heading: string;
+  /** Which of the site's days the papers come from ("Papers listed Monday 7 December 2026"); '' when unknown. */
+  listed: string;
   /** The line mail clients show next to the subject. */
   preheader: string;
   viewUrl: string;
@@ -83,6 +85,7 @@ export function digestEmailModel(view: DigestView): DigestEmailModel {
   return {
     subject: `Paperboy: ${heading}`,
     heading,
+    listed: listedLine(view) ?? '',
     preheader: papers
       .slice(0, 3)
       .map((paper) => paper.title)
