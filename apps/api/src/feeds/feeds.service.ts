@@ -8,7 +8,17 @@ import {
   ReadyPapersVersion,
   SubscriptionRepository,
 } from '@libs/database';
-import { escapeHtml, printable, readableLatex, safeUrl, Topic, TOPICS, verifyToken, xmlText } from '@libs/domain';
+import {
+  escapeHtml,
+  printable,
+  readableLatex,
+  safeUrl,
+  titleName,
+  Topic,
+  TOPICS,
+  verifyToken,
+  xmlText,
+} from '@libs/domain';
 import { toWebSearchQuery } from '@libs/domain/papers';
 import { Memo, RenderedFeed, renderedFeed, RenderedFeedCache } from './feed-cache';
 
@@ -205,17 +215,18 @@ export class FeedsService {
       description: content.description,
       link: `${base}${content.link}`,
     };
-    const entries = content.papers.map(
-      (paper): FeedEntry => ({
+    const entries = content.papers.map((paper): FeedEntry => {
+      const title = readableLatex(paper.title);
+      return {
         id: paper.arxivId ? `arxiv:${paper.arxivId}` : `paperboy:${paper.id}`,
-        title: readableLatex(paper.title),
+        title,
         link: paperLink(paper, base),
         listedAt: paper.listedAt,
-        abstract: readableLatex(paper.abstract),
-        authors: paper.authors.slice(0, 10).map(readableLatex),
+        abstract: readableLatex(paper.abstract, { ownName: titleName(title) }),
+        authors: paper.authors.slice(0, 10).map((name) => readableLatex(name)),
         tags: paper.topics.map((topic) => topic.topic),
-      }),
-    );
+      };
+    });
     return format === 'json' ? jsonFeed11(meta, entries) : xmlFeed(format, meta, entries, updated);
   }
 }

@@ -40,7 +40,7 @@ describe('renderConfirmationEmail', () => {
     expect(subject).toBe('Paperboy: confirm your subscription');
     for (const part of [text, visibleText(html)]) {
       expect(part).toContain('Papers on Large Language Models and Audio & Speech, or matching “diffusion”');
-      expect(part).toContain('up to 20 a digest');
+      expect(part).toContain('Up to 20 papers a digest');
       expect(part).toContain('Every day at 08:00, Europe/Paris time');
       expect(part).toContain('If it was not you, ignore this email: nothing will be sent.');
       expect(part).not.toMatch(/\bllm\b|\baudio\b/);
@@ -90,7 +90,8 @@ describe('renderConfirmationEmail', () => {
       CONFIRM,
       subscription({ topics: [], excludeTopics: ['robotics'], minUpvotes: 5, maxPapers: 10 }),
     );
-    expect(text).toContain('What: Every new paper: up to 10 a digest');
+    expect(text).toContain('What: Every new paper\n');
+    expect(text).toContain('How many: Up to 10 papers a digest');
     expect(text).toContain('Left out: Robotics');
     expect(text).toContain('Only: Papers with at least 5 upvotes');
   });

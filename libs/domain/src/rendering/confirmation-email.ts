@@ -73,8 +73,9 @@ export function confirmationEmailModel(
           .join(', or ')
           .replace(/^matching/, 'Papers matching');
   const details = [
-    { label: 'What', value: `${what}: up to ${subscription.maxPapers} a digest, the most upvoted first` },
+    { label: 'What', value: what },
     { label: 'When', value: deliveryTime(subscription) },
+    { label: 'How many', value: `Up to ${subscription.maxPapers} papers a digest, the most upvoted first` },
   ];
   if (subscription.excludeTopics.length > 0) {
     details.push({ label: 'Left out', value: list(subscription.excludeTopics.map(topicName)) });

@@ -1,7 +1,7 @@
 import { periodLabel } from '../digests/schedule';
 import { TOPICS } from '../topics';
 import { daySpanInWords, periodInWords, utcDay } from './dates';
-import { readableLatex } from './latex';
+import { readableLatex, titleName } from './latex';
 
 /** Everything a digest template needs, already resolved; templates are pure functions of it. */
 export interface DigestView {
@@ -135,15 +135,17 @@ export function digestPaperView(paper: DigestPaperSource, interests: DigestInter
       ? `${HUGGING_FACE_PAPERS}${paper.arxivId}`
       : null;
   // Titles and abstracts from arXiv carry LaTeX: every channel shows it as readable text.
+  const title = readableLatex(paper.title);
+  const ownName = titleName(title);
   return {
-    title: readableLatex(paper.title),
+    title,
     url: paper.url ?? arxivUrl ?? '',
     arxivUrl,
     huggingFaceUrl,
-    authors: paper.authors.map(readableLatex),
+    authors: paper.authors.map((name) => readableLatex(name)),
     upvotes: paper.upvotes,
-    abstract: readableLatex(paper.abstract),
-    summary: paper.summary === null ? null : readableLatex(paper.summary),
+    abstract: readableLatex(paper.abstract, { ownName }),
+    summary: paper.summary === null ? null : readableLatex(paper.summary, { ownName }),
     codeUrl: paper.codeUrl,
     tags: paper.topics.slice(0, MAX_TAGS).map((t) => topicName(t.topic)),
     reasons,

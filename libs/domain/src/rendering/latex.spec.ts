@@ -1,4 +1,4 @@
-import { readableLatex } from './latex';
+import { readableLatex, titleName } from './latex';
 
 describe('readableLatex', () => {
   it.each([
@@ -39,6 +39,18 @@ describe('readableLatex', () => {
     ['\\unknownmacro{kept text} stays', 'kept text stays'],
   ])('should read %j as %j', (latex, readable) => {
     expect(readableLatex(latex)).toBe(readable);
+  });
+
+  it("should read a paper's own-name macro as the name its title gives, and common abbreviations", () => {
+    const title = 'LightGen: Efficient Image Generation through Distillation';
+    expect(titleName(title)).toBe('LightGen');
+    expect(readableLatex('we introduce \\model, an efficient \\method.', { ownName: titleName(title) })).toBe(
+      'we introduce LightGen, an efficient LightGen.',
+    );
+    expect(readableLatex('we introduce \\model, and \\otherthing.', { ownName: 'X' })).toBe('we introduce X, and.');
+    expect(readableLatex('models, \\eg GPT, \\ie large ones \\etal')).toBe('models, e.g. GPT, i.e. large ones et al.');
+    expect(titleName('Scaling laws for the training of very large models: a survey')).toBeUndefined();
+    expect(titleName('No colon here')).toBeUndefined();
   });
 
   it.each([

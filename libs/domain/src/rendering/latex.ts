@@ -7,11 +7,11 @@
  * Written here rather than taken from npm: the candidates are a BibTeX mapping table of about 1 MB
  * (unicode2latex) or a full LaTeX AST toolkit (unified-latex); abstracts use a few dozen macros.
  */
-export function readableLatex(text: string): string {
+export function readableLatex(text: string, options: { ownName?: string } = {}): string {
   if (!LOOKS_LIKE_LATEX.test(text)) {
     return text;
   }
-  const converted = new Converter(text).run();
+  const converted = new Converter(text, options.ownName ?? null).run();
   // A dropped macro leaves a NUL (no text holds one): the space before it goes too when punctuation follows.
   /* eslint-disable no-control-regex */
   return converted
@@ -62,6 +62,8 @@ const SYMBOLS: Record<string, string> = {
   log: 'log', ln: 'ln', exp: 'exp', sin: 'sin', cos: 'cos', tan: 'tan', max: 'max', min: 'min', arg: 'arg',
   argmax: 'argmax', argmin: 'argmin', sup: 'sup', inf: 'inf', lim: 'lim', det: 'det', dim: 'dim', deg: 'deg',
   Pr: 'Pr', gcd: 'gcd', softmax: 'softmax',
+  // Abbreviations papers define as macros
+  eg: 'e.g.', ie: 'i.e.', etal: 'et al.', wrt: 'w.r.t.', etc: 'etc.', vs: 'vs.', cf: 'cf.', aka: 'a.k.a.',
 };
 
 /** Control symbols: a backslash and one character that is not a letter. */
@@ -145,12 +147,30 @@ function script(content: string, marks: Record<string, string>, sign: '^' | '_')
   return chars.length === 1 ? `${sign}${chars[0]}` : `${sign}(${chars.join('')})`;
 }
 
+/**
+ * The macros papers define for their own system's name ("we present \model, a …"): read as that name when it
+ * is known (see titleName), dropped like any unknown macro otherwise.
+ */
+// prettier-ignore
+const OWN_NAME_MACROS = new Set(['model', 'method', 'ours', 'ourmethod', 'name', 'system', 'approach', 'framework', 'modelname', 'methodname', 'sys', 'algname', 'toolname']);
+
+/**
+ * The short name a title gives its paper's system, "LightGen" of "LightGen: Efficient Image Generation …":
+ * what comes before its first colon, when that is a name (at most three words), else undefined.
+ */
+export function titleName(title: string): string | undefined {
+  const colon = title.indexOf(':');
+  const name = colon > 0 ? title.slice(0, colon).trim() : '';
+  return name !== '' && name.length <= 40 && name.split(/\s+/).length <= 3 ? name : undefined;
+}
+
 /** Reads LaTeX left to right; `math` is whether it is inside $…$ (where spaces are layout, not text). */
 class Converter {
   private at = 0;
 
   constructor(
     private readonly source: string,
+    private readonly ownName: string | null,
     private readonly depth = 0,
     private readonly math = false,
   ) {}
@@ -291,6 +311,9 @@ class Converter {
     if (DROP.has(word)) {
       return space;
     }
+    if (this.ownName !== null && OWN_NAME_MACROS.has(word) && this.source[this.at] !== '{') {
+      return this.ownName + space;
+    }
     // An unknown macro (a paper's own \model): dropped, its braced argument (if any) kept as text.
     if (this.source[this.at] === '{') {
       return this.convert(this.group(), this.math) + space;
@@ -362,7 +385,7 @@ class Converter {
   }
 
   private convert(source: string, math: boolean): string {
-    return new Converter(source, this.depth + 1, math).run();
+    return new Converter(source, this.ownName, this.depth + 1, math).run();
   }
 }
 
