@@ -113,6 +113,28 @@ export interface DigestInterests {
   keywords: string[];
 }
 
+type ReadableTexts = Pick<DigestPaperView, 'title' | 'authors' | 'abstract' | 'summary'>;
+
+// Per paper object, whatever the interests: a fan-out hands the same paper to many subscribers.
+const readable = new WeakMap<DigestPaperSource, ReadableTexts>();
+
+/** Titles and abstracts from arXiv carry LaTeX: every channel shows it as readable text (see readableLatex). */
+function readableTexts(paper: DigestPaperSource): ReadableTexts {
+  let texts = readable.get(paper);
+  if (texts === undefined) {
+    const title = readableLatex(paper.title);
+    const ownName = titleName(title);
+    texts = {
+      title,
+      authors: paper.authors.map((name) => readableLatex(name)),
+      abstract: readableLatex(paper.abstract, { ownName }),
+      summary: paper.summary === null ? null : readableLatex(paper.summary, { ownName }),
+    };
+    readable.set(paper, texts);
+  }
+  return texts;
+}
+
 /** A paper of a digest with its "why": the subscriber's topics it carries, or its own top topics. */
 export function digestPaperView(paper: DigestPaperSource, interests: DigestInterests): DigestPaperView {
   const wanted = new Set(interests.topics);
@@ -134,18 +156,16 @@ export function digestPaperView(paper: DigestPaperSource, interests: DigestInter
     : paper.arxivId
       ? `${HUGGING_FACE_PAPERS}${paper.arxivId}`
       : null;
-  // Titles and abstracts from arXiv carry LaTeX: every channel shows it as readable text.
-  const title = readableLatex(paper.title);
-  const ownName = titleName(title);
+  const readableText = readableTexts(paper);
   return {
-    title,
+    title: readableText.title,
     url: paper.url ?? arxivUrl ?? '',
     arxivUrl,
     huggingFaceUrl,
-    authors: paper.authors.map((name) => readableLatex(name)),
+    authors: readableText.authors,
     upvotes: paper.upvotes,
-    abstract: readableLatex(paper.abstract, { ownName }),
-    summary: paper.summary === null ? null : readableLatex(paper.summary, { ownName }),
+    abstract: readableText.abstract,
+    summary: readableText.summary,
     codeUrl: paper.codeUrl,
     tags: paper.topics.slice(0, MAX_TAGS).map((t) => topicName(t.topic)),
     reasons,

@@ -27,6 +27,8 @@ export function readableLatex(text: string, options: { ownName?: string } = {}):
 const LOOKS_LIKE_LATEX = /[\\$]|``/;
 
 const CONTROL_WORD = /[a-zA-Z]+/y;
+const PLAIN_TEXT = /[^\\{}$^_`'~]+/y;
+const PLAIN_MATH = /[^\\{}$^_`'~-]+/y;
 const SPACES = /\s+/y;
 
 /** Deeper nesting than any real title has: past it, the rest is kept as text (no stack to exhaust). */
@@ -187,6 +189,12 @@ class Converter {
   }
 
   private next(): string {
+    // A run of characters that mean nothing to TeX (in math, a minus sign does) is copied as it is.
+    const plain = this.match(this.math ? PLAIN_MATH : PLAIN_TEXT, this.at);
+    if (plain !== '') {
+      this.at += plain.length;
+      return plain;
+    }
     const char = this.source[this.at];
     switch (char) {
       case '\\':
