@@ -13,6 +13,7 @@ import {
   startKillableApp,
 } from './support/fault-injection';
 import { deleteQueueKeys, runCli, waitFor } from './support/processes';
+import { HOUR_MS, testInstant } from './support/test-clock';
 import { createTestDatabase, TestDatabase, testQueuePrefix } from './support/test-database';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -81,29 +82,28 @@ describe('Notifier delivery under faults (end to end)', () => {
     const smtp = await startFaultySmtp(faults);
     const sql = new Client({ connectionString: database.url });
     await sql.connect();
-    // The send hour is 12 hours away from the hour now, so the notifier's own minute tick (real clock)
-    // never finds a digest due while the test runs; the ticks of the test act at tomorrow's send time.
-    const sendHour = (new Date().getUTCHours() + 12) % 24;
-    const sendAt = new Date();
-    sendAt.setUTCDate(sendAt.getUTCDate() + 1);
-    sendAt.setUTCHours(sendHour, 30, 0, 0);
-    // Listed an hour ago: inside the 2-day lookback before `sendAt`, and before the real clock too
-    // (a build re-queued by the sweep carries no instant and selects against the real clock).
+    // The digests are due at the test instant; the notifiers' clock starts 12 hours before it, so their
+    // own minute tick never finds one due while the test runs, and the ticks of the test act at `sendAt`.
+    const sendAt = testInstant();
+    const clockStart = new Date(sendAt.getTime() - 12 * HOUR_MS);
+    const sendHour = sendAt.getUTCHours();
+    // Listed an hour before the notifiers' clock: inside the 2-day lookback before `sendAt`.
     await sql.query(
       `INSERT INTO papers ("arxivId", title, abstract, authors, upvotes, url, "listedAt", "readyAt")
        SELECT '2601.' || lpad(i::text, 5, '0'), 'Robust language model paper ' || i,
               'We study how language models behave under faults, part ' || i || '.', ARRAY['Ada Lovelace'],
-              10 + i, 'https://arxiv.org/abs/2601.' || lpad(i::text, 5, '0'), now() - interval '1 hour', now()
+              10 + i, 'https://arxiv.org/abs/2601.' || lpad(i::text, 5, '0'), $1::timestamptz - interval '1 hour', $1
        FROM generate_series(1, 3) AS i`,
+      [clockStart],
     );
     await sql.query(
       `INSERT INTO paper_topics ("paperId", topic, score, evidence) SELECT id, 'llm', 1, ARRAY['title: language model'] FROM papers`,
     );
     await sql.query(
       `INSERT INTO subscriptions (email, status, topics, frequency, timezone, "sendHour", "activatedAt")
-       SELECT address, 'active', ARRAY['llm'], 'daily', 'UTC', $2, now() - interval '1 minute'
+       SELECT address, 'active', ARRAY['llm'], 'daily', 'UTC', $2, $3::timestamptz - interval '1 minute'
        FROM unnest($1::text[]) AS address`,
-      [readers, sendHour],
+      [readers, sendHour, clockStart],
     );
     const stage: Stage = {
       database,
@@ -124,6 +124,7 @@ describe('Notifier delivery under faults (end to end)', () => {
         NOTIFIER_STALE_AFTER_SECONDS: String(STALE_AFTER_SECONDS),
         NOTIFIER_CONCURRENCY: String(CONCURRENCY),
         LOG_LEVEL: 'warn',
+        CLOCK_START: clockStart.toISOString(),
       },
       sendAt,
       periodKey: sendAt.toISOString().slice(0, 10),
@@ -150,7 +151,7 @@ describe('Notifier delivery under faults (end to end)', () => {
     return started;
   }
 
-  /** Adds a scheduler tick at `sendAt`: it claims what is due and sweeps for lost work (real clock). */
+  /** Adds a scheduler tick at `sendAt`: it claims what is due and sweeps for lost work (ages on the database clock). */
   async function tick(stage: Stage): Promise<string> {
     const data = { now: stage.sendAt.toISOString() };
     const job = await stage.notify.add(JobName.DigestQueueAll, data, jobOptionsFor(JobName.DigestQueueAll, data));

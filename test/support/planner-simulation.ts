@@ -9,6 +9,8 @@ export interface SimulatedDigest {
   plannedFor: Date;
   /** The papers it chooses from: first listed in (listedAfter, plannedFor]. */
   listedAfter: Date;
+  /** Claimed with the next one and sent in it (no window of its own). */
+  merged?: true;
 }
 
 export interface ScheduleEdit {
@@ -77,10 +79,17 @@ export function simulatePlanner(
       keys.add(period.key);
       const plannedFor = period.catchUp ? period.dueAt : now;
       const previous = ledger
-        .filter((digest) => digest.dueAt < period.dueAt)
+        .filter((digest) => digest.dueAt < period.dueAt && !digest.merged)
         .sort((a, b) => b.dueAt.getTime() - a.dueAt.getTime())[0];
       const window = digestWindow(schedule.frequency, plannedFor, previous?.plannedFor ?? null, resumedAt);
-      ledger.push({ key: period.key, dueAt: period.dueAt, at: now, plannedFor, listedAfter: window.listedAfter });
+      ledger.push({
+        key: period.key,
+        dueAt: period.dueAt,
+        at: now,
+        plannedFor,
+        listedAfter: window.listedAfter,
+        ...(period.merged ? { merged: true } : {}),
+      });
     }
     planAt = nextPlanningAt(schedule, now) ?? new Date('9999-12-31T00:00:00Z');
   }
@@ -89,7 +98,7 @@ export function simulatePlanner(
 
 /** Stretches of listing time no digest's window covered, between the first digest's end and the last's. */
 export function uncovered(digests: SimulatedDigest[]): string[] {
-  const byEnd = [...digests].sort((a, b) => a.plannedFor.getTime() - b.plannedFor.getTime());
+  const byEnd = digests.filter((digest) => !digest.merged).sort((a, b) => a.plannedFor.getTime() - b.plannedFor.getTime());
   const gaps: string[] = [];
   for (let i = 1; i < byEnd.length; i++) {
     if (byEnd[i].listedAfter > byEnd[i - 1].plannedFor) {

@@ -9,7 +9,7 @@ import {
   SubscriptionEntity,
   SubscriptionRepository,
 } from '@libs/database';
-import { buildDigestView, digestLinks, DigestView, PermanentError, RetryLaterError, SecretBox } from '@libs/domain';
+import { buildDigestView, Clock, digestLinks, DigestView, PermanentError, RetryLaterError, SecretBox } from '@libs/domain';
 import { MailRejectedError } from '@libs/mail';
 import { DELIVERY_RATE_LIMITED_GIVE_UP_MS, DELIVERY_SEND_ATTEMPTS } from '@libs/queues';
 import { EmailChannel } from './channels/email.channel';
@@ -52,6 +52,7 @@ export class DeliveryService {
     private readonly papers: PaperRepository,
     private readonly email: EmailChannel,
     private readonly slack: SlackChannel,
+    private readonly clock: Clock,
   ) {
     this.secrets = new SecretBox(settings.APP_SECRET);
     this.paperCache = new PaperCache((ids) => this.papers.findWithTopics(ids), 60_000, 5_000);
@@ -90,7 +91,7 @@ export class DeliveryService {
       }
       const view = await this.viewOf(context);
       const response = await this.deliver(delivery, digest, subscription, view);
-      await this.digests.finishDelivery(delivery.id, { status: 'sent', providerResponse: response }, new Date());
+      await this.digests.finishDelivery(delivery.id, { status: 'sent', providerResponse: response }, this.clock.now());
       if (delivery.channel === 'email' && subscription.hardBounces > 0) {
         // The address accepted mail: the bounces that suppress it are consecutive ones.
         await this.subscriptions.resetHardBounces(subscription.id);
@@ -117,7 +118,7 @@ export class DeliveryService {
     error: unknown,
   ): Promise<unknown> {
     const message = error instanceof Error ? error.message : String(error);
-    const now = new Date();
+    const now = this.clock.now();
     if (subscription && error instanceof MailRejectedError) {
       const suppressed = await this.subscriptions.recordHardBounce(
         subscription.id,
@@ -193,7 +194,7 @@ export class DeliveryService {
         digest,
         subscription,
         papers,
-        links: digestLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription.id, digest.id, new Date()),
+        links: digestLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription.id, digest.id, this.clock.now()),
       },
       this.paperViews.viewOf,
     );

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { BuiltDigest, DeliveryChannel, DigestEntity, DigestRepository, SubscriptionEntity } from '@libs/database';
-import { digestWindow, PermanentError, RetryLaterError } from '@libs/domain';
+import { Clock, digestWindow, PermanentError, RetryLaterError } from '@libs/domain';
 import { jobOptionsFor, JobName, JobProducer } from '@libs/queues';
 import { DeliveryService } from './delivery.service';
 import { DigestMatcher } from './digest-matcher';
@@ -27,6 +27,7 @@ export class DigestBuilderService {
     private readonly matcher: DigestMatcher,
     private readonly delivery: DeliveryService,
     private readonly producer: JobProducer,
+    private readonly clock: Clock,
   ) {}
 
   /** Builds as of the instant the digest was planned for, so a re-run picks the same papers; deliveries stay pending. */
@@ -87,9 +88,9 @@ export class DigestBuilderService {
     const window = digestWindow(subscription.frequency, digest.plannedFor, previousEnd, subscription.resumedAt);
     const paperIds = wanted ? await this.matcher.rank(subscription, window) : [];
     const built = await this.digests.build(
-      digestId,
+      digest,
       { paperIds, maxPapers: subscription.maxPapers, channels: channelsOf(subscription), claim },
-      new Date(),
+      this.clock.now(),
     );
     return built
       ? { digest, subscription, built, claimed: claim }

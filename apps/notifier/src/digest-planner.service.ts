@@ -13,7 +13,8 @@ const UNTIL_CHANGED = new Date('9999-12-31T00:00:00Z');
  * of subscriptions at a time. It reads only the subscriptions whose planAt has come (or was reset by a
  * change of schedule), and sets it to their next send time once their due periods are claimed, so a
  * tick costs nothing for subscribers with nothing due. The period before the current one is claimed
- * too, in case no tick ran while it was due. What is owed is decided by periodsToClaim from the
+ * too, in case no tick ran while it was due; when the current one is due as well, the missed one is
+ * recorded as merged and its papers go in the current digest. What is owed is decided by periodsToClaim from the
  * subscription's last digests, read with the page. It also sweeps for work whose job was lost, so Postgres,
  * not Redis, decides what is still owed.
  */
@@ -50,12 +51,14 @@ export class DigestPlannerService {
           now,
         );
         for (const period of periods) {
-          // A period no tick saw due (the notifier was down across its end) is built as of its send time.
+          // A period no tick saw due (the notifier was down across its end) is built as of its send time,
+          // or, when the current one is due too, recorded as merged into it.
           claims.push({
             subscriptionId: subscription.id,
             periodKey: period.key,
             dueAt: period.dueAt,
             plannedFor: period.catchUp ? period.dueAt : now,
+            merged: period.merged === true,
           });
         }
       }
@@ -70,7 +73,7 @@ export class DigestPlannerService {
       );
       digestIds.push(...claimed);
     }
-    await this.requeueLostWork(Date.now());
+    await this.requeueLostWork();
     if (digestIds.length > 0) {
       this.logger.log(`${digestIds.length} digest(s) due at ${now.toISOString()}`);
     }
@@ -81,15 +84,12 @@ export class DigestPlannerService {
    * A build or send not done after NOTIFIER_STALE_AFTER_SECONDS lost its job (Redis restarted or was
    * flushed) and is queued again; a send claimed twice as long ago belongs to a worker that died mid-send.
    */
-  private async requeueLostWork(clock: number): Promise<void> {
-    const lostAfter = this.settings.NOTIFIER_STALE_AFTER_SECONDS * 1000;
-    for (const digestId of await this.digests.findStalePending(new Date(clock - lostAfter))) {
+  private async requeueLostWork(): Promise<void> {
+    const lostAfter = this.settings.NOTIFIER_STALE_AFTER_SECONDS;
+    for (const digestId of await this.digests.findStalePending(lostAfter)) {
       await this.producer.requeue(JobName.DigestBuild, { digestId });
     }
-    const deliveries = await this.digests.findStaleDeliveries(
-      new Date(clock - lostAfter),
-      new Date(clock - 2 * lostAfter),
-    );
+    const deliveries = await this.digests.findStaleDeliveries(lostAfter, 2 * lostAfter);
     for (const deliveryId of deliveries) {
       await this.producer.requeue(JobName.DeliverySend, { deliveryId });
     }

@@ -441,6 +441,20 @@ describe('Notifier ledger', () => {
     expect(deliveries.rows).toEqual([{ channel: 'email' }, { channel: 'slack' }]);
   });
 
+  it('should record a paper in one of two digests of a subscription built at once, neither failing', async () => {
+    const reader = await subscribe({ topics: ['llm'] });
+    await sql.query(`UPDATE subscriptions SET "updatedAt" = '2026-11-01T00:00:00Z' WHERE id = $1`, [reader.id]);
+    await addPaper('In both windows', { topics: ['llm'], listedAt: new Date('2026-11-27T06:00:00Z') });
+    const planner = app.get(DigestPlannerService);
+    const [missed] = (await planner.planDue(new Date('2026-11-28T05:00:00Z'))).digestIds;
+    const [today] = (await planner.planDue(new Date('2026-11-28T09:00:00Z'))).digestIds;
+    const builder = app.get(DigestBuilderService);
+    const results = await Promise.allSettled([missed, today, missed, today].map((id) => builder.build(id)));
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+    const holders = await sql.query(`SELECT "digestId" FROM digest_papers WHERE "subscriptionId" = $1`, [reader.id]);
+    expect(holders.rows).toHaveLength(1);
+  });
+
   it('should send a delivery once even when its job runs twice', async () => {
     await addPaper('Only paper', { topics: ['rl'] });
     await subscribe({ topics: ['rl'], email: null, slackWebhookUrl: slackUrl });
@@ -601,6 +615,30 @@ describe('Notifier ledger', () => {
     );
     expect(today).toContain(todays.rows[0].id);
     expect(await digestPapers(todays.rows[0].id)).toEqual(['Next day paper']);
+  });
+
+  it('should send one digest after an outage across a send time, covering the missed day too', async () => {
+    const reader = await subscribe({ topics: ['llm'] });
+    await sql.query(`UPDATE subscriptions SET "updatedAt" = '2026-11-01T00:00:00Z' WHERE id = $1`, [reader.id]);
+    await addPaper('Paper of the missed day', { topics: ['llm'], listedAt: new Date('2026-11-27T06:00:00Z') });
+    await addPaper('Paper of today', { topics: ['llm'], listedAt: new Date('2026-11-28T06:00:00Z') });
+
+    // Every notifier was down from before 2026-11-27 08:00 until after 2026-11-28 08:00.
+    const built = await runDigests(new Date('2026-11-28T09:00:00Z'));
+    expect(built).toHaveLength(1);
+    const ledger = await sql.query<{ periodKey: string; status: string; paperCount: number }>(
+      `SELECT "periodKey", status, "paperCount" FROM digests WHERE "subscriptionId" = $1 ORDER BY "dueAt"`,
+      [reader.id],
+    );
+    expect(ledger.rows).toEqual([
+      { periodKey: '2026-11-27', status: 'merged', paperCount: 0 },
+      { periodKey: '2026-11-28', status: 'sent', paperCount: 2 },
+    ]);
+    expect((await digestPapers(built[0])).sort()).toEqual(['Paper of the missed day', 'Paper of today']);
+    expect(received.map((mail) => mail.to)).toEqual([['reader@example.org']]);
+
+    // Both periods are done: later ticks claim neither again.
+    expect(await runDigests(new Date('2026-11-28T10:00:00Z'))).toEqual([]);
   });
 
   it('should reach back to the previous digest after an outage of days, and after a weekday moved later', async () => {

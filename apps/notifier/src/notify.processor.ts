@@ -1,6 +1,7 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Settings } from '@libs/config';
+import { Clock } from '@libs/domain';
 import { Job, UnrecoverableError } from 'bullmq';
 import { JobData, JobName, QueueName, runJob } from '@libs/queues';
 import { ConfirmationService } from './confirmation.service';
@@ -22,6 +23,7 @@ export class NotifyProcessor extends WorkerHost implements OnApplicationBootstra
 
   constructor(
     private readonly settings: Settings,
+    private readonly clock: Clock,
     private readonly planner: DigestPlannerService,
     private readonly builder: DigestBuilderService,
     private readonly delivery: DeliveryService,
@@ -40,7 +42,7 @@ export class NotifyProcessor extends WorkerHost implements OnApplicationBootstra
     const data = job.data as Partial<Record<string, string>>;
     switch (job.name as JobName) {
       case JobName.DigestQueueAll:
-        return runJob(job, token, () => this.planner.planDue(instant(data.now)));
+        return runJob(job, token, () => this.planner.planDue(instant(data.now) ?? this.clock.now()));
       case JobName.DigestBuild:
         return runJob(job, token, () => this.builder.buildAndSend(data.digestId as string));
       case JobName.DeliverySend:
@@ -74,10 +76,10 @@ export class NotifyProcessor extends WorkerHost implements OnApplicationBootstra
   }
 }
 
-/** A job may carry the instant to act at (`digest send --now`); otherwise it is now. */
-function instant(iso: string | undefined): Date {
+/** A job may carry the instant to act at (`digest send --now`); otherwise it acts at the clock's now. */
+function instant(iso: string | undefined): Date | undefined {
   if (iso === undefined) {
-    return new Date();
+    return undefined;
   }
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) {

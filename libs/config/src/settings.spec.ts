@@ -28,6 +28,18 @@ describe('loadSettings', () => {
     expect(message).toContain('QUEUE_PREFIX');
   });
 
+  it('should accept a test clock only under NODE_ENV=test, and only an instant', () => {
+    expect(loadSettings({ NODE_ENV: 'test', CLOCK_START: '2026-03-29T00:30:00Z' }).CLOCK_START).toBe(
+      '2026-03-29T00:30:00Z',
+    );
+    expect(() => loadSettings({ CLOCK_START: '2026-03-29T00:30:00Z' })).toThrow(
+      /CLOCK_START is for tests only: it needs NODE_ENV=test/,
+    );
+    expect(() => loadSettings({ NODE_ENV: 'test', CLOCK_START: 'tomorrow' })).toThrow(
+      /CLOCK_START must be an ISO-8601 instant with a zone/,
+    );
+  });
+
   it('should refuse the development secret in production without echoing secrets', () => {
     expect(() => loadSettings({ NODE_ENV: 'production' })).toThrow(/APP_SECRET must be set in production/);
     let message = '';

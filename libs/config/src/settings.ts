@@ -155,6 +155,16 @@ export class Settings {
   @Matches(/^https?:\/\/[^\s/]+(\/\S*)?$/, { message: 'ALERT_SLACK_WEBHOOK_URL must be an http(s) URL' })
   ALERT_SLACK_WEBHOOK_URL?: string = undefined;
 
+  /**
+   * Tests only (NODE_ENV=test): the instant the services' clock reads at boot; it runs on from there at
+   * real speed, so a process under test lives at a chosen hour and date.
+   */
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/, {
+    message: 'CLOCK_START must be an ISO-8601 instant with a zone, e.g. 2026-03-29T00:30:00Z',
+  })
+  CLOCK_START?: string = undefined;
+
   get production(): boolean {
     return this.NODE_ENV === 'production';
   }
@@ -199,6 +209,11 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     problems.push(
       'ALERT_SLACK_WEBHOOK_URL must be a Slack incoming webhook, https://hooks.slack.com/services/… (other URLs need ALLOW_PRIVATE_TARGETS=true)',
     );
+  }
+  if (settings.CLOCK_START !== undefined && settings.NODE_ENV !== 'test') {
+    problems.push('CLOCK_START is for tests only: it needs NODE_ENV=test');
+  } else if (settings.CLOCK_START !== undefined && Number.isNaN(Date.parse(settings.CLOCK_START))) {
+    problems.push(`CLOCK_START is not a valid instant (got "${settings.CLOCK_START}")`);
   }
   if (problems.length > 0) {
     throw new InvalidSettingsError(problems);

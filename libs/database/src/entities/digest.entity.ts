@@ -1,7 +1,10 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, Unique } from 'typeorm';
 
-/** pending: claimed, not built yet; empty: nothing to send; ready: built, deliveries under way. */
-export type DigestStatus = 'pending' | 'empty' | 'ready' | 'sent' | 'failed';
+/**
+ * pending: claimed, not built yet; empty: nothing to send; ready: built, deliveries under way;
+ * merged: a missed period claimed with the current one, whose digest carries its papers.
+ */
+export type DigestStatus = 'pending' | 'empty' | 'ready' | 'sent' | 'failed' | 'merged';
 
 /** The digest of one subscription for one period; the unique key makes "at most one per period" a fact. */
 @Entity('digests')

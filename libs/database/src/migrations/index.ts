@@ -13,6 +13,7 @@ import { ClassifierLinksWithoutPaperForeignKeys1765200000000 } from './176520000
 import { DigestLeftOutPaperIds1765300000000 } from './1765300000000-DigestLeftOutPaperIds';
 import { ChannelEdits1765300000300 } from './1765300000300-ChannelEdits';
 import { DigestWindowsAndResume1765320000000 } from './1765320000000-DigestWindowsAndResume';
+import { DigestMergedStatus1765400000000 } from './1765400000000-DigestMergedStatus';
 
 /** Every migration, in order: an imported list rather than a glob, so bundles and the CLI agree. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   DigestLeftOutPaperIds1765300000000,
   ChannelEdits1765300000300,
   DigestWindowsAndResume1765320000000,
+  DigestMergedStatus1765400000000,
 ];

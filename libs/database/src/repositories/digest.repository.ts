@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { CandidatePaper, LEFT_OUT_LISTED, rankCandidates, toWebSearchQuery } from '@libs/domain';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { PoolClient, QueryResultRow } from 'pg';
-import { In, LessThan, Repository } from 'typeorm';
+import { DatabaseError, type PoolClient, type QueryResultRow } from 'pg';
+import { In, LessThan, Not, Repository } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import {
   DeliveryChannel,
@@ -19,6 +19,8 @@ export interface DigestClaim {
   periodKey: string;
   dueAt: Date;
   plannedFor: Date;
+  /** Recorded as done without a build: its papers go in the digest of the period claimed with it. */
+  merged?: boolean;
 }
 
 export interface DigestSelection {
@@ -46,18 +48,40 @@ export class DigestRepository {
    * protocol messages instead of five. TypeORM's query() cannot name a statement.
    */
   private async prepared<T extends QueryResultRow>(name: string, text: string, values: unknown[]): Promise<T[]> {
+    return this.withClient(async (client) => (await client.query<T>({ name, text, values })).rows);
+  }
+
+  /**
+   * A pooled client checked out for `work`. While checked out it has no listener of the pool's: a backend
+   * terminated meanwhile (failover, restart, pg_terminate_backend) would emit an unhandled 'error' and
+   * end the process. Here it fails the work instead, and the broken client is destroyed, not pooled.
+   */
+  private async withClient<R>(work: (client: PoolClient) => Promise<R>): Promise<R> {
     const driver = this.digests.manager.connection.driver as PostgresDriver;
-    const [client, release] = (await driver.obtainMasterConnection()) as [PoolClient, () => void];
+    const [client, release] = (await driver.obtainMasterConnection()) as [PoolClient, (error?: Error) => void];
+    let broken: Error | undefined;
+    const onError = (error: Error): void => {
+      broken = error;
+    };
+    client.on('error', onError);
     try {
-      return (await client.query<T>({ name, text, values })).rows;
+      return await work(client);
+    } catch (error) {
+      // A statement's own error (a constraint, a conflict) leaves the connection usable; anything else may not.
+      if (!(error instanceof DatabaseError)) {
+        broken ??= error instanceof Error ? error : new Error(String(error));
+      }
+      throw error;
     } finally {
-      release();
+      client.off('error', onError);
+      release(broken);
     }
   }
 
   /**
    * Claims the digests of due periods; the (subscription, period) key makes a second claim a no-op,
-   * whichever replica or re-run tick tries. Returns the ids of the digests this call created.
+   * whichever replica or re-run tick tries. Returns the ids of the digests this call created to be built
+   * (a merged period is created done).
    */
   async claim(claims: DigestClaim[]): Promise<string[]> {
     if (claims.length === 0) {
@@ -67,11 +91,15 @@ export class DigestRepository {
       .createQueryBuilder()
       .insert()
       .into(DigestEntity)
-      .values(claims.map((claim) => ({ ...claim, status: 'pending' as const })))
+      .values(
+        claims.map(({ merged, ...claim }) => ({ ...claim, status: merged ? ('merged' as const) : ('pending' as const) })),
+      )
       .orIgnore()
-      .returning(['id'])
+      .returning(['id', 'status'])
       .execute();
-    return (result.raw as { id: string }[]).map((row) => row.id);
+    return (result.raw as { id: string; status: DigestStatus }[])
+      .filter((row) => row.status === 'pending')
+      .map((row) => row.id);
   }
 
   findById(id: string): Promise<DigestEntity | null> {
@@ -82,7 +110,7 @@ export class DigestRepository {
   async lastPlannedFor(subscriptionId: string, before: Date): Promise<Date | null> {
     const latest = await this.digests.findOne({
       select: { id: true, plannedFor: true },
-      where: { subscriptionId, dueAt: LessThan(before) },
+      where: { subscriptionId, dueAt: LessThan(before), status: Not('merged') },
       order: { dueAt: 'DESC' },
     });
     return latest?.plannedFor ?? null;
@@ -95,7 +123,7 @@ export class DigestRepository {
   /**
    * A digest with its subscription, in one round trip; null when either is gone. `previousEnd` is the
    * instant the subscription's previous digest (by send time) was planned for, where its window ended:
-   * this digest's window starts there (see digestWindow). One probe of the (subscription, dueAt) index.
+   * this digest's window starts there (see digestWindow); a merged period has no window of its own. One probe of the (subscription, dueAt) index.
    */
   async findWithSubscription(
     id: string,
@@ -108,6 +136,7 @@ export class DigestRepository {
          'dueAt', d."dueAt", 'plannedFor', d."plannedFor", 'status', d."status", 'paperCount', d."paperCount",
          'omittedCount', d."omittedCount", 'builtAt', d."builtAt", 'createdAt', d."createdAt") AS "digest",
          (SELECT p."plannedFor" FROM "digests" p WHERE p."subscriptionId" = d."subscriptionId" AND p."dueAt" < d."dueAt"
+            AND p."status" <> 'merged'
           ORDER BY p."dueAt" DESC LIMIT 1) AS "previousEnd"
        FROM "digests" d JOIN "subscriptions" s ON s."id" = d."subscriptionId" WHERE d."id" = $1`,
       [id],
@@ -196,12 +225,13 @@ export class DigestRepository {
    * docs/adr/0001-digest-build-never-delivered-probe.md.
    */
   async build(
-    digestId: string,
+    digest: { id: string; subscriptionId: string },
     ranked: { paperIds: string[]; maxPapers: number; channels: DeliveryChannel[]; claim: boolean },
     now: Date,
   ): Promise<BuiltDigest | null> {
-    const [row] = await this.prepared<BuiltDigest>(
-      'digest-build',
+    const [row] = await this.serialisedPerSubscription<BuiltDigest>(digest.subscriptionId, {
+      name: 'digest-build',
+      text: 
       `WITH target AS (
          SELECT "id", "subscriptionId" FROM "digests" WHERE "id" = $1 AND "status" = 'pending' FOR UPDATE
        ),
@@ -243,8 +273,8 @@ export class DigestRepository {
          COALESCE((SELECT json_agg(json_build_object('id', "id", 'channel', "channel", 'status', "status")) FROM channels), '[]') AS "deliveries",
          COALESCE((SELECT array_agg("paperId" ORDER BY "rank") FROM recorded), '{}') AS "paperIds"
        FROM settled s`,
-      [
-        digestId,
+      values: [
+        digest.id,
         ranked.paperIds,
         ranked.maxPapers,
         ranked.channels,
@@ -252,8 +282,36 @@ export class DigestRepository {
         ranked.claim ? 'sending' : 'pending',
         LEFT_OUT_LISTED,
       ],
-    );
+    });
     return row ?? null;
+  }
+
+  /**
+   * Runs a statement holding a transaction-scoped lock on the subscription: two builds of one
+   * subscription (a re-queued job beside the first) take turns, and the second sees the papers the first
+   * recorded instead of failing on digest_papers_once_per_subscription. The lock ends with the
+   * transaction, so it is safe behind a transaction-mode pooler.
+   */
+  private serialisedPerSubscription<T extends QueryResultRow>(
+    subscriptionId: string,
+    statement: { name: string; text: string; values: unknown[] },
+  ): Promise<T[]> {
+    return this.withClient(async (client) => {
+      await client.query('BEGIN');
+      try {
+        await client.query({
+          name: 'digest-build-lock',
+          text: `SELECT pg_advisory_xact_lock(hashtextextended('digest-build:' || $1::text, 0))`,
+          values: [subscriptionId],
+        });
+        const { rows } = await client.query<T>(statement);
+        await client.query('COMMIT');
+        return rows;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
   }
 
   /** A digest built earlier (a re-run of its job): its status, deliveries and papers as recorded. */
@@ -377,30 +435,34 @@ export class DigestRepository {
     );
   }
 
-  /** Digests claimed but not built for a while: their build job was lost (Redis restart) or failed. */
-  async findStalePending(olderThan: Date): Promise<string[]> {
-    const rows = await this.digests.find({
-      select: { id: true },
-      where: { status: 'pending', createdAt: LessThan(olderThan) },
-    });
+  /**
+   * Digests claimed but not built for `seconds`: their build job was lost (Redis restart) or failed.
+   * Ages are measured on the database's clock, which stamped the rows, whatever the process's clock says.
+   */
+  async findStalePending(seconds: number): Promise<string[]> {
+    const rows = await this.digests.manager.query<{ id: string }[]>(
+      `SELECT "id" FROM "digests" WHERE "status" = 'pending' AND "createdAt" < now() - make_interval(secs => $1)`,
+      [seconds],
+    );
     return rows.map((row) => row.id);
   }
 
   /**
-   * Deliveries whose job was lost: pending a while after their last change, or claimed ("sending") by a
-   * worker that died before recording the outcome. A dead claim is released back to pending: the send
-   * may have happened, so this is where at-least-once can duplicate, at most once per crashed send.
+   * Deliveries whose job was lost: pending `pendingSeconds` after their last change, or claimed
+   * ("sending") `claimedSeconds` ago by a worker that died before recording the outcome. A dead claim is
+   * released back to pending: the send may have happened, so this is where at-least-once can duplicate,
+   * at most once per crashed send.
    */
-  async findStaleDeliveries(pendingSince: Date, claimedSince: Date): Promise<string[]> {
+  async findStaleDeliveries(pendingSeconds: number, claimedSeconds: number): Promise<string[]> {
     const [released] = await this.digests.manager.query<[{ id: string }[], number]>(
       `UPDATE "deliveries" SET "status" = 'pending', "lastError" = 'claim released: the sending worker stopped', "updatedAt" = now()
-       WHERE "status" = 'sending' AND "updatedAt" < $1 RETURNING "id"`,
-      [claimedSince],
+       WHERE "status" = 'sending' AND "updatedAt" < now() - make_interval(secs => $1) RETURNING "id"`,
+      [claimedSeconds],
     );
-    const lost = await this.digests.manager.find(DeliveryEntity, {
-      select: { id: true },
-      where: { status: 'pending', updatedAt: LessThan(pendingSince) },
-    });
+    const lost = await this.digests.manager.query<{ id: string }[]>(
+      `SELECT "id" FROM "deliveries" WHERE "status" = 'pending' AND "updatedAt" < now() - make_interval(secs => $1)`,
+      [pendingSeconds],
+    );
     return [...released, ...lost].map((row) => row.id);
   }
 }

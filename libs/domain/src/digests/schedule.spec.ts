@@ -172,7 +172,7 @@ describe('periodsToClaim', () => {
     recent: recent.map((digest) => ({ key: digest.key, dueAt: at(digest.dueAt) })),
   });
 
-  it('should claim the due period and a missed one, the missed one built as of its send time', () => {
+  it('should claim the due period and a missed one, the missed one merged into the due one', () => {
     expect(
       periodsToClaim(
         daily('UTC', 8),
@@ -180,9 +180,19 @@ describe('periodsToClaim', () => {
         at('2026-11-28T09:00:00Z'),
       ),
     ).toEqual([
-      { key: '2026-11-27', dueAt: at('2026-11-27T08:00:00Z'), catchUp: true },
+      { key: '2026-11-27', dueAt: at('2026-11-27T08:00:00Z'), catchUp: true, merged: true },
       { key: '2026-11-28', dueAt: at('2026-11-28T08:00:00Z'), catchUp: false },
     ]);
+  });
+
+  it('should build a missed period alone when the current one is not due yet', () => {
+    const planned = periodsToClaim(
+      daily('UTC', 8),
+      history([{ key: '2026-11-26', dueAt: '2026-11-26T08:00:00Z' }]),
+      at('2026-11-28T05:00:00Z'),
+    );
+    expect(planned).toEqual([{ key: '2026-11-27', dueAt: at('2026-11-27T08:00:00Z'), catchUp: true }]);
+    expect(planned[0].merged).toBeUndefined();
   });
 
   it('should claim nothing already claimed', () => {

@@ -154,6 +154,11 @@ export interface RecentDigest {
 /** A period the planner claims: catch-up periods are built as of their send time, the others as of the tick. */
 export interface PlannedPeriod extends DigestPeriod {
   catchUp: boolean;
+  /**
+   * Claimed as done, not built: a missed period claimed together with the current one goes into the
+   * current one's digest (whose window reaches back over it), so a subscriber never gets two at once.
+   */
+  merged?: true;
 }
 
 /**
@@ -179,6 +184,8 @@ export function periodStart(schedule: DeliverySchedule, at: Date): Date {
  *   23:00 the day before in London) leaves the new zone's day without one. That period gets its digest
  *   under a key of its own, `<key>@<send time>`, which every replica and tick derives alike, so the
  *   unique (subscription, key) claim still sends it once.
+ * When both are owed (no tick ran across the missed send time), the missed one is `merged`: recorded as
+ * done and sent as part of the current one.
  */
 export function periodsToClaim(
   schedule: DeliverySchedule,
@@ -209,6 +216,9 @@ export function periodsToClaim(
     const key = holder ? `${period.key}@${period.dueAt.toISOString()}` : period.key;
     planned.push({ key, dueAt: period.dueAt, catchUp });
     recent.unshift({ key, dueAt: period.dueAt });
+  }
+  if (planned.length === 2) {
+    planned[0] = { ...planned[0], merged: true };
   }
   return planned;
 }
