@@ -20,6 +20,8 @@ describe('dates in words', () => {
     expect(periodInWords('(paused)')).toBe('(paused)');
     expect(periodInWords('2026-13-45')).toBe('2026-13-45');
     expect(periodInWords('2026-W99')).toBe('2026-W99');
+    expect(periodInWords('2026-02-30')).toBe('2026-02-30');
+    expect(dayInWords('2026-2-3')).toBe('2026-2-3');
   });
 
   it('should say what two ends of a span share once', () => {
