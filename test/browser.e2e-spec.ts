@@ -106,15 +106,24 @@ describe('web pages in a browser (end to end)', () => {
     const page = await context.newPage();
     const email = `${viewport}-${Date.now()}@example.org`;
     try {
-      // Home: today's papers, most upvoted first, abstract on demand.
+      // Home: today's papers, most upvoted first, 30 a page, abstract on demand.
       await page.goto(`${base}/`);
       await expect(page.locator('h1').textContent()).resolves.toMatch(/^Papers of /);
-      expect(await page.locator('ol.papers > li').count()).toBe(120);
+      expect(await page.locator('ol.papers > li').count()).toBe(30);
       const first = page.locator('ol.papers > li').first();
       await first.locator('summary').click();
       expect(await first.locator('details p').isVisible()).toBe(true);
       await checkPage(page);
       await screenshot(page, viewport, 'home', false);
+      await page.getByRole('link', { name: 'Fewer upvotes →' }).click();
+      await expect(page.locator('.pager .muted').textContent()).resolves.toBe('Page 2 of 4');
+      expect(await page.locator('ol.papers > li').count()).toBe(30);
+
+      // An unknown address: a page of the site, not JSON.
+      const missing = await page.goto(`${base}/no-such-page`);
+      expect(missing?.status()).toBe(404);
+      await expect(page.locator('h1').textContent()).resolves.toBe('Not found');
+      await checkPage(page);
 
       // Subscribe: the zone is the browser's, and stays editable; the preview shows today's papers.
       await page.goto(`${base}/subscribe`);
@@ -171,7 +180,10 @@ describe('web pages in a browser (end to end)', () => {
       await page.locator('#topics').getByLabel('Large Language Models').uncheck();
       await page.getByText('Leave out topics').click();
       await page.locator('#excludeTopics').getByLabel('Safety').check();
+      // The weekday shows only for weekly digests.
+      expect(await page.getByLabel('Weekday of weekly digests').isVisible()).toBe(false);
       await page.getByLabel('Frequency').selectOption('weekly');
+      expect(await page.getByLabel('Weekday of weekly digests').isVisible()).toBe(true);
       await page.getByLabel('Weekday of weekly digests').selectOption('5');
       await page.getByRole('button', { name: 'Save preferences' }).click();
       await expect(page.locator('.notice').textContent()).resolves.toContain('Saved.');
@@ -200,6 +212,11 @@ describe('web pages in a browser (end to end)', () => {
       expect(await page.locator('ol.papers > li').count()).toBe(digest.papers);
       await expect(page.locator('main').textContent()).resolves.toContain('Why: Reasoning');
       await expect(page.locator('main').textContent()).resolves.toContain('And 3 more matching papers');
+      // As much as the email: tags, arXiv and PDF links, and each title leads to the paper's page.
+      const firstPaper = page.locator('ol.papers > li').first();
+      expect(await firstPaper.locator('.chips a').count()).toBeGreaterThan(0);
+      expect(await firstPaper.getByRole('link', { name: 'PDF' }).getAttribute('href')).toMatch(/^https:\/\/arxiv\.org\/pdf\//);
+      expect(await firstPaper.locator('h2 a').getAttribute('href')).toMatch(/^\/papers\/[0-9a-f-]{36}$/);
       await checkPage(page);
       await screenshot(page, viewport, 'digest');
 

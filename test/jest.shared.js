@@ -8,6 +8,7 @@ module.exports = {
   rootDir: root,
   testEnvironment: 'node',
   setupFiles: ['<rootDir>/test/setup-env.js'],
+  setupFilesAfterEnv: ['<rootDir>/test/support/shift-clock.js'],
   transform: {
     '^.+\\.(t|j|mj)s$': [
       '@swc/jest',

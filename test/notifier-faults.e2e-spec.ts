@@ -496,6 +496,49 @@ describe('Notifier delivery under faults (end to end)', () => {
     expect(others.rows[0].n).toBe(1);
   }, 120_000);
 
+  it('should keep delivering, with no notifier exiting, when Postgres drops every connection twice mid fan-out', async () => {
+    const readers = addresses('pgdrop', 150);
+    const stage = await createStage('pgdrop', readers, { answerDelayMs: 40 });
+    const notifiers = await startNotifiers(stage, 2);
+    const dropped: Promise<number>[] = [];
+    stage.smtp.faults.onAccepted = (_mail: AcceptedMail, accepted: number) => {
+      if (accepted === 30 || accepted === 90) {
+        // As a failover or an administrator would: every backend of the database but the test's own.
+        dropped.push(
+          stage.sql
+            .query(
+              `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+               WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+            )
+            .then((result) => result.rows[0].n as number),
+        );
+      }
+    };
+    await tick(stage);
+    await withLogs(stage, waitFor('both drops', () => Promise.resolve(dropped.length === 2), 60_000));
+    const terminated = await Promise.all(dropped);
+    expect(terminated.every((count) => count > 0)).toBe(true);
+    stage.smtp.faults.onAccepted = undefined;
+
+    await untilWithTicks(
+      stage,
+      'every delivery sent after the drops',
+      async () => countBy(await deliveries(stage), 'sent') === readers.length,
+      90_000,
+    );
+    for (const notifier of notifiers) {
+      expect([notifier.child.exitCode, notifier.child.signalCode]).toEqual([null, null]);
+      expect(notifier.output()).not.toMatch(/Unhandled 'error' event|Connection terminated unexpectedly\n\s+at /);
+    }
+    // A send whose outcome could not be recorded when its connection went is sent again, once at most.
+    const duplicates = await expectEachReaderServedOnce(
+      stage,
+      readers,
+      (await digests(stage)).map((row) => row.id),
+    );
+    expect(duplicates.size).toBeLessThanOrEqual(2 * 2 * CONCURRENCY);
+  }, 180_000);
+
   it('should split the work between two notifiers without sending anything twice', async () => {
     const readers = addresses('pair', 100);
     const stage = await createStage('pair', readers, { answerDelayMs: 20 });

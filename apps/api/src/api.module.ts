@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggingModule, SettingsModule } from '@libs/config';
 import { DatabaseModule } from '@libs/database';
@@ -20,6 +21,7 @@ import { SubscriptionsController } from './subscriptions/subscriptions.controlle
 import { SubscribeRateLimiter } from './subscriptions/subscribe-rate-limiter';
 import { SubscriptionsService } from './subscriptions/subscriptions.service';
 import { TopicsController } from './topics/topics.controller';
+import { HtmlErrorsFilter } from './web/html-errors.filter';
 import { WebPagesController } from './web/web-pages.controller';
 import { WebPapersService } from './web/web-papers.service';
 import { WebSubscriptionsController } from './web/web-subscriptions.controller';
@@ -49,6 +51,7 @@ import { WebSubscriptionsController } from './web/web-subscriptions.controller';
     AdminGuard,
     PapersService,
     WebPapersService,
+    { provide: APP_FILTER, useClass: HtmlErrorsFilter },
   ],
 })
 export class ApiModule {}

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
+import Handlebars from 'handlebars';
 import Parser from 'rss-parser';
 import { Response } from 'supertest';
 import { signToken, TokenPurpose, verifyToken } from '@libs/domain';
@@ -88,15 +89,21 @@ interface PaperFixture {
 }
 
 const decodeHtml = (html: string): string =>
-  html.replace(/&(amp|lt|gt|quot|#39|#x27);/g, (_match, entity: string) => {
-    const decoded: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#x27': "'" };
+  html.replace(/&(amp|lt|gt|quot|#39|#x27|#x3D|#x60);/g, (_match, entity: string) => {
+    const decoded: Record<string, string> = {
+      amp: '&',
+      lt: '<',
+      gt: '>',
+      quot: '"',
+      '#39': "'",
+      '#x27': "'",
+      '#x3D': '=',
+      '#x60': '`',
+    };
     return decoded[entity];
   });
-const escapeHtml = (text: string): string =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
-  );
+/** Text as the web pages' template engine escapes it. */
+const escapeHtml = (text: string): string => Handlebars.escapeExpression(text);
 /**
  * Text as a feed may legitimately carry it: characters XML forbids dropped (they cannot be represented),
  * and "]] >" taken for "]]>" (the service breaks the CDATA terminator up on purpose).
@@ -1309,12 +1316,66 @@ describe('feeds and digest view (integration)', () => {
       expect(json.omittedCount).toBe(2);
     });
 
-    it('should answer 400, not 500, for a digest id that is not a UUID', async () => {
+    it('should answer the 404 "not valid" page, not a 500 or JSON, for a digest id that is not a UUID', async () => {
       for (const id of ['not-a-uuid', '123', `${randomUUID()}x`]) {
         const response = await get(viewPath(id, signToken(SECRET, 'digest', id, new Date())));
 
-        expect({ id, status: response.status }).toEqual({ id, status: 400 });
+        expect({ id, status: response.status, type: response.headers['content-type'] }).toEqual({
+          id,
+          status: 404,
+          type: 'text/html; charset=utf-8',
+        });
+        expect(response.text).toContain('<h1>This link is not valid</h1>');
       }
+    });
+
+    it('should show at least what the email shows: tags, why, arXiv, PDF, Hugging Face and code links, and each paper page', async () => {
+      const [tagged] = await insertPapers(sql, [
+        {
+          title: 'A tagged paper with code',
+          abstract: 'Reasoning agents.',
+          authors: ['Ada Lovelace'],
+          arxivId: '2411.30200',
+          listedAt: '2024-11-05T08:00:00Z',
+          codeUrl: 'https://github.com/example/code?x=1&y=2',
+          topics: [
+            { topic: 'llm', score: 6, evidence: ['title: "language model"'] },
+            { topic: 'agents', score: 4, evidence: [] },
+          ],
+        },
+      ]);
+      const [hostileLink] = await insertPapers(sql, [
+        {
+          title: 'A paper whose source sent a script link',
+          abstract: 'x',
+          arxivId: '2411.30201',
+          listedAt: '2024-11-05T08:00:00Z',
+          codeUrl: 'javascript:alert(1)',
+        },
+      ]);
+      const id = await insertDigest(subscriptionId, '2024-11-08', '2024-11-08T08:00:00Z', [tagged, hostileLink]);
+      const token = encodeURIComponent(digestToken(id));
+      const html = (await get(`/digests/${id}?token=${token}`)).text;
+      // The view the email is rendered from: everything it shows of a paper is on the page too.
+      const view = (await get(`/api/digests/${id}?token=${token}`)).body as {
+        papers: { tags: string[]; reasons: string[]; arxivUrl: string | null; huggingFaceUrl: string | null }[];
+      };
+      expect(view.papers[0].tags).toEqual(['Large Language Models', 'Agents']);
+      for (const tag of view.papers[0].tags) {
+        expect(html).toContain(`<a class="chip" href="/topics/${tag === 'Agents' ? 'agents' : 'llm'}">${escapeHtml(tag)}</a>`);
+      }
+      expect(html).toContain(`Why: ${escapeHtml(view.papers[0].reasons.join('; '))}`);
+      for (const link of [
+        view.papers[0].arxivUrl,
+        view.papers[0].huggingFaceUrl,
+        'https://arxiv.org/pdf/2411.30200',
+        'https://github.com/example/code?x=1&y=2',
+      ]) {
+        expect(html).toContain(`href="${escapeHtml(link ?? 'missing')}"`);
+      }
+      expect(html).toContain(`<a href="/papers/${tagged}">A tagged paper with code</a>`);
+      expect(html).toContain(`<a href="/papers/${hostileLink}">A paper whose source sent a script link</a>`);
+      expect(html).not.toContain('javascript:');
     });
 
     it('should answer 404 for an unknown digest id even with a token signed for it', async () => {

@@ -1,7 +1,7 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
-import { JobData, JobName, QueueName, runJob } from '@libs/queues';
+import { JobData, JobName, QueueName, runJob, QueueErrorReporter } from '@libs/queues';
 import { BatchSummary, ClassifierService, summarise } from './classifier.service';
 
 // Four batches at a time: with two, Node and Postgres often waited on each other (a batch spends half its time in
@@ -9,6 +9,7 @@ import { BatchSummary, ClassifierService, summarise } from './classifier.service
 @Processor(QueueName.Classify, { concurrency: 4 })
 export class ClassifyProcessor extends WorkerHost {
   private readonly logger = new Logger(ClassifyProcessor.name);
+  private readonly errors = new QueueErrorReporter(`${ClassifyProcessor.name} worker`);
 
   constructor(private readonly classifier: ClassifierService) {
     super();
@@ -27,6 +28,12 @@ export class ClassifyProcessor extends WorkerHost {
       default:
         throw new UnrecoverableError(`No handler for job ${job.name} on queue ${QueueName.Classify}`);
     }
+  }
+
+  /** Redis trouble and jobs whose keys Redis lost: one log line per condition, not a stack per event. */
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.errors.report(error);
   }
 
   @OnWorkerEvent('failed')

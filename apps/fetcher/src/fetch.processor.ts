@@ -1,12 +1,13 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
-import { JobData, JobName, JobResults, QueueName, runJob } from '@libs/queues';
+import { JobData, JobName, JobResults, QueueName, runJob, QueueErrorReporter } from '@libs/queues';
 import { SourceFetcherService } from './source-fetcher.service';
 
 @Processor(QueueName.Fetch, { concurrency: 2 })
 export class FetchProcessor extends WorkerHost {
   private readonly logger = new Logger(FetchProcessor.name);
+  private readonly errors = new QueueErrorReporter(`${FetchProcessor.name} worker`);
 
   constructor(private readonly fetcher: SourceFetcherService) {
     super();
@@ -28,6 +29,12 @@ export class FetchProcessor extends WorkerHost {
       default:
         throw new UnrecoverableError(`No handler for job ${job.name} on queue ${QueueName.Fetch}`);
     }
+  }
+
+  /** Redis trouble and jobs whose keys Redis lost: one log line per condition, not a stack per event. */
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.errors.report(error);
   }
 
   @OnWorkerEvent('failed')

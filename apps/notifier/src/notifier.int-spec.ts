@@ -9,7 +9,7 @@ import { ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { Settings, SettingsModule } from '@libs/config';
 import { DatabaseModule, PaperRepository, SubscriptionRepository } from '@libs/database';
-import { emailChangeConfirmUrl, LEFT_OUT_LISTED, PermanentError, RetryLaterError, SecretBox } from '@libs/domain';
+import { Clock, emailChangeConfirmUrl, LEFT_OUT_LISTED, PermanentError, RetryLaterError, SecretBox } from '@libs/domain';
 import { HttpModule } from '@libs/http';
 import { MailModule } from '@libs/mail';
 import { DELIVERY_SEND_ATTEMPTS, JobName, QueueName, QueuesModule, runJob } from '@libs/queues';
@@ -913,8 +913,14 @@ describe('Notifier ledger', () => {
 
   it('should not count a wait for the webhook slot as an attempt, nor a 429 against the attempts for failures', async () => {
     const id = await oneDelivery('slack');
-    // The slot is taken (another digest to this webhook just went out): delayed, no attempt.
-    await app.get(WebhookThrottle).acquire(slackUrl);
+    // The slot is taken (another digest to this webhook just went out): delayed, no attempt. It is taken
+    // for long enough to outlast the sends below however slow the machine; freeing it is a 1 ms hold.
+    const throttle = app.get(WebhookThrottle);
+    await throttle.acquire(slackUrl, 600_000);
+    const freeSlot = async (): Promise<void> => {
+      await throttle.hold(slackUrl, 1);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    };
     for (let i = 0; i < 20; i += 1) {
       const busy = await app.get(DeliveryService).send(id).catch((error: unknown) => error);
       expect(busy).toBeInstanceOf(RetryLaterError);
@@ -923,7 +929,7 @@ describe('Notifier ledger', () => {
     expect(slackBodies).toHaveLength(0);
 
     // Slack answers 429: an attempt, counted apart; the job waits Retry-After.
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await freeSlot();
     slackStatuses.push(429);
     const limited = await app.get(DeliveryService).send(id).catch((error: unknown) => error);
     expect(limited).toBeInstanceOf(RetryLaterError);
@@ -933,13 +939,13 @@ describe('Notifier ledger', () => {
 
     // Many 429s earlier: a 5xx now is the first failed attempt, not the last.
     await sql.query(`UPDATE deliveries SET attempts = 30, "rateLimited" = 30 WHERE id = $1`, [id]);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await freeSlot();
     slackStatuses.push(500);
     await expect(app.get(DeliveryService).send(id)).rejects.not.toBeInstanceOf(PermanentError);
     expect(await deliveryRow(id)).toMatchObject({ status: 'pending', attempts: 31 });
     // Failures still give up at DELIVERY_SEND_ATTEMPTS, 429s aside.
     await sql.query(`UPDATE deliveries SET attempts = $2 WHERE id = $1`, [id, 30 + DELIVERY_SEND_ATTEMPTS - 1]);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await freeSlot();
     slackStatuses.push(500);
     await app.get(DeliveryService).send(id).catch(() => undefined);
     expect((await deliveryRow(id)).lastError).toMatch(new RegExp(`^gave up after ${DELIVERY_SEND_ATTEMPTS} failed attempts: `));
@@ -947,7 +953,10 @@ describe('Notifier ledger', () => {
 
   it('should give up a delivery Slack still rate-limits a day after its digest was built', async () => {
     const id = await oneDelivery('slack');
-    await sql.query(`UPDATE deliveries SET "createdAt" = now() - interval '23 hours 59 minutes 59 seconds' WHERE id = $1`, [id]);
+    await sql.query(`UPDATE deliveries SET "createdAt" = $2::timestamptz - interval '23 hours 59 minutes 59 seconds' WHERE id = $1`, [
+      id,
+      app.get(Clock).now(),
+    ]);
     slackStatuses.push(429);
     const error = await app.get(DeliveryService).send(id).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PermanentError);

@@ -3,7 +3,7 @@ import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Settings } from '@libs/config';
 import { Clock } from '@libs/domain';
 import { Job, UnrecoverableError } from 'bullmq';
-import { JobData, JobName, QueueName, runJob } from '@libs/queues';
+import { JobData, JobName, QueueName, runJob, QueueErrorReporter } from '@libs/queues';
 import { ConfirmationService } from './confirmation.service';
 import { DeliveryService } from './delivery.service';
 import { DigestBuilderService } from './digest-builder.service';
@@ -20,6 +20,7 @@ type NotifyJob =
 @Processor(QueueName.Notify)
 export class NotifyProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(NotifyProcessor.name);
+  private readonly errors = new QueueErrorReporter(`${NotifyProcessor.name} worker`);
 
   constructor(
     private readonly settings: Settings,
@@ -68,6 +69,12 @@ export class NotifyProcessor extends WorkerHost implements OnApplicationBootstra
       sent.push(channel);
       await job.updateProgress({ sent });
     });
+  }
+
+  /** Redis trouble and jobs whose keys Redis lost: one log line per condition, not a stack per event. */
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.errors.report(error);
   }
 
   @OnWorkerEvent('failed')

@@ -4,3 +4,4 @@ export * from './queue-contract';
 export * from './queues.module';
 export * from './job-errors';
 export * from './redis-client';
+export * from './queue-errors';

@@ -2,6 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { Job, JobsOptions, Queue } from 'bullmq';
 import { jobOptionsFor } from './job-options';
+import { QueueErrorReporter } from './queue-errors';
 import { withTrace } from './job-telemetry';
 import { JOB_QUEUE, JobData, JobName, QueueName } from './queue-contract';
 
@@ -16,6 +17,8 @@ export class JobProducer {
     @InjectQueue(QueueName.Notify) notify: Queue,
   ) {
     this.queues = { [QueueName.Fetch]: fetch, [QueueName.Classify]: classify, [QueueName.Notify]: notify };
+    const errors = new QueueErrorReporter('Queues');
+    Object.values(this.queues).forEach((queue) => errors.watch(queue));
   }
 
   queue(name: QueueName): Queue {

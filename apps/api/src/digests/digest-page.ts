@@ -1,55 +1,97 @@
 import { authorLine, DigestPaperView, DigestView, digestHeading } from '@libs/domain';
-import { esc, layout, safeUrl, Site } from '../web/web-pages';
+import { arxivPdfUrl, safeUrl } from '../web/links';
+import { renderPage, Site } from '../web/templates';
+import { LinkModel, PaperItemModel, topicChip } from '../web/web-pages';
+
+/** Where a digest paper is on the site, and what the page links from it (the view itself has only its URLs). */
+export interface DigestPaperRef {
+  id: string;
+  arxivId: string | null;
+  /** Topic slugs, best first. */
+  topics: string[];
+}
+
+/** A digest as the web view shows it: the view every channel renders, its papers' places on the site, its cap. */
+export interface DigestPage {
+  view: DigestView;
+  /** In the order of `view.papers`, then of `view.leftOut`. */
+  papers: DigestPaperRef[];
+  leftOut: DigestPaperRef[];
+  /** The subscription's papers-per-digest limit. */
+  maxPapers: number;
+}
+
+/** As many topics as the email's tags. */
+const MAX_TAGS = 5;
 
 /**
- * A sent digest on the web ("view in browser"): the same papers as its email (their reasons as the topics are
- * now), in the site's layout, abstracts on demand as on the other pages (a phone screen holds a few titles
- * rather than one abstract); below them, the papers the cap left out of the message, which its "And N more"
- * links here for.
+ * A sent digest on the web ("view in browser"): at least what its email shows (tags, why, summary, arXiv, PDF,
+ * Hugging Face and code links), each title leading to the paper's page on the site, abstracts on demand; below
+ * them, the papers that did not fit in the message, which its "And N more" links here for.
  */
-export function digestPage(site: Site, view: DigestView): string {
+export function digestPage(site: Site, { view, papers, leftOut, maxPapers }: DigestPage): string {
   const heading = digestHeading(view);
-  const papers = view.papers.map((paper, index) => paperItem(paper, index + 1)).join('\n');
   const noun = view.omittedCount === 1 ? 'paper' : 'papers';
-  let more = '';
+  const limit = `your digest holds at most ${maxPapers} ${maxPapers === 1 ? 'paper' : 'papers'}`;
+  let more: { intro: string; papers: PaperItemModel[] } | null = null;
+  let moreCount: string | null = null;
   if (view.leftOut.length > 0) {
     // What the message counted as "And N more" and linked here for; not sent, so still to come in a later digest.
     const which =
       view.leftOut.length < view.omittedCount
-        ? `The first ${esc(view.leftOut.length)} of the ${esc(view.omittedCount)} matching papers`
+        ? `The first ${view.leftOut.length} of the ${view.omittedCount} matching papers that`
         : view.leftOut.length === 1
-          ? 'The matching paper'
-          : `The ${esc(view.leftOut.length)} matching papers`;
-    const items = view.leftOut.map((paper, index) => paperItem(paper, view.papers.length + index + 1)).join('\n');
-    more = `<h2>More papers from this digest</h2>
-<p class="small muted">${which} left out of the message by your cap. They were not sent to you, so any still recent can come in your next digest.</p>
-<ol class="papers">${items}</ol>`;
+          ? 'The matching paper that'
+          : `The ${view.leftOut.length} matching papers that`;
+    more = {
+      intro: `${which} did not fit in the message: ${limit}. They were not sent to you, so any still recent can come in your next digest.`,
+      papers: view.leftOut.map((paper, index) =>
+        item(site, paper, leftOut[index], view.papers.length + index + 1),
+      ),
+    };
   } else if (view.omittedCount > 0) {
     // A digest built before the papers left out were recorded: only their number is known.
-    more = `<p>And ${esc(view.omittedCount)} more matching ${noun}, left out by your cap.</p>`;
+    moreCount = `And ${view.omittedCount} more matching ${noun} that did not fit: ${limit}.`;
   }
-  const links = [
-    `<a href="${esc(view.feedUrl)}">Your feed (RSS)</a>`,
-    view.manageUrl ? `<a href="${esc(view.manageUrl)}">Manage your preferences</a>` : null,
-    `<a href="${esc(view.unsubscribeUrl)}">Unsubscribe</a>`,
-  ].filter((link): link is string => link !== null);
-  const body = `<h1>${esc(heading)}</h1>
-<ol class="papers">${papers}</ol>
-${more}
-<p class="small">${links.join(' · ')}</p>`;
-  return layout(site, { title: heading, noindex: true }, body);
+  const links: LinkModel[] = [
+    { href: view.feedUrl, label: 'Your feed (RSS)' },
+    ...(view.manageUrl ? [{ href: view.manageUrl, label: 'Manage your preferences' }] : []),
+    { href: view.unsubscribeUrl, label: 'Unsubscribe' },
+  ];
+  return renderPage(
+    'digest',
+    site,
+    { title: heading, noindex: true },
+    {
+      heading,
+      papers: view.papers.map((paper, index) => item(site, paper, papers[index], index + 1)),
+      more,
+      moreCount,
+      links,
+    },
+  );
 }
 
-/** One paper of the page, numbered as in the digest. */
-function paperItem(paper: DigestPaperView, number: number): string {
-  const url = safeUrl(paper.url);
-  const title = url ? `<a href="${esc(url)}">${esc(paper.title)}</a>` : esc(paper.title);
-  const code = safeUrl(paper.codeUrl);
-  return `<li class="paper"><div class="votes" aria-label="${esc(paper.upvotes)} upvotes">${esc(paper.upvotes)}<span>upvotes</span></div>
-<article class="paper-body"><h2><span class="rank">${number}.</span> ${title}</h2>
-<p class="authors">${esc(authorLine(paper.authors))}</p>
-${paper.summary ? `<p><em>${esc(paper.summary)}</em></p>` : ''}
-${paper.abstract ? `<details><summary>Abstract</summary><p>${esc(paper.abstract)}</p></details>` : ''}
-${paper.reasons.length > 0 ? `<p class="small muted">Why: ${esc(paper.reasons.join('; '))}</p>` : ''}
-${code ? `<ul class="links"><li><a href="${esc(code)}">Code</a></li></ul>` : ''}</article></li>`;
+/** One paper, numbered as in the digest. */
+function item(site: Site, paper: DigestPaperView, ref: DigestPaperRef | undefined, rank: number): PaperItemModel {
+  const arxivPdf = ref?.arxivId ? arxivPdfUrl(ref.arxivId) : null;
+  const links = [
+    paper.arxivUrl ? { label: 'arXiv', href: safeUrl(paper.arxivUrl) } : null,
+    arxivPdf ? { label: 'PDF', href: arxivPdf } : null,
+    paper.huggingFaceUrl ? { label: 'Hugging Face', href: safeUrl(paper.huggingFaceUrl) } : null,
+    paper.codeUrl ? { label: 'Code', href: safeUrl(paper.codeUrl) } : null,
+  ].filter((link): link is LinkModel => link !== null && link.href !== null);
+  return {
+    rank,
+    // The paper's page on the site has everything; without it (a paper merged away since), its own page.
+    href: ref ? `${site.base}/papers/${ref.id}` : (safeUrl(paper.url) ?? ''),
+    title: paper.title,
+    upvotes: paper.upvotes,
+    authors: authorLine(paper.authors),
+    topics: (ref?.topics ?? []).slice(0, MAX_TAGS).map((slug) => topicChip(site, slug)),
+    summary: paper.summary,
+    abstract: paper.abstract,
+    reasons: paper.reasons.join('; '),
+    links,
+  };
 }

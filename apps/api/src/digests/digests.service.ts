@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Settings } from '@libs/config';
-import { DigestRepository, PaperRepository, SubscriptionRepository } from '@libs/database';
+import { DigestRepository, PaperRepository, PaperWithTopics, SubscriptionRepository } from '@libs/database';
 import { buildDigestView, digestLinks, DigestView, verifyToken } from '@libs/domain';
+import { DigestPage, DigestPaperRef } from './digest-page';
 
 /**
  * The "view in browser" page of a digest that was sent: the same view its email was rendered from, with
@@ -18,6 +19,32 @@ export class DigestsService {
 
   /** The digest as its channels render it, or null when the token is not this digest's. */
   async view(digestId: string, token: string): Promise<DigestView | null> {
+    return (await this.load(digestId, token))?.view ?? null;
+  }
+
+  /** The digest for its web page: the view, where its papers are on the site, and the subscription's cap. */
+  async page(digestId: string, token: string): Promise<DigestPage | null> {
+    const loaded = await this.load(digestId, token);
+    if (!loaded) {
+      return null;
+    }
+    const ref = (paper: PaperWithTopics): DigestPaperRef => ({
+      id: paper.id,
+      arxivId: paper.arxivId,
+      topics: paper.topics.map((t) => t.topic),
+    });
+    return {
+      view: loaded.view,
+      papers: loaded.papers.map(ref),
+      leftOut: loaded.leftOut.map(ref),
+      maxPapers: loaded.maxPapers,
+    };
+  }
+
+  private async load(
+    digestId: string,
+    token: string,
+  ): Promise<{ view: DigestView; papers: PaperWithTopics[]; leftOut: PaperWithTopics[]; maxPapers: number } | null> {
     const now = new Date();
     if (verifyToken(this.settings.APP_SECRET, 'digest', token, now) !== digestId) {
       return null;
@@ -33,12 +60,13 @@ export class DigestsService {
       this.digests.paperIdsOf(digest.id).then((ids) => this.papers.findWithTopics(ids)),
       this.papers.findWithTopics(digest.leftOutPaperIds ?? []),
     ]);
-    return buildDigestView({
+    const view = buildDigestView({
       digest,
       subscription,
       papers,
       leftOut,
       links: digestLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription.id, digest.id, now),
     });
+    return { view, papers, leftOut, maxPapers: subscription.maxPapers };
   }
 }

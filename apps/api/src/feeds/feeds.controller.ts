@@ -9,6 +9,7 @@ import {
   Req,
   Res,
 } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { PRIVATE_CACHE, PUBLIC_CACHE, sendFeed } from './feed-response';
 import { FeedFormat, FeedsService } from './feeds.service';
@@ -19,6 +20,7 @@ const formatPipe = (): ParseEnumPipe =>
     exceptionFactory: () => new BadRequestException('The feed format must be rss, atom or json (e.g. papers.rss)'),
   });
 
+@ApiTags('Feeds')
 @Controller('feeds')
 export class FeedsController {
   constructor(private readonly feeds: FeedsService) {}

@@ -1,4 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import {
   HealthCheck,
   HealthCheckResult,
@@ -13,6 +14,7 @@ import { livenessChecks, readinessChecks } from '@libs/queues/health-checks';
  * Probes, the same on every app: live (the process answers), ready (Postgres and Redis answer; 503
  * otherwise). GET /health is ready under its older name.
  */
+@ApiTags('Health')
 @Controller('health')
 export class HealthController {
   constructor(

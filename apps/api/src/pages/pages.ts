@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Settings } from '@libs/config';
-import { esc, layout, Site } from '../web/web-pages';
+import { renderPage, Site } from '../web/templates';
+import { messagePage } from '../web/web-pages';
+import { ActiveLinks, linksPage } from '../web/web-subscription-pages';
 
 /** The pages subscribers land on from their emails (confirm, unsubscribe, bad links), in the site's layout. */
 @Injectable()
@@ -14,58 +16,54 @@ export class SubscriberPages {
 
   /** Posts back to the page's own URL (token included); RFC 8058 one-click clients post there too. */
   unsubscribeForm(): string {
-    return this.page(
-      'Unsubscribe',
-      `<p>Stop receiving this Paperboy digest? You can subscribe again at any time.</p>
-<form method="post"><button type="submit">Unsubscribe</button></form>`,
-    );
+    return renderPage('unsubscribe', this.site, { title: 'Unsubscribe', noindex: true }, {});
   }
 
   unsubscribed(): string {
-    return this.page(
-      'You are unsubscribed',
-      `<p>You will not receive this digest any more.</p>
-<p><a href="${esc(this.site.base)}/subscribe">Subscribe again</a> · <a href="${esc(this.site.base)}/">Back to the papers</a></p>`,
+    return this.message('You are unsubscribed', ['You will not receive this digest any more.'], [
+      { href: `${this.site.base}/subscribe`, label: 'Subscribe again' },
+      { href: `${this.site.base}/`, label: 'Back to the papers' },
+    ]);
+  }
+
+  confirmed(feeds: ActiveLinks['feeds'], manage: string): string {
+    return linksPage(
+      this.site,
+      {
+        title: 'Subscription confirmed',
+        intro: 'Your first digest arrives at your next send hour.',
+        feedIntro: 'Your personal feed lists every paper of your digests',
+      },
+      { manage, feeds },
     );
   }
 
-  confirmed(feeds: { rss: string; atom: string; json: string }, manage: string): string {
-    return this.page(
-      'Subscription confirmed',
-      `<p>Your first digest arrives at your next send hour.</p>
-<ul><li><a href="${esc(manage)}">Manage your preferences</a></li>
-<li>Your personal feed lists every paper of your digests: <a href="${esc(feeds.rss)}">RSS</a>,
-<a href="${esc(feeds.atom)}">Atom</a>, <a href="${esc(feeds.json)}">JSON Feed</a>.</li></ul>`,
-    );
-  }
-
-  emailConfirmed(feeds: { rss: string; atom: string; json: string }, manage: string): string {
-    return this.page(
-      'Address confirmed',
-      `<p>Your digests go to this address from the next one on.</p>
-<ul><li><a href="${esc(manage)}">Manage your preferences</a></li>
-<li>Your personal feed lists every paper of your digests: <a href="${esc(feeds.rss)}">RSS</a>,
-<a href="${esc(feeds.atom)}">Atom</a>, <a href="${esc(feeds.json)}">JSON Feed</a>.</li></ul>`,
+  emailConfirmed(feeds: ActiveLinks['feeds'], manage: string): string {
+    return linksPage(
+      this.site,
+      {
+        title: 'Address confirmed',
+        intro: 'Your digests go to this address from the next one on.',
+        feedIntro: 'Your personal feed lists every paper of your digests',
+      },
+      { manage, feeds },
     );
   }
 
   cancelled(): string {
-    return this.page(
-      'This subscription was cancelled',
-      `<p><a href="${esc(this.site.base)}/subscribe">Subscribe again</a> to receive the digest.</p>`,
-    );
+    return this.message('This subscription was cancelled', [], [
+      { href: `${this.site.base}/subscribe`, label: 'Subscribe again' },
+    ]);
   }
 
   invalidLink(): string {
-    return this.page(
-      'This link is not valid',
-      `<p>It may be mistyped or expired.</p>
-<p><a href="${esc(this.site.base)}/">Back to the papers</a></p>`,
-    );
+    return this.message('This link is not valid', ['It may be mistyped or expired.'], [
+      { href: `${this.site.base}/`, label: 'Back to the papers' },
+    ]);
   }
 
   /** A page of the site's layout: kept out of search engines, as it is reached through a signed link. */
-  page(title: string, body: string): string {
-    return layout(this.site, { title, noindex: true }, `<h1>${esc(title)}</h1>\n${body}`);
+  private message(title: string, paragraphs: string[], links: { href: string; label: string }[]): string {
+    return messagePage(this.site, title, paragraphs, { noindex: true, links });
   }
 }

@@ -17,6 +17,7 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { SubscriberPages } from '../pages/pages';
 import { CreateSubscriptionDto, UpdateSubscriptionDto } from './dto/create-subscription.dto';
@@ -29,6 +30,7 @@ import {
   TooManyConfirmationsError,
 } from './subscriptions.service';
 
+@ApiTags('Subscriptions')
 @Controller()
 export class SubscriptionsController {
   constructor(

@@ -59,6 +59,31 @@ export function readForm(body: unknown): FormValues {
   };
 }
 
+/**
+ * The query fields a page reads, each given at most once: a repeated one (`?page=1&page=2`) is named rather
+ * than one of its values picked. Blank fields count as absent; fields the page does not read (utm_*) are ignored.
+ * `problems` names fields of the wrong form (repeated, with a NUL); the DTO then checks the values.
+ */
+export function readQuery(
+  query: Record<string, unknown>,
+  names: string[],
+): { fields: Record<string, unknown>; problems: string[] } {
+  const fields: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const name of names) {
+    const value = query[name];
+    if (Array.isArray(value) || (typeof value === 'object' && value !== null)) {
+      problems.push(`${name} must be given once`);
+    } else if (typeof value === 'string' && value.includes('\u0000')) {
+      // Postgres refuses NUL in text: named here rather than failing the query.
+      problems.push(`${name} must not contain a NUL character`);
+    } else if (value !== undefined && value !== '') {
+      fields[name] = value;
+    }
+  }
+  return { fields, problems };
+}
+
 /** A blank field keeps its default; a whole number becomes a number; anything else stays for the validator to name. */
 const number = (value: string): number | string | undefined => {
   const trimmed = value.trim();

@@ -1,22 +1,22 @@
 import { BadRequestException, Controller, Get, Param, Query, Res } from '@nestjs/common';
+import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { TOPICS } from '@libs/domain';
 import { SearchPapersDto } from '../papers/dto/search-papers.dto';
 import { PapersService } from '../papers/papers.service';
-import { validateBody } from './web-forms';
-import { homePage, notFoundPage, paperPage, resultsPage, topicPage } from './web-pages';
+import { readQuery, validateBody } from './web-forms';
+import { badRequestPage, homePage, notFoundPage, paperPage, resultsPage, topicPage } from './web-pages';
 import { itemToWebPaper, WebPapersService } from './web-papers.service';
 import { WEB_JS } from './web-script';
-import { WEB_CSS } from './web-styles';
+import { FAVICON_SVG, WEB_CSS } from './web-styles';
 
 const PAGE_SIZE = 20;
+/** A listing day holds 50-150 papers: 30 a page keeps a phone's page short and the HTML light. */
+const DAY_PAGE_SIZE = 30;
 const PUBLIC_CACHE = 'public, max-age=60';
 
-/** Query fields the pages read; others (utm_*, a stray `page` on a day) are ignored rather than refused. */
-const first = (value: unknown): unknown => (Array.isArray(value) ? (value as unknown[])[0] : value);
-const present = (value: unknown): unknown => (value === '' ? undefined : value);
-
 /** The public, server-rendered pages: the day's papers, search, topics, one paper, and their stylesheet. */
+@ApiTags('Web pages')
 @Controller()
 export class WebPagesController {
   constructor(
@@ -24,32 +24,39 @@ export class WebPagesController {
     private readonly search: PapersService,
   ) {}
 
+  // Files of the site, not part of the API.
+  @ApiExcludeEndpoint()
   @Get('assets/paperboy.css')
   stylesheet(@Res() res: Response): void {
     res.set('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(WEB_CSS);
   }
 
+  @ApiExcludeEndpoint()
   @Get('assets/paperboy.js')
   script(@Res() res: Response): void {
     res.set('cache-control', 'public, max-age=3600').type('text/javascript; charset=utf-8').send(WEB_JS);
   }
 
-  /** The latest listing day (or `?date=`), most upvoted first; `?q=` searches every day instead. */
+  @ApiExcludeEndpoint()
+  @Get('favicon.ico')
+  favicon(@Res() res: Response): void {
+    res.set('cache-control', 'public, max-age=86400').redirect(301, `${this.web.site.base}/assets/favicon.svg`);
+  }
+
+  @ApiExcludeEndpoint()
+  @Get('assets/favicon.svg')
+  faviconSvg(@Res() res: Response): void {
+    res.set('cache-control', 'public, max-age=86400').type('image/svg+xml').send(FAVICON_SVG);
+  }
+
+  /** The latest listing day (or `?date=`), most upvoted first, a page at a time; `?q=` searches every day. */
   @Get()
   async home(@Query() query: Record<string, unknown>, @Res() res: Response): Promise<void> {
     const site = this.web.site;
-    const raw = {
-      q: query.q,
-      topic: present(first(query.topic)),
-      date: present(first(query.date)),
-      page: present(first(query.page)),
-    };
-    const { value, errors } = await validateBody(
-      SearchPapersDto,
-      Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)),
-    );
+    const { fields, problems } = readQuery(query, ['q', 'topic', 'date', 'page']);
+    const { value, errors } = await validateBody(SearchPapersDto, fields);
     const shown = { q: typeof value.q === 'string' ? value.q : undefined, topic: value.topic, date: value.date };
-    const messages = Object.values(errors).flat();
+    const messages = [...problems, ...Object.values(errors).flat()];
     if (messages.length > 0) {
       this.html(
         res,
@@ -83,34 +90,31 @@ export class WebPagesController {
       return;
     }
     const topic = value.topic ?? null;
+    const page = value.page ?? 1;
     const day = value.date ?? (await this.web.latestDay(topic));
-    if (day === null) {
-      this.html(
-        res,
-        200,
-        homePage(site, { day: null, topic: value.topic, papers: [], total: 0, previousDay: null, nextDay: null }),
-      );
-      return;
-    }
-    const listing = await this.web.day(day, topic);
-    this.html(res, 200, homePage(site, { day, topic: value.topic, ...listing }));
+    const empty = { papers: [], total: 0, previousDay: null, nextDay: null };
+    const listing = day === null ? empty : await this.web.day(day, topic, page, DAY_PAGE_SIZE);
+    this.html(res, 200, homePage(site, { day, topic: value.topic, page, pageSize: DAY_PAGE_SIZE, ...listing }));
   }
 
   @Get('topics/:slug')
-  async topic(@Param('slug') slug: string, @Query('page') page: unknown, @Res() res: Response): Promise<void> {
+  async topic(@Param('slug') slug: string, @Query() query: Record<string, unknown>, @Res() res: Response): Promise<void> {
+    const site = this.web.site;
     const topic = TOPICS.find((t) => t.slug === slug);
     if (!topic) {
-      this.html(res, 404, notFoundPage(this.web.site, 'There is no such topic.'));
+      this.html(res, 404, notFoundPage(site, 'There is no such topic.'));
       return;
     }
-    const requested = typeof page === 'string' && /^\d{1,4}$/.test(page) ? Number(page) : 1;
-    const found = await this.search.search({ topic: topic.slug, page: Math.max(1, requested), limit: PAGE_SIZE });
-    const papers = found.items.map(itemToWebPaper);
-    this.html(
-      res,
-      200,
-      topicPage(this.web.site, { topic, papers, page: found.page, limit: found.limit, total: found.total }),
-    );
+    const { fields, problems } = readQuery(query, ['page']);
+    const { value, errors } = await validateBody(SearchPapersDto, fields);
+    const messages = [...problems, ...Object.values(errors).flat()];
+    if (messages.length > 0) {
+      this.html(res, 400, badRequestPage(site, messages));
+      return;
+    }
+    const page = value.page ?? 1;
+    const { papers, total } = await this.web.topic(topic.slug, page, PAGE_SIZE);
+    this.html(res, 200, topicPage(site, { topic, papers, page, limit: PAGE_SIZE, total }));
   }
 
   @Get('papers/:id')

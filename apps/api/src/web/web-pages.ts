@@ -1,21 +1,10 @@
 import { authorLine, Topic, TOPICS, topicName } from '@libs/domain';
+import { arxivPdfUrl, arxivUrl, doiLink, hfPaperUrl, safeUrl, sitePath } from './links';
+import { LayoutOptions, Nav, renderPage, Site } from './templates';
 
-/** Pure HTML rendering of the web pages: every interpolated value goes through `esc` (or `safeUrl` for links). */
+/** The public pages as view models for their templates (templates/pages/*.hbs); the engine escapes. */
 
-export const esc = (text: string | number): string =>
-  String(text).replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
-  );
-
-/** Only http(s) links from paper metadata: a `javascript:` URL from a source must never become a link. */
-export function safeUrl(url: string | null | undefined): string | null {
-  if (!url || !URL.canParse(url)) {
-    return null;
-  }
-  const protocol = new URL(url).protocol;
-  return protocol === 'https:' || protocol === 'http:' ? url : null;
-}
+export type { Site } from './templates';
 
 /** A paper as the pages show it. */
 export interface WebPaper {
@@ -38,147 +27,107 @@ export interface WebPaper {
   topics: { topic: string; score: number; evidence: string[] }[];
 }
 
-/** Where the site is mounted (the path of PUBLIC_URL, '' at the root), so links work behind a path prefix. */
-export interface Site {
-  base: string;
+export interface LinkModel {
+  href: string;
+  label: string;
 }
 
-type Nav = 'papers' | 'subscribe' | null;
-
-interface LayoutOptions {
+/** One paper of a list (partials/paper-item.hbs). */
+export interface PaperItemModel {
+  href: string;
   title: string;
-  nav?: Nav;
-  /** Pages behind a signed link are kept out of search engines. */
-  noindex?: boolean;
-  /** Feeds of this page's papers, offered to browsers and feed readers (after the site-wide one). */
-  feeds?: { title: string; path: string }[];
-  /** Loads the site's small script (same origin, deferred); every page works without it. */
-  script?: boolean;
+  upvotes: number;
+  authors: string;
+  topics: { href: string; name: string }[];
+  abstract: string;
+  links: LinkModel[];
+  /** Set on a digest's papers only. */
+  rank?: number;
+  summary?: string | null;
+  reasons?: string;
 }
 
-export function layout(site: Site, options: LayoutOptions, body: string): string {
-  const current = (name: Nav): string => (options.nav === name ? ' aria-current="page"' : '');
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-${options.noindex ? '<meta name="robots" content="noindex">\n' : ''}<title>${esc(options.title)} · Paperboy</title>
-<link rel="stylesheet" href="${esc(site.base)}/assets/paperboy.css">
-<link rel="alternate" type="application/rss+xml" title="Paperboy: latest papers" href="${esc(site.base)}/feeds/papers.rss">
-${(options.feeds ?? []).map((feed) => `<link rel="alternate" type="application/rss+xml" title="${esc(feed.title)}" href="${esc(site.base)}${esc(feed.path)}">\n`).join('')}${options.script ? `<script src="${esc(site.base)}/assets/paperboy.js" defer></script>\n` : ''}</head><body>
-<a class="skip" href="#main">Skip to content</a>
-<header class="site-header"><div class="bar"><a class="brand" href="${esc(site.base)}/">Paperboy</a>
-<nav aria-label="Main"><ul><li><a href="${esc(site.base)}/"${current('papers')}>Papers</a></li><li><a href="${esc(site.base)}/subscribe"${current('subscribe')}>Subscribe</a></li></ul></nav></div></header>
-<main id="main">
-${body}
-</main>
-<footer class="site-footer"><div>Paperboy · research-paper digests · <a href="${esc(site.base)}/feeds/papers.rss">RSS</a> · <a href="${esc(site.base)}/feeds/papers.atom">Atom</a> · <a href="${esc(site.base)}/feeds/papers.json">JSON Feed</a> · <a href="${esc(site.base)}/api/docs">API</a></div></footer>
-</body></html>`;
-}
+export const topicHref = (site: Site, slug: string): string => `${site.base}/topics/${encodeURIComponent(slug)}`;
 
-/** A page with a heading and a short message: 404s, "check your inbox", errors. */
-export function messagePage(
-  site: Site,
-  title: string,
-  message: string,
-  options: { noindex?: boolean; nav?: Nav } = {},
-): string {
-  return layout(
-    site,
-    { title, ...options },
-    `<h1>${esc(title)}</h1>\n<p>${esc(message)}</p>\n<p><a href="${esc(site.base)}/">Back to the papers</a></p>`,
-  );
-}
+export const topicChip = (site: Site, slug: string): { href: string; name: string } => ({
+  href: topicHref(site, slug),
+  name: topicName(slug),
+});
 
-export function notFoundPage(site: Site, what: string): string {
-  return messagePage(site, 'Not found', `${what} It may be mistyped, or it was never here.`);
-}
-
-export function hfPaperUrl(arxivId: string): string {
-  return `https://huggingface.co/papers/${encodeURIComponent(arxivId)}`;
-}
-
-export function arxivUrl(arxivId: string): string {
-  return `https://arxiv.org/abs/${encodeURIComponent(arxivId)}`;
-}
-
-function topicChips(site: Site, paper: WebPaper): string {
-  if (paper.topics.length === 0) {
-    return '';
-  }
-  const chips = paper.topics
-    .map(
-      (t) =>
-        `<li><a class="chip" href="${esc(site.base)}/topics/${esc(encodeURIComponent(t.topic))}">${esc(topicName(t.topic))}</a></li>`,
-    )
-    .join('');
-  return `<ul class="chips" aria-label="Topics">${chips}</ul>`;
-}
-
-function externalLinks(paper: WebPaper): string {
-  const links: string[] = [];
+/** arXiv, PDF, Hugging Face, DOI, the source, code and project page: those the paper has, http(s) only. */
+export function paperLinks(paper: {
+  arxivId: string | null;
+  doi?: string | null;
+  url?: string | null;
+  codeUrl?: string | null;
+  projectUrl?: string | null;
+}): LinkModel[] {
+  const links: LinkModel[] = [];
   if (paper.arxivId) {
-    links.push(`<li><a href="${esc(arxivUrl(paper.arxivId))}">arXiv</a></li>`);
-    links.push(`<li><a href="${esc(`https://arxiv.org/pdf/${encodeURIComponent(paper.arxivId)}`)}">PDF</a></li>`);
-    links.push(`<li><a href="${esc(hfPaperUrl(paper.arxivId))}">Hugging Face</a></li>`);
+    links.push({ label: 'arXiv', href: arxivUrl(paper.arxivId) });
+    links.push({ label: 'PDF', href: arxivPdfUrl(paper.arxivId) });
+    links.push({ label: 'Hugging Face', href: hfPaperUrl(paper.arxivId) });
   }
   if (paper.doi) {
-    links.push(`<li><a href="${esc(`https://doi.org/${paper.doi}`)}">DOI</a></li>`);
+    links.push({ label: 'DOI', href: doiLink(paper.doi) });
   }
   const source = safeUrl(paper.url);
   if (source && !paper.arxivId) {
-    links.push(`<li><a href="${esc(source)}">Source</a></li>`);
+    links.push({ label: 'Source', href: source });
   }
   const code = safeUrl(paper.codeUrl);
   if (code) {
-    links.push(`<li><a href="${esc(code)}">Code</a></li>`);
+    links.push({ label: 'Code', href: code });
   }
   const project = safeUrl(paper.projectUrl);
   if (project) {
-    links.push(`<li><a href="${esc(project)}">Project page</a></li>`);
+    links.push({ label: 'Project page', href: project });
   }
-  return links.length > 0 ? `<ul class="links" aria-label="Links">${links.join('')}</ul>` : '';
+  return links;
 }
 
-function paperItem(site: Site, paper: WebPaper): string {
-  const href = `${site.base}/papers/${paper.id}`;
-  return `<li class="paper"><div class="votes" aria-label="${esc(paper.upvotes)} upvotes">${esc(paper.upvotes)}<span>upvotes</span></div>
-<article class="paper-body"><h2><a href="${esc(href)}">${esc(paper.title)}</a></h2>
-<p class="authors">${esc(authorLine(paper.authors))}</p>
-${topicChips(site, paper)}
-${paper.abstract ? `<details><summary>Abstract</summary><p>${esc(paper.abstract)}</p></details>` : ''}
-${externalLinks(paper)}</article></li>`;
+export function paperItem(site: Site, paper: WebPaper): PaperItemModel {
+  return {
+    href: `${site.base}/papers/${paper.id}`,
+    title: paper.title,
+    upvotes: paper.upvotes,
+    authors: authorLine(paper.authors),
+    topics: paper.topics.map((t) => topicChip(site, t.topic)),
+    abstract: paper.abstract,
+    links: paperLinks(paper),
+  };
 }
 
-export function paperList(site: Site, papers: WebPaper[], empty: string): string {
-  if (papers.length === 0) {
-    return `<p class="muted">${esc(empty)}</p>`;
-  }
-  return `<ol class="papers">${papers.map((paper) => paperItem(site, paper)).join('\n')}</ol>`;
+/** A page with a heading, a few short paragraphs and links: 404s, 400s, 429s, bad links. */
+export function messagePage(
+  site: Site,
+  title: string,
+  paragraphs: string[],
+  options: { noindex?: boolean; nav?: Nav; links?: LinkModel[] } = {},
+): string {
+  const links = options.links ?? [{ href: `${site.base}/`, label: 'Back to the papers' }];
+  return renderPage('message', site, { title, noindex: options.noindex, nav: options.nav }, { title, paragraphs, links });
 }
 
-function topicOptions(selected: string | undefined): string {
-  return TOPICS.map(
-    (t) => `<option value="${esc(t.slug)}"${t.slug === selected ? ' selected' : ''}>${esc(t.name)}</option>`,
-  ).join('');
+export function notFoundPage(site: Site, what: string): string {
+  return messagePage(site, 'Not found', [`${what} It may be mistyped, or it was never here.`]);
 }
 
-/** The search and topic filter of the home page: a plain GET form, so it works without JavaScript. */
-function filterForm(site: Site, query: { q?: string; topic?: string; date?: string }): string {
-  return `<form class="toolbar" role="search" method="get" action="${esc(site.base)}/">
-<div class="grow"><label for="q">Search papers</label><input type="search" id="q" name="q" value="${esc(query.q ?? '')}" maxlength="200" placeholder='e.g. "test-time scaling" -survey'></div>
-<div><label for="topic">Topic</label><select id="topic" name="topic"><option value="">All topics</option>${topicOptions(query.topic)}</select></div>
-${query.date && !query.q ? `<input type="hidden" name="date" value="${esc(query.date)}">` : ''}
-<div><button type="submit">Go</button></div></form>`;
+/** A page address with wrong query parameters: each named. */
+export function badRequestPage(site: Site, messages: string[]): string {
+  return messagePage(site, 'Please check the address', messages);
 }
 
-function href(site: Site, path: string, params: Record<string, string | number | undefined>): string {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) {
-    if (value !== undefined && value !== '') {
-      search.set(key, String(value));
-    }
-  }
-  const text = search.toString();
-  return `${site.base}${path}${text ? `?${text}` : ''}`;
+/** A manage link that does not work: said once, with what to do about it. */
+export function badLinkPage(site: Site): string {
+  return messagePage(
+    site,
+    'This link is not valid',
+    [
+      'It may be mistyped or cut short, or the subscription was cancelled. The manage link in your latest digest always works.',
+    ],
+    { noindex: true },
+  );
 }
 
 const WEEKDAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
@@ -203,12 +152,54 @@ export function longDate(day: string): string {
   return `${WEEKDAY_NAMES[date.getUTCDay()]} ${date.getUTCDate()} ${MONTH_NAMES[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
 }
 
+const plural = (count: number, noun: string): string => `${count} ${count === 1 ? noun : `${noun}s`}`;
+
+const pastLastPage = (total: number, pageSize: number): string => {
+  const last = Math.max(1, Math.ceil(total / pageSize));
+  return `There ${last === 1 ? 'is 1 page' : `are ${last} pages`} of papers here: this page is past the last one.`;
+};
+
+/** The search box and topic filter (partials/filter-form.hbs): a plain GET form that works without JavaScript. */
+function filterModel(query: { q?: string; topic?: string; date?: string }) {
+  return {
+    q: query.q ?? '',
+    date: query.date && !query.q ? query.date : null,
+    topics: TOPICS.map((t) => ({ slug: t.slug, name: t.name, selected: t.slug === query.topic })),
+  };
+}
+
+/** Previous/next page links (partials/pager.hbs), or null when everything fits on one page. */
+export function pagerModel(
+  site: Site,
+  path: string,
+  params: Record<string, string | undefined>,
+  page: number,
+  limit: number,
+  total: number,
+  labels: { prev: string; next: string } = { prev: '← Newer', next: 'Older →' },
+) {
+  const last = Math.max(1, Math.ceil(total / limit));
+  if (last <= 1) {
+    return null;
+  }
+  return {
+    page,
+    last,
+    prev: page > 1 ? { href: sitePath(site.base, path, { ...params, page: page - 1 }), label: labels.prev } : null,
+    next: page < last ? { href: sitePath(site.base, path, { ...params, page: page + 1 }), label: labels.next } : null,
+  };
+}
+
 export interface DayView {
   /** The UTC listing day shown, or null when there are no papers at all. */
   day: string | null;
   topic?: string;
+  /** This page of the day's papers, most upvoted first. */
   papers: WebPaper[];
+  /** Papers of the day (all pages). */
   total: number;
+  page: number;
+  pageSize: number;
   previousDay: string | null;
   nextDay: string | null;
 }
@@ -216,28 +207,42 @@ export interface DayView {
 export function homePage(site: Site, view: DayView): string {
   const topic = view.topic ? ` in ${topicName(view.topic)}` : '';
   const title = view.day ? `Papers of ${longDate(view.day)}${topic}` : 'Papers';
-  const nav = view.day
-    ? `<nav class="daynav" aria-label="Days">${
-        view.previousDay
-          ? `<a rel="prev" href="${esc(href(site, '/', { date: view.previousDay, topic: view.topic }))}">← ${esc(longDate(view.previousDay))}</a>`
-          : '<span></span>'
-      }${
-        view.nextDay
-          ? `<a rel="next" href="${esc(href(site, '/', { date: view.nextDay, topic: view.topic }))}">${esc(longDate(view.nextDay))} →</a>`
-          : '<span></span>'
-      }</nav>`
-    : '';
+  const dayLink = (day: string | null) =>
+    day ? { href: sitePath(site.base, '/', { date: day, topic: view.topic }), label: longDate(day) } : null;
+  const first = (view.page - 1) * view.pageSize + 1;
+  const last = first + view.papers.length - 1;
   const count =
-    view.total > view.papers.length
-      ? `${view.papers.length} of ${view.total} papers, most upvoted first`
-      : `${view.total} ${view.total === 1 ? 'paper' : 'papers'}, most upvoted first`;
-  const body = `<h1>${esc(title)}</h1>
-${filterForm(site, { topic: view.topic, date: view.day ?? undefined })}
-${nav}
-${view.day ? `<p class="muted small">${esc(count)}</p>` : ''}
-${paperList(site, view.papers, view.day ? 'No papers were listed this day.' : 'No papers yet: the fetcher has not brought any in.')}
-${nav}`;
-  return layout(site, { title, nav: 'papers' }, body);
+    view.total > view.papers.length && view.papers.length > 0
+      ? `Papers ${first}–${last} of ${view.total}, most upvoted first`
+      : `${plural(view.total, 'paper')}, most upvoted first`;
+  return renderPage(
+    'home',
+    site,
+    { title, nav: 'papers' },
+    {
+      title,
+      filter: filterModel({ topic: view.topic, date: view.day ?? undefined }),
+      dayNav: view.day ? { prev: dayLink(view.previousDay), next: dayLink(view.nextDay) } : null,
+      count: view.day ? count : null,
+      papers: view.papers.map((paper) => paperItem(site, paper)),
+      empty: !view.day
+        ? 'No papers yet: the fetcher has not brought any in.'
+        : view.total > 0
+          ? pastLastPage(view.total, view.pageSize)
+          : 'No papers were listed this day.',
+      pager: view.day
+        ? pagerModel(
+            site,
+            '/',
+            { date: view.day, topic: view.topic },
+            view.page,
+            view.pageSize,
+            view.total,
+            { prev: '← More upvoted', next: 'Fewer upvotes →' },
+          )
+        : null,
+    },
+  );
 }
 
 export interface ResultsView {
@@ -252,136 +257,133 @@ export interface ResultsView {
   errors: string[];
 }
 
-export function pager(
-  site: Site,
-  path: string,
-  params: Record<string, string | undefined>,
-  page: number,
-  limit: number,
-  total: number,
-): string {
-  const last = Math.max(1, Math.ceil(total / limit));
-  if (last <= 1) {
-    return '';
-  }
-  const prev =
-    page > 1
-      ? `<a rel="prev" href="${esc(href(site, path, { ...params, page: page - 1 }))}">← Newer</a>`
-      : '<span></span>';
-  const next =
-    page < last
-      ? `<a rel="next" href="${esc(href(site, path, { ...params, page: page + 1 }))}">Older →</a>`
-      : '<span></span>';
-  return `<nav class="pager" aria-label="Pages">${prev}<span class="muted">Page ${esc(page)} of ${esc(last)}</span>${next}</nav>`;
-}
-
 /** Search results (best match first), or the filter form again with what was wrong. */
 export function resultsPage(site: Site, view: ResultsView): string {
   const title = view.q ? `Search: ${view.q}` : 'Papers';
-  const errors =
-    view.errors.length > 0
-      ? `<div class="summary" role="alert"><h2>Please check your search</h2><ul>${view.errors.map((e) => `<li>${esc(e)}</li>`).join('')}</ul></div>`
-      : '';
-  const summary =
-    view.errors.length === 0
-      ? `<p class="muted small">${esc(view.total)} ${view.total === 1 ? 'paper' : 'papers'} found, best match first</p>`
-      : '';
-  const params = { q: view.q, topic: view.topic, date: view.date };
+  const ok = view.errors.length === 0;
   // The same search as a feed, newest first, for readers that follow a query.
   const feedPath =
-    view.q && view.errors.length === 0
-      ? href({ base: '' }, view.topic ? `/feeds/topics/${encodeURIComponent(view.topic)}.rss` : '/feeds/papers.rss', {
+    view.q && ok
+      ? sitePath('', view.topic ? `/feeds/topics/${encodeURIComponent(view.topic)}.rss` : '/feeds/papers.rss', {
           q: view.q,
         })
       : null;
-  const follow = feedPath
-    ? `<p class="small">Follow this search: <a href="${esc(site.base)}${esc(feedPath)}">RSS</a> · <a href="${esc(site.base)}${esc(feedPath.replace('.rss?', '.atom?'))}">Atom</a> · <a href="${esc(site.base)}${esc(feedPath.replace('.rss?', '.json?'))}">JSON Feed</a></p>`
-    : '';
-  const body = `<h1>${esc(title)}</h1>
-${errors}${filterForm(site, { q: view.q, topic: view.topic, date: view.date })}
-${summary}${follow}
-${view.errors.length === 0 ? paperList(site, view.papers, 'No paper matches. Try fewer words, or another topic.') : ''}
-${pager(site, '/', params, view.page, view.limit, view.total)}`;
-  const feeds = feedPath ? [{ title: `Paperboy: papers matching "${view.q}"`, path: feedPath }] : [];
-  return layout(site, { title, nav: 'papers', feeds }, body);
+  const feeds: LayoutOptions['feeds'] = feedPath ? [{ title: `Paperboy: papers matching "${view.q}"`, path: feedPath }] : [];
+  return renderPage(
+    'results',
+    site,
+    { title, nav: 'papers', feeds },
+    {
+      title,
+      errors: view.errors,
+      filter: filterModel(view),
+      count: ok ? `${plural(view.total, 'paper')} found, best match first` : null,
+      follow: feedPath
+        ? {
+            rss: `${site.base}${feedPath}`,
+            atom: `${site.base}${feedPath.replace('.rss?', '.atom?')}`,
+            json: `${site.base}${feedPath.replace('.rss?', '.json?')}`,
+          }
+        : null,
+      papers: view.papers.map((paper) => paperItem(site, paper)),
+      empty: 'No paper matches. Try fewer words, or another topic.',
+      pager: pagerModel(site, '/', { q: view.q, topic: view.topic, date: view.date }, view.page, view.limit, view.total),
+    },
+  );
 }
 
 export interface TopicView {
   topic: Topic;
+  /** Newest listing day first, most upvoted first within a day. */
   papers: WebPaper[];
   page: number;
   limit: number;
   total: number;
 }
 
+const isoDay = (date: Date): string => date.toISOString().slice(0, 10);
+
+/** A topic's papers under a heading per UTC listing day, as the home page shows days. */
 export function topicPage(site: Site, view: TopicView): string {
   const { topic } = view;
-  const body = `<h1>${esc(topic.name)}</h1>
-<p>${esc(topic.scope)}</p>
-<p><a href="${esc(href(site, '/subscribe', { topic: topic.slug }))}">Get these papers in your digest</a> · <a href="${esc(href(site, '/', { topic: topic.slug }))}">Today's ${esc(topic.name)} papers</a></p>
-<p class="small">Feed of this topic: <a href="${esc(site.base)}/feeds/topics/${esc(topic.slug)}.rss">RSS</a> · <a href="${esc(site.base)}/feeds/topics/${esc(topic.slug)}.atom">Atom</a> · <a href="${esc(site.base)}/feeds/topics/${esc(topic.slug)}.json">JSON Feed</a></p>
-<p class="muted small">${esc(view.total)} ${view.total === 1 ? 'paper' : 'papers'}, newest first</p>
-${paperList(site, view.papers, 'No paper has this topic yet.')}
-${pager(site, `/topics/${encodeURIComponent(topic.slug)}`, {}, view.page, view.limit, view.total)}`;
-  return layout(
+  const days: { day: string; label: string; papers: PaperItemModel[] }[] = [];
+  for (const paper of view.papers) {
+    const day = isoDay(paper.listedAt);
+    if (days.at(-1)?.day !== day) {
+      days.push({ day, label: longDate(day), papers: [] });
+    }
+    days[days.length - 1].papers.push(paperItem(site, paper));
+  }
+  const feed = (ext: string) => `${site.base}/feeds/topics/${encodeURIComponent(topic.slug)}.${ext}`;
+  return renderPage(
+    'topic',
     site,
     {
       title: topic.name,
       nav: 'papers',
-      feeds: [{ title: `Paperboy: ${topic.name}`, path: `/feeds/topics/${topic.slug}.rss` }],
+      feeds: [{ title: `Paperboy: ${topic.name}`, path: `/feeds/topics/${encodeURIComponent(topic.slug)}.rss` }],
     },
-    body,
+    {
+      topic: { name: topic.name, scope: topic.scope },
+      subscribeHref: sitePath(site.base, '/subscribe', { topic: topic.slug }),
+      todayHref: sitePath(site.base, '/', { topic: topic.slug }),
+      feeds: { rss: feed('rss'), atom: feed('atom'), json: feed('json') },
+      count: `${plural(view.total, 'paper')}, newest day first, most upvoted first within a day`,
+      days,
+      empty: view.total > 0 ? pastLastPage(view.total, view.limit) : 'No paper has this topic yet.',
+      pager: pagerModel(site, `/topics/${encodeURIComponent(topic.slug)}`, {}, view.page, view.limit, view.total),
+    },
   );
 }
 
-const isoDay = (date: Date): string => date.toISOString().slice(0, 10);
-
 export function paperPage(site: Site, paper: WebPaper): string {
-  const rows: [string, string][] = [
-    ['Authors', esc(paper.authors.join(', ') || 'unknown')],
-    ['Upvotes', esc(paper.upvotes)],
-    [
-      'First listed',
-      `<a href="${esc(href(site, '/', { date: isoDay(paper.listedAt) }))}"><time datetime="${esc(paper.listedAt.toISOString())}">${esc(isoDay(paper.listedAt))}</time></a>`,
-    ],
+  type Row = { term: string; value: string; href?: string; datetime?: string };
+  const rows: Row[] = [
+    { term: 'Authors', value: paper.authors.join(', ') || 'unknown' },
+    { term: 'Upvotes', value: String(paper.upvotes) },
+    {
+      term: 'First listed',
+      value: isoDay(paper.listedAt),
+      href: sitePath(site.base, '/', { date: isoDay(paper.listedAt) }),
+      datetime: paper.listedAt.toISOString(),
+    },
   ];
   if (paper.publishedAt) {
-    rows.push([
-      'Published',
-      `<time datetime="${esc(paper.publishedAt.toISOString())}">${esc(isoDay(paper.publishedAt))}</time>`,
-    ]);
+    rows.push({ term: 'Published', value: isoDay(paper.publishedAt), datetime: paper.publishedAt.toISOString() });
   }
   if (paper.arxivId) {
-    rows.push([
-      'arXiv',
-      `<a href="${esc(arxivUrl(paper.arxivId))}">${esc(paper.arxivId)}${paper.version ? `v${esc(paper.version)}` : ''}</a>`,
-    ]);
+    rows.push({
+      term: 'arXiv',
+      value: `${paper.arxivId}${paper.version ? `v${paper.version}` : ''}`,
+      href: arxivUrl(paper.arxivId),
+    });
   }
   if (paper.doi) {
-    rows.push(['DOI', `<a href="${esc(`https://doi.org/${paper.doi}`)}">${esc(paper.doi)}</a>`]);
+    rows.push({ term: 'DOI', value: paper.doi, href: doiLink(paper.doi) });
   }
   if (paper.categories.length > 0) {
-    rows.push(['Categories', esc(paper.categories.join(', '))]);
+    rows.push({ term: 'Categories', value: paper.categories.join(', ') });
   }
   if (paper.keywords.length > 0) {
-    rows.push(['Keywords', esc(paper.keywords.join(', '))]);
+    rows.push({ term: 'Keywords', value: paper.keywords.join(', ') });
   }
-  const why =
-    paper.topics.length > 0
-      ? `<ul class="why">${paper.topics
-          .map(
-            (t) =>
-              `<li><a class="chip" href="${esc(site.base)}/topics/${esc(encodeURIComponent(t.topic))}">${esc(topicName(t.topic))}</a> <span class="muted small">score ${esc(Math.round(t.score * 10) / 10)}</span>${
-                t.evidence.length > 0 ? ` — why: ${esc(t.evidence.join('; '))}` : ''
-              }</li>`,
-          )
-          .join('')}</ul>`
-      : '<p class="muted">No topic yet.</p>';
-  const body = `<article><h1>${esc(paper.title)}</h1>
-<dl class="meta">${rows.map(([term, value]) => `<dt>${esc(term)}</dt><dd>${value}</dd>`).join('')}</dl>
-${externalLinks(paper)}
-${paper.summary ? `<h2>Summary</h2><p>${esc(paper.summary)}</p>` : ''}
-<h2>Abstract</h2><p>${esc(paper.abstract || 'No abstract.')}</p>
-<h2>Topics</h2>${why}</article>`;
-  return layout(site, { title: paper.title, nav: 'papers' }, body);
+  return renderPage(
+    'paper',
+    site,
+    { title: paper.title, nav: 'papers' },
+    {
+      rows,
+      paper: {
+        title: paper.title,
+        links: paperLinks(paper),
+        summary: paper.summary,
+        abstract: paper.abstract || 'No abstract.',
+        why: paper.topics.map((t) => ({
+          ...topicChip(site, t.topic),
+          score: Math.round(t.score * 10) / 10,
+          evidence: t.evidence.join('; '),
+        })),
+      },
+    },
+  );
 }

@@ -4,12 +4,11 @@ import { DigestRepository, PaperRepository, PaperWithTopics, SubscriptionEntity 
 import { DEFAULT_LOOKBACK_DAYS } from '@libs/domain';
 import { PaperItem } from '../papers/papers.service';
 import { SubscriptionPreferencesDto } from '../subscriptions/dto/create-subscription.dto';
-import { Site, WebPaper } from './web-pages';
+import { Site } from './templates';
+import { WebPaper } from './web-pages';
 import { PreviewView } from './web-subscription-pages';
 
 const DAY = 24 * 3600 * 1000;
-/** More than any real listing day holds (Hugging Face lists ~50-150); a bigger day says "N of M". */
-const MAX_DAY_PAPERS = 500;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const FAR_FUTURE = new Date('9999-01-01T00:00:00Z');
 /** No subscription has this id, so a preview excludes no paper as already delivered. */
@@ -51,13 +50,22 @@ export class WebPapersService {
     return papers.length > 0 ? utcDay(papers[0].listedAt) : null;
   }
 
-  /** A listing day's ready papers, most upvoted first, and the nearest earlier and later days that have papers. */
-  async day(day: string, topic: string | null): Promise<DayListing> {
+  /**
+   * A page of a listing day's ready papers, most upvoted first, and the nearest earlier and later days that
+   * have papers.
+   */
+  async day(day: string, topic: string | null, page: number, pageSize: number): Promise<DayListing> {
     const from = new Date(`${day}T00:00:00Z`);
     const to = new Date(from.getTime() + DAY);
     const search = { query: null, topic, minUpvotes: 0 };
     const [listed, before, after] = await Promise.all([
-      this.papers.search({ ...search, listed: { from, to }, offset: 0, limit: MAX_DAY_PAPERS }),
+      this.papers.search({
+        ...search,
+        listed: { from, to },
+        order: 'day-then-upvotes',
+        offset: (page - 1) * pageSize,
+        limit: pageSize,
+      }),
       this.papers.search({ ...search, listed: { from: new Date(0), to: from }, offset: 0, limit: 1 }),
       this.papers.search({ ...search, listed: { from: to, to: FAR_FUTURE }, offset: 0, limit: 1 }),
     ]);
@@ -73,15 +81,26 @@ export class WebPapersService {
             })
           ).papers
         : after.papers;
-    const papers = listed.papers
-      .map(toWebPaper)
-      .sort((a, b) => b.upvotes - a.upvotes || b.listedAt.getTime() - a.listedAt.getTime());
     return {
-      papers,
+      papers: listed.papers.map(toWebPaper),
       total: listed.total,
       previousDay: before.papers.length > 0 ? utcDay(before.papers[0].listedAt) : null,
       nextDay: oldestAfter.length > 0 ? utcDay(oldestAfter[0].listedAt) : null,
     };
+  }
+
+  /** A page of a topic's ready papers: newest listing day first, most upvoted first within a day. */
+  async topic(slug: string, page: number, pageSize: number): Promise<{ papers: WebPaper[]; total: number }> {
+    const { papers, total } = await this.papers.search({
+      query: null,
+      topic: slug,
+      listed: null,
+      minUpvotes: 0,
+      order: 'day-then-upvotes',
+      offset: (page - 1) * pageSize,
+      limit: pageSize,
+    });
+    return { papers: papers.map(toWebPaper), total };
   }
 
   /**

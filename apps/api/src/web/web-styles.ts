@@ -29,6 +29,7 @@ h2{font-size:1.1rem;line-height:1.3;margin:0 0 4px}
 .votes{flex:0 0 48px;text-align:center;border:1px solid var(--line);border-radius:8px;padding:4px 0;height:fit-content;font-weight:700}
 .votes span{display:block;font-size:.75rem;font-weight:400;color:var(--muted)}
 .paper-body{min-width:0;flex:1}
+.paper-body p.small{margin:4px 0}
 .paper h2 a{color:var(--fg);text-decoration:none}
 .paper h2 a:hover{text-decoration:underline}
 .authors{color:var(--muted);font-size:.9rem;margin:0 0 6px;overflow-wrap:anywhere}
@@ -61,7 +62,15 @@ button.secondary{background:var(--bg);color:var(--accent)}
 .preview{margin:24px 0 0;padding:16px 0 0;border-top:2px solid var(--line)}
 .preview:focus{outline:none}
 .pager{display:flex;justify-content:space-between;margin:16px 0}
+main>section>h2,main>article>h2,.section-heading{margin-top:28px}
+.day-heading{font-size:1.2rem;margin:28px 0 8px}
+/* The weekday only matters to weekly digests (browsers without :has() keep showing it, with its hint). */
+form:has(#frequency option[value=weekly]:not(:checked)) .weekday-field{display:none}
 .site-footer{border-top:1px solid var(--line);color:var(--muted);font-size:.875rem}
 .site-footer div{max-width:860px;margin:0 auto;padding:12px 16px}
 @media (min-width:640px){h1{font-size:1.75rem}.paper{gap:16px}}
+`;
+
+/** The site's icon: a folded paper, in the site's accent colour. */
+export const FAVICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#0b57d0"/><path d="M9 7h10l5 5v13H9z" fill="#fff"/><path d="M19 7v5h5" fill="#d1d9e0"/><path d="M12 16h9M12 19h9M12 22h6" stroke="#0b57d0" stroke-width="1.5"/></svg>
 `;

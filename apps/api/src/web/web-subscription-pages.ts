@@ -1,6 +1,7 @@
 import { TOPICS } from '@libs/domain';
-import { FieldErrors, FormValues } from './web-forms';
-import { esc, layout, paperList, Site, WebPaper } from './web-pages';
+import { DEFAULT_FORM, FieldErrors, FormValues } from './web-forms';
+import { renderPage, Site } from './templates';
+import { paperItem, WebPaper } from './web-pages';
 
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 const FREQUENCIES: [string, string][] = [
@@ -28,76 +29,73 @@ const FIELD_LABELS: Record<keyof FormValues, string> = {
   minUpvotes: 'Minimum upvotes',
 };
 
-function fieldErrors(errors: FieldErrors, field: keyof FormValues): string {
-  const messages = errors[field] ?? [];
-  return messages.length > 0
-    ? `<p class="error" id="${field}-error">${messages.map((m) => esc(m)).join('<br>')}</p>`
-    : '';
+/** Fields with a hint paragraph (`<name>-hint`) that their input points to. */
+const HINTED = new Set<keyof FormValues>([
+  'email',
+  'slackWebhookUrl',
+  'topics',
+  'excludeTopics',
+  'keywords',
+  'weekday',
+  'timezone',
+  'sendHour',
+  'maxPapers',
+  'minUpvotes',
+]);
+
+/** Each field's messages and the aria attributes tying its input to its hint and its error. */
+function fieldModels(errors: FieldErrors) {
+  const names = Object.keys(FIELD_LABELS) as (keyof FormValues)[];
+  return Object.fromEntries(
+    names.map((name) => {
+      const messages = errors[name] ?? [];
+      const ids = [HINTED.has(name) ? `${name}-hint` : '', messages.length > 0 ? `${name}-error` : ''].filter(Boolean);
+      return [name, { name, errors: messages, describedBy: ids.join(' '), invalid: messages.length > 0 }];
+    }),
+  );
 }
 
-/** aria attributes tying an input to its hint and its error. */
-function described(errors: FieldErrors, field: keyof FormValues, hint: boolean): string {
-  const ids = [hint ? `${field}-hint` : '', errors[field] ? `${field}-error` : ''].filter(Boolean).join(' ');
-  return `${ids ? ` aria-describedby="${ids}"` : ''}${errors[field] ? ' aria-invalid="true"' : ''}`;
-}
-
-function errorSummary(errors: FieldErrors): string {
+function errorSummaryModel(errors: FieldErrors) {
   const fields = (Object.keys(FIELD_LABELS) as (keyof FormValues)[]).filter((field) => errors[field]);
   if (fields.length === 0) {
-    return '';
+    return null;
   }
-  const items = fields.map(
-    (field) => `<li><a href="#${field}">${esc(FIELD_LABELS[field])}: ${esc((errors[field] ?? []).join('; '))}</a></li>`,
-  );
-  return `<div class="summary" role="alert" tabindex="-1"><h2>Please correct ${fields.length === 1 ? 'this field' : 'these fields'}</h2><ul>${items.join('')}</ul></div>`;
+  return {
+    heading: fields.length === 1 ? 'Please correct this field' : 'Please correct these fields',
+    items: fields.map((field) => ({
+      field,
+      label: FIELD_LABELS[field],
+      messages: (errors[field] ?? []).join('; '),
+    })),
+  };
 }
 
-function select(
-  name: keyof FormValues,
-  options: [string, string][],
-  value: string,
-  errors: FieldErrors,
-  hint = false,
-): string {
-  return `<select id="${name}" name="${name}"${described(errors, name, hint)}>${options
-    .map(([v, label]) => `<option value="${esc(v)}"${v === value ? ' selected' : ''}>${esc(label)}</option>`)
-    .join('')}</select>`;
-}
+const options = (choices: [string, string][], value: string) =>
+  choices.map(([v, label]) => ({ value: v, label, selected: v === value }));
 
-/** The preferences every subscription has; shared by the subscribe and manage forms. */
-function preferenceFields(values: FormValues, errors: FieldErrors, options: { guessTimezone?: boolean } = {}): string {
-  const checkboxes = (name: 'topics' | 'excludeTopics', chosen: Set<string>): string =>
-    TOPICS.map(
-      (t) =>
-        `<label><input type="checkbox" name="${name}" value="${esc(t.slug)}"${chosen.has(t.slug) ? ' checked' : ''}> ${esc(t.name)}</label>`,
-    ).join('');
-  const topics = checkboxes('topics', new Set(values.topics));
+const HOURS = Array.from({ length: 24 }, (_, h): [string, string] => [String(h), `${String(h).padStart(2, '0')}:00`]);
+
+/** What partials/preference-fields.hbs reads: the preferences every subscription has. */
+function preferenceModel(values: FormValues, errors: FieldErrors, guessTimezone: boolean) {
+  const chosen = new Set(values.topics);
   const excluded = new Set(values.excludeTopics);
-  const hours = Array.from({ length: 24 }, (_, h): [string, string] => [String(h), `${String(h).padStart(2, '0')}:00`]);
-  return `<fieldset id="topics"${described(errors, 'topics', true)}><legend>Topics</legend>
-<p class="hint" id="topics-hint">Papers with any of these topics. Choose none, and no keyword, to get every paper.</p>${fieldErrors(errors, 'topics')}
-<div class="checks">${topics}</div></fieldset>
-<details id="excludeTopics"${excluded.size > 0 || errors.excludeTopics ? ' open' : ''}><summary>Leave out topics${excluded.size > 0 ? ` (${excluded.size})` : ''}</summary>
-<fieldset${described(errors, 'excludeTopics', true)}><legend>Leave out papers on</legend>
-<p class="hint" id="excludeTopics-hint">A paper with any of these topics is left out, even when it matches.</p>${fieldErrors(errors, 'excludeTopics')}
-<div class="checks">${checkboxes('excludeTopics', excluded)}</div></fieldset></details>
-<div><label for="keywords">Keywords</label><p class="hint" id="keywords-hint">One search a line, matched in titles, abstracts and authors: words, "exact phrase", -exclude. At most 20.</p>${fieldErrors(errors, 'keywords')}
-<textarea id="keywords" name="keywords" rows="3"${described(errors, 'keywords', true)}>${esc(values.keywords)}</textarea></div>
-<div><label for="frequency">Frequency</label>${fieldErrors(errors, 'frequency')}${select('frequency', FREQUENCIES, values.frequency, errors)}</div>
-<div><label for="weekday">Weekday of weekly digests</label>${fieldErrors(errors, 'weekday')}${select(
-    'weekday',
-    WEEKDAYS.map((day, index): [string, string] => [String(index + 1), day]),
-    values.weekday,
-    errors,
-  )}</div>
-<div><label for="timezone">Time zone</label><p class="hint" id="timezone-hint">An IANA time zone such as Europe/Paris or America/New_York; UTC if you are unsure.</p>${fieldErrors(errors, 'timezone')}
-<input type="text" id="timezone" name="timezone" value="${esc(values.timezone)}" list="timezones" autocomplete="off" autocapitalize="off" spellcheck="false" maxlength="64"${options.guessTimezone ? ' data-guess-timezone' : ''}${described(errors, 'timezone', true)}>${options.guessTimezone ? '<p class="hint" id="timezone-guess" aria-live="polite"></p>' : ''}
-<datalist id="timezones">${TIME_ZONES.map((zone) => `<option value="${esc(zone)}"></option>`).join('')}</datalist></div>
-<div><label for="sendHour">Send hour</label><p class="hint" id="sendHour-hint">Local time in your time zone.</p>${fieldErrors(errors, 'sendHour')}${select('sendHour', hours, values.sendHour, errors, true)}</div>
-<div><label for="maxPapers">Papers per digest</label><p class="hint" id="maxPapers-hint">1 to 100; the most upvoted first.</p>${fieldErrors(errors, 'maxPapers')}
-<input type="number" id="maxPapers" name="maxPapers" inputmode="numeric" min="1" max="100" value="${esc(values.maxPapers)}"${described(errors, 'maxPapers', true)}></div>
-<div><label for="minUpvotes">Minimum upvotes</label><p class="hint" id="minUpvotes-hint">0 for every paper.</p>${fieldErrors(errors, 'minUpvotes')}
-<input type="number" id="minUpvotes" name="minUpvotes" inputmode="numeric" min="0" value="${esc(values.minUpvotes)}"${described(errors, 'minUpvotes', true)}></div>`;
+  return {
+    values,
+    fields: fieldModels(errors),
+    errorSummary: errorSummaryModel(errors),
+    topicChoices: TOPICS.map((t) => ({ slug: t.slug, name: t.name, checked: chosen.has(t.slug) })),
+    excludeChoices: TOPICS.map((t) => ({ slug: t.slug, name: t.name, checked: excluded.has(t.slug) })),
+    excludedCount: excluded.size,
+    excludeOpen: excluded.size > 0 || errors.excludeTopics !== undefined,
+    frequencyOptions: options(FREQUENCIES, values.frequency),
+    weekdayOptions: options(
+      WEEKDAYS.map((day, index): [string, string] => [String(index + 1), day]),
+      values.weekday,
+    ),
+    hourOptions: options(HOURS, values.sendHour),
+    timeZones: TIME_ZONES,
+    guessTimezone,
+  };
 }
 
 /** What today's digest would have held for the preferences on the form. */
@@ -117,54 +115,39 @@ export interface SubscribeView {
   preview?: PreviewView;
 }
 
-function previewSection(site: Site, preview: PreviewView): string {
-  const shown = preview.papers.length;
-  const heading =
-    shown === 0
-      ? "Today's digest would have been empty"
-      : `Today's digest would have held ${shown} ${shown === 1 ? 'paper' : 'papers'}`;
-  const more =
-    preview.total > shown ? ` ${preview.total - shown} more matched and would have been left out by the cap.` : '';
-  return `<section class="preview" id="preview" aria-labelledby="preview-heading" tabindex="-1">
-<h2 id="preview-heading">${esc(heading)}</h2>
-<p class="hint">Papers first listed in the last ${esc(preview.days)} days that match these topics, keywords and upvotes, as the digest ranks them.${esc(more)} Nothing was saved.</p>
-${paperList(site, preview.papers, 'No paper of these days matches. Choose more topics, or fewer keywords.')}
-<p><button type="submit" form="subscribe-form">Subscribe with these preferences</button></p>
-</section>`;
-}
-
 export function subscribePage(site: Site, view: SubscribeView): string {
-  const { values, errors } = view;
-  const body = `<h1>Subscribe to the digest</h1>
-<p>The day's papers on your topics, in your inbox or Slack channel, at your hour.</p>
-${errorSummary(errors)}<form class="stack" id="subscribe-form" method="post" action="${esc(site.base)}/subscribe" novalidate>
-<fieldset><legend>Where to send it</legend>
-<div><label for="email">Email</label><p class="hint" id="email-hint">We send a confirmation link first.</p>${fieldErrors(errors, 'email')}
-<input type="email" id="email" name="email" autocomplete="email" maxlength="254" value="${esc(values.email)}"${described(errors, 'email', true)}></div>
-<div><label for="slackWebhookUrl">Slack incoming webhook (optional)</label><p class="hint" id="slackWebhookUrl-hint">https://hooks.slack.com/services/… Leave both empty for a feed-only subscription (RSS, Atom, JSON Feed).</p>${fieldErrors(errors, 'slackWebhookUrl')}
-<input type="url" id="slackWebhookUrl" name="slackWebhookUrl" maxlength="500" autocomplete="off" value="${esc(values.slackWebhookUrl)}"${described(errors, 'slackWebhookUrl', true)}></div>
-</fieldset>
-${preferenceFields(values, errors, { guessTimezone: view.guessTimezone })}
-<div class="actions"><button type="submit">Subscribe</button>
-<button type="submit" class="secondary" name="intent" value="preview" formaction="${esc(site.base)}/subscribe#preview">Preview today's digest</button></div></form>
-${view.preview ? previewSection(site, view.preview) : ''}`;
-  return layout(
+  const { values, errors, preview } = view;
+  const shown = preview?.papers.length ?? 0;
+  return renderPage(
+    'subscribe',
     site,
     {
       title: Object.keys(errors).length > 0 ? 'Subscribe (please correct the form)' : 'Subscribe',
       nav: 'subscribe',
       script: view.guessTimezone,
     },
-    body,
+    {
+      ...preferenceModel(values, errors, view.guessTimezone === true),
+      preview: preview
+        ? {
+            heading:
+              shown === 0
+                ? "Today's digest would have been empty"
+                : `Today's digest would have held ${shown} ${shown === 1 ? 'paper' : 'papers'}`,
+            days: preview.days,
+            more:
+              preview.total > shown
+                ? `${preview.total - shown} more matched but would not have fit: a digest holds at most ${values.maxPapers.trim() || DEFAULT_FORM.maxPapers} papers.`
+                : null,
+            papers: preview.papers.map((paper) => paperItem(site, paper)),
+          }
+        : null,
+    },
   );
 }
 
 export function checkInboxPage(site: Site, message: string): string {
-  return layout(
-    site,
-    { title: 'Check your inbox', nav: 'subscribe' },
-    `<h1>Check your inbox</h1>\n<p>${esc(message)} The link is valid for 7 days. Nothing arrives? Look in your spam folder.</p>\n<p><a href="${esc(site.base)}/">Back to the papers</a></p>`,
-  );
+  return renderPage('check-inbox', site, { title: 'Check your inbox', nav: 'subscribe' }, { message });
 }
 
 export interface ActiveLinks {
@@ -172,18 +155,32 @@ export interface ActiveLinks {
   feeds: { rss: string; atom: string; json: string };
 }
 
-function feedLinks(feeds: ActiveLinks['feeds']): string {
-  return `<a href="${esc(feeds.rss)}">RSS</a>, <a href="${esc(feeds.atom)}">Atom</a>, <a href="${esc(feeds.json)}">JSON Feed</a>`;
+/** A page listing a subscription's manage and feed links: after subscribing to Slack or feeds, or confirming. */
+export function linksPage(
+  site: Site,
+  text: { title: string; intro: string; feedIntro: string; nav?: 'subscribe' },
+  links: ActiveLinks,
+): string {
+  return renderPage(
+    'subscribed',
+    site,
+    { title: text.title, nav: text.nav, noindex: true },
+    { ...text, manage: links.manage, feeds: links.feeds },
+  );
 }
 
 /** A Slack or feed-only subscription is active at once: its links are shown once, here. */
 export function subscribedPage(site: Site, links: ActiveLinks): string {
-  return layout(
+  return linksPage(
     site,
-    { title: 'You are subscribed', nav: 'subscribe', noindex: true },
-    `<h1>You are subscribed</h1>
-<p>Your first digest goes out at your next send hour. Keep these links: they are the only way back to this subscription.</p>
-<ul><li><a href="${esc(links.manage)}">Manage your preferences</a></li><li>Your personal feed: ${feedLinks(links.feeds)}</li></ul>`,
+    {
+      title: 'You are subscribed',
+      intro:
+        'Your first digest goes out at your next send hour. Keep these links: they are the only way back to this subscription.',
+      feedIntro: 'Your personal feed',
+      nav: 'subscribe',
+    },
+    links,
   );
 }
 
@@ -201,46 +198,23 @@ export interface ManageView {
 }
 
 export function managePage(site: Site, view: ManageView, values: FormValues, errors: FieldErrors): string {
-  const channels: string[] = [];
-  if (view.email) {
-    channels.push(
-      `<li>Email to ${esc(view.email)}${view.emailSuppressed ? ' <strong>(stopped: the address bounced)</strong>' : ''}</li>`,
-    );
-  }
-  if (view.slack) {
-    channels.push(
-      `<li>Slack (${esc(view.slack.host)})${view.slack.disabledReason ? ` <strong>(stopped: ${esc(view.slack.disabledReason)})</strong>` : ''}</li>`,
-    );
-  }
-  channels.push(`<li>Your personal feed: ${feedLinks(view.feeds)}</li>`);
-  if (view.pendingEmail) {
-    channels.push(
-      `<li>Waiting for confirmation: ${esc(view.pendingEmail)} (use the link we sent there${view.email ? `; ${esc(view.email)} gets the digests until then` : ''})</li>`,
-    );
-  }
-  const notice = view.saved
-    ? '<div class="notice" role="status"><p>Saved. The changes apply from your next digest on.</p></div>'
-    : '';
-  const pending =
-    view.status === 'pending'
-      ? '<p><strong>Not confirmed yet:</strong> use the link in the confirmation email.</p>'
-      : '';
-  const body = `<h1>Your digest</h1>
-${notice}${errorSummary(errors)}${pending}
-<section aria-labelledby="channels-heading"><h2 id="channels-heading">Delivered to</h2><ul>${channels.join('')}</ul></section>
-<section aria-labelledby="channels-form-heading"><h2 id="channels-form-heading">Change where it goes</h2>
-<form class="stack" method="post" action="${esc(view.action)}" novalidate>
-<input type="hidden" name="intent" value="channels">
-<div><label for="email">Email</label><p class="hint" id="email-hint">A new address gets a confirmation link first. Empty stops email.</p>${fieldErrors(errors, 'email')}
-<input type="email" id="email" name="email" autocomplete="email" maxlength="254" value="${esc(values.email)}"${described(errors, 'email', true)}></div>
-<div><label for="slackWebhookUrl">New Slack incoming webhook</label><p class="hint" id="slackWebhookUrl-hint">https://hooks.slack.com/services/… Empty keeps the current one; a new one starts Slack again after it stopped.</p>${fieldErrors(errors, 'slackWebhookUrl')}
-<input type="url" id="slackWebhookUrl" name="slackWebhookUrl" maxlength="500" autocomplete="off" value="${esc(values.slackWebhookUrl)}"${described(errors, 'slackWebhookUrl', true)}></div>
-${view.slack ? '<div><input type="checkbox" id="removeSlack" name="removeSlack" value="1"> <label for="removeSlack">Stop sending to Slack</label></div>' : ''}
-<div><button type="submit">Save channels</button></div></form></section>
-<section aria-labelledby="prefs-heading"><h2 id="prefs-heading">Preferences</h2>
-<form class="stack" method="post" action="${esc(view.action)}" novalidate>
-${preferenceFields(values, errors)}
-<div><button type="submit">Save preferences</button></div></form></section>
-<p><a href="${esc(view.unsubscribeUrl)}">Unsubscribe</a> from this digest.</p>`;
-  return layout(site, { title: 'Manage your digest', noindex: true }, body);
+  return renderPage(
+    'manage',
+    site,
+    { title: 'Manage your digest', noindex: true },
+    {
+      ...preferenceModel(values, errors, false),
+      saved: view.saved,
+      pending: view.status === 'pending',
+      channels: {
+        email: view.email ? { address: view.email, suppressed: view.emailSuppressed } : null,
+        slack: view.slack,
+        feeds: view.feeds,
+        pendingEmail: view.pendingEmail,
+      },
+      action: view.action,
+      unsubscribeUrl: view.unsubscribeUrl,
+    },
+  );
 }
+

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Ip, Post, Query, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Settings } from '@libs/config';
 import { subscriberLinks } from '@libs/domain';
@@ -15,17 +16,17 @@ import {
   TooManyConfirmationsError,
 } from '../subscriptions/subscriptions.service';
 import { DEFAULT_FORM, FieldErrors, FormValues, formToBody, isTopicSlug, readForm, validateBody } from './web-forms';
-import { messagePage, notFoundPage, Site } from './web-pages';
+import { badLinkPage, messagePage, Site } from './web-pages';
 import { WebPapersService } from './web-papers.service';
 import { checkInboxPage, managePage, subscribePage, subscribedPage } from './web-subscription-pages';
 
-const BAD_LINK = 'This link is not valid: it may be mistyped, or the subscription no longer exists.';
 
 /**
  * The subscribe and manage forms. Bodies are taken raw (the global ValidationPipe skips untyped bodies) and
  * validated here with the API's DTOs, so a refused form is shown again with each message by its field instead
  * of a JSON 400.
  */
+@ApiTags('Web pages')
 @Controller()
 export class WebSubscriptionsController {
   private readonly site: Site;
@@ -66,11 +67,9 @@ export class WebSubscriptionsController {
       this.html(
         res,
         429,
-        messagePage(
-          this.site,
-          'Too many requests',
+        messagePage(this.site, 'Too many requests', [
           'Too many subscription requests from this address; try again later.',
-        ),
+        ]),
       );
       return;
     }
@@ -110,7 +109,7 @@ export class WebSubscriptionsController {
   async manage(@Query('id') id: unknown, @Query('token') token: unknown, @Res() res: Response): Promise<void> {
     const subscription = await this.managed(id, token);
     if (!subscription) {
-      this.html(res, 404, notFoundPage(this.site, BAD_LINK));
+      this.html(res, 404, badLinkPage(this.site));
       return;
     }
     this.renderManage(res, 200, subscription, token as string, valuesOf(subscription), {}, false);
@@ -125,7 +124,7 @@ export class WebSubscriptionsController {
   ): Promise<void> {
     const subscription = await this.managed(id, token);
     if (!subscription) {
-      this.html(res, 404, notFoundPage(this.site, BAD_LINK));
+      this.html(res, 404, badLinkPage(this.site));
       return;
     }
     const values = readForm(body);
@@ -140,7 +139,7 @@ export class WebSubscriptionsController {
     }
     const updated = await this.subscriptions.update(subscription.id, token as string, value);
     if (!updated) {
-      this.html(res, 404, notFoundPage(this.site, BAD_LINK));
+      this.html(res, 404, badLinkPage(this.site));
       return;
     }
     this.renderManage(res, 200, updated, token as string, valuesOf(updated), {}, true);
@@ -178,7 +177,7 @@ export class WebSubscriptionsController {
     try {
       const updated = await this.subscriptions.update(subscription.id, token, value);
       if (!updated) {
-        this.html(res, 404, notFoundPage(this.site, BAD_LINK));
+        this.html(res, 404, badLinkPage(this.site));
         return;
       }
       this.renderManage(res, 200, updated, token, valuesOf(updated), {}, true);

@@ -1,4 +1,5 @@
 import { Queue } from 'bullmq';
+import Handlebars from 'handlebars';
 import { Client } from 'pg';
 import { Response } from 'supertest';
 import { signToken } from '@libs/domain';
@@ -6,6 +7,8 @@ import { ApiApp, insertPapers, PaperSeed, startApiApp } from '../../../../test/s
 
 const SECRET = 'web-int-secret-web-int-secret-0123';
 const HOSTILE = '<script>alert("x")</script> & Friends';
+/** An attribute value as the template engine writes it (it escapes `=` too). */
+const attr = (text: string): string => Handlebars.escapeExpression(text);
 
 type SeedPaper = PaperSeed & { key: string };
 
@@ -136,19 +139,19 @@ describe('web pages (integration)', () => {
 
     it('should link to the previous and next days that have papers, skipping empty days', async () => {
       const latest = await page('/');
-      expect(latest).toContain('rel="prev" href="/?date=2026-11-25"');
+      expect(latest).toContain(`rel="prev" href="${attr('/?date=2026-11-25')}"`);
       expect(latest).not.toContain('rel="next"');
 
       const middle = await page('/?date=2026-11-25');
       expect(titlesOf(middle)).toEqual([
         HOSTILE.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;'),
       ]);
-      expect(middle).toContain('rel="prev" href="/?date=2026-11-20"');
-      expect(middle).toContain('rel="next" href="/?date=2026-11-27"');
+      expect(middle).toContain(`rel="prev" href="${attr('/?date=2026-11-20')}"`);
+      expect(middle).toContain(`rel="next" href="${attr('/?date=2026-11-27')}"`);
 
       const empty = await page('/?date=2026-11-22');
       expect(empty).toContain('No papers were listed this day.');
-      expect(empty).toContain('rel="next" href="/?date=2026-11-25"');
+      expect(empty).toContain(`rel="next" href="${attr('/?date=2026-11-25')}"`);
     });
 
     it('should escape hostile titles, authors and evidence everywhere', async () => {
@@ -204,7 +207,7 @@ describe('web pages (integration)', () => {
       expect(html).toContain('<h1>Reasoning</h1>');
       expect(html).toContain('test-time compute');
       expect(titlesOf(html)).toEqual(['Test-Time Scaling for Reasoning Models']);
-      expect(html).toContain('href="/subscribe?topic=reasoning"');
+      expect(html).toContain(`href="${attr('/subscribe?topic=reasoning')}"`);
     });
 
     it('should show a paper with all its metadata, its topics with why, and its links', async () => {
@@ -212,7 +215,7 @@ describe('web pages (integration)', () => {
       expect(html).toContain('<h1>Test-Time Scaling for Reasoning Models</h1>');
       expect(html).toContain('Ada Lovelace, Alan Turing');
       expect(html).toContain('<dt>Upvotes</dt><dd>42</dd>');
-      expect(html).toContain('href="/?date=2026-11-27"');
+      expect(html).toContain(`href="${attr('/?date=2026-11-27')}"`);
       expect(html).toContain('We spend more compute at inference to improve chain-of-thought reasoning.');
       expect(html).toContain('why: title: &quot;test-time scaling&quot;');
       expect(html).toContain('why: abstract: &quot;chain-of-thought&quot;');
@@ -287,7 +290,7 @@ describe('web pages (integration)', () => {
       expect(response.text).toContain('<h1>You are subscribed</h1>');
       const { rows } = await sql.query(`SELECT id, topics, status FROM subscriptions WHERE topics = '{rl}'`);
       expect(rows).toEqual([{ id: expect.any(String), topics: ['rl'], status: 'active' }]);
-      expect(response.text).toContain(`href="/manage?id=${rows[0].id}&amp;token=`);
+      expect(response.text).toContain(`href="${attr(`/manage?id=${rows[0].id}&token=`)}`);
       expect(response.text).not.toContain('web-secret');
     });
 
@@ -347,12 +350,12 @@ describe('web pages (integration)', () => {
       expect(html).toContain('<meta name="robots" content="noindex">');
       expect(html).toContain('Slack (hooks.slack.com)');
       expect(html).not.toContain('manage-secret');
-      expect(html).toContain(`action="/manage?id=${id}&amp;token=${encodeURIComponent(token)}"`);
+      expect(html).toContain(`action="${attr(manageUrl(id, token))}"`);
       expect(html).toContain('<input type="checkbox" name="topics" value="llm" checked>');
       expect(html).toContain('>agents</textarea>');
       expect(html).toContain('<option value="6" selected>06:00</option>');
-      expect(html).toMatch(/href="http:\/\/127\.0\.0\.1\/unsubscribe\?token=[^"]+">Unsubscribe<\/a>/);
-      expect(html).toContain('/feeds/subscription.rss?token=');
+      expect(html).toMatch(/href="http:\/\/127\.0\.0\.1\/unsubscribe\?token&#x3D;[^"]+">Unsubscribe<\/a>/);
+      expect(html).toContain('/feeds/subscription.rss?token&#x3D;');
     });
 
     it('should save changed preferences and show them, or answer 400 by the field and change nothing', async () => {
@@ -470,8 +473,8 @@ describe('web pages (integration)', () => {
 
       expect(response.status).toBe(200);
       const html = response.text;
-      expect(html).toContain('<h2 id="preview-heading">Today&#39;s digest would have held 2 papers</h2>');
-      expect(html).toContain('1 more matched and would have been left out by the cap.');
+      expect(html).toContain('<h2 id="preview-heading">Today&#x27;s digest would have held 2 papers</h2>');
+      expect(html).toContain('1 more matched but would not have fit: a digest holds at most 2 papers.');
       expect(previewTitles(html)).toEqual(['Robot arms that fold laundry', 'A tactile gripper for soft objects']);
       // The form comes back as it was sent, ready to subscribe.
       expect(html).toContain('<input type="checkbox" name="topics" value="robotics" checked>');
@@ -503,7 +506,7 @@ describe('web pages (integration)', () => {
 
       const empty = await postForm('/subscribe', 'intent=preview&topics=audio');
       expect(empty.status).toBe(200);
-      expect(empty.text).toContain('Today&#39;s digest would have been empty');
+      expect(empty.text).toContain('Today&#x27;s digest would have been empty');
     });
 
     it('should answer a preview with bad preferences 400 by the field, without a preview, and not ask for an address', async () => {
@@ -534,7 +537,7 @@ describe('web pages (integration)', () => {
       );
       inLayout(confirmed);
       expect(confirmed).toContain('<h1>Subscription confirmed</h1>');
-      expect(confirmed).toMatch(/<a href="http:\/\/127\.0\.0\.1\/manage\?id=[^"]+">Manage your preferences<\/a>/);
+      expect(confirmed).toMatch(/<a href="http:\/\/127\.0\.0\.1\/manage\?id&#x3D;[^"]+">Manage your preferences<\/a>/);
 
       const unsubscribeUrl = `/unsubscribe?token=${encodeURIComponent(signToken(SECRET, 'unsubscribe', id, new Date()))}`;
       const form = await page(unsubscribeUrl);
@@ -549,6 +552,160 @@ describe('web pages (integration)', () => {
       const invalid = await page('/unsubscribe?token=tampered', 404);
       inLayout(invalid);
       expect(invalid).toContain('<h1>This link is not valid</h1>');
+    });
+  });
+
+  describe('pages of a long day and of a topic', () => {
+    const DAY = '2026-10-14';
+    const OTHER_DAY = '2026-10-12';
+    const RECSYS = [{ topic: 'recsys', score: 5, evidence: [] }];
+    const manyIds: string[] = [];
+
+    beforeAll(async () => {
+      // 65 papers on one day: three pages of 30. Upvotes are distinct so the order is known.
+      const seeds: SeedPaper[] = Array.from({ length: 65 }, (_, index) => ({
+        key: `many-${index}`,
+        title: `Many papers number ${index}`,
+        abstract: 'A paper of a busy day.',
+        listedAt: `${DAY}T${String(index % 24).padStart(2, '0')}:00:00Z`,
+        upvotes: 1000 + index,
+        topics: [{ topic: 'recsys', score: 5, evidence: [] }],
+      }));
+      manyIds.push(...(await insertPapers(sql, seeds)));
+      await insertPapers(sql, [
+        { title: 'An earlier day, few upvotes', abstract: 'x', listedAt: `${OTHER_DAY}T23:00:00Z`, upvotes: 1, topics: RECSYS },
+        { title: 'An earlier day, many upvotes', abstract: 'x', listedAt: `${OTHER_DAY}T01:00:00Z`, upvotes: 5000, topics: RECSYS },
+      ]);
+    });
+
+    it('should show a day 30 papers a page, most upvoted first, with a pager that keeps the day', async () => {
+      const first = await page(`/?date=${DAY}`);
+      expect(titlesOf(first)).toEqual(Array.from({ length: 30 }, (_, i) => `Many papers number ${64 - i}`));
+      expect(first).toContain('Papers 1–30 of 65, most upvoted first');
+      expect(first).toContain('<span class="muted">Page 1 of 3</span>');
+      expect(first).toContain(`rel="next" href="${attr(`/?date=${DAY}&page=2`)}"`);
+
+      const last = await page(`/?date=${DAY}&page=3`);
+      expect(titlesOf(last)).toEqual(Array.from({ length: 5 }, (_, i) => `Many papers number ${4 - i}`));
+      expect(last).toContain('Papers 61–65 of 65, most upvoted first');
+      expect(last).toContain(`rel="prev" href="${attr(`/?date=${DAY}&page=2`)}"`);
+      expect(await page(`/?date=${DAY}&page=9`)).toContain('There are 3 pages of papers here: this page is past the last one.');
+      // Light: a page of 30 papers, not the whole day.
+      expect(Buffer.byteLength(first)).toBeLessThan(80_000);
+    });
+
+    it('should list a topic by day, newest day first and most upvoted first within a day, under day headings', async () => {
+      const pages = await Promise.all([1, 2, 3, 4].map((n) => page(`/topics/recsys?page=${n}`)));
+      // Upvotes order a day, whatever the hour a paper was listed at; the earlier day follows.
+      expect(pages.flatMap(titlesOf)).toEqual([
+        ...Array.from({ length: 65 }, (_, i) => `Many papers number ${64 - i}`),
+        'An earlier day, many upvotes',
+        'An earlier day, few upvotes',
+      ]);
+      expect(pages[3]).toMatch(
+        /<time datetime="2026-10-14">Wednesday 14 October 2026<\/time>[\s\S]*Many papers number 0[\s\S]*<time datetime="2026-10-12">Monday 12 October 2026<\/time>[\s\S]*An earlier day, many upvotes/,
+      );
+      expect(pages[0]).toContain('67 papers, newest day first, most upvoted first within a day');
+    });
+  });
+
+  describe('errors for browsers and for API clients', () => {
+    const asBrowser = (path: string) =>
+      http().get(path).set('accept', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8');
+    const htmlPage = async (path: string, status: number): Promise<string> => {
+      const response = await asBrowser(path);
+      expect({ path, status: response.status, type: response.headers['content-type'] }).toEqual({
+        path,
+        status,
+        type: 'text/html; charset=utf-8',
+      });
+      expect(response.text).toContain('<main id="main">');
+      expect(response.text).toContain('<link rel="stylesheet" href="/assets/paperboy.css">');
+      return response.text;
+    };
+
+    it('should name a repeated or malformed page parameter on the HTML routes with a 400 page', async () => {
+      expect(await htmlPage('/?page=1&page=2', 400)).toContain('page must be given once');
+      expect(await htmlPage('/?page=abc', 400)).toContain('page must be a whole number from 1 to 10000');
+      expect(await htmlPage('/?topic=llm&topic=rl', 400)).toContain('topic must be given once');
+      expect(await htmlPage('/topics/reasoning?page=abc', 400)).toContain('page must be a whole number from 1 to 10000');
+      expect(await htmlPage('/topics/reasoning?page=1&page=2', 400)).toContain('page must be given once');
+    });
+
+    it('should answer a NUL in the search with a 400 page naming q, not a 500', async () => {
+      expect(await htmlPage('/?q=%00', 400)).toContain('q must not contain a NUL character');
+      expect(await htmlPage('/?q=a%00b', 400)).toContain('q must not contain a NUL character');
+    });
+
+    it('should answer an unknown URL with a 404 page in the site layout, without echoing the path', async () => {
+      const html = await htmlPage('/nope/%3Cscript%3E', 404);
+      expect(html).toContain('<h1>Not found</h1>');
+      expect(html).not.toContain('Cannot GET');
+      expect(html).not.toContain('<script');
+      expect(await htmlPage('/digests/not-a-uuid', 404)).toContain('<h1>This link is not valid</h1>');
+    });
+
+    it('should keep what a refusal says on its page: an unknown feed topic is named', async () => {
+      const html = await htmlPage('/feeds/topics/astrology.rss', 404);
+      expect(html).toContain('astrology');
+      expect(html).not.toContain('There is no page at this address');
+    });
+
+    it('should keep JSON errors for /api/ and for clients that ask for JSON or anything', async () => {
+      for (const [path, accept] of [
+        ['/api/nope', 'text/html'],
+        ['/nope', 'application/json'],
+        ['/nope', '*/*'],
+      ]) {
+        const response = await http().get(path).set('accept', accept);
+        expect({ path, accept, status: response.status, type: response.headers['content-type'] }).toEqual({
+          path,
+          accept,
+          status: 404,
+          type: 'application/json; charset=utf-8',
+        });
+        expect(response.body).toMatchObject({ statusCode: 404 });
+      }
+    });
+  });
+
+  describe('small things', () => {
+    it('should serve a favicon, linked from every page, and redirect /favicon.ico to it', async () => {
+      const icon = await http().get('/assets/favicon.svg');
+      expect(icon.status).toBe(200);
+      expect(icon.headers['content-type']).toMatch(/^image\/svg\+xml/);
+      expect(String(icon.text || icon.body)).toContain('<svg');
+      const ico = await http().get('/favicon.ico');
+      expect(ico.status).toBe(301);
+      expect(ico.headers.location).toBe('/assets/favicon.svg');
+      expect(await page('/')).toContain('<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">');
+    });
+
+    it('should hide the weekday field unless the form asks for weekly digests', async () => {
+      const css = (await http().get('/assets/paperboy.css')).text;
+      expect(css).toContain('form:has(#frequency option[value=weekly]:not(:checked)) .weekday-field{display:none}');
+      expect(await page('/subscribe')).toMatch(/<div class="weekday-field"><label for="weekday">Weekday of weekly digests<\/label>/);
+    });
+
+    it('should say a bad manage link is not valid once, without repeating itself', async () => {
+      const html = await page('/manage?id=x&token=y', 404);
+      expect(html).toContain('<h1>This link is not valid</h1>');
+      expect(html.match(/mistyped/g)).toHaveLength(1);
+    });
+
+    it('should list the API in OpenAPI under consistent tags, without the site files', async () => {
+      const spec = (await http().get('/api/docs/openapi.json')).body as {
+        paths: Record<string, Record<string, { tags?: string[] }>>;
+      };
+      const tags = new Set(Object.values(spec.paths).flatMap((ops) => Object.values(ops).flatMap((op) => op.tags ?? [])));
+      expect([...tags].sort()).toEqual(
+        ['Admin', 'Digests', 'Feeds', 'Health', 'Metrics', 'Papers', 'Subscriptions', 'Topics', 'Web pages'].filter((tag) =>
+          tags.has(tag),
+        ),
+      );
+      expect([...tags].every((tag) => /^[A-Z][a-z]+( [a-z]+)?$/.test(tag))).toBe(true);
+      expect(Object.keys(spec.paths).filter((path) => path.startsWith('/assets') || path === '/favicon.ico')).toEqual([]);
+      expect(spec.paths['/api/digests/{id}'].get.tags).toEqual(['Digests']);
     });
   });
 });

@@ -24,6 +24,11 @@ export interface PaperSearch {
   minUpvotes: number;
   offset: number;
   limit: number;
+  /**
+   * Without a query: newest first (the default), or by UTC listing day, newest day first and most upvoted
+   * first within a day, as the web pages list days. With a query: best match first, always.
+   */
+  order?: 'newest' | 'day-then-upvotes';
 }
 
 export interface RetagBatch {
@@ -165,7 +170,9 @@ export class PaperRepository {
     const filter = where.join(' AND ');
     const order = tsQuery
       ? `ts_rank(p."searchVector", ${tsQuery}) DESC, p."listedAt" DESC, p."id"`
-      : `p."listedAt" DESC, p."id"`;
+      : search.order === 'day-then-upvotes'
+        ? `date_trunc('day', p."listedAt", 'UTC') DESC, p."upvotes" DESC, p."listedAt" DESC, p."id"`
+        : `p."listedAt" DESC, p."id"`;
     const [papers, counted] = await Promise.all([
       this.papers.query<PaperEntity[]>(
         `SELECT ${PAPER_COLUMNS} FROM "papers" p WHERE ${filter} ORDER BY ${order}
