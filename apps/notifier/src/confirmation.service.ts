@@ -34,7 +34,7 @@ export class ConfirmationService {
     const links = subscriberLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription, now);
     const to = subscription.email;
     const sent = await this.cap.within(to, () =>
-      this.email.sendConfirmation(to, subscription.id, links.confirm, subscription.topics),
+      this.email.sendConfirmation(to, subscription, links.confirm, 'subscription'),
     );
     return sent ? 'sent' : this.capped(subscription.id);
   }
@@ -61,7 +61,7 @@ export class ConfirmationService {
     if (!subscription.pendingEmailConfirmedAt) {
       const confirmUrl = emailChangeConfirmUrl(PUBLIC_URL, APP_SECRET, subscription.id, newAddress, now);
       sent = await this.cap.within(newAddress, () =>
-        this.email.sendConfirmation(newAddress, subscription.id, confirmUrl, subscription.topics),
+        this.email.sendConfirmation(newAddress, subscription, confirmUrl, 'address'),
       );
     }
     if (approval && current !== null && !subscription.pendingEmailApprovedAt) {

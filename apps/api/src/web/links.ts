@@ -1,13 +1,14 @@
-import { safeHttpUrl } from '@libs/domain';
-
 /**
  * Links the pages print. The template engine escapes every attribute; what it cannot judge is where a link
  * goes, so every URL from outside (a source's code or project link) passes `safeUrl`, and the site's own links
  * are built here from a path and query parameters.
  */
 
-/** Only http(s) links from paper metadata: a `javascript:`, `data:` or `vbscript:` URL never becomes a link. */
-export const safeUrl = safeHttpUrl;
+/**
+ * Only http(s) links from paper metadata: a `javascript:`, `data:` or `vbscript:` URL never becomes a link.
+ * The same check as the emails, Slack and feeds make (libs/domain rendering/html.ts).
+ */
+export { safeUrl } from '@libs/domain';
 
 /** A link of the site: its base path, a path and the query parameters that have a value. */
 export function sitePath(base: string, path: string, params: Record<string, string | number | undefined> = {}): string {

@@ -6,8 +6,8 @@ describe('safeHttpUrl', () => {
     'http://example.org/a?b=c#d',
     'HTTPS://Example.org/Paper',
     'https://huggingface.co/papers/2411.00001',
-  ])('should keep the http(s) link %j as it is', (url) => {
-    expect(safeHttpUrl(url)).toBe(url);
+  ])('should keep the http(s) link %j, normalised', (url) => {
+    expect(safeHttpUrl(url)).toBe(new URL(url).href);
   });
 
   it.each([
