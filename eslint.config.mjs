@@ -2,6 +2,9 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// mjml is a development dependency: only scripts/compile-email-template.ts may load it.
+const MJML_BUILD_TIME_ONLY = { group: ['mjml', 'mjml-*'], message: 'mjml is build-time only: compile templates with npm run email:compile.' };
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.demo/**', '**/*.js', '**/*.mjs'] },
   js.configs.recommended,
@@ -22,15 +25,19 @@ export default tseslint.config(
   {
     files: ['apps/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/libs/*', '../../libs/**', '**/apps/*'], message: 'Import libs through @libs/*; apps never import each other.' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/libs/*', '../../libs/**', '**/apps/*'], message: 'Import libs through @libs/*; apps never import each other.' }, MJML_BUILD_TIME_ONLY] }],
     },
+  },
+  {
+    files: ['libs/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [MJML_BUILD_TIME_ONLY] }] },
   },
   {
     files: ['libs/domain/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@nestjs/*', 'typeorm', 'bullmq', 'ioredis', 'nodemailer', 'pg', '@libs/*'], message: 'The domain lib imports no framework and no other lib.' }] },
+        { patterns: [{ group: ['@nestjs/*', 'typeorm', 'bullmq', 'ioredis', 'nodemailer', 'pg', '@libs/*'], message: 'The domain lib imports no framework and no other lib.' }, MJML_BUILD_TIME_ONLY] },
       ],
     },
   },

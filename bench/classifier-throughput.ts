@@ -1,4 +1,3 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
@@ -10,7 +9,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { deleteQueueKeys } from '../test/support/processes';
 import { repositoryRoot } from '../test/support/stand-ins';
 import { createTestDatabase } from '../test/support/test-database';
-import { argument, waitFor } from './bench-support';
+import { argument, onTeardown, runBench, startChild, waitFor } from './bench-support';
 
 /**
  * Classifier throughput: N synthetic listings (about 30 % duplicates across sources and versions, 10 %
@@ -111,90 +110,84 @@ async function copyRows(sql: Client, table: string, rows: Row[], listedAt: strin
 }
 
 async function main(): Promise<void> {
+  // Undone in reverse order on every exit path: the classifier stops before its keys and database go.
   const database = await createTestDatabase('bench_classifier');
+  onTeardown(() => database.drop());
   const prefix = `paperboy-bench-classifier-${process.pid}`;
+  onTeardown(() => deleteQueueKeys(redisUrl, prefix));
   const sql = new Client({ connectionString: database.url });
   await sql.connect();
-  let classifier: ChildProcess | undefined;
-  try {
-    for (const source of ['hf', 'arxiv', 'hf-v2', 'blog']) {
-      await sql.query(
-        `INSERT INTO sources (id, kind, url, schedule, timezone) VALUES ($1, 'rss', 'http://x', '0 6 * * *', 'UTC')`,
-        [source],
-      );
-    }
-    const rows = listings(count);
-    const listedAt = new Date().toISOString();
-
-    // The baseline is measured before and after the classifier's run, as the machine's load drifts meanwhile.
-    const copyBaseline = async (table: string): Promise<number> => {
-      await sql.query(`CREATE TABLE ${table} (LIKE listings INCLUDING ALL)`);
-      const copyStarted = performance.now();
-      await copyRows(sql, table, rows, listedAt);
-      return count / ((performance.now() - copyStarted) / 1000);
-    };
-    console.log(`Baseline: COPY of ${count} listings into a copy of the listings table…`);
-    const copyBefore = await copyBaseline('listings_copy_before');
-
-    console.log('Storing the listings as the fetcher would, then classifying them through the queue…');
-    await copyRows(sql, 'listings', rows, listedAt);
-    // In the order they were stored, so each page holds listings stored together.
-    const ids = (await sql.query<{ id: string }>('SELECT id FROM listings ORDER BY ctid')).rows.map((row) => row.id);
-    classifier = spawn(process.execPath, [join(root, 'dist/apps/classifier/src/main.js')], {
-      env: { ...process.env, DATABASE_URL: database.url, REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    const queue = new Queue('classify', { connection: { url: redisUrl }, prefix });
-    await waitFor(async () => (await queue.getWorkersCount()) > 0, 60_000);
-    const started = performance.now();
-    // As the fetcher does: each stored page of listings becomes batch jobs of the queue contract.
-    for (let i = 0; i < ids.length; i += FETCHED_PAGE) {
-      await queue.addBulk(
-        classifyBatches(ids.slice(i, i + FETCHED_PAGE)).map((data) => ({
-          name: JobName.ListingsClassify,
-          data,
-          opts: jobOptionsFor(JobName.ListingsClassify, data),
-        })),
-      );
-    }
-    // Done when no listing is left unclassified. Counting them costs Postgres tens of milliseconds a time (the
-    // whole partial index and its heap pages), which polling five times a second took from the classifier under
-    // test: the queue's counts in Redis say when to count.
-    await waitFor(
-      async () =>
-        Object.values(await queue.getJobCounts('wait', 'active', 'delayed', 'prioritized')).every((n) => n === 0),
-      6 * 3600_000,
-      50,
+  onTeardown(() => sql.end());
+  for (const source of ['hf', 'arxiv', 'hf-v2', 'blog']) {
+    await sql.query(
+      `INSERT INTO sources (id, kind, url, schedule, timezone) VALUES ($1, 'rss', 'http://x', '0 6 * * *', 'UTC')`,
+      [source],
     );
-    await waitFor(async () => {
-      const { rows: left } = await sql.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM listings WHERE "classifiedAt" IS NULL`,
-      );
-      return left[0].n === 0;
-    }, 6 * 3600_000);
-    const seconds = (performance.now() - started) / 1000;
-    await queue.close();
-    const papers = (await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM papers`)).rows[0].n;
-    const rejected = (
-      await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM listings WHERE "rejectedReason" IS NOT NULL`)
-    ).rows[0].n;
-    const copyAfter = await copyBaseline('listings_copy_after');
-    const copyRate = (copyBefore + copyAfter) / 2;
-    const rate = count / seconds;
-    console.log(`
+  }
+  const rows = listings(count);
+  const listedAt = new Date().toISOString();
+
+  // The baseline is measured before and after the classifier's run, as the machine's load drifts meanwhile.
+  const copyBaseline = async (table: string): Promise<number> => {
+    await sql.query(`CREATE TABLE ${table} (LIKE listings INCLUDING ALL)`);
+    const copyStarted = performance.now();
+    await copyRows(sql, table, rows, listedAt);
+    return count / ((performance.now() - copyStarted) / 1000);
+  };
+  console.log(`Baseline: COPY of ${count} listings into a copy of the listings table…`);
+  const copyBefore = await copyBaseline('listings_copy_before');
+
+  console.log('Storing the listings as the fetcher would, then classifying them through the queue…');
+  await copyRows(sql, 'listings', rows, listedAt);
+  // In the order they were stored, so each page holds listings stored together.
+  const ids = (await sql.query<{ id: string }>('SELECT id FROM listings ORDER BY ctid')).rows.map((row) => row.id);
+  await startChild(process.execPath, [join(root, 'dist/apps/classifier/src/main.js')], {
+    env: { ...process.env, DATABASE_URL: database.url, REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const queue = new Queue('classify', { connection: { url: redisUrl }, prefix });
+  onTeardown(() => queue.close());
+  await waitFor(async () => (await queue.getWorkersCount()) > 0, 60_000);
+  const started = performance.now();
+  // As the fetcher does: each stored page of listings becomes batch jobs of the queue contract.
+  for (let i = 0; i < ids.length; i += FETCHED_PAGE) {
+    await queue.addBulk(
+      classifyBatches(ids.slice(i, i + FETCHED_PAGE)).map((data) => ({
+        name: JobName.ListingsClassify,
+        data,
+        opts: jobOptionsFor(JobName.ListingsClassify, data),
+      })),
+    );
+  }
+  // Done when no listing is left unclassified. Counting them costs Postgres tens of milliseconds a time (the
+  // whole partial index and its heap pages), which polling five times a second took from the classifier under
+  // test: the queue's counts in Redis say when to count.
+  await waitFor(
+    async () =>
+      Object.values(await queue.getJobCounts('wait', 'active', 'delayed', 'prioritized')).every((n) => n === 0),
+    6 * 3600_000,
+    50,
+  );
+  await waitFor(async () => {
+    const { rows: left } = await sql.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM listings WHERE "classifiedAt" IS NULL`,
+    );
+    return left[0].n === 0;
+  }, 6 * 3600_000);
+  const seconds = (performance.now() - started) / 1000;
+  await queue.close();
+  const papers = (await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM papers`)).rows[0].n;
+  const rejected = (
+    await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM listings WHERE "rejectedReason" IS NOT NULL`)
+  ).rows[0].n;
+  const copyAfter = await copyBaseline('listings_copy_after');
+  const copyRate = (copyBefore + copyAfter) / 2;
+  const rate = count / seconds;
+  console.log(`
 Classifier throughput, ${count} listings (${new Date().toISOString()})
   baseline (COPY into a copy of the listings table): ${copyRate.toFixed(0)} listings/s (before ${copyBefore.toFixed(0)}, after ${copyAfter.toFixed(0)})
   Paperboy: ${count} listings → ${papers} papers (${rejected} rejected) in ${seconds.toFixed(1)} s = ${rate.toFixed(0)} listings/s
   ratio to COPY: ${(rate / copyRate).toFixed(3)}`);
-  } finally {
-    classifier?.kill('SIGTERM');
-    await sql.end();
-    await deleteQueueKeys(redisUrl, prefix);
-    await database.drop();
-  }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);

@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { createRequire } from 'node:module';
@@ -9,7 +9,7 @@ import { freePort, seedDemoDay } from '../test/support/browser';
 import { deleteQueueKeys } from '../test/support/processes';
 import { repositoryRoot } from '../test/support/stand-ins';
 import { createTestDatabase } from '../test/support/test-database';
-import { argument, waitFor } from './bench-support';
+import { argument, BenchSetupError, findExecutable, onTeardown, runBench, startChild, waitFor } from './bench-support';
 
 /**
  * Feed serving: requests per second for /feeds/papers.rss and a topic feed from the api process (built, as in
@@ -56,93 +56,96 @@ const TOPIC = 'llm';
 const PATHS = { papers: '/feeds/papers.rss', topic: `/feeds/topics/${TOPIC}.rss` };
 
 async function main(): Promise<void> {
+  // Before anything is started: without nginx there is nothing to compare with.
+  const nginxBinary = findExecutable(process.env.NGINX ? [process.env.NGINX] : ['nginx', '/usr/sbin/nginx']);
+  if (!nginxBinary) {
+    throw new BenchSetupError(
+      'bench:feeds compares the api with nginx serving the same bytes, and nginx is not installed.\n' +
+        '  Install it:  apt-get update && apt-get install -y nginx-light   (or nginx; the service need not run)\n' +
+        `  or point NGINX at its binary:  NGINX=/path/to/nginx npm run bench:feeds${process.env.NGINX ? ` (NGINX=${process.env.NGINX} is not an executable)` : ''}`,
+    );
+  }
+  // Undone in reverse order on every exit path (the end, an error, Ctrl-C): servers first, then their data.
   const database = await createTestDatabase('feeds_bench');
+  onTeardown(() => database.drop());
   const prefix = `paperboy-bench-feeds-${process.pid}`;
+  onTeardown(() => deleteQueueKeys(redisUrl, prefix));
   const work = mkdtempSync(join(tmpdir(), 'paperboy-feeds-bench-'));
+  onTeardown(() => rmSync(work, { recursive: true, force: true }));
   // nginx's workers run as nobody: they must be able to read the files.
   chmodSync(work, 0o755);
-  const children: ChildProcess[] = [];
   const sql = new Client({ connectionString: database.url });
   await sql.connect();
-  try {
-    const papers = await seedDemoDay(sql, new Date());
-    const apiPort = await freePort();
-    const api = `http://127.0.0.1:${apiPort}`;
-    children.push(
-      spawn(process.execPath, [join(root, 'dist/apps/api/src/main.js')], {
-        env: {
-          ...process.env,
-          NODE_ENV: 'production',
-          DATABASE_URL: database.url,
-          REDIS_URL: redisUrl,
-          QUEUE_PREFIX: prefix,
-          APP_SECRET: 'bench-secret-bench-secret-bench-secret',
-          PUBLIC_URL: api,
-          PORT: String(apiPort),
-          LOG_LEVEL: logLevel,
-        },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      }),
-    );
-    await waitFor(async () => (await fetch(`${api}${PATHS.papers}`).catch(() => null))?.ok === true, 60_000);
+  onTeardown(() => sql.end());
+  const papers = await seedDemoDay(sql, new Date());
+  const apiPort = await freePort();
+  const api = `http://127.0.0.1:${apiPort}`;
+  const apiProcess = await startChild(process.execPath, [join(root, 'dist/apps/api/src/main.js')], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATABASE_URL: database.url,
+      REDIS_URL: redisUrl,
+      QUEUE_PREFIX: prefix,
+      APP_SECRET: 'bench-secret-bench-secret-bench-secret',
+      PUBLIC_URL: api,
+      PORT: String(apiPort),
+      LOG_LEVEL: logLevel,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  await waitFor(async () => (await fetch(`${api}${PATHS.papers}`).catch(() => null))?.ok === true, 60_000);
 
-    // The very bytes the api serves, as static files: plain, and its gzip bytes for nginx's gzip_static.
-    const html = join(work, 'html');
-    const served: Record<string, { plain: Buffer; gzip: Buffer; etag: string }> = {};
-    for (const path of Object.values(PATHS)) {
-      const plain = await rawGet(`${api}${path}`, { 'accept-encoding': 'identity' });
-      const gzip = await rawGet(`${api}${path}`, { 'accept-encoding': 'gzip' });
-      if (gzip.headers['content-encoding'] !== 'gzip') {
-        throw new Error(`The api did not answer ${path} with gzip`);
-      }
-      served[path] = { plain: plain.body, gzip: gzip.body, etag: String(gzip.headers.etag) };
-      mkdirSync(join(html, path, '..'), { recursive: true, mode: 0o755 });
-      writeFileSync(join(html, path), plain.body, { mode: 0o644 });
-      writeFileSync(join(html, `${path}.gz`), gzip.body, { mode: 0o644 });
+  // The very bytes the api serves, as static files: plain, and its gzip bytes for nginx's gzip_static.
+  const html = join(work, 'html');
+  const served: Record<string, { plain: Buffer; gzip: Buffer; etag: string }> = {};
+  for (const path of Object.values(PATHS)) {
+    const plain = await rawGet(`${api}${path}`, { 'accept-encoding': 'identity' });
+    const gzip = await rawGet(`${api}${path}`, { 'accept-encoding': 'gzip' });
+    if (gzip.headers['content-encoding'] !== 'gzip') {
+      throw new Error(`The api did not answer ${path} with gzip`);
     }
-    const nginxPort = await freePort();
-    const nginx = `http://127.0.0.1:${nginxPort}`;
-    children.push(startNginx(work, nginxPort));
-    await waitFor(async () => (await fetch(`${nginx}${PATHS.papers}`).catch(() => null))?.ok === true, 10_000);
-    for (const path of Object.values(PATHS)) {
-      const plain = await rawGet(`${nginx}${path}`, { 'accept-encoding': 'identity' });
-      const gzip = await rawGet(`${nginx}${path}`, { 'accept-encoding': 'gzip' });
-      if (!plain.body.equals(served[path].plain) || !gzip.body.equals(served[path].gzip)) {
-        throw new Error(`nginx does not serve the api's bytes for ${path}`);
-      }
-    }
-
-    console.log(
-      `${papers} papers; autocannon ${connections} connections, ${workers} thread(s), best of ${rounds} runs of ${duration} s ` +
-        `after 2 s of warm-up; api LOG_LEVEL=${logLevel}`,
-    );
-    const apiPids = [children[0].pid ?? 0];
-    const nginxPids = workersOf(children[1].pid ?? 0);
-    const rows: string[] = [];
-    for (const path of Object.values(PATHS)) {
-      const { plain, gzip, etag } = served[path];
-      const identity = { 'accept-encoding': 'identity' };
-      const gzipped = { 'accept-encoding': 'gzip' };
-      const plainRun = await compare(`${nginx}${path}`, nginxPids, `${api}${path}`, apiPids, identity);
-      const gzipRun = await compare(`${nginx}${path}`, nginxPids, `${api}${path}`, apiPids, gzipped);
-      const notModified = await best(`${api}${path}`, apiPids, { ...gzipped, 'if-none-match': etag }, 304);
-      rows.push(
-        `  ${path}
-    ${`${plain.length} bytes`.padEnd(19)} nginx ${line(plainRun.nginx)}
-    ${''.padEnd(19)} api   ${line(plainRun.api)}   ratio ${(plainRun.api.rps / plainRun.nginx.rps).toFixed(2)}
-    ${`${gzip.length} bytes gzip`.padEnd(19)} nginx ${line(gzipRun.nginx)}
-    ${''.padEnd(19)} api   ${line(gzipRun.api)}   ratio ${(gzipRun.api.rps / gzipRun.nginx.rps).toFixed(2)}
-    ${'304 (If-None-Match)'.padEnd(19)} api   ${line(notModified)}`,
-      );
-    }
-    console.log(`\nFeed throughput (${new Date().toISOString()})\n${rows.join('\n')}`);
-  } finally {
-    await Promise.all(children.map(stop));
-    await sql.end();
-    await deleteQueueKeys(redisUrl, prefix);
-    await database.drop();
-    rmSync(work, { recursive: true, force: true });
+    served[path] = { plain: plain.body, gzip: gzip.body, etag: String(gzip.headers.etag) };
+    mkdirSync(join(html, path, '..'), { recursive: true, mode: 0o755 });
+    writeFileSync(join(html, path), plain.body, { mode: 0o644 });
+    writeFileSync(join(html, `${path}.gz`), gzip.body, { mode: 0o644 });
   }
+  const nginxPort = await freePort();
+  const nginx = `http://127.0.0.1:${nginxPort}`;
+  const nginxProcess = await startNginx(nginxBinary, work, nginxPort);
+  await waitFor(async () => (await fetch(`${nginx}${PATHS.papers}`).catch(() => null))?.ok === true, 10_000);
+  for (const path of Object.values(PATHS)) {
+    const plain = await rawGet(`${nginx}${path}`, { 'accept-encoding': 'identity' });
+    const gzip = await rawGet(`${nginx}${path}`, { 'accept-encoding': 'gzip' });
+    if (!plain.body.equals(served[path].plain) || !gzip.body.equals(served[path].gzip)) {
+      throw new Error(`nginx does not serve the api's bytes for ${path}`);
+    }
+  }
+
+  console.log(
+    `${papers} papers; autocannon ${connections} connections, ${workers} thread(s), best of ${rounds} runs of ${duration} s ` +
+      `after 2 s of warm-up; api LOG_LEVEL=${logLevel}`,
+  );
+  const apiPids = [apiProcess.pid ?? 0];
+  const nginxPids = workersOf(nginxProcess.pid ?? 0);
+  const rows: string[] = [];
+  for (const path of Object.values(PATHS)) {
+    const { plain, gzip, etag } = served[path];
+    const identity = { 'accept-encoding': 'identity' };
+    const gzipped = { 'accept-encoding': 'gzip' };
+    const plainRun = await compare(`${nginx}${path}`, nginxPids, `${api}${path}`, apiPids, identity);
+    const gzipRun = await compare(`${nginx}${path}`, nginxPids, `${api}${path}`, apiPids, gzipped);
+    const notModified = await best(`${api}${path}`, apiPids, { ...gzipped, 'if-none-match': etag }, 304);
+    rows.push(
+      `  ${path}
+  ${`${plain.length} bytes`.padEnd(19)} nginx ${line(plainRun.nginx)}
+  ${''.padEnd(19)} api   ${line(plainRun.api)}   ratio ${(plainRun.api.rps / plainRun.nginx.rps).toFixed(2)}
+  ${`${gzip.length} bytes gzip`.padEnd(19)} nginx ${line(gzipRun.nginx)}
+  ${''.padEnd(19)} api   ${line(gzipRun.api)}   ratio ${(gzipRun.api.rps / gzipRun.nginx.rps).toFixed(2)}
+  ${'304 (If-None-Match)'.padEnd(19)} api   ${line(notModified)}`,
+    );
+  }
+  console.log(`\nFeed throughput (${new Date().toISOString()})\n${rows.join('\n')}`);
 }
 
 interface Figure {
@@ -246,7 +249,7 @@ function line(figure: Figure): string {
 }
 
 /** nginx in the foreground on a loopback port, every path under the temporary prefix, one worker like one api. */
-function startNginx(prefix: string, port: number): ChildProcess {
+function startNginx(binary: string, prefix: string, port: number): Promise<ChildProcess> {
   writeFileSync(
     join(prefix, 'nginx.conf'),
     `worker_processes 1;
@@ -272,22 +275,9 @@ http {
 `,
   );
   mkdirSync(join(prefix, 'tmp'), { recursive: true });
-  return spawn('/usr/sbin/nginx', ['-p', `${prefix}/`, '-c', 'nginx.conf', '-e', 'stderr', '-g', 'daemon off;'], {
+  return startChild(binary, ['-p', `${prefix}/`, '-c', 'nginx.conf', '-e', 'stderr', '-g', 'daemon off;'], {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
 }
 
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return Promise.resolve();
-  }
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+runBench(main);

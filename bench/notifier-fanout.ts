@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +17,7 @@ import { composeMessage } from '../libs/mail/src/message';
 import { deleteQueueKeys } from '../test/support/processes';
 import { DEMO_FIXTURE, repositoryRoot } from '../test/support/stand-ins';
 import { createTestDatabase } from '../test/support/test-database';
-import { argument, waitFor } from './bench-support';
+import { argument, onTeardown, runBench, startChild, stopChild, waitFor } from './bench-support';
 
 /**
  * Notifier fan-out: one day of papers (the demo day, 120 papers) to N subscribers with varied filters,
@@ -36,37 +36,42 @@ const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const secret = 'bench-secret-bench-secret-bench';
 
 async function main(): Promise<void> {
+  // Undone in reverse order on every exit path: the notifier stops before its keys and database go.
   const database = await createTestDatabase('bench');
+  onTeardown(() => database.drop());
   const prefix = `paperboy-bench-${process.pid}`;
+  onTeardown(() => deleteQueueKeys(redisUrl, prefix));
   const sink = await startSink();
   const sql = new Client({ connectionString: database.url });
   await sql.connect();
-  let notifier: ChildProcess | undefined;
-  try {
-    const sendAt = new Date();
-    console.log(`Seeding 120 papers and ${subscribers} subscribers…`);
-    await seed(sql, sendAt);
+  onTeardown(() => sql.end());
+  const sendAt = new Date();
+  console.log(`Seeding 120 papers and ${subscribers} subscribers…`);
+  await seed(sql, sendAt);
 
-    const email = await sampleEmail(sql);
-    console.log(
-      `Baselines: bare nodemailer pool, ${subscribers} digest emails of ${email.html.length + email.text.length} characters, composed by nodemailer…`,
-    );
-    const baselineCpu = process.cpuUsage();
-    const baselineSinkCpu = cpuMs(sink.process.pid);
-    const baselineCalls = systemCalls(process.pid);
-    const baselineBefore = await bareNodemailer(sink.port, email, subscribers, false);
-    const baselineSenderMs = cpuTotalMs(process.cpuUsage(baselineCpu));
-    const baselineSinkMs = cpuMs(sink.process.pid) - baselineSinkCpu;
-    const baselineSenderCalls = systemCalls(process.pid) - baselineCalls;
-    const afterBaseline = await sink.count();
-    console.log('…and the same email composed once, sent to each (SMTP only)…');
-    const prebuiltCpu = process.cpuUsage();
-    const prebuilt = await bareNodemailer(sink.port, email, subscribers, true);
-    const prebuiltSenderMs = cpuTotalMs(process.cpuUsage(prebuiltCpu));
-    const afterPrebuilt = await sink.count();
+  const email = await sampleEmail(sql);
+  console.log(
+    `Baselines: bare nodemailer pool, ${subscribers} digest emails of ${email.html.length + email.text.length} characters, composed by nodemailer…`,
+  );
+  const baselineCpu = process.cpuUsage();
+  const baselineSinkCpu = cpuMs(sink.process.pid);
+  const baselineCalls = systemCalls(process.pid);
+  const baselineBefore = await bareNodemailer(sink.port, email, subscribers, false);
+  const baselineSenderMs = cpuTotalMs(process.cpuUsage(baselineCpu));
+  const baselineSinkMs = cpuMs(sink.process.pid) - baselineSinkCpu;
+  const baselineSenderCalls = systemCalls(process.pid) - baselineCalls;
+  const afterBaseline = await sink.count();
+  console.log('…and the same email composed once, sent to each (SMTP only)…');
+  const prebuiltCpu = process.cpuUsage();
+  const prebuilt = await bareNodemailer(sink.port, email, subscribers, true);
+  const prebuiltSenderMs = cpuTotalMs(process.cpuUsage(prebuiltCpu));
+  const afterPrebuilt = await sink.count();
 
-    console.log('Paperboy: notifier process, tick → claim → build → send…');
-    notifier = spawn(process.execPath, [...notifierFlags(), join(root, 'dist/apps/notifier/src/main.js')], {
+  console.log('Paperboy: notifier process, tick → claim → build → send…');
+  const notifier = await startChild(
+    process.execPath,
+    [...notifierFlags(), join(root, 'dist/apps/notifier/src/main.js')],
+    {
       env: {
         ...process.env,
         DATABASE_URL: database.url,
@@ -78,53 +83,55 @@ async function main(): Promise<void> {
         LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    const queue = new Queue('notify', { connection: { url: redisUrl }, prefix });
-    await waitFor(async () => (await queue.getWorkersCount()) > 0, 60_000);
-    const started = performance.now();
-    const notifierCpuBefore = cpuMs(notifier.pid);
-    const notifierCallsBefore = systemCalls(notifier.pid);
-    const sinkCpuBefore = cpuMs(sink.process.pid);
-    const postgresCpuBefore = await backendCpuMs(sql);
-    const redisCpuBefore = commandCpuMs('redis-server');
-    await queue.add('DigestQueueAll', { now: new Date(sendAt.getTime() + 3600_000).toISOString() });
-    let peakKb = 0;
-    // Polled five times a second: two lookups of the unfinished-work partial indexes, so the poll costs
-    // Postgres next to nothing however many digests there are. The full count runs once nothing is open.
-    await waitFor(async () => {
-      peakKb = Math.max(peakKb, peakRssKb(notifier?.pid));
-      const { rows } = await sql.query<{ open: boolean }>(
-        `SELECT EXISTS (SELECT 1 FROM digests WHERE status = 'pending')
-             OR EXISTS (SELECT 1 FROM deliveries WHERE status IN ('pending', 'sending')) AS open`,
-      );
-      if (rows[0].open) {
-        return false;
-      }
-      const claimed = await sql.query<{ total: number }>(`SELECT count(*)::int AS total FROM deliveries`);
-      return claimed.rows[0].total >= subscribers * 0.5;
-    }, 3_600_000);
-    const seconds = (performance.now() - started) / 1000;
+    },
+  );
+  const queue = new Queue('notify', { connection: { url: redisUrl }, prefix });
+  onTeardown(() => queue.close());
+  await waitFor(async () => (await queue.getWorkersCount()) > 0, 60_000);
+  const started = performance.now();
+  const notifierCpuBefore = cpuMs(notifier.pid);
+  const notifierCallsBefore = systemCalls(notifier.pid);
+  const sinkCpuBefore = cpuMs(sink.process.pid);
+  const postgresCpuBefore = await backendCpuMs(sql);
+  const redisCpuBefore = commandCpuMs('redis-server');
+  await queue.add('DigestQueueAll', { now: new Date(sendAt.getTime() + 3600_000).toISOString() });
+  let peakKb = 0;
+  // Polled five times a second: two lookups of the unfinished-work partial indexes, so the poll costs
+  // Postgres next to nothing however many digests there are. The full count runs once nothing is open.
+  await waitFor(async () => {
     peakKb = Math.max(peakKb, peakRssKb(notifier.pid));
-    const notifierMs = cpuMs(notifier.pid) - notifierCpuBefore;
-    const notifierCalls = systemCalls(notifier.pid) - notifierCallsBefore;
-    const sinkMs = cpuMs(sink.process.pid) - sinkCpuBefore;
-    const postgresMs = sumCpuSince(await backendCpuMs(sql), postgresCpuBefore);
-    const redisMs = commandCpuMs('redis-server') - redisCpuBefore;
-    await queue.close();
-    const { rows } = await sql.query<{ digests: number; papers: number }>(
-      `SELECT count(*)::int AS digests, coalesce(sum("paperCount"), 0)::int AS papers FROM digests WHERE status = 'sent'`,
+    const { rows } = await sql.query<{ open: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM digests WHERE status = 'pending')
+           OR EXISTS (SELECT 1 FROM deliveries WHERE status IN ('pending', 'sending')) AS open`,
     );
-    const afterRun = await sink.count();
-    const sent = afterRun.messages - afterPrebuilt.messages;
-    const rate = rows[0].digests / seconds;
-    const perMessage = (calls: number, messages: number): string => (calls / messages).toFixed(1);
-    // The baseline again, the notifier stopped: the mean of both is what the run compares with, so that a
-    // machine busier at one end of the run than at the other shows as two different figures.
-    console.log('Baseline again, after the fan-out…');
-    await stopProcess(notifier);
-    const baselineAfter = await bareNodemailer(sink.port, email, subscribers, false);
-    const baseline = (baselineBefore + baselineAfter) / 2;
-    console.log(`
+    if (rows[0].open) {
+      return false;
+    }
+    const claimed = await sql.query<{ total: number }>(`SELECT count(*)::int AS total FROM deliveries`);
+    return claimed.rows[0].total >= subscribers * 0.5;
+  }, 3_600_000);
+  const seconds = (performance.now() - started) / 1000;
+  peakKb = Math.max(peakKb, peakRssKb(notifier.pid));
+  const notifierMs = cpuMs(notifier.pid) - notifierCpuBefore;
+  const notifierCalls = systemCalls(notifier.pid) - notifierCallsBefore;
+  const sinkMs = cpuMs(sink.process.pid) - sinkCpuBefore;
+  const postgresMs = sumCpuSince(await backendCpuMs(sql), postgresCpuBefore);
+  const redisMs = commandCpuMs('redis-server') - redisCpuBefore;
+  await queue.close();
+  const { rows } = await sql.query<{ digests: number; papers: number }>(
+    `SELECT count(*)::int AS digests, coalesce(sum("paperCount"), 0)::int AS papers FROM digests WHERE status = 'sent'`,
+  );
+  const afterRun = await sink.count();
+  const sent = afterRun.messages - afterPrebuilt.messages;
+  const rate = rows[0].digests / seconds;
+  const perMessage = (calls: number, messages: number): string => (calls / messages).toFixed(1);
+  // The baseline again, the notifier stopped: the mean of both is what the run compares with, so that a
+  // machine busier at one end of the run than at the other shows as two different figures.
+  console.log('Baseline again, after the fan-out…');
+  await stopChild(notifier);
+  const baselineAfter = await bareNodemailer(sink.port, email, subscribers, false);
+  const baseline = (baselineBefore + baselineAfter) / 2;
+  console.log(`
 Notifier fan-out, ${subscribers} subscribers, 120 papers (${new Date().toISOString()})
   baseline (bare nodemailer pool, 5 connections, rendered emails of ${(afterBaseline.bytes / afterBaseline.messages / 1024).toFixed(1)} kB): ${baseline.toFixed(0)} messages/s (before ${baselineBefore.toFixed(0)}, after ${baselineAfter.toFixed(0)})
   SMTP only (the same pool sending one prebuilt message): ${prebuilt.toFixed(0)} messages/s, ${(prebuiltSenderMs / subscribers).toFixed(2)} ms CPU each
@@ -133,14 +140,6 @@ Notifier fan-out, ${subscribers} subscribers, 120 papers (${new Date().toISOStri
   CPU per message: baseline sender ${(baselineSenderMs / subscribers).toFixed(2)} ms, sink ${(baselineSinkMs / subscribers).toFixed(2)} ms; notifier ${(notifierMs / rows[0].digests).toFixed(2)} ms, sink ${(sinkMs / rows[0].digests).toFixed(2)} ms, Postgres ${(postgresMs / rows[0].digests).toFixed(2)} ms, Redis ${(redisMs / rows[0].digests).toFixed(2)} ms
   read and write system calls per message: baseline sender ${perMessage(baselineSenderCalls, subscribers)}, notifier ${perMessage(notifierCalls, rows[0].digests)}
   notifier peak memory (VmHWM): ${(peakKb / 1024).toFixed(0)} MB`);
-  } finally {
-    // Its queue keys go once it has stopped: a notifier still shutting down would recreate some.
-    await stopProcess(notifier);
-    sink.process.kill();
-    await sql.end();
-    await deleteQueueKeys(redisUrl, prefix);
-    await database.drop();
-  }
 }
 
 async function seed(sql: Client, sendAt: Date): Promise<void> {
@@ -195,7 +194,7 @@ async function sampleEmail(sql: Client): Promise<{ subject: string; text: string
      FROM papers p LEFT JOIN paper_topics t ON t."paperId" = p.id
      GROUP BY p.id ORDER BY p.upvotes DESC LIMIT 14`,
   );
-  const links = digestLinks('https://papers.example.org', secret, randomUUID(), randomUUID(), new Date());
+  const links = digestLinks('https://papers.example.org', secret, { id: randomUUID(), linkVersion: 0 }, randomUUID(), new Date());
   const view = buildDigestView({
     digest: { periodKey: '2026-11-28', omittedCount: 3 },
     subscription: { topics: TOPIC_SLUGS.slice(0, 2), keywords: [], frequency: 'daily' },
@@ -252,7 +251,7 @@ interface Sink {
 }
 
 async function startSink(): Promise<Sink> {
-  const child = spawn(process.execPath, [join(__dirname, 'smtp-sink-process.js')], {
+  const child = await startChild(process.execPath, [join(__dirname, 'smtp-sink-process.js')], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines: string[] = [];
@@ -293,16 +292,6 @@ function notifierFlags(): string[] {
     ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : []),
     ...(process.env.BENCH_NODE_FLAGS ?? '--max-old-space-size=128').split(' ').filter(Boolean),
   ];
-}
-
-/** SIGTERM, then up to 10 s for a graceful stop. */
-async function stopProcess(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) {
-    return;
-  }
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
 }
 
 /** User + system CPU time a process has used so far (Linux), in milliseconds. */
@@ -371,7 +360,4 @@ function peakRssKb(pid: number | undefined): number {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);

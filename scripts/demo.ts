@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import Parser from 'rss-parser';
@@ -10,7 +10,8 @@ import { repositoryRoot, startHfStandIn, startSlackSink } from '../test/support/
 /**
  * `npm run demo`: one offline day of Paperboy. Serves the seed page's papers as Hugging Face's API on
  * loopback, starts a mail catcher and the four services, subscribes a few readers, runs fetch and
- * digest through the CLI, and shows what was sent. Interactive runs stay up for inspection.
+ * digest through the CLI, and shows what was sent. It then stays up for inspection until a signal
+ * (Ctrl-C, SIGTERM), whatever stdin is (nohup, CI, an IDE task); `--exit` stops at once.
  */
 const root = repositoryRoot(__dirname);
 const workDir = join(root, '.demo');
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
     ...process.env,
     DATABASE_URL: process.env.DEMO_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/paperboy_demo',
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    QUEUE_PREFIX: 'paperboy-demo',
+    QUEUE_PREFIX: process.env.DEMO_QUEUE_PREFIX ?? 'paperboy-demo',
     SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
     MAIL_FROM: 'Paperboy demo <digest@paperboy.localhost>',
     PUBLIC_URL: publicUrl,
@@ -44,6 +45,8 @@ async function main(): Promise<void> {
     APP_SECRET: 'demo-secret-not-for-production',
     SOURCES_FILE: join(workDir, 'sources.yml'),
     ALLOW_PRIVATE_TARGETS: 'true',
+    // The demo's Slack stand-in is on loopback.
+    ALLOW_ANY_WEBHOOK_HOST: 'true',
     NODE_ENV: 'development',
   };
 
@@ -55,6 +58,8 @@ async function main(): Promise<void> {
   step(`Serving ${today}'s Daily Papers (the seed page, 120 papers) and a Slack sink on loopback`);
   const hf = await startHfStandIn(today);
   const slack = await startSlackSink();
+  // Both stay up while the demo does: the fetcher's schedule keeps asking the stand-in.
+  standIns.push(hf, slack);
   writeFileSync(
     env.SOURCES_FILE as string,
     `sources:\n  - id: hf-daily\n    kind: hf-daily-papers\n    url: ${hf.url}\n    schedule: "0 */3 * * *"\n`,
@@ -109,13 +114,16 @@ async function main(): Promise<void> {
   await cli(['digest', 'send', '--now', sendAtIso], env);
 
   step('What was sent');
-  const digests = (await mailbox()).filter((mail) => mail.subject.includes('new paper'));
+  // Links are matched by URL, not by their labels, which the email's wording may change.
+  const digestLink = new RegExp(`${escapeRegExp(publicUrl)}/digests/\\S+`);
+  const feedLink = new RegExp(`${escapeRegExp(publicUrl)}/feeds/subscription\\.rss\\?token=\\S+`);
+  const digests = (await mailbox()).filter((mail) => digestLink.test(mail.text));
   for (const mail of digests) {
     console.log(`  ${mail.to.map((to) => to.address).join(', ')}: "${mail.subject}"`);
   }
   const adaDigest = digests.find((mail) => mail.to.some((to) => to.address === 'ada@example.org'));
-  const viewUrl = /View in your browser: (\S+)/.exec(adaDigest?.text ?? '')?.[1];
-  const personalFeed = /Your feed: (\S+)/.exec(adaDigest?.text ?? '')?.[1];
+  const viewUrl = digestLink.exec(adaDigest?.text ?? '')?.[0];
+  const personalFeed = feedLink.exec(adaDigest?.text ?? '')?.[0];
   const pending = (await mailbox()).filter((m) => m.to.some((to) => to.address === 'pending@example.org'));
   console.log(`  pending@example.org (never confirmed): ${pending.length} email, the confirmation only`);
   slack.messages.forEach((message, index) => {
@@ -125,11 +133,12 @@ async function main(): Promise<void> {
   });
   const feed = await new Parser().parseString(await (await fetch(`${publicUrl}/feeds/papers.rss`)).text());
   console.log(`  Feed ${publicUrl}/feeds/papers.rss: ${feed.items.length} papers, e.g. "${feed.items[0]?.title}"`);
-  if (viewUrl && personalFeed) {
-    const personal = await new Parser().parseString(await (await fetch(personalFeed)).text());
-    console.log(`  ada's digest in the browser: ${viewUrl}`);
-    console.log(`  ada's personal feed (${personal.items.length} papers): ${personalFeed}`);
+  if (!viewUrl || !personalFeed) {
+    throw new Error("ada's digest email has no web view or personal feed link");
   }
+  const personal = await new Parser().parseString(await (await fetch(personalFeed)).text());
+  console.log(`  ada's digest in the browser: ${viewUrl}`);
+  console.log(`  ada's personal feed (${personal.items.length} papers): ${personalFeed}`);
 
   console.log(`\nLook around:
   Emails (mail catcher):  ${mailWeb}
@@ -137,12 +146,21 @@ async function main(): Promise<void> {
   Topics:                 ${publicUrl}/api/topics
   Slack payloads:         ${join(workDir, 'slack')}
   Service logs:           ${join(workDir, 'logs')}`);
-  await hf.close().catch(() => undefined);
-  if (process.stdin.isTTY && !process.argv.includes('--exit')) {
-    console.log('\nThe services keep running for you to look around; press Ctrl-C to stop.');
-    await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  if (!process.argv.includes('--exit')) {
+    // Not only on a terminal: under nohup, CI or an IDE task stdin is no terminal, and stopping there
+    // silently took the services away from whoever meant to look at them.
+    console.log(
+      `\nThe services keep running for you to look around; stop them with Ctrl-C or \`kill ${process.pid}\`.\n` +
+        'To keep them up after you log out: setsid npm run demo > demo.log 2>&1 < /dev/null &',
+    );
+    await new Promise<void>((resolve) => {
+      stopRequested = resolve;
+    });
   }
-  await slack.close();
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function step(text: string): void {
@@ -152,16 +170,19 @@ function step(text: string): void {
 function launch(name: string, script: string, args: string[], env: NodeJS.ProcessEnv): void {
   const log = join(workDir, 'logs', `${name}.log`);
   const child = spawn(process.execPath, [script, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The demo may run for days: the log goes to a file, only its tail stays in memory for an error.
+  const file = createWriteStream(log);
   let output = '';
   const keep = (chunk: Buffer): void => {
-    output += chunk.toString();
-    writeFileSync(log, output);
+    file.write(chunk);
+    output = (output + chunk.toString()).slice(-2000);
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   child.on('exit', (code) => {
-    if (!stopping) {
-      console.error(`\n${name} exited with code ${code}; its log (${log}) ends with:\n${output.slice(-2000)}`);
+    // Ctrl-C reaches the services too (one process group): their exit then is no failure.
+    if (!stopping && !signalled) {
+      console.error(`\n${name} exited with code ${code}; its log (${log}) ends with:\n${output}`);
       void shutdown(1);
     }
   });
@@ -222,13 +243,47 @@ async function dropDatabase(url: string): Promise<void> {
 }
 
 let stopping = false;
+let signalled = false;
+let stopRequested: (() => void) | undefined;
+const standIns: { close(): Promise<void> }[] = [];
+
+/** Stops every service, waiting for each to exit (SIGKILL after 10 s), then the stand-ins. */
 async function shutdown(code: number): Promise<void> {
-  stopping = true;
-  for (const { child } of children) {
-    child.kill('SIGTERM');
+  if (stopping) {
+    return;
   }
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  stopping = true;
+  await Promise.all(
+    children.map(
+      ({ child }) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) {
+            return resolve();
+          }
+          const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
+          child.once('exit', () => {
+            clearTimeout(force);
+            resolve();
+          });
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+  await Promise.all(standIns.map((standIn) => standIn.close().catch(() => undefined)));
   process.exit(code);
+}
+
+// SIGHUP too: Node resets what nohup ignores, so a closed terminal stops the demo, and it stops cleanly.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    signalled = true;
+    if (stopRequested) {
+      stopRequested();
+    } else {
+      console.error(`\n${signal}: stopping the demo`);
+      void shutdown(130);
+    }
+  });
 }
 
 main()

@@ -6,7 +6,8 @@ import { join } from 'node:path';
  * scaled on its own), prefixes their output, and stops them all when one dies or on Ctrl-C.
  */
 const APPS = ['api', 'fetcher', 'classifier', 'notifier'] as const;
-const root = join(__dirname, '../..');
+// The build this script is part of (dist/ points at it), so all four run the same one.
+const build = join(__dirname, '..');
 const children = new Map<string, ChildProcess>();
 let stopping = false;
 
@@ -18,7 +19,7 @@ const envFor = (app: (typeof APPS)[number], index: number): NodeJS.ProcessEnv =>
 for (const [index, app] of APPS.entries()) {
   // The notifier's live heap is about 50 MB; uncapped, V8 lets it grow to about 340 MB between full collections.
   const flags = app === 'notifier' ? ['--max-old-space-size=128'] : [];
-  const child = spawn(process.execPath, [...flags, join(root, `dist/apps/${app}/src/main.js`)], {
+  const child = spawn(process.execPath, [...flags, join(build, `apps/${app}/src/main.js`)], {
     env: envFor(app, index),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -8,6 +8,7 @@ const shared = require('./jest.shared');
 module.exports = {
   ...shared,
   displayName: 'integration',
-  testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+  testMatch: ['<rootDir>/{apps,libs,scripts,bench}/**/*.int-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
   testTimeout: 60_000,
+  setupFilesAfterEnv: [...shared.setupFilesAfterEnv, '<rootDir>/test/support/int-timeout.js'],
 };

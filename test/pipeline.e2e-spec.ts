@@ -56,6 +56,8 @@ describe('Paperboy pipeline (end to end)', () => {
       APP_SECRET: 'e2e-secret-e2e-secret-e2e-secret',
       SOURCES_FILE: sourcesFile,
       ALLOW_PRIVATE_TARGETS: 'true',
+      // The Slack stand-in is on loopback: lift the webhook host rule too (a test-only setting).
+      ALLOW_ANY_WEBHOOK_HOST: 'true',
     };
     apps = (['api', 'fetcher', 'classifier', 'notifier'] as const).map((name) => startApp(name, env));
     await waitFor('the api to answer /health', async () => (await fetch(`${api}/health`)).ok, 60_000).catch(failWithLogs);

@@ -47,6 +47,7 @@ describe('Source health alerts', () => {
       SMTP_URL: smtp.url,
       MAIL_FROM: 'Paperboy <alerts@paperboy.test>',
       ALLOW_PRIVATE_TARGETS: 'true',
+      ALLOW_ANY_WEBHOOK_HOST: 'true',
       LOG_LEVEL: 'silent',
       ALERT_EMAIL: OPS,
       ALERT_SLACK_WEBHOOK_URL: slack.webhookUrl,

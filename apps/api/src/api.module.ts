@@ -13,6 +13,7 @@ import { SubscriberPages } from './pages/pages';
 import { AdminSourcesController } from './admin/admin-sources.controller';
 import { AdminGuard } from './admin/admin.guard';
 import { HealthController } from './health/health.controller';
+import { RequestInputModule } from './http/request-input.module';
 import { PapersController } from './papers/papers.controller';
 import { PapersService } from './papers/papers.service';
 import { MetricsController } from './metrics/metrics.controller';
@@ -31,7 +32,16 @@ import { WebPapersService } from './web/web-papers.service';
 import { WebSubscriptionsController } from './web/web-subscriptions.controller';
 
 @Module({
-  imports: [SettingsModule, LoggingModule, DatabaseModule, QueuesModule, TerminusModule, AdminModule],
+  // RequestInputModule after LoggingModule: its middleware runs after the request logger's.
+  imports: [
+    SettingsModule,
+    LoggingModule,
+    RequestInputModule,
+    DatabaseModule,
+    QueuesModule,
+    TerminusModule,
+    AdminModule,
+  ],
   controllers: [
     SubscriptionsController,
     FeedsController,

@@ -40,6 +40,7 @@ interface Feed {
 
 interface JsonFeedItem {
   id?: unknown;
+  authors?: unknown;
   url?: unknown;
   title?: unknown;
   content_html?: unknown;
@@ -286,6 +287,14 @@ describe('feeds and digest view (integration)', () => {
         url: 'https://example.org/papers/no-arxiv',
         listedAt: '2024-10-03T08:00:00Z',
       });
+      // LaTeX as arXiv metadata carries it (see readableLatex).
+      await insertPaper({
+        arxivId: '2409.10007',
+        title: 'Sorting in $\\mathcal{O}(n \\log n)$ with \\model, fast',
+        abstract: 'We show $\\alpha \\leq 1$ for \\textbf{every} $x_i^2$.',
+        authors: ['Kurt G\\"odel', 'Ada Lovelace'],
+        listedAt: '2024-09-15T08:00:00Z',
+      });
       papers.unready = await insertPaper({
         arxivId: '2410.10009',
         title: 'Not classified yet',
@@ -468,6 +477,42 @@ describe('feeds and digest view (integration)', () => {
       const jsonItem = json.items.find((item) => item.id === 'arxiv:2410.10002');
       const jsonBody = jsonItem?.content_text ?? jsonItem?.content_html;
       expect(typeof jsonBody).toBe('string');
+    });
+
+    it('should show LaTeX in titles, abstracts and authors as readable text in every format', async () => {
+      const title = 'Sorting in 𝒪(n log n) with, fast';
+      const abstract = 'We show α ≤ 1 for every xᵢ².';
+      for (const format of FORMATS) {
+        const feed = await fetchFeed(format, `/feeds/papers.${format}`);
+        const item = feed.items.find((entry) => entry.id === 'arxiv:2409.10007');
+        const shown = format === 'atom' ? decodeHtml(item?.title ?? '') : item?.title;
+        expect({ format, title: shown }).toEqual({ format, title });
+      }
+      const rss = parseStrictXml((await get('/feeds/papers.rss')).text);
+      const rssItem = childrenNamed(childNamed(rss, 'channel'), 'item').find(
+        (entry) => childNamed(entry, 'guid').text === 'arxiv:2409.10007',
+      );
+      expect(decodeHtml(rssItem ? childNamed(rssItem, 'description').text : '')).toBe(abstract);
+      const json = JSON.parse((await get('/feeds/papers.json')).text) as { items: JsonFeedItem[] };
+      const jsonItem = json.items.find((entry) => entry.id === 'arxiv:2409.10007');
+      expect(jsonItem?.content_text).toBe(abstract);
+      expect(jsonItem?.authors).toEqual([{ name: 'Kurt Gödel' }, { name: 'Ada Lovelace' }]);
+    });
+
+    it('should write JSON Feed 1.1 authors (every author of a paper), never the deprecated author', async () => {
+      const document = JSON.parse((await get('/feeds/papers.json')).text) as JsonFeedDocument & {
+        author?: unknown;
+        authors?: unknown;
+        language?: unknown;
+        items: JsonFeedItem[];
+      };
+      expect(document.version).toBe('https://jsonfeed.org/version/1.1');
+      expect(document.authors).toEqual([{ name: 'Paperboy' }]);
+      expect(document.language).toBe('en');
+      expect('author' in document).toBe(false);
+      expect(document.items.filter((item) => 'author' in item)).toEqual([]);
+      const tricky = document.items.find((item) => item.id === 'arxiv:2410.10002');
+      expect(tricky?.authors).toEqual([{ name: 'Ada & <Bob>' }, { name: 'Grace Hopper' }]);
     });
 
     it('should present titles and abstracts as text: a field declared HTML carries them HTML-escaped', async () => {

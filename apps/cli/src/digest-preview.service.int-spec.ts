@@ -60,7 +60,7 @@ describe(DigestPreviewService.name, () => {
 
     const preview = await app.get(DigestPreviewService).preview(subscriptionId, now);
 
-    expect(preview).toMatch(/^Subject: Paperboy: 1 new paper for 2026-11-28/);
+    expect(preview).toMatch(/^Subject: Paperboy: 1 new paper for Saturday 28 November 2026/);
     expect(preview).toContain('Listed four days ago');
     expect(preview).not.toContain('Listed before the last digest');
     const digests = await sql.query(`SELECT count(*)::int AS n FROM digests WHERE "subscriptionId" = $1`, [

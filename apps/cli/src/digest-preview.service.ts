@@ -30,7 +30,7 @@ export class DigestPreviewService {
     if (paperIds.length === 0) {
       return `Nothing new for subscription ${subscription.id} at ${now.toISOString()}: no digest would be sent${state}.`;
     }
-    const links = subscriberLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription.id, now);
+    const links = subscriberLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription, now);
     const view = buildDigestView({
       digest: { periodKey: period?.key ?? '(paused)', omittedCount: total - paperIds.length },
       subscription,

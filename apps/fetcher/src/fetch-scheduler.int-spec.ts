@@ -28,13 +28,20 @@ describe('FetchScheduler', () => {
   let database: TestDatabase;
   const replicas: TestingModule[] = [];
 
-  /** A fetcher replica's scheduler, booted (it applies the sources file at bootstrap). */
-  const startReplica = async (): Promise<TestingModule> => {
+  /** A fetcher replica's scheduler, booted (it applies the sources file at bootstrap); its warnings are kept. */
+  const startReplica = async (warnings: string[] = []): Promise<TestingModule> => {
     const app = await Test.createTestingModule({
       imports: [SettingsModule, DatabaseModule, QueuesModule],
       providers: [FetchScheduler],
     }).compile();
-    app.useLogger(false);
+    const quiet = (): void => undefined;
+    app.useLogger({
+      log: quiet,
+      error: quiet,
+      debug: quiet,
+      verbose: quiet,
+      warn: (message: string) => warnings.push(message),
+    });
     replicas.push(app);
     await app.init();
     return app;
@@ -78,6 +85,25 @@ describe('FetchScheduler', () => {
 
     expect((await schedulers(app)).map((scheduler) => scheduler.key)).toEqual(['fetch-journal']);
     expect(await app.get(SourceRepository).findById('blog')).toMatchObject({ enabled: false });
+  });
+
+  it("should warn at boot, by the clock's year, when an arxiv-api source is scheduled in a year arXiv's list is missing for", async () => {
+    const arxivApi = `sources:\n  - id: arxiv-ml\n    kind: arxiv-api\n    url: https://export.arxiv.org/api/query\n    categories: [cs.LG]\n    schedule: "0 6 * * *"\n`;
+    writeFileSync(file, arxivApi);
+    const warningsIn = async (clockStart: string): Promise<string[]> => {
+      env.set({ CLOCK_START: clockStart });
+      const warnings: string[] = [];
+      await startReplica(warnings);
+      return warnings.filter((warning) => warning.includes('holiday list'));
+    };
+
+    expect(await warningsIn('2027-03-01T12:00:00Z')).toEqual([
+      expect.stringMatching(/^arXiv's holiday list for 2027 is not in/),
+    ]);
+    expect(await warningsIn('2026-03-01T12:00:00Z')).toEqual([]);
+    // Without a source on the arXiv calendar there is nothing to warn about.
+    writeFileSync(file, sourcesFile(['journal']));
+    expect(await warningsIn('2027-03-01T12:00:00Z')).toEqual([]);
   });
 
   it('should put back schedulers Redis lost, and follow a source gone and enabled again', async () => {

@@ -4,8 +4,10 @@ import { Queue } from 'bullmq';
 import { readFile } from 'node:fs/promises';
 import { Settings } from '@libs/config';
 import { SourceRepository } from '@libs/database';
+import { Clock } from '@libs/domain';
 import { JobName, jobOptionsFor, QueueName } from '@libs/queues';
-import { parseSourcesFile } from './sources/sources-file';
+import { arxivCalendarWarning } from './sources/listing-calendar';
+import { parseSourcesFile, SourceConfig } from './sources/sources-file';
 
 const SCHEDULER_PREFIX = 'fetch-';
 
@@ -24,6 +26,7 @@ export class FetchScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly settings: Settings,
     private readonly sources: SourceRepository,
     @InjectQueue(QueueName.Fetch) private readonly queue: Queue,
+    private readonly clock: Clock,
   ) {}
 
   private keeper?: NodeJS.Timeout;
@@ -58,21 +61,30 @@ export class FetchScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.apply();
+    const scheduled = await this.apply();
+    const calendarWarning = arxivCalendarWarning(
+      this.clock.now().getUTCFullYear(),
+      scheduled.map((source) => source.kind),
+    );
+    if (calendarWarning) {
+      this.logger.warn(calendarWarning);
+    }
     this.keeper = setInterval(() => void this.restoreIfLost(), 60_000);
     this.keeper.unref();
   }
 
-  private async apply(): Promise<void> {
+  /** Returns the sources it scheduled. */
+  private async apply(): Promise<SourceConfig[]> {
     const file = this.settings.SOURCES_FILE;
     const content = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
       throw new Error(`Cannot read the sources file ${file} (SOURCES_FILE): ${error.code ?? error.message}`);
     });
     const definitions = parseSourcesFile(content, file);
+    let scheduled: SourceConfig[] = [];
     await this.sources.withLock('fetch-schedulers', async () => {
       // A source disabled by a 410 keeps no scheduler until it is enabled again.
       const active = new Set(await this.sources.syncFromFile(definitions));
-      const scheduled = definitions.filter((source) => active.has(source.id));
+      scheduled = definitions.filter((source) => active.has(source.id));
       const wanted = new Set(scheduled.map((source) => fetchSchedulerKey(source.id)));
       this.wantedSchedulers = [...wanted];
       for (const scheduler of await this.queue.getJobSchedulers()) {
@@ -91,5 +103,6 @@ export class FetchScheduler implements OnApplicationBootstrap, OnModuleDestroy {
       }
     });
     this.logger.log(`Scheduled ${this.wantedSchedulers.length} of the ${definitions.length} source(s) in ${file}`);
+    return scheduled;
   }
 }

@@ -194,7 +194,7 @@ export class DeliveryService {
         digest,
         subscription,
         papers,
-        links: digestLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription.id, digest.id, this.clock.now()),
+        links: digestLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription, digest.id, this.clock.now()),
       },
       this.paperViews.viewOf,
     );

@@ -19,6 +19,7 @@ import { createTestDatabase, TestDatabase, testQueuePrefix } from '../../../test
 import { EmailChannel } from './channels/email.channel';
 import { SlackChannel } from './channels/slack.channel';
 import { WebhookThrottle } from './channels/webhook-throttle';
+import { ConfirmationCap } from './confirmation-cap';
 import { ConfirmationService } from './confirmation.service';
 import { DeliveryService } from './delivery.service';
 import { DigestBuilderService } from './digest-builder.service';
@@ -131,6 +132,7 @@ describe('Notifier ledger', () => {
         DigestMatcher,
         DeliveryService,
         ConfirmationService,
+        ConfirmationCap,
         EmailChannel,
         SlackChannel,
         WebhookThrottle,
@@ -466,7 +468,7 @@ describe('Notifier ledger', () => {
     expect(outcomes.sort()).toEqual(['sent', 'skipped']);
     expect(await delivery.send(rows[0].id)).toBe('skipped');
     expect(slackBodies).toHaveLength(1);
-    expect(slackBodies[0]).toMatchObject({ text: 'Paperboy: 1 new paper for 2026-11-28' });
+    expect(slackBodies[0]).toMatchObject({ text: 'Paperboy: 1 new paper for Saturday 28 November 2026' });
   });
 
   async function oneDelivery(channel: 'email' | 'slack'): Promise<string> {
@@ -695,8 +697,8 @@ describe('Notifier ledger', () => {
     expect(row.rows[0].periodKey).toBe('2026-11-29@2026-11-29T08:00:00.000Z');
     expect(await digestPapers(utcDay)).toEqual(['London morning paper']);
     expect(received.map((mail) => mail.mail.subject)).toEqual([
-      expect.stringContaining('for 2026-11-29'),
-      expect.stringMatching(/for 2026-11-29$/),
+      expect.stringContaining('for Sunday 29 November 2026'),
+      expect.stringMatching(/for Sunday 29 November 2026$/),
     ]);
     // Ticks later the same day claim nothing more; the next day goes on as usual.
     expect(await runDigests(new Date('2026-11-29T20:00:00Z'))).toEqual([]);
@@ -820,9 +822,9 @@ describe('Notifier ledger', () => {
 
     const texts = (slackBodies as { text: string }[]).map((body) => body.text);
     expect(texts).toEqual([
-      'Paperboy: 20 new papers for 2026-11-28 (1/2)',
-      'Paperboy: 20 new papers for 2026-11-28 (2/2)',
-      'Paperboy: 20 new papers for 2026-11-28 (2/2)',
+      'Paperboy: 20 new papers for Saturday 28 November 2026 (1/2)',
+      'Paperboy: 20 new papers for Saturday 28 November 2026 (2/2)',
+      'Paperboy: 20 new papers for Saturday 28 November 2026 (2/2)',
     ]);
   });
   /** Runs the delivery as a DeliverySend job of one attempt on a queue of its own; the job's failure reason. */

@@ -7,6 +7,7 @@ import { QueuesModule } from '@libs/queues';
 import { EmailChannel } from './channels/email.channel';
 import { SlackChannel } from './channels/slack.channel';
 import { WebhookThrottle } from './channels/webhook-throttle';
+import { ConfirmationCap } from './confirmation-cap';
 import { ConfirmationService } from './confirmation.service';
 import { DeliveryService } from './delivery.service';
 import { DigestBuilderService } from './digest-builder.service';
@@ -33,6 +34,7 @@ import { SourceAlertService } from './source-alert.service';
     DigestMatcher,
     DeliveryService,
     ConfirmationService,
+    ConfirmationCap,
     EmailChannel,
     SlackChannel,
     WebhookThrottle,

@@ -1,26 +1,27 @@
-import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Processor } from '@nestjs/bullmq';
+import { OnApplicationBootstrap } from '@nestjs/common';
 import { Settings } from '@libs/config';
 import { Clock } from '@libs/domain';
 import { Job, UnrecoverableError } from 'bullmq';
-import { JobData, JobName, QueueName, runJob, QueueErrorReporter } from '@libs/queues';
+import { DeclaredWorker, JobData, JobName, QueueHandlers, QueueName } from '@libs/queues';
 import { ConfirmationService } from './confirmation.service';
 import { DeliveryService } from './delivery.service';
 import { DigestBuilderService } from './digest-builder.service';
 import { DigestPlannerService } from './digest-planner.service';
 import { AlertChannel, SourceAlertService } from './source-alert.service';
 
-type NotifyJob =
-  | Job<JobData<JobName.DigestQueueAll>>
-  | Job<JobData<JobName.DigestBuild>>
-  | Job<JobData<JobName.DeliverySend>>
-  | Job<JobData<JobName.ConfirmationSend>>
-  | Job<JobData<JobName.SourceHealthAlert>>;
-
 @Processor(QueueName.Notify)
-export class NotifyProcessor extends WorkerHost implements OnApplicationBootstrap {
-  private readonly logger = new Logger(NotifyProcessor.name);
-  private readonly errors = new QueueErrorReporter(`${NotifyProcessor.name} worker`);
+export class NotifyProcessor extends DeclaredWorker<QueueName.Notify> implements OnApplicationBootstrap {
+  protected readonly handlers: QueueHandlers<QueueName.Notify> = {
+    [JobName.DigestQueueAll]: ({ now }) => this.planner.planDue(instant(now) ?? this.clock.now()),
+    [JobName.DigestBuild]: ({ digestId }) => this.builder.buildAndSend(digestId),
+    [JobName.DeliverySend]: ({ deliveryId }) => this.delivery.send(deliveryId),
+    [JobName.ConfirmationSend]: ({ subscriptionId, emailRequestedAt }) =>
+      emailRequestedAt === undefined
+        ? this.confirmation.send(subscriptionId)
+        : this.confirmation.sendEmailChange(subscriptionId),
+    [JobName.SourceHealthAlert]: (data, job) => this.sendAlert(data, job),
+  };
 
   constructor(
     private readonly settings: Settings,
@@ -31,7 +32,7 @@ export class NotifyProcessor extends WorkerHost implements OnApplicationBootstra
     private readonly confirmation: ConfirmationService,
     private readonly alerts: SourceAlertService,
   ) {
-    super();
+    super(QueueName.Notify);
   }
 
   /** Decorator options are static; the concurrency comes from the settings. */
@@ -39,47 +40,17 @@ export class NotifyProcessor extends WorkerHost implements OnApplicationBootstra
     this.worker.concurrency = this.settings.NOTIFIER_CONCURRENCY;
   }
 
-  async process(job: NotifyJob, token?: string): Promise<unknown> {
-    const data = job.data as Partial<Record<string, string>>;
-    switch (job.name as JobName) {
-      case JobName.DigestQueueAll:
-        return runJob(job, token, () => this.planner.planDue(instant(data.now) ?? this.clock.now()));
-      case JobName.DigestBuild:
-        return runJob(job, token, () => this.builder.buildAndSend(data.digestId as string));
-      case JobName.DeliverySend:
-        return runJob(job, token, () => this.delivery.send(data.deliveryId as string));
-      case JobName.ConfirmationSend:
-        return runJob(job, token, () =>
-          data.emailRequestedAt === undefined
-            ? this.confirmation.send(data.subscriptionId as string)
-            : this.confirmation.sendEmailChange(data.subscriptionId as string),
-        );
-      case JobName.SourceHealthAlert:
-        return runJob(job, token, () => this.sendAlert(job as Job<JobData<JobName.SourceHealthAlert>>));
-      default:
-        throw new UnrecoverableError(`No handler for job ${job.name} on queue ${QueueName.Notify}`);
-    }
-  }
-
   /** The job's progress keeps the channels already sent to, so a retry sends only what failed. */
-  private sendAlert(job: Job<JobData<JobName.SourceHealthAlert>>): ReturnType<SourceAlertService['send']> {
+  private sendAlert(
+    data: JobData<JobName.SourceHealthAlert>,
+    job: Job<JobData<JobName.SourceHealthAlert>>,
+  ): ReturnType<SourceAlertService['send']> {
     const progress = job.progress as { sent?: AlertChannel[] } | number | undefined;
     const sent = typeof progress === 'object' && Array.isArray(progress.sent) ? [...progress.sent] : [];
-    return this.alerts.send(job.data, sent, async (channel) => {
+    return this.alerts.send(data, sent, async (channel) => {
       sent.push(channel);
       await job.updateProgress({ sent });
     });
-  }
-
-  /** Redis trouble and jobs whose keys Redis lost: one log line per condition, not a stack per event. */
-  @OnWorkerEvent('error')
-  onError(error: Error): void {
-    this.errors.report(error);
-  }
-
-  @OnWorkerEvent('failed')
-  onFailed(job: Job | undefined, error: Error): void {
-    this.logger.warn(`${job?.name} ${job?.id} attempt ${job?.attemptsMade}: ${error.message}`);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { SourceHealth } from '@libs/database';
+import { escapeHtml, escapeMrkdwn } from '@libs/domain';
 import { redactUrl } from '@libs/http';
 import type { JobData, JobName } from '@libs/queues';
 
@@ -13,12 +14,6 @@ export interface RenderedAlert {
 }
 
 const iso = (date: Date | null): string => (date ? date.toISOString().replace(/\.\d+Z$/, 'Z') : '-');
-
-const escapeHtml = (text: string): string =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-
-// Slack reads <…> as links and mentions: https://api.slack.com/reference/surfaces/formatting#escaping
-const escapeSlack = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** A stable id of one change of one source, for Message-IDs. */
 export const alertIdOf = (alert: SourceAlert): string => `${alert.sourceId}-${Date.parse(alert.changedAt)}`;
@@ -73,8 +68,8 @@ export function renderSourceAlert(alert: SourceAlert, source: SourceHealth): Ren
   const icon =
     alert.health === 'healthy' ? ':white_check_mark:' : alert.health === 'failing' ? ':rotating_light:' : ':warning:';
   const slack = [
-    `${icon} *${escapeSlack(subject)}*`,
-    ...lines.map(([label, value]) => `*${escapeSlack(label)}:* ${escapeSlack(value)}`),
+    `${icon} *${escapeMrkdwn(subject)}*`,
+    ...lines.map(([label, value]) => `*${escapeMrkdwn(label)}:* ${escapeMrkdwn(value)}`),
   ].join('\n');
   return { subject, text, html, slack };
 }

@@ -11,6 +11,7 @@ import {
   MinLength,
   validateSync,
 } from 'class-validator';
+import { normaliseEmail, slackWebhookProblem } from '@libs/domain';
 
 /** true/false/1/0 only; anything else stays a string so the boolean check names it. */
 const bool = ({ value }: { value: unknown }): unknown => {
@@ -80,6 +81,14 @@ export class Settings {
   @Transform(bool)
   @IsBoolean({ message: 'ALLOW_PRIVATE_TARGETS must be true or false' })
   ALLOW_PRIVATE_TARGETS: boolean = false;
+
+  /**
+   * Tests only: Slack webhooks (subscribers' and ALERT_SLACK_WEBHOOK_URL) may be on any http(s) host, such as
+   * a loopback stand-in. Apart from ALLOW_PRIVATE_TARGETS, which private RSS sources need in production.
+   */
+  @Transform(bool)
+  @IsBoolean({ message: 'ALLOW_ANY_WEBHOOK_HOST must be true or false' })
+  ALLOW_ANY_WEBHOOK_HOST: boolean = false;
 
   /**
    * Politeness per host, `host=seconds` pairs: requests to the host and its subdomains go one at a time,
@@ -199,16 +208,26 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   if (settings.production && settings.APP_SECRET === DEV_SECRET) {
     problems.push('APP_SECRET must be set in production (it signs unsubscribe and confirmation links)');
   }
-  if (
-    settings.ALERT_SLACK_WEBHOOK_URL !== undefined &&
-    !settings.ALLOW_PRIVATE_TARGETS &&
-    !problems.some((problem) => problem.startsWith('ALERT_SLACK_WEBHOOK_URL')) &&
-    !isSlackWebhook(settings.ALERT_SLACK_WEBHOOK_URL)
-  ) {
+  if (settings.production && settings.ALLOW_ANY_WEBHOOK_HOST) {
+    problems.push('ALLOW_ANY_WEBHOOK_HOST is for tests; it cannot be set in production');
+  }
+  const webhookProblem =
+    settings.ALERT_SLACK_WEBHOOK_URL === undefined ||
+    problems.some((problem) => problem.startsWith('ALERT_SLACK_WEBHOOK_URL'))
+      ? null
+      : slackWebhookProblem(settings.ALERT_SLACK_WEBHOOK_URL, { anyHost: settings.ALLOW_ANY_WEBHOOK_HOST });
+  if (settings.ALERT_EMAIL !== undefined && !problems.some((problem) => problem.startsWith('ALERT_EMAIL'))) {
+    // The same one spelling and the same refusals (quotes, control characters) as subscribers' addresses.
+    const alertEmail = normaliseEmail(settings.ALERT_EMAIL);
+    if (alertEmail.problem !== undefined) {
+      problems.push(`ALERT_EMAIL ${alertEmail.problem.replace(/^email /, '')}`);
+    } else {
+      settings.ALERT_EMAIL = alertEmail.address;
+    }
+  }
+  if (webhookProblem !== null) {
     // Anything else would let a setting point the notifier at an internal service.
-    problems.push(
-      'ALERT_SLACK_WEBHOOK_URL must be a Slack incoming webhook, https://hooks.slack.com/services/… (other URLs need ALLOW_PRIVATE_TARGETS=true)',
-    );
+    problems.push(`ALERT_SLACK_WEBHOOK_URL ${webhookProblem}`);
   }
   if (settings.CLOCK_START !== undefined && settings.NODE_ENV !== 'test') {
     problems.push('CLOCK_START is for tests only: it needs NODE_ENV=test');
@@ -219,22 +238,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     throw new InvalidSettingsError(problems);
   }
   return settings;
-}
-
-/** A Slack incoming webhook URL: https://hooks.slack.com/services/… on the default port, without credentials. */
-export function isSlackWebhook(url: string): boolean {
-  try {
-    const parsed = new URL(url);
-    return (
-      parsed.protocol === 'https:' &&
-      parsed.hostname === 'hooks.slack.com' &&
-      parsed.port === '' &&
-      parsed.username === '' &&
-      parsed.pathname.startsWith('/services/')
-    );
-  } catch {
-    return false;
-  }
 }
 
 /** A URL's user and password are secrets too; they are not echoed in error messages. */

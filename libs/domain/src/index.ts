@@ -8,4 +8,7 @@ export * from './tokens/subscriber-links';
 export * from './secrets/secret-box';
 export * from './rendering';
 export * from './digests/selection';
+export * from './links';
+export * from './subscribers/email-address';
+export * from './subscribers/slack-webhook';
 export * from './relevance';

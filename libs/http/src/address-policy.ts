@@ -11,13 +11,31 @@ import { BlockedAddressError } from './http-client.errors';
 export function assertPublicAddress(ip: string, host: string): void {
   let range: string;
   try {
-    range = ipaddr.process(ip).range();
+    range = rangeOf(ip);
   } catch {
     range = 'unparseable';
   }
   if (range !== 'unicast') {
     throw new BlockedAddressError(host, ip, range);
   }
+}
+
+const IPV4_COMPATIBLE = ipaddr.IPv6.parse('::');
+
+/**
+ * ipaddr.js calls the deprecated IPv4-compatible range (`::/96`, RFC 4291 2.5.5.1) unicast, or unwraps its
+ * dotted form (`::8.8.8.8`) to IPv4, but `::7f00:1` is 127.0.0.1 to stacks that still route it: no public
+ * target is written that way, so the whole range is refused (`::` and `::1` keep their own names).
+ */
+function rangeOf(ip: string): string {
+  if (ipaddr.IPv6.isValid(ip)) {
+    // ipaddr.js reads `::8.8.8.8` as `::ffff:8.8.8.8`; WHATWG URL writes it as the stack reads it, `::808:808`.
+    const v6 = ipaddr.IPv6.parse(new URL(`http://[${ip}]/`).hostname.slice(1, -1));
+    if (v6.range() === 'unicast' && v6.match(IPV4_COMPATIBLE, 96)) {
+      return 'ipv4Compatible';
+    }
+  }
+  return ipaddr.process(ip).range();
 }
 
 /**

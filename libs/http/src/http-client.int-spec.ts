@@ -340,7 +340,7 @@ describe('HttpClient (loopback servers)', () => {
   describe('SSRF protection (allowPrivateTargets: false)', () => {
     beforeEach(() => server.routes.set('/feed', (_req, res) => res.end(FEED)));
 
-    it.each(['127.0.0.1', 'localhost', '[::ffff:127.0.0.1]', '[::ffff:7f00:1]', '2130706433'])(
+    it.each(['127.0.0.1', 'localhost', '[::ffff:127.0.0.1]', '[::ffff:7f00:1]', '[::7f00:1]', '2130706433'])(
       'refuses http://%s:<port>/ before any request reaches the server',
       async (host) => {
         const guarded = newClient({ allowPrivateTargets: false });
@@ -360,7 +360,7 @@ describe('HttpClient (loopback servers)', () => {
       expect(server.seen).toHaveLength(1);
     });
 
-    it.each(['127.0.0.1', '::ffff:a00:1', '::ffff:7f00:1', '169.254.169.254', 'fd00::2'])(
+    it.each(['127.0.0.1', '::ffff:a00:1', '::ffff:7f00:1', '::7f00:1', '169.254.169.254', 'fd00::2'])(
       'checks the address DNS returns at connect time (feeds.example -> %s)',
       async (ip) => {
         const guarded = newClient({ allowPrivateTargets: false, lookup: resolveTo(ip) });

@@ -25,6 +25,10 @@ describe('assertPublicAddress', () => {
     ['0.0.0.0', 'unspecified'],
     ['::', 'unspecified'],
     ['64:ff9b::7f00:1', 'rfc6052'],
+    ['::7f00:1', 'ipv4Compatible'],
+    ['::127.0.0.1', 'ipv4Compatible'],
+    ['::a00:1', 'ipv4Compatible'],
+    ['::8.8.8.8', 'ipv4Compatible'],
     ['not-an-ip', 'unparseable'],
   ])('refuses %s (%s)', (ip, range) => {
     let thrown: unknown;

@@ -1,6 +1,6 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { createTransport, Transporter } from 'nodemailer';
-import { PermanentError } from '@libs/domain';
+import { normaliseEmail, PermanentError } from '@libs/domain';
 import { Settings } from '@libs/config';
 import { composeMessage, MessageContent } from './message';
 
@@ -53,8 +53,15 @@ export class MailClient implements OnModuleDestroy {
   }
 
   async send(mail: OutgoingMail): Promise<SentMail> {
+    // Rows stored before addresses were normalised may hold a quoted or odd spelling: one spelling goes out,
+    // and an address that cannot be one (CR/LF, quotes) is never put in an envelope. Not echoed: logs keep no
+    // addresses.
+    const to = normaliseEmail(mail.to);
+    if (to.problem !== undefined) {
+      throw new PermanentError(`Not sent: the recipient address is refused (${to.problem})`);
+    }
     try {
-      const message = composeMessage({ ...mail, from: this.from });
+      const message = composeMessage({ ...mail, to: to.address, from: this.from });
       // The id given again, or nodemailer would make one up for its raw message node (random bytes).
       const info = (await this.transport.sendMail({
         envelope: message.envelope,

@@ -5,3 +5,4 @@ export * from './queues.module';
 export * from './job-errors';
 export * from './redis-client';
 export * from './queue-errors';
+export * from './declared-worker';

@@ -1,5 +1,6 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { Job, JobsOptions, Queue } from 'bullmq';
 import { jobOptionsFor } from './job-options';
 import { QueueErrorReporter } from './queue-errors';
@@ -26,7 +27,8 @@ export class JobProducer {
   }
 
   async enqueue<N extends JobName>(name: N, data: JobData<N>, overrides: JobsOptions = {}): Promise<Job> {
-    return this.queues[JOB_QUEUE[name]].add(name, data, withTrace({ ...jobOptionsFor(name, data), ...overrides }));
+    const options = deduplicated({ ...jobOptionsFor(name, data), ...overrides });
+    return this.queues[JOB_QUEUE[name]].add(name, data, withTrace(options));
   }
 
   async enqueueMany<N extends JobName>(name: N, items: JobData<N>[]): Promise<void> {
@@ -34,27 +36,23 @@ export class JobProducer {
       return;
     }
     await this.queues[JOB_QUEUE[name]].addBulk(
-      items.map((data) => ({ name, data, opts: withTrace(jobOptionsFor(name, data)) })),
+      items.map((data) => ({ name, data, opts: withTrace(deduplicated(jobOptionsFor(name, data))) })),
     );
   }
 
   /**
-   * Queues work again after Redis lost it or its job finished without doing it (the reconciler's
-   * path): a finished job with the same id would otherwise swallow the add.
+   * Queues work again after Redis lost it or its job finished without doing it (the sweep's path). A
+   * job id of its own gets past a finished job kept under the usual id; BullMQ's deduplication on the
+   * usual id makes it a no-op, atomically, while any job of that work is still waiting, delayed or active.
    */
   async requeue<N extends JobName>(name: N, data: JobData<N>): Promise<void> {
-    const options = withTrace(jobOptionsFor(name, data));
-    const queue = this.queues[JOB_QUEUE[name]];
-    if (options.jobId) {
-      const existing = await queue.getJob(options.jobId);
-      if (existing) {
-        const state = await existing.getState();
-        if (state !== 'completed' && state !== 'failed') {
-          return;
-        }
-        await existing.remove();
-      }
-    }
-    await queue.add(name, data, options);
+    const options = deduplicated(jobOptionsFor(name, data));
+    const jobId = options.jobId ? `${options.jobId}-again-${randomUUID()}` : undefined;
+    await this.queues[JOB_QUEUE[name]].add(name, data, withTrace({ ...options, jobId }));
   }
+}
+
+/** At most one live job per piece of work: the job id doubles as the deduplication id. */
+function deduplicated(options: JobsOptions): JobsOptions {
+  return options.jobId && !options.deduplication ? { ...options, deduplication: { id: options.jobId } } : options;
 }

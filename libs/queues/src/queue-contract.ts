@@ -73,7 +73,7 @@ export interface JobResults {
   [JobName.DigestQueueAll]: { digestIds: string[] };
 }
 
-export const JOB_QUEUE: Record<JobName, QueueName> = {
+export const JOB_QUEUE = {
   [JobName.SourceFetch]: QueueName.Fetch,
   [JobName.SourceLookup]: QueueName.Fetch,
   [JobName.ListingsClassify]: QueueName.Classify,
@@ -84,9 +84,12 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.SourceHealthAlert]: QueueName.Notify,
   // CPU work off the notifier's and api's event loops (docs/adr/0003-relevance-model.md).
   [JobName.RelevanceTrain]: QueueName.Classify,
-};
+} as const satisfies Record<JobName, QueueName>;
 
-/** The job names a queue carries, so each consumer can prove at boot that it handles all of them. */
+/** The job names a queue carries, as a type: what its worker must declare a handler for. */
+export type JobsOf<Q extends QueueName> = { [N in JobName]: (typeof JOB_QUEUE)[N] extends Q ? N : never }[JobName];
+
+/** The job names a queue carries: a worker proves at boot that it declares a handler for each (declared-worker.ts). */
 export function jobsOf(queue: QueueName): JobName[] {
   return (Object.keys(JOB_QUEUE) as JobName[]).filter((name) => JOB_QUEUE[name] === queue);
 }

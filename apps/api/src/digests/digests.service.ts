@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Settings } from '@libs/config';
 import { DigestRepository, PaperRepository, PaperWithTopics, SubscriptionRepository } from '@libs/database';
-import { buildDigestView, digestLinks, DigestView, verifyToken } from '@libs/domain';
+import { buildDigestView, digestLinks, digestOfToken, DigestView, verifyToken } from '@libs/domain';
 import { DigestPage, DigestPaperRef } from './digest-page';
 
 /**
@@ -46,12 +46,14 @@ export class DigestsService {
     token: string,
   ): Promise<{ view: DigestView; papers: PaperWithTopics[]; leftOut: PaperWithTopics[]; maxPapers: number } | null> {
     const now = new Date();
-    if (verifyToken(this.settings.APP_SECRET, 'digest', token, now) !== digestId) {
-      return null;
-    }
-    const digest = await this.digests.findById(digestId);
+    // The token is signed with the subscription's key version: read it first, then verify.
+    const digest = digestOfToken(token) === digestId ? await this.digests.findById(digestId) : null;
     const subscription = digest ? await this.subscriptions.findById(digest.subscriptionId) : null;
-    if (!digest || !subscription) {
+    if (
+      !digest ||
+      !subscription ||
+      verifyToken(this.settings.APP_SECRET, 'digest', token, now, Infinity, subscription.linkVersion) !== digestId
+    ) {
       return null;
     }
     // The papers the message showed, and those it only counted ("And N more"), which its link leads here for.
@@ -65,7 +67,7 @@ export class DigestsService {
       subscription,
       papers,
       leftOut,
-      links: digestLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription.id, digest.id, now),
+      links: digestLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription, digest.id, now),
     });
     return { view, papers, leftOut, maxPapers: subscription.maxPapers };
   }

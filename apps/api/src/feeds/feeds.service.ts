@@ -8,8 +8,19 @@ import {
   ReadyPapersVersion,
   SubscriptionRepository,
 } from '@libs/database';
-import { printable, Topic, TOPICS, verifyToken } from '@libs/domain';
-import { toWebSearchQuery } from '@libs/domain/papers';
+import {
+  escapeHtml,
+  printable,
+  readableLatex,
+  safeUrl,
+  tokenSubject,
+  titleName,
+  Topic,
+  TOPICS,
+  verifyToken,
+  xmlText,
+} from '@libs/domain';
+import { searchTermsProblem, toWebSearchQuery } from '@libs/domain/papers';
 import { Memo, RenderedFeed, renderedFeed, RenderedFeedCache } from './feed-cache';
 
 const FEED_SIZE = 200;
@@ -29,37 +40,53 @@ export const FEED_CONTENT_TYPES: Record<FeedFormat, string> = {
   json: 'application/feed+json; charset=utf-8',
 };
 
+
+/** A paper as every format lists it: plain, readable text (LaTeX read, see readableLatex). */
+interface FeedEntry {
+  id: string;
+  title: string;
+  link: string;
+  listedAt: Date;
+  abstract: string;
+  authors: string[];
+  tags: string[];
+}
+
+interface FeedMeta {
+  self: string;
+  title: string;
+  description: string;
+  link: string;
+}
+
 /**
- * Text safe for the feed's XML: control characters XML forbids are dropped, and "]]>" is broken up
- * because the `feed` package's CDATA writer escapes only its first occurrence.
+ * JSON Feed 1.1 (`authors`, every one of them, and `language`), written here: the `feed` package writes 1.0,
+ * with the deprecated `author`, and only a paper's first author.
  */
-function xmlSafe(text: string): string {
-  return printable(text).replace(/]]>/g, ']] >');
-}
-
-/** Readers treat descriptions (and Atom titles) as HTML; ours are plain text. */
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-/** The `feed` package writes JSON Feed 1.0 shapes; 1.1 renamed `author` to `authors`. */
-function toJsonFeed11(json: string): string {
-  const document = JSON.parse(json) as Record<string, unknown> & { items?: Record<string, unknown>[] };
-  document.version = 'https://jsonfeed.org/version/1.1';
-  for (const item of document.items ?? []) {
-    if (item.author !== undefined) {
-      item.authors = Array.isArray(item.author) ? item.author : [item.author];
-      delete item.author;
-    }
-  }
-  return JSON.stringify(document);
+function jsonFeed11(meta: FeedMeta, entries: FeedEntry[]): string {
+  return JSON.stringify({
+    version: 'https://jsonfeed.org/version/1.1',
+    title: printable(meta.title),
+    home_page_url: meta.link,
+    feed_url: meta.self,
+    description: printable(meta.description),
+    language: 'en',
+    authors: [{ name: 'Paperboy' }],
+    items: entries.map((entry) => ({
+      id: entry.id,
+      url: entry.link,
+      title: printable(entry.title),
+      content_text: printable(entry.abstract),
+      date_published: entry.listedAt.toISOString(),
+      date_modified: entry.listedAt.toISOString(),
+      authors: entry.authors.map((name) => ({ name: printable(name) })),
+      tags: entry.tags,
+    })),
+  });
 }
 
 function paperLink(paper: PaperWithTopics, fallback: string): string {
-  if (paper.url && URL.canParse(paper.url)) {
-    return paper.url;
-  }
-  return paper.arxivId ? `https://arxiv.org/abs/${paper.arxivId}` : fallback;
+  return safeUrl(paper.url) ?? (paper.arxivId ? `https://arxiv.org/abs/${paper.arxivId}` : fallback);
 }
 
 /** The cache key of a public feed; throws the 404 or 400 its topic or query deserves. */
@@ -119,12 +146,6 @@ export class FeedsService {
     const query = q === null ? null : toWebSearchQuery(q);
     const version = await this.papersVersion.get();
     return this.rendered.get(key, versionKey(version), async () => {
-      // Otherwise Postgres quietly matches nothing, and the reader cannot tell why.
-      if (query !== null && (await this.papers.countSearchTerms(query)) === 0) {
-        throw new BadRequestException([
-          `q ${JSON.stringify(q)} has no words to search for (stop words such as "the" and punctuation are ignored)`,
-        ]);
-      }
       const papers = await this.papers.findWithTopics(
         await this.papers.newestIds({ topic: topic?.slug ?? null, query }, FEED_SIZE),
       );
@@ -152,9 +173,13 @@ export class FeedsService {
 
   /** Every paper of the subscription's digests, whatever channel carried them; null for a bad token. */
   async subscriptionFeed(token: string, format: FeedFormat): Promise<RenderedFeed | null> {
-    const id = verifyToken(this.settings.APP_SECRET, 'feed', token, new Date());
-    const subscription = id ? await this.subscriptions.findById(id) : null;
-    if (!subscription) {
+    // Feed links are signed with the subscription's key version: read it first, then verify.
+    const claimed = tokenSubject(token);
+    const subscription = claimed ? await this.subscriptions.findById(claimed) : null;
+    if (
+      !subscription ||
+      verifyToken(this.settings.APP_SECRET, 'feed', token, new Date(), Infinity, subscription.linkVersion) !== claimed
+    ) {
       return null;
     }
     const [papers, latestDigest] = await Promise.all([
@@ -183,42 +208,58 @@ export class FeedsService {
     content: { title: string; description: string; link: string; papers: PaperWithTopics[] },
   ): string {
     const base = this.settings.PUBLIC_URL.replace(/\/+$/, '');
-    const self = `${base}/feeds/${path}`;
-    const feed = new Feed({
-      id: self,
-      title: xmlSafe(content.title),
-      description: xmlSafe(content.description),
+    const meta: FeedMeta = {
+      self: `${base}/feeds/${path}`,
+      title: content.title,
+      description: content.description,
       link: `${base}${content.link}`,
-      language: 'en',
-      updated,
-      // Atom needs an author on entries that have none of their own.
-      author: { name: 'Paperboy' },
-      generator: 'Paperboy',
-      copyright: 'Paper metadata from arXiv (CC0) and Hugging Face',
-      feedLinks: { [format]: self },
-    });
-    for (const paper of content.papers) {
-      const title = xmlSafe(paper.title);
-      feed.addItem({
-        title: format === 'atom' ? escapeHtml(title) : title,
+    };
+    const entries = content.papers.map((paper): FeedEntry => {
+      const title = readableLatex(paper.title);
+      return {
         id: paper.arxivId ? `arxiv:${paper.arxivId}` : `paperboy:${paper.id}`,
+        title,
         link: paperLink(paper, base),
-        date: paper.listedAt,
-        published: paper.listedAt,
-        description: escapeHtml(xmlSafe(paper.abstract)),
-        author: paper.authors.slice(0, 10).map((name) => ({ name: xmlSafe(name) })),
-        category: paper.topics.map((topic) => ({ name: topic.topic, term: topic.topic })),
-      });
-    }
-    switch (format) {
-      case 'rss':
-        return feed.rss2();
-      case 'atom':
-        return feed.atom1();
-      case 'json':
-        return toJsonFeed11(feed.json1());
-    }
+        listedAt: paper.listedAt,
+        abstract: readableLatex(paper.abstract, { ownName: titleName(title) }),
+        authors: paper.authors.slice(0, 10).map((name) => readableLatex(name)),
+        tags: paper.topics.map((topic) => topic.topic),
+      };
+    });
+    return format === 'json' ? jsonFeed11(meta, entries) : xmlFeed(format, meta, entries, updated);
   }
+}
+
+/** RSS 2.0 or Atom, written by the `feed` package (which escapes markup; xmlText drops what XML cannot carry). */
+function xmlFeed(format: 'rss' | 'atom', meta: FeedMeta, entries: FeedEntry[], updated: Date): string {
+  const feed = new Feed({
+    id: meta.self,
+    title: xmlText(meta.title),
+    description: xmlText(meta.description),
+    link: meta.link,
+    language: 'en',
+    updated,
+    // Atom needs an author on entries that have none of their own.
+    author: { name: 'Paperboy' },
+    generator: 'Paperboy',
+    copyright: 'Paper metadata from arXiv (CC0) and Hugging Face',
+    feedLinks: { [format]: meta.self },
+  });
+  for (const entry of entries) {
+    const title = xmlText(entry.title);
+    feed.addItem({
+      // Readers treat descriptions (and Atom titles) as HTML; ours are plain text.
+      title: format === 'atom' ? escapeHtml(title) : title,
+      id: entry.id,
+      link: entry.link,
+      date: entry.listedAt,
+      published: entry.listedAt,
+      description: escapeHtml(xmlText(entry.abstract)),
+      author: entry.authors.map((name) => ({ name: xmlText(name) })),
+      category: entry.tags.map((tag) => ({ name: tag, term: tag })),
+    });
+  }
+  return format === 'rss' ? feed.rss2() : feed.atom1();
 }
 
 const versionKey = ({ changedAt, count }: ReadyPapersVersion): string => `${changedAt?.toISOString() ?? '-'}/${count}`;
@@ -246,7 +287,7 @@ function findTopic(slug: string): Topic {
   return topic;
 }
 
-/** The `q` parameter as GET /api/papers reads it: one string of at most 200 characters; blank means none. */
+/** The `q` parameter as GET /api/papers reads it: one search of at most 200 characters; blank means none. */
 function readQuery(q: unknown): string | null {
   if (q === undefined) {
     return null;
@@ -255,5 +296,10 @@ function readQuery(q: unknown): string | null {
     throw new BadRequestException([`q must be one search string of at most ${MAX_QUERY} characters`]);
   }
   const trimmed = q.trim();
+  // Otherwise Postgres quietly matches nothing, and the reader cannot tell why.
+  const problem = trimmed === '' ? null : searchTermsProblem('q', trimmed);
+  if (problem !== null) {
+    throw new BadRequestException([problem]);
+  }
   return trimmed === '' ? null : trimmed;
 }

@@ -50,6 +50,24 @@ export class SubscriberPages {
     );
   }
 
+  /** One of the two clicks of an address change: the other address's link completes it. */
+  emailChangeWaiting(waitingFor: 'new' | 'current'): string {
+    const other =
+      waitingFor === 'new'
+        ? 'the link sent to the new address'
+        : 'the link sent to the address the digests go to now';
+    return this.message(
+      'One more click',
+      [`Thank you. The address changes once ${other} is clicked too (both links are valid for 7 days).`],
+      [],
+    );
+  }
+
+  /** The current address approved a change that is now made: the new mailbox has the links. */
+  emailChangeApproved(): string {
+    return this.message('Change approved', ['Thank you. The digests of this subscription go to the new address now.'], []);
+  }
+
   cancelled(): string {
     return this.message('This subscription was cancelled', [], [
       { href: `${this.site.base}/subscribe`, label: 'Subscribe again' },

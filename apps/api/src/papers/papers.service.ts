@@ -1,6 +1,7 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { PaperRepository, PaperWithTopics } from '@libs/database';
-import { arxivAbsUrl, doiUrl, toWebSearchQuery } from '@libs/domain/papers';
+import { safeHttpUrl } from '@libs/domain';
+import { arxivAbsUrl, doiUrl, searchTermsProblem, toWebSearchQuery } from '@libs/domain/papers';
 import { SearchPapersDto } from './dto/search-papers.dto';
 
 const DAY = 24 * 3600 * 1000;
@@ -36,13 +37,12 @@ export class PapersService {
     const limit = request.limit ?? DEFAULT_LIMIT;
     let query: string | null = null;
     if (request.q !== undefined) {
-      query = toWebSearchQuery(request.q);
       // Otherwise Postgres quietly matches nothing, and the user cannot tell why.
-      if ((await this.papers.countSearchTerms(query)) === 0) {
-        throw new BadRequestException([
-          `q ${JSON.stringify(request.q)} has no words to search for (stop words such as "the" and punctuation are ignored)`,
-        ]);
+      const problem = searchTermsProblem('q', request.q);
+      if (problem !== null) {
+        throw new BadRequestException([problem]);
       }
+      query = toWebSearchQuery(request.q);
     }
     const from = request.date ? new Date(`${request.date}T00:00:00Z`) : null;
     const { papers, total } = await this.papers.search({
@@ -73,8 +73,9 @@ export function toPaperItem(paper: PaperWithTopics): PaperItem {
 }
 
 function linkOf(paper: PaperWithTopics): string | null {
-  if (paper.url && URL.canParse(paper.url)) {
-    return paper.url;
+  const url = safeHttpUrl(paper.url);
+  if (url) {
+    return url;
   }
   if (paper.arxivId) {
     return arxivAbsUrl(paper.arxivId);

@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { Settings } from '@libs/config';
 import { JobName, JobProducer } from '@libs/queues';
 import { RelevanceRepository, StoredVote, SubscriptionRepository, VoteRepository } from '@libs/database';
-import { PermanentError, verifyToken } from '@libs/domain';
+import { PermanentError } from '@libs/domain';
 import { FeedbackDto } from './feedback.dto';
+import { opensSubscription } from './manage-token';
 import { paperReference } from './paper-reference';
 
 /** A vote as the API answers it; "none" once taken back. */
@@ -60,10 +61,7 @@ export class FeedbackService {
     return { items: await this.votes.list(id) };
   }
 
-  private async isManaged(id: string, token: string, now: Date): Promise<boolean> {
-    return (
-      verifyToken(this.settings.APP_SECRET, 'manage', token, now) === id &&
-      (await this.subscriptions.findById(id)) !== null
-    );
+  private isManaged(id: string, token: string, now: Date): Promise<boolean> {
+    return opensSubscription(this.settings.APP_SECRET, this.subscriptions, id, token, now);
   }
 }

@@ -201,6 +201,17 @@ describe('relevance api (integration)', () => {
       );
       expect((await voteRows(mine.id)).length + (await voteRows(theirs.id)).length).toBe(0);
     });
+    it('answers 404 to a manage link revoked through "revoke all earlier links"', async () => {
+      const manage = await subscribe();
+      const revoked = await http().post(
+        `/api/subscriptions/${manage.id}/revoke-links?token=${encodeURIComponent(manage.token)}`,
+      );
+      expect(revoked.status).toBe(200);
+      expect((await vote(manage, { paper: '2410.10001', vote: 'up' })).status).toBe(404);
+      expect((await votes(manage)).status).toBe(404);
+      const fresh = new URL((revoked.body as { manageUrl: string }).manageUrl).searchParams.get('token') as string;
+      expect((await vote({ id: manage.id, token: fresh }, { paper: '2410.10001', vote: 'up' })).status).toBe(200);
+    });
   });
 
   describe('ranking and followed authors on the subscription', () => {

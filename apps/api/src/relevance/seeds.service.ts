@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { Settings } from '@libs/config';
 import { JobName, JobProducer } from '@libs/queues';
 import { RelevanceRepository, StoredVote, SubscriptionRepository, VoteRepository } from '@libs/database';
-import { parseSeedFile, type SeedFormat, verifyToken } from '@libs/domain';
+import { parseSeedFile, type SeedFormat } from '@libs/domain';
+import { opensSubscription } from './manage-token';
 
 export interface SeedsAnswer {
   /** Seeds stored now (a paper already voted on keeps its vote and is not counted). */
@@ -36,10 +37,7 @@ export class SeedsService {
     content: string,
     now: Date = new Date(),
   ): Promise<SeedsAnswer | null> {
-    if (
-      verifyToken(this.settings.APP_SECRET, 'manage', token, now) !== id ||
-      !(await this.subscriptions.findById(id))
-    ) {
+    if (!(await opensSubscription(this.settings.APP_SECRET, this.subscriptions, id, token, now))) {
       return null;
     }
     const entries = parseSeedFile(format, content);

@@ -1,20 +1,19 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { createHash } from 'node:crypto';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { Settings } from '@libs/config';
 import { createRedisClient } from '@libs/queues';
+import { clientBucket } from './client-bucket';
 
 /**
- * Keeps the subscribe form from being a mail cannon: per client address (in Redis, so every api replica
- * counts together) and per target email. A client over its limit gets 429; an address over its limit
- * gets the usual answer but no further confirmation email, so the answer reveals nothing.
+ * Keeps the subscribe form from being a mail cannon: per client (in Redis, so every api replica counts
+ * together; subscribing and asking for a new address count together). The per-address cap of confirmation
+ * emails is the notifier's (ConfirmationCap), off the request path, so answers say nothing of an address.
  */
 @Injectable()
 export class SubscribeRateLimiter implements OnModuleDestroy {
   private readonly redis: Redis;
   private readonly perClient: RateLimiterRedis;
-  private readonly perAddress: RateLimiterRedis;
 
   constructor(settings: Settings) {
     this.redis = createRedisClient(settings.REDIS_URL, SubscribeRateLimiter.name, {
@@ -23,30 +22,19 @@ export class SubscribeRateLimiter implements OnModuleDestroy {
     });
     const prefix = `${settings.QUEUE_PREFIX}:ratelimit`;
     this.perClient = new RateLimiterRedis({ storeClient: this.redis, keyPrefix: `${prefix}:client`, points: settings.SUBSCRIBE_RATE_LIMIT, duration: 600 });
-    this.perAddress = new RateLimiterRedis({ storeClient: this.redis, keyPrefix: `${prefix}:address`, points: 3, duration: 86_400 });
   }
 
-  /** Null when this client may subscribe now; else the seconds until it may (SUBSCRIBE_RATE_LIMIT per ten minutes). */
+  /**
+   * Null when this client may subscribe (or ask for a new address) now; else the seconds until it may
+   * (SUBSCRIBE_RATE_LIMIT per ten minutes, an IPv6 client's whole /64 together).
+   */
   async admitClient(clientIp: string): Promise<number | null> {
     try {
-      await this.perClient.consume(clientIp);
+      await this.perClient.consume(clientBucket(clientIp));
       return null;
     } catch (rejection) {
       if (rejection instanceof RateLimiterRes) {
         return Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-      }
-      throw rejection;
-    }
-  }
-
-  /** False when this email already got three confirmation emails today. */
-  async admitAddress(email: string): Promise<boolean> {
-    try {
-      await this.perAddress.consume(createHash('sha256').update(email).digest('hex'));
-      return true;
-    } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) {
-        return false;
       }
       throw rejection;
     }

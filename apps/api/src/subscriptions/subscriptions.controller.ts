@@ -26,8 +26,9 @@ import {
   CreatedSubscription,
   InvalidSubscriptionError,
   SubscriptionsService,
+  RenewedLinks,
   SubscriptionView,
-  TooManyConfirmationsError,
+  TooManyRequestsError,
 } from './subscriptions.service';
 
 @ApiTags('Subscriptions')
@@ -73,23 +74,40 @@ export class SubscriptionsController {
     return found(typeof token === 'string' ? await this.subscriptions.get(id, token) : null);
   }
 
+  /** A new `email` counts against the client's subscribe limit (429 with Retry-After past it). */
   @Patch('api/subscriptions/:id')
   async update(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query('token') token: string | undefined,
     @Body() changes: UpdateSubscriptionDto,
+    @Ip() clientIp: string,
+    @Res({ passthrough: true }) res: Response,
   ): Promise<SubscriptionView> {
     try {
-      return found(typeof token === 'string' ? await this.subscriptions.update(id, token, changes) : null);
+      return found(typeof token === 'string' ? await this.subscriptions.update(id, token, changes, clientIp) : null);
     } catch (error) {
       if (error instanceof InvalidSubscriptionError) {
         throw new BadRequestException(error.message);
       }
-      if (error instanceof TooManyConfirmationsError) {
+      if (error instanceof TooManyRequestsError) {
+        res.setHeader('retry-after', String(error.retryAfterSeconds));
         throw new HttpException(error.message, HttpStatus.TOO_MANY_REQUESTS);
       }
       throw error;
     }
+  }
+
+  /**
+   * "Revoke all earlier links": the manage, feed and digest-view links sent so far stop working (this one
+   * too); the answer holds the new ones. Unsubscribe links keep working.
+   */
+  @Post('api/subscriptions/:id/revoke-links')
+  @HttpCode(200)
+  async revokeLinks(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query('token') token: string | undefined,
+  ): Promise<RenewedLinks> {
+    return found(typeof token === 'string' ? await this.subscriptions.revokeLinks(id, token) : null);
   }
 
   /** Unsubscribes at once through the manage token (idempotent); the ledger keeps what was sent. */
@@ -124,6 +142,14 @@ export class SubscriptionsController {
       typeof token === 'string' ? await this.subscriptions.confirmEmail(token) : { status: 'invalid' as const };
     if (outcome.status === 'confirmed') {
       res.status(200).send(this.pages.emailConfirmed(outcome.feeds, outcome.manage));
+      return;
+    }
+    if (outcome.status === 'waiting') {
+      res.status(200).send(this.pages.emailChangeWaiting(outcome.waitingFor));
+      return;
+    }
+    if (outcome.status === 'approved') {
+      res.status(200).send(this.pages.emailChangeApproved());
       return;
     }
     res.status(404).send(this.pages.invalidLink());

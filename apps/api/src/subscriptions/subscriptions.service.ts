@@ -4,6 +4,7 @@ import { ChannelChanges, SubscriptionRepository } from '@libs/database';
 import {
   PermanentError,
   SecretBox,
+  slackWebhookProblem,
   SubscriberLinks,
   subscriberLinks,
   verifyEmailChangeToken,
@@ -55,11 +56,21 @@ export type CreatedSubscription =
 /** Thrown for a request that cannot be a subscription; the controller maps it to 400. */
 export class InvalidSubscriptionError extends PermanentError {}
 
-/** A new address that already got its share of confirmation emails today; the controller maps it to 429. */
-export class TooManyConfirmationsError extends PermanentError {
-  constructor() {
-    super('This address got too many confirmation emails today; try again tomorrow');
+/**
+ * A client over its limit of requests that send a confirmation email (subscribing, a new address); the
+ * controller maps it to 429 with Retry-After. It says nothing of the address asked for.
+ */
+export class TooManyRequestsError extends PermanentError {
+  constructor(readonly retryAfterSeconds: number) {
+    super('Too many subscription requests from this address; try again later');
   }
+}
+
+/** New links after "revoke all earlier links": the manage page, its API and the personal feeds. */
+export interface RenewedLinks {
+  manageUrl: string;
+  manageApiUrl: string;
+  feeds: SubscriberLinks['feeds'];
 }
 
 @Injectable()
@@ -82,24 +93,29 @@ export class SubscriptionsService {
    */
   async create(dto: CreateSubscriptionDto, now: Date = new Date()): Promise<CreatedSubscription> {
     this.checkWebhook(dto.slackWebhookUrl);
-    const pending = Boolean(dto.email);
-    if (dto.email && !(await this.limiter.admitAddress(dto.email))) {
-      // The same answer as ever, but no more mail to an address someone keeps entering.
-      return { status: 'pending', message: PENDING_MESSAGE };
-    }
     const preferences = normalized({ ...DEFAULT_PREFERENCES, ...defined(dto) });
-    const subscription = await this.subscriptions.create({
-      email: dto.email ?? null,
-      slackWebhookUrl: dto.slackWebhookUrl ? this.secrets.seal(dto.slackWebhookUrl) : null,
-      status: pending ? 'pending' : 'active',
-      ...preferences,
-      activatedAt: pending ? null : now,
-    });
-    if (pending) {
+    const slackWebhookUrl = dto.slackWebhookUrl ? this.secrets.seal(dto.slackWebhookUrl) : null;
+    if (dto.email) {
+      // The same work whatever the address's history (the notifier applies its daily cap of confirmation
+      // emails), so neither the answer nor its timing tells anything about the address.
+      const subscription = await this.subscriptions.createPending({
+        email: dto.email,
+        slackWebhookUrl,
+        status: 'pending',
+        ...preferences,
+        activatedAt: null,
+      });
       await this.producer.enqueue(JobName.ConfirmationSend, { subscriptionId: subscription.id });
       return { status: 'pending', message: PENDING_MESSAGE };
     }
-    const links = subscriberLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription.id, now);
+    const subscription = await this.subscriptions.create({
+      email: null,
+      slackWebhookUrl,
+      status: 'active',
+      ...preferences,
+      activatedAt: now,
+    });
+    const links = subscriberLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription, now);
     return {
       status: 'active',
       id: subscription.id,
@@ -117,20 +133,28 @@ export class SubscriptionsService {
 
   /**
    * Changes what a subscriber receives from the next period on; periods already sent stay sent. Channels
-   * too: a new webhook re-enables Slack, a new address waits for its own confirmation
-   * (docs/adr/0002-channel-edits.md).
+   * too: a new webhook re-enables Slack, a new address waits for its own confirmation and the current
+   * address's approval (docs/adr/0002-channel-edits.md). A new address costs the client one request of its
+   * subscribe limit (`clientIp`), as subscribing does.
    */
   async update(
     id: string,
     token: string,
     changes: UpdateSubscriptionDto | SubscriptionPreferencesDto,
+    clientIp: string,
     now: Date = new Date(),
   ): Promise<SubscriptionView | null> {
     const subscription = await this.managed(id, token);
     if (!subscription || subscription.status === 'unsubscribed') {
       return null;
     }
-    const channels = await this.channelChanges(subscription, changes);
+    const channels = this.channelChanges(subscription, changes);
+    if (channels.pendingEmail) {
+      const retryAfter = await this.limiter.admitClient(clientIp);
+      if (retryAfter !== null) {
+        throw new TooManyRequestsError(retryAfter);
+      }
+    }
     const updated = await this.subscriptions.updatePreferences(
       subscription.id,
       normalized({ ...preferencesOf(subscription), ...defined(changes) }),
@@ -145,11 +169,11 @@ export class SubscriptionsService {
     return updated ? this.view(updated) : null;
   }
 
-  /** The channel fields an edit sets; a new address is counted against its confirmation emails first. */
-  private async channelChanges(
+  /** The channel fields an edit sets. */
+  private channelChanges(
     subscription: SubscriptionEntity,
     changes: UpdateSubscriptionDto | SubscriptionPreferencesDto,
-  ): Promise<ChannelChanges> {
+  ): ChannelChanges {
     const { email, slackWebhookUrl } = changes as UpdateSubscriptionDto;
     const channels: ChannelChanges = {};
     if (slackWebhookUrl !== undefined) {
@@ -160,61 +184,101 @@ export class SubscriptionsService {
         slackDisabledReason: null,
       });
     }
+    const noPendingChange = { pendingEmail: null, pendingEmailConfirmedAt: null, pendingEmailApprovedAt: null };
     if (email === null) {
-      Object.assign(channels, { email: null, pendingEmail: null, hardBounces: 0, emailSuppressedAt: null });
+      Object.assign(channels, { email: null, ...noPendingChange, hardBounces: 0, emailSuppressedAt: null });
     } else if (email !== undefined) {
       if (email === subscription.email && !subscription.emailSuppressedAt) {
-        channels.pendingEmail = null;
-      } else if (!(await this.limiter.admitAddress(email))) {
-        throw new TooManyConfirmationsError();
-      } else {
+        Object.assign(channels, noPendingChange);
+      } else if (email === subscription.pendingEmail) {
+        // Asked again: the emails not clicked yet go out again (within the limits); the clicks made stay.
         channels.pendingEmail = email;
+      } else {
+        // A new change: the clicks of an earlier one do not count for it.
+        Object.assign(channels, { ...noPendingChange, pendingEmail: email });
       }
     }
     return channels;
   }
 
-  /** A confirmation link of a new address (GET /subscriptions/confirm-email). */
+  /**
+   * A link of an address change (GET /subscriptions/confirm-email): the one sent to the new address, or the
+   * one sent to the current address to approve it. The change is made once both were clicked ('waiting' in
+   * between); the confirmed page carries the manage and feed links, so only the new address's click shows it.
+   */
   async confirmEmail(
     token: string,
     now: Date = new Date(),
-  ): Promise<{ status: 'confirmed'; feeds: SubscriberLinks['feeds']; manage: string } | { status: 'invalid' }> {
+  ): Promise<
+    | { status: 'confirmed'; feeds: SubscriberLinks['feeds']; manage: string }
+    | { status: 'waiting'; waitingFor: 'new' | 'current' }
+    | { status: 'approved' }
+    | { status: 'invalid' }
+  > {
     const verified = verifyEmailChangeToken(this.settings.APP_SECRET, token, now, CONFIRM_LINK_MAX_AGE_MS);
     const subscription = verified ? await this.subscriptions.findById(verified.subscriptionId) : null;
-    if (!verified || !subscription) {
+    if (!verified || !subscription || subscription.status === 'unsubscribed') {
       return { status: 'invalid' };
     }
-    // A second click finds the address already confirmed: the same page.
-    const confirmed =
-      subscription.status !== 'unsubscribed' &&
-      ((subscription.pendingEmail !== null &&
-        verified.matches(subscription.pendingEmail) &&
-        (await this.subscriptions.confirmPendingEmail(subscription.id, subscription.pendingEmail, now))) ||
-        (subscription.email !== null && subscription.pendingEmail === null && verified.matches(subscription.email)));
-    if (!confirmed) {
+    let outcome: 'changed' | 'waiting' | 'stale' = 'stale';
+    if (subscription.pendingEmail !== null && verified.matches(subscription.pendingEmail)) {
+      outcome = await this.subscriptions.recordAddressClick(subscription.id, subscription.pendingEmail, verified.sentTo, now);
+    } else if (subscription.email !== null && subscription.pendingEmail === null && verified.matches(subscription.email)) {
+      // A second click finds the address already changed: the same page.
+      outcome = 'changed';
+    }
+    if (outcome === 'stale') {
       return { status: 'invalid' };
     }
-    const links = subscriberLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription.id, now);
+    if (outcome === 'waiting') {
+      return { status: 'waiting', waitingFor: verified.sentTo === 'new' ? 'current' : 'new' };
+    }
+    if (verified.sentTo === 'current') {
+      // The old mailbox approved the change that is now made; the links belong to the new one.
+      return { status: 'approved' };
+    }
+    const current = (await this.subscriptions.findById(subscription.id)) ?? subscription;
+    const links = subscriberLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, current, now);
     return { status: 'confirmed', feeds: links.feeds, manage: links.manage };
   }
 
+  /**
+   * "Revoke all earlier links": every manage, feed and digest-view link sent so far stops working (a forwarded
+   * digest no longer controls the subscription), and so does a pending address change; unsubscribe links stay.
+   * Answers the new links, or null for a bad manage link.
+   */
+  async revokeLinks(id: string, token: string, now: Date = new Date()): Promise<RenewedLinks | null> {
+    const subscription = await this.managed(id, token);
+    if (!subscription || subscription.status === 'unsubscribed') {
+      return null;
+    }
+    const renewed = await this.subscriptions.raiseLinkVersion(subscription.id);
+    if (!renewed) {
+      return null;
+    }
+    const links = subscriberLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, renewed, now);
+    return { manageUrl: links.manage, manageApiUrl: links.manageApi, feeds: links.feeds };
+  }
+
+  /** Slack's own webhooks only, unless the test-only ALLOW_ANY_WEBHOOK_HOST says otherwise; never userinfo. */
   private checkWebhook(url: string | null | undefined): void {
-    if (url && !this.settings.ALLOW_PRIVATE_TARGETS && !isSlackWebhook(url)) {
-      throw new InvalidSubscriptionError(
-        'slackWebhookUrl must be a Slack incoming webhook: https://hooks.slack.com/services/…',
-      );
+    const problem = url ? slackWebhookProblem(url, { anyHost: this.settings.ALLOW_ANY_WEBHOOK_HOST }) : null;
+    if (problem !== null) {
+      throw new InvalidSubscriptionError(`slackWebhookUrl ${problem}`);
     }
   }
 
+  /** The subscription of a manage link signed with its current key version (earlier ones were revoked). */
   private async managed(id: string, token: string): Promise<SubscriptionEntity | null> {
-    if (verifyToken(this.settings.APP_SECRET, 'manage', token, new Date()) !== id) {
-      return null;
-    }
-    return this.subscriptions.findById(id);
+    const subscription = await this.subscriptions.findById(id);
+    const version = subscription?.linkVersion ?? 0;
+    return subscription && verifyToken(this.settings.APP_SECRET, 'manage', token, new Date(), Infinity, version) === id
+      ? subscription
+      : null;
   }
 
   private view(subscription: SubscriptionEntity): SubscriptionView {
-    const links = subscriberLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription.id, new Date());
+    const links = subscriberLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription, new Date());
     return {
       id: subscription.id,
       status: subscription.status,
@@ -249,7 +313,7 @@ export class SubscriptionsService {
       return { status: 'unsubscribed' };
     }
     await this.subscriptions.activate(subscription.id, now);
-    const links = subscriberLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription.id, now);
+    const links = subscriberLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription, now);
     return { status: 'confirmed', feeds: links.feeds, manage: links.manage };
   }
 
@@ -277,21 +341,6 @@ export class SubscriptionsService {
     }
     await this.subscriptions.unsubscribe(id, now);
     return true;
-  }
-}
-
-function isSlackWebhook(url: string): boolean {
-  try {
-    const parsed = new URL(url);
-    return (
-      parsed.protocol === 'https:' &&
-      parsed.hostname === 'hooks.slack.com' &&
-      parsed.port === '' &&
-      parsed.username === '' &&
-      parsed.pathname.startsWith('/services/')
-    );
-  } catch {
-    return false;
   }
 }
 

@@ -4,14 +4,11 @@
  * are built here from a path and query parameters.
  */
 
-/** Only http(s) links from paper metadata: a `javascript:`, `data:` or `vbscript:` URL never becomes a link. */
-export function safeUrl(url: string | null | undefined): string | null {
-  if (!url || !URL.canParse(url)) {
-    return null;
-  }
-  const protocol = new URL(url).protocol;
-  return protocol === 'https:' || protocol === 'http:' ? url : null;
-}
+/**
+ * Only http(s) links from paper metadata: a `javascript:`, `data:` or `vbscript:` URL never becomes a link.
+ * The same check as the emails, Slack and feeds make (libs/domain rendering/html.ts).
+ */
+export { safeUrl } from '@libs/domain';
 
 /** A link of the site: its base path, a path and the query parameters that have a value. */
 export function sitePath(base: string, path: string, params: Record<string, string | number | undefined> = {}): string {

@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { TOPIC_SLUGS } from '@libs/domain';
+import { oneMessagePerField } from '../http/validation';
 
 /** What a subscribe or manage form holds, as typed (strings), so a refused form comes back as it was sent. */
 export interface FormValues {
@@ -117,7 +118,7 @@ export function formToBody(values: FormValues, channels: boolean): Record<string
   return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
 }
 
-/** The API's DTO rules (the same decorators, the same messages), with each message kept by its field. */
+/** The API's DTO rules (the same decorators, the same message per field), with each message kept by its field. */
 export async function validateBody<T extends object>(
   dto: new () => T,
   body: Record<string, unknown>,
@@ -127,7 +128,7 @@ export async function validateBody<T extends object>(
   const errors: FieldErrors = {};
   for (const failure of failures) {
     const field = failure.property as keyof FormValues;
-    errors[field] = [...(errors[field] ?? []), ...Object.values(failure.constraints ?? {})];
+    errors[field] = [...(errors[field] ?? []), ...oneMessagePerField([failure])];
   }
   return { value, errors };
 }

@@ -1,4 +1,4 @@
-import { authorLine, Topic, TOPICS, topicName } from '@libs/domain';
+import { authorLine, dayInWords, Topic, TOPICS, topicName } from '@libs/domain';
 import { arxivPdfUrl, arxivUrl, doiLink, hfPaperUrl, safeUrl, sitePath } from './links';
 import { LayoutOptions, Nav, renderPage, Site } from './templates';
 
@@ -130,27 +130,8 @@ export function badLinkPage(site: Site): string {
   );
 }
 
-const WEEKDAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const MONTH_NAMES = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
-
-/** "Friday 27 November 2026", spelled out here rather than by ICU, whose punctuation varies between Node builds. */
-export function longDate(day: string): string {
-  const date = new Date(`${day}T00:00:00Z`);
-  return `${WEEKDAY_NAMES[date.getUTCDay()]} ${date.getUTCDate()} ${MONTH_NAMES[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
-}
+/** "Friday 27 November 2026": the site's day pages and the digests word days alike (libs/domain rendering/dates.ts). */
+export const longDate = dayInWords;
 
 const plural = (count: number, noun: string): string => `${count} ${count === 1 ? noun : `${noun}s`}`;
 

@@ -195,6 +195,8 @@ export interface ManageView {
   action: string;
   unsubscribeUrl: string;
   saved: boolean;
+  /** Shown after "Revoke all earlier links": this page's link is the new one. */
+  revoked?: boolean;
 }
 
 export function managePage(site: Site, view: ManageView, values: FormValues, errors: FieldErrors): string {
@@ -205,6 +207,7 @@ export function managePage(site: Site, view: ManageView, values: FormValues, err
     {
       ...preferenceModel(values, errors, false),
       saved: view.saved,
+      revoked: view.revoked ?? false,
       pending: view.status === 'pending',
       channels: {
         email: view.email ? { address: view.email, suppressed: view.emailSuppressed } : null,

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Ip, Post, Query, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Settings } from '@libs/config';
-import { subscriberLinks } from '@libs/domain';
+import { normaliseEmail, unsubscribeUrl } from '@libs/domain';
 import {
   CreateSubscriptionDto,
   SubscriptionPreferencesDto,
@@ -13,7 +13,7 @@ import {
   InvalidSubscriptionError,
   SubscriptionsService,
   SubscriptionView,
-  TooManyConfirmationsError,
+  TooManyRequestsError,
 } from '../subscriptions/subscriptions.service';
 import { DEFAULT_FORM, FieldErrors, FormValues, formToBody, isTopicSlug, readForm, validateBody } from './web-forms';
 import { badLinkPage, messagePage, Site } from './web-pages';
@@ -120,6 +120,7 @@ export class WebSubscriptionsController {
     @Query('id') id: unknown,
     @Query('token') token: unknown,
     @Body() body: unknown,
+    @Ip() clientIp: string,
     @Res() res: Response,
   ): Promise<void> {
     const subscription = await this.managed(id, token);
@@ -127,9 +128,13 @@ export class WebSubscriptionsController {
       this.html(res, 404, badLinkPage(this.site));
       return;
     }
+    if (intentOf(body) === 'revoke-links') {
+      await this.revokeLinks(res, subscription.id, token as string);
+      return;
+    }
     const values = readForm(body);
-    if (isChannels(body)) {
-      await this.updateChannels(res, subscription, token as string, values, body as Record<string, unknown>);
+    if (intentOf(body) === 'channels') {
+      await this.updateChannels(res, subscription, token as string, values, body as Record<string, unknown>, clientIp);
       return;
     }
     const { value, errors } = await validateBody(SubscriptionPreferencesDto, formToBody(values, false));
@@ -137,7 +142,7 @@ export class WebSubscriptionsController {
       this.renderManage(res, 400, subscription, token as string, { ...values, email: valuesOf(subscription).email }, errors, false);
       return;
     }
-    const updated = await this.subscriptions.update(subscription.id, token as string, value);
+    const updated = await this.subscriptions.update(subscription.id, token as string, value, clientIp);
     if (!updated) {
       this.html(res, 404, badLinkPage(this.site));
       return;
@@ -156,8 +161,9 @@ export class WebSubscriptionsController {
     token: string,
     values: FormValues,
     form: Record<string, unknown>,
+    clientIp: string,
   ): Promise<void> {
-    const email = values.email.trim().toLowerCase();
+    const email = normaliseEmail(values.email).address ?? values.email.trim();
     const shown = subscription.pendingEmail ?? subscription.email ?? '';
     const body: Record<string, unknown> = {};
     if (email !== shown) {
@@ -175,7 +181,7 @@ export class WebSubscriptionsController {
       return;
     }
     try {
-      const updated = await this.subscriptions.update(subscription.id, token, value);
+      const updated = await this.subscriptions.update(subscription.id, token, value, clientIp);
       if (!updated) {
         this.html(res, 404, badLinkPage(this.site));
         return;
@@ -186,12 +192,25 @@ export class WebSubscriptionsController {
         this.renderManage(res, 400, subscription, token, formValues, { slackWebhookUrl: [error.message] }, false);
         return;
       }
-      if (error instanceof TooManyConfirmationsError) {
+      if (error instanceof TooManyRequestsError) {
+        res.setHeader('retry-after', String(error.retryAfterSeconds));
         this.renderManage(res, 429, subscription, token, formValues, { email: [error.message] }, false);
         return;
       }
       throw error;
     }
+  }
+
+  /** The manage page's "revoke all earlier links" button: the page again, under its new link. */
+  private async revokeLinks(res: Response, id: string, token: string): Promise<void> {
+    const renewed = await this.subscriptions.revokeLinks(id, token);
+    const newToken = renewed ? new URL(renewed.manageUrl).searchParams.get('token') : null;
+    const subscription = newToken ? await this.subscriptions.get(id, newToken) : null;
+    if (!subscription || !newToken) {
+      this.html(res, 404, badLinkPage(this.site));
+      return;
+    }
+    this.renderManage(res, 200, subscription, newToken, valuesOf(subscription), {}, false, true);
   }
 
   /** The subscription a manage link points to; null for a bad link or a cancelled subscription. */
@@ -211,14 +230,10 @@ export class WebSubscriptionsController {
     values: FormValues,
     errors: FieldErrors,
     saved: boolean,
+    revoked = false,
   ): void {
-    const unsubscribeUrl = subscriberLinks(
-      this.settings.PUBLIC_URL,
-      this.settings.APP_SECRET,
-      subscription.id,
-      new Date(),
-    ).unsubscribe;
-    const view = { ...subscription, action: this.manageUrl(subscription.id, token), unsubscribeUrl, saved };
+    const unsubscribe = unsubscribeUrl(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription.id, new Date());
+    const view = { ...subscription, action: this.manageUrl(subscription.id, token), unsubscribeUrl: unsubscribe, saved, revoked };
     this.html(res, status, managePage(this.site, view, values, errors));
   }
 
@@ -232,8 +247,8 @@ export class WebSubscriptionsController {
   }
 }
 
-const isChannels = (body: unknown): boolean =>
-  typeof body === 'object' && body !== null && (body as Record<string, unknown>).intent === 'channels';
+const intentOf = (body: unknown): unknown =>
+  typeof body === 'object' && body !== null ? (body as Record<string, unknown>).intent : undefined;
 
 const isPreview = (body: unknown): boolean =>
   typeof body === 'object' && body !== null && (body as Record<string, unknown>).intent === 'preview';

@@ -50,6 +50,25 @@ describe('parseHfDailyPapers', () => {
     expect(listing.authors).toEqual(['A B']);
   });
 
+  it('should keep only http(s) code and project links', () => {
+    const entry = (id: string, githubRepo: string, projectPage: string) => ({
+      paper: { id, title: 'T', summary: 'An abstract', authors: [], upvotes: 1, githubRepo, projectPage },
+      publishedAt: '2025-01-02T03:04:05Z',
+      title: 'T',
+    });
+    const body = JSON.stringify([
+      entry('2501.00001', 'javascript:alert(document.cookie)', 'data:text/html;base64,PHNjcmlwdD4='),
+      entry('2501.00002', 'vbscript:msgbox(1)', ' javascript:alert(1)'),
+      entry('2501.00003', 'https://github.com/x/y', 'http://example.org/project'),
+    ]);
+    const links = parseHfDailyPapers(body).listings.map(({ codeUrl, projectUrl }) => ({ codeUrl, projectUrl }));
+    expect(links).toEqual([
+      { codeUrl: null, projectUrl: null },
+      { codeUrl: null, projectUrl: null },
+      { codeUrl: 'https://github.com/x/y', projectUrl: 'http://example.org/project' },
+    ]);
+  });
+
   it('should skip broken entries with a reason and keep the rest of the batch', () => {
     const good = { paper: { id: '2501.00002', title: 'Good', summary: 'S' }, publishedAt: '2025-01-02T00:00:00Z' };
     const body = JSON.stringify([

@@ -1,4 +1,4 @@
-import { cleanText, parseArxivId, ParsedListing } from '@libs/domain';
+import { cleanText, parseArxivId, ParsedListing, safeHttpUrl } from '@libs/domain';
 import type { ParseResult } from './parse-result';
 
 export type { ParseResult } from './parse-result';
@@ -101,7 +101,7 @@ function parseEntry(entry: unknown): ParsedListing | string {
     categories: [],
     summary: text(paper.ai_summary) ? cleanText(paper.ai_summary as string) : null,
     url: arxiv ? `https://huggingface.co/papers/${arxiv.id}` : null,
-    codeUrl: text(paper.githubRepo),
-    projectUrl: text(paper.projectPage),
+    codeUrl: safeHttpUrl(text(paper.githubRepo)),
+    projectUrl: safeHttpUrl(text(paper.projectPage)),
   };
 }

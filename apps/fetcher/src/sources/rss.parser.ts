@@ -1,4 +1,4 @@
-import { parseArxivId, type ParsedListing } from '@libs/domain';
+import { parseArxivId, type ParsedListing, safeHttpUrl } from '@libs/domain';
 import {
   attributeOf,
   childText,
@@ -66,7 +66,7 @@ function parseItem(item: FeedItem, fetchedAt: Date, note: (problem: string) => v
   if (title === '') {
     return 'no title';
   }
-  const link = httpUrl(textOf(item.link));
+  const link = safeHttpUrl(textOf(item.link));
   const hrefs = elementsOf(item.linkElements)
     .map((element) => attributeOf(element, 'href'))
     .filter((href): href is string => href !== null);
@@ -103,7 +103,7 @@ function parseItem(item: FeedItem, fetchedAt: Date, note: (problem: string) => v
     keywords: [],
     categories: [...new Set(categoriesOf(item))],
     summary: null,
-    url: link ?? httpUrl(hrefs[0] ?? null),
+    url: link ?? safeHttpUrl(hrefs[0] ?? null),
     codeUrl: null,
     projectUrl: null,
   };
@@ -127,8 +127,4 @@ function categoriesOf(item: FeedItem): string[] {
     .map((element) => textOf(element) ?? attributeOf(element, 'label') ?? attributeOf(element, 'term'))
     .filter((category): category is string => category !== null)
     .map(htmlToText);
-}
-
-function httpUrl(text: string | null): string | null {
-  return text !== null && /^https?:\/\/\S+$/i.test(text) ? text : null;
 }

@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { Settings } from '@libs/config';
-import { DigestView, renderConfirmationEmail } from '@libs/domain';
+import {
+  ConfirmationKind,
+  ConfirmationSubscription,
+  DigestView,
+  renderAddressChangeApproval,
+  renderConfirmationEmail,
+} from '@libs/domain';
 import { MailClient } from '@libs/mail';
 import { DigestEmailBodies } from './digest-email-bodies';
 
@@ -57,9 +63,27 @@ export class EmailChannel {
     return sent.response;
   }
 
-  async sendConfirmation(to: string, subscriptionId: string, confirmUrl: string, topics: string[]): Promise<string> {
-    const rendered = renderConfirmationEmail(confirmUrl, topics);
+  async sendConfirmation(
+    to: string,
+    subscription: ConfirmationSubscription & { id: string },
+    confirmUrl: string,
+    kind: ConfirmationKind,
+  ): Promise<string> {
+    const subscriptionId = subscription.id;
+    const rendered = renderConfirmationEmail(confirmUrl, subscription, kind);
     const sent = await this.mail.send({ to, ...rendered, messageId: `<confirm-${subscriptionId}@${this.host}>` });
+    return sent.response;
+  }
+
+  /** To the current address, when a manage link asks to move the digests to `newAddress`. */
+  async sendAddressChangeApproval(
+    to: string,
+    subscriptionId: string,
+    approveUrl: string,
+    newAddress: string,
+  ): Promise<string> {
+    const rendered = renderAddressChangeApproval(approveUrl, newAddress);
+    const sent = await this.mail.send({ to, ...rendered, messageId: `<approve-${subscriptionId}@${this.host}>` });
     return sent.response;
   }
 }

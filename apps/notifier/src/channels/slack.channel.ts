@@ -103,7 +103,13 @@ export class SlackChannel {
         followRedirects: false,
       });
     } catch (error) {
-      throw withoutWebhookPath(error, webhookUrl);
+      const scrubbed = withoutWebhookPath(error, webhookUrl);
+      if (scrubbed instanceof HttpClientError && scrubbed.kind === 'blocked-target') {
+        // The SSRF guard refused the webhook's address: retrying the same address cannot help. The channel stays
+        // on (a resolver's blip must not disable every subscriber's Slack); the next digest tries again.
+        throw new PermanentError(`Slack webhook not sent: ${scrubbed.message}`);
+      }
+      throw scrubbed;
     }
   }
 

@@ -21,6 +21,18 @@ export class SubscriptionEntity {
   @Column('text', { nullable: true })
   pendingEmail!: string | null;
 
+  /** When the new address's own link was clicked; the change is made once the current address approved too. */
+  @Column('timestamptz', { nullable: true })
+  pendingEmailConfirmedAt!: Date | null;
+
+  /** When the current address approved the change to `pendingEmail` (its link in the approval email). */
+  @Column('timestamptz', { nullable: true })
+  pendingEmailApprovedAt!: Date | null;
+
+  /** Signed into manage, feed and digest-view links: raising it revokes every earlier one (unsubscribe links stay). */
+  @Column('int', { default: 0 })
+  linkVersion!: number;
+
   /** Encrypted at rest (see libs/domain secret-box); the plain URL is a credential. */
   @Column('text', { nullable: true })
   slackWebhookUrl!: string | null;

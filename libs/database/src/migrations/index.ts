@@ -14,7 +14,8 @@ import { DigestLeftOutPaperIds1765300000000 } from './1765300000000-DigestLeftOu
 import { ChannelEdits1765300000300 } from './1765300000300-ChannelEdits';
 import { DigestWindowsAndResume1765320000000 } from './1765320000000-DigestWindowsAndResume';
 import { DigestMergedStatus1765400000000 } from './1765400000000-DigestMergedStatus';
-import { Relevance1765400000140 } from './1765400000140-Relevance';
+import { RevocableLinks1765500000000 } from './1765500000000-RevocableLinks';
+import { Relevance1765600000140 } from './1765600000140-Relevance';
 
 /** Every migration, in order: an imported list rather than a glob, so bundles and the CLI agree. */
 export const MIGRATIONS = [
@@ -34,5 +35,6 @@ export const MIGRATIONS = [
   ChannelEdits1765300000300,
   DigestWindowsAndResume1765320000000,
   DigestMergedStatus1765400000000,
-  Relevance1765400000140,
+  RevocableLinks1765500000000,
+  Relevance1765600000140,
 ];

@@ -184,15 +184,6 @@ export class PaperRepository {
     return { papers: await this.withTopics(papers), total: counted[0].total };
   }
 
-  /** How many search terms Postgres reads in a query; 0 when it is only stop words or punctuation. */
-  async countSearchTerms(query: string): Promise<number> {
-    const rows = await this.papers.query<{ terms: number }[]>(
-      `SELECT numnode(websearch_to_tsquery('english', $1))::int AS "terms"`,
-      [query],
-    );
-    return rows[0].terms;
-  }
-
   count(): Promise<number> {
     return this.papers.count();
   }

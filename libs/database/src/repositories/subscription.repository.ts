@@ -25,6 +25,8 @@ export type ChannelChanges = Partial<
     SubscriptionEntity,
     | 'email'
     | 'pendingEmail'
+    | 'pendingEmailConfirmedAt'
+    | 'pendingEmailApprovedAt'
     | 'slackWebhookUrl'
     | 'slackDisabledAt'
     | 'slackDisabledReason'
@@ -39,6 +41,9 @@ export type DueSubscription = SubscriptionEntity & { recentDigests: { key: strin
 /** How many of a subscription's last digests the tick reads: enough to see every key a due period can clash with. */
 const RECENT_DIGESTS = 3;
 
+/** An address change needs the current address's approval: there is one, confirmed and still receiving mail. */
+const NEEDS_APPROVAL = `("status" = 'active' AND "email" IS NOT NULL AND "emailSuppressedAt" IS NULL AND "email" <> "pendingEmail")`;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
@@ -47,6 +52,60 @@ export class SubscriptionRepository {
 
   create(subscription: NewSubscription): Promise<SubscriptionEntity> {
     return this.subscriptions.save(this.subscriptions.create(subscription));
+  }
+
+  /**
+   * A pending email subscription: the one still awaiting confirmation for this address takes the request's
+   * choices (every confirmation email of an address confirms it), else a new one: a lookup and one write
+   * whatever the address's history, so the time of the answer tells little.
+   */
+  async createPending(subscription: NewSubscription & { email: string }): Promise<SubscriptionEntity> {
+    const existing = await this.subscriptions.findOne({
+      where: { email: subscription.email, status: 'pending' },
+      order: { createdAt: 'DESC' },
+    });
+    if (!existing) {
+      return this.create(subscription);
+    }
+    return this.subscriptions.save(this.subscriptions.merge(existing, { ...subscription, id: existing.id }));
+  }
+
+  /**
+   * Revokes every manage, feed and digest-view link signed so far (and a pending address change, whose
+   * confirmation links came from such a link); returns the row with its new version, or null when it is gone.
+   */
+  async raiseLinkVersion(id: string): Promise<SubscriptionEntity | null> {
+    await this.subscriptions.query(
+      `UPDATE "subscriptions" SET "linkVersion" = "linkVersion" + 1, "pendingEmail" = NULL,
+         "pendingEmailConfirmedAt" = NULL, "pendingEmailApprovedAt" = NULL, "updatedAt" = now()
+       WHERE "id" = $1`,
+      [id],
+    );
+    return this.findById(id);
+  }
+
+  /**
+   * Records a click on one of the two links of an address change (sent to the new address, or to the current
+   * one to approve it), if `address` is still the one awaiting confirmation; then makes the change when both
+   * were clicked, or only the new address's when there is no current address to ask (none, or suppressed, or a
+   * subscription never confirmed). Returns what the subscription's address change now is.
+   */
+  async recordAddressClick(
+    id: string,
+    address: string,
+    sentTo: 'new' | 'current',
+    now: Date,
+  ): Promise<'changed' | 'waiting' | 'stale'> {
+    const column = sentTo === 'new' ? '"pendingEmailConfirmedAt"' : '"pendingEmailApprovedAt"';
+    const [, clicked] = await this.subscriptions.query<[unknown[], number]>(
+      `UPDATE "subscriptions" SET ${column} = COALESCE(${column}, $3), "updatedAt" = now()
+       WHERE "id" = $1 AND "pendingEmail" = $2 AND "status" <> 'unsubscribed' RETURNING "id"`,
+      [id, address, now],
+    );
+    if (clicked === 0) {
+      return 'stale';
+    }
+    return (await this.confirmPendingEmail(id, address, now)) ? 'changed' : 'waiting';
   }
 
   /** Null for an unknown id, and for a string that is not a UUID at all (ids come from links). */
@@ -139,17 +198,21 @@ export class SubscriptionRepository {
 
   /**
    * Makes the address awaiting confirmation the subscription's address, with a clean bounce record, and
-   * activates a subscription still pending (the address is confirmed). False when that address is no longer
-   * the one awaiting confirmation, or the subscription is cancelled.
+   * activates a subscription still pending (the address is confirmed), once the clicks it needs were made.
+   * False when that address is no longer the one awaiting confirmation, a click is missing, or the
+   * subscription is cancelled.
    */
-  async confirmPendingEmail(id: string, address: string, now: Date): Promise<boolean> {
+  private async confirmPendingEmail(id: string, address: string, now: Date): Promise<boolean> {
     const rows = await this.subscriptions.query<[unknown[], number]>(
       `UPDATE "subscriptions" SET "email" = "pendingEmail", "pendingEmail" = NULL, "hardBounces" = 0,
-         "emailSuppressedAt" = NULL,
+         "emailSuppressedAt" = NULL, "pendingEmailConfirmedAt" = NULL, "pendingEmailApprovedAt" = NULL,
          "activatedAt" = CASE WHEN "status" = 'pending' THEN $3 ELSE "activatedAt" END,
          "status" = CASE WHEN "status" = 'pending' THEN 'active' ELSE "status" END,
          "updatedAt" = now()
-       WHERE "id" = $1 AND "pendingEmail" = $2 AND "status" <> 'unsubscribed' RETURNING "id"`,
+       WHERE "id" = $1 AND "pendingEmail" = $2 AND "status" <> 'unsubscribed'
+         AND "pendingEmailConfirmedAt" IS NOT NULL
+         AND ("pendingEmailApprovedAt" IS NOT NULL OR NOT ${NEEDS_APPROVAL})
+       RETURNING "id"`,
       [id, address, now],
     );
     return rows[1] > 0;

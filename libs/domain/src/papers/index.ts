@@ -7,5 +7,6 @@ export * from './listing';
 export * from './paper-match';
 export * from './paper-merge';
 export * from './search-query';
+export * from './search-terms';
 export * from './title-key';
 export * from './batch-merge';

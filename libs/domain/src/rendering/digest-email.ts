@@ -3,12 +3,8 @@ import { DigestPaperView, DigestView } from './digest-view';
 import { DIGEST_EMAIL_HTML } from './email/digest-email.compiled';
 import { digestEmailModel, DigestEmailModel, paperEmailModel } from './email/digest-email-model';
 import { DIGEST_EMAIL_TEXT } from './email/digest-email.text';
+import { escapeHtml } from './html';
 
-const escapeHtml = (text: string): string =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
-  );
 
 export interface RenderedEmail {
   subject: string;
@@ -68,7 +64,7 @@ interface SplitTemplate {
   print: (value: string) => string;
 }
 
-const htmlPieces = splitAtPapers(DIGEST_EMAIL_HTML, options, (value) => handlebars.escapeExpression(value));
+const htmlPieces = splitAtPapers(DIGEST_EMAIL_HTML, options, escapeHtml);
 const textPieces = splitAtPapers(DIGEST_EMAIL_TEXT, { ...options, noEscape: true }, (value) => value);
 
 // Holes are control characters: no field holds one, and escaping leaves them as they are. A hole's
@@ -176,21 +172,4 @@ function splitAtPapers(
     tail: handlebars.compile(closeAlone ? trimLineStart(tail) : tail, compileOptions),
     print,
   };
-}
-
-export function renderConfirmationEmail(confirmUrl: string, topics: string[]): RenderedEmail {
-  const what = topics.length > 0 ? `papers on ${topics.join(', ')}` : 'the daily research papers';
-  const subject = 'Paperboy: confirm your subscription';
-  const text = [
-    `Someone (hopefully you) asked to receive ${what} from Paperboy.`,
-    '',
-    `Confirm your subscription: ${confirmUrl}`,
-    '',
-    'If it was not you, ignore this email: nothing will be sent.',
-  ].join('\n');
-  const html = `<!doctype html><html><head><meta charset="utf-8"></head><body style="font-family:sans-serif">
-  <p>Someone (hopefully you) asked to receive ${escapeHtml(what)} from Paperboy.</p>
-  <p><a href="${escapeHtml(confirmUrl)}">Confirm your subscription</a></p>
-  <p style="color:#777">If it was not you, ignore this email: nothing will be sent.</p></body></html>`;
-  return { subject, html, text };
 }

@@ -1,10 +1,18 @@
 import { periodLabel } from '../digests/schedule';
+import { safeHttpUrl } from '../links/safe-http-url';
 import { TOPICS } from '../topics';
+import { daySpanInWords, periodInWords, utcDay } from './dates';
+import { readableLatex, titleName } from './latex';
 
 /** Everything a digest template needs, already resolved; templates are pure functions of it. */
 export interface DigestView {
-  /** The period as people read it: "2026-11-29" or "2026-W48" (see periodLabel). */
+  /** The period, a day or an ISO week of the subscriber's zone: "2026-11-29" or "2026-W48" (see periodLabel). */
   periodKey: string;
+  /**
+   * The UTC days the papers shown were listed on, sorted, as the site's day pages name them ("Papers of Monday 7
+   * December 2026"); absent when the papers' listing times are not known.
+   */
+  listedDays?: string[];
   frequency: 'daily' | 'weekly';
   papers: DigestPaperView[];
   /** Matching papers left out by the cap: the message says "And N more", and links to the web view. */
@@ -72,12 +80,17 @@ export function shorten(text: string, max: number): string {
   return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), max - 20)).trimEnd()}…`;
 }
 
+/** "10 new papers for Tuesday 8 December 2026", "3 new papers for the week of Monday 7 December 2026". */
 export function digestHeading(view: DigestView): string {
   const count = view.papers.length;
   const noun = count === 1 ? 'paper' : 'papers';
-  return view.frequency === 'weekly'
-    ? `${count} new ${noun} for the week ${view.periodKey}`
-    : `${count} new ${noun} for ${view.periodKey}`;
+  return `${count} new ${noun} for ${periodInWords(view.periodKey)}`;
+}
+
+/** Which of the site's days the papers come from: "Papers listed Friday 4 to Monday 7 December 2026", or null. */
+export function listedLine(view: DigestView): string | null {
+  const span = daySpanInWords(view.listedDays ?? []);
+  return span === null ? null : `Papers listed ${span}`;
 }
 
 /** A paper as the digest templates need it; the database's paper rows have this shape. */
@@ -91,12 +104,36 @@ export interface DigestPaperSource {
   summary: string | null;
   codeUrl: string | null;
   topics: { topic: string; evidence: string[] }[];
+  /** When the paper was first listed (the site's day pages go by its UTC day). */
+  listedAt?: Date;
 }
 
 /** What a subscriber asked for, to explain why each paper is in their digest. */
 export interface DigestInterests {
   topics: string[];
   keywords: string[];
+}
+
+type ReadableTexts = Pick<DigestPaperView, 'title' | 'authors' | 'abstract' | 'summary'>;
+
+// Per paper object, whatever the interests: a fan-out hands the same paper to many subscribers.
+const readable = new WeakMap<DigestPaperSource, ReadableTexts>();
+
+/** Titles and abstracts from arXiv carry LaTeX: every channel shows it as readable text (see readableLatex). */
+function readableTexts(paper: DigestPaperSource): ReadableTexts {
+  let texts = readable.get(paper);
+  if (texts === undefined) {
+    const title = readableLatex(paper.title);
+    const ownName = titleName(title);
+    texts = {
+      title,
+      authors: paper.authors.map((name) => readableLatex(name)),
+      abstract: readableLatex(paper.abstract, { ownName }),
+      summary: paper.summary === null ? null : readableLatex(paper.summary, { ownName }),
+    };
+    readable.set(paper, texts);
+  }
+  return texts;
 }
 
 /** A paper of a digest with its "why": the subscriber's topics it carries, or its own top topics. */
@@ -120,16 +157,17 @@ export function digestPaperView(paper: DigestPaperSource, interests: DigestInter
     : paper.arxivId
       ? `${HUGGING_FACE_PAPERS}${paper.arxivId}`
       : null;
+  const readableText = readableTexts(paper);
   return {
-    title: paper.title,
-    url: paper.url ?? arxivUrl ?? '',
+    title: readableText.title,
+    url: safeHttpUrl(paper.url) ?? arxivUrl ?? '',
     arxivUrl,
     huggingFaceUrl,
-    authors: paper.authors,
+    authors: readableText.authors,
     upvotes: paper.upvotes,
-    abstract: paper.abstract,
-    summary: paper.summary,
-    codeUrl: paper.codeUrl,
+    abstract: readableText.abstract,
+    summary: readableText.summary,
+    codeUrl: safeHttpUrl(paper.codeUrl),
     tags: paper.topics.slice(0, MAX_TAGS).map((t) => topicName(t.topic)),
     reasons,
   };
@@ -153,8 +191,12 @@ export function buildDigestView(
   { digest, subscription, papers, leftOut = [], links }: DigestViewInput,
   paperView: typeof digestPaperView = digestPaperView,
 ): DigestView {
+  const listedDays = [
+    ...new Set(papers.flatMap((paper) => (paper.listedAt === undefined ? [] : [utcDay(paper.listedAt)]))),
+  ].sort();
   return {
     periodKey: periodLabel(digest.periodKey),
+    ...(listedDays.length > 0 ? { listedDays } : {}),
     frequency: subscription.frequency === 'weekly' ? 'weekly' : 'daily',
     papers: papers.map((paper) => paperView(paper, subscription)),
     omittedCount: digest.omittedCount,

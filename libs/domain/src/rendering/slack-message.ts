@@ -1,9 +1,5 @@
 import { authorLine, DigestPaperView, DigestView, digestHeading, shorten } from './digest-view';
-
-/** Slack mrkdwn needs only these three escaped. */
-const escapeMrkdwn = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-/** A link target must not close the <url|label> syntax early. */
-const escapeLink = (url: string): string => url.replace(/[<>|]/g, encodeURIComponent);
+import { limitMrkdwn, mrkdwnLink, mrkdwnLinkTarget } from './mrkdwn';
 
 // Slack caps a message at 50 blocks and about 13k characters in all: two blocks a paper, 15 papers a message.
 export const PAPERS_PER_SLACK_MESSAGE = 15;
@@ -34,14 +30,14 @@ export function renderSlackMessages(view: DigestView): SlackMessage[] {
     }
     if (index === parts.length - 1) {
       const more =
-        view.omittedCount > 0 ? `And ${view.omittedCount} more in <${escapeLink(view.viewUrl)}|the web view>. ` : '';
+        view.omittedCount > 0 ? `And ${view.omittedCount} more in ${mrkdwnLink(view.viewUrl, 'the web view')}. ` : '';
       blocks.push({ type: 'divider' });
       blocks.push({
         type: 'context',
         elements: [
           {
             type: 'mrkdwn',
-            text: `${more}<${escapeLink(view.feedUrl)}|Your feed> · <${escapeLink(view.unsubscribeUrl)}|Unsubscribe>`,
+            text: `${more}${mrkdwnLink(view.feedUrl, 'Your feed')} · ${mrkdwnLink(view.unsubscribeUrl, 'Unsubscribe')}`,
           },
         ],
       });
@@ -57,10 +53,10 @@ export function renderSlackMessages(view: DigestView): SlackMessage[] {
 const SECTION_SHARES = { title: 600, url: 600, authors: 400, abstract: 1200 } as const;
 
 function paperSection(paper: DigestPaperView): Record<string, unknown> {
-  // An absurd link is left out rather than cut: half a URL leads nowhere.
-  const url = escapeLink(paper.url);
+  // An absurd link is left out rather than cut: half a URL leads nowhere. A paper may have none at all.
+  const url = mrkdwnLinkTarget(paper.url);
   const title = limitMrkdwn(paper.title, SECTION_SHARES.title);
-  const heading = url.length <= SECTION_SHARES.url ? `*<${url}|${title}>*` : `*${title}*`;
+  const heading = url !== null && url.length <= SECTION_SHARES.url ? `*<${url}|${title}>*` : `*${title}*`;
   const authors = limitMrkdwn(authorLine(paper.authors, 4), SECTION_SHARES.authors);
   const abstract = limitMrkdwn(shorten(paper.summary ?? paper.abstract, 300), SECTION_SHARES.abstract);
   return { type: 'section', text: { type: 'mrkdwn', text: `${heading}\n${authors}\n${abstract}` } };
@@ -69,10 +65,4 @@ function paperSection(paper: DigestPaperView): Record<string, unknown> {
 function paperContext(paper: DigestPaperView): Record<string, unknown> {
   const why = paper.reasons.length > 0 ? ` · ${limitMrkdwn(paper.reasons.join('; '), 2800)}` : '';
   return { type: 'context', elements: [{ type: 'mrkdwn', text: `▲ ${paper.upvotes}${why}` }] };
-}
-
-/** The text escaped for mrkdwn, at most `max` characters, never ending inside an entity such as &amp;. */
-function limitMrkdwn(text: string, max: number): string {
-  const escaped = escapeMrkdwn(text);
-  return escaped.length <= max ? escaped : `${escaped.slice(0, max - 1).replace(/&[a-z]*$/, '')}…`;
 }

@@ -1,11 +1,6 @@
-import {
-  EmailBodyPieces,
-  EmailFrame,
-  renderConfirmationEmail,
-  renderDigestEmail,
-  renderDigestEmailPieces,
-} from './digest-email';
-import { DigestPaperView, DigestView, LEFT_OUT_LISTED } from './digest-view';
+import { EmailBodyPieces, EmailFrame, renderDigestEmail, renderDigestEmailPieces } from './digest-email';
+import { currentPeriod } from '../digests/schedule';
+import { buildDigestView, DigestPaperSource, DigestPaperView, DigestView, LEFT_OUT_LISTED } from './digest-view';
 import { renderSlackMessages } from './slack-message';
 
 const paper = (n: number, overrides: Partial<DigestPaperView> = {}): DigestPaperView => ({
@@ -58,7 +53,7 @@ describe('renderDigestEmail', () => {
     const rendered = renderDigestEmail(
       view([paper(1, { codeUrl: 'https://github.com/a/b' }), paper(2)], { omittedCount: 3 }),
     );
-    expect(rendered.subject).toBe('Paperboy: 2 new papers for 2026-11-28');
+    expect(rendered.subject).toBe('Paperboy: 2 new papers for Saturday 28 November 2026');
     const html = visibleText(rendered.html);
     for (const part of [rendered.text, html]) {
       expect(part).toContain('1. Paper 1');
@@ -92,7 +87,7 @@ describe('renderDigestEmail', () => {
     expect(renderDigestEmail(view([paper(1)], { omittedCount: LEFT_OUT_LISTED + 1 })).text).toContain(
       `And ${LEFT_OUT_LISTED + 1} more matching papers, left out by your cap.\nThe first ${LEFT_OUT_LISTED} of them: https://papers.example.org/digests/d1?token=v`,
     );
-    expect(rendered.html).toContain('<title>Paperboy: 2 new papers for 2026-11-28</title>');
+    expect(rendered.html).toContain('<title>Paperboy: 2 new papers for Saturday 28 November 2026</title>');
     // The MJML layout: a responsive single column that Outlook gets as a fixed-width table.
     expect(rendered.html).toContain('<!--[if mso | IE]>');
     expect(rendered.html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
@@ -117,17 +112,117 @@ describe('renderDigestEmail', () => {
     const { html, text } = renderDigestEmail(view([hostile]));
     expect(html).not.toContain('<script>');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;');
-    expect(html).toContain('href="https://x.org/?a&#x3D;&quot;&gt;&lt;b&gt;"');
+    expect(html).toContain('href="https://x.org/?a&#x3D;%22%3E%3Cb%3E"');
     expect(text).toContain('<script>alert(1)</script>');
+  });
+
+  it('should link only to http(s) URLs: a javascript:, data: or vbscript: link from a source is left out', () => {
+    const hostile = paper(1, {
+      url: 'javascript:alert(1)',
+      arxivUrl: 'data:text/html,<script>alert(1)</script>',
+      huggingFaceUrl: 'https://huggingface.co/papers/2411.00001',
+      codeUrl: ' vbscript:msgbox(1)',
+    });
+    const { html, text } = renderDigestEmail(view([hostile]));
+    expect(hrefs(html).filter((href) => !href.startsWith('https://'))).toEqual([]);
+    expect(`${html}${text}`).not.toMatch(/javascript:|data:text|vbscript:/i);
+    expect(visibleText(html)).toContain('1. Paper 1');
+    expect(hrefs(html)).toContain('https://huggingface.co/papers/2411.00001');
   });
 
   it('should name the week for weekly digests and shorten long abstracts on a word boundary', () => {
     const long = paper(1, { abstract: `${'word '.repeat(300)}end` });
     const { subject, text } = renderDigestEmail(view([long], { frequency: 'weekly', periodKey: '2026-W48' }));
-    expect(subject).toBe('Paperboy: 1 new paper for the week 2026-W48');
+    expect(subject).toBe('Paperboy: 1 new paper for the week of Monday 23 November 2026');
     const abstractLine = text.split('\n').find((line) => line.includes('word word')) as string;
     expect(abstractLine.trim().length).toBeLessThanOrEqual(601);
     expect(abstractLine.trim().endsWith('word…')).toBe(true);
+  });
+});
+
+describe('dates in digests', () => {
+  const source = (title: string, listedAt: string): DigestPaperSource => ({
+    title,
+    url: null,
+    arxivId: '2412.00001',
+    authors: [],
+    upvotes: 0,
+    abstract: 'An abstract.',
+    summary: null,
+    codeUrl: null,
+    topics: [],
+    listedAt: new Date(listedAt),
+  });
+  const links = { unsubscribeUrl: 'https://p.example/u', feedUrl: 'https://p.example/f', viewUrl: 'https://p.example/v' };
+
+  it("should name the period in words, in the subscriber's zone, and the site's days the papers come from", () => {
+    // The same instant is Tuesday morning in Tokyo and still Monday evening in New York.
+    const at = new Date('2026-12-08T01:30:00Z');
+    const papers = [source('A', '2026-12-04T09:00:00Z'), source('B', '2026-12-07T23:00:00Z')];
+    const subjects = ['Asia/Tokyo', 'America/New_York'].map((timezone) => {
+      const period = currentPeriod({ frequency: 'daily', timezone, sendHour: 8, weekday: 1 }, at);
+      const digest = buildDigestView({
+        digest: { periodKey: period?.key ?? '', omittedCount: 0 },
+        subscription: { topics: [], keywords: [], frequency: 'daily' },
+        papers,
+        links,
+      });
+      const email = renderDigestEmail(digest);
+      for (const part of [email.text, visibleText(email.html)]) {
+        expect(part).toContain('Papers listed Friday 4 to Monday 7 December 2026');
+      }
+      return email.subject;
+    });
+    expect(subjects).toEqual([
+      'Paperboy: 2 new papers for Tuesday 8 December 2026',
+      'Paperboy: 2 new papers for Monday 7 December 2026',
+    ]);
+  });
+
+  it('should name a week by its Monday, and say nothing of listing days it does not know', () => {
+    const digest = buildDigestView({
+      digest: { periodKey: '2026-W50@2026-12-09T08:00:00.000Z', omittedCount: 0 },
+      subscription: { topics: [], keywords: [], frequency: 'weekly' },
+      papers: [{ ...source('A', '2026-12-08T00:00:00Z'), listedAt: undefined }],
+      links,
+    });
+    const email = renderDigestEmail(digest);
+    expect(email.subject).toBe('Paperboy: 1 new paper for the week of Monday 7 December 2026');
+    expect(`${email.text}${email.html}`).not.toContain('Papers listed');
+    expect(renderSlackMessages(digest)[0].text).toBe('Paperboy: 1 new paper for the week of Monday 7 December 2026');
+  });
+});
+
+describe('LaTeX in digests', () => {
+  it('should show titles, abstracts and authors readable in the email and in Slack', () => {
+    const digest = buildDigestView({
+      digest: { periodKey: '2026-11-28', omittedCount: 0 },
+      subscription: { topics: [], keywords: [], frequency: 'daily' },
+      papers: [
+        {
+          title: 'Sorting in $\\mathcal{O}(n \\log n)$ with \\model, fast',
+          url: 'https://arxiv.org/abs/2411.00001',
+          arxivId: '2411.00001',
+          authors: ['Kurt G\\"odel'],
+          upvotes: 1,
+          abstract: 'We show $\\alpha \\leq 1$ for \\textbf{every} $x_i^2$.',
+          summary: null,
+          codeUrl: null,
+          topics: [],
+        },
+      ],
+      links: { unsubscribeUrl: 'https://p.example/u', feedUrl: 'https://p.example/f', viewUrl: 'https://p.example/v' },
+    });
+    const { html, text } = renderDigestEmail(digest);
+    for (const part of [text, visibleText(html)]) {
+      expect(part).toContain('1. Sorting in 𝒪(n log n) with, fast');
+      expect(part).toContain('Kurt Gödel');
+      expect(part).toContain('We show α ≤ 1 for every xᵢ².');
+      expect(part).not.toMatch(/[\\$]/);
+    }
+    const slack = JSON.stringify(renderSlackMessages(digest));
+    expect(slack).toContain('Sorting in 𝒪(n log n) with, fast');
+    expect(slack).not.toContain('mathcal');
   });
 });
 
@@ -198,19 +293,6 @@ describe('renderDigestEmailPieces', () => {
   });
 });
 
-describe('renderConfirmationEmail', () => {
-  it('should carry the confirmation link and say what was asked for', () => {
-    const { subject, text, html } = renderConfirmationEmail('https://p.example/subscriptions/confirm?token=t', [
-      'llm',
-      'agents',
-    ]);
-    expect(subject).toBe('Paperboy: confirm your subscription');
-    expect(text).toContain('papers on llm, agents');
-    expect(text).toContain('https://p.example/subscriptions/confirm?token=t');
-    expect(html).toContain('href="https://p.example/subscriptions/confirm?token=t"');
-  });
-});
-
 describe('renderSlackMessages', () => {
   it('should split a large digest into messages within Block Kit limits, the header first and the links last', () => {
     const messages = renderSlackMessages(
@@ -220,9 +302,9 @@ describe('renderSlackMessages', () => {
       ),
     );
     expect(messages.map((m) => m.text)).toEqual([
-      'Paperboy: 40 new papers for 2026-11-28 (1/3)',
-      'Paperboy: 40 new papers for 2026-11-28 (2/3)',
-      'Paperboy: 40 new papers for 2026-11-28 (3/3)',
+      'Paperboy: 40 new papers for Saturday 28 November 2026 (1/3)',
+      'Paperboy: 40 new papers for Saturday 28 November 2026 (2/3)',
+      'Paperboy: 40 new papers for Saturday 28 November 2026 (3/3)',
     ]);
     expect(messages.map((m) => m.blocks.filter((b) => b.type === 'section').length)).toEqual([15, 15, 10]);
     expect(messages[0].blocks[0]).toMatchObject({ type: 'header' });
@@ -242,7 +324,7 @@ describe('renderSlackMessages', () => {
   it('should send a small digest as one message', () => {
     const messages = renderSlackMessages(view([paper(1)]));
     expect(messages).toHaveLength(1);
-    expect(messages[0].text).toBe('Paperboy: 1 new paper for 2026-11-28');
+    expect(messages[0].text).toBe('Paperboy: 1 new paper for Saturday 28 November 2026');
   });
 
   it('should escape Slack control characters in titles and link targets', () => {
@@ -253,6 +335,13 @@ describe('renderSlackMessages', () => {
     expect(section).toContain('A &lt;b&gt; &amp; &lt;!channel&gt;');
     expect(section).not.toContain('<!channel>');
     expect(section).toContain('<https://x.org/a%7Cb%3Ec|');
+  });
+
+  it('should not link a title to anything but an http(s) URL', () => {
+    const [message] = renderSlackMessages(view([paper(1, { title: 'Evil', url: 'javascript:alert(1)' })]));
+    const section = (message.blocks[1].text as { text: string }).text;
+    expect(section).toMatch(/^\*Evil\*\n/);
+    expect(JSON.stringify(message)).not.toContain('javascript:');
   });
 
   it("should keep every section within Slack's 3,000 characters without cutting a link, however long the paper's texts", () => {

@@ -1,4 +1,4 @@
-import { signToken, verifyToken } from './signed-token';
+import { signToken, tokenSubject, verifyToken } from './signed-token';
 
 const secret = 'a-test-secret-of-some-length';
 const issued = new Date('2026-11-28T10:00:00Z');
@@ -24,5 +24,18 @@ describe('signed tokens', () => {
     const threeDays = 3 * 24 * 3600 * 1000;
     expect(verifyToken(secret, 'confirm', token, new Date('2026-11-30T10:00:00Z'), threeDays)).toBe(id);
     expect(verifyToken(secret, 'confirm', token, new Date('2026-12-02T10:00:00Z'), threeDays)).toBeNull();
+  });
+
+  it('should refuse a token signed for an earlier key version once the version was raised', () => {
+    const before = signToken(secret, 'manage', id, issued);
+    const after = signToken(secret, 'manage', id, issued, 1);
+    expect(verifyToken(secret, 'manage', before, issued, Infinity, 0)).toBe(id);
+    expect(verifyToken(secret, 'manage', before, issued, Infinity, 1)).toBeNull();
+    expect(verifyToken(secret, 'manage', after, issued, Infinity, 1)).toBe(id);
+    expect(verifyToken(secret, 'manage', after, issued, Infinity, 2)).toBeNull();
+    // The version is signed in, not written: the token looks the same.
+    expect(after.split('.').slice(0, 2)).toEqual(before.split('.').slice(0, 2));
+    expect(tokenSubject(after)).toBe(id);
+    expect(tokenSubject('garbage')).toBeNull();
   });
 });

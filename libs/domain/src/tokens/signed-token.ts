@@ -1,31 +1,53 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** What a token lets its bearer do; bound into the signature so one kind cannot stand in for another. */
-export type TokenPurpose = 'confirm' | 'confirm-email' | 'unsubscribe' | 'manage' | 'feed' | 'digest';
+export type TokenPurpose =
+  | 'confirm'
+  | 'confirm-email'
+  | 'approve-email'
+  | 'unsubscribe'
+  | 'manage'
+  | 'feed'
+  | 'digest';
 
 /**
  * Stateless signed links: `<subjectId>.<issuedAt>.<signature>`. Unsubscribe links never expire
- * (old emails must keep working, RFC 8058); confirmation links do.
+ * (old emails must keep working, RFC 8058); confirmation links do. `keyVersion` (the subscription's
+ * `linkVersion`) is signed in but not written: raising it revokes every earlier token signed with it, and
+ * version 0 signs as tokens did before versions existed, so links already sent keep working.
  */
-export function signToken(secret: string, purpose: TokenPurpose, subjectId: string, issuedAt: Date): string {
+export function signToken(
+  secret: string,
+  purpose: TokenPurpose,
+  subjectId: string,
+  issuedAt: Date,
+  keyVersion = 0,
+): string {
   const iat = Math.floor(issuedAt.getTime() / 1000).toString(36);
-  return `${subjectId}.${iat}.${signature(secret, purpose, subjectId, iat)}`;
+  return `${subjectId}.${iat}.${signature(secret, purpose, subjectId, iat, keyVersion)}`;
 }
 
-/** The subject id when the token is genuine, of this purpose and not older than maxAgeMs; else null. */
+/** The subject a token claims, unverified: what to look up (its key version, say) before `verifyToken`. */
+export function tokenSubject(token: string): string | null {
+  const parts = token.split('.');
+  return parts.length === 3 && parts[0] !== '' ? parts[0] : null;
+}
+
+/** The subject id when the token is genuine, of this purpose and key version and not older than maxAgeMs; else null. */
 export function verifyToken(
   secret: string,
   purpose: TokenPurpose,
   token: string,
   now: Date,
   maxAgeMs = Number.POSITIVE_INFINITY,
+  keyVersion = 0,
 ): string | null {
   const parts = token.split('.');
   if (parts.length !== 3) {
     return null;
   }
   const [subjectId, iat, given] = parts;
-  const expected = signature(secret, purpose, subjectId, iat);
+  const expected = signature(secret, purpose, subjectId, iat, keyVersion);
   const givenBytes = Buffer.from(given);
   const expectedBytes = Buffer.from(expected);
   if (givenBytes.length !== expectedBytes.length || !timingSafeEqual(givenBytes, expectedBytes)) {
@@ -38,6 +60,7 @@ export function verifyToken(
   return subjectId;
 }
 
-function signature(secret: string, purpose: TokenPurpose, subjectId: string, iat: string): string {
-  return createHmac('sha256', secret).update(`${purpose}|${subjectId}|${iat}`).digest('base64url');
+function signature(secret: string, purpose: TokenPurpose, subjectId: string, iat: string, keyVersion: number): string {
+  const version = keyVersion === 0 ? '' : `|k${keyVersion}`;
+  return createHmac('sha256', secret).update(`${purpose}|${subjectId}|${iat}${version}`).digest('base64url');
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { signToken, verifyToken } from './signed-token';
+import { signToken, tokenSubject, verifyToken } from './signed-token';
 
 export interface SubscriberLinks {
   confirm: string;
@@ -12,17 +12,29 @@ export interface SubscriberLinks {
   feeds: { rss: string; atom: string; json: string };
 }
 
-/** The signed links a subscriber receives; the api verifies them with the same secret. */
-export function subscriberLinks(publicUrl: string, secret: string, subscriptionId: string, now: Date): SubscriberLinks {
+/** What links are signed for: the subscription and its key version (raised to revoke earlier links). */
+export interface LinkHolder {
+  id: string;
+  linkVersion: number;
+}
+
+/**
+ * The signed links a subscriber receives; the api verifies them with the same secret. Manage and feed links
+ * carry the subscription's key version (revocable); confirm and unsubscribe links do not (RFC 8058: an old
+ * email's unsubscribe link keeps working whatever happened since).
+ */
+export function subscriberLinks(publicUrl: string, secret: string, subscription: LinkHolder, now: Date): SubscriberLinks {
   const base = publicUrl.replace(/\/+$/, '');
-  const token = (purpose: 'confirm' | 'unsubscribe' | 'feed' | 'manage'): string =>
-    encodeURIComponent(signToken(secret, purpose, subscriptionId, now));
-  const feed = token('feed');
+  const { id, linkVersion } = subscription;
+  const revocable = (purpose: 'feed' | 'manage'): string =>
+    encodeURIComponent(signToken(secret, purpose, id, now, linkVersion));
+  const feed = revocable('feed');
+  const manage = revocable('manage');
   return {
-    confirm: `${base}/subscriptions/confirm?token=${token('confirm')}`,
-    unsubscribe: `${base}/unsubscribe?token=${token('unsubscribe')}`,
-    manage: `${base}/manage?id=${subscriptionId}&token=${token('manage')}`,
-    manageApi: `${base}/api/subscriptions/${subscriptionId}?token=${token('manage')}`,
+    confirm: `${base}/subscriptions/confirm?token=${encodeURIComponent(signToken(secret, 'confirm', id, now))}`,
+    unsubscribe: unsubscribeUrl(publicUrl, secret, id, now),
+    manage: `${base}/manage?id=${id}&token=${manage}`,
+    manageApi: `${base}/api/subscriptions/${id}?token=${manage}`,
     feeds: {
       rss: `${base}/feeds/subscription.rss?token=${feed}`,
       atom: `${base}/feeds/subscription.atom?token=${feed}`,
@@ -31,9 +43,15 @@ export function subscriberLinks(publicUrl: string, secret: string, subscriptionI
   };
 }
 
+/** The one-click unsubscribe link: valid forever, whatever the subscription's key version. */
+export function unsubscribeUrl(publicUrl: string, secret: string, subscriptionId: string, now: Date): string {
+  const base = publicUrl.replace(/\/+$/, '');
+  return `${base}/unsubscribe?token=${encodeURIComponent(signToken(secret, 'unsubscribe', subscriptionId, now))}`;
+}
+
 /**
- * The link that confirms a new address of a subscription. The token names the address too (a hash of it), so
- * the link of an address the subscriber replaced since cannot confirm the newer one.
+ * The link that confirms a new address of a subscription (sent to the new address). The token names the address
+ * too (a hash of it), so the link of an address the subscriber replaced since cannot confirm the newer one.
  */
 export function emailChangeConfirmUrl(
   publicUrl: string,
@@ -42,48 +60,85 @@ export function emailChangeConfirmUrl(
   address: string,
   now: Date,
 ): string {
+  return addressLink(publicUrl, secret, 'confirm-email', subscriptionId, address, now);
+}
+
+/**
+ * The link that approves a change to `newAddress`, sent to the subscription's current address: a forwarded
+ * manage link alone cannot move the digests (and their links) to another mailbox.
+ */
+export function emailChangeApproveUrl(
+  publicUrl: string,
+  secret: string,
+  subscriptionId: string,
+  newAddress: string,
+  now: Date,
+): string {
+  return addressLink(publicUrl, secret, 'approve-email', subscriptionId, newAddress, now);
+}
+
+function addressLink(
+  publicUrl: string,
+  secret: string,
+  purpose: 'confirm-email' | 'approve-email',
+  subscriptionId: string,
+  address: string,
+  now: Date,
+): string {
   const base = publicUrl.replace(/\/+$/, '');
-  const token = signToken(secret, 'confirm-email', `${subscriptionId}_${addressTag(address)}`, now);
+  const token = signToken(secret, purpose, `${subscriptionId}_${addressTag(address)}`, now);
   return `${base}/subscriptions/confirm-email?token=${encodeURIComponent(token)}`;
 }
 
-/** The subscription and the address tag of a genuine email-change token not older than maxAgeMs; else null. */
+/**
+ * A genuine address-change token not older than maxAgeMs: its subscription, who it was sent to (the new
+ * address, or the current one approving), and a check of the new address it names; else null.
+ */
 export function verifyEmailChangeToken(
   secret: string,
   token: string,
   now: Date,
   maxAgeMs: number,
-): { subscriptionId: string; matches: (address: string) => boolean } | null {
-  const subject = verifyToken(secret, 'confirm-email', token, now, maxAgeMs);
-  const [subscriptionId, tag, ...rest] = subject?.split('_') ?? [];
-  if (!subscriptionId || !tag || rest.length > 0) {
-    return null;
+): { subscriptionId: string; sentTo: 'new' | 'current'; matches: (address: string) => boolean } | null {
+  for (const [purpose, sentTo] of [
+    ['confirm-email', 'new'],
+    ['approve-email', 'current'],
+  ] as const) {
+    const subject = verifyToken(secret, purpose, token, now, maxAgeMs);
+    const [subscriptionId, tag, ...rest] = subject?.split('_') ?? [];
+    if (subscriptionId && tag && rest.length === 0) {
+      return { subscriptionId, sentTo, matches: (address) => addressTag(address) === tag };
+    }
   }
-  return { subscriptionId, matches: (address) => addressTag(address) === tag };
+  return null;
 }
 
 const addressTag = (address: string): string =>
   createHash('sha256').update(address.toLowerCase()).digest('hex').slice(0, 16);
 
-/** The "view in browser" link of one digest. */
-export function digestViewUrl(publicUrl: string, secret: string, digestId: string, now: Date): string {
+/** The "view in browser" link of one digest; revoked with the subscription's other links. */
+export function digestViewUrl(publicUrl: string, secret: string, digestId: string, linkVersion: number, now: Date): string {
   const base = publicUrl.replace(/\/+$/, '');
-  return `${base}/digests/${digestId}?token=${encodeURIComponent(signToken(secret, 'digest', digestId, now))}`;
+  const token = signToken(secret, 'digest', digestId, now, linkVersion);
+  return `${base}/digests/${digestId}?token=${encodeURIComponent(token)}`;
 }
+
+/** The digest a view token claims, unverified (its subscription's key version is needed to verify it). */
+export const digestOfToken = tokenSubject;
 
 /** The links every rendering of a digest carries (email, Slack, web view). */
 export function digestLinks(
   publicUrl: string,
   secret: string,
-  subscriptionId: string,
+  subscription: LinkHolder,
   digestId: string,
   now: Date,
 ): { unsubscribeUrl: string; feedUrl: string; viewUrl: string; manageUrl: string } {
-  const links = subscriberLinks(publicUrl, secret, subscriptionId, now);
+  const links = subscriberLinks(publicUrl, secret, subscription, now);
   return {
     unsubscribeUrl: links.unsubscribe,
     feedUrl: links.feeds.rss,
-    viewUrl: digestViewUrl(publicUrl, secret, digestId, now),
+    viewUrl: digestViewUrl(publicUrl, secret, digestId, subscription.linkVersion, now),
     manageUrl: links.manage,
   };
 }

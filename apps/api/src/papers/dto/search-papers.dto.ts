@@ -4,11 +4,12 @@ import {
   IsOptional,
   registerDecorator,
   Validate,
+  ValidationArguments,
   ValidatorConstraint,
   ValidatorConstraintInterface,
 } from 'class-validator';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { TOPIC_SLUGS } from '@libs/domain';
+import { hasSearchTerms, searchTermsProblem, TOPIC_SLUGS } from '@libs/domain';
 
 const MAX_QUERY = 200;
 
@@ -28,14 +29,18 @@ class IsCalendarDate implements ValidatorConstraintInterface {
   }
 }
 
+/** One search string with words to look for: otherwise Postgres quietly matches nothing, and nobody can tell why. */
 @ValidatorConstraint({ name: 'searchQuery' })
 class IsSearchQuery implements ValidatorConstraintInterface {
   validate(value: unknown): boolean {
-    return typeof value === 'string' && value.length <= MAX_QUERY;
+    return typeof value === 'string' && value.length <= MAX_QUERY && hasSearchTerms(value);
   }
 
-  defaultMessage(): string {
-    return `q must be one search string of at most ${MAX_QUERY} characters`;
+  defaultMessage(args: ValidationArguments): string {
+    const value: unknown = args.value;
+    return typeof value === 'string' && value.length <= MAX_QUERY
+      ? (searchTermsProblem('q', value) ?? 'q has no words to search for')
+      : `q must be one search string of at most ${MAX_QUERY} characters`;
   }
 }
 

@@ -2,7 +2,6 @@ import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
-  IsEmail,
   IsIn,
   IsInt,
   IsOptional,
@@ -13,12 +12,14 @@ import {
   Min,
   MinLength,
   Validate,
+  ValidationArguments,
   ValidatorConstraint,
   ValidateIf,
   ValidatorConstraintInterface,
 } from 'class-validator';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { isValidTimezone, TOPIC_SLUGS } from '@libs/domain';
+import { isValidTimezone, searchTermsProblem, TOPIC_SLUGS } from '@libs/domain';
+import { SubscriberEmail } from './subscriber-email';
 
 @ValidatorConstraint({ name: 'timezone' })
 class IsIanaTimezone implements ValidatorConstraintInterface {
@@ -29,6 +30,32 @@ class IsIanaTimezone implements ValidatorConstraintInterface {
   defaultMessage(): string {
     return 'timezone must be an IANA time zone such as Europe/Paris';
   }
+}
+
+/** A keyword is a search (GET /api/papers' q) run on each digest's papers: one it would refuse never matches. */
+@ValidatorConstraint({ name: 'searchKeywords' })
+class HasSearchTerms implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return firstProblem(value) === null;
+  }
+
+  defaultMessage(args: ValidationArguments): string {
+    return firstProblem(args.value) ?? 'each keyword must have words to search for';
+  }
+}
+
+/** The first keyword search would refuse, named by its place; items of other types are named by other rules. */
+function firstProblem(value: unknown): string | null {
+  if (!Array.isArray(value)) {
+    return null;
+  }
+  for (const [index, keyword] of value.entries()) {
+    const problem = typeof keyword === 'string' ? searchTermsProblem(`keywords[${index}]`, keyword) : null;
+    if (problem !== null) {
+      return problem;
+    }
+  }
+  return null;
 }
 
 const trimmed = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
@@ -59,6 +86,7 @@ export class SubscriptionPreferencesDto {
   @IsString({ each: true })
   @MinLength(2, { each: true, message: 'each keyword must have at least 2 characters' })
   @MaxLength(100, { each: true })
+  @Validate(HasSearchTerms)
   keywords?: string[];
 
   @ApiPropertyOptional({
@@ -140,15 +168,10 @@ export class SubscriptionPreferencesDto {
   followedAuthors?: string[];
 }
 
-const lowerCased = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' ? value.trim().toLowerCase() : value;
-
 export class CreateSubscriptionDto extends SubscriptionPreferencesDto {
   @ApiPropertyOptional({ description: 'Email address (double opt-in)', format: 'email' })
   @IsOptional()
-  @Transform(lowerCased)
-  @IsEmail({}, { message: 'email must be an email address' })
-  @MaxLength(254)
+  @SubscriberEmail()
   email?: string;
 
   @ApiPropertyOptional({ description: 'Slack incoming webhook: https://hooks.slack.com/services/…' })
@@ -170,9 +193,7 @@ export class UpdateSubscriptionDto extends SubscriptionPreferencesDto {
     type: String,
   })
   @IsOptional()
-  @Transform(lowerCased)
-  @IsEmail({}, { message: 'email must be an email address' })
-  @MaxLength(254)
+  @SubscriberEmail()
   email?: string | null;
 
   @ApiPropertyOptional({

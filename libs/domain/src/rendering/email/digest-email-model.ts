@@ -1,4 +1,5 @@
-import { authorLine, DigestPaperView, DigestView, digestHeading, LEFT_OUT_LISTED, shorten } from '../digest-view';
+import { authorLine, DigestPaperView, DigestView, digestHeading, LEFT_OUT_LISTED, listedLine, shorten } from '../digest-view';
+import { safeUrl } from '../html';
 import { printable } from '../printable';
 
 /** A link of the email: a label and where it goes. */
@@ -11,13 +12,16 @@ export interface EmailLink {
 export interface DigestEmailModel {
   subject: string;
   heading: string;
+  /** Which of the site's days the papers come from ("Papers listed Monday 7 December 2026"); '' when unknown. */
+  listed: string;
   /** The line mail clients show next to the subject. */
   preheader: string;
   viewUrl: string;
   papers: {
     number: number;
     title: string;
-    url: string;
+    /** The paper's page; null when the source's link is not one to follow (see safeUrl). */
+    url: string | null;
     authors: string;
     upvotes: number;
     upvoteNoun: string;
@@ -48,7 +52,7 @@ export function paperEmailModel(paper: DigestPaperView): Omit<PaperModel, 'numbe
   if (!model) {
     model = {
       title: printable(paper.title),
-      url: printable(paper.url),
+      url: safeUrl(paper.url),
       authors: printable(authorLine(paper.authors)),
       upvotes: paper.upvotes,
       upvoteNoun: paper.upvotes === 1 ? 'upvote' : 'upvotes',
@@ -56,15 +60,23 @@ export function paperEmailModel(paper: DigestPaperView): Omit<PaperModel, 'numbe
       reasons: printable(paper.reasons.join('; ')),
       summary: paper.summary ? printable(shorten(paper.summary, SUMMARY_CHARS)) : null,
       abstract: printable(shorten(paper.abstract, ABSTRACT_CHARS)),
-      links: [
-        paper.arxivUrl ? { label: 'arXiv', url: printable(paper.arxivUrl) } : null,
-        paper.huggingFaceUrl ? { label: 'Hugging Face', url: printable(paper.huggingFaceUrl) } : null,
-        paper.codeUrl ? { label: 'Code', url: printable(paper.codeUrl) } : null,
-      ].filter((link): link is EmailLink => link !== null),
+      links: emailLinks([
+        ['arXiv', paper.arxivUrl],
+        ['Hugging Face', paper.huggingFaceUrl],
+        ['Code', paper.codeUrl],
+      ]),
     };
     paperModels.set(paper, model);
   }
   return model;
+}
+
+/** The links worth showing: only http(s) ones leave Paperboy (see safeUrl). */
+function emailLinks(candidates: [label: string, url: string | null][]): EmailLink[] {
+  return candidates.flatMap(([label, url]) => {
+    const safe = safeUrl(url);
+    return safe === null ? [] : [{ label, url: safe }];
+  });
 }
 
 export function digestEmailModel(view: DigestView): DigestEmailModel {
@@ -73,6 +85,7 @@ export function digestEmailModel(view: DigestView): DigestEmailModel {
   return {
     subject: `Paperboy: ${heading}`,
     heading,
+    listed: listedLine(view) ?? '',
     preheader: papers
       .slice(0, 3)
       .map((paper) => paper.title)

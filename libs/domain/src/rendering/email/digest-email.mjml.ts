@@ -1,36 +1,21 @@
+import { brandedEmailMjml } from './layout.mjml';
+
 /**
  * The digest email's layout, in MJML (responsive tables, Outlook conditionals and inlined styles are
  * MJML's job), with Handlebars fields filled per digest from `DigestEmailModel`. Edit it, then run
- * `npm run build && node dist/libs/domain/src/rendering/email/compile-email-template.js` to regenerate
+ * `npm run email:compile` (scripts/compile-email-template.ts) to regenerate
  * `digest-email.compiled.ts`; a unit test fails while the two disagree.
  *
  * The papers sit in one mj-text as plain blocks with inline styles: one MJML section per paper would
  * add about 1.5 kB of table scaffolding each, for no difference in any client.
  */
-export const DIGEST_EMAIL_MJML = `<mjml lang="en">
-  <mj-head>
-    <mj-title>{{subject}}</mj-title>
-    <mj-preview>{{preheader}}</mj-preview>
-    <mj-attributes>
-      <mj-all font-family="-apple-system, Segoe UI, Helvetica, Arial, sans-serif" />
-      <mj-text font-size="14px" line-height="1.5" color="#1f2937" padding="0 24px" />
-      <mj-section padding="0" />
-    </mj-attributes>
-  </mj-head>
-  <mj-body background-color="#f3f4f6" width="640px">
-    <mj-section padding="12px 0 8px">
-      <mj-column>
-        <mj-text font-size="12px" color="#6b7280" align="center"><a href="{{viewUrl}}" style="color:#6b7280">View this digest in your browser</a></mj-text>
-      </mj-column>
-    </mj-section>
-    <mj-section background-color="#ffffff" padding="20px 0">
-      <mj-column>
-        <mj-text font-size="13px" color="#6b7280" padding="0 24px 4px">Paperboy</mj-text>
-        <mj-text font-size="21px" font-weight="700" line-height="1.3" padding="0 24px 8px">{{heading}}</mj-text>
+export const DIGEST_EMAIL_MJML = brandedEmailMjml({
+  above: `<mj-text font-size="12px" color="#6b7280" align="center"><a href="{{viewUrl}}" style="color:#6b7280">View this digest in your browser</a></mj-text>`,
+  body: `        <mj-text font-size="13px" color="#6b7280" padding="0 24px 8px">{{#if listed}}{{listed}}{{/if}}</mj-text>
         <mj-text>
 {{#each papers}}
 <div style="padding:16px 0;border-top:1px solid #e5e7eb">
-<div style="font-size:16px;font-weight:600;line-height:1.35"><a href="{{url}}" style="color:#1a0dab;text-decoration:none">{{number}}. {{title}}</a></div>
+<div style="font-size:16px;font-weight:600;line-height:1.35">{{#if url}}<a href="{{url}}" style="color:#1a0dab;text-decoration:none">{{number}}. {{title}}</a>{{else}}{{number}}. {{title}}{{/if}}</div>
 <div style="font-size:13px;color:#4b5563;margin-top:4px">{{authors}} &middot; &#9650; {{upvotes}} {{upvoteNoun}}</div>
 {{#if tags.length}}<div style="margin-top:6px">{{#each tags}}<span style="display:inline-block;font-size:11px;line-height:18px;color:#3730a3;background-color:#eef2ff;border-radius:9px;padding:0 8px;margin:0 4px 4px 0">{{this}}</span>{{/each}}</div>{{/if}}
 {{#if reasons}}<div style="font-size:12px;color:#6b7280">Why: {{reasons}}</div>{{/if}}
@@ -40,13 +25,6 @@ export const DIGEST_EMAIL_MJML = `<mjml lang="en">
 {{/each}}
 {{#if more}}<div style="padding:16px 0;border-top:1px solid #e5e7eb;font-size:14px"><a href="{{more.url}}" style="color:#1a0dab">And {{more.count}} more matching {{more.noun}}</a>, left out by your cap.</div>{{/if}}
         </mj-text>
-      </mj-column>
-    </mj-section>
-    <mj-section padding="16px 0 24px">
-      <mj-column>
-        <mj-text font-size="12px" color="#6b7280" align="center">You get this digest because you subscribed to Paperboy.<br />{{#each footerLinks}}{{#unless @first}} &middot; {{/unless}}<a href="{{url}}" style="color:#6b7280">{{label}}</a>{{/each}}</mj-text>
-      </mj-column>
-    </mj-section>
-  </mj-body>
-</mjml>
-`;
+`,
+  footer: `You get this digest because you subscribed to Paperboy.<br />{{#each footerLinks}}{{#unless @first}} &middot; {{/unless}}<a href="{{url}}" style="color:#6b7280">{{label}}</a>{{/each}}`,
+});

@@ -1,5 +1,8 @@
 /** The plain-text part: the same content as the HTML, one block per paper, every link spelled out. */
 export const DIGEST_EMAIL_TEXT = `{{heading}}
+{{#if listed}}
+{{listed}}
+{{/if}}
 View in your browser: {{viewUrl}}
 
 {{#each papers}}

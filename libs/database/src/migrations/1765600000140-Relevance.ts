@@ -7,8 +7,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * with document frequencies kept incrementally, and each subscriber's trained model. Paper ids carry no
  * foreign key, as the ledger's do: a merge moves them.
  */
-export class Relevance1765400000140 implements MigrationInterface {
-  name = 'Relevance1765400000140';
+export class Relevance1765600000140 implements MigrationInterface {
+  name = 'Relevance1765600000140';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
