@@ -1,11 +1,34 @@
 import { Injectable } from '@nestjs/common';
-import { DigestRepository, DigestSelection, SubscriptionEntity } from '@libs/database';
-import { CandidatePaper, keywordKey, rankCandidates } from '@libs/domain';
+import { DigestRepository, DigestSelection, RelevanceRepository, SubscriptionEntity } from '@libs/database';
+import {
+  CandidateIndex,
+  CandidatePaper,
+  keywordKey,
+  pickForYou,
+  rankCandidates,
+  type PickPolicy,
+  type ScoredCandidate,
+  TfIdfFeaturizer,
+} from '@libs/domain';
 
 /** A loaded value shared by every digest built within its lifetime; a failed load is not kept. */
 interface Entry<T> {
   value: Promise<T>;
   expires: number;
+}
+
+/** A window's candidates as every for-you digest of it scores them: vectorized and indexed once. */
+interface RelevanceWindow {
+  index: CandidateIndex;
+  upvotes: Int32Array;
+  buffer: Float32Array<ArrayBuffer>;
+  position: Map<string, number>;
+}
+
+/** A digest's papers, best first (not yet capped), and which of them are explore slots. */
+export interface RankedPapers {
+  paperIds: string[];
+  policies: ReadonlyMap<string, PickPolicy>;
 }
 
 const TTL_MS = 10_000;
@@ -24,14 +47,83 @@ const MAX_KEYWORD_LISTS = 2_000;
 export class DigestMatcher {
   private readonly windows = new Map<string, Entry<CandidatePaper[]>>();
   private readonly keywords = new Map<string, Entry<Map<string, number>>>();
+  private readonly relevance = new Map<string, Entry<RelevanceWindow>>();
 
-  constructor(private readonly digests: DigestRepository) {}
+  constructor(
+    private readonly digests: DigestRepository,
+    private readonly relevanceRepository: RelevanceRepository,
+  ) {}
 
-  /** Every paper of the window the subscription's digest may hold, best first (not yet capped). */
-  async rank(subscription: SubscriptionEntity, window: DigestSelection): Promise<string[]> {
+  /**
+   * Every paper of the window the subscription's digest may hold, best first (not yet capped). The
+   * filters are the same in every mode; `for-you` (chosen, or automatic once the subscriber has a model)
+   * orders by the subscriber's model with up to two explore slots, `newest` by listing time, `upvotes`
+   * as before. A for-you subscription without a model yet ranks by upvotes.
+   */
+  async rank(subscription: SubscriptionEntity, window: DigestSelection): Promise<RankedPapers> {
     const windowKey = `${window.listedAfter.getTime()}:${window.listedUntil.getTime()}`;
+    const wantsModel =
+      subscription.ranking === 'for-you' || subscription.ranking === null || subscription.ranking === undefined;
+    const [filtered, model] = await Promise.all([
+      this.filtered(subscription, window, windowKey),
+      wantsModel
+        ? this.relevanceRepository.models([subscription.id]).then((models) => models.get(subscription.id))
+        : undefined,
+    ]);
+    if (subscription.ranking === 'newest') {
+      const candidates = await this.candidates(window, windowKey);
+      const listed = new Map(candidates.map((paper) => [paper.id, paper.listedAtMicros]));
+      const newest = [...filtered].sort(
+        (a, b) => (listed.get(b) ?? 0) - (listed.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0),
+      );
+      return { paperIds: newest, policies: new Map() };
+    }
+    if (!model || filtered.length === 0) {
+      return { paperIds: filtered, policies: new Map() };
+    }
+    const relevance = await this.cached(this.relevance, windowKey, MAX_WINDOWS, async () =>
+      this.relevanceWindow(await this.candidates(window, windowKey)),
+    );
+    // Papers already delivered are the ledger's to skip, but explore slots must not be spent on them.
+    const delivered = await this.digests.deliveredAmong(subscription.id, filtered);
+    const eligible = new Uint8Array(relevance.index.size);
+    for (const id of filtered) {
+      const at = relevance.position.get(id);
+      if (at !== undefined && !delivered.has(id)) {
+        eligible[at] = 1;
+      }
+    }
+    // Scored into the window's one buffer: nothing awaits between scoring and picking.
+    const scores = relevance.index.score(model, subscription.followedAuthors ?? [], relevance.buffer);
+    const picks = pickForYou(
+      { ids: relevance.index.ids, upvotes: relevance.upvotes },
+      scores,
+      subscription.maxPapers,
+      eligible,
+    );
+    const policies = new Map(picks.map((pick) => [pick.id, pick.policy]));
+    // The rest, in the model's order, are what the digest leaves out ("and N more").
+    const rest: number[] = [];
+    eligible.forEach((yes, at) => {
+      if (yes && !policies.has(relevance.index.ids[at])) {
+        rest.push(at);
+      }
+    });
+    rest.sort((a, b) => scores[b] - scores[a] || relevance.upvotes[b] - relevance.upvotes[a] || a - b);
+    return {
+      paperIds: [...picks.map((pick) => pick.id), ...rest.map((at) => relevance.index.ids[at])],
+      policies,
+    };
+  }
+
+  /** The papers of the window the subscription's filters let through, in today's upvotes order. */
+  private async filtered(
+    subscription: SubscriptionEntity,
+    window: DigestSelection,
+    windowKey: string,
+  ): Promise<string[]> {
     const [candidates, ranks] = await Promise.all([
-      this.cached(this.windows, windowKey, MAX_WINDOWS, () => this.digests.candidatesIn(window)),
+      this.candidates(window, windowKey),
       subscription.keywords.length > 0
         ? this.cached(this.keywords, `${windowKey}:${keywordKey(subscription.keywords)}`, MAX_KEYWORD_LISTS, () =>
             this.digests.keywordRanks(window, subscription.keywords),
@@ -41,10 +133,40 @@ export class DigestMatcher {
     return rankCandidates(candidates, subscription, ranks);
   }
 
+  private candidates(window: DigestSelection, windowKey: string): Promise<CandidatePaper[]> {
+    return this.cached(this.windows, windowKey, MAX_WINDOWS, () => this.digests.candidatesIn(window));
+  }
+
+  /** Reads the candidates' term counts and their terms' frequencies once, and indexes the window. */
+  private async relevanceWindow(candidates: CandidatePaper[]): Promise<RelevanceWindow> {
+    const features = await this.relevanceRepository.features(candidates.map((paper) => paper.id));
+    const terms = new Set<string>();
+    for (const counts of features.values()) {
+      for (const term of counts.keys()) {
+        terms.add(term);
+      }
+    }
+    const featurizer = new TfIdfFeaturizer(await this.relevanceRepository.frequencies([...terms]));
+    const scored: ScoredCandidate[] = candidates.map((paper) => {
+      const counts = features.get(paper.id);
+      return {
+        id: paper.id,
+        vector: counts ? featurizer.vectorize(counts) : { terms: [], weights: new Float32Array(0) },
+      };
+    });
+    return {
+      index: new CandidateIndex(scored),
+      upvotes: Int32Array.from(candidates, (paper) => paper.upvotes),
+      buffer: new Float32Array(candidates.length),
+      position: new Map(candidates.map((paper, at) => [paper.id, at])),
+    };
+  }
+
   /** Forgets every window and keyword search read so far: the next digests read the papers afresh. */
   clear(): void {
     this.windows.clear();
     this.keywords.clear();
+    this.relevance.clear();
   }
 
   private cached<T>(entries: Map<string, Entry<T>>, key: string, max: number, load: () => Promise<T>): Promise<T> {

@@ -1,0 +1,282 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { Client } from 'pg';
+import { Settings, SettingsModule } from '@libs/config';
+import {
+  DatabaseModule,
+  RankingMode,
+  RelevanceRepository,
+  SubscriptionRepository,
+  VoteRepository,
+} from '@libs/database';
+import { termCounts, TfIdfFeaturizer, trainRelevanceModel, type TermCounts } from '@libs/domain';
+import { HttpModule } from '@libs/http';
+import { MailModule } from '@libs/mail';
+import { QueuesModule } from '@libs/queues';
+import { deleteQueueKeys } from '../../../test/support/processes';
+import { createTestDatabase, TestDatabase, testQueuePrefix } from '../../../test/support/test-database';
+import { EmailChannel } from './channels/email.channel';
+import { SlackChannel } from './channels/slack.channel';
+import { WebhookThrottle } from './channels/webhook-throttle';
+import { DeliveryService } from './delivery.service';
+import { DigestBuilderService } from './digest-builder.service';
+import { DigestMatcher } from './digest-matcher';
+import { DigestPlannerService } from './digest-planner.service';
+
+const REDIS_URL = 'redis://127.0.0.1:6379';
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+
+/** Digests ranked by each subscriber's relevance model, against real Postgres (and Redis for the queues). */
+describe('For-you digests', () => {
+  let database: TestDatabase;
+  let app: INestApplicationContext;
+  let sql: Client;
+  const prefix = testQueuePrefix('foryou');
+  const savedEnv = { ...process.env };
+  const now = new Date('2026-11-28T12:00:00Z');
+
+  beforeAll(async () => {
+    database = await createTestDatabase('foryou');
+    Object.assign(process.env, {
+      DATABASE_URL: database.url,
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      SMTP_URL: 'smtp://127.0.0.1:1',
+      PUBLIC_URL: 'https://papers.example.org',
+      APP_SECRET: 'foryou-test-secret-foryou-test-secret',
+    });
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        SettingsModule,
+        DatabaseModule,
+        QueuesModule,
+        MailModule,
+        HttpModule.registerAsync({
+          inject: [Settings],
+          useFactory: () => ({ allowPrivateTargets: false, userAgent: 'test' }),
+        }),
+      ],
+      providers: [
+        DigestPlannerService,
+        DigestBuilderService,
+        DigestMatcher,
+        DeliveryService,
+        EmailChannel,
+        SlackChannel,
+        WebhookThrottle,
+      ],
+    }).compile();
+    app = await moduleRef.init();
+    sql = new Client({ connectionString: database.url });
+    await sql.connect();
+  });
+
+  afterAll(async () => {
+    await sql?.end();
+    await app?.close();
+    await deleteQueueKeys(REDIS_URL, prefix);
+    await database?.drop();
+    process.env = savedEnv;
+  });
+
+  beforeEach(async () => {
+    await sql.query(
+      'TRUNCATE papers, subscriptions, digests, digest_papers, deliveries, paper_topics, paper_features, term_frequencies CASCADE',
+    );
+    app.get(DigestMatcher).clear();
+  });
+
+  let arxiv = 10000;
+
+  /** A ready paper with its relevance features stored, as the classifier stores them. */
+  async function addPaper(
+    title: string,
+    abstract: string,
+    options: { upvotes?: number; listedAt?: Date; topics?: string[] } = {},
+  ): Promise<string> {
+    arxiv += 1;
+    const { rows } = await sql.query<{ id: string }>(
+      `INSERT INTO papers ("arxivId", title, abstract, authors, upvotes, "listedAt", "readyAt")
+       VALUES ($1, $2, $3, '{"A. Author"}', $4, $5, $6) RETURNING id`,
+      [
+        `2611.${arxiv}`,
+        title,
+        abstract,
+        options.upvotes ?? 0,
+        options.listedAt ?? new Date(now.getTime() - 6 * HOUR),
+        now,
+      ],
+    );
+    const id = rows[0].id;
+    for (const topic of options.topics ?? []) {
+      await sql.query(`INSERT INTO paper_topics ("paperId", topic, score, evidence) VALUES ($1, $2, 3, '{}')`, [
+        id,
+        topic,
+      ]);
+    }
+    await app
+      .get(RelevanceRepository)
+      .storeFeatures([{ paperId: id, counts: termCounts({ title, abstract, authors: ['A. Author'] }) }]);
+    return id;
+  }
+
+  async function subscribe(fields: { topics?: string[]; maxPapers?: number; ranking?: RankingMode | null }) {
+    return app.get(SubscriptionRepository).create({
+      email: 'reader@example.org',
+      slackWebhookUrl: null,
+      excludeTopics: [],
+      minUpvotes: 0,
+      status: 'active',
+      topics: fields.topics ?? [],
+      keywords: [],
+      frequency: 'daily',
+      weekday: 1,
+      timezone: 'UTC',
+      sendHour: 8,
+      maxPapers: fields.maxPapers ?? 20,
+      ranking: fields.ranking ?? null,
+      activatedAt: new Date('2026-11-01T00:00:00Z'),
+    });
+  }
+
+  /** Votes, then trains and stores the model the way the classifier's RelevanceTrainer does. */
+  async function like(subscriptionId: string, paperIds: string[], ranking?: RankingMode): Promise<void> {
+    for (const paperId of paperIds) {
+      await app.get(VoteRepository).record(subscriptionId, paperId, 'up', 'site', now);
+    }
+    if (ranking) {
+      await sql.query(`UPDATE subscriptions SET ranking = $2 WHERE id = $1`, [subscriptionId, ranking]);
+    }
+    const relevance = app.get(RelevanceRepository);
+    const { liked, disliked } = await relevance.labelledFeatures(subscriptionId);
+    const background = await relevance.backgroundSample(new Date(now.getTime() - 90 * DAY), 'day', 500);
+    const terms = new Set<string>();
+    [...liked, ...disliked].forEach((counts) => counts.forEach((_, term) => terms.add(term)));
+    const featurizer = new TfIdfFeaturizer(await relevance.frequencies([...terms]));
+    const vectorize = (counts: TermCounts) => featurizer.vectorize(counts);
+    const model = trainRelevanceModel({
+      liked: liked.map(vectorize),
+      disliked: disliked.map(vectorize),
+      background: background.map(vectorize),
+    });
+    expect(model).not.toBeNull();
+    await relevance.saveModel(subscriptionId, model, now);
+  }
+
+  /** Plans and builds every digest due now; each subscription's digest titles, in rank order. */
+  async function buildDigests(): Promise<Map<string, string[]>> {
+    const { digestIds } = await app.get(DigestPlannerService).planDue(now);
+    for (const digestId of digestIds) {
+      await app.get(DigestBuilderService).build(digestId);
+    }
+    const { rows } = await sql.query<{ subscriptionId: string; titles: string[] }>(
+      `SELECT g."subscriptionId", array_agg(p.title ORDER BY d.rank) AS titles
+         FROM digests g JOIN digest_papers d ON d."digestId" = g.id JOIN papers p ON p.id = d."paperId"
+        GROUP BY g."subscriptionId"`,
+    );
+    return new Map(rows.map((row) => [row.subscriptionId, row.titles]));
+  }
+
+  const earlier = new Date(now.getTime() - 10 * DAY);
+
+  /** Day one's papers about KV caches (outside today's window) that readers liked. */
+  async function likedKvPapers(): Promise<string[]> {
+    return [
+      await addPaper(
+        'KV cache quantization for long-context inference',
+        'We quantize the key value cache of transformer decoders to four bits, cutting memory of long-context inference.',
+        { listedAt: earlier, topics: ['llm'] },
+      ),
+      await addPaper(
+        'Compressing the KV cache by token eviction',
+        'Evicting unimportant tokens from the key value cache keeps long-context decoding within memory.',
+        { listedAt: earlier, topics: ['llm'] },
+      ),
+    ];
+  }
+
+  it('should put the paper like the liked ones first, before a more upvoted one, and keep upvotes mode as it was', async () => {
+    const liked = await likedKvPapers();
+    await addPaper(
+      'Key value cache compression with learned quantization',
+      'A learned quantizer for the key value cache makes long-context decoding cheaper in memory.',
+      { upvotes: 3, topics: ['llm'] },
+    );
+    await addPaper(
+      'Scaling laws of instruction tuning',
+      'How instruction tuning data and model size trade off in large language models.',
+      { upvotes: 40, topics: ['llm'] },
+    );
+    await addPaper('Diffusion models for video', 'A video diffusion model generates coherent frames.', {
+      upvotes: 90,
+      topics: ['vision'],
+    });
+    const forYou = await subscribe({ topics: ['llm'] });
+    const everything = await subscribe({});
+    const byUpvotes = await subscribe({ topics: ['llm'] });
+    const newest = await subscribe({ topics: ['llm'] });
+    await like(forYou.id, liked);
+    await like(everything.id, liked);
+    await like(byUpvotes.id, liked, 'upvotes');
+    await like(newest.id, liked, 'newest');
+    await sql.query(`UPDATE papers SET "listedAt" = $1 WHERE title = 'Scaling laws of instruction tuning'`, [
+      new Date(now.getTime() - 2 * HOUR),
+    ]);
+
+    const digests = await buildDigests();
+    // The topic filter holds in every mode: the vision paper is nobody's but the unfiltered subscriber's.
+    expect(digests.get(forYou.id)).toEqual([
+      'Key value cache compression with learned quantization',
+      'Scaling laws of instruction tuning',
+    ]);
+    expect(digests.get(everything.id)?.[0]).toBe('Key value cache compression with learned quantization');
+    expect(digests.get(everything.id)).toHaveLength(3);
+    expect(digests.get(byUpvotes.id)).toEqual([
+      'Scaling laws of instruction tuning',
+      'Key value cache compression with learned quantization',
+    ]);
+    expect(digests.get(newest.id)).toEqual([
+      'Scaling laws of instruction tuning',
+      'Key value cache compression with learned quantization',
+    ]);
+  });
+
+  it('should give at most two explore slots, to the best-upvoted papers the model scores low, after its picks', async () => {
+    const liked = await likedKvPapers();
+    const kv: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      kv.push(`KV cache paper ${i}`);
+      await addPaper(
+        `KV cache paper ${i}`,
+        `Key value cache quantization and eviction for long-context decoding, variant ${i}.`,
+        { upvotes: i },
+      );
+    }
+    const popular = ['Protein folding', 'Robot grasping', 'Weather forecasting', 'Speech recognition'];
+    for (const [i, title] of popular.entries()) {
+      await addPaper(title, `${title} with neural networks at scale.`, { upvotes: 100 - i });
+    }
+    const subscription = await subscribe({ maxPapers: 8 });
+    await like(subscription.id, liked);
+
+    const ranked = await app
+      .get(DigestMatcher)
+      .rank((await app.get(SubscriptionRepository).findById(subscription.id))!, {
+        listedAfter: new Date(now.getTime() - DAY),
+        listedUntil: now,
+      });
+    const explore = [...ranked.policies].filter(([, policy]) => policy === 'explore').map(([id]) => id);
+    expect(explore).toHaveLength(2);
+
+    const titles = (await buildDigests()).get(subscription.id) ?? [];
+    expect(titles).toHaveLength(8);
+    // Six model picks (the KV cache papers), then the two most upvoted of the papers it scores low.
+    expect(titles.slice(0, 6).every((title) => kv.includes(title))).toBe(true);
+    expect(titles.slice(6)).toEqual(['Protein folding', 'Robot grasping']);
+    const { rows } = await sql.query<{ title: string }>(`SELECT title FROM papers WHERE id = ANY($1::uuid[])`, [
+      explore,
+    ]);
+    expect(rows.map((row) => row.title).sort()).toEqual(['Protein folding', 'Robot grasping']);
+  });
+});
