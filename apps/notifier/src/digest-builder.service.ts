@@ -86,10 +86,12 @@ export class DigestBuilderService {
     const wanted = subscription.status === 'active' && subscription.frequency !== 'paused';
     // From where the previous digest's window ended, so a long gap between two digests loses nothing.
     const window = digestWindow(subscription.frequency, digest.plannedFor, previousEnd, subscription.resumedAt);
-    const { paperIds } = wanted ? await this.matcher.rank(subscription, window) : { paperIds: [] };
+    const { paperIds, notes } = wanted
+      ? await this.matcher.rank(subscription, window)
+      : { paperIds: [], notes: undefined };
     const built = await this.digests.build(
       digest,
-      { paperIds, maxPapers: subscription.maxPapers, channels: channelsOf(subscription), claim },
+      { paperIds, notes, maxPapers: subscription.maxPapers, channels: channelsOf(subscription), claim },
       this.clock.now(),
     );
     return built

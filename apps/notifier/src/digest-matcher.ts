@@ -1,12 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { DigestRepository, DigestSelection, RelevanceRepository, SubscriptionEntity } from '@libs/database';
+import { DigestRepository, DigestSelection, PaperNote, RelevanceRepository, SubscriptionEntity } from '@libs/database';
 import {
   CandidateIndex,
   CandidatePaper,
+  type DigestPick,
+  explainPick,
+  explanationText,
   keywordKey,
+  type RelevanceModel,
+  surfaceForms,
   pickForYou,
   rankCandidates,
-  type PickPolicy,
   type ScoredCandidate,
   TfIdfFeaturizer,
 } from '@libs/domain';
@@ -22,16 +26,19 @@ interface RelevanceWindow {
   index: CandidateIndex;
   upvotes: Int32Array;
   buffer: Float32Array<ArrayBuffer>;
+  featurizer: TfIdfFeaturizer;
   position: Map<string, number>;
 }
 
-/** A digest's papers, best first (not yet capped), and which of them are explore slots. */
+/** A digest's papers, best first (not yet capped); for-you digests say of each pick why it is there. */
 export interface RankedPapers {
   paperIds: string[];
-  policies: ReadonlyMap<string, PickPolicy>;
+  notes: ReadonlyMap<string, PaperNote>;
 }
 
 const TTL_MS = 10_000;
+/** Liked papers a "Similar to …" sentence may name: the latest ones. */
+const LIKED_NAMED = 200;
 const MAX_WINDOWS = 16;
 const MAX_KEYWORD_LISTS = 2_000;
 
@@ -76,10 +83,10 @@ export class DigestMatcher {
       const newest = [...filtered].sort(
         (a, b) => (listed.get(b) ?? 0) - (listed.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0),
       );
-      return { paperIds: newest, policies: new Map() };
+      return { paperIds: newest, notes: new Map() };
     }
     if (!model || filtered.length === 0) {
-      return { paperIds: filtered, policies: new Map() };
+      return { paperIds: filtered, notes: new Map() };
     }
     const relevance = await this.cached(this.relevance, windowKey, MAX_WINDOWS, async () =>
       this.relevanceWindow(await this.candidates(window, windowKey)),
@@ -101,19 +108,53 @@ export class DigestMatcher {
       subscription.maxPapers,
       eligible,
     );
-    const policies = new Map(picks.map((pick) => [pick.id, pick.policy]));
+    const picked = new Set(picks.map((pick) => pick.id));
     // The rest, in the model's order, are what the digest leaves out ("and N more").
     const rest: number[] = [];
     eligible.forEach((yes, at) => {
-      if (yes && !policies.has(relevance.index.ids[at])) {
+      if (yes && !picked.has(relevance.index.ids[at])) {
         rest.push(at);
       }
     });
     rest.sort((a, b) => scores[b] - scores[a] || relevance.upvotes[b] - relevance.upvotes[a] || a - b);
     return {
       paperIds: [...picks.map((pick) => pick.id), ...rest.map((at) => relevance.index.ids[at])],
-      policies,
+      notes: await this.explain(subscription, model, picks, relevance.featurizer),
     };
+  }
+
+  /** The plain-words sentence of each pick: the liked paper it is most like, its words the model weighs most. */
+  private async explain(
+    subscription: SubscriptionEntity,
+    model: RelevanceModel,
+    picks: DigestPick[],
+    featurizer: TfIdfFeaturizer,
+  ): Promise<Map<string, PaperNote>> {
+    const [liked, texts, features] = await Promise.all([
+      this.relevanceRepository.likedPapers(subscription.id, LIKED_NAMED),
+      this.relevanceRepository.texts(picks.map((pick) => pick.id)),
+      this.relevanceRepository.features(picks.map((pick) => pick.id)),
+    ]);
+    const likedPapers = liked.map((paper) => ({ ...paper, vector: featurizer.vectorize(paper.counts) }));
+    const byId = new Map(texts.map((paper) => [paper.id, paper]));
+    const notes = new Map<string, PaperNote>();
+    for (const pick of picks) {
+      const paper = byId.get(pick.id);
+      const counts = features.get(pick.id);
+      const explanation =
+        paper && counts
+          ? explainPick(
+              { vector: featurizer.vectorize(counts), authors: paper.authors },
+              surfaceForms(paper),
+              model,
+              likedPapers,
+              { policy: pick.policy, followedAuthors: subscription.followedAuthors ?? [] },
+            )
+          : null;
+      const why = explanation ? explanationText(explanation) : null;
+      notes.set(pick.id, { explore: pick.policy === 'explore', why: why || null });
+    }
+    return notes;
   }
 
   /** The papers of the window the subscription's filters let through, in today's upvotes order. */
@@ -158,6 +199,7 @@ export class DigestMatcher {
       index: new CandidateIndex(scored),
       upvotes: Int32Array.from(candidates, (paper) => paper.upvotes),
       buffer: new Float32Array(candidates.length),
+      featurizer,
       position: new Map(candidates.map((paper, at) => [paper.id, at])),
     };
   }

@@ -231,6 +231,17 @@ describe('For-you digests', () => {
       'Scaling laws of instruction tuning',
     ]);
     expect(digests.get(everything.id)?.[0]).toBe('Key value cache compression with learned quantization');
+    const { rows } = await sql.query<{ subscriptionId: string; explore: boolean | null; why: string | null }>(
+      `SELECT d."subscriptionId", d.explore, d.why FROM digest_papers d JOIN papers p ON p.id = d."paperId"
+        WHERE p.title = 'Key value cache compression with learned quantization'`,
+    );
+    const noteOf = (id: string) => rows.find((row) => row.subscriptionId === id);
+    expect(noteOf(forYou.id)).toMatchObject({ explore: false });
+    expect(noteOf(forYou.id)?.why).toMatch(
+      /^Similar to “(KV cache quantization for long-context inference|Compressing the KV cache by token eviction)”, which you liked\./,
+    );
+    // Other modes keep their rule reasons only.
+    expect(noteOf(byUpvotes.id)).toMatchObject({ explore: null, why: null });
     expect(digests.get(everything.id)).toHaveLength(3);
     expect(digests.get(byUpvotes.id)).toEqual([
       'Scaling laws of instruction tuning',
@@ -266,7 +277,7 @@ describe('For-you digests', () => {
         listedAfter: new Date(now.getTime() - DAY),
         listedUntil: now,
       });
-    const explore = [...ranked.policies].filter(([, policy]) => policy === 'explore').map(([id]) => id);
+    const explore = [...ranked.notes].filter(([, note]) => note.explore).map(([id]) => id);
     expect(explore).toHaveLength(2);
 
     const titles = (await buildDigests()).get(subscription.id) ?? [];
@@ -278,5 +289,15 @@ describe('For-you digests', () => {
       explore,
     ]);
     expect(rows.map((row) => row.title).sort()).toEqual(['Protein folding', 'Robot grasping']);
+    // The ledger marks them, and says in plain words why each paper is there.
+    const recorded = await sql.query<{ title: string; explore: boolean; why: string | null }>(
+      `SELECT p.title, d.explore, d.why FROM digest_papers d JOIN papers p ON p.id = d."paperId" ORDER BY d.rank`,
+    );
+    expect(recorded.rows.filter((row) => row.explore).map((row) => row.title)).toEqual([
+      'Protein folding',
+      'Robot grasping',
+    ]);
+    expect(recorded.rows[7].why).toMatch(/^Popular this period/);
+    expect(recorded.rows[0].why).toMatch(/Matches what you like: .*(KV|cache|key value)/i);
   });
 });

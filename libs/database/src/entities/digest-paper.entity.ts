@@ -18,4 +18,12 @@ export class DigestPaperEntity {
 
   @Column('int')
   rank!: number;
+
+  /** An explore slot of a for-you digest; null outside for-you digests. */
+  @Column('boolean', { nullable: true })
+  explore!: boolean | null;
+
+  /** Why the paper is there, in plain words (for-you digests only). */
+  @Column('text', { nullable: true })
+  why!: string | null;
 }

@@ -29,6 +29,12 @@ export interface DigestSelection {
   listedUntil: Date;
 }
 
+/** What a for-you digest says of one of its papers: an explore slot or not, and why in plain words. */
+export interface PaperNote {
+  explore: boolean;
+  why: string | null;
+}
+
 export interface BuiltDigest {
   status: DigestStatus;
   deliveries: { id: string; channel: DeliveryChannel; status: DeliveryStatus }[];
@@ -226,9 +232,17 @@ export class DigestRepository {
    */
   async build(
     digest: { id: string; subscriptionId: string },
-    ranked: { paperIds: string[]; maxPapers: number; channels: DeliveryChannel[]; claim: boolean },
+    ranked: {
+      paperIds: string[];
+      maxPapers: number;
+      channels: DeliveryChannel[];
+      claim: boolean;
+      /** For-you digests: each paper's explore mark and why sentence, recorded with it. */
+      notes?: ReadonlyMap<string, PaperNote>;
+    },
     now: Date,
   ): Promise<BuiltDigest | null> {
+    const notes = ranked.paperIds.map((id) => ranked.notes?.get(id));
     const [row] = await this.serialisedPerSubscription<BuiltDigest>(digest.subscriptionId, {
       name: 'digest-build',
       text: 
@@ -236,7 +250,8 @@ export class DigestRepository {
          SELECT "id", "subscriptionId" FROM "digests" WHERE "id" = $1 AND "status" = 'pending' FOR UPDATE
        ),
        fresh AS (
-         SELECT c."id", c."ord" FROM unnest($2::uuid[]) WITH ORDINALITY AS c("id", "ord")
+         SELECT c."id", c."ord", c."explore", c."why"
+         FROM unnest($2::uuid[], $8::boolean[], $9::text[]) WITH ORDINALITY AS c("id", "explore", "why", "ord")
          JOIN "papers" p ON p."id" = c."id" CROSS JOIN target t
          LEFT JOIN LATERAL (
            SELECT 1 AS "held" FROM "digest_papers" x
@@ -245,11 +260,11 @@ export class DigestRepository {
          WHERE sent."held" IS NULL
        ),
        picked AS (
-         SELECT "id", row_number() OVER (ORDER BY "ord") AS "rank" FROM fresh ORDER BY "ord" LIMIT $3
+         SELECT "id", "explore", "why", row_number() OVER (ORDER BY "ord") AS "rank" FROM fresh ORDER BY "ord" LIMIT $3
        ),
        recorded AS (
-         INSERT INTO "digest_papers" ("digestId", "paperId", "subscriptionId", "rank")
-         SELECT t."id", p."id", t."subscriptionId", p."rank" FROM picked p, target t
+         INSERT INTO "digest_papers" ("digestId", "paperId", "subscriptionId", "rank", "explore", "why")
+         SELECT t."id", p."id", t."subscriptionId", p."rank", p."explore", p."why" FROM picked p, target t
          RETURNING "paperId", "rank"
        ),
        channels AS (
@@ -281,6 +296,8 @@ export class DigestRepository {
         now,
         ranked.claim ? 'sending' : 'pending',
         LEFT_OUT_LISTED,
+        notes.map((note) => (note ? note.explore : null)),
+        notes.map((note) => note?.why ?? null),
       ],
     });
     return row ?? null;
@@ -347,6 +364,15 @@ export class DigestRepository {
       [subscriptionId],
     );
     return row.at ? new Date(row.at) : null;
+  }
+
+  /** The explore marks and why sentences of a digest's papers, by paper id (for-you digests only). */
+  async notesOf(digestId: string): Promise<Map<string, PaperNote>> {
+    const rows = await this.digests.manager.query<{ paperId: string; explore: boolean; why: string | null }[]>(
+      `SELECT "paperId", "explore", "why" FROM "digest_papers" WHERE "digestId" = $1 AND "explore" IS NOT NULL`,
+      [digestId],
+    );
+    return new Map(rows.map((row) => [row.paperId, { explore: row.explore, why: row.why }]));
   }
 
   /** The papers of a digest, in digest order. */

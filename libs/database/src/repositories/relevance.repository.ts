@@ -157,6 +157,39 @@ export class RelevanceRepository {
     };
   }
 
+  /** A subscription's liked papers (up-votes and seeds, latest first) with titles and term counts: what "why" names. */
+  async likedPapers(
+    subscriptionId: string,
+    limit: number,
+  ): Promise<{ id: string; title: string; counts: TermCounts }[]> {
+    const rows = await this.dataSource.query<{ id: string; title: string; terms: string[]; counts: number[] }[]>(
+      `SELECT p."id", p."title", f."terms", f."counts"
+         FROM "paper_votes" v
+         JOIN "paper_features" f ON f."paperId" = v."paperId"
+         JOIN "papers" p ON p."id" = v."paperId"
+        WHERE v."subscriptionId" = $1 AND v."vote" = 'up'
+        ORDER BY v."updatedAt" DESC, v."paperId"
+        LIMIT $2`,
+      [subscriptionId, limit],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      title: row.title,
+      counts: new Map(row.terms.map((term, i) => [term, row.counts[i]])),
+    }));
+  }
+
+  /** The texts of these papers, for explanations (the few papers of one digest). */
+  async texts(paperIds: readonly string[]): Promise<PaperForFeatures[]> {
+    if (paperIds.length === 0) {
+      return [];
+    }
+    return this.dataSource.query<PaperForFeatures[]>(
+      `SELECT "id", "title", "abstract", "authors", "categories", "keywords" FROM "papers" WHERE "id" = ANY($1::uuid[])`,
+      [paperIds],
+    );
+  }
+
   /**
    * A sample of ready papers listed since `since`, the same for everyone asking with the same seed (one
    * per day, say): the weak negatives every subscriber's model of that day is trained against.
