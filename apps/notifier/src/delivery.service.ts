@@ -188,12 +188,16 @@ export class DeliveryService {
   }
 
   private async viewOf({ digest, subscription, paperIds }: DeliveryContext): Promise<DigestView> {
-    const papers = await this.paperCache.get(paperIds ?? (await this.digests.paperIdsOf(digest.id)));
+    const [papers, notes] = await Promise.all([
+      (async () => this.paperCache.get(paperIds ?? (await this.digests.paperIdsOf(digest.id))))(),
+      this.digests.notesOf(digest.id),
+    ]);
     return buildDigestView(
       {
         digest,
         subscription,
         papers,
+        notes,
         links: digestLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription, digest.id, this.clock.now()),
       },
       this.paperViews.viewOf,

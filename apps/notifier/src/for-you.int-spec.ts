@@ -14,6 +14,7 @@ import { HttpModule } from '@libs/http';
 import { MailModule } from '@libs/mail';
 import { QueuesModule } from '@libs/queues';
 import { deleteQueueKeys } from '../../../test/support/processes';
+import { SmtpSink, startSmtpSink } from '../../../test/support/smtp-sink';
 import { createTestDatabase, TestDatabase, testQueuePrefix } from '../../../test/support/test-database';
 import { EmailChannel } from './channels/email.channel';
 import { SlackChannel } from './channels/slack.channel';
@@ -32,17 +33,19 @@ describe('For-you digests', () => {
   let database: TestDatabase;
   let app: INestApplicationContext;
   let sql: Client;
+  let smtp: SmtpSink;
   const prefix = testQueuePrefix('foryou');
   const savedEnv = { ...process.env };
   const now = new Date('2026-11-28T12:00:00Z');
 
   beforeAll(async () => {
     database = await createTestDatabase('foryou');
+    smtp = await startSmtpSink();
     Object.assign(process.env, {
       DATABASE_URL: database.url,
       REDIS_URL,
       QUEUE_PREFIX: prefix,
-      SMTP_URL: 'smtp://127.0.0.1:1',
+      SMTP_URL: smtp.url,
       PUBLIC_URL: 'https://papers.example.org',
       APP_SECRET: 'foryou-test-secret-foryou-test-secret',
     });
@@ -75,6 +78,7 @@ describe('For-you digests', () => {
   afterAll(async () => {
     await sql?.end();
     await app?.close();
+    await smtp?.close();
     await deleteQueueKeys(REDIS_URL, prefix);
     await database?.drop();
     process.env = savedEnv;
@@ -299,5 +303,14 @@ describe('For-you digests', () => {
     ]);
     expect(recorded.rows[7].why).toMatch(/^Popular this period/);
     expect(recorded.rows[0].why).toMatch(/Matches what you like: .*(KV|cache|key value)/i);
+
+    // The email says so in those words, and the explore slots are marked.
+    const { rows: pending } = await sql.query<{ id: string }>(`SELECT id FROM deliveries WHERE status = 'pending'`);
+    expect(pending).toHaveLength(1);
+    await app.get(DeliveryService).send(pending[0].id);
+    expect(smtp.mails).toHaveLength(1);
+    const text = smtp.mails[0].parsed.text ?? '';
+    expect(text).toContain(`Why: ${recorded.rows[0].why}`);
+    expect(text.match(/Why: Popular this period and outside your usual picks/g)).toHaveLength(2);
   });
 });

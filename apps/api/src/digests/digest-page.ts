@@ -92,6 +92,7 @@ function item(site: Site, paper: DigestPaperView, ref: DigestPaperRef | undefine
     summary: paper.summary,
     abstract: paper.abstract,
     reasons: paper.reasons.join('; '),
+    ...(paper.explore ? { explore: true } : {}),
     links,
   };
 }

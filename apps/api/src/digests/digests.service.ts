@@ -58,15 +58,17 @@ export class DigestsService {
     }
     // The papers the message showed, and those it only counted ("And N more"), which its link leads here for.
     // A left-out paper merged into another since is no longer there: the list is only the shorter for it.
-    const [papers, leftOut] = await Promise.all([
+    const [papers, leftOut, notes] = await Promise.all([
       this.digests.paperIdsOf(digest.id).then((ids) => this.papers.findWithTopics(ids)),
       this.papers.findWithTopics(digest.leftOutPaperIds ?? []),
+      this.digests.notesOf(digest.id),
     ]);
     const view = buildDigestView({
       digest,
       subscription,
       papers,
       leftOut,
+      notes,
       links: digestLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription, digest.id, now),
     });
     return { view, papers, leftOut, maxPapers: subscription.maxPapers };

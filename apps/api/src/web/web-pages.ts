@@ -45,6 +45,8 @@ export interface PaperItemModel {
   rank?: number;
   summary?: string | null;
   reasons?: string;
+  /** An explore slot of a for-you digest. */
+  explore?: boolean;
 }
 
 export const topicHref = (site: Site, slug: string): string => `${site.base}/topics/${encodeURIComponent(slug)}`;

@@ -44,3 +44,32 @@ describe('digest views of papers with links that are not http(s)', () => {
     expect(slack).not.toContain('<|');
   });
 });
+
+describe('digest views of a for-you digest', () => {
+  const liked = { ...hostile, id: 'p1', url: 'https://arxiv.org/abs/2611.00001', codeUrl: null };
+  const view = buildDigestView({
+    digest: { periodKey: '2026-11-27', omittedCount: 0 },
+    subscription: { topics: ['llm'], keywords: [], frequency: 'daily' },
+    papers: [liked, { ...liked, id: 'p2', title: 'Popular elsewhere' }, { ...liked, id: 'p3', title: 'No note' }],
+    links: {
+      unsubscribeUrl: 'https://papers.example.org/unsubscribe?token=u',
+      feedUrl: 'https://papers.example.org/feeds/subscription.rss?token=f',
+      viewUrl: 'https://papers.example.org/digests/d1?token=v',
+    },
+    notes: new Map([
+      ['p1', { explore: false, why: 'Similar to “Mesa <b>”, which you liked.' }],
+      ['p2', { explore: true, why: 'Popular this period and outside your usual picks.' }],
+    ]),
+  });
+
+  it('should say why in plain words instead of the rule evidence, and mark explore slots', () => {
+    expect(view.papers.map(({ reasons, explore }) => ({ reasons, explore }))).toEqual([
+      { reasons: ['Similar to “Mesa <b>”, which you liked.'], explore: false },
+      { reasons: ['Popular this period and outside your usual picks.'], explore: true },
+      { reasons: [expect.stringContaining('language model')], explore: undefined },
+    ]);
+    const email = renderDigestEmail(view);
+    expect(email.html).toContain('Similar to “Mesa &lt;b&gt;”, which you liked.');
+    expect(email.text).toContain('Why: Popular this period and outside your usual picks.');
+  });
+});

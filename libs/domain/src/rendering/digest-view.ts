@@ -44,8 +44,19 @@ export interface DigestPaperView {
   codeUrl: string | null;
   /** The names of the paper's topics, best first. */
   tags: string[];
-  /** Topic names with the evidence that matched: "why this paper". */
+  /**
+   * "Why this paper": topic names with the evidence that matched, or in a for-you digest the plain-words
+   * sentence ("Similar to “X”, which you liked"), rule internals being for the admin and API only.
+   */
   reasons: string[];
+  /** An explore slot of a for-you digest: popular, outside the subscriber's usual picks. */
+  explore?: boolean;
+}
+
+/** What a for-you digest recorded of one of its papers (digest_papers.explore and .why). */
+export interface DigestPaperNote {
+  explore: boolean;
+  why: string | null;
 }
 
 /**
@@ -95,6 +106,8 @@ export function listedLine(view: DigestView): string | null {
 
 /** A paper as the digest templates need it; the database's paper rows have this shape. */
 export interface DigestPaperSource {
+  /** The paper's id: what a for-you digest's notes are keyed by. */
+  id?: string;
   title: string;
   url: string | null;
   arxivId: string | null;
@@ -181,6 +194,8 @@ export interface DigestViewInput {
   /** The papers it left out that the web view lists (see `DigestView.leftOut`); none for the messages. */
   leftOut?: DigestPaperSource[];
   links: { unsubscribeUrl: string; feedUrl: string; viewUrl: string; manageUrl?: string };
+  /** For-you digests: each paper's explore mark and why sentence, by paper id. */
+  notes?: ReadonlyMap<string, DigestPaperNote>;
 }
 
 /**
@@ -188,9 +203,14 @@ export interface DigestViewInput {
  * may pass its own `paperView`, one that hands out the same view for the same paper and interests.
  */
 export function buildDigestView(
-  { digest, subscription, papers, leftOut = [], links }: DigestViewInput,
+  { digest, subscription, papers, leftOut = [], links, notes }: DigestViewInput,
   paperView: typeof digestPaperView = digestPaperView,
 ): DigestView {
+  const shown = (paper: DigestPaperSource): DigestPaperView => {
+    const view = paperView(paper, subscription);
+    const note = paper.id === undefined ? undefined : notes?.get(paper.id);
+    return note ? { ...view, reasons: note.why ? [note.why] : [], explore: note.explore } : view;
+  };
   const listedDays = [
     ...new Set(papers.flatMap((paper) => (paper.listedAt === undefined ? [] : [utcDay(paper.listedAt)]))),
   ].sort();
@@ -198,7 +218,7 @@ export function buildDigestView(
     periodKey: periodLabel(digest.periodKey),
     ...(listedDays.length > 0 ? { listedDays } : {}),
     frequency: subscription.frequency === 'weekly' ? 'weekly' : 'daily',
-    papers: papers.map((paper) => paperView(paper, subscription)),
+    papers: papers.map(shown),
     omittedCount: digest.omittedCount,
     leftOut: leftOut.map((paper) => paperView(paper, subscription)),
     ...links,
