@@ -533,7 +533,8 @@ describe('Notifier ledger', () => {
     expect(await deliveryRow(id)).toMatchObject({ status: 'pending', lastError: null });
     expect(slackBodies).toHaveLength(1);
 
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // The second is over (the limiter's own window, freed rather than waited for).
+    await app.get(WebhookThrottle).release(slackUrl);
     await expect(app.get(DeliveryService).send(id)).rejects.toThrow(/HTTP 404 no_service/);
     // Two requests reached Slack; the wait for the webhook's slot was no attempt.
     expect(await deliveryRow(id)).toMatchObject({ status: 'failed', attempts: 2 });
@@ -817,7 +818,7 @@ describe('Notifier ledger', () => {
     slackStatuses.push(200, 500);
     await expect(app.get(DeliveryService).send(id)).rejects.toThrow(/HTTP 500/);
     expect(await deliveryRow(id)).toMatchObject({ status: 'pending' });
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await app.get(WebhookThrottle).release(slackUrl);
     expect(await app.get(DeliveryService).send(id)).toBe('sent');
 
     const texts = (slackBodies as { text: string }[]).map((body) => body.text);
@@ -858,7 +859,8 @@ describe('Notifier ledger', () => {
     await new Promise<void>((resolve) => probe.close(() => resolve()));
     const secretPath = '/services/T9/B9/s3cr3t-token';
     await addPaper('Any paper', { topics: ['llm'] });
-    await subscribe({ email: null, topics: ['llm'], slackWebhookUrl: `http://127.0.0.1:${port}${secretPath}` });
+    const webhookUrl = `http://127.0.0.1:${port}${secretPath}`;
+    await subscribe({ email: null, topics: ['llm'], slackWebhookUrl: webhookUrl });
 
     const lines: string[] = [];
     const capture = (...args: unknown[]): void => void lines.push(args.map((arg) => (arg instanceof Error ? `${arg.message} ${arg.stack}` : JSON.stringify(arg))).join(' '));
@@ -868,12 +870,12 @@ describe('Notifier ledger', () => {
       // The build's own send (whose failure is logged), then the delivery job.
       await app.get(DigestBuilderService).buildAndSend(digestId);
       const { rows } = await sql.query<{ id: string }>(`SELECT id FROM deliveries WHERE "digestId" = $1`, [digestId]);
-      await new Promise((resolve) => setTimeout(resolve, 1100));
+      await app.get(WebhookThrottle).release(webhookUrl);
       const error = await app.get(DeliveryService).send(rows[0].id).catch((e: unknown) => e as Error);
       expect(error).toBeInstanceOf(Error);
       expect(error).not.toBeInstanceOf(PermanentError); // still retried: the error's kind is kept
       expect((error as Error).message).toContain(`127.0.0.1:${port}`);
-      await new Promise((resolve) => setTimeout(resolve, 1100));
+      await app.get(WebhookThrottle).release(webhookUrl);
       const reason = await failedReasonOf(rows[0].id);
       const row = await deliveryRow(rows[0].id);
 
@@ -916,13 +918,10 @@ describe('Notifier ledger', () => {
   it('should not count a wait for the webhook slot as an attempt, nor a 429 against the attempts for failures', async () => {
     const id = await oneDelivery('slack');
     // The slot is taken (another digest to this webhook just went out): delayed, no attempt. It is taken
-    // for long enough to outlast the sends below however slow the machine; freeing it is a 1 ms hold.
+    // for long enough to outlast the sends below however slow the machine, then freed in the limiter.
     const throttle = app.get(WebhookThrottle);
-    await throttle.acquire(slackUrl, 600_000);
-    const freeSlot = async (): Promise<void> => {
-      await throttle.hold(slackUrl, 1);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    };
+    await throttle.hold(slackUrl, 600_000);
+    const freeSlot = (): Promise<void> => throttle.release(slackUrl);
     for (let i = 0; i < 20; i += 1) {
       const busy = await app.get(DeliveryService).send(id).catch((error: unknown) => error);
       expect(busy).toBeInstanceOf(RetryLaterError);
