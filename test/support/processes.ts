@@ -29,8 +29,8 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `npm run cli -- <args>` the way an operator would, from the sources. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+/** Runs `npm run cli -- <args>` the way an operator would, from the sources; `onStderr` sees stderr as it comes. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv, onStderr?: (soFar: string) => void): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'apps/cli/src/main.ts'), ...args], {
       cwd: ROOT,
@@ -40,7 +40,10 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResul
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      onStderr?.(stderr);
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
