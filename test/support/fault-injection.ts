@@ -239,7 +239,13 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     running.kill('SIGKILL');
     await gone;
   };
-  await start();
+  try {
+    await start();
+  } catch (error) {
+    await crash();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     url: `redis://127.0.0.1:${port}`,
     crash,
