@@ -588,6 +588,7 @@ describe('Notifier delivery under faults (end to end)', () => {
     for (const notifier of notifiers) {
       expect([notifier.child.exitCode, notifier.child.signalCode]).toEqual([null, null]);
       expect(notifier.output()).not.toMatch(/Unhandled 'error' event|Connection terminated unexpectedly\n\s+at /);
+      expect(notifier.stderr()).toBe('');
     }
     // A send whose outcome could not be recorded when its connection went is sent again, once at most.
     const duplicates = await expectEachReaderServedOnce(
