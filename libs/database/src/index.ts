@@ -8,6 +8,13 @@ export * from './repositories/digest.repository';
 export * from './repositories/fetch-run.repository';
 export * from './repositories/listing.repository';
 export * from './repositories/paper.repository';
+export {
+  isDataError,
+  isWriteConflict,
+  ListingClaim,
+  PaperMergeStatements,
+  VersionedListing,
+} from './repositories/paper-merge.statements';
 export * from './repositories/source.repository';
 export * from './repositories/subscription.repository';
 export * from './repositories/stats.repository';
