@@ -2,7 +2,7 @@ export * from './data-source';
 export * from './database.module';
 export * from './entities';
 export * from './migrate-database';
-export * from './repositories/delivery-attempts.repository';
+export * from './repositories/delivery.repository';
 export * from './repositories/delivery-log.repository';
 export * from './repositories/digest.repository';
 export * from './repositories/fetch-run.repository';
