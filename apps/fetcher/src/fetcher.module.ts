@@ -5,6 +5,7 @@ import { HttpModule } from '@libs/http';
 import { QueuesModule } from '@libs/queues';
 import { FetchScheduler } from './fetch-scheduler';
 import { FetchProcessor } from './fetch.processor';
+import { ListingReconciler } from './listing-reconciler.service';
 import { SourceFetcherService } from './source-fetcher.service';
 import { ArxivApiClient } from './sources/arxiv-api.client';
 import { ArxivRssClient, RssClient } from './sources/feed.client';
@@ -24,13 +25,7 @@ export const FETCH_PROVIDERS = [
 ];
 
 @Module({
-  imports: [
-    SettingsModule,
-    LoggingModule,
-    DatabaseModule,
-    QueuesModule,
-    HttpModule.forSettings(),
-  ],
-  providers: [FetchScheduler, FetchProcessor, ...FETCH_PROVIDERS],
+  imports: [SettingsModule, LoggingModule, DatabaseModule, QueuesModule, HttpModule.forSettings()],
+  providers: [FetchScheduler, FetchProcessor, ListingReconciler, ...FETCH_PROVIDERS],
 })
 export class FetcherModule {}

@@ -211,8 +211,7 @@ export class SourceFetcherService {
     try {
       const fetched = await fetch();
       const { inserted, refreshed } = await this.listings.store(source.id, fetchRunId, fetched.listings);
-      // Refreshed listings are unclassified again: the sweep of older unclassified listings queues them.
-      await this.queueUnclassified(source.id, inserted);
+      await this.queueForClassification(inserted, refreshed);
       await this.queueLookups(source, inserted);
       const notes = await this.keepFeedState(source, fetched);
       if (movesCursor && listingDate !== null) {
@@ -315,17 +314,14 @@ export class SourceFetcherService {
   }
 
   /**
-   * Queues every listing of the source not classified yet, not only this run's: a listing stored by a
-   * run whose enqueue was lost (Redis restart, crash) is picked up by the next run. Listings go in batches
-   * (classifyBatches), whose job ids come from their listing ids, so the same batch is never queued twice.
+   * Queues this run's listings in batches (classifyBatches), whose job ids come from their listing ids, so the
+   * same batch is never queued twice. A refreshed listing is unclassified again, and its batch may have run
+   * already: `requeue` replaces a finished job, which a plain add with the same id would silently keep.
+   * Listings whose job was lost are ListingReconciler's.
    */
-  private async queueUnclassified(sourceId: string, inserted: string[]): Promise<void> {
+  private async queueForClassification(inserted: string[], refreshed: string[]): Promise<void> {
     await this.producer.enqueueMany(JobName.ListingsClassify, classifyBatches(inserted));
-    // Older listings still unclassified lost their job, or it failed for good (a long database outage):
-    // requeue replaces a finished job, which a plain add with the same id would silently keep.
-    const fresh = new Set(inserted);
-    const older = (await this.listings.findUnclassifiedIds(sourceId)).filter((listingId) => !fresh.has(listingId));
-    for (const batch of classifyBatches(older)) {
+    for (const batch of classifyBatches(refreshed)) {
       await this.producer.requeue(JobName.ListingsClassify, batch);
     }
   }
