@@ -7,11 +7,11 @@ import { FetchScheduler } from './fetch-scheduler';
 import { FetchProcessor } from './fetch.processor';
 import { ListingReconciler } from './listing-reconciler.service';
 import { SourceFetcherService } from './source-fetcher.service';
-import { ArxivApiClient } from './sources/arxiv-api.client';
-import { ArxivRssClient, RssClient } from './sources/feed.client';
-import { HfDailyPapersClient } from './sources/hf-daily-papers.client';
-import { HostPacer } from './sources/host-pacer';
-import { SourceHttp } from './sources/source-http';
+import { ArxivApiClient } from './sources/arxiv/arxiv-api.client';
+import { ArxivRssClient, RssClient } from './sources/rss/feed.client';
+import { HfDailyPapersClient } from './sources/hf/hf-daily-papers.client';
+import { HostPacer } from './sources/shared/host-pacer';
+import { SourceHttp } from './sources/shared/source-http';
 
 /** The fetch work without its scheduler and processor: what the integration tests build on. */
 export const FETCH_PROVIDERS = [

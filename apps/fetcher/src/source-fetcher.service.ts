@@ -14,19 +14,19 @@ import { classifyBatches, JobName, JobProducer, QueueName } from '@libs/queues';
 import { isSettled, planListingDates } from './listing-dates';
 import { fetchSchedulerKey } from './fetch-scheduler';
 import { assessHealth, FAILING_AFTER, FetchVerdict } from './source-health';
-import { ArxivApiClient } from './sources/arxiv-api.client';
-import { ArxivRssClient, RssClient } from './sources/feed.client';
-import { HfDailyPapersClient } from './sources/hf-daily-papers.client';
-import { isListingDay } from './sources/listing-calendar';
-import { MAX_LOOKUP_IDS, parseLookupIds } from './sources/lookup-ids';
+import { ArxivApiClient } from './sources/arxiv/arxiv-api.client';
+import { ArxivRssClient, RssClient } from './sources/rss/feed.client';
+import { HfDailyPapersClient } from './sources/hf/hf-daily-papers.client';
+import { isListingDay } from './sources/arxiv/listing-calendar';
+import { MAX_LOOKUP_IDS, parseLookupIds } from './sources/arxiv/lookup-ids';
 import {
   httpStatusOf,
   SourceClient,
   SourceGoneError,
   SourceListings,
   UpstreamRetryAfterError,
-} from './sources/source-client';
-import type { SourceKind } from './sources/sources-file';
+} from './sources/shared/source-client';
+import type { SourceKind } from './sources/shared/sources-file';
 
 export interface FetchResult {
   /** The run of the newest listing date (the CLI waits on it). */
