@@ -6,6 +6,7 @@ import { DatabaseModule, FetchRunRepository, ListingRepository, SourceRepository
 import { ParsedListing } from '@libs/domain';
 import { JobData, JobName, JobProducer, QueueName, QueuesModule } from '@libs/queues';
 import { TestEnv } from '../../../test/support/fetcher-context';
+import { parsedListing } from '../../../test/support/listings';
 import { deleteQueueKeys } from '../../../test/support/processes';
 import { createTestDatabase, TestDatabase, testQueuePrefix } from '../../../test/support/test-database';
 import { ListingReconciler } from './listing-reconciler.service';
@@ -44,26 +45,7 @@ describe(ListingReconciler.name, () => {
     env.restore();
   });
 
-  const listing = (id: string): ParsedListing => ({
-    externalId: id,
-    arxivId: id,
-    arxivVersion: null,
-    doi: null,
-    announceType: null,
-    title: `Paper ${id}`,
-    abstract: 'An abstract.',
-    authors: ['Ada Lovelace'],
-    listedAt: new Date('2026-01-01T10:00:00Z'),
-    publishedAt: null,
-    upvotes: 1,
-    comments: null,
-    keywords: [],
-    categories: [],
-    summary: null,
-    url: null,
-    codeUrl: null,
-    projectUrl: null,
-  });
+  const listing = (id: string): ParsedListing => parsedListing({ externalId: id, arxivId: id, title: `Paper ${id}` });
 
   /** Stores listings as fetched at `fetchedAt`, and queues nothing: their job is lost. */
   const stored = async (fetchedAt: Date, ids: string[]): Promise<string[]> => {
