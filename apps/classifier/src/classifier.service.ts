@@ -7,7 +7,9 @@ import {
   ListingEntity,
   PaperMergeStatements,
   PaperRepository,
+  RelevanceRepository,
 } from '@libs/database';
+import { termCounts } from '@libs/domain';
 import {
   BatchMergePlan,
   isMatchableTitleKey,
@@ -21,6 +23,8 @@ import { TopicTagger } from './topic-tagger';
 const MAX_TITLE = 1000;
 const REPLACEMENTS = new Set(['replace', 'replace-cross']);
 const MERGE_ATTEMPTS = 8;
+/** Ready papers without relevance features a batch featurizes: its own, and older ones a step at a time. */
+const FEATURIZE_PER_BATCH = 1000;
 
 /** What the classifier makes of a listing: its merge into a paper, or why it cannot become one. */
 export type Prepared = ListingMerge | { rejected: string };
@@ -36,6 +40,7 @@ export class ClassifierService {
   constructor(
     private readonly papers: PaperRepository,
     private readonly tagger: TopicTagger,
+    private readonly relevance: RelevanceRepository,
   ) {}
 
   /**
@@ -49,6 +54,23 @@ export class ClassifierService {
    * in: the batch is halved until the one listing is found.
    */
   async classifyBatch(listingIds: readonly string[], now: Date = new Date()): Promise<Map<string, ListingOutcome>> {
+    const outcomes = await this.classifyRetrying(listingIds, now);
+    await this.featurizeReady();
+    return outcomes;
+  }
+
+  /**
+   * Stores the relevance term counts of ready papers that have none (docs/adr/0003-relevance-model.md):
+   * the batch's new papers, and papers from before features existed, oldest first. Returns how many.
+   */
+  async featurizeReady(limit = FEATURIZE_PER_BATCH): Promise<number> {
+    const papers = await this.relevance.unfeaturized(limit);
+    await this.relevance.storeFeatures(papers.map((paper) => ({ paperId: paper.id, counts: termCounts(paper) })));
+    return papers.length;
+  }
+
+  /** One transaction, run again after a lost race; halved around a listing the database refuses. */
+  private async classifyRetrying(listingIds: readonly string[], now: Date): Promise<Map<string, ListingOutcome>> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.papers.mergeTransaction((statements) => this.classifyIn(statements, listingIds, now));
@@ -67,8 +89,8 @@ export class ClassifierService {
           return new Map([[listingIds[0], rejected ? 'rejected' : 'skipped']]);
         }
         const half = Math.ceil(listingIds.length / 2);
-        const first = await this.classifyBatch(listingIds.slice(0, half), now);
-        const second = await this.classifyBatch(listingIds.slice(half), now);
+        const first = await this.classifyRetrying(listingIds.slice(0, half), now);
+        const second = await this.classifyRetrying(listingIds.slice(half), now);
         return new Map([...first, ...second]);
       }
     }

@@ -18,3 +18,5 @@ export {
 export * from './repositories/source.repository';
 export * from './repositories/subscription.repository';
 export * from './repositories/stats.repository';
+export * from './repositories/vote.repository';
+export * from './repositories/relevance.repository';

@@ -153,6 +153,7 @@ export class PaperMergeStatements {
     await this.manager.query(`DELETE FROM "digest_papers" WHERE "paperId" = $1`, [duplicateId]);
     // Nor have topics (ClassifierLinksWithoutPaperForeignKeys): the duplicate's go with it.
     await this.manager.query(`DELETE FROM "paper_topics" WHERE "paperId" = $1`, [duplicateId]);
+    await this.moveRelevance(duplicateId, intoId);
     await this.manager.query(`DELETE FROM "papers" WHERE "id" = $1`, [duplicateId]);
   }
 
@@ -160,9 +161,12 @@ export class PaperMergeStatements {
   async updatePapers(papers: readonly PaperRecord[], before: readonly PaperRecord[]): Promise<void> {
     if (papers.length > 0) {
       const stored = new Map(before.map((paper) => [paper.id, paper]));
-      await this.manager.query(UPDATE_PAPERS, [
-        recordsJson(papers.map((paper) => withoutUnchangedText(paper, stored))),
-      ]);
+      const records = papers.map((paper) => withoutUnchangedText(paper, stored));
+      await this.manager.query(UPDATE_PAPERS, [recordsJson(records)]);
+      // New text makes new relevance features: the next batch featurizes these papers again.
+      await this.dropFeatures(
+        records.filter((record) => record.title !== null || record.abstract !== null).map((record) => record.id),
+      );
     }
   }
 
@@ -176,6 +180,38 @@ export class PaperMergeStatements {
 
   replaceTopics(papers: { paperId: string; tags: TopicTag[]; fresh?: boolean }[]): Promise<void> {
     return replaceTopics(this.manager, papers);
+  }
+
+  /**
+   * Votes follow the paper as the ledger does (a subscriber's own vote on the kept paper wins); the
+   * duplicate's relevance features go, and leave the document frequencies (docs/adr/0003-relevance-model.md).
+   */
+  private async moveRelevance(duplicateId: string, intoId: string): Promise<void> {
+    await this.manager.query(
+      `UPDATE "paper_votes" v SET "paperId" = $1 WHERE v."paperId" = $2
+         AND NOT EXISTS (SELECT 1 FROM "paper_votes" x WHERE x."subscriptionId" = v."subscriptionId" AND x."paperId" = $1)`,
+      [intoId, duplicateId],
+    );
+    await this.manager.query(`DELETE FROM "paper_votes" WHERE "paperId" = $1`, [duplicateId]);
+    await this.dropFeatures([duplicateId]);
+  }
+
+  /** Deletes papers' relevance features and takes them out of the document frequencies. */
+  private async dropFeatures(paperIds: readonly string[]): Promise<void> {
+    if (paperIds.length === 0) {
+      return;
+    }
+    await this.manager.query(
+      `WITH "gone" AS (DELETE FROM "paper_features" WHERE "paperId" = ANY($1::uuid[]) RETURNING "terms")
+       UPDATE "term_frequencies" t SET "documents" = t."documents" - g."n"
+         FROM (
+           SELECT "term", count(*) AS "n"
+             FROM (SELECT unnest("terms") AS "term" FROM "gone" UNION ALL SELECT '' FROM "gone") u
+            GROUP BY "term"
+         ) g
+        WHERE t."term" = g."term"`,
+      [paperIds],
+    );
   }
 
   /**
