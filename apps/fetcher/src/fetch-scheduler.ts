@@ -6,8 +6,8 @@ import { Settings } from '@libs/config';
 import { SourceRepository } from '@libs/database';
 import { Clock } from '@libs/domain';
 import { JobName, jobOptionsFor, QueueName } from '@libs/queues';
-import { arxivCalendarWarning } from './sources/listing-calendar';
-import { parseSourcesFile, SourceConfig } from './sources/sources-file';
+import { arxivCalendarWarning } from './sources/arxiv/listing-calendar';
+import { parseSourcesFile, SourceConfig } from './sources/shared/sources-file';
 
 const SCHEDULER_PREFIX = 'fetch-';
 
