@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { Settings } from '@libs/config';
 import { CandidatePaper, LEFT_OUT_LISTED, rankCandidates, toWebSearchQuery } from '@libs/domain';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DatabaseError, type PoolClient, type QueryResultRow } from 'pg';
+import { DatabaseError, type PoolClient, type QueryConfig, type QueryResultRow } from 'pg';
 import { In, LessThan, Not, Repository } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import {
@@ -40,7 +41,19 @@ export interface BuiltDigest {
 
 @Injectable()
 export class DigestRepository {
-  constructor(@InjectRepository(DigestEntity) private readonly digests: Repository<DigestEntity>) {}
+  private readonly namedStatements: boolean;
+
+  constructor(
+    @InjectRepository(DigestEntity) private readonly digests: Repository<DigestEntity>,
+    settings: Settings,
+  ) {
+    this.namedStatements = settings.DATABASE_NAMED_STATEMENTS;
+  }
+
+  /** Unnamed behind a pooler that cannot keep named statements (DATABASE_NAMED_STATEMENTS=false). */
+  private statement(statement: { name: string; text: string; values: unknown[] }): QueryConfig {
+    return this.namedStatements ? statement : { text: statement.text, values: statement.values };
+  }
 
   /**
    * The fan-out's per-digest statements run as named prepared statements on a pooled pg client:
@@ -48,7 +61,7 @@ export class DigestRepository {
    * protocol messages instead of five. TypeORM's query() cannot name a statement.
    */
   private async prepared<T extends QueryResultRow>(name: string, text: string, values: unknown[]): Promise<T[]> {
-    return this.withClient(async (client) => (await client.query<T>({ name, text, values })).rows);
+    return this.withClient(async (client) => (await client.query<T>(this.statement({ name, text, values }))).rows);
   }
 
   /**
@@ -299,12 +312,14 @@ export class DigestRepository {
     return this.withClient(async (client) => {
       await client.query('BEGIN');
       try {
-        await client.query({
-          name: 'digest-build-lock',
-          text: `SELECT pg_advisory_xact_lock(hashtextextended('digest-build:' || $1::text, 0))`,
-          values: [subscriptionId],
-        });
-        const { rows } = await client.query<T>(statement);
+        await client.query(
+          this.statement({
+            name: 'digest-build-lock',
+            text: `SELECT pg_advisory_xact_lock(hashtextextended('digest-build:' || $1::text, 0))`,
+            values: [subscriptionId],
+          }),
+        );
+        const { rows } = await client.query<T>(this.statement(statement));
         await client.query('COMMIT');
         return rows;
       } catch (error) {
