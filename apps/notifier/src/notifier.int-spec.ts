@@ -28,6 +28,7 @@ import { DigestPlannerService } from './digest-planner.service';
 import { DIGEST_TICK_SCHEDULER, DigestScheduler } from './digest-scheduler';
 // The web view the digest links to ("And N more … All of them"), read from the ledger the notifier wrote.
 import { DigestsService } from '../../api/src/digests/digests.service';
+import { liveJobOf } from '../../../test/support/queue-jobs';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const HOUR = 3600_000;
@@ -729,7 +730,7 @@ describe('Notifier ledger', () => {
       status: 'pending',
       lastError: 'claim released: the sending worker stopped',
     });
-    expect((await notifyQueue.getJob(`delivery-${id}`))?.data).toEqual({ deliveryId: id });
+    expect((await liveJobOf(notifyQueue, `delivery-${id}`))?.data).toEqual({ deliveryId: id });
     expect(await app.get(DeliveryService).send(id)).toBe('sent');
     expect(received).toHaveLength(1);
   });
@@ -740,9 +741,9 @@ describe('Notifier ledger', () => {
     await sql.query(`UPDATE deliveries SET "updatedAt" = now() - interval '10 minutes'`);
     await sql.query(`UPDATE digests SET status = 'pending', "createdAt" = now() - interval '10 minutes'`);
     await app.get(DigestPlannerService).planDue(now);
-    expect((await notifyQueue.getJob(`delivery-${id}`))?.data).toEqual({ deliveryId: id });
+    expect((await liveJobOf(notifyQueue, `delivery-${id}`))?.data).toEqual({ deliveryId: id });
     const digestId = (await sql.query<{ id: string }>('SELECT id FROM digests')).rows[0].id;
-    expect((await notifyQueue.getJob(`digest-${digestId}`))?.name).toBe(JobName.DigestBuild);
+    expect((await liveJobOf(notifyQueue, `digest-${digestId}`))?.name).toBe(JobName.DigestBuild);
   });
 
   it('should send the confirmation email of a pending subscription only', async () => {
