@@ -81,9 +81,9 @@ export class FetchScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     });
     const definitions = parseSourcesFile(content, file);
     let scheduled: SourceConfig[] = [];
-    await this.sources.withLock('fetch-schedulers', async () => {
+    await this.sources.withLock('fetch-schedulers', async (locked) => {
       // A source disabled by a 410 keeps no scheduler until it is enabled again.
-      const active = new Set(await this.sources.syncFromFile(definitions));
+      const active = new Set(await this.sources.syncFromFile(definitions, locked));
       scheduled = definitions.filter((source) => active.has(source.id));
       const wanted = new Set(scheduled.map((source) => fetchSchedulerKey(source.id)));
       this.wantedSchedulers = [...wanted];

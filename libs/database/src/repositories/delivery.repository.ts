@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Settings } from '@libs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type QueryResultRow } from 'pg';
 import { In, Repository } from 'typeorm';
@@ -11,11 +12,18 @@ import { preparedQuery } from './pooled-client';
  */
 @Injectable()
 export class DeliveryRepository {
-  constructor(@InjectRepository(DeliveryEntity) private readonly deliveries: Repository<DeliveryEntity>) {}
+  private readonly namedStatements: boolean;
+
+  constructor(
+    @InjectRepository(DeliveryEntity) private readonly deliveries: Repository<DeliveryEntity>,
+    settings: Settings,
+  ) {
+    this.namedStatements = settings.DATABASE_NAMED_STATEMENTS;
+  }
 
   /** The per-delivery statements run as named prepared statements (see preparedQuery). */
   private prepared<T extends QueryResultRow>(name: string, text: string, values: unknown[]): Promise<T[]> {
-    return preparedQuery<T>(this.deliveries.manager.connection, name, text, values);
+    return preparedQuery<T>(this.deliveries.manager.connection, this.namedStatements, { name, text, values });
   }
 
   findDelivery(id: string): Promise<DeliveryEntity | null> {

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { Settings } from '@libs/config';
 import { CandidatePaper, LEFT_OUT_LISTED, rankCandidates, toWebSearchQuery } from '@libs/domain';
 import { InjectRepository } from '@nestjs/typeorm';
-import { type QueryResultRow } from 'pg';
+import { type QueryConfig, type QueryResultRow } from 'pg';
 import { In, LessThan, Not, Repository } from 'typeorm';
 import {
   DeliveryChannel,
@@ -11,7 +12,7 @@ import {
   DigestStatus,
   SubscriptionEntity,
 } from '../entities';
-import { preparedQuery, withPooledClient } from './pooled-client';
+import { preparedQuery, statementConfig, withPooledClient } from './pooled-client';
 
 export interface DigestClaim {
   subscriptionId: string;
@@ -39,11 +40,23 @@ export interface BuiltDigest {
 
 @Injectable()
 export class DigestRepository {
-  constructor(@InjectRepository(DigestEntity) private readonly digests: Repository<DigestEntity>) {}
+  private readonly namedStatements: boolean;
+
+  constructor(
+    @InjectRepository(DigestEntity) private readonly digests: Repository<DigestEntity>,
+    settings: Settings,
+  ) {
+    this.namedStatements = settings.DATABASE_NAMED_STATEMENTS;
+  }
+
+  /** Unnamed behind a pooler that cannot keep named statements (DATABASE_NAMED_STATEMENTS=false). */
+  private statement(statement: { name: string; text: string; values: unknown[] }): QueryConfig {
+    return statementConfig(this.namedStatements, statement);
+  }
 
   /** The fan-out's per-digest statements run as named prepared statements (see preparedQuery). */
   private prepared<T extends QueryResultRow>(name: string, text: string, values: unknown[]): Promise<T[]> {
-    return preparedQuery<T>(this.digests.manager.connection, name, text, values);
+    return preparedQuery<T>(this.digests.manager.connection, this.namedStatements, { name, text, values });
   }
 
   /**
@@ -269,12 +282,14 @@ export class DigestRepository {
     return withPooledClient(this.digests.manager.connection, async (client) => {
       await client.query('BEGIN');
       try {
-        await client.query({
-          name: 'digest-build-lock',
-          text: `SELECT pg_advisory_xact_lock(hashtextextended('digest-build:' || $1::text, 0))`,
-          values: [subscriptionId],
-        });
-        const { rows } = await client.query<T>(statement);
+        await client.query(
+          this.statement({
+            name: 'digest-build-lock',
+            text: `SELECT pg_advisory_xact_lock(hashtextextended('digest-build:' || $1::text, 0))`,
+            values: [subscriptionId],
+          }),
+        );
+        const { rows } = await client.query<T>(this.statement(statement));
         await client.query('COMMIT');
         return rows;
       } catch (error) {

@@ -1,4 +1,4 @@
-import { DatabaseError, type PoolClient, type QueryResultRow } from 'pg';
+import { DatabaseError, type PoolClient, type QueryConfig, type QueryResultRow } from 'pg';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
@@ -33,15 +33,25 @@ export async function withPooledClient<R>(
 }
 
 /**
+ * A statement as sent: named (prepared once per connection) or, behind a pooler that cannot keep named
+ * statements (PgBouncer before 1.21 in transaction mode: DATABASE_NAMED_STATEMENTS=false), unnamed.
+ */
+export function statementConfig(
+  named: boolean,
+  statement: { name: string; text: string; values: unknown[] },
+): QueryConfig {
+  return named ? statement : { text: statement.text, values: statement.values };
+}
+
+/**
  * Runs a named prepared statement on a pooled pg client: Postgres parses and plans it once per connection
  * rather than once per call, and pg sends three protocol messages instead of five. TypeORM's query() cannot
  * name a statement. Names are per connection, so they must be unique across repositories.
  */
 export function preparedQuery<T extends QueryResultRow>(
   dataSource: DataSource,
-  name: string,
-  text: string,
-  values: unknown[],
+  named: boolean,
+  statement: { name: string; text: string; values: unknown[] },
 ): Promise<T[]> {
-  return withPooledClient(dataSource, async (client) => (await client.query<T>({ name, text, values })).rows);
+  return withPooledClient(dataSource, async (client) => (await client.query<T>(statementConfig(named, statement))).rows);
 }
