@@ -21,6 +21,10 @@ import { MetricsService } from './metrics/metrics.service';
 import { SubscriptionsController } from './subscriptions/subscriptions.controller';
 import { SubscribeRateLimiter } from './subscriptions/subscribe-rate-limiter';
 import { SubscriptionsService } from './subscriptions/subscriptions.service';
+import { FeedbackService } from './relevance/feedback.service';
+import { RelevanceController } from './relevance/relevance.controller';
+import { SeedsService } from './relevance/seeds.service';
+import { SimilarPapersService } from './relevance/similar-papers.service';
 import { TopicsController } from './topics/topics.controller';
 import { HtmlErrorsFilter } from './web/html-errors.filter';
 import { WebPagesController } from './web/web-pages.controller';
@@ -50,6 +54,7 @@ import { WebSubscriptionsController } from './web/web-subscriptions.controller';
     PapersController,
     WebPagesController,
     WebSubscriptionsController,
+    RelevanceController,
   ],
   providers: [
     SubscriptionsService,
@@ -61,6 +66,9 @@ import { WebSubscriptionsController } from './web/web-subscriptions.controller';
     AdminGuard,
     PapersService,
     WebPapersService,
+    FeedbackService,
+    SimilarPapersService,
+    SeedsService,
     { provide: APP_FILTER, useClass: HtmlErrorsFilter },
   ],
 })

@@ -3,11 +3,13 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
+import type { NextFunction, Request, Response } from 'express';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { Settings } from '@libs/config';
+import { MAX_SEED_FILE_BYTES } from '@libs/domain';
 import { ApiModule } from './api.module';
 import { feedFastPath } from './feeds/feed-response';
-import { limitRequestBodies } from './http/request-input';
+import { limitRequestBodies, UPLOAD_PATHS } from './http/request-input';
 import { apiValidationPipe } from './http/validation';
 import { FeedsService } from './feeds/feeds.service';
 
@@ -20,8 +22,13 @@ export async function createApiApp(): Promise<INestApplication> {
   app.set('trust proxy', app.get(Settings).TRUST_PROXY ? 1 : false);
   app.use(helmet());
   app.use('/feeds', feedFastPath(app.get(FeedsService)));
-  // Requests are small: a subscription is a few hundred bytes, the one-click POST a form field.
-  app.use(limitRequestBodies(16 * 1024, '16 KB'));
+  // Requests are small: a subscription is a few hundred bytes, the one-click POST a form field. Seed-paper
+  // uploads (a BibTeX or Zotero export) may reach 2 MB.
+  const small = limitRequestBodies(16 * 1024, '16 KB');
+  const upload = limitRequestBodies(MAX_SEED_FILE_BYTES, '2 MB');
+  app.use((req: Request, res: Response, next: NextFunction) =>
+    (UPLOAD_PATHS.test(req.path) ? upload : small)(req, res, next),
+  );
   app.useBodyParser('json', { limit: '16kb' });
   app.useBodyParser('urlencoded', { limit: '4kb', extended: false });
   app.useGlobalPipes(apiValidationPipe());

@@ -35,7 +35,8 @@ describe(ClassifierService.name, () => {
         `INSERT INTO fetch_runs ("sourceId", "startedAt", status) VALUES ('hf', now(), 'running') RETURNING id`,
       )
     ).rows[0].id;
-  });
+    // Creating and migrating a database takes more than jest's default 5 s on a busy 2-core machine.
+  }, 60_000);
 
   afterAll(async () => {
     await sql?.end();
@@ -87,6 +88,30 @@ describe(ClassifierService.name, () => {
     expect(rows).toHaveLength(1);
     expect(rows[0].ready).toBe(true);
     expect(rows[0].topics).toEqual(expect.arrayContaining(['llm', 'reasoning']));
+  });
+
+  it('should store the relevance term counts of each ready paper once, and count its terms once', async () => {
+    const id = await store(
+      'hf',
+      listing({ externalId: '2410.20001', arxivId: '2410.20001', title: 'Parallel decoding of long documents' }),
+    );
+    expect(await classifyOne(id)).toBe('classified');
+    const documents = async (term: string): Promise<number | undefined> =>
+      (await sql.query<{ documents: number }>(`SELECT documents FROM term_frequencies WHERE term = $1`, [term])).rows[0]
+        ?.documents;
+    const { rows } = await sql.query<{ terms: string[]; counts: number[] }>(
+      `SELECT f.terms, f.counts FROM paper_features f JOIN papers p ON p.id = f."paperId" WHERE p."arxivId" = '2410.20001'`,
+    );
+    expect(rows).toHaveLength(1);
+    // Title words count twice; the author is a feature of their own.
+    expect(rows[0].counts[rows[0].terms.indexOf('parallel decoding')]).toBe(2);
+    expect(rows[0].terms).toContain('author:lovelace a');
+    const before = { all: await documents(''), term: await documents('parallel decoding') };
+    expect(before.term).toBeGreaterThanOrEqual(1);
+
+    // Nothing left to featurize: a second pass (another batch, a retried job) counts nothing again.
+    expect(await app.get(ClassifierService).featurizeReady()).toBe(0);
+    expect({ all: await documents(''), term: await documents('parallel decoding') }).toEqual(before);
   });
 
   it('should merge listings of the same paper from two sources classified at the same moment', async () => {
@@ -319,6 +344,51 @@ describe(ClassifierService.name, () => {
       expect(ledger.rows).toHaveLength(3);
     });
 
+    it('should move votes to the kept paper and drop the duplicate’s relevance features when two records merge', async () => {
+      const arxiv = await classified('hf', { arxivId: '2410.40015', title: 'Sparse attention preprint' });
+      const journal = await classified('other', {
+        doi: '10.1000/votes-follow',
+        title: 'Sparse attention in the journal',
+        abstract: 'Journal version on sparse attention kernels.',
+      });
+      const [arxivPaper, journalPaper] = [await paperOf(arxiv), await paperOf(journal)];
+      const documents = async (): Promise<number> =>
+        (await sql.query<{ documents: number }>(`SELECT documents FROM term_frequencies WHERE term = ''`)).rows[0]
+          .documents;
+      const before = await documents();
+      // s1 liked the journal record; s2 disliked the preprint and liked the journal record.
+      const [s1, s2] = (
+        await sql.query<{ id: string }>(
+          `INSERT INTO subscriptions (status, frequency, timezone, "sendHour") SELECT 'active', 'daily', 'UTC', 8 FROM generate_series(1, 2) RETURNING id`,
+        )
+      ).rows.map((row) => row.id);
+      await sql.query(
+        `INSERT INTO paper_votes ("subscriptionId", "paperId", vote, source, "createdAt", "updatedAt")
+         VALUES ($1, $3, 'up', 'site', now(), now()), ($2, $4, 'down', 'site', now(), now()), ($2, $3, 'up', 'seed', now(), now())`,
+        [s1, s2, journalPaper, arxivPaper],
+      );
+
+      await classified('other', {
+        arxivId: '2410.40015',
+        doi: '10.1000/votes-follow',
+        title: 'Sparse attention preprint',
+      });
+
+      expect(await paperOf(journal)).toBe(arxivPaper);
+      const votes = await sql.query<{ subscriptionId: string; paperId: string; vote: string }>(
+        `SELECT "subscriptionId", "paperId", vote FROM paper_votes WHERE "subscriptionId" = ANY($1::uuid[])`,
+        [[s1, s2]],
+      );
+      expect(votes.rows.map((row) => [row.subscriptionId, row.paperId, row.vote]).sort()).toEqual(
+        [
+          [s1, arxivPaper, 'up'],
+          [s2, arxivPaper, 'down'],
+        ].sort(),
+      );
+      expect((await sql.query(`SELECT 1 FROM paper_features WHERE "paperId" = $1`, [journalPaper])).rows).toEqual([]);
+      expect(await documents()).toBe(before - 1);
+    });
+
     it('should leave a DOI that belongs to another arXiv paper where it is', async () => {
       await classified('hf', { arxivId: '2410.40005', doi: '10.1000/claimed' });
       const other = await classified('other', {
@@ -453,6 +523,38 @@ describe(ClassifierService.name, () => {
   });
 
   describe('versions', () => {
+    it('should make the relevance features again from a replacement’s new text', async () => {
+      const v1 = await classified('hf', {
+        arxivId: '2410.60011',
+        arxivVersion: 1,
+        title: 'Sparse kernels',
+        abstract: 'Transformers with sparse attention kernels.',
+      });
+      const termsOf = async (): Promise<string[]> =>
+        (
+          await sql.query<{ terms: string[] }>(`SELECT terms FROM paper_features WHERE "paperId" = $1`, [
+            await paperOf(v1),
+          ])
+        ).rows[0].terms;
+      const documents = async (term: string): Promise<number> =>
+        (await sql.query<{ documents: number }>(`SELECT documents FROM term_frequencies WHERE term = $1`, [term]))
+          .rows[0]?.documents ?? 0;
+      expect(await termsOf()).toContain('transformer');
+      const before = { all: await documents(''), mamba: await documents('mamba') };
+      await classified('other', {
+        arxivId: '2410.60011v2',
+        announceType: 'replace',
+        title: 'Sparse kernels',
+        abstract: 'Mamba layers with sparse state kernels.',
+      });
+      expect(await termsOf()).toContain('mamba');
+      expect(await termsOf()).not.toContain('transformer');
+      expect({ all: await documents(''), mamba: await documents('mamba') }).toEqual({
+        all: before.all,
+        mamba: before.mamba + 1,
+      });
+    });
+
     it('should update the version, text and dates on a replacement, never making a new paper', async () => {
       const v1 = await classified('hf', {
         arxivId: '2410.60001',

@@ -4,10 +4,11 @@ import { DatabaseModule } from '@libs/database';
 import { QueuesModule } from '@libs/queues';
 import { ClassifierService } from './classifier.service';
 import { ClassifyProcessor } from './classify.processor';
+import { RelevanceTrainer } from './relevance-trainer';
 import { TopicTagger } from './topic-tagger';
 
 @Module({
   imports: [SettingsModule, LoggingModule, DatabaseModule, QueuesModule],
-  providers: [ClassifierService, ClassifyProcessor, TopicTagger],
+  providers: [ClassifierService, ClassifyProcessor, TopicTagger, RelevanceTrainer],
 })
 export class ClassifierModule {}

@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { ListingEntity, ListingOutcome, PaperRepository, Prepared } from '@libs/database';
+import { ListingEntity, ListingOutcome, PaperRepository, Prepared, RelevanceRepository } from '@libs/database';
+import { termCounts } from '@libs/domain';
 import { normaliseListingIdentifiers, titleKey } from '@libs/domain/papers';
 import { TopicTagger } from './topic-tagger';
 
 const MAX_TITLE = 1000;
 const REPLACEMENTS = new Set(['replace', 'replace-cross']);
+/** Ready papers without relevance features a batch featurizes: its own, and older ones a step at a time. */
+const FEATURIZE_PER_BATCH = 1000;
 
 export type BatchSummary = Record<ListingOutcome, number>;
 
@@ -14,6 +17,7 @@ export class ClassifierService {
   constructor(
     private readonly papers: PaperRepository,
     private readonly tagger: TopicTagger,
+    private readonly relevance: RelevanceRepository,
   ) {}
 
   /**
@@ -21,8 +25,8 @@ export class ClassifierService {
    * Listings already classified (a job that ran twice) are skipped, missing ones reported, unusable ones
    * rejected with their reason: none of them fails the rest of the batch.
    */
-  classifyBatch(listingIds: readonly string[], now: Date = new Date()): Promise<Map<string, ListingOutcome>> {
-    return this.papers.classifyListings(
+  async classifyBatch(listingIds: readonly string[], now: Date = new Date()): Promise<Map<string, ListingOutcome>> {
+    const outcomes = await this.papers.classifyListings(
       listingIds,
       prepare,
       // Topics come from the merged paper, so a second source's keywords or categories count too.
@@ -37,6 +41,18 @@ export class ClassifierService {
         ),
       now,
     );
+    await this.featurizeReady();
+    return outcomes;
+  }
+
+  /**
+   * Stores the relevance term counts of ready papers that have none (docs/adr/0003-relevance-model.md):
+   * the batch's new papers, and papers from before features existed, oldest first. Returns how many.
+   */
+  async featurizeReady(limit = FEATURIZE_PER_BATCH): Promise<number> {
+    const papers = await this.relevance.unfeaturized(limit);
+    await this.relevance.storeFeatures(papers.map((paper) => ({ paperId: paper.id, counts: termCounts(paper) })));
+    return papers.length;
   }
 }
 

@@ -1,6 +1,7 @@
 import { Processor } from '@nestjs/bullmq';
 import { DeclaredWorker, JobName, QueueHandlers, QueueName } from '@libs/queues';
 import { ClassifierService, summarise } from './classifier.service';
+import { RelevanceTrainer } from './relevance-trainer';
 
 // Four batches at a time: with two, Node and Postgres often waited on each other (a batch spends half its time in
 // each); four keep both busy, about 1.2x the throughput at 100k listings. Races between them are the merge's job.
@@ -14,9 +15,15 @@ export class ClassifyProcessor extends DeclaredWorker<QueueName.Classify> {
       }
       return summary;
     },
+    [JobName.RelevanceTrain]: async ({ subscriptionId }) => ({
+      terms: (await this.trainer.train(subscriptionId))?.terms.length ?? 0,
+    }),
   };
 
-  constructor(private readonly classifier: ClassifierService) {
+  constructor(
+    private readonly classifier: ClassifierService,
+    private readonly trainer: RelevanceTrainer,
+  ) {
     super(QueueName.Classify);
   }
 }

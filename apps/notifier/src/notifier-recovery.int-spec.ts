@@ -1,5 +1,6 @@
 import { JobName } from '@libs/queues';
 import { deleteQueueKeys } from '../../../test/support/processes';
+import { liveJobOf } from '../../../test/support/queue-jobs';
 import { now, REDIS_URL, useNotifier } from '../../../test/support/notifier-context';
 import { DeliveryService } from './delivery.service';
 import { DigestPlannerService } from './digest-planner.service';
@@ -23,7 +24,7 @@ describe('Notifier ledger', () => {
       status: 'pending',
       lastError: 'claim released: the sending worker stopped',
     });
-    expect((await ctx.notifyQueue.getJob(`delivery-${id}`))?.data).toEqual({ deliveryId: id });
+    expect((await liveJobOf(ctx.notifyQueue, `delivery-${id}`))?.data).toEqual({ deliveryId: id });
     expect(await ctx.app.get(DeliveryService).send(id)).toBe('sent');
     expect(ctx.received).toHaveLength(1);
   });
@@ -34,9 +35,9 @@ describe('Notifier ledger', () => {
     await ctx.sql.query(`UPDATE deliveries SET "updatedAt" = now() - interval '10 minutes'`);
     await ctx.sql.query(`UPDATE digests SET status = 'pending', "createdAt" = now() - interval '10 minutes'`);
     await ctx.app.get(DigestPlannerService).planDue(now);
-    expect((await ctx.notifyQueue.getJob(`delivery-${id}`))?.data).toEqual({ deliveryId: id });
+    expect((await liveJobOf(ctx.notifyQueue, `delivery-${id}`))?.data).toEqual({ deliveryId: id });
     const digestId = (await ctx.sql.query<{ id: string }>('SELECT id FROM digests')).rows[0].id;
-    expect((await ctx.notifyQueue.getJob(`digest-${digestId}`))?.name).toBe(JobName.DigestBuild);
+    expect((await liveJobOf(ctx.notifyQueue, `digest-${digestId}`))?.name).toBe(JobName.DigestBuild);
   });
 
   it('should put the tick scheduler back when Redis loses it', async () => {

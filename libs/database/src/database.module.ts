@@ -9,9 +9,11 @@ import { DigestRepository } from './repositories/digest.repository';
 import { FetchRunRepository } from './repositories/fetch-run.repository';
 import { ListingRepository } from './repositories/listing.repository';
 import { PaperRepository } from './repositories/paper.repository';
+import { RelevanceRepository } from './repositories/relevance.repository';
 import { SourceRepository } from './repositories/source.repository';
 import { StatsRepository } from './repositories/stats.repository';
 import { SubscriptionRepository } from './repositories/subscription.repository';
+import { VoteRepository } from './repositories/vote.repository';
 
 const REPOSITORIES = [
   SourceRepository,
@@ -23,6 +25,8 @@ const REPOSITORIES = [
   StatsRepository,
   DeliveryLogRepository,
   DeliveryAttemptsRepository,
+  VoteRepository,
+  RelevanceRepository,
 ];
 
 /** The Postgres connection and one repository class per aggregate; all SQL lives behind them. */

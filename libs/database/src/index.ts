@@ -11,3 +11,5 @@ export * from './repositories/paper.repository';
 export * from './repositories/source.repository';
 export * from './repositories/subscription.repository';
 export * from './repositories/stats.repository';
+export * from './repositories/vote.repository';
+export * from './repositories/relevance.repository';

@@ -11,3 +11,4 @@ export * from './digests/selection';
 export * from './links';
 export * from './subscribers/email-address';
 export * from './subscribers/slack-webhook';
+export * from './relevance';

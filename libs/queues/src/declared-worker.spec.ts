@@ -33,16 +33,22 @@ describe('DeclaredWorker', () => {
 });
 
 describe('assertHandlesEvery', () => {
-  it('should refuse to start a worker missing a job of its queue, or handling another queue\'s', () => {
+  it("should refuse to start a worker missing a job of its queue, or handling another queue's", () => {
     expect(() => assertHandlesEvery(QueueName.Fetch, { [JobName.SourceFetch]: () => undefined })).toThrow(
       'The worker of queue "fetch" cannot start: no handler for SourceLookup',
     );
     expect(() =>
       assertHandlesEvery(QueueName.Classify, {
         [JobName.ListingsClassify]: () => undefined,
+        [JobName.RelevanceTrain]: () => undefined,
         [JobName.DigestBuild]: () => undefined,
       }),
     ).toThrow('The worker of queue "classify" cannot start: handlers for jobs of other queues: DigestBuild');
-    expect(() => assertHandlesEvery(QueueName.Classify, { [JobName.ListingsClassify]: () => undefined })).not.toThrow();
+    expect(() =>
+      assertHandlesEvery(QueueName.Classify, {
+        [JobName.ListingsClassify]: () => undefined,
+        [JobName.RelevanceTrain]: () => undefined,
+      }),
+    ).not.toThrow();
   });
 });

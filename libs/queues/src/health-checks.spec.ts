@@ -11,11 +11,11 @@ describe('livenessChecks', () => {
 
   it('should report the process up, and each worker when it hosts any', () => {
     expect(run([])).toEqual([{ process: { status: 'up', uptimeSeconds: expect.any(Number) } }]);
-    expect((run([host('fetch', true)]))[1]).toEqual({ workers: { status: 'up', queues: ['fetch'] } });
+    expect(run([host('fetch', true)])[1]).toEqual({ workers: { status: 'up', queues: ['fetch'] } });
   });
 
   it('should report the workers down, naming the stopped ones, when one is not running', () => {
-    expect((run([host('notify', true), host('classify', false)]))[1]).toEqual({
+    expect(run([host('notify', true), host('classify', false)])[1]).toEqual({
       workers: { status: 'down', queues: ['notify', 'classify'], stopped: ['classify'] },
     });
   });

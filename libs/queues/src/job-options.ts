@@ -16,6 +16,9 @@ export const DELIVERY_SEND_ATTEMPTS = 8;
  */
 export const DELIVERY_RATE_LIMITED_GIVE_UP_MS = 24 * 3600 * 1000;
 
+/** How long after the last vote or seed of a burst a subscriber's model is trained. */
+export const RELEVANCE_TRAIN_DELAY_MS = 30 * SECOND;
+
 /** Finished jobs are kept a while for inspection, bounded so Redis does not grow without end. */
 export const RETENTION: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'> = {
   removeOnComplete: { age: 24 * 3600, count: 5000 },
@@ -94,6 +97,18 @@ export function jobOptionsFor<N extends JobName>(name: N, data: JobData<N>): Job
         jobId: `source-alert-${alert.sourceId}-${Date.parse(alert.changedAt)}`,
         attempts: 6,
         backoff: { type: 'exponential', delay: 30 * SECOND, jitter: 0.5 },
+      };
+    }
+    case JobName.RelevanceTrain: {
+      // Debounced: votes in a burst replace the waiting job and push it back, so one training follows the
+      // last of them (BullMQ deduplication with extend and replace).
+      const { subscriptionId } = data as JobData<JobName.RelevanceTrain>;
+      return {
+        ...RETENTION,
+        delay: RELEVANCE_TRAIN_DELAY_MS,
+        deduplication: { id: `train-${subscriptionId}`, ttl: RELEVANCE_TRAIN_DELAY_MS, extend: true, replace: true },
+        attempts: 3,
+        backoff: { type: 'exponential', delay: 10 * SECOND },
       };
     }
   }

@@ -28,6 +28,8 @@ export enum JobName {
   ConfirmationSend = 'ConfirmationSend',
   /** Tell the operators (ALERT_EMAIL, ALERT_SLACK_WEBHOOK_URL) that a source's health changed. */
   SourceHealthAlert = 'SourceHealthAlert',
+  /** Train a subscriber's relevance model from their votes and seeds (debounced after each change). */
+  RelevanceTrain = 'RelevanceTrain',
 }
 
 export interface JobPayloads {
@@ -45,6 +47,7 @@ export interface JobPayloads {
   [JobName.ConfirmationSend]: { subscriptionId: string; emailRequestedAt?: string };
   /** The level the source changed to and when (ISO-8601, its `healthChangedAt`); the reason is read from Postgres. */
   [JobName.SourceHealthAlert]: { sourceId: string; health: 'healthy' | 'degraded' | 'failing'; changedAt: string };
+  [JobName.RelevanceTrain]: { subscriptionId: string };
 }
 
 export type JobData<N extends JobName> = JobPayloads[N];
@@ -79,6 +82,8 @@ export const JOB_QUEUE = {
   [JobName.DeliverySend]: QueueName.Notify,
   [JobName.ConfirmationSend]: QueueName.Notify,
   [JobName.SourceHealthAlert]: QueueName.Notify,
+  // CPU work off the notifier's and api's event loops (docs/adr/0003-relevance-model.md).
+  [JobName.RelevanceTrain]: QueueName.Classify,
 } as const satisfies Record<JobName, QueueName>;
 
 /** The job names a queue carries, as a type: what its worker must declare a handler for. */

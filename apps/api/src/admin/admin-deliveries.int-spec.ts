@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import { Client } from 'pg';
 import { ApiApp, startApiApp } from '../../../../test/support/api-app';
+import { liveJobOf } from '../../../../test/support/queue-jobs';
 
 const ADMIN = 'deliveries-admin-token-0123456789';
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
@@ -145,7 +146,7 @@ describe('api admin deliveries (integration)', () => {
       expect(await row(ids.failedSlack)).toEqual({ status: 'pending', attempts: 0, partsSent: 1 });
       // The digest went out by email: it stays sent (its page and feed keep showing it).
       expect(await digestStatus(ids.sentDigest)).toBe('sent');
-      const job = await notify.getJob(`delivery-${ids.failedSlack}`);
+      const job = await liveJobOf(notify, `delivery-${ids.failedSlack}`);
       expect(job?.name).toBe('DeliverySend');
       expect(job?.data).toEqual({ deliveryId: ids.failedSlack });
       expect(job?.opts.telemetry?.metadata).toBe('ops-resend-1');
@@ -156,7 +157,7 @@ describe('api admin deliveries (integration)', () => {
       expect(await digestStatus(ids.failedDigest)).toBe('failed');
       expect((await resend(ids.failedEmail)).status).toBe(202);
       expect(await digestStatus(ids.failedDigest)).toBe('ready');
-      expect(await notify.getJob(`delivery-${ids.failedEmail}`)).toBeDefined();
+      expect(await liveJobOf(notify, `delivery-${ids.failedEmail}`)).toBeDefined();
     });
 
     it('should refuse with 409 and say why: sent, already on its way, or a channel that cannot take it', async () => {

@@ -1,6 +1,6 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { Settings } from '@libs/config';
-import { checkRequestInput, refuseCrossSiteForms, requireJsonBodies } from './request-input';
+import { checkRequestInput, refuseCrossSiteForms, requireJsonBodies, UPLOAD_PATHS } from './request-input';
 
 /**
  * The request checks that can wait for the body parsers, as Nest middleware: imported after LoggingModule, so a
@@ -14,7 +14,7 @@ export class RequestInputModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     consumer
       .apply(
-        requireJsonBodies('/api/'),
+        requireJsonBodies('/api/', UPLOAD_PATHS),
         refuseCrossSiteForms(['/subscribe'], this.settings.PUBLIC_URL),
         checkRequestInput,
       )

@@ -82,17 +82,22 @@ function stopReadingOnceAnswered(req: Request, res: Response): void {
   }
 }
 
+/** Routes that take a file as the body (seed papers), up to MAX_SEED_FILE_BYTES, in any text format. */
+export const UPLOAD_PATHS = /^\/api\/subscriptions\/[^/]+\/seeds$/;
+
 /**
  * The JSON API takes JSON bodies only: anything else under `prefix` answers 415. Otherwise a text/plain or XML
  * body (which no parser reads) looks like an empty object, a subscription with every default; and a cross-site
  * HTML form could post to the API, which a browser would not let a script do with a JSON body without asking.
  */
-export function requireJsonBodies(prefix: string): RequestHandler {
+export function requireJsonBodies(prefix: string, uploads?: RegExp): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction): void => {
     const hasBody =
       req.headers['transfer-encoding'] !== undefined ||
       (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
-    if (hasBody && pathOf(req).startsWith(prefix) && !req.is(['application/json', '+json'])) {
+    const path = pathOf(req);
+    // `uploads`: routes that take files (seed papers as BibTeX, RIS…) and read them themselves.
+    if (hasBody && path.startsWith(prefix) && !uploads?.test(path) && !req.is(['application/json', '+json'])) {
       next(new UnsupportedMediaTypeException('The request body must be JSON (Content-Type: application/json)'));
       return;
     }

@@ -53,11 +53,11 @@ export class PapersService {
       offset: (page - 1) * limit,
       limit,
     });
-    return { items: papers.map(toItem), page, limit, total };
+    return { items: papers.map(toPaperItem), page, limit, total };
   }
 }
 
-function toItem(paper: PaperWithTopics): PaperItem {
+export function toPaperItem(paper: PaperWithTopics): PaperItem {
   return {
     id: paper.id,
     arxivId: paper.arxivId,

@@ -18,7 +18,10 @@ import { SubscribeRateLimiter } from './subscribe-rate-limiter';
 const CONFIRM_LINK_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
 const PENDING_MESSAGE = 'Check your inbox to confirm the subscription.';
 
-export type Preferences = Required<SubscriptionPreferencesDto>;
+export type Preferences = Required<Omit<SubscriptionPreferencesDto, 'ranking'>> & {
+  /** Null until chosen: upvotes until the first vote or seed, then for-you (the view shows which). */
+  ranking: SubscriptionPreferencesDto['ranking'] | null;
+};
 
 const DEFAULT_PREFERENCES: Preferences = {
   topics: [],
@@ -30,6 +33,8 @@ const DEFAULT_PREFERENCES: Preferences = {
   timezone: 'UTC',
   sendHour: 8,
   maxPapers: 20,
+  ranking: null,
+  followedAuthors: [],
 };
 
 /** What the manage API shows of a subscription: its choices and channels, never the webhook itself. */
@@ -287,6 +292,7 @@ export class SubscriptionsService {
           }
         : null,
       ...preferencesOf(subscription),
+      ranking: subscription.ranking ?? 'upvotes',
       feeds: links.feeds,
     };
   }
@@ -341,7 +347,20 @@ export class SubscriptionsService {
 function preferencesOf(subscription: SubscriptionEntity): Preferences {
   const { topics, keywords, excludeTopics, minUpvotes, frequency, weekday, timezone, sendHour, maxPapers } =
     subscription;
-  return { topics, keywords, excludeTopics, minUpvotes, frequency, weekday, timezone, sendHour, maxPapers };
+  const { ranking, followedAuthors } = subscription;
+  return {
+    topics,
+    keywords,
+    excludeTopics,
+    minUpvotes,
+    frequency,
+    weekday,
+    timezone,
+    sendHour,
+    maxPapers,
+    ranking,
+    followedAuthors,
+  };
 }
 
 /** The preference fields a request set, without the ones it left out (and nothing else it carries). */
@@ -359,5 +378,6 @@ function normalized(preferences: Preferences): Preferences {
     topics: [...new Set(preferences.topics)],
     keywords: [...new Set(preferences.keywords.map((keyword) => keyword.trim()))],
     excludeTopics: [...new Set(preferences.excludeTopics)],
+    followedAuthors: [...new Set(preferences.followedAuthors)],
   };
 }

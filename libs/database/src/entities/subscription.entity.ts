@@ -1,6 +1,8 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { Frequency } from '@libs/domain';
 
+export type RankingMode = 'for-you' | 'upvotes' | 'newest';
+
 export type SubscriptionStatus = 'pending' | 'active' | 'unsubscribed';
 
 @Entity('subscriptions')
@@ -97,6 +99,14 @@ export class SubscriptionEntity {
   /** When the scheduler tick next looks at it (null: at the next tick); a schedule change resets it. */
   @Column('timestamptz', { nullable: true })
   planAt!: Date | null;
+
+  /** How digests are ranked; null: automatic (upvotes until the first vote or seed, then for-you). */
+  @Column('text', { nullable: true })
+  ranking!: RankingMode | null;
+
+  /** Author names whose new papers rank first (matched by surname and initial). */
+  @Column('text', { array: true, default: () => "'{}'" })
+  followedAuthors!: string[];
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;

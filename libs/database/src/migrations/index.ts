@@ -15,6 +15,7 @@ import { ChannelEdits1765300000300 } from './1765300000300-ChannelEdits';
 import { DigestWindowsAndResume1765320000000 } from './1765320000000-DigestWindowsAndResume';
 import { DigestMergedStatus1765400000000 } from './1765400000000-DigestMergedStatus';
 import { RevocableLinks1765500000000 } from './1765500000000-RevocableLinks';
+import { Relevance1765600000140 } from './1765600000140-Relevance';
 
 /** Every migration, in order: an imported list rather than a glob, so bundles and the CLI agree. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   DigestWindowsAndResume1765320000000,
   DigestMergedStatus1765400000000,
   RevocableLinks1765500000000,
+  Relevance1765600000140,
 ];

@@ -460,11 +460,18 @@ async function mergeIn(
     await manager.query(`DELETE FROM "digest_papers" WHERE "paperId" = $1`, [duplicateId]);
     // Nor have topics (ClassifierLinksWithoutPaperForeignKeys): the duplicate's go with it.
     await manager.query(`DELETE FROM "paper_topics" WHERE "paperId" = $1`, [duplicateId]);
+    await moveRelevance(manager, duplicateId, intoId);
     await manager.query(`DELETE FROM "papers" WHERE "id" = $1`, [duplicateId]);
   }
   if (plan.updated.length > 0) {
     const before = new Map(known.map((paper) => [paper.id, paper]));
-    await manager.query(UPDATE_PAPERS, [recordsJson(plan.updated.map((paper) => withoutUnchangedText(paper, before)))]);
+    const records = plan.updated.map((paper) => withoutUnchangedText(paper, before));
+    await manager.query(UPDATE_PAPERS, [recordsJson(records)]);
+    // New text makes new relevance features: the next batch featurizes these papers again.
+    await dropFeatures(
+      manager,
+      records.filter((record) => record.title !== null || record.abstract !== null).map((record) => record.id),
+    );
   }
   if (plan.inserted.length > 0) {
     // In identifier order, so two batches inserting the same papers wait on each other rather than deadlock.
@@ -503,6 +510,38 @@ function withoutUnchangedText(paper: PaperRecord, before: Map<string, PaperRecor
     abstract: paper.abstract === stored.abstract ? null : paper.abstract,
     authors: sameAuthors ? null : paper.authors,
   };
+}
+
+/**
+ * Votes follow the paper as the ledger does (a subscriber's own vote on the kept paper wins); the
+ * duplicate's relevance features go, and leave the document frequencies (docs/adr/0003-relevance-model.md).
+ */
+async function moveRelevance(manager: EntityManager, duplicateId: string, intoId: string): Promise<void> {
+  await manager.query(
+    `UPDATE "paper_votes" v SET "paperId" = $1 WHERE v."paperId" = $2
+       AND NOT EXISTS (SELECT 1 FROM "paper_votes" x WHERE x."subscriptionId" = v."subscriptionId" AND x."paperId" = $1)`,
+    [intoId, duplicateId],
+  );
+  await manager.query(`DELETE FROM "paper_votes" WHERE "paperId" = $1`, [duplicateId]);
+  await dropFeatures(manager, [duplicateId]);
+}
+
+/** Deletes papers' relevance features and takes them out of the document frequencies. */
+async function dropFeatures(manager: EntityManager, paperIds: readonly string[]): Promise<void> {
+  if (paperIds.length === 0) {
+    return;
+  }
+  await manager.query(
+    `WITH "gone" AS (DELETE FROM "paper_features" WHERE "paperId" = ANY($1::uuid[]) RETURNING "terms")
+     UPDATE "term_frequencies" t SET "documents" = t."documents" - g."n"
+       FROM (
+         SELECT "term", count(*) AS "n"
+           FROM (SELECT unnest("terms") AS "term" FROM "gone" UNION ALL SELECT '' FROM "gone") u
+          GROUP BY "term"
+       ) g
+      WHERE t."term" = g."term"`,
+    [paperIds],
+  );
 }
 
 function compareNullable(a: string | null, b: string | null): number {

@@ -19,7 +19,9 @@ export class StatsRepository {
     const query = <T>(sql: string): Promise<T[]> => this.dataSource.query<T[]>(sql);
     const [papers, listings, digests, deliveries, runs, sources] = await Promise.all([
       query<{ count: number }>(`SELECT count(*)::int AS count FROM "papers" WHERE "readyAt" IS NOT NULL`),
-      query<{ sourceId: string; count: number }>(`SELECT "sourceId", count(*)::int AS count FROM "listings" GROUP BY 1`),
+      query<{ sourceId: string; count: number }>(
+        `SELECT "sourceId", count(*)::int AS count FROM "listings" GROUP BY 1`,
+      ),
       query<{ status: string; count: number }>(`SELECT "status", count(*)::int AS count FROM "digests" GROUP BY 1`),
       query<{ channel: string; status: string; count: number }>(
         `SELECT "channel", "status", count(*)::int AS count FROM "deliveries" GROUP BY 1, 2`,

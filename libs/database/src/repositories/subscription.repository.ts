@@ -17,7 +17,7 @@ export type NewSubscription = Pick<
   | 'maxPapers'
   | 'activatedAt'
 > &
-  Partial<Pick<SubscriptionEntity, 'excludeTopics' | 'minUpvotes'>>;
+  Partial<Pick<SubscriptionEntity, 'excludeTopics' | 'minUpvotes' | 'ranking' | 'followedAuthors'>>;
 
 /** Channel fields an edit may set: the sealed webhook and its disabled state, the address awaiting confirmation. */
 export type ChannelChanges = Partial<
@@ -188,7 +188,8 @@ export class SubscriptionRepository {
       | 'timezone'
       | 'sendHour'
       | 'maxPapers'
-    >,
+    > &
+      Partial<Pick<SubscriptionEntity, 'ranking' | 'followedAuthors'>>,
     channels: ChannelChanges = {},
   ): Promise<SubscriptionEntity | null> {
     await this.subscriptions.update({ id }, { ...preferences, ...channels });

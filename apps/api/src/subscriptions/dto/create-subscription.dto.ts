@@ -143,6 +143,29 @@ export class SubscriptionPreferencesDto {
   @Min(1)
   @Max(100)
   maxPapers?: number;
+
+  @ApiPropertyOptional({
+    description:
+      'How digests are ranked: for-you (learned from votes and seed papers; the default once there is one), upvotes, newest',
+    enum: ['for-you', 'upvotes', 'newest'],
+  })
+  @Optional()
+  @IsIn(['for-you', 'upvotes', 'newest'], { message: 'ranking must be for-you, upvotes or newest' })
+  ranking?: 'for-you' | 'upvotes' | 'newest';
+
+  @ApiPropertyOptional({
+    description: 'Authors whose new papers rank first (matched by surname and first initial)',
+    type: [String],
+    maxItems: 50,
+  })
+  @Optional()
+  @Transform(trimmedEach)
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  @MinLength(2, { each: true, message: 'each followed author must have at least 2 characters' })
+  @MaxLength(100, { each: true })
+  followedAuthors?: string[];
 }
 
 export class CreateSubscriptionDto extends SubscriptionPreferencesDto {

@@ -1,0 +1,42 @@
+import { exploreSlots, pickForYou } from './selection';
+
+describe('pickForYou', () => {
+  // 12 candidates: scores fall with the index, upvotes rise with it.
+  const ids = Array.from({ length: 12 }, (_, i) => `p${i}`);
+  const scores = Float32Array.from(ids, (_, i) => 12 - i);
+  const upvotes = Int32Array.from(ids, (_, i) => i * 10);
+
+  it('takes the best-scored papers and, in two slots, the best-upvoted ones it scores low', () => {
+    const picks = pickForYou({ ids, upvotes }, scores, 8);
+    expect(picks.map((pick) => pick.id)).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p11', 'p10']);
+    expect(picks.filter((pick) => pick.policy === 'explore').map((pick) => pick.id)).toEqual(['p11', 'p10']);
+  });
+
+  it('gives small digests fewer explore slots, and none when every candidate fits', () => {
+    expect([exploreSlots(3), exploreSlots(4), exploreSlots(8), exploreSlots(50)]).toEqual([0, 1, 2, 2]);
+    expect(pickForYou({ ids, upvotes }, scores, 12).every((pick) => pick.policy === 'model')).toBe(true);
+    expect(pickForYou({ ids, upvotes }, scores, 3).map((pick) => pick.id)).toEqual(['p0', 'p1', 'p2']);
+  });
+
+  it('explores only papers scored at most the mean and with upvotes', () => {
+    const flat = Float32Array.from(ids, (_, i) => (i < 10 ? 1 : 0.5));
+    const picks = pickForYou({ ids, upvotes: Int32Array.from(ids, (_, i) => (i === 11 ? 0 : 5)) }, flat, 4);
+    expect(picks.map((pick) => [pick.id, pick.policy])).toEqual([
+      ['p0', 'model'],
+      ['p1', 'model'],
+      ['p2', 'model'],
+      ['p10', 'explore'],
+    ]);
+  });
+
+  it('leaves out papers that are not eligible', () => {
+    const eligible = Uint8Array.from(ids, (_, i) => (i % 2 === 0 ? 1 : 0));
+    const picks = pickForYou({ ids, upvotes }, scores, 4, eligible);
+    expect(picks.map((pick) => pick.id)).toEqual(['p0', 'p2', 'p4', 'p10']);
+  });
+
+  it('breaks score ties by upvotes', () => {
+    const tied = new Float32Array(12).fill(1);
+    expect(pickForYou({ ids, upvotes }, tied, 3).map((pick) => pick.id)).toEqual(['p11', 'p10', 'p9']);
+  });
+});
