@@ -22,7 +22,7 @@ import { SubscriptionsController } from './subscriptions/subscriptions.controlle
 import { SubscribeRateLimiter } from './subscriptions/subscribe-rate-limiter';
 import { SubscriptionsService } from './subscriptions/subscriptions.service';
 import { FeedbackService } from './relevance/feedback.service';
-import { RelevanceController } from './relevance/relevance.controller';
+import { RelevanceController, SimilarPapersController } from './relevance/relevance.controller';
 import { SeedsService } from './relevance/seeds.service';
 import { SimilarPapersService } from './relevance/similar-papers.service';
 import { TopicsController } from './topics/topics.controller';
@@ -55,6 +55,7 @@ import { WebSubscriptionsController } from './web/web-subscriptions.controller';
     WebPagesController,
     WebSubscriptionsController,
     RelevanceController,
+    SimilarPapersController,
   ],
   providers: [
     SubscriptionsService,

@@ -12,7 +12,7 @@ import {
   Query,
   Req,
 } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiQuery } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { MAX_SEED_FILE_BYTES, SEED_FORMATS, SeedFileError, type SeedFormat } from '@libs/domain';
 import type { StoredVote } from '@libs/database';
@@ -23,12 +23,12 @@ import { SimilarPapersQueryDto } from './similar-papers.dto';
 import { SimilarPapersService } from './similar-papers.service';
 import { SeedsAnswer, SeedsService } from './seeds.service';
 
-/** Votes through the manage link, and "more like this" for everyone. */
+/** Votes and seed papers through the manage link. */
+@ApiTags('Subscriptions')
 @Controller()
 export class RelevanceController {
   constructor(
     private readonly feedback: FeedbackService,
-    private readonly similarPapers: SimilarPapersService,
     private readonly seedsService: SeedsService,
   ) {}
 
@@ -91,6 +91,13 @@ export class RelevanceController {
       throw error;
     }
   }
+}
+
+/** "More like this", for everyone. */
+@ApiTags('Papers')
+@Controller()
+export class SimilarPapersController {
+  constructor(private readonly similarPapers: SimilarPapersService) {}
 
   /** `id`: the paper's id or arXiv id. */
   @Get('api/papers/:id/similar')
