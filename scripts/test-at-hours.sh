@@ -5,10 +5,30 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The notifier's specs and the api's feed, digest-view and subscription-link specs (one file per area).
 SUITES=(
-  apps/notifier/src/notifier.int-spec.ts
-  apps/api/src/feeds-and-digests.int-spec.ts
-  apps/api/src/api.int-spec.ts
+  apps/notifier/src/digest-planning.int-spec.ts
+  apps/notifier/src/digest-matching.int-spec.ts
+  apps/notifier/src/digest-ledger.int-spec.ts
+  apps/notifier/src/email-delivery.int-spec.ts
+  apps/notifier/src/slack-delivery.int-spec.ts
+  apps/notifier/src/missed-sends.int-spec.ts
+  apps/notifier/src/notifier-recovery.int-spec.ts
+  apps/notifier/src/confirmations.int-spec.ts
+  apps/api/src/feeds/public-feeds.int-spec.ts
+  apps/api/src/feeds/topic-and-keyword-feeds.int-spec.ts
+  apps/api/src/feeds/feed-caching.int-spec.ts
+  apps/api/src/feeds/personal-feeds.int-spec.ts
+  apps/api/src/feeds/papers-rss.int-spec.ts
+  apps/api/src/digests/digest-view.int-spec.ts
+  apps/api/src/subscriptions/subscribe.int-spec.ts
+  apps/api/src/subscriptions/subscription-filters.int-spec.ts
+  apps/api/src/subscriptions/confirm-link.int-spec.ts
+  apps/api/src/subscriptions/confirm-feed-links.int-spec.ts
+  apps/api/src/subscriptions/unsubscribe.int-spec.ts
+  apps/api/src/subscriptions/manage-link.int-spec.ts
+  apps/api/src/topics/topics.int-spec.ts
+  apps/api/src/health/health-up.int-spec.ts
   test/notifier-faults.e2e-spec.ts
 )
 INSTANTS=(

@@ -50,26 +50,11 @@ export interface SourceHealth {
   lastRun: SourceLastRun | null;
 }
 
-interface HealthRow {
-  id: string;
-  kind: string;
-  url: string;
-  enabled: boolean;
-  health: SourceHealthLevel;
-  healthReason: string | null;
-  healthChangedAt: Date | null;
-  consecutiveFailures: number;
-  cursorDate: string | null;
-  runId: string | null;
-  runStatus: FetchRunStatus | null;
-  runListingDate: string | null;
-  runStartedAt: Date | null;
-  runFinishedAt: Date | null;
-  runHttpStatus: number | null;
-  runItemsSeen: number | null;
-  runItemsNew: number | null;
-  runError: string | null;
-}
+/** `T`'s fields as the columns of a LEFT JOIN: `prefix` + field name, null when nothing joined. */
+type Joined<T, Prefix extends string> = { [K in keyof T & string as `${Prefix}${Capitalize<K>}`]: T[K] | null };
+
+/** A row of `health()`: the source's own columns, then its latest run's as run* (null before the first). */
+type HealthRow = Omit<SourceHealth, 'lastRun'> & Joined<SourceLastRun, 'run'>;
 
 @Injectable()
 export class SourceRepository {
