@@ -7,6 +7,7 @@ import Redis from 'ioredis';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { AppProcess } from './processes';
+import { childClockEnv } from './test-clock';
 
 const ROOT = join(__dirname, '../..');
 
@@ -23,7 +24,7 @@ export interface KillableApp extends AppProcess {
 export function startKillableApp(name: 'api' | 'notifier' | 'classifier' | 'fetcher', env: NodeJS.ProcessEnv): KillableApp {
   const child = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, `apps/${name}/src/main.ts`)], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...childClockEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import Redis from 'ioredis';
+import { childClockEnv } from './test-clock';
 
 const ROOT = join(__dirname, '../..');
 
@@ -14,7 +15,7 @@ export interface AppProcess {
 export function startApp(name: 'api' | 'fetcher' | 'classifier' | 'notifier', env: NodeJS.ProcessEnv): AppProcess {
   const child = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, `apps/${name}/src/main.ts`)], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...childClockEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -34,7 +35,7 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, onStderr?: (soFar
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'apps/cli/src/main.ts'), ...args], {
       cwd: ROOT,
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...childClockEnv(), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
