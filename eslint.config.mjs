@@ -5,6 +5,9 @@ import tseslint from 'typescript-eslint';
 // mjml is a development dependency: only scripts/compile-email-template.ts may load it.
 const MJML_BUILD_TIME_ONLY = { group: ['mjml', 'mjml-*'], message: 'mjml is build-time only: compile templates with npm run email:compile.' };
 
+// Each app is its own process: none imports another (specs included).
+const APPS = ['api', 'classifier', 'cli', 'fetcher', 'notifier'];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.demo/**', '**/*.js', '**/*.mjs'] },
   js.configs.recommended,
@@ -22,12 +25,25 @@ export default tseslint.config(
       'object-shorthand': 'error',
     },
   },
-  {
-    files: ['apps/**/*.ts'],
+  // One block per app, specs included: a relative path into another app's folder is refused too.
+  ...APPS.map((app) => ({
+    files: [`apps/${app}/**/*.ts`],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/libs/*', '../../libs/**', '**/apps/*'], message: 'Import libs through @libs/*; apps never import each other.' }, MJML_BUILD_TIME_ONLY] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/libs/*', '../../libs/**', '**/apps/*'], message: 'Import libs through @libs/*; apps never import each other.' },
+            {
+              regex: `(^|/)(${APPS.filter((other) => other !== app).join('|')})/src(/|$)`,
+              message: `apps never import each other: ${app} may not load another app's code (move what both need to a lib).`,
+            },
+            MJML_BUILD_TIME_ONLY,
+          ],
+        },
+      ],
     },
-  },
+  })),
   {
     files: ['libs/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [MJML_BUILD_TIME_ONLY] }] },
@@ -51,7 +67,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
-      'no-restricted-imports': 'off',
     },
+  },
+  // Specs under libs may load test fixtures outside the lib; app specs keep the app boundary above (no apps/*).
+  {
+    files: ['libs/**/*.spec.ts', 'libs/**/*-spec.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [MJML_BUILD_TIME_ONLY] }] },
   },
 );

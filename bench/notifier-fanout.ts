@@ -14,6 +14,7 @@ import {
   TOPIC_SLUGS,
 } from '../libs/domain/src';
 import { composeMessage } from '../libs/mail/src/message';
+import { startPgBouncer } from '../test/support/pgbouncer';
 import { deleteQueueKeys } from '../test/support/processes';
 import { DEMO_FIXTURE, repositoryRoot } from '../test/support/stand-ins';
 import { createTestDatabase } from '../test/support/test-database';
@@ -28,10 +29,14 @@ import { argument, onTeardown, runBench, startChild, stopChild, waitFor } from '
  * message composed once, which leaves nodemailer nothing but SMTP to do. Prints digests per second, the
  * ratios, the CPU and system calls per message of each process, and the notifier's peak memory.
  *
- *   npm run bench:notifier -- [--subscribers 20000]
+ * With `--pgbouncer <pool size>` the notifier reaches Postgres through a PgBouncer of the bench's own in
+ * transaction mode, with DATABASE_NAMED_STATEMENTS=false (docs/operations.md, "Behind PgBouncer").
+ *
+ *   npm run bench:notifier -- [--subscribers 20000] [--pgbouncer 4]
  */
 const root = repositoryRoot(__dirname);
 const subscribers = Number(argument('--subscribers') ?? 20_000);
+const pgbouncerPool = argument('--pgbouncer');
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const secret = 'bench-secret-bench-secret-bench';
 
@@ -39,6 +44,10 @@ async function main(): Promise<void> {
   // Undone in reverse order on every exit path: the notifier stops before its keys and database go.
   const database = await createTestDatabase('bench');
   onTeardown(() => database.drop());
+  const pooler = pgbouncerPool === undefined ? null : await startPgBouncer({ poolSize: Number(pgbouncerPool) });
+  if (pooler) {
+    onTeardown(() => pooler.stop());
+  }
   const prefix = `paperboy-bench-${process.pid}`;
   onTeardown(() => deleteQueueKeys(redisUrl, prefix));
   const sink = await startSink();
@@ -74,7 +83,8 @@ async function main(): Promise<void> {
     {
       env: {
         ...process.env,
-        DATABASE_URL: database.url,
+        DATABASE_URL: pooler ? pooler.through(database.url) : database.url,
+        DATABASE_NAMED_STATEMENTS: pooler ? 'false' : 'true',
         REDIS_URL: redisUrl,
         QUEUE_PREFIX: prefix,
         SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
@@ -132,7 +142,7 @@ async function main(): Promise<void> {
   const baselineAfter = await bareNodemailer(sink.port, email, subscribers, false);
   const baseline = (baselineBefore + baselineAfter) / 2;
   console.log(`
-Notifier fan-out, ${subscribers} subscribers, 120 papers (${new Date().toISOString()})
+Notifier fan-out, ${subscribers} subscribers, 120 papers, ${pooler ? `through PgBouncer (transaction mode, pool ${pgbouncerPool})` : 'direct to Postgres'} (${new Date().toISOString()})
   baseline (bare nodemailer pool, 5 connections, rendered emails of ${(afterBaseline.bytes / afterBaseline.messages / 1024).toFixed(1)} kB): ${baseline.toFixed(0)} messages/s (before ${baselineBefore.toFixed(0)}, after ${baselineAfter.toFixed(0)})
   SMTP only (the same pool sending one prebuilt message): ${prebuilt.toFixed(0)} messages/s, ${(prebuiltSenderMs / subscribers).toFixed(2)} ms CPU each
   Paperboy: ${rows[0].digests} digests (${rows[0].papers} papers, ${sent} emails of ${((afterRun.bytes - afterPrebuilt.bytes) / sent / 1024).toFixed(1)} kB) in ${seconds.toFixed(1)} s = ${rate.toFixed(0)} digests/s

@@ -9,8 +9,10 @@ import {
   flushQueuePrefix,
   KillableApp,
   SmtpFaults,
+  OwnRedis,
   startFaultySmtp,
   startKillableApp,
+  startOwnRedis,
 } from './support/fault-injection';
 import { deleteQueueKeys, runCli, waitFor } from './support/processes';
 import { HOUR_MS, testInstant } from './support/test-clock';
@@ -27,6 +29,7 @@ const PUBLIC_HOST = 'paperboy.test';
 interface Stage {
   database: TestDatabase;
   prefix: string;
+  redisUrl: string;
   sql: Client;
   notify: Queue;
   smtp: FaultySmtp;
@@ -68,7 +71,7 @@ describe('Notifier delivery under faults (end to end)', () => {
       await stage.notify.close();
       await stage.sql.end();
       await stage.smtp.close();
-      await deleteQueueKeys(REDIS_URL, stage.prefix);
+      await deleteQueueKeys(stage.redisUrl, stage.prefix).catch(() => undefined);
       await stage.database.drop();
     }
   };
@@ -76,7 +79,7 @@ describe('Notifier delivery under faults (end to end)', () => {
   afterAll(teardown);
 
   /** A fresh database with `readers` (active daily email subscriptions to `llm`) and three ready `llm` papers. */
-  async function createStage(label: string, readers: string[], faults: SmtpFaults = {}): Promise<Stage> {
+  async function createStage(label: string, readers: string[], faults: SmtpFaults = {}, redisUrl = REDIS_URL): Promise<Stage> {
     const database = await createTestDatabase(`faults_${label}`);
     const prefix = testQueuePrefix(`faults-${label}`);
     const smtp = await startFaultySmtp(faults);
@@ -105,16 +108,20 @@ describe('Notifier delivery under faults (end to end)', () => {
        FROM unnest($1::text[]) AS address`,
       [readers, sendHour, clockStart],
     );
+    const notify = new Queue(QueueName.Notify, { connection: { url: redisUrl }, prefix });
+    // The test's own queue sees the outages the test makes; they are not what it checks.
+    notify.on('error', () => undefined);
     const stage: Stage = {
       database,
       prefix,
+      redisUrl,
       sql,
-      notify: new Queue(QueueName.Notify, { connection: { url: REDIS_URL }, prefix }),
+      notify,
       smtp,
       env: {
         NODE_ENV: 'test',
         DATABASE_URL: database.url,
-        REDIS_URL,
+        REDIS_URL: redisUrl,
         QUEUE_PREFIX: prefix,
         SMTP_URL: smtp.url,
         MAIL_FROM: `Paperboy <digest@${PUBLIC_HOST}>`,
@@ -360,6 +367,58 @@ describe('Notifier delivery under faults (end to end)', () => {
     expect(stage.apps[0].child.exitCode).toBeNull();
   }, 120_000);
 
+  it('should resume alone after Redis restarts empty mid fan-out, logging each condition once as JSON, no raw stacks', async () => {
+    const redis: OwnRedis = await startOwnRedis();
+    try {
+      const readers = addresses('restart', 120);
+      const stage = await createStage('restart', readers, { answerDelayMs: 60 }, redis.url);
+      const [notifier] = await startNotifiers(stage, 1);
+      let crashed: Promise<void> | undefined;
+      stage.smtp.faults.onAccepted = (_mail: AcceptedMail, accepted: number) => {
+        if (accepted === 30) {
+          crashed ??= redis.crash();
+        }
+      };
+      await tick(stage);
+      await withLogs(stage, waitFor('the 30th digest, and the crash', () => Promise.resolve(crashed !== undefined), 60_000));
+      await crashed;
+      stage.smtp.faults.onAccepted = undefined;
+      // Down until the notifier has said so (a positive signal, not a sleep), then back with no keys at all.
+      await withLogs(
+        stage,
+        waitFor('the notifier to report the outage', () => Promise.resolve(/ECONNREFUSED/.test(notifier.output())), 30_000),
+      );
+      await redis.start();
+
+      await untilWithTicks(
+        stage,
+        'every delivery sent after the restart',
+        async () => countBy(await deliveries(stage), 'sent') === readers.length,
+        90_000,
+      );
+      expect([notifier.child.exitCode, notifier.child.signalCode]).toEqual([null, null]);
+      await expectEachReaderServedOnce(stage, readers, (await digests(stage)).map((row) => row.id));
+
+      // Nothing raw on stderr (BullMQ's console.error, ioredis's "Unhandled error event"): the JSON log only.
+      expect(notifier.stderr()).toBe('');
+      const lines = notifier.output().split('\n').filter((line) => line.trim() !== '');
+      const records = lines.map((line) => JSON.parse(line) as { level: number; context?: string; msg: string });
+      const warnings = records.filter((record) => record.level >= 40);
+      expect(warnings.some((record) => /ECONNREFUSED/.test(record.msg))).toBe(true);
+      // One line per condition and reporter while it lasts, with a count when it ends: not one per attempt or job.
+      const perCondition = new Map<string, number>();
+      for (const record of warnings.filter((r) => !/repeated \d+ more times/.test(r.msg))) {
+        const key = `${record.context ?? ''} ${record.msg}`;
+        perCondition.set(key, (perCondition.get(key) ?? 0) + 1);
+      }
+      expect([...perCondition].filter(([, count]) => count > 2)).toEqual([]);
+      expect(warnings.length).toBeLessThan(40);
+    } finally {
+      await teardown();
+      await redis.stop();
+    }
+  }, 180_000);
+
   it('should retry deferred and dropped sends, and fail a hard bounce once, counting it', async () => {
     const readers = addresses('retry', 30);
     const deferred = new Set(readers.filter((_, index) => index % 3 === 2)); // a third: 451 on the first try
@@ -529,6 +588,7 @@ describe('Notifier delivery under faults (end to end)', () => {
     for (const notifier of notifiers) {
       expect([notifier.child.exitCode, notifier.child.signalCode]).toEqual([null, null]);
       expect(notifier.output()).not.toMatch(/Unhandled 'error' event|Connection terminated unexpectedly\n\s+at /);
+      expect(notifier.stderr()).toBe('');
     }
     // A send whose outcome could not be recorded when its connection went is sent again, once at most.
     const duplicates = await expectEachReaderServedOnce(

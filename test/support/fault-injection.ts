@@ -1,30 +1,39 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { AddressInfo, Socket } from 'node:net';
+import { AddressInfo, createServer, Socket } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { AppProcess } from './processes';
+import { childClockEnv } from './test-clock';
 
 const ROOT = join(__dirname, '../..');
 
 /** An app process that a test can also kill without warning (SIGKILL: no shutdown hooks, no lock release). */
 export interface KillableApp extends AppProcess {
   child: ChildProcess;
+  /** What the process wrote to stderr alone (its JSON log goes to stdout). */
+  stderr: () => string;
   /** SIGKILL, resolved once the process is gone. */
   kill(): Promise<void>;
 }
 
 /** Starts an app from its TypeScript sources, like `startApp`, but exposes the child process. */
-export function startKillableApp(name: 'api' | 'notifier', env: NodeJS.ProcessEnv): KillableApp {
+export function startKillableApp(name: 'api' | 'notifier' | 'classifier' | 'fetcher', env: NodeJS.ProcessEnv): KillableApp {
   const child = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, `apps/${name}/src/main.ts`)], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...childClockEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    stderr += chunk.toString();
+  });
   const exited = new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) {
       resolve();
@@ -46,6 +55,7 @@ export function startKillableApp(name: 'api' | 'notifier', env: NodeJS.ProcessEn
     name,
     child,
     output: () => output,
+    stderr: () => stderr,
     stop: () => signal('SIGTERM', 10_000),
     kill: () => signal('SIGKILL'),
   };
@@ -192,4 +202,66 @@ export async function flushQueuePrefix(redisUrl: string, prefix: string): Promis
   } finally {
     redis.disconnect();
   }
+}
+
+/** A Redis server of the test's own (Debian's redis-server, no persistence) that the test can crash and start. */
+export interface OwnRedis {
+  url: string;
+  /** SIGKILL: connections refused and, since nothing is saved, every key lost, as after a crash. */
+  crash(): Promise<void>;
+  /** Starts it again on the same port, empty; resolves once it answers. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startOwnRedis(): Promise<OwnRedis> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'paperboy-redis-'));
+  let child: ChildProcess | undefined;
+  const start = async (): Promise<void> => {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
+      stdio: 'ignore',
+    });
+    // Answers once it listens: the client queues the PING and retries the connection until then.
+    const probe = new Redis({ port, host: '127.0.0.1', retryStrategy: () => 50, maxRetriesPerRequest: null });
+    probe.on('error', () => undefined);
+    try {
+      await probe.ping();
+    } finally {
+      probe.disconnect();
+    }
+  };
+  const crash = async (): Promise<void> => {
+    const running = child;
+    if (!running || running.exitCode !== null || running.signalCode !== null) {
+      return;
+    }
+    const gone = new Promise<void>((resolve) => running.once('exit', () => resolve()));
+    running.kill('SIGKILL');
+    await gone;
+  };
+  try {
+    await start();
+  } catch (error) {
+    await crash();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    crash,
+    start,
+    stop: async () => {
+      await crash();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }

@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import Redis from 'ioredis';
+import { childClockEnv } from './test-clock';
 
 const ROOT = join(__dirname, '../..');
 
@@ -14,7 +15,7 @@ export interface AppProcess {
 export function startApp(name: 'api' | 'fetcher' | 'classifier' | 'notifier', env: NodeJS.ProcessEnv): AppProcess {
   const child = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, `apps/${name}/src/main.ts`)], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...childClockEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -29,18 +30,21 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `npm run cli -- <args>` the way an operator would, from the sources. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+/** Runs `npm run cli -- <args>` the way an operator would, from the sources; `onStderr` sees stderr as it comes. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv, onStderr?: (soFar: string) => void): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'apps/cli/src/main.ts'), ...args], {
       cwd: ROOT,
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...childClockEnv(), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      onStderr?.(stderr);
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });

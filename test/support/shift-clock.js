@@ -1,5 +1,6 @@
 // With TEST_CLOCK_AT set (scripts/test-at-hours.sh), the test process and the services it starts live at
-// that instant: Date runs on from it at real speed (timers stay real), and children get CLOCK_START.
+// that instant: Date runs on from it at real speed (timers stay real), and the services it starts get
+// CLOCK_START at their start (childClockEnv in test-clock.ts).
 const at = process.env.TEST_CLOCK_AT;
 if (at) {
   const start = new Date(at);
@@ -26,5 +27,4 @@ if (at) {
       'clearTimeout',
     ],
   });
-  process.env.CLOCK_START = start.toISOString();
 }

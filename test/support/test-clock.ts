@@ -16,3 +16,11 @@ export function testInstant(): Date {
 const DEFAULT_INSTANT = '2026-11-18T10:30:00Z';
 
 export const HOUR_MS = 3_600_000;
+
+/**
+ * The clock a service started by a test takes: with TEST_CLOCK_AT set, the test process's Date is shifted
+ * (shift-clock.js), and a child starts at the test's now. Empty otherwise (the wall clock).
+ */
+export function childClockEnv(): NodeJS.ProcessEnv {
+  return process.env.TEST_CLOCK_AT ? { CLOCK_START: new Date().toISOString() } : {};
+}

@@ -2,10 +2,10 @@ import { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Client } from 'pg';
 import { SettingsModule } from '@libs/config';
-import { DatabaseModule, ListingOutcome, ListingRepository, SourceRepository } from '@libs/database';
+import { DatabaseModule, ListingRepository, SourceRepository } from '@libs/database';
 import { ParsedListing } from '@libs/domain';
 import { createTestDatabase, TestDatabase } from '../../../test/support/test-database';
-import { ClassifierService } from './classifier.service';
+import { ClassifierService, ListingOutcome } from './classifier.service';
 import { TopicTagger } from './topic-tagger';
 
 /** Listings become canonical papers in real Postgres. */

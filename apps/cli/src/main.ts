@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import { CommandFactory } from 'nest-commander';
+import { CliLogger } from './cli-logger';
 import { CliModule } from './cli.module';
 
 /** `npm run cli -- <command>`: operator commands against the running services. */
 async function main(): Promise<void> {
   await CommandFactory.run(CliModule, {
-    logger: ['error'],
+    logger: new CliLogger(),
     errorHandler: (error) => fail(error),
     serviceErrorHandler: (error) => fail(error),
   });

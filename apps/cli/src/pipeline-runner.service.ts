@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { Job, JobsOptions, Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { Settings } from '@libs/config';
-import { DigestRepository, FetchRunRepository, ListingRepository, SourceRepository } from '@libs/database';
+import {
+  DeliveryRepository,
+  DigestRepository,
+  FetchRunRepository,
+  ListingRepository,
+  SourceRepository,
+} from '@libs/database';
 import { JobName, JobProducer, JobResults, QueueName } from '@libs/queues';
 
 const POLL_MS = 250;
@@ -27,6 +33,7 @@ export class PipelineRunner {
     private readonly runs: FetchRunRepository,
     private readonly listings: ListingRepository,
     private readonly digests: DigestRepository,
+    private readonly deliveries: DeliveryRepository,
   ) {}
 
   /** Fetches the given source (or every enabled one) and waits until the new listings are classified. */
@@ -103,7 +110,7 @@ export class PipelineRunner {
       deadline,
       async () => {
         const digests = await this.digests.findByIds(digestIds);
-        const deliveries = await this.digests.deliveriesOf(digestIds);
+        const deliveries = await this.deliveries.deliveriesOf(digestIds);
         return (
           digests.every((d) => d.status !== 'pending') &&
           deliveries.every((d) => d.status === 'sent' || d.status === 'failed')
@@ -112,7 +119,7 @@ export class PipelineRunner {
       'digest delivery',
     );
     const digests = await this.digests.findByIds(digestIds);
-    const deliveries = await this.digests.deliveriesOf(digestIds);
+    const deliveries = await this.deliveries.deliveriesOf(digestIds);
     const count = (status: string): number => digests.filter((d) => d.status === status).length;
     const sent = deliveries.filter((d) => d.status === 'sent');
     const failed = deliveries.filter((d) => d.status === 'failed');

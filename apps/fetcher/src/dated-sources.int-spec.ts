@@ -10,7 +10,7 @@ import { LoopbackServer } from '../../../test/support/loopback-server';
 import { deleteQueueKeys } from '../../../test/support/processes';
 import { createTestDatabase, TestDatabase, testQueuePrefix } from '../../../test/support/test-database';
 import { CATCH_UP_HORIZON_DAYS } from './listing-dates';
-import { ARXIV_API_PAGE_SIZE } from './sources/arxiv-api.client';
+import { ARXIV_API_PAGE_SIZE } from './sources/arxiv/arxiv-api.client';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const FIXTURES = join(__dirname, '../../../test/fixtures');

@@ -6,8 +6,8 @@ import { Settings } from '@libs/config';
 import { SourceRepository } from '@libs/database';
 import { Clock } from '@libs/domain';
 import { JobName, jobOptionsFor, QueueName } from '@libs/queues';
-import { arxivCalendarWarning } from './sources/listing-calendar';
-import { parseSourcesFile, SourceConfig } from './sources/sources-file';
+import { arxivCalendarWarning } from './sources/arxiv/listing-calendar';
+import { parseSourcesFile, SourceConfig } from './sources/shared/sources-file';
 
 const SCHEDULER_PREFIX = 'fetch-';
 
@@ -81,9 +81,9 @@ export class FetchScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     });
     const definitions = parseSourcesFile(content, file);
     let scheduled: SourceConfig[] = [];
-    await this.sources.withLock('fetch-schedulers', async () => {
+    await this.sources.withLock('fetch-schedulers', async (locked) => {
       // A source disabled by a 410 keeps no scheduler until it is enabled again.
-      const active = new Set(await this.sources.syncFromFile(definitions));
+      const active = new Set(await this.sources.syncFromFile(definitions, locked));
       scheduled = definitions.filter((source) => active.has(source.id));
       const wanted = new Set(scheduled.map((source) => fetchSchedulerKey(source.id)));
       this.wantedSchedulers = [...wanted];

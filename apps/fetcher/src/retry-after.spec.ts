@@ -1,7 +1,7 @@
 import { RetryLaterError } from '@libs/domain';
 import { retryLaterIfAsked } from './source-fetcher.service';
 import { FAILING_AFTER } from './source-health';
-import { parseRetryAfter, UpstreamError, UpstreamRetryAfterError } from './sources/source-client';
+import { parseRetryAfter, UpstreamError, UpstreamRetryAfterError } from './sources/shared/source-client';
 
 describe('parseRetryAfter', () => {
   const now = new Date('2026-11-28T12:00:00Z');

@@ -14,19 +14,19 @@ import { classifyBatches, JobName, JobProducer, QueueName } from '@libs/queues';
 import { isSettled, planListingDates } from './listing-dates';
 import { fetchSchedulerKey } from './fetch-scheduler';
 import { assessHealth, FAILING_AFTER, FetchVerdict } from './source-health';
-import { ArxivApiClient } from './sources/arxiv-api.client';
-import { ArxivRssClient, RssClient } from './sources/feed.client';
-import { HfDailyPapersClient } from './sources/hf-daily-papers.client';
-import { isListingDay } from './sources/listing-calendar';
-import { MAX_LOOKUP_IDS, parseLookupIds } from './sources/lookup-ids';
+import { ArxivApiClient } from './sources/arxiv/arxiv-api.client';
+import { ArxivRssClient, RssClient } from './sources/rss/feed.client';
+import { HfDailyPapersClient } from './sources/hf/hf-daily-papers.client';
+import { isListingDay } from './sources/arxiv/listing-calendar';
+import { MAX_LOOKUP_IDS, parseLookupIds } from './sources/arxiv/lookup-ids';
 import {
   httpStatusOf,
   SourceClient,
   SourceGoneError,
   SourceListings,
   UpstreamRetryAfterError,
-} from './sources/source-client';
-import type { SourceKind } from './sources/sources-file';
+} from './sources/shared/source-client';
+import type { SourceKind } from './sources/shared/sources-file';
 
 export interface FetchResult {
   /** The run of the newest listing date (the CLI waits on it). */
@@ -211,8 +211,7 @@ export class SourceFetcherService {
     try {
       const fetched = await fetch();
       const { inserted, refreshed } = await this.listings.store(source.id, fetchRunId, fetched.listings);
-      // Refreshed listings are unclassified again: the sweep of older unclassified listings queues them.
-      await this.queueUnclassified(source.id, inserted);
+      await this.queueForClassification(inserted, refreshed);
       await this.queueLookups(source, inserted);
       const notes = await this.keepFeedState(source, fetched);
       if (movesCursor && listingDate !== null) {
@@ -315,17 +314,14 @@ export class SourceFetcherService {
   }
 
   /**
-   * Queues every listing of the source not classified yet, not only this run's: a listing stored by a
-   * run whose enqueue was lost (Redis restart, crash) is picked up by the next run. Listings go in batches
-   * (classifyBatches), whose job ids come from their listing ids, so the same batch is never queued twice.
+   * Queues this run's listings in batches (classifyBatches), whose job ids come from their listing ids, so the
+   * same batch is never queued twice. A refreshed listing is unclassified again, and its batch may have run
+   * already: `requeue` replaces a finished job, which a plain add with the same id would silently keep.
+   * Listings whose job was lost are ListingReconciler's.
    */
-  private async queueUnclassified(sourceId: string, inserted: string[]): Promise<void> {
+  private async queueForClassification(inserted: string[], refreshed: string[]): Promise<void> {
     await this.producer.enqueueMany(JobName.ListingsClassify, classifyBatches(inserted));
-    // Older listings still unclassified lost their job, or it failed for good (a long database outage):
-    // requeue replaces a finished job, which a plain add with the same id would silently keep.
-    const fresh = new Set(inserted);
-    const older = (await this.listings.findUnclassifiedIds(sourceId)).filter((listingId) => !fresh.has(listingId));
-    for (const batch of classifyBatches(older)) {
+    for (const batch of classifyBatches(refreshed)) {
       await this.producer.requeue(JobName.ListingsClassify, batch);
     }
   }

@@ -1,15 +1,23 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Settings } from '@libs/config';
 import {
-  DeliveryAttemptsRepository,
   DeliveryEntity,
+  DeliveryRepository,
   DigestEntity,
   DigestRepository,
   PaperRepository,
   SubscriptionEntity,
   SubscriptionRepository,
 } from '@libs/database';
-import { buildDigestView, Clock, digestLinks, DigestView, PermanentError, RetryLaterError, SecretBox } from '@libs/domain';
+import {
+  buildDigestView,
+  Clock,
+  digestLinks,
+  DigestView,
+  PermanentError,
+  RetryLaterError,
+  SecretBox,
+} from '@libs/domain';
 import { MailRejectedError } from '@libs/mail';
 import { DELIVERY_RATE_LIMITED_GIVE_UP_MS, DELIVERY_SEND_ATTEMPTS } from '@libs/queues';
 import { EmailChannel } from './channels/email.channel';
@@ -48,7 +56,7 @@ export class DeliveryService {
     private readonly settings: Settings,
     private readonly digests: DigestRepository,
     private readonly subscriptions: SubscriptionRepository,
-    private readonly attempts: DeliveryAttemptsRepository,
+    private readonly deliveries: DeliveryRepository,
     private readonly papers: PaperRepository,
     private readonly email: EmailChannel,
     private readonly slack: SlackChannel,
@@ -59,7 +67,7 @@ export class DeliveryService {
   }
 
   async send(deliveryId: string): Promise<'sent' | 'skipped'> {
-    const delivery = await this.digests.claimDelivery(deliveryId);
+    const delivery = await this.deliveries.claimDelivery(deliveryId);
     if (!delivery) {
       return 'skipped';
     }
@@ -91,7 +99,11 @@ export class DeliveryService {
       }
       const view = await this.viewOf(context);
       const response = await this.deliver(delivery, digest, subscription, view);
-      await this.digests.finishDelivery(delivery.id, { status: 'sent', providerResponse: response }, this.clock.now());
+      await this.deliveries.finishDelivery(
+        delivery.id,
+        { status: 'sent', providerResponse: response },
+        this.clock.now(),
+      );
       if (delivery.channel === 'email' && subscription.hardBounces > 0) {
         // The address accepted mail: the bounces that suppress it are consecutive ones.
         await this.subscriptions.resetHardBounces(subscription.id);
@@ -138,27 +150,29 @@ export class DeliveryService {
     // A rate limit is not a failure: the row goes back to pending, and the job comes back later. A
     // transient error that outlasts every attempt is final too, or the sweep would re-queue it forever.
     if (error instanceof WebhookBusyError) {
-      await this.attempts.uncount(delivery.id);
-      await this.digests.finishDelivery(delivery.id, { status: 'pending', error: null }, now);
+      await this.deliveries.uncount(delivery.id);
+      await this.deliveries.finishDelivery(delivery.id, { status: 'pending', error: null }, now);
       return error;
     }
     if (error instanceof RetryLaterError) {
       const waitedMs = now.getTime() - (delivery.createdAt ?? now).getTime();
       if (waitedMs + error.delayMs <= DELIVERY_RATE_LIMITED_GIVE_UP_MS) {
-        await this.attempts.countRateLimited(delivery.id);
-        await this.digests.finishDelivery(delivery.id, { status: 'pending', error: null }, now);
+        await this.deliveries.countRateLimited(delivery.id);
+        await this.deliveries.finishDelivery(delivery.id, { status: 'pending', error: null }, now);
         return error;
       }
       const hours = Math.round(DELIVERY_RATE_LIMITED_GIVE_UP_MS / 3600_000);
-      const givenUp = new PermanentError(`gave up: still rate-limited ${hours} h after the digest was built: ${message}`);
-      await this.digests.finishDelivery(delivery.id, { status: 'failed', error: givenUp.message }, now);
+      const givenUp = new PermanentError(
+        `gave up: still rate-limited ${hours} h after the digest was built: ${message}`,
+      );
+      await this.deliveries.finishDelivery(delivery.id, { status: 'failed', error: givenUp.message }, now);
       return givenUp;
     }
     const failedAttempts = delivery.attempts - (delivery.rateLimited ?? 0);
     const exhausted = !(error instanceof PermanentError) && failedAttempts >= DELIVERY_SEND_ATTEMPTS;
     const status = error instanceof PermanentError || exhausted ? 'failed' : 'pending';
     const recorded = exhausted ? `gave up after ${failedAttempts} failed attempts: ${message}` : message;
-    await this.digests.finishDelivery(delivery.id, { status, error: recorded }, now);
+    await this.deliveries.finishDelivery(delivery.id, { status, error: recorded }, now);
     return error;
   }
 
@@ -182,7 +196,7 @@ export class DeliveryService {
           this.secrets.open(subscription.slackWebhookUrl),
           view,
           delivery.partsSent,
-          (parts) => this.digests.recordPartsSent(delivery.id, parts),
+          (parts) => this.deliveries.recordPartsSent(delivery.id, parts),
         );
     }
   }
@@ -198,7 +212,13 @@ export class DeliveryService {
         subscription,
         papers,
         notes,
-        links: digestLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription, digest.id, this.clock.now()),
+        links: digestLinks(
+          this.settings.PUBLIC_URL,
+          this.settings.APP_SECRET,
+          subscription,
+          digest.id,
+          this.clock.now(),
+        ),
       },
       this.paperViews.viewOf,
     );

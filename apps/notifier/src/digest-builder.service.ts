@@ -1,5 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { BuiltDigest, DeliveryChannel, DigestEntity, DigestRepository, SubscriptionEntity } from '@libs/database';
+import {
+  BuiltDigest,
+  DeliveryChannel,
+  DeliveryRepository,
+  DigestEntity,
+  DigestRepository,
+  SubscriptionEntity,
+} from '@libs/database';
 import { Clock, digestWindow, PermanentError, RetryLaterError } from '@libs/domain';
 import { jobOptionsFor, JobName, JobProducer } from '@libs/queues';
 import { DeliveryService } from './delivery.service';
@@ -24,6 +31,7 @@ export class DigestBuilderService {
 
   constructor(
     private readonly digests: DigestRepository,
+    private readonly deliveries: DeliveryRepository,
     private readonly matcher: DigestMatcher,
     private readonly delivery: DeliveryService,
     private readonly producer: JobProducer,
@@ -44,7 +52,7 @@ export class DigestBuilderService {
       const mine = claimed
         ? delivery
         : delivery.status === 'pending'
-          ? await this.digests.claimDelivery(delivery.id)
+          ? await this.deliveries.claimDelivery(delivery.id)
           : null;
       if (!mine) {
         continue;

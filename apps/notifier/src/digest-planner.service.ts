@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Settings } from '@libs/config';
-import { DigestClaim, DigestRepository, SubscriptionRepository } from '@libs/database';
+import { DeliveryRepository, DigestClaim, DigestRepository, SubscriptionRepository } from '@libs/database';
 import { nextPlanningAt, periodsToClaim } from '@libs/domain';
 import { JobName, JobProducer } from '@libs/queues';
 
@@ -26,6 +26,7 @@ export class DigestPlannerService {
     private readonly settings: Settings,
     private readonly subscriptions: SubscriptionRepository,
     private readonly digests: DigestRepository,
+    private readonly deliveries: DeliveryRepository,
     private readonly producer: JobProducer,
   ) {}
 
@@ -89,7 +90,7 @@ export class DigestPlannerService {
     for (const digestId of await this.digests.findStalePending(lostAfter)) {
       await this.producer.requeue(JobName.DigestBuild, { digestId });
     }
-    const deliveries = await this.digests.findStaleDeliveries(lostAfter, 2 * lostAfter);
+    const deliveries = await this.deliveries.findStaleDeliveries(lostAfter, 2 * lostAfter);
     for (const deliveryId of deliveries) {
       await this.producer.requeue(JobName.DeliverySend, { deliveryId });
     }

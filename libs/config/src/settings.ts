@@ -36,6 +36,20 @@ export class Settings {
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL: string = 'postgres://postgres@127.0.0.1:5432/paperboy';
 
+  /** `npm run migrate` only: a direct connection to Postgres, not through PgBouncer; unset, DATABASE_URL. */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'MIGRATION_DATABASE_URL must be a postgres:// URL' })
+  MIGRATION_DATABASE_URL?: string = undefined;
+
+  /**
+   * The notifier's hot statements are named prepared statements (parsed once per connection). Set false
+   * behind a pooler that cannot keep them: PgBouncer in transaction mode before 1.21, or with
+   * max_prepared_statements = 0.
+   */
+  @Transform(bool)
+  @IsBoolean({ message: 'DATABASE_NAMED_STATEMENTS must be true or false' })
+  DATABASE_NAMED_STATEMENTS: boolean = true;
+
   @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL: string = 'redis://127.0.0.1:6379';
 

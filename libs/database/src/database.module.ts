@@ -3,7 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { Settings } from '@libs/config';
 import { dataSourceOptions } from './data-source';
 import { ENTITIES } from './entities';
-import { DeliveryAttemptsRepository } from './repositories/delivery-attempts.repository';
+import { DeliveryRepository } from './repositories/delivery.repository';
 import { DeliveryLogRepository } from './repositories/delivery-log.repository';
 import { DigestRepository } from './repositories/digest.repository';
 import { FetchRunRepository } from './repositories/fetch-run.repository';
@@ -24,7 +24,7 @@ const REPOSITORIES = [
   DigestRepository,
   StatsRepository,
   DeliveryLogRepository,
-  DeliveryAttemptsRepository,
+  DeliveryRepository,
   VoteRepository,
   RelevanceRepository,
 ];

@@ -2,12 +2,19 @@ export * from './data-source';
 export * from './database.module';
 export * from './entities';
 export * from './migrate-database';
-export * from './repositories/delivery-attempts.repository';
+export * from './repositories/delivery.repository';
 export * from './repositories/delivery-log.repository';
 export * from './repositories/digest.repository';
 export * from './repositories/fetch-run.repository';
 export * from './repositories/listing.repository';
 export * from './repositories/paper.repository';
+export {
+  isDataError,
+  isWriteConflict,
+  ListingClaim,
+  PaperMergeStatements,
+  VersionedListing,
+} from './repositories/paper-merge.statements';
 export * from './repositories/source.repository';
 export * from './repositories/subscription.repository';
 export * from './repositories/stats.repository';

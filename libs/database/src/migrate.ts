@@ -5,8 +5,10 @@ import { migrateDatabase } from './migrate-database';
 /** `npm run migrate`: creates the database if it is missing, then applies pending migrations. */
 async function main(): Promise<void> {
   const settings = loadSettings();
-  const applied = await migrateDatabase(settings.DATABASE_URL);
-  const target = new URL(settings.DATABASE_URL);
+  // Directly, not through a transaction-mode pooler: see "Behind PgBouncer" in docs/operations.md.
+  const url = settings.MIGRATION_DATABASE_URL ?? settings.DATABASE_URL;
+  const applied = await migrateDatabase(url, { onWait: () => console.log('Waiting for another migrate run to finish…') });
+  const target = new URL(url);
   console.log(
     applied.length > 0
       ? `Applied ${applied.length} migration(s) to ${target.host}${target.pathname}: ${applied.join(', ')}`

@@ -36,9 +36,10 @@ export class QueueErrorReporter {
 
 /** What went wrong, without the parts that differ per job or attempt (ids, addresses of the moment). */
 export function conditionOf(error: Error): string {
-  const code = (error as { code?: string }).code;
+  // BullMQ's script errors carry numeric codes (-1: a missing key) that say nothing the message does not.
+  const code = (error as { code?: unknown }).code;
   const message = error.message
     .replace(/Missing key for job \S+/, 'Missing key for job')
     .replace(/ job [0-9a-z:-]+/gi, ' job');
-  return code && !message.includes(code) ? `${code}: ${message}` : message;
+  return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Settings } from '@libs/config';
 import { DigestRepository, PaperRepository, PaperWithTopics, SubscriptionRepository } from '@libs/database';
-import { buildDigestView, digestLinks, digestOfToken, DigestView, verifyToken } from '@libs/domain';
+import { Clock, buildDigestView, digestLinks, digestOfToken, DigestView, verifyToken } from '@libs/domain';
 import { DigestPage, DigestPaperRef } from './digest-page';
 
 /**
@@ -15,6 +15,7 @@ export class DigestsService {
     private readonly digests: DigestRepository,
     private readonly subscriptions: SubscriptionRepository,
     private readonly papers: PaperRepository,
+    private readonly clock: Clock,
   ) {}
 
   /** The digest as its channels render it, or null when the token is not this digest's. */
@@ -45,7 +46,7 @@ export class DigestsService {
     digestId: string,
     token: string,
   ): Promise<{ view: DigestView; papers: PaperWithTopics[]; leftOut: PaperWithTopics[]; maxPapers: number } | null> {
-    const now = new Date();
+    const now = this.clock.now();
     // The token is signed with the subscription's key version: read it first, then verify.
     const digest = digestOfToken(token) === digestId ? await this.digests.findById(digestId) : null;
     const subscription = digest ? await this.subscriptions.findById(digest.subscriptionId) : null;

@@ -9,6 +9,7 @@ import {
   SubscriptionRepository,
 } from '@libs/database';
 import {
+  Clock,
   escapeHtml,
   printable,
   readableLatex,
@@ -120,6 +121,7 @@ export class FeedsService {
     private readonly papers: PaperRepository,
     private readonly digests: DigestRepository,
     private readonly subscriptions: SubscriptionRepository,
+    private readonly clock: Clock,
   ) {
     this.papersVersion = new Memo(() => this.papers.readyVersion(), VERSION_TTL_MS);
   }
@@ -178,7 +180,7 @@ export class FeedsService {
     const subscription = claimed ? await this.subscriptions.findById(claimed) : null;
     if (
       !subscription ||
-      verifyToken(this.settings.APP_SECRET, 'feed', token, new Date(), Infinity, subscription.linkVersion) !== claimed
+      verifyToken(this.settings.APP_SECRET, 'feed', token, this.clock.now(), Infinity, subscription.linkVersion) !== claimed
     ) {
       return null;
     }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Settings } from '@libs/config';
 import { JobName, JobProducer } from '@libs/queues';
 import { RelevanceRepository, StoredVote, SubscriptionRepository, VoteRepository } from '@libs/database';
-import { PermanentError } from '@libs/domain';
+import { Clock, PermanentError } from '@libs/domain';
 import { FeedbackDto } from './feedback.dto';
 import { opensSubscription } from './manage-token';
 import { paperReference } from './paper-reference';
@@ -25,10 +25,11 @@ export class FeedbackService {
     private readonly votes: VoteRepository,
     private readonly relevance: RelevanceRepository,
     private readonly producer: JobProducer,
+    private readonly clock: Clock,
   ) {}
 
   /** Records (or takes back) a vote; idempotent, the last vote wins. Null when the link is not this subscription's. */
-  async vote(id: string, token: string, feedback: FeedbackDto, now: Date = new Date()): Promise<FeedbackAnswer | null> {
+  async vote(id: string, token: string, feedback: FeedbackDto, now: Date = this.clock.now()): Promise<FeedbackAnswer | null> {
     if (!(await this.isManaged(id, token, now))) {
       return null;
     }
@@ -54,7 +55,7 @@ export class FeedbackService {
   }
 
   /** The subscription's votes, the latest first; null when the link is not this subscription's. */
-  async list(id: string, token: string, now: Date = new Date()): Promise<{ items: StoredVote[] } | null> {
+  async list(id: string, token: string, now: Date = this.clock.now()): Promise<{ items: StoredVote[] } | null> {
     if (!(await this.isManaged(id, token, now))) {
       return null;
     }

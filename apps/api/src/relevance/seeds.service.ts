@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Settings } from '@libs/config';
 import { JobName, JobProducer } from '@libs/queues';
 import { RelevanceRepository, StoredVote, SubscriptionRepository, VoteRepository } from '@libs/database';
-import { parseSeedFile, type SeedFormat } from '@libs/domain';
+import { Clock, parseSeedFile, type SeedFormat } from '@libs/domain';
 import { opensSubscription } from './manage-token';
 
 export interface SeedsAnswer {
@@ -27,6 +27,7 @@ export class SeedsService {
     private readonly votes: VoteRepository,
     private readonly relevance: RelevanceRepository,
     private readonly producer: JobProducer,
+    private readonly clock: Clock,
   ) {}
 
   /** Null when the link is not this subscription's. */
@@ -35,7 +36,7 @@ export class SeedsService {
     token: string,
     format: SeedFormat,
     content: string,
-    now: Date = new Date(),
+    now: Date = this.clock.now(),
   ): Promise<SeedsAnswer | null> {
     if (!(await opensSubscription(this.settings.APP_SECRET, this.subscriptions, id, token, now))) {
       return null;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Settings } from '@libs/config';
 import { ChannelChanges, SubscriptionRepository } from '@libs/database';
 import {
+  Clock,
   PermanentError,
   SecretBox,
   slackWebhookProblem,
@@ -82,6 +83,7 @@ export class SubscriptionsService {
     private readonly subscriptions: SubscriptionRepository,
     private readonly producer: JobProducer,
     private readonly limiter: SubscribeRateLimiter,
+    private readonly clock: Clock,
   ) {
     this.secrets = new SecretBox(settings.APP_SECRET);
   }
@@ -91,7 +93,7 @@ export class SubscriptionsService {
    * the same whatever the address, so the API tells nobody who subscribes. A Slack or feed-only one
    * is active at once and answers its links.
    */
-  async create(dto: CreateSubscriptionDto, now: Date = new Date()): Promise<CreatedSubscription> {
+  async create(dto: CreateSubscriptionDto, now: Date = this.clock.now()): Promise<CreatedSubscription> {
     this.checkWebhook(dto.slackWebhookUrl);
     const preferences = normalized({ ...DEFAULT_PREFERENCES, ...defined(dto) });
     const slackWebhookUrl = dto.slackWebhookUrl ? this.secrets.seal(dto.slackWebhookUrl) : null;
@@ -142,7 +144,7 @@ export class SubscriptionsService {
     token: string,
     changes: UpdateSubscriptionDto | SubscriptionPreferencesDto,
     clientIp: string,
-    now: Date = new Date(),
+    now: Date = this.clock.now(),
   ): Promise<SubscriptionView | null> {
     const subscription = await this.managed(id, token);
     if (!subscription || subscription.status === 'unsubscribed') {
@@ -208,7 +210,7 @@ export class SubscriptionsService {
    */
   async confirmEmail(
     token: string,
-    now: Date = new Date(),
+    now: Date = this.clock.now(),
   ): Promise<
     | { status: 'confirmed'; feeds: SubscriberLinks['feeds']; manage: string }
     | { status: 'waiting'; waitingFor: 'new' | 'current' }
@@ -247,7 +249,7 @@ export class SubscriptionsService {
    * digest no longer controls the subscription), and so does a pending address change; unsubscribe links stay.
    * Answers the new links, or null for a bad manage link.
    */
-  async revokeLinks(id: string, token: string, now: Date = new Date()): Promise<RenewedLinks | null> {
+  async revokeLinks(id: string, token: string, now: Date = this.clock.now()): Promise<RenewedLinks | null> {
     const subscription = await this.managed(id, token);
     if (!subscription || subscription.status === 'unsubscribed') {
       return null;
@@ -272,13 +274,13 @@ export class SubscriptionsService {
   private async managed(id: string, token: string): Promise<SubscriptionEntity | null> {
     const subscription = await this.subscriptions.findById(id);
     const version = subscription?.linkVersion ?? 0;
-    return subscription && verifyToken(this.settings.APP_SECRET, 'manage', token, new Date(), Infinity, version) === id
+    return subscription && verifyToken(this.settings.APP_SECRET, 'manage', token, this.clock.now(), Infinity, version) === id
       ? subscription
       : null;
   }
 
   private view(subscription: SubscriptionEntity): SubscriptionView {
-    const links = subscriberLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription, new Date());
+    const links = subscriberLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription, this.clock.now());
     return {
       id: subscription.id,
       status: subscription.status,
@@ -300,7 +302,7 @@ export class SubscriptionsService {
   /** Confirming twice is fine; a subscription cancelled in the meantime stays cancelled. */
   async confirm(
     token: string,
-    now: Date = new Date(),
+    now: Date = this.clock.now(),
   ): Promise<
     { status: 'confirmed'; feeds: SubscriberLinks['feeds']; manage: string } | { status: 'unsubscribed' | 'invalid' }
   > {
@@ -318,7 +320,7 @@ export class SubscriptionsService {
   }
 
   /** The manage link's DELETE: unsubscribes at once, like one-click; the delivery history stays. */
-  async cancel(id: string, token: string, now: Date = new Date()): Promise<boolean> {
+  async cancel(id: string, token: string, now: Date = this.clock.now()): Promise<boolean> {
     const subscription = await this.managed(id, token);
     if (!subscription) {
       return false;
@@ -329,12 +331,12 @@ export class SubscriptionsService {
 
   /** Whether an unsubscribe token is genuine (the GET page shows the button only then). */
   async isUnsubscribeToken(token: string): Promise<boolean> {
-    const id = verifyToken(this.settings.APP_SECRET, 'unsubscribe', token, new Date());
+    const id = verifyToken(this.settings.APP_SECRET, 'unsubscribe', token, this.clock.now());
     return id !== null && (await this.subscriptions.findById(id)) !== null;
   }
 
   /** RFC 8058 one-click: immediate and idempotent. */
-  async unsubscribe(token: string, now: Date = new Date()): Promise<boolean> {
+  async unsubscribe(token: string, now: Date = this.clock.now()): Promise<boolean> {
     const id = verifyToken(this.settings.APP_SECRET, 'unsubscribe', token, now);
     if (!id || !(await this.subscriptions.findById(id))) {
       return false;

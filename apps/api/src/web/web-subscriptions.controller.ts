@@ -2,7 +2,7 @@ import { Body, Controller, Get, Ip, Post, Query, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Settings } from '@libs/config';
-import { normaliseEmail, unsubscribeUrl } from '@libs/domain';
+import { Clock, normaliseEmail, unsubscribeUrl } from '@libs/domain';
 import {
   CreateSubscriptionDto,
   SubscriptionPreferencesDto,
@@ -36,6 +36,7 @@ export class WebSubscriptionsController {
     private readonly subscriptions: SubscriptionsService,
     private readonly limiter: SubscribeRateLimiter,
     private readonly web: WebPapersService,
+    private readonly clock: Clock,
   ) {
     this.site = web.site;
   }
@@ -100,7 +101,7 @@ export class WebSubscriptionsController {
       this.html(res, 400, subscribePage(this.site, { values, errors }));
       return;
     }
-    const preview = await this.web.preview(value, new Date());
+    const preview = await this.web.preview(value, this.clock.now());
     this.html(res, 200, subscribePage(this.site, { values, errors: {}, preview }));
   }
 
@@ -232,7 +233,7 @@ export class WebSubscriptionsController {
     saved: boolean,
     revoked = false,
   ): void {
-    const unsubscribe = unsubscribeUrl(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription.id, new Date());
+    const unsubscribe = unsubscribeUrl(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription.id, this.clock.now());
     const view = { ...subscription, action: this.manageUrl(subscription.id, token), unsubscribeUrl: unsubscribe, saved, revoked };
     this.html(res, status, managePage(this.site, view, values, errors));
   }

@@ -2,7 +2,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { parseCalendarDate } from '../backfill-plan';
 import { BackfillService, formatBackfillSummary } from '../backfill.service';
-import { ATTEMPTS_HELP, DEFAULT_ATTEMPTS, parseAttempts, parseSeconds } from './fetch.command';
+import { ATTEMPTS_OPTION, parseAttempts, parseSeconds, TIMEOUT_OPTION } from './options';
 
 /** 128 + SIGINT, what shells report for a command stopped by Ctrl-C. */
 const INTERRUPTED_EXIT_CODE = 130;
@@ -108,12 +108,12 @@ export class BackfillCommand extends CommandRunner {
     return parseCalendarDate('--to', value);
   }
 
-  @Option({ flags: '--timeout <seconds>', description: 'give up on a date after this long', defaultValue: 300 })
+  @Option({ ...TIMEOUT_OPTION, description: 'give up on a date after this long' })
   parseTimeout(value: string): number {
     return parseSeconds(value);
   }
 
-  @Option({ flags: '--attempts <n>', description: ATTEMPTS_HELP, defaultValue: DEFAULT_ATTEMPTS })
+  @Option(ATTEMPTS_OPTION)
   parseAttempts(value: string): number {
     return parseAttempts(value);
   }

@@ -1,7 +1,7 @@
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
 import { DigestPreviewService } from '../digest-preview.service';
 import { PipelineRunner } from '../pipeline-runner.service';
-import { parseSeconds } from './fetch.command';
+import { NOW_OPTION, parseInstant, parseSeconds, TIMEOUT_OPTION } from './options';
 
 @SubCommand({ name: 'send', description: 'Send every digest that is due, as if the clock read --now' })
 export class DigestSendCommand extends CommandRunner {
@@ -17,12 +17,12 @@ export class DigestSendCommand extends CommandRunner {
     }
   }
 
-  @Option({ flags: '--now <ISO-8601>', description: 'act as if the clock read this instant, e.g. 2026-11-28T09:00:00Z' })
+  @Option(NOW_OPTION)
   parseNow(value: string): Date {
     return parseInstant(value);
   }
 
-  @Option({ flags: '--timeout <seconds>', description: 'give up after this long', defaultValue: 300 })
+  @Option(TIMEOUT_OPTION)
   parseTimeout(value: string): number {
     return parseSeconds(value);
   }
@@ -46,7 +46,7 @@ export class DigestPreviewCommand extends CommandRunner {
     return value;
   }
 
-  @Option({ flags: '--now <ISO-8601>', description: 'preview as if the clock read this instant' })
+  @Option({ ...NOW_OPTION, description: 'preview as if the clock read this instant' })
   parseNow(value: string): Date {
     return parseInstant(value);
   }
@@ -57,12 +57,4 @@ export class DigestCommand extends CommandRunner {
   run(): Promise<void> {
     this.command.help();
   }
-}
-
-function parseInstant(value: string): Date {
-  const date = new Date(value);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(date.getTime())) {
-    throw new Error(`--now must be an ISO-8601 instant such as 2026-11-28T09:00:00Z (got "${value}")`);
-  }
-  return date;
 }

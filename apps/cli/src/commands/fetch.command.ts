@@ -1,9 +1,6 @@
-import { DateTime } from 'luxon';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { PipelineRunner } from '../pipeline-runner.service';
-
-export const DEFAULT_ATTEMPTS = 3;
-export const ATTEMPTS_HELP = 'tries per source (or date) on timeouts, 5xx and 429, 5 s apart and doubling';
+import { ATTEMPTS_OPTION, parseAttempts, parseListingDate, parseSeconds, TIMEOUT_OPTION } from './options';
 
 @Command({ name: 'fetch', description: 'Fetch sources now and wait until their new listings are classified' })
 export class FetchCommand extends CommandRunner {
@@ -35,37 +32,16 @@ export class FetchCommand extends CommandRunner {
     description: 'listing date to fetch (default: today in the source time zone)',
   })
   parseDate(value: string): string {
-    // Date.parse rolls 2024-02-30 over to March; Luxon refuses it.
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || !DateTime.fromISO(value, { zone: 'UTC' }).isValid) {
-      throw new Error(`--date must be a date as YYYY-MM-DD (got "${value}")`);
-    }
-    return value;
+    return parseListingDate(value);
   }
 
-  @Option({ flags: '--timeout <seconds>', description: 'give up after this long', defaultValue: 300 })
+  @Option(TIMEOUT_OPTION)
   parseTimeout(value: string): number {
     return parseSeconds(value);
   }
 
-  @Option({ flags: '--attempts <n>', description: ATTEMPTS_HELP, defaultValue: DEFAULT_ATTEMPTS })
+  @Option(ATTEMPTS_OPTION)
   parseAttempts(value: string): number {
     return parseAttempts(value);
   }
-}
-
-
-export function parseAttempts(value: string): number {
-  const attempts = Number(value);
-  if (!Number.isInteger(attempts) || attempts < 1 || attempts > 10) {
-    throw new Error(`--attempts must be a whole number from 1 to 10 (got "${value}")`);
-  }
-  return attempts;
-}
-
-export function parseSeconds(value: string): number {
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new Error(`--timeout must be a positive number of seconds (got "${value}")`);
-  }
-  return seconds;
 }

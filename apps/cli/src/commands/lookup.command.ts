@@ -1,6 +1,6 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { PipelineRunner } from '../pipeline-runner.service';
-import { ATTEMPTS_HELP, DEFAULT_ATTEMPTS, parseAttempts, parseSeconds } from './fetch.command';
+import { ATTEMPTS_OPTION, parseAttempts, parseSeconds, TIMEOUT_OPTION } from './options';
 
 @Command({
   name: 'lookup',
@@ -31,12 +31,12 @@ export class LookupCommand extends CommandRunner {
     return value;
   }
 
-  @Option({ flags: '--timeout <seconds>', description: 'give up after this long', defaultValue: 300 })
+  @Option(TIMEOUT_OPTION)
   parseTimeout(value: string): number {
     return parseSeconds(value);
   }
 
-  @Option({ flags: '--attempts <n>', description: ATTEMPTS_HELP, defaultValue: DEFAULT_ATTEMPTS })
+  @Option(ATTEMPTS_OPTION)
   parseAttempts(value: string): number {
     return parseAttempts(value);
   }

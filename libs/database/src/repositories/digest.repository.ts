@@ -1,18 +1,18 @@
 import { Injectable } from '@nestjs/common';
+import { Settings } from '@libs/config';
 import { CandidatePaper, LEFT_OUT_LISTED, rankCandidates, toWebSearchQuery } from '@libs/domain';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DatabaseError, type PoolClient, type QueryResultRow } from 'pg';
+import { type QueryConfig, type QueryResultRow } from 'pg';
 import { In, LessThan, Not, Repository } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import {
   DeliveryChannel,
-  DeliveryEntity,
   DeliveryStatus,
   DigestEntity,
   DigestPaperEntity,
   DigestStatus,
   SubscriptionEntity,
 } from '../entities';
+import { preparedQuery, statementConfig, withPooledClient } from './pooled-client';
 
 export interface DigestClaim {
   subscriptionId: string;
@@ -46,42 +46,23 @@ export interface BuiltDigest {
 
 @Injectable()
 export class DigestRepository {
-  constructor(@InjectRepository(DigestEntity) private readonly digests: Repository<DigestEntity>) {}
+  private readonly namedStatements: boolean;
 
-  /**
-   * The fan-out's per-digest statements run as named prepared statements on a pooled pg client:
-   * Postgres parses and plans each once per connection rather than once per digest, and pg sends three
-   * protocol messages instead of five. TypeORM's query() cannot name a statement.
-   */
-  private async prepared<T extends QueryResultRow>(name: string, text: string, values: unknown[]): Promise<T[]> {
-    return this.withClient(async (client) => (await client.query<T>({ name, text, values })).rows);
+  constructor(
+    @InjectRepository(DigestEntity) private readonly digests: Repository<DigestEntity>,
+    settings: Settings,
+  ) {
+    this.namedStatements = settings.DATABASE_NAMED_STATEMENTS;
   }
 
-  /**
-   * A pooled client checked out for `work`. While checked out it has no listener of the pool's: a backend
-   * terminated meanwhile (failover, restart, pg_terminate_backend) would emit an unhandled 'error' and
-   * end the process. Here it fails the work instead, and the broken client is destroyed, not pooled.
-   */
-  private async withClient<R>(work: (client: PoolClient) => Promise<R>): Promise<R> {
-    const driver = this.digests.manager.connection.driver as PostgresDriver;
-    const [client, release] = (await driver.obtainMasterConnection()) as [PoolClient, (error?: Error) => void];
-    let broken: Error | undefined;
-    const onError = (error: Error): void => {
-      broken = error;
-    };
-    client.on('error', onError);
-    try {
-      return await work(client);
-    } catch (error) {
-      // A statement's own error (a constraint, a conflict) leaves the connection usable; anything else may not.
-      if (!(error instanceof DatabaseError)) {
-        broken ??= error instanceof Error ? error : new Error(String(error));
-      }
-      throw error;
-    } finally {
-      client.off('error', onError);
-      release(broken);
-    }
+  /** Unnamed behind a pooler that cannot keep named statements (DATABASE_NAMED_STATEMENTS=false). */
+  private statement(statement: { name: string; text: string; values: unknown[] }): QueryConfig {
+    return statementConfig(this.namedStatements, statement);
+  }
+
+  /** The fan-out's per-digest statements run as named prepared statements (see preparedQuery). */
+  private prepared<T extends QueryResultRow>(name: string, text: string, values: unknown[]): Promise<T[]> {
+    return preparedQuery<T>(this.digests.manager.connection, this.namedStatements, { name, text, values });
   }
 
   /**
@@ -98,7 +79,10 @@ export class DigestRepository {
       .insert()
       .into(DigestEntity)
       .values(
-        claims.map(({ merged, ...claim }) => ({ ...claim, status: merged ? ('merged' as const) : ('pending' as const) })),
+        claims.map(({ merged, ...claim }) => ({
+          ...claim,
+          status: merged ? ('merged' as const) : ('pending' as const),
+        })),
       )
       .orIgnore()
       .returning(['id', 'status'])
@@ -245,8 +229,7 @@ export class DigestRepository {
     const notes = ranked.paperIds.map((id) => ranked.notes?.get(id));
     const [row] = await this.serialisedPerSubscription<BuiltDigest>(digest.subscriptionId, {
       name: 'digest-build',
-      text: 
-      `WITH target AS (
+      text: `WITH target AS (
          SELECT "id", "subscriptionId" FROM "digests" WHERE "id" = $1 AND "status" = 'pending' FOR UPDATE
        ),
        fresh AS (
@@ -313,15 +296,17 @@ export class DigestRepository {
     subscriptionId: string,
     statement: { name: string; text: string; values: unknown[] },
   ): Promise<T[]> {
-    return this.withClient(async (client) => {
+    return withPooledClient(this.digests.manager.connection, async (client) => {
       await client.query('BEGIN');
       try {
-        await client.query({
-          name: 'digest-build-lock',
-          text: `SELECT pg_advisory_xact_lock(hashtextextended('digest-build:' || $1::text, 0))`,
-          values: [subscriptionId],
-        });
-        const { rows } = await client.query<T>(statement);
+        await client.query(
+          this.statement({
+            name: 'digest-build-lock',
+            text: `SELECT pg_advisory_xact_lock(hashtextextended('digest-build:' || $1::text, 0))`,
+            values: [subscriptionId],
+          }),
+        );
+        const { rows } = await client.query<T>(this.statement(statement));
         await client.query('COMMIT');
         return rows;
       } catch (error) {
@@ -381,86 +366,6 @@ export class DigestRepository {
     return rows.map((row) => row.paperId);
   }
 
-  findDelivery(id: string): Promise<DeliveryEntity | null> {
-    return this.digests.manager.findOneBy(DeliveryEntity, { id });
-  }
-
-  deliveriesOf(digestIds: string[]): Promise<DeliveryEntity[]> {
-    return digestIds.length === 0
-      ? Promise.resolve([])
-      : this.digests.manager.findBy(DeliveryEntity, { digestId: In(digestIds) });
-  }
-
-  /**
-   * Takes a delivery for sending. Only a pending one can be taken, so a job run twice (a stalled
-   * worker, a re-queue) sends once. Returns null when it is not pending.
-   */
-  async claimDelivery(id: string): Promise<DeliveryEntity | null> {
-    const [row] = await this.prepared<DeliveryEntity>(
-      'delivery-claim',
-      `UPDATE "deliveries" SET "status" = 'sending', "attempts" = "attempts" + 1, "updatedAt" = now()
-       WHERE "id" = $1 AND "status" = 'pending' RETURNING *`,
-      [id],
-    );
-    return row ?? null;
-  }
-
-  /** Counts the messages of a split delivery accepted so far, while the delivery is claimed. */
-  async recordPartsSent(id: string, partsSent: number): Promise<void> {
-    await this.digests.manager.query(
-      `UPDATE "deliveries" SET "partsSent" = $2 WHERE "id" = $1 AND "status" = 'sending'`,
-      [id, partsSent],
-    );
-  }
-
-  /**
-   * Records the outcome of a send and settles the digest once no delivery is left in flight. Only a
-   * claimed row takes an outcome: a worker whose claim was released as dead cannot overwrite the re-send's.
-   * One statement for the usual single-channel digest. When another channel of the digest looked in
-   * flight, it may have finished at the same instant, unseen by this statement's snapshot (and this one
-   * by its): settling again in a statement of its own, after this one committed, sees both.
-   */
-  async finishDelivery(
-    id: string,
-    outcome: { status: 'sent' | 'failed' | 'pending'; providerResponse?: string; error?: string | null },
-    now: Date,
-  ): Promise<void> {
-    const [row] = await this.prepared<{ digestId: string; othersOpen: boolean }>(
-      'delivery-finish',
-      `WITH finished AS (
-         UPDATE "deliveries" SET "status" = $2, "providerResponse" = $3, "lastError" = $4,
-           "sentAt" = CASE WHEN $2 = 'sent' THEN $5::timestamptz ELSE NULL END, "updatedAt" = now()
-         WHERE "id" = $1 AND "status" = 'sending' RETURNING "digestId"
-       ),
-       siblings AS (
-         SELECT d."status" FROM "deliveries" d, finished f WHERE d."digestId" = f."digestId" AND d."id" <> $1
-       ),
-       settled AS (
-         UPDATE "digests" SET "status" = CASE WHEN $2 = 'sent' OR EXISTS (SELECT 1 FROM siblings WHERE "status" = 'sent') THEN 'sent' ELSE 'failed' END
-         WHERE "id" = (SELECT "digestId" FROM finished) AND $2 <> 'pending'
-           AND NOT EXISTS (SELECT 1 FROM siblings WHERE "status" IN ('pending', 'sending'))
-         RETURNING "id"
-       )
-       SELECT f."digestId", EXISTS (SELECT 1 FROM siblings WHERE "status" IN ('pending', 'sending')) AS "othersOpen"
-       FROM finished f`,
-      [id, outcome.status, outcome.providerResponse ?? null, outcome.error ?? null, now],
-    );
-    if (row?.othersOpen && outcome.status !== 'pending') {
-      await this.settle(row.digestId);
-    }
-  }
-
-  /** Settles a built digest whose deliveries are all finished: sent if any channel got it, else failed. */
-  private async settle(digestId: string): Promise<void> {
-    await this.digests.manager.query(
-      `UPDATE "digests" d SET "status" = CASE WHEN EXISTS (SELECT 1 FROM "deliveries" v WHERE v."digestId" = d."id" AND v."status" = 'sent')
-                                              THEN 'sent' ELSE 'failed' END
-       WHERE d."id" = $1 AND d."status" <> 'pending'
-         AND NOT EXISTS (SELECT 1 FROM "deliveries" v WHERE v."digestId" = d."id" AND v."status" IN ('pending', 'sending'))`,
-      [digestId],
-    );
-  }
-
   /**
    * Digests claimed but not built for `seconds`: their build job was lost (Redis restart) or failed.
    * Ages are measured on the database's clock, which stamped the rows, whatever the process's clock says.
@@ -471,24 +376,5 @@ export class DigestRepository {
       [seconds],
     );
     return rows.map((row) => row.id);
-  }
-
-  /**
-   * Deliveries whose job was lost: pending `pendingSeconds` after their last change, or claimed
-   * ("sending") `claimedSeconds` ago by a worker that died before recording the outcome. A dead claim is
-   * released back to pending: the send may have happened, so this is where at-least-once can duplicate,
-   * at most once per crashed send.
-   */
-  async findStaleDeliveries(pendingSeconds: number, claimedSeconds: number): Promise<string[]> {
-    const [released] = await this.digests.manager.query<[{ id: string }[], number]>(
-      `UPDATE "deliveries" SET "status" = 'pending', "lastError" = 'claim released: the sending worker stopped', "updatedAt" = now()
-       WHERE "status" = 'sending' AND "updatedAt" < now() - make_interval(secs => $1) RETURNING "id"`,
-      [claimedSeconds],
-    );
-    const lost = await this.digests.manager.query<{ id: string }[]>(
-      `SELECT "id" FROM "deliveries" WHERE "status" = 'pending' AND "updatedAt" < now() - make_interval(secs => $1)`,
-      [pendingSeconds],
-    );
-    return [...released, ...lost].map((row) => row.id);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, IsNull, Repository } from 'typeorm';
+import { In, IsNull, LessThan, Repository } from 'typeorm';
 import type { ParsedListing } from '@libs/domain';
 import { ListingEntity } from '../entities';
 
@@ -82,8 +82,13 @@ export class ListingRepository {
     return rows.map((row) => row.arxivId);
   }
 
-  async findUnclassifiedIds(sourceId: string): Promise<string[]> {
-    const rows = await this.listings.find({ select: { id: true }, where: { sourceId, classifiedAt: IsNull() } });
+  /** Listings not classified yet and fetched before `fetchedBefore`, by id, so that batches of them repeat. */
+  async findUnclassifiedIds(fetchedBefore: Date): Promise<string[]> {
+    const rows = await this.listings.find({
+      select: { id: true },
+      where: { classifiedAt: IsNull(), fetchedAt: LessThan(fetchedBefore) },
+      order: { id: 'ASC' },
+    });
     return rows.map((row) => row.id);
   }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Not, Repository } from 'typeorm';
+import { EntityManager, In, Not, Repository } from 'typeorm';
 import { FetchRunStatus, SourceEntity } from '../entities';
 
 export interface SourceDefinition {
@@ -50,26 +50,11 @@ export interface SourceHealth {
   lastRun: SourceLastRun | null;
 }
 
-interface HealthRow {
-  id: string;
-  kind: string;
-  url: string;
-  enabled: boolean;
-  health: SourceHealthLevel;
-  healthReason: string | null;
-  healthChangedAt: Date | null;
-  consecutiveFailures: number;
-  cursorDate: string | null;
-  runId: string | null;
-  runStatus: FetchRunStatus | null;
-  runListingDate: string | null;
-  runStartedAt: Date | null;
-  runFinishedAt: Date | null;
-  runHttpStatus: number | null;
-  runItemsSeen: number | null;
-  runItemsNew: number | null;
-  runError: string | null;
-}
+/** `T`'s fields as the columns of a LEFT JOIN: `prefix` + field name, null when nothing joined. */
+type Joined<T, Prefix extends string> = { [K in keyof T & string as `${Prefix}${Capitalize<K>}`]: T[K] | null };
+
+/** A row of `health()`: the source's own columns, then its latest run's as run* (null before the first). */
+type HealthRow = Omit<SourceHealth, 'lastRun'> & Joined<SourceLastRun, 'run'>;
 
 @Injectable()
 export class SourceRepository {
@@ -81,8 +66,8 @@ export class SourceRepository {
    * to, its validators, and a 410's disabling. A changed URL starts afresh. Returns the ids of the sources
    * to fetch (listed and not gone).
    */
-  async syncFromFile(definitions: SourceDefinition[]): Promise<string[]> {
-    return this.sources.manager.transaction(async (manager) => {
+  async syncFromFile(definitions: SourceDefinition[], within: EntityManager = this.sources.manager): Promise<string[]> {
+    return within.transaction(async (manager) => {
       for (const definition of definitions) {
         await manager.query(
           `INSERT INTO "sources" ("id", "kind", "url", "configuredUrl", "schedule", "timezone", "lookupWith", "enabled")
@@ -124,20 +109,17 @@ export class SourceRepository {
     return (result.affected ?? 0) > 0;
   }
 
-  /** Runs `work` while holding a Postgres advisory lock, so only one replica at a time does it. */
-  async withLock<T>(name: string, work: () => Promise<T>): Promise<T> {
-    const runner = this.sources.manager.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.query('SELECT pg_advisory_lock(hashtext($1))', [name]);
-      try {
-        return await work();
-      } finally {
-        await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [name]);
-      }
-    } finally {
-      await runner.release();
-    }
+  /**
+   * Runs `work` while holding a Postgres advisory lock, so only one replica at a time does it. The lock is
+   * transaction-scoped and `work` gets that transaction's manager: behind a transaction-mode pooler
+   * (PgBouncer) a session lock would be taken and released on different server connections, and work on
+   * a second connection could wait for a server connection that a replica queued on the lock holds.
+   */
+  async withLock<T>(name: string, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.sources.manager.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [name]);
+      return work(manager);
+    });
   }
 
   findById(id: string): Promise<SourceEntity | null> {

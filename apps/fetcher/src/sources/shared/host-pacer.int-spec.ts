@@ -1,6 +1,6 @@
 import { Settings } from '@libs/config';
-import { deleteQueueKeys } from '../../../../test/support/processes';
-import { testQueuePrefix } from '../../../../test/support/test-database';
+import { deleteQueueKeys } from '../../../../../test/support/processes';
+import { testQueuePrefix } from '../../../../../test/support/test-database';
 import { HostPacer } from './host-pacer';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

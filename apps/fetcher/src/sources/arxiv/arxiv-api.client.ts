@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import type { SourceEntity } from '@libs/database';
 import { redactUrl } from '@libs/http';
 import { ArxivApiPage, ArxivApiQueryError, parseArxivApi } from './arxiv-api.parser';
-import { decodeXml } from './feed-text';
-import { withoutDetails } from './parse-result';
-import { ListingMode, PermanentUpstreamError, SourceClient, SourceListings, UpstreamError } from './source-client';
-import { SourceHttp, sourcePrefix } from './source-http';
+import { decodeXml } from '../shared/feed-text';
+import { withoutDetails } from '../shared/parse-result';
+import { ListingMode, PermanentUpstreamError, SourceClient, SourceListings, UpstreamError } from '../shared/source-client';
+import { SourceHttp, sourcePrefix } from '../shared/source-http';
 
 /** Far below the API's 2,000 a slice: rss-parser holds a whole page in memory as a tree. */
 export const ARXIV_API_PAGE_SIZE = 200;

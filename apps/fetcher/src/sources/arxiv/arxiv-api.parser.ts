@@ -1,7 +1,7 @@
 import { arxivAbsUrl, cleanText, parseArxivId } from '@libs/domain';
-import { attributeOf, childText, elementsOf, itemDate, normaliseDoi, textOf } from './feed-text';
-import { ATOM_PUBLISHED, ATOM_UPDATED, CustomField, FeedItem, parseFeedXml } from './feed-xml';
-import { ArxivListing, ListingCollector, ParseResult } from './parse-result';
+import { attributeOf, childText, elementsOf, itemDate, normaliseDoi, textOf } from '../shared/feed-text';
+import { ATOM_PUBLISHED, ATOM_UPDATED, CustomField, FeedItem, parseFeedXml } from '../shared/feed-xml';
+import { ArxivListing, ListingCollector, ParseResult } from '../shared/parse-result';
 
 // rss-parser keeps only the first Atom author and no categories unless told (research/sources.md §4.3).
 const ITEM_FIELDS: CustomField[] = [

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeXml } from './feed-text';
+import { decodeXml } from '../shared/feed-text';
 import { parseRssFeed } from './rss.parser';
 
-const fixture = (name: string): Buffer => readFileSync(join(__dirname, '../../../../test/fixtures/feeds', name));
+const fixture = (name: string): Buffer => readFileSync(join(__dirname, '../../../../../test/fixtures/feeds', name));
 const FETCHED_AT = new Date('2024-10-25T18:00:00Z');
 
 const rss2 = (items: string): string =>

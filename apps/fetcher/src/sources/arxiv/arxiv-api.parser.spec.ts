@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArxivApiQueryError, parseArxivApi } from './arxiv-api.parser';
-import { NotAFeedError } from './feed-xml';
+import { NotAFeedError } from '../shared/feed-xml';
 
 const fixture = (name: string): string =>
-  readFileSync(join(__dirname, '../../../../test/fixtures/arxiv', name), 'utf8');
+  readFileSync(join(__dirname, '../../../../../test/fixtures/arxiv', name), 'utf8');
 const PAGE = fixture('api-cs.CL-2024-10-24.xml');
 const FETCHED_AT = new Date('2024-10-26T07:00:00Z');
 

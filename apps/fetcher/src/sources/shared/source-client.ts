@@ -1,6 +1,6 @@
 import { PermanentError, type ParsedListing } from '@libs/domain';
 import type { SourceEntity } from '@libs/database';
-import type { ListingCalendar } from './listing-calendar';
+import type { ListingCalendar } from '../arxiv/listing-calendar';
 
 /** An answer's validators, sent back as If-None-Match / If-Modified-Since by the next conditional GET. */
 export interface Validators {

@@ -11,9 +11,9 @@ import {
   splitAuthors,
   textOf,
   textsOf,
-} from './feed-text';
-import { ATOM_PUBLISHED, ATOM_UPDATED, CustomField, FeedItem, parseFeedXml } from './feed-xml';
-import { ListingCollector, ParseResult } from './parse-result';
+} from '../shared/feed-text';
+import { ATOM_PUBLISHED, ATOM_UPDATED, CustomField, FeedItem, parseFeedXml } from '../shared/feed-xml';
+import { ListingCollector, ParseResult } from '../shared/parse-result';
 
 const ITEM_FIELDS: CustomField[] = [
   ['dc:identifier', 'identifiers', { keepArray: true }],

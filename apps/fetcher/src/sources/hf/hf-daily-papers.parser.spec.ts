@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseHfDailyPapers } from './hf-daily-papers.parser';
 
-const fixture = readFileSync(join(__dirname, '../../../../test/fixtures/hf/daily-papers-2024-10-25.json'), 'utf8');
+const fixture = readFileSync(join(__dirname, '../../../../../test/fixtures/hf/daily-papers-2024-10-25.json'), 'utf8');
 
 describe('parseHfDailyPapers', () => {
   it('should read every paper of a real response with the fields from the right object', () => {

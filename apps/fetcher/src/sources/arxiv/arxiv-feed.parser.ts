@@ -1,7 +1,7 @@
 import { arxivAbsUrl, cleanText, parseArxivId, type ArxivId } from '@libs/domain';
-import { attributeOf, elementsOf, itemDate, normaliseDoi, splitAuthors, textOf, textsOf } from './feed-text';
-import { ATOM_PUBLISHED, CustomField, FeedItem, parseFeedXml } from './feed-xml';
-import { ArxivListing, ListingCollector, ParseResult } from './parse-result';
+import { attributeOf, elementsOf, itemDate, normaliseDoi, splitAuthors, textOf, textsOf } from '../shared/feed-text';
+import { ATOM_PUBLISHED, CustomField, FeedItem, parseFeedXml } from '../shared/feed-xml';
+import { ArxivListing, ListingCollector, ParseResult } from '../shared/parse-result';
 
 // rss-parser drops the arXiv namespace, reads only the first dc:creator and no Atom categories unless told.
 const ITEM_FIELDS: CustomField[] = [

@@ -1,7 +1,7 @@
 import { cleanText, parseArxivId, ParsedListing, safeHttpUrl } from '@libs/domain';
-import type { ParseResult } from './parse-result';
+import type { ParseResult } from '../shared/parse-result';
 
-export type { ParseResult } from './parse-result';
+export type { ParseResult } from '../shared/parse-result';
 
 type Json = Record<string, unknown>;
 

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArxivFeed } from './arxiv-feed.parser';
-import { NotAFeedError } from './feed-xml';
+import { NotAFeedError } from '../shared/feed-xml';
 
 const fixture = (name: string): string =>
-  readFileSync(join(__dirname, '../../../../test/fixtures/arxiv', name), 'utf8');
+  readFileSync(join(__dirname, '../../../../../test/fixtures/arxiv', name), 'utf8');
 const RSS = fixture('rss-cs.CL+cs.LG-2024-10-25.xml');
 const ATOM = fixture('atom-cs.CL+cs.LG-2024-10-25.xml');
 const FETCHED_AT = new Date('2024-10-25T06:00:00Z');

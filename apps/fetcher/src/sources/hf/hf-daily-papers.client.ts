@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { SourceEntity } from '@libs/database';
 import { redactUrl } from '@libs/http';
 import { parseHfDailyPapers } from './hf-daily-papers.parser';
-import { ListingMode, SourceClient, SourceListings, UpstreamError } from './source-client';
-import { SourceHttp, sourcePrefix } from './source-http';
+import { ListingMode, SourceClient, SourceListings, UpstreamError } from '../shared/source-client';
+import { SourceHttp, sourcePrefix } from '../shared/source-http';
 
 const PAGE_SIZE = 100; // the API's maximum
 const MAX_PAGES = 20;

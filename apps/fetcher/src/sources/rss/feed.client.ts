@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { SourceEntity } from '@libs/database';
 import { redactUrl } from '@libs/http';
-import { parseArxivFeed } from './arxiv-feed.parser';
-import { decodeXml } from './feed-text';
-import { ParseResult, withoutDetails } from './parse-result';
+import { parseArxivFeed } from '../arxiv/arxiv-feed.parser';
+import { decodeXml } from '../shared/feed-text';
+import { ParseResult, withoutDetails } from '../shared/parse-result';
 import { parseRssFeed } from './rss.parser';
-import { ListingMode, SourceClient, SourceListings, UpstreamError } from './source-client';
-import { FEED_ACCEPT, SourceHttp, sourcePrefix, validatorsOf } from './source-http';
+import { ListingMode, SourceClient, SourceListings, UpstreamError } from '../shared/source-client';
+import { FEED_ACCEPT, SourceHttp, sourcePrefix, validatorsOf } from '../shared/source-http';
 
 /**
  * A feed: one conditional GET of the source's URL (a 304 means nothing new), its bytes decoded and parsed.
