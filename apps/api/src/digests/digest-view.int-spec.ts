@@ -221,6 +221,30 @@ describe('GET /digests/:id (view in browser)', () => {
     expect(html).not.toContain('javascript:');
   });
 
+  it('should say why in plain words and mark explore slots in a for-you digest, escaped', async () => {
+    const [liked, explore] = await ctx.newPapers([
+      {
+        title: 'A for-you pick',
+        abstract: 'x',
+        arxivId: '2411.30300',
+        listedAt: '2024-11-05T08:00:00Z',
+        topics: [{ topic: 'llm', score: 6, evidence: ['title: "rule"'] }],
+      },
+      { title: 'An explore pick', abstract: 'x', arxivId: '2411.30301', listedAt: '2024-11-05T08:00:00Z' },
+    ]);
+    const id = await ctx.newDigest(subscriptionId, '2024-11-09', '2024-11-09T08:00:00Z', [liked, explore]);
+    await ctx.sql.query(`UPDATE digest_papers SET explore = ("paperId" = $2), why = $3 WHERE "digestId" = $1`, [
+      id,
+      explore,
+      'Similar to “<Mesa>”, which you liked.',
+    ]);
+    const html = (await get(`/digests/${id}?token=${encodeURIComponent(digestToken(id))}`)).text;
+    expect(html).toContain('Why: Similar to “&lt;Mesa&gt;”, which you liked.');
+    expect(html).not.toContain('title: &quot;rule&quot;');
+    expect(html.match(/<strong>Explore<\/strong> · Why:/g)).toHaveLength(1);
+    expect(html.indexOf('<strong>Explore</strong>')).toBeGreaterThan(html.indexOf('An explore pick'));
+  });
+
   it('should answer 404 for an unknown digest id even with a token signed for it', async () => {
     const unknown = randomUUID();
 
