@@ -12,6 +12,7 @@ import {
   pickForYou,
   rankCandidates,
   type ScoredCandidate,
+  type SparseVector,
   TfIdfFeaturizer,
 } from '@libs/domain';
 
@@ -27,6 +28,8 @@ interface RelevanceWindow {
   upvotes: Int32Array;
   buffer: Float32Array<ArrayBuffer>;
   featurizer: TfIdfFeaturizer;
+  /** Each candidate's tf-idf vector, in candidate order (what explanations compare). */
+  vectors: SparseVector[];
   position: Map<string, number>;
 }
 
@@ -119,7 +122,7 @@ export class DigestMatcher {
     rest.sort((a, b) => scores[b] - scores[a] || relevance.upvotes[b] - relevance.upvotes[a] || a - b);
     return {
       paperIds: [...picks.map((pick) => pick.id), ...rest.map((at) => relevance.index.ids[at])],
-      notes: await this.explain(subscription, model, picks, relevance.featurizer),
+      notes: await this.explain(subscription, model, picks, relevance),
     };
   }
 
@@ -128,28 +131,24 @@ export class DigestMatcher {
     subscription: SubscriptionEntity,
     model: RelevanceModel,
     picks: DigestPick[],
-    featurizer: TfIdfFeaturizer,
+    { featurizer, vectors, position }: RelevanceWindow,
   ): Promise<Map<string, PaperNote>> {
-    const [liked, texts, features] = await Promise.all([
+    const [liked, texts] = await Promise.all([
       this.relevanceRepository.likedPapers(subscription.id, LIKED_NAMED),
       this.relevanceRepository.texts(picks.map((pick) => pick.id)),
-      this.relevanceRepository.features(picks.map((pick) => pick.id)),
     ]);
     const likedPapers = liked.map((paper) => ({ ...paper, vector: featurizer.vectorize(paper.counts) }));
     const byId = new Map(texts.map((paper) => [paper.id, paper]));
     const notes = new Map<string, PaperNote>();
     for (const pick of picks) {
       const paper = byId.get(pick.id);
-      const counts = features.get(pick.id);
+      const at = position.get(pick.id);
       const explanation =
-        paper && counts
-          ? explainPick(
-              { vector: featurizer.vectorize(counts), authors: paper.authors },
-              surfaceForms(paper),
-              model,
-              likedPapers,
-              { policy: pick.policy, followedAuthors: subscription.followedAuthors ?? [] },
-            )
+        paper && at !== undefined
+          ? explainPick({ vector: vectors[at], authors: paper.authors }, surfaceForms(paper), model, likedPapers, {
+              policy: pick.policy,
+              followedAuthors: subscription.followedAuthors ?? [],
+            })
           : null;
       const why = explanation ? explanationText(explanation) : null;
       notes.set(pick.id, { explore: pick.policy === 'explore', why: why || null });
@@ -197,6 +196,7 @@ export class DigestMatcher {
     });
     return {
       index: new CandidateIndex(scored),
+      vectors: scored.map((candidate) => candidate.vector),
       upvotes: Int32Array.from(candidates, (paper) => paper.upvotes),
       buffer: new Float32Array(candidates.length),
       featurizer,
