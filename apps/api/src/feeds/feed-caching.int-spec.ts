@@ -89,9 +89,11 @@ describe('caching: ETag, Last-Modified, 304, Cache-Control', () => {
       title: 'A public paper about to be retitled',
       listedAt: '2024-12-30T08:00:00Z',
     });
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    const before = await get('/feeds/papers.rss');
-    expect(before.text).toContain('A public paper about to be retitled');
+    // Public feeds check for changed papers at most once a second: wait until the feed lists the paper.
+    const before = await waitFor('the feed to list the new paper', async () => {
+      const response = await get('/feeds/papers.rss');
+      return response.text.includes('A public paper about to be retitled') ? response : undefined;
+    });
 
     await ctx.sql.query(`UPDATE papers SET title = 'A retitled public paper', "updatedAt" = now() WHERE id = $1`, [
       paperId,

@@ -7,6 +7,7 @@ import {
   useFeedsApi,
   XML_FORBIDDEN,
 } from '../../../../test/support/feeds-context';
+import { waitFor } from '../../../../test/support/processes';
 import { parseStrictXml } from '../../../../test/support/strict-xml';
 
 /** Topic and keyword feeds: the papers tagged with a topic or matching a query. */
@@ -67,8 +68,11 @@ describe('topic feeds /feeds/topics/:slug.{rss,atom,json} and keyword feeds ?q='
       await tag(id, 'robotics');
     }
     await tag(ids.vision, 'vision');
-    // Public feeds check for changed papers at most once a second.
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // Public feeds check for changed papers at most once a second: wait until they show the tags.
+    await waitFor('the topic feeds to list the tagged papers', async () => {
+      const [robotics, vision] = await Promise.all([get('/feeds/topics/robotics.rss'), get('/feeds/topics/vision.rss')]);
+      return robotics.text.includes('Soft-body simulation for robot learning') && vision.text.includes('Segment anything, faster');
+    });
   });
 
   it("should list exactly a topic's ready papers, newest first, with the topic's name and self link, in every format", async () => {
