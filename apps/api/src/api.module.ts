@@ -23,12 +23,14 @@ import { SubscribeRateLimiter } from './subscriptions/subscribe-rate-limiter';
 import { SubscriptionsService } from './subscriptions/subscriptions.service';
 import { FeedbackService } from './relevance/feedback.service';
 import { RelevanceController, SimilarPapersController } from './relevance/relevance.controller';
+import { ProfileService } from './relevance/profile.service';
 import { SeedsService } from './relevance/seeds.service';
 import { SimilarPapersService } from './relevance/similar-papers.service';
 import { TopicsController } from './topics/topics.controller';
 import { HtmlErrorsFilter } from './web/html-errors.filter';
 import { WebPagesController } from './web/web-pages.controller';
 import { WebPapersService } from './web/web-papers.service';
+import { WebProfileController } from './web/web-profile.controller';
 import { WebSubscriptionsController } from './web/web-subscriptions.controller';
 
 @Module({
@@ -54,6 +56,7 @@ import { WebSubscriptionsController } from './web/web-subscriptions.controller';
     PapersController,
     WebPagesController,
     WebSubscriptionsController,
+    WebProfileController,
     RelevanceController,
     SimilarPapersController,
   ],
@@ -70,6 +73,7 @@ import { WebSubscriptionsController } from './web/web-subscriptions.controller';
     FeedbackService,
     SimilarPapersService,
     SeedsService,
+    ProfileService,
     { provide: APP_FILTER, useClass: HtmlErrorsFilter },
   ],
 })

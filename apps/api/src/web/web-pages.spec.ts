@@ -4,6 +4,7 @@ import { TOPICS } from '@libs/domain';
 import { safeUrl, sitePath } from './links';
 import { messagePage, longDate, paperPage, topicPage, WebPaper } from './web-pages';
 import { DEFAULT_FORM, formToBody, readForm, readQuery } from './web-forms';
+import { profilePage } from './web-profile-pages';
 import { managePage, subscribePage } from './web-subscription-pages';
 
 const HOSTILE = `<script>alert("x")</script> & 'Friends' \`=`;
@@ -56,8 +57,16 @@ describe('web page templates', () => {
   });
 
   it('should escape what a person typed into the forms, and their error messages', () => {
-    const values = { ...DEFAULT_FORM, email: HOSTILE, keywords: HOSTILE, timezone: HOSTILE, maxPapers: HOSTILE };
-    const errors = { email: [HOSTILE], timezone: [HOSTILE] };
+    const values = {
+      ...DEFAULT_FORM,
+      email: HOSTILE,
+      keywords: HOSTILE,
+      timezone: HOSTILE,
+      maxPapers: HOSTILE,
+      followedAuthors: HOSTILE,
+      seedPapers: HOSTILE,
+    };
+    const errors = { email: [HOSTILE], timezone: [HOSTILE], seedPapers: [HOSTILE] };
     for (const html of [
       subscribePage({ base: '' }, { values, errors }),
       managePage(
@@ -71,7 +80,9 @@ describe('web page templates', () => {
           feeds: { rss: 'https://x/rss', atom: 'https://x/atom', json: 'https://x/json' },
           action: '/manage?id=1&token=2',
           unsubscribeUrl: 'https://x/unsubscribe',
+          profileUrl: '/profile?id=1&token=2',
           saved: false,
+          seeds: { added: 0, lookingUp: [], notFound: [{ where: HOSTILE, id: HOSTILE }], withoutIdentifier: [HOSTILE] },
         },
         values,
         errors,
@@ -83,6 +94,39 @@ describe('web page templates', () => {
       expect(html).toContain(`<p class="error" id="email-error">${ESCAPED}</p>`);
       expect(html).toContain(`<li><a href="#timezone">Time zone: ${ESCAPED}</a></li>`);
     }
+  });
+
+  it('should escape what a profile page shows: titles, terms and authors', () => {
+    const vote = {
+      paper: { id: '0b0e4c1e-0000-4000-8000-000000000001', arxivId: null, doi: null, title: HOSTILE },
+      vote: 'up' as const,
+      source: 'seed' as const,
+      createdAt: new Date(0),
+      updatedAt: new Date(0),
+    };
+    const html = profilePage(
+      { base: '' },
+      {
+        profile: {
+          liked: [vote],
+          disliked: [{ ...vote, vote: 'down' }],
+          pendingSeeds: [{ arxivId: HOSTILE, requestedAt: new Date(0) }],
+          followedAuthors: [HOSTILE],
+          terms: {
+            liked: [{ term: HOSTILE, label: HOSTILE, weight: 1, paperIds: [vote.paper.id] }],
+            disliked: [],
+            trainedAt: null,
+          },
+        },
+        action: '/profile?id=1&token=2',
+        manageUrl: '/manage?id=1&token=2',
+        notice: HOSTILE,
+        confirmReset: true,
+      },
+    );
+    expect(html).not.toContain('<script>');
+    expect(html.split(ESCAPED).length - 1).toBeGreaterThanOrEqual(8);
+    expect(html).toContain('Yes, reset my profile');
   });
 
   it('should put the site base path in front of every layout link', () => {
@@ -162,6 +206,7 @@ describe('web page helpers', () => {
         sendHour: '07',
         maxPapers: 'x',
         minUpvotes: '',
+        followedAuthors: 'Jane Doe\r\n\r\n  J. Smith ',
       },
       true,
     );
@@ -169,6 +214,7 @@ describe('web page helpers', () => {
       topics: [],
       excludeTopics: [],
       keywords: ['rlhf', '"test-time scaling"'],
+      followedAuthors: ['Jane Doe', 'J. Smith'],
       frequency: 'daily',
       weekday: 1,
       timezone: 'UTC',

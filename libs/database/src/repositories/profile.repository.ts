@@ -76,6 +76,27 @@ export class ProfileRepository {
     return rows.map((row) => row.subscriptionId);
   }
 
+  /** Takes back these votes of a subscription (seeds included); returns how many there were. */
+  async removeVotes(subscriptionId: string, paperIds: readonly string[]): Promise<number> {
+    if (paperIds.length === 0) {
+      return 0;
+    }
+    const [, count] = await this.dataSource.query<[unknown[], number]>(
+      `DELETE FROM "paper_votes" WHERE "subscriptionId" = $1 AND "paperId" = ANY($2::uuid[])`,
+      [subscriptionId, paperIds],
+    );
+    return count;
+  }
+
+  /** When the subscription's model was last trained; null without one. */
+  async modelTrainedAt(subscriptionId: string): Promise<Date | null> {
+    const rows = await this.dataSource.query<{ trainedAt: Date }[]>(
+      `SELECT "trainedAt" FROM "subscriber_models" WHERE "subscriptionId" = $1`,
+      [subscriptionId],
+    );
+    return rows[0]?.trainedAt ?? null;
+  }
+
   /** "Reset my profile": the votes, seeds (stored and pending) and model go, in one transaction; the subscription stays. */
   async reset(subscriptionId: string): Promise<ProfileReset> {
     return this.dataSource.transaction(async (manager) => {

@@ -72,7 +72,7 @@ class NamesPapers implements ValidatorConstraintInterface {
 
 function seedProblem(value: unknown): string | null {
   return Array.isArray(value) && value.every((item) => typeof item === 'string')
-    ? seedList('seedPapers', value as string[]).wrong
+    ? seedList('seedPapers', value).wrong
     : null;
 }
 
