@@ -7,10 +7,8 @@ import {
   ListingEntity,
   PaperMergeStatements,
   PaperRepository,
-  ProfileRepository,
   RelevanceRepository,
 } from '@libs/database';
-import { JobName, JobProducer } from '@libs/queues';
 import { termCounts } from '@libs/domain';
 import {
   BatchMergePlan,
@@ -27,8 +25,6 @@ const REPLACEMENTS = new Set(['replace', 'replace-cross']);
 const MERGE_ATTEMPTS = 8;
 /** Ready papers without relevance features a batch featurizes: its own, and older ones a step at a time. */
 const FEATURIZE_PER_BATCH = 1000;
-/** A seed paper arXiv has not answered for in this long is given up (docs/relevance.md). */
-const PENDING_SEED_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
 
 /** What the classifier makes of a listing: its merge into a paper, or why it cannot become one. */
 export type Prepared = ListingMerge | { rejected: string };
@@ -45,8 +41,6 @@ export class ClassifierService {
     private readonly papers: PaperRepository,
     private readonly tagger: TopicTagger,
     private readonly relevance: RelevanceRepository,
-    private readonly profiles: ProfileRepository,
-    private readonly producer: JobProducer,
   ) {}
 
   /**
@@ -62,22 +56,7 @@ export class ClassifierService {
   async classifyBatch(listingIds: readonly string[], now: Date = new Date()): Promise<Map<string, ListingOutcome>> {
     const outcomes = await this.classifyRetrying(listingIds, now);
     await this.featurizeReady();
-    await this.resolvePendingSeeds(now);
     return outcomes;
-  }
-
-  /**
-   * Seed papers a subscriber asked for before Paperboy knew them (looked up on arXiv) become seed up-votes
-   * once their paper exists, and the subscriber's model is trained again. Idempotent: a resolved seed is
-   * gone from the pending ones, and a paper already voted on keeps its vote.
-   */
-  async resolvePendingSeeds(now: Date = new Date()): Promise<string[]> {
-    const seeded = await this.profiles.resolvePendingSeeds(now, new Date(now.getTime() - PENDING_SEED_MAX_AGE_MS));
-    for (const subscriptionId of seeded) {
-      // Debounced per subscriber, as after a vote (libs/queues job-options).
-      await this.producer.enqueue(JobName.RelevanceTrain, { subscriptionId });
-    }
-    return seeded;
   }
 
   /**

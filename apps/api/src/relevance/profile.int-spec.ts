@@ -70,7 +70,7 @@ describe('subscriber profile (integration)', () => {
   const api_ = (manage: Manage, path = ''): string =>
     `/api/subscriptions/${manage.id}${path}?token=${encodeURIComponent(manage.token)}`;
   const manageOf = (url: string): Manage => {
-    const link = new URL(url);
+    const link = new URL(url, PUBLIC_URL);
     return { id: link.searchParams.get('id') as string, token: link.searchParams.get('token') as string };
   };
   /** A feed-only subscription (active at once) and its manage link; the answer too. */
@@ -265,7 +265,12 @@ describe('subscriber profile (integration)', () => {
       expect(response.text).toContain('2 seed papers added.');
       expect(response.text).toContain('Not found: 2410.25555 (My Library.json: item 3 (unknown)).');
       expect(response.text).toContain('Without an arXiv id or DOI, so left out: My Library.json: item 2 (book).');
-      const manage = manageOf(/href="([^"]*\/manage\?[^"]*)"/.exec(response.text)?.[1]?.replace(/&amp;/g, '&') ?? '');
+      const manage = manageOf(
+        /href="([^"]*\/manage\?[^"]*)"/
+          .exec(response.text)?.[1]
+          ?.replace(/&amp;/g, '&')
+          .replace(/&#x3D;/g, '=') ?? '',
+      );
       expect(await voteRows(manage.id)).toEqual(
         [ids.kvQuant, ids.kvEvict].sort().map((paperId) => ({ paperId, vote: 'up', source: 'seed' })),
       );
