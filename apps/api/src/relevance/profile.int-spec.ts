@@ -563,4 +563,20 @@ describe('subscriber profile (integration)', () => {
       expect(Object.values(await everything(manage.id, digestIds)).every((n) => n === 0)).toBe(true);
     });
   });
+
+  it('documents the profile, reset, erase and seedPapers in OpenAPI', async () => {
+    const spec = await http().get('/api/docs/openapi.json');
+    expect(spec.status).toBe(200);
+    const doc = spec.body as {
+      paths: Record<string, Record<string, { parameters?: { name: string }[] }>>;
+      components: { schemas: Record<string, { properties: Record<string, unknown> }> };
+    };
+    expect(Object.keys(doc.paths['/api/subscriptions/{id}/feedback'])).toEqual(
+      expect.arrayContaining(['get', 'post', 'delete']),
+    );
+    expect(doc.paths['/api/subscriptions/{id}/profile']).toHaveProperty('get');
+    expect(doc.paths['/api/subscriptions/{id}'].delete.parameters?.map((p) => p.name)).toContain('erase');
+    expect(doc.components.schemas.CreateSubscriptionDto.properties).toHaveProperty('seedPapers');
+    expect(doc.components.schemas.UpdateSubscriptionDto.properties).toHaveProperty('seedPapers');
+  });
 });

@@ -38,6 +38,8 @@ export function profilePage(site: Site, view: ProfileView): string {
       notice: view.notice,
       confirmReset: view.confirmReset,
       hasTerms: termsFor.length + termsAgainst.length > 0,
+      // Votes the model was not trained on yet (a training follows each change within a minute).
+      learning: profile.liked.length + profile.disliked.length > 0,
       termsFor,
       termsAgainst,
       liked: profile.liked.map(paper),
