@@ -189,7 +189,9 @@ describe('subscriber profile (integration)', () => {
       const manage = await subscribe();
       const profiles = api.app.get(ProfileRepository);
       const asked = testInstant();
-      await profiles.addPendingSeeds(manage.id, ['2410.26666'], asked);
+      expect(await profiles.addPendingSeeds(manage.id, ['2410.26666'], asked)).toEqual(['2410.26666']);
+      // Asked again: nothing new to look up.
+      expect(await profiles.addPendingSeeds(manage.id, ['2410.26666'], asked)).toEqual([]);
       await profiles.resolvePendingSeeds(asked, new Date(asked.getTime() - 1));
       expect(await count('pending_seeds', manage.id)).toBe(1);
       await profiles.resolvePendingSeeds(asked, new Date(asked.getTime() + 1));
@@ -302,6 +304,19 @@ describe('subscriber profile (integration)', () => {
       expect(good.status).toBe(200);
       expect(good.text).toContain('1 seed paper added.');
       expect(await voteRows(manage.id)).toEqual([{ paperId: ids.kvEvict, vote: 'up', source: 'seed' }]);
+    });
+
+    it('answers 413 to a file over 2 MB and stores nothing', async () => {
+      const manage = await subscribe();
+      const big = Buffer.alloc(2 * 1024 * 1024 + 1, '2410.20001\n');
+      const response = await http()
+        .post(`/manage?${q(manage)}`)
+        .set('accept', 'text/html')
+        .field('intent', 'seeds')
+        .attach('seedFile', big, 'ids.txt');
+      expect(response.status).toBe(413);
+      expect(response.text).toContain('Too large');
+      expect(await voteRows(manage.id)).toEqual([]);
     });
 
     it('edits followed authors on the manage page and links to the profile', async () => {

@@ -103,8 +103,11 @@ export class SeedsService {
       const ids = [...new Set(unknownArxiv.map((entry) => entry.id))].sort();
       // Stored before the job is queued: the classifier resolves them whenever the paper arrives, even
       // if another lookup (or the daily fetch) brings it first.
-      await this.profiles.addPendingSeeds(subscriptionId, ids, now);
-      await this.producer.enqueue(JobName.SourceLookup, { sourceId: lookupSource, arxivIds: ids });
+      // Ids this subscriber already waits for were asked of arXiv then: sending them again asks nothing new.
+      const added = await this.profiles.addPendingSeeds(subscriptionId, ids, now);
+      if (added.length > 0) {
+        await this.producer.enqueue(JobName.SourceLookup, { sourceId: lookupSource, arxivIds: added });
+      }
       answer.lookingUp = unknownArxiv;
     } else {
       answer.notFound.unshift(...unknownArxiv);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { TOPICS } from '@libs/domain';
 import { safeUrl, sitePath } from './links';
 import { messagePage, longDate, paperPage, topicPage, WebPaper } from './web-pages';
-import { DEFAULT_FORM, formToBody, readForm, readQuery } from './web-forms';
+import { DEFAULT_FORM, formToBody, readForm, readQuery, readSeeds } from './web-forms';
 import { profilePage } from './web-profile-pages';
 import { managePage, subscribePage } from './web-subscription-pages';
 
@@ -90,7 +90,9 @@ describe('web page templates', () => {
     ]) {
       expect(html).not.toContain('<script>');
       expect(html).toContain(`value="${ESCAPED}"`);
-      expect(html).toContain(`<textarea id="keywords" name="keywords" rows="3" aria-describedby="keywords-hint">${ESCAPED}</textarea>`);
+      expect(html).toContain(
+        `<textarea id="keywords" name="keywords" rows="3" aria-describedby="keywords-hint">${ESCAPED}</textarea>`,
+      );
       expect(html).toContain(`<p class="error" id="email-error">${ESCAPED}</p>`);
       expect(html).toContain(`<li><a href="#timezone">Time zone: ${ESCAPED}</a></li>`);
     }
@@ -222,5 +224,33 @@ describe('web page helpers', () => {
       maxPapers: 'x',
     });
     expect(formToBody({ ...DEFAULT_FORM, email: 'a@b.org' }, false)).not.toHaveProperty('email');
+  });
+
+  it("should read a form's seed papers: pasted lines then the file, naming the first that cannot be read", () => {
+    const file = (name: string, text: string) => ({
+      originalname: name,
+      buffer: Buffer.from(text),
+      size: Buffer.byteLength(text),
+    });
+    expect(readSeeds('2410.20001\n', file('refs.ris', 'TY  - JOUR\nDO  - 10.1000/x\nER  - \n'))).toEqual({
+      entries: [
+        { where: 'pasted line 1', identifier: { arxivId: '2410.20001' } },
+        { where: 'refs.ris: record of line 1', identifier: { doi: '10.1000/x' } },
+      ],
+      error: null,
+    });
+    expect(readSeeds('2410.20001\nnot a paper', undefined).error).toBe(
+      'Pasted papers, line 2: "not a paper" is not an arXiv id, DOI, or arXiv, Hugging Face or DOI URL; no seed was stored',
+    );
+    expect(readSeeds('', file('notes.pdf', '%PDF-1.7')).error).toMatch(/^notes\.pdf: not a BibTeX \(\.bib\)/);
+    expect(readSeeds('', file('refs.json', '{"id": 1}')).error).toBe(
+      'refs.json: CSL JSON must be an array of items; no seed was stored',
+    );
+    const many = Array.from({ length: 300 }, (_, i) => `2410.${String(10000 + i)}`).join('\n');
+    expect(readSeeds(many, file('more.txt', many)).error).toBe(
+      '600 seed papers: at most 500 at a time; no seed was stored',
+    );
+    // An empty file input sends no file, or one of no bytes: nothing to read.
+    expect(readSeeds('', file('', ''))).toEqual({ entries: [], error: null });
   });
 });

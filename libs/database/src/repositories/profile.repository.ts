@@ -22,17 +22,22 @@ export interface ProfileReset {
 export class ProfileRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Remembers arXiv ids to seed once their papers exist; asking again keeps the first request. */
-  async addPendingSeeds(subscriptionId: string, arxivIds: readonly string[], now: Date): Promise<void> {
+  /**
+   * Remembers arXiv ids to seed once their papers exist; asking again keeps the first request. Returns the ids
+   * new to this subscription's pending seeds: only those need a lookup.
+   */
+  async addPendingSeeds(subscriptionId: string, arxivIds: readonly string[], now: Date): Promise<string[]> {
     if (arxivIds.length === 0) {
-      return;
+      return [];
     }
-    await this.dataSource.query(
+    const rows = await this.dataSource.query<{ arxivId: string }[]>(
       `INSERT INTO "pending_seeds" ("subscriptionId", "arxivId", "requestedAt")
        SELECT $1, "arxivId", $3 FROM unnest($2::text[]) AS "arxivId"
-       ON CONFLICT ("subscriptionId", "arxivId") DO NOTHING`,
+       ON CONFLICT ("subscriptionId", "arxivId") DO NOTHING
+       RETURNING "arxivId"`,
       [subscriptionId, arxivIds, now],
     );
+    return rows.map((row) => row.arxivId).sort();
   }
 
   /** A subscription's seeds still waiting for their paper, oldest first. */
