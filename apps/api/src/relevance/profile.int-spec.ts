@@ -258,6 +258,7 @@ describe('subscriber profile (integration)', () => {
       const response = await http()
         .post('/subscribe')
         .field('topics', 'llm')
+        .field('topics', 'agents')
         .field('slackWebhookUrl', '')
         .field('email', '')
         .field('seedPapers', '2410.20001\n')
@@ -276,11 +277,12 @@ describe('subscriber profile (integration)', () => {
       expect(await voteRows(manage.id)).toEqual(
         [ids.kvQuant, ids.kvEvict].sort().map((paperId) => ({ paperId, vote: 'up', source: 'seed' })),
       );
-      const row = await sql.query<{ followedAuthors: string[] }>(
-        'SELECT "followedAuthors" FROM subscriptions WHERE id = $1',
+      const row = await sql.query<{ followedAuthors: string[]; topics: string[] }>(
+        'SELECT "followedAuthors", topics FROM subscriptions WHERE id = $1',
         [manage.id],
       );
-      expect(row.rows[0].followedAuthors).toEqual(['Jane Doe']);
+      // Repeated multipart fields (checkboxes) arrive as lists, as urlencoded ones do.
+      expect(row.rows[0]).toEqual({ followedAuthors: ['Jane Doe'], topics: ['llm', 'agents'] });
     });
 
     it('adds seeds from the manage page, refusing a malformed RIS file whole', async () => {

@@ -28,6 +28,7 @@ import {
   validateBody,
 } from './web-forms';
 import { bodyInputProblem } from '../http/request-input';
+import { SubscriberPages } from '../pages/pages';
 import { badLinkPage, badRequestPage, messagePage, Site } from './web-pages';
 import { WebPapersService } from './web-papers.service';
 import { checkInboxPage, managePage, SeedsOutcome, subscribePage, subscribedPage } from './web-subscription-pages';
@@ -55,6 +56,7 @@ export class WebSubscriptionsController {
     private readonly limiter: SubscribeRateLimiter,
     private readonly web: WebPapersService,
     private readonly clock: Clock,
+    private readonly pages: SubscriberPages,
   ) {
     this.site = web.site;
   }
@@ -172,16 +174,7 @@ export class WebSubscriptionsController {
     }
     if (intentOf(body) === 'erase') {
       await this.subscriptions.cancel(subscription.id, token as string, undefined, true);
-      this.html(
-        res,
-        200,
-        messagePage(
-          this.site,
-          'Your data is deleted',
-          ['This subscription and everything Paperboy held about it are gone. Its links no longer work.'],
-          { noindex: true, links: [{ href: `${this.site.base}/subscribe`, label: 'Subscribe again' }] },
-        ),
-      );
+      this.html(res, 200, this.pages.erased());
       return;
     }
     const values = readForm(body);
