@@ -321,6 +321,18 @@ describe('subscriber profile (integration)', () => {
       expect(await voteRows(manage.id)).toEqual([]);
     });
 
+    it('checks multipart fields as the request checks check urlencoded ones: a NUL is a 400 naming the field', async () => {
+      const manage = await subscribe();
+      const response = await http()
+        .post(`/manage?${q(manage)}`)
+        .set('accept', 'text/html')
+        .field('topics', 'llm')
+        .field('followedAuthors', 'Jane\u0000Doe');
+      expect(response.status).toBe(400);
+      expect(response.text).toContain('followedAuthors must not contain a NUL character');
+      expect((await http().get(api_(manage))).body).toMatchObject({ followedAuthors: [] });
+    });
+
     it('edits followed authors on the manage page and links to the profile', async () => {
       const manage = await subscribe();
       const page = await http().get(`/manage?${q(manage)}`);
