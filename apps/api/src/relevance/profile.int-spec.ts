@@ -479,22 +479,31 @@ describe('subscriber profile (integration)', () => {
   describe('delete my data', () => {
     /** Every table with a subscriptionId column, and the deliveries of the subscription's digests. */
     const everything = async (subscriptionId: string, digestIds: string[]): Promise<Record<string, number>> => {
-      const tables = await sql.query<{ table_name: string }>(
-        `SELECT table_name FROM information_schema.columns
+      // Found in the schema, so a table added later is checked too: every table with a subscriptionId column
+      // (with or without a foreign key), and every table referencing a digest, by its referencing column.
+      const bySubscription = await sql.query<{ table: string }>(
+        `SELECT table_name AS "table" FROM information_schema.columns
           WHERE table_schema = 'public' AND column_name = 'subscriptionId' ORDER BY table_name`,
+      );
+      const byDigest = await sql.query<{ table: string; column: string }>(
+        `SELECT c.conrelid::regclass::text AS "table", a.attname AS "column"
+           FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)
+          WHERE c.contype = 'f' AND c.confrelid = 'digests'::regclass ORDER BY 1`,
       );
       const counts: Record<string, number> = {
         subscriptions: (
           await sql.query<{ n: number }>('SELECT count(*)::int AS n FROM subscriptions WHERE id = $1', [subscriptionId])
         ).rows[0].n,
-        deliveries: (
+      };
+      for (const { table, column } of byDigest.rows) {
+        counts[`${table} by digest`] = (
           await sql.query<{ n: number }>(
-            'SELECT count(*)::int AS n FROM deliveries WHERE "digestId" = ANY($1::uuid[])',
+            `SELECT count(*)::int AS n FROM ${table} WHERE "${column}" = ANY($1::uuid[])`,
             [digestIds],
           )
-        ).rows[0].n,
-      };
-      for (const { table_name: table } of tables.rows) {
+        ).rows[0].n;
+      }
+      for (const { table } of bySubscription.rows) {
         counts[table] = await count(table, subscriptionId);
       }
       return counts;
@@ -531,7 +540,8 @@ describe('subscriber profile (integration)', () => {
       expect(Object.keys(before)).toEqual(
         expect.arrayContaining([
           'subscriptions',
-          'deliveries',
+          'deliveries by digest',
+          'digest_papers by digest',
           'digests',
           'digest_papers',
           'paper_votes',
