@@ -212,6 +212,8 @@ describe('web pages in a browser (end to end)', () => {
       await page.getByRole('textbox', { name: 'Papers you like' }).fill(`https://arxiv.org/abs/${seed.arxivId}`);
       await page.getByRole('button', { name: 'Add seed papers' }).click();
       await expect(page.locator('.notice').textContent()).resolves.toContain('1 seed paper added.');
+      await checkPage(page);
+      await screenshot(page, viewport, 'manage');
       await page.getByRole('link', { name: 'My profile' }).click();
       await expect(page.locator('h1').textContent()).resolves.toBe('My profile');
       await expect(page.locator('#liked-heading + ul').textContent()).resolves.toContain(seed.title);
