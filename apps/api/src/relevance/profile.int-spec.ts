@@ -190,8 +190,10 @@ describe('subscriber profile (integration)', () => {
       const profiles = api.app.get(ProfileRepository);
       const asked = testInstant();
       expect(await profiles.addPendingSeeds(manage.id, ['2410.26666'], asked)).toEqual(['2410.26666']);
-      // Asked again: nothing new to look up.
-      expect(await profiles.addPendingSeeds(manage.id, ['2410.26666'], asked)).toEqual([]);
+      // Asked again within the day: nothing new to look up; a day later, asked of arXiv again.
+      const later = new Date(asked.getTime() + 1000);
+      expect(await profiles.addPendingSeeds(manage.id, ['2410.26666'], later, asked)).toEqual([]);
+      expect(await profiles.addPendingSeeds(manage.id, ['2410.26666'], asked, later)).toEqual(['2410.26666']);
       await profiles.resolvePendingSeeds(asked, new Date(asked.getTime() - 1));
       expect(await count('pending_seeds', manage.id)).toBe(1);
       await profiles.resolvePendingSeeds(asked, new Date(asked.getTime() + 1));

@@ -13,7 +13,15 @@ import {
   Query,
   Req,
 } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiNoContentResponse, ApiNotFoundResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request } from 'express';
 import { MAX_SEED_FILE_BYTES, SEED_FORMATS, SeedFileError, type SeedFormat } from '@libs/domain';
 import type { StoredVote } from '@libs/database';
@@ -75,6 +83,12 @@ export class RelevanceController {
    * each (take those votes back with `vote: "none"` to remove a term).
    */
   @Get('api/subscriptions/:id/profile')
+  @ApiOkResponse({
+    description:
+      '{liked: [vote], disliked: [vote], pendingSeeds: [{arxivId, requestedAt}], followedAuthors: [string], ' +
+      'terms: {liked: [{term, label, weight, paperIds}], disliked: […], trainedAt}}',
+  })
+  @ApiNotFoundResponse({ description: 'No such subscription, or the token is not its manage token' })
   async profile(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query('token') token: string | undefined,

@@ -12,6 +12,9 @@ import {
 import { Clock, MAX_SEEDS, parseSeedFile, SeedFileError, type SeedEntry, type SeedFormat } from '@libs/domain';
 import { opensSubscription } from './manage-token';
 
+/** A seed still pending this long after it was asked for is asked of arXiv again when sent again (its lookup may have failed). */
+const ASK_AGAIN_AFTER_MS = 24 * 3600 * 1000;
+
 export interface SeedsAnswer {
   /** Seeds stored now (a paper already voted on keeps its vote and is not counted). */
   added: number;
@@ -103,8 +106,13 @@ export class SeedsService {
       const ids = [...new Set(unknownArxiv.map((entry) => entry.id))].sort();
       // Stored before the job is queued: the classifier resolves them whenever the paper arrives, even
       // if another lookup (or the daily fetch) brings it first.
-      // Ids this subscriber already waits for were asked of arXiv then: sending them again asks nothing new.
-      const added = await this.profiles.addPendingSeeds(subscriptionId, ids, now);
+      // Ids this subscriber asked for within the day were asked of arXiv then: sending them again asks nothing.
+      const added = await this.profiles.addPendingSeeds(
+        subscriptionId,
+        ids,
+        now,
+        new Date(now.getTime() - ASK_AGAIN_AFTER_MS),
+      );
       if (added.length > 0) {
         await this.producer.enqueue(JobName.SourceLookup, { sourceId: lookupSource, arxivIds: added });
       }

@@ -23,19 +23,26 @@ export class ProfileRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Remembers arXiv ids to seed once their papers exist; asking again keeps the first request. Returns the ids
-   * new to this subscription's pending seeds: only those need a lookup.
+   * Remembers arXiv ids to seed once their papers exist. Returns the ids that need a lookup: the ones new to
+   * this subscription's pending seeds, and the ones asked for before `askAgainBefore` (their lookup may have
+   * failed; asking again restarts their week). Ids asked for since stay as they are: arXiv was asked then.
    */
-  async addPendingSeeds(subscriptionId: string, arxivIds: readonly string[], now: Date): Promise<string[]> {
+  async addPendingSeeds(
+    subscriptionId: string,
+    arxivIds: readonly string[],
+    now: Date,
+    askAgainBefore: Date = now,
+  ): Promise<string[]> {
     if (arxivIds.length === 0) {
       return [];
     }
     const rows = await this.dataSource.query<{ arxivId: string }[]>(
       `INSERT INTO "pending_seeds" ("subscriptionId", "arxivId", "requestedAt")
        SELECT $1, "arxivId", $3 FROM unnest($2::text[]) AS "arxivId"
-       ON CONFLICT ("subscriptionId", "arxivId") DO NOTHING
+       ON CONFLICT ("subscriptionId", "arxivId") DO UPDATE SET "requestedAt" = EXCLUDED."requestedAt"
+         WHERE "pending_seeds"."requestedAt" < $4
        RETURNING "arxivId"`,
-      [subscriptionId, arxivIds, now],
+      [subscriptionId, arxivIds, now, askAgainBefore],
     );
     return rows.map((row) => row.arxivId).sort();
   }
