@@ -16,6 +16,7 @@ import { HealthController } from './health/health.controller';
 import { RequestInputModule } from './http/request-input.module';
 import { PapersController } from './papers/papers.controller';
 import { PapersService } from './papers/papers.service';
+import { ProfileService } from './relevance/profile.service';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
 import { SubscriptionsController } from './subscriptions/subscriptions.controller';
@@ -23,7 +24,6 @@ import { SubscribeRateLimiter } from './subscriptions/subscribe-rate-limiter';
 import { SubscriptionsService } from './subscriptions/subscriptions.service';
 import { FeedbackService } from './relevance/feedback.service';
 import { RelevanceController, SimilarPapersController } from './relevance/relevance.controller';
-import { ProfileService } from './relevance/profile.service';
 import { SeedsService } from './relevance/seeds.service';
 import { SimilarPapersService } from './relevance/similar-papers.service';
 import { TopicsController } from './topics/topics.controller';
@@ -46,6 +46,7 @@ import { WebSubscriptionsController } from './web/web-subscriptions.controller';
   ],
   controllers: [
     SubscriptionsController,
+    WebProfileController,
     FeedsController,
     DigestsController,
     DigestsApiController,
@@ -56,12 +57,12 @@ import { WebSubscriptionsController } from './web/web-subscriptions.controller';
     PapersController,
     WebPagesController,
     WebSubscriptionsController,
-    WebProfileController,
     RelevanceController,
     SimilarPapersController,
   ],
   providers: [
     SubscriptionsService,
+    ProfileService,
     SubscribeRateLimiter,
     FeedsService,
     SubscriberPages,
@@ -73,7 +74,6 @@ import { WebSubscriptionsController } from './web/web-subscriptions.controller';
     FeedbackService,
     SimilarPapersService,
     SeedsService,
-    ProfileService,
     { provide: APP_FILTER, useClass: HtmlErrorsFilter },
   ],
 })

@@ -40,10 +40,10 @@ export const PAGE_NAMES = [
   'subscribe',
   'check-inbox',
   'subscribed',
+  'profile',
   'manage',
   'digest',
   'unsubscribe',
-  'profile',
 ] as const;
 export type PageName = (typeof PAGE_NAMES)[number];
 
