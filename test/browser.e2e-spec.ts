@@ -238,9 +238,7 @@ describe('web pages in a browser (end to end)', () => {
       // As much as the email: tags, arXiv and PDF links, and each title leads to the paper's page.
       const firstPaper = page.locator('ol.papers > li').first();
       expect(await firstPaper.locator('.chips a').count()).toBeGreaterThan(0);
-      expect(await firstPaper.getByRole('link', { name: 'PDF' }).getAttribute('href')).toMatch(
-        /^https:\/\/arxiv\.org\/pdf\//,
-      );
+      expect(await firstPaper.getByRole('link', { name: 'PDF' }).getAttribute('href')).toMatch(/^https:\/\/arxiv\.org\/pdf\//);
       expect(await firstPaper.locator('h2 a').getAttribute('href')).toMatch(/^\/papers\/[0-9a-f-]{36}$/);
       await checkPage(page);
       await screenshot(page, viewport, 'digest');
