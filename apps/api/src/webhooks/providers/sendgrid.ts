@@ -24,6 +24,7 @@ export function sendgridKey(base64: string): KeyObject {
 /**
  * SendGrid's signed event webhook: an ECDSA (SHA-256) signature, base64 DER, over the timestamp header
  * followed by the raw body (docs.sendgrid.com, "Getting started with the Event Webhook Security Features").
+ * Node's crypto verifies it natively; @sendgrid/eventwebhook would do the same in pure JS (starkbank-ecdsa).
  */
 export function verifySendgrid(
   key: KeyObject,
