@@ -157,3 +157,51 @@ describe('MailClient slow-down answers', () => {
     await expect(replica().send(mail)).resolves.toEqual(expect.objectContaining({ messageId: '<s@paperboy.test>' }));
   });
 });
+
+/** MAIL_RATE_PER_SECOND and MAIL_RATE_PER_MINUTE, through a real SMTP sink and Redis. */
+describe('MailClient rate limits', () => {
+  let sink: SmtpSink;
+  let rate: MailSendRate;
+  let client: MailClient;
+
+  beforeAll(async () => {
+    sink = await startSmtpSink();
+    const settings = loadSettings({
+      SMTP_URL: sink.url,
+      MAIL_FROM: 'Paperboy <digest@paperboy.test>',
+      QUEUE_PREFIX: testQueuePrefix('mail-rate'),
+      MAIL_RATE_PER_SECOND: '1',
+      MAIL_RATE_PER_MINUTE: '2',
+    });
+    rate = new MailSendRate(settings);
+    client = new MailClient(settings, rate);
+  });
+
+  afterAll(async () => {
+    client?.onModuleDestroy();
+    rate?.onModuleDestroy();
+    await sink?.close();
+  });
+
+  const mail = (n: number) => ({
+    to: `r${n}@example.org`,
+    subject: 'Hi',
+    text: 'Hi',
+    html: '<p>Hi</p>',
+    messageId: `<r${n}@paperboy.test>`,
+  });
+
+  it("should wait for the next second's token, and delay the job once the minute's are spent, without speaking SMTP", async () => {
+    // Two at once with one token a second: the second waits for the next second instead of failing.
+    await Promise.all([client.send(mail(1)), client.send(mail(2))]);
+    expect(sink.mails.map((m) => m.to[0]).sort()).toEqual(['r1@example.org', 'r2@example.org']);
+
+    const busy = (await client.send(mail(3)).catch((caught: unknown) => caught)) as MailBusyError;
+
+    expect(busy).toBeInstanceOf(MailBusyError);
+    // The minute's bucket fills again within the minute: longer than a send waits, so the job is delayed.
+    expect(busy.delayMs).toBeGreaterThan(10_000);
+    expect(busy.delayMs).toBeLessThanOrEqual(60_000);
+    expect(sink.mails).toHaveLength(2);
+  });
+});
