@@ -14,10 +14,12 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PUBLIC_HOST = 'paperboy.test';
 
 /**
- * A relay with a sending limit, the way SES and the ESPs keep one: a bucket of `perSecond` messages that
- * fills at `perSecond` a second. One message of slack covers the time between a notifier's token and its
- * message reaching the relay (two processes on a shared machine). Anything over the limit is refused with
- * SES's "454 Throttling failure"; `refuseFirst` refuses that many messages whatever the bucket holds.
+ * A relay with a sending limit, the way SES and the ESPs keep one: a bucket that fills at `perSecond` messages
+ * a second and holds two seconds' worth, for the time between a notifier's token and its message reaching the
+ * relay (two notifier processes on a shared, busy machine can bunch one second's messages up against the next
+ * second's). Anything over is refused with SES's "454 Throttling failure"; `refuseFirst` refuses that many
+ * messages whatever the bucket holds. Notifiers that kept the limit each on their own (twice the rate between
+ * two) drain the bucket within seconds.
  */
 interface Relay {
   url: string;
@@ -33,7 +35,7 @@ async function startRelay(
   options: { refuseFirst?: number; pauseKey?: string } = {},
 ): Promise<Relay> {
   const redis = new Redis(REDIS_URL);
-  const capacity = perSecond + 1;
+  const capacity = 2 * perSecond;
   let tokens = capacity;
   let filledAt = performance.now();
   let toRefuse = options.refuseFirst ?? 0;
@@ -233,9 +235,10 @@ describe('Sending within the relay limits (end to end)', () => {
   const sentBy = (app: KillableApp): number => [...app.output().matchAll(/digest [0-9a-f-]{36} sent by email/g)].length;
 
   it('should keep two notifiers within MAIL_RATE_PER_SECOND together: every digest sent, none refused, no attempt counted for waiting', async () => {
-    const readers = addresses('paced', 30);
+    const readers = addresses('paced', 40);
     const stage = await createStage('paced', readers, () => startRelay(5));
-    const pair = await startNotifiers(stage, { MAIL_RATE_PER_SECOND: '5' });
+    // A little under what the relay grants, as docs/operations.md advises.
+    const pair = await startNotifiers(stage, { MAIL_RATE_PER_SECOND: '4' });
 
     await sendAll(stage, readers);
 
@@ -251,7 +254,7 @@ describe('Sending within the relay limits (end to end)', () => {
 
   it('should be refused by the same relay without MAIL_RATE_PER_SECOND, and still send everything once after pausing', async () => {
     // The control: without the shared bucket the relay refuses some, so the test above can fail.
-    const readers = addresses('unpaced', 30);
+    const readers = addresses('unpaced', 40);
     const stage = await createStage('unpaced', readers, () => startRelay(5));
     await startNotifiers(stage, { MAIL_RATE_PER_SECOND: '0', MAIL_SLOW_DOWN_SECONDS: '1' });
 
