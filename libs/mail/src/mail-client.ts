@@ -1,4 +1,4 @@
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { createTransport, Transporter } from 'nodemailer';
 import { normaliseEmail, PermanentError } from '@libs/domain';
 import { Settings } from '@libs/config';
@@ -35,6 +35,7 @@ const MAX_WAIT_IN_SEND_MS = 10_000;
  */
 @Injectable()
 export class MailClient implements OnModuleDestroy {
+  private readonly logger = new Logger(MailClient.name);
   private readonly transport: Transporter;
   private readonly from: string;
 
@@ -84,6 +85,7 @@ export class MailClient implements OnModuleDestroy {
       const { responseCode: code, command } = error as { responseCode?: number; command?: string };
       if (code !== undefined && SLOW_DOWN_CODES.has(code)) {
         const pauseMs = await this.rate.slowDown();
+        this.logger.warn(`The relay answered ${code} (slow down): every notifier pauses mail for ${pauseMs / 1000} s`);
         throw new MailSlowDownError(code, pauseMs, (error as Error).message);
       }
       // Only a 5xx refusal of the recipient is the address's fault (a hard bounce). A 5xx to our login,
