@@ -32,6 +32,7 @@ import { WebPagesController } from './web/web-pages.controller';
 import { WebPapersService } from './web/web-papers.service';
 import { WebProfileController } from './web/web-profile.controller';
 import { WebSubscriptionsController } from './web/web-subscriptions.controller';
+import { MailWebhooksModule } from './webhooks/mail-webhooks.module';
 
 @Module({
   // RequestInputModule after LoggingModule: its middleware runs after the request logger's.
@@ -43,6 +44,7 @@ import { WebSubscriptionsController } from './web/web-subscriptions.controller';
     QueuesModule,
     TerminusModule,
     AdminModule,
+    MailWebhooksModule,
   ],
   controllers: [
     SubscriptionsController,
