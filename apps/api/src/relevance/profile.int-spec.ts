@@ -531,6 +531,10 @@ describe('subscriber profile (integration)', () => {
         `INSERT INTO deliveries ("digestId", channel, status, attempts, "providerResponse") VALUES ($1, 'email', 'sent', 1, $2)`,
         [digestId, `250 OK queued for <${email}>`],
       );
+      await sql.query(
+        `INSERT INTO mail_events (provider, "eventId", kind, email, reason, "receivedAt") VALUES ('sendgrid', $1, 'hard-bounce', $1, 'mailbox full', $2)`,
+        [email, testInstant()],
+      );
       return { manage, digestIds: [digestId] };
     };
 
@@ -556,15 +560,32 @@ describe('subscriber profile (integration)', () => {
       expect((await http().delete(`${api_(manage)}&erase=true`)).status).toBe(204);
 
       expect(Object.values(await everything(manage.id, digestIds)).every((n) => n === 0)).toBe(true);
+      // The address is nowhere any more: not in a subscription, a delivery's answer or a provider's event.
       const mentions = await sql.query<{ n: number }>(
         `SELECT (SELECT count(*) FROM subscriptions WHERE email = 'erase-me@example.org')
-              + (SELECT count(*) FROM deliveries WHERE "providerResponse" LIKE '%erase-me@%')::int AS n`,
+              + (SELECT count(*) FROM deliveries WHERE "providerResponse" LIKE '%erase-me@%')
+              + (SELECT count(*) FROM mail_events WHERE email = 'erase-me@example.org') AS n`,
       );
       expect(Number(mentions.rows[0].n)).toBe(0);
+      expect(
+        (await sql.query('SELECT 1 FROM mail_events WHERE email = $1', ['keep-me@example.org'])).rows,
+      ).toHaveLength(1);
       expect(Object.values(await everything(other.manage.id, other.digestIds)).every((n) => n > 0)).toBe(true);
       // Its links no longer work.
       expect((await http().get(api_(manage))).status).toBe(404);
       expect((await http().delete(`${api_(manage)}&erase=true`)).status).toBe(404);
+    });
+
+    it("keeps a provider's events about an address while another subscription still uses it", async () => {
+      const first = await withHistory('shared@example.org');
+      const second = await subscribe({ topics: ['llm'] });
+      await sql.query('UPDATE subscriptions SET email = $2 WHERE id = $1', [second.id, 'shared@example.org']);
+      const events = async (): Promise<number> =>
+        (await sql.query('SELECT 1 FROM mail_events WHERE email = $1', ['shared@example.org'])).rows.length;
+      expect((await http().delete(`${api_(first.manage)}&erase=true`)).status).toBe(204);
+      expect(await events()).toBe(1);
+      expect((await http().delete(`${api_(second)}&erase=true`)).status).toBe(204);
+      expect(await events()).toBe(0);
     });
 
     it('keeps votes, seeds and model on a plain unsubscribe, and erases from the unsubscribe page button', async () => {

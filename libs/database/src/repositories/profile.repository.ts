@@ -130,10 +130,20 @@ export class ProfileRepository {
   /**
    * "Delete my data": the subscription row and, by its cascades, its votes, pending seeds and model, its
    * digests with the papers each held (the ledger) and their deliveries (with their provider answers and
-   * errors, which may name the address). Returns whether there was one.
+   * errors, which may name the address); and the mail providers' bounce and complaint events about its
+   * addresses, unless another subscription still uses the address. Returns whether there was one.
    */
   async erase(subscriptionId: string): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
+      // Events name an address, not a subscription: another subscription of the same address keeps them.
+      await manager.query(
+        `DELETE FROM "mail_events" e USING "subscriptions" s
+          WHERE s."id" = $1 AND e."email" IN (s."email", s."pendingEmail")
+            AND NOT EXISTS (
+              SELECT 1 FROM "subscriptions" o
+               WHERE o."id" <> $1 AND (o."email" = e."email" OR o."pendingEmail" = e."email"))`,
+        [subscriptionId],
+      );
       // digest_papers.subscriptionId has no foreign key of its own (the ledger outlives merges): cleared by hand
       // so nothing of the subscriber is left even if a digest row went missing.
       await manager.query(`DELETE FROM "digest_papers" WHERE "subscriptionId" = $1`, [subscriptionId]);
