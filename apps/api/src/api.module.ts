@@ -16,6 +16,7 @@ import { HealthController } from './health/health.controller';
 import { RequestInputModule } from './http/request-input.module';
 import { PapersController } from './papers/papers.controller';
 import { PapersService } from './papers/papers.service';
+import { ProfileService } from './relevance/profile.service';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
 import { SubscriptionsController } from './subscriptions/subscriptions.controller';
@@ -29,6 +30,7 @@ import { TopicsController } from './topics/topics.controller';
 import { HtmlErrorsFilter } from './web/html-errors.filter';
 import { WebPagesController } from './web/web-pages.controller';
 import { WebPapersService } from './web/web-papers.service';
+import { WebProfileController } from './web/web-profile.controller';
 import { WebSubscriptionsController } from './web/web-subscriptions.controller';
 import { MailWebhooksModule } from './webhooks/mail-webhooks.module';
 
@@ -46,6 +48,7 @@ import { MailWebhooksModule } from './webhooks/mail-webhooks.module';
   ],
   controllers: [
     SubscriptionsController,
+    WebProfileController,
     FeedsController,
     DigestsController,
     DigestsApiController,
@@ -61,6 +64,7 @@ import { MailWebhooksModule } from './webhooks/mail-webhooks.module';
   ],
   providers: [
     SubscriptionsService,
+    ProfileService,
     SubscribeRateLimiter,
     FeedsService,
     SubscriberPages,

@@ -10,6 +10,7 @@ import { FetchRunRepository } from './repositories/fetch-run.repository';
 import { ListingRepository } from './repositories/listing.repository';
 import { MailEventRepository } from './repositories/mail-event.repository';
 import { PaperRepository } from './repositories/paper.repository';
+import { ProfileRepository } from './repositories/profile.repository';
 import { RelevanceRepository } from './repositories/relevance.repository';
 import { SourceRepository } from './repositories/source.repository';
 import { StatsRepository } from './repositories/stats.repository';
@@ -28,6 +29,7 @@ const REPOSITORIES = [
   DeliveryRepository,
   VoteRepository,
   RelevanceRepository,
+  ProfileRepository,
   MailEventRepository,
 ];
 
