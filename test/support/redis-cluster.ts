@@ -1,8 +1,8 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import Redis from 'ioredis';
 
@@ -47,12 +47,33 @@ async function freePorts(count: number): Promise<number[]> {
   throw new Error('No free loopback ports for a local Redis Cluster');
 }
 
+/** redis-server and redis-cli (Debian: redis-server, redis-tools) must be on the PATH. */
+function assertInstalled(): void {
+  for (const name of ['redis-server', 'redis-cli']) {
+    const found = (process.env.PATH ?? '').split(delimiter).filter(Boolean).some((dir) => {
+      try {
+        accessSync(join(dir, name), constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    if (!found) {
+      throw new Error(
+        `${name} is not installed: these tests start a real Redis Cluster on loopback. ` +
+          'Install it (Debian: apt-get install -y redis-server) and run them again.',
+      );
+    }
+  }
+}
+
 /**
  * A real Redis Cluster of Debian's redis-server on loopback: `masters` masters with one replica each, no
  * persistence (its nodes.conf files live in a temporary directory removed by stop()). `nodeTimeoutMs` is the
  * cluster-node-timeout: how long a dead master goes unnoticed before its replica is promoted.
  */
 export async function startRedisCluster(options: { masters?: number; nodeTimeoutMs?: number } = {}): Promise<LocalRedisCluster> {
+  assertInstalled();
   const masters = options.masters ?? 3;
   const nodeTimeoutMs = options.nodeTimeoutMs ?? 2000;
   const ports = await freePorts(masters * 2);
