@@ -8,6 +8,7 @@ import { DeliveryLogRepository } from './repositories/delivery-log.repository';
 import { DigestRepository } from './repositories/digest.repository';
 import { FetchRunRepository } from './repositories/fetch-run.repository';
 import { ListingRepository } from './repositories/listing.repository';
+import { MailEventRepository } from './repositories/mail-event.repository';
 import { PaperRepository } from './repositories/paper.repository';
 import { RelevanceRepository } from './repositories/relevance.repository';
 import { SourceRepository } from './repositories/source.repository';
@@ -27,6 +28,7 @@ const REPOSITORIES = [
   DeliveryRepository,
   VoteRepository,
   RelevanceRepository,
+  MailEventRepository,
 ];
 
 /** The Postgres connection and one repository class per aggregate; all SQL lives behind them. */
