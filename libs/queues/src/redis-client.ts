@@ -55,6 +55,7 @@ export function createRedisClient(redis: string | RedisTarget, name: string, opt
   if (target.kind === 'standalone') {
     client = new Redis(target.url, options);
   } else {
+    // A cluster reconnects its nodes itself (ioredis refuses a per-node retryStrategy).
     const { lazyConnect, enableOfflineQueue, retryStrategy: _perNode, ...perNode } = options;
     client = createCluster(target, { lazyConnect, enableOfflineQueue }, perNode);
   }
