@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { Settings } from '@libs/config';
 import { DigestRepository, PaperRepository, PaperWithTopics, SubscriptionRepository } from '@libs/database';
-import { Clock, buildDigestView, digestLinks, digestOfToken, DigestView, verifyToken } from '@libs/domain';
+import {
+  Clock,
+  buildDigestView,
+  digestLinks,
+  digestOfToken,
+  DigestView,
+  paperVoteLinks,
+  verifyToken,
+} from '@libs/domain';
 import { DigestPage, DigestPaperRef } from './digest-page';
 
 /**
@@ -71,6 +79,8 @@ export class DigestsService {
       leftOut,
       notes,
       links: digestLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription, digest.id, now),
+      voteLinks: (paperId, source) =>
+        paperVoteLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription, paperId, source, now),
     });
     return { view, papers, leftOut, maxPapers: subscription.maxPapers };
   }

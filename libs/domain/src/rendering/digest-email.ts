@@ -69,22 +69,24 @@ const textPieces = splitAtPapers(DIGEST_EMAIL_TEXT, { ...options, noEscape: true
 
 // Holes are control characters: no field holds one, and escaping leaves them as they are. A hole's
 // fill is at the index of its character code, less one.
-const HOLES = ['number', 'viewUrl', 'manageUrl', 'unsubscribeUrl', 'feedUrl'] as const;
+const HOLES = ['number', 'viewUrl', 'manageUrl', 'unsubscribeUrl', 'feedUrl', 'voteUp', 'voteDown'] as const;
 const HOLE = Object.fromEntries(HOLES.map((name, index) => [name, String.fromCharCode(index + 1)])) as Record<
   (typeof HOLES)[number],
   string
 >;
 // eslint-disable-next-line no-control-regex -- the holes are control characters on purpose (above)
-const HOLE_AT = /[\u0001-\u0005]/g;
+const HOLE_AT = /[\u0001-\u0007]/g;
 
 export function renderDigestEmailPieces(view: DigestView): DigestEmailPieces {
-  // Paper blocks print no subscriber link, so one model with holes for the links serves the whole email.
+  // One model with holes for the subscriber's links serves the whole email: a paper block's only ones are
+  // its vote links, filled per email like its number.
   const model = digestEmailModel({
     ...view,
     viewUrl: HOLE.viewUrl,
     unsubscribeUrl: HOLE.unsubscribeUrl,
     feedUrl: HOLE.feedUrl,
     manageUrl: view.manageUrl === undefined ? undefined : HOLE.manageUrl,
+    votes: view.votes?.map((links) => (links ? { up: HOLE.voteUp, down: HOLE.voteDown } : null)),
   });
   const { papers, ...frame } = model;
   // The model but its papers, with holes for the links: everything the head and tail show.
@@ -94,11 +96,17 @@ export function renderDigestEmailPieces(view: DigestView): DigestEmailPieces {
     const links = [view.viewUrl, view.manageUrl ?? '', view.unsubscribeUrl, view.feedUrl].map(template.print);
     return {
       head: { key: `head:${frameKey}`, render: () => splitAtHoles(template.head(model)), fills: ['', ...links] },
-      papers: papers.map((paper, index) => ({
-        key: keys[index],
-        render: () => splitAtHoles(template.paper({ ...paper, number: HOLE.number as unknown as number })),
-        fills: [String(paper.number)],
-      })),
+      papers: papers.map((paper, index) => {
+        const votes = view.votes?.[index];
+        return {
+          // The same block with or without its vote holes: two frames.
+          key: votes ? `${keys[index]}\nvotes` : keys[index],
+          render: () => splitAtHoles(template.paper({ ...paper, number: HOLE.number as unknown as number })),
+          fills: votes
+            ? [String(paper.number), '', '', '', '', template.print(votes.up), template.print(votes.down)]
+            : [String(paper.number)],
+        };
+      }),
       tail: { key: `tail:${frameKey}`, render: () => splitAtHoles(template.tail(model)), fills: ['', ...links] },
     };
   };

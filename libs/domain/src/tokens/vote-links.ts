@@ -1,0 +1,77 @@
+import { signToken, tokenSubject, verifyToken } from './signed-token';
+import type { LinkHolder } from './subscriber-links';
+
+/** What a vote link does: 👍, 👎, or take the vote back. */
+export type VoteChoice = 'up' | 'down' | 'none';
+
+/** Where the paper was shown: a digest's ordinary pick, or one of its explore slots (kept apart for evaluation). */
+export type VoteOrigin = 'digest' | 'explore';
+
+/** What a vote token names. */
+export interface VoteClaim {
+  subscriptionId: string;
+  paperId: string;
+  vote: VoteChoice;
+  source: VoteOrigin;
+}
+
+/** The 👍 and 👎 links of one paper of a digest. */
+export interface PaperVoteLinks {
+  up: string;
+  down: string;
+}
+
+const CHOICES: readonly string[] = ['up', 'down', 'none'];
+const ORIGINS: readonly string[] = ['digest', 'explore'];
+
+/**
+ * A signed vote token: its subject names the subscription, the paper, the vote and where the paper was shown
+ * (`<subscription>_<paper>_<vote>_<source>`: ids are UUIDs, so `_` and `.` never occur in them). Signed with the
+ * subscription's key version, so "revoke all earlier links" revokes vote links with the manage and feed links.
+ */
+export function signVoteToken(secret: string, holder: LinkHolder, claim: Omit<VoteClaim, 'subscriptionId'>, now: Date): string {
+  return signToken(secret, 'vote', voteSubject({ subscriptionId: holder.id, ...claim }), now, holder.linkVersion);
+}
+
+/** What a token claims, unverified: whose key version to read before `verifyVoteToken`. Null when malformed. */
+export function voteTokenClaim(token: string): VoteClaim | null {
+  const subject = tokenSubject(token);
+  const [subscriptionId, paperId, vote, source, ...rest] = subject?.split('_') ?? [];
+  if (!subscriptionId || !paperId || rest.length > 0 || !CHOICES.includes(vote) || !ORIGINS.includes(source)) {
+    return null;
+  }
+  return { subscriptionId, paperId, vote: vote as VoteChoice, source: source as VoteOrigin };
+}
+
+/** The claim when the token is genuine and signed under this key version (not revoked); else null. */
+export function verifyVoteToken(secret: string, token: string, now: Date, linkVersion: number): VoteClaim | null {
+  const claim = voteTokenClaim(token);
+  if (!claim) {
+    return null;
+  }
+  return verifyToken(secret, 'vote', token, now, Number.POSITIVE_INFINITY, linkVersion) === voteSubject(claim)
+    ? claim
+    : null;
+}
+
+/** The page a vote link opens: GET shows one button, POST records (a link alone never votes). */
+export function voteUrl(publicUrl: string, token: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/vote?token=${encodeURIComponent(token)}`;
+}
+
+/** The 👍 / 👎 links of a paper a subscriber was shown. */
+export function paperVoteLinks(
+  publicUrl: string,
+  secret: string,
+  holder: LinkHolder,
+  paperId: string,
+  source: VoteOrigin,
+  now: Date,
+): PaperVoteLinks {
+  const link = (vote: VoteChoice): string => voteUrl(publicUrl, signVoteToken(secret, holder, { paperId, vote, source }, now));
+  return { up: link('up'), down: link('down') };
+}
+
+function voteSubject({ subscriptionId, paperId, vote, source }: VoteClaim): string {
+  return `${subscriptionId}_${paperId}_${vote}_${source}`;
+}
