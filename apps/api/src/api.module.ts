@@ -25,6 +25,8 @@ import { FeedbackService } from './relevance/feedback.service';
 import { RelevanceController, SimilarPapersController } from './relevance/relevance.controller';
 import { SeedsService } from './relevance/seeds.service';
 import { SimilarPapersService } from './relevance/similar-papers.service';
+import { VoteLinksController } from './relevance/vote-links.controller';
+import { VoteLinksService } from './relevance/vote-links.service';
 import { TopicsController } from './topics/topics.controller';
 import { HtmlErrorsFilter } from './web/html-errors.filter';
 import { WebPagesController } from './web/web-pages.controller';
@@ -56,6 +58,7 @@ import { WebSubscriptionsController } from './web/web-subscriptions.controller';
     WebSubscriptionsController,
     RelevanceController,
     SimilarPapersController,
+    VoteLinksController,
   ],
   providers: [
     SubscriptionsService,
@@ -70,6 +73,7 @@ import { WebSubscriptionsController } from './web/web-subscriptions.controller';
     FeedbackService,
     SimilarPapersService,
     SeedsService,
+    VoteLinksService,
     { provide: APP_FILTER, useClass: HtmlErrorsFilter },
   ],
 })

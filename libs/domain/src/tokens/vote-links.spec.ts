@@ -35,7 +35,12 @@ describe('vote tokens', () => {
     const token = signVoteToken(secret, subscription, { paperId, vote: 'up', source: 'digest' }, now);
     expect(voteTokenClaim(token)?.subscriptionId).toBe(subscription.id);
     expect(verifyVoteToken(secret, token, now, 1)).toBeNull();
-    const newer = signVoteToken(secret, { ...subscription, linkVersion: 1 }, { paperId, vote: 'up', source: 'digest' }, now);
+    const newer = signVoteToken(
+      secret,
+      { ...subscription, linkVersion: 1 },
+      { paperId, vote: 'up', source: 'digest' },
+      now,
+    );
     expect(verifyVoteToken(secret, newer, now, 1)?.vote).toBe('up');
   });
 

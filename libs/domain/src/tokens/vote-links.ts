@@ -29,7 +29,12 @@ const ORIGINS: readonly string[] = ['digest', 'explore'];
  * (`<subscription>_<paper>_<vote>_<source>`: ids are UUIDs, so `_` and `.` never occur in them). Signed with the
  * subscription's key version, so "revoke all earlier links" revokes vote links with the manage and feed links.
  */
-export function signVoteToken(secret: string, holder: LinkHolder, claim: Omit<VoteClaim, 'subscriptionId'>, now: Date): string {
+export function signVoteToken(
+  secret: string,
+  holder: LinkHolder,
+  claim: Omit<VoteClaim, 'subscriptionId'>,
+  now: Date,
+): string {
   return signToken(secret, 'vote', voteSubject({ subscriptionId: holder.id, ...claim }), now, holder.linkVersion);
 }
 
@@ -68,7 +73,8 @@ export function paperVoteLinks(
   source: VoteOrigin,
   now: Date,
 ): PaperVoteLinks {
-  const link = (vote: VoteChoice): string => voteUrl(publicUrl, signVoteToken(secret, holder, { paperId, vote, source }, now));
+  const link = (vote: VoteChoice): string =>
+    voteUrl(publicUrl, signVoteToken(secret, holder, { paperId, vote, source }, now));
   return { up: link('up'), down: link('down') };
 }
 
