@@ -216,8 +216,12 @@ describe('GET /digests/:id (view in browser)', () => {
     ]) {
       expect(html).toContain(`href="${escapeHtml(link ?? 'missing')}"`);
     }
-    expect(html).toContain(`<a href="/papers/${tagged}">A tagged paper with code</a>`);
-    expect(html).toContain(`<a href="/papers/${hostileLink}">A paper whose source sent a script link</a>`);
+    // Each paper's page on the site, opened with the digest's context (its vote form and the way back).
+    const pageOf = (title: string): string =>
+      decodeHtml(new RegExp(`<a href="([^"]+)">${escapeHtml(title)}</a>`).exec(html)?.[1] ?? 'missing');
+    const context = `digest=${id}&token=${token}`;
+    expect(pageOf('A tagged paper with code')).toBe(`/papers/${tagged}?${context}`);
+    expect(pageOf('A paper whose source sent a script link')).toBe(`/papers/${hostileLink}?${context}`);
     expect(html).not.toContain('javascript:');
   });
 
