@@ -22,7 +22,7 @@ const PRIVATE = 'private, no-store';
  * it with an undo button. The digest's web view posts its forms here too, with `Accept: application/json` when
  * its script records without a page reload.
  */
-@ApiTags('Votes')
+@ApiTags('Web pages')
 @Controller('vote')
 export class VoteLinksController {
   constructor(
