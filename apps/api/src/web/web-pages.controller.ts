@@ -1,5 +1,5 @@
 import { BadRequestException, Controller, Get, Param, Query, Res } from '@nestjs/common';
-import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
+import { ApiExcludeEndpoint, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { isUUID } from 'class-validator';
 import { TOPICS } from '@libs/domain';
@@ -130,6 +130,8 @@ export class WebPagesController {
    * also offers the subscriber's 👍 / 👎 and the way back; any other query shows the public page.
    */
   @Get('papers/:id')
+  @ApiQuery({ name: 'digest', required: false, description: 'Opened from this digest: its id (with `token`)' })
+  @ApiQuery({ name: 'token', required: false, description: "The digest view's token: adds the paper's vote form" })
   async paper(
     @Param('id') id: string,
     @Query('digest') digestId: unknown,
