@@ -69,8 +69,8 @@ describe('emails in a browser', () => {
         },
         // Vote links as long as real ones (a signed token naming subscription, paper, vote and source).
         voteLinks: (paperId, source) => ({
-          up: `https://paperboy.example.org/vote?token=${'s'.repeat(36)}_${paperId}_up_${source}.${'x'.repeat(50)}`,
-          down: `https://paperboy.example.org/vote?token=${'s'.repeat(36)}_${paperId}_down_${source}.${'x'.repeat(50)}`,
+          up: `https://paperboy.example.org/vote/${'s'.repeat(36)}_${paperId}_up_${source}.${'x'.repeat(50)}`,
+          down: `https://paperboy.example.org/vote/${'s'.repeat(36)}_${paperId}_down_${source}.${'x'.repeat(50)}`,
         }),
       }),
     );

@@ -145,7 +145,8 @@ describe('votes from a digest (notifier, api, SMTP, Slack)', () => {
     const parsed = new URL(url);
     return `${parsed.pathname}${parsed.search}`;
   };
-  const tokenOf = (url: string): string => new URL(url).searchParams.get('token') ?? '';
+  /** The token of a vote link (`…/vote/{token}`). */
+  const tokenOf = (url: string): string => decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
   const manageToken = (): string => signToken(SECRET, 'manage', subscriptionId, new Date());
   const storedVotes = async (): Promise<StoredVotes['items']> => {
     const response = await http().get(
@@ -159,7 +160,7 @@ describe('votes from a digest (notifier, api, SMTP, Slack)', () => {
     const mail = smtp.mails[0].parsed;
     const hrefs = [...String(mail.html).matchAll(/href="([^"]+)"/g)].map((match) => decodeHtml(match[1]));
     const texts = [...(mail.text ?? '').matchAll(/https?:\/\/\S+/g)].map((match) => match[0]);
-    return [...hrefs, ...texts].filter((url) => url.startsWith(`${PUBLIC_URL}/vote?`));
+    return [...hrefs, ...texts].filter((url) => url.startsWith(`${PUBLIC_URL}/vote/`));
   };
   /** Every URL of the Slack message: its buttons and its text links. */
   const slackUrls = (): string[] => {
@@ -273,10 +274,10 @@ describe('votes from a digest (notifier, api, SMTP, Slack)', () => {
       `${subject}.${iat}.${signature.slice(0, -2)}AA`,
       signToken(SECRET, 'manage', subject, new Date()),
       'not-a-token',
-      '',
+      '..',
     ];
     for (const bad of tampered) {
-      const page = await http().get(`/vote?token=${encodeURIComponent(bad)}`);
+      const page = await http().get(`/vote/${encodeURIComponent(bad)}`);
       expect({ bad, status: page.status }).toEqual({ bad, status: 404 });
       expect(page.text).toContain('This link is not valid');
       const posted = await http().post('/vote').type('form').send({ token: bad });

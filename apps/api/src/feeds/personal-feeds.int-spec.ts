@@ -92,8 +92,8 @@ describe('personal feeds /feeds/subscription.{rss,atom,json}', () => {
       );
       const claims = links.map((pair) =>
         pair.map((url) => {
-          expect(url.startsWith(`${BASE}/vote?token=`)).toBe(true);
-          return verifyVoteToken(SECRET, new URL(url).searchParams.get('token') ?? '', new Date(), 0);
+          expect(url.startsWith(`${BASE}/vote/`)).toBe(true);
+          return verifyVoteToken(SECRET, decodeURIComponent(url.slice(`${BASE}/vote/`.length)), new Date(), 0);
         }),
       );
       expect({ format, claims }).toEqual({

@@ -1,12 +1,12 @@
-import { Body, Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import {
   ApiBody,
   ApiConsumes,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiParam,
   ApiProduces,
-  ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -17,7 +17,7 @@ import { VoteLinksService } from './vote-links.service';
 const PRIVATE = 'private, no-store';
 
 /**
- * The vote links of digests: `GET /vote?token=` shows the paper and one button, and records nothing (mail
+ * The vote links of digests: `GET /vote/{token}` shows the paper and one button, and records nothing (mail
  * scanners and Slack's unfurler fetch every link); `POST /vote` (form field `token`) records the vote and shows
  * it with an undo button. The digest's web view posts its forms here too, with `Accept: application/json` when
  * its script records without a page reload.
@@ -30,14 +30,14 @@ export class VoteLinksController {
     private readonly pages: SubscriberPages,
   ) {}
 
-  @Get()
+  @Get(':token')
   @ApiOperation({ summary: 'The page of a vote link: the paper and one button; records nothing' })
-  @ApiQuery({ name: 'token', description: 'A vote token from a digest (names subscription, paper, vote, source)' })
+  @ApiParam({ name: 'token', description: 'A vote token from a digest (names subscription, paper, vote, source)' })
   @ApiProduces('text/html')
   @ApiOkResponse({ description: 'A page with one button that posts the token' })
   @ApiNotFoundResponse({ description: 'The token is not genuine, was revoked, or its paper is gone' })
-  async page(@Query('token') token: unknown, @Res() res: Response): Promise<void> {
-    const link = typeof token === 'string' ? await this.votes.read(token) : null;
+  async page(@Param('token') token: string, @Res() res: Response): Promise<void> {
+    const link = await this.votes.read(token);
     if (!link) {
       this.html(res, 404, this.pages.invalidLink());
       return;
@@ -49,7 +49,7 @@ export class VoteLinksController {
         paper: link.paper,
         vote: link.claim.vote,
         back: null,
-        token: token as string,
+        token,
       }),
     );
   }

@@ -59,9 +59,12 @@ export function verifyVoteToken(secret: string, token: string, now: Date, linkVe
     : null;
 }
 
-/** The page a vote link opens: GET shows one button, POST records (a link alone never votes). */
+/**
+ * The page a vote link opens: GET shows one button, POST records (a link alone never votes). The token is in the
+ * path: a link without "=" is one quoted-printable keeps as it is, and an email carries two a paper.
+ */
 export function voteUrl(publicUrl: string, token: string): string {
-  return `${publicUrl.replace(/\/+$/, '')}/vote?token=${encodeURIComponent(token)}`;
+  return `${publicUrl.replace(/\/+$/, '')}/vote/${encodeURIComponent(token)}`;
 }
 
 /** The 👍 / 👎 links of a paper a subscriber was shown. */
