@@ -67,7 +67,7 @@ describe('emails in a browser', () => {
           viewUrl: 'https://paperboy.example.org/digests/d?token=v',
           manageUrl: 'https://paperboy.example.org/manage?token=m',
         },
-        // Vote links as long as real ones (a signed token naming subscription, paper, vote and source).
+        // Vote links at least as long as real ones (a signed token naming subscription, paper, vote and source).
         voteLinks: (paperId, source) => ({
           up: `https://paperboy.example.org/vote/${'s'.repeat(36)}_${paperId}_up_${source}.${'x'.repeat(50)}`,
           down: `https://paperboy.example.org/vote/${'s'.repeat(36)}_${paperId}_down_${source}.${'x'.repeat(50)}`,

@@ -270,7 +270,8 @@ describe('votes from a digest (notifier, api, SMTP, Slack)', () => {
     const token = tokenOf(up);
     const [subject, iat, signature] = token.split('.');
     const tampered = [
-      `${subject.replace('_up_', '_down_')}.${iat}.${signature}`,
+      // The vote's letter (after the two ids) changed from up to down.
+      `${subject.slice(0, 44)}d${subject.slice(45)}.${iat}.${signature}`,
       `${subject}.${iat}.${signature.slice(0, -2)}AA`,
       signToken(SECRET, 'manage', subject, new Date()),
       'not-a-token',

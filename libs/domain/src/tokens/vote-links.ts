@@ -21,13 +21,15 @@ export interface PaperVoteLinks {
   down: string;
 }
 
-const CHOICES: readonly string[] = ['up', 'down', 'none'];
-const ORIGINS: readonly string[] = ['digest', 'explore'];
+const CHOICES: Record<string, VoteChoice> = { u: 'up', d: 'down', n: 'none' };
+const ORIGINS: Record<string, VoteOrigin> = { d: 'digest', e: 'explore' };
+const SUBJECT = /^([\w-]{22})([\w-]{22})([udn])([de])$/;
 
 /**
- * A signed vote token: its subject names the subscription, the paper, the vote and where the paper was shown
- * (`<subscription>_<paper>_<vote>_<source>`: ids are UUIDs, so `_` and `.` never occur in them). Signed with the
- * subscription's key version, so "revoke all earlier links" revokes vote links with the manage and feed links.
+ * A signed vote token: its subject names the subscription, the paper, the vote and where the paper was shown, in
+ * 46 characters (each UUID's 16 bytes in base64url, then one letter for the vote and one for the source): an email
+ * carries two links a paper, so they are kept short. Signed with the subscription's key version, so "revoke all
+ * earlier links" revokes vote links with the manage and feed links.
  */
 export function signVoteToken(
   secret: string,
@@ -40,12 +42,12 @@ export function signVoteToken(
 
 /** What a token claims, unverified: whose key version to read before `verifyVoteToken`. Null when malformed. */
 export function voteTokenClaim(token: string): VoteClaim | null {
-  const subject = tokenSubject(token);
-  const [subscriptionId, paperId, vote, source, ...rest] = subject?.split('_') ?? [];
-  if (!subscriptionId || !paperId || rest.length > 0 || !CHOICES.includes(vote) || !ORIGINS.includes(source)) {
+  const parts = SUBJECT.exec(tokenSubject(token) ?? '');
+  if (!parts) {
     return null;
   }
-  return { subscriptionId, paperId, vote: vote as VoteChoice, source: source as VoteOrigin };
+  const [, subscription, paper, vote, source] = parts;
+  return { subscriptionId: uuidOf(subscription), paperId: uuidOf(paper), vote: CHOICES[vote], source: ORIGINS[source] };
 }
 
 /** The claim when the token is genuine and signed under this key version (not revoked); else null. */
@@ -82,5 +84,12 @@ export function paperVoteLinks(
 }
 
 function voteSubject({ subscriptionId, paperId, vote, source }: VoteClaim): string {
-  return `${subscriptionId}_${paperId}_${vote}_${source}`;
+  return `${compactUuid(subscriptionId)}${compactUuid(paperId)}${vote[0]}${source[0]}`;
+}
+
+const compactUuid = (uuid: string): string => Buffer.from(uuid.replace(/-/g, ''), 'hex').toString('base64url');
+
+function uuidOf(compact: string): string {
+  const hex = Buffer.from(compact, 'base64url').toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
