@@ -91,7 +91,7 @@ export function renderDigestEmailPieces(view: DigestView): DigestEmailPieces {
   const { papers, ...frame } = model;
   // The model but its papers, with holes for the links: everything the head and tail show.
   const frameKey = JSON.stringify({ ...frame, paperCount: papers.length });
-  const keys = view.papers.map(paperKey);
+  const keys = view.papers.map((paper, index) => paperKey(paper, view.votes?.[index] != null));
   const pieces = (template: SplitTemplate): EmailBodyPieces => {
     const links = [view.viewUrl, view.manageUrl ?? '', view.unsubscribeUrl, view.feedUrl].map(template.print);
     return {
@@ -99,8 +99,7 @@ export function renderDigestEmailPieces(view: DigestView): DigestEmailPieces {
       papers: papers.map((paper, index) => {
         const votes = view.votes?.[index];
         return {
-          // The same block with or without its vote holes: two frames.
-          key: votes ? `${keys[index]}\nvotes` : keys[index],
+          key: keys[index],
           render: () => splitAtHoles(template.paper({ ...paper, number: HOLE.number as unknown as number })),
           fills: votes
             ? [String(paper.number), '', '', '', '', template.print(votes.up), template.print(votes.down)]
@@ -115,13 +114,15 @@ export function renderDigestEmailPieces(view: DigestView): DigestEmailPieces {
 
 // Everything a block shows but its number; one key serves both formats. Kept per view object, so a
 // view handed out again brings the same string, whose hash is then computed once.
-const paperKeys = new WeakMap<DigestPaperView, string>();
+// The same block with or without its vote holes makes two frames, each with its key kept.
+const paperKeys = { plain: new WeakMap<DigestPaperView, string>(), voted: new WeakMap<DigestPaperView, string>() };
 
-function paperKey(paper: DigestPaperView): string {
-  let key = paperKeys.get(paper);
+function paperKey(paper: DigestPaperView, voted: boolean): string {
+  const keys = voted ? paperKeys.voted : paperKeys.plain;
+  let key = keys.get(paper);
   if (key === undefined) {
-    key = JSON.stringify(paperEmailModel(paper));
-    paperKeys.set(paper, key);
+    key = `${JSON.stringify(paperEmailModel(paper))}${voted ? '\nvotes' : ''}`;
+    keys.set(paper, key);
   }
   return key;
 }

@@ -87,7 +87,21 @@ function voteSubject({ subscriptionId, paperId, vote, source }: VoteClaim): stri
   return `${compactUuid(subscriptionId)}${compactUuid(paperId)}${vote[0]}${source[0]}`;
 }
 
-const compactUuid = (uuid: string): string => Buffer.from(uuid.replace(/-/g, ''), 'hex').toString('base64url');
+// A fan-out signs two tokens a paper of each email: the same few hundred papers and, within an email, the same
+// subscription. Cleared when full rather than kept in order: a bounded memo, nothing to evict.
+const compacted = new Map<string, string>();
+
+function compactUuid(uuid: string): string {
+  let compact = compacted.get(uuid);
+  if (compact === undefined) {
+    compact = Buffer.from(uuid.replace(/-/g, ''), 'hex').toString('base64url');
+    if (compacted.size >= 10_000) {
+      compacted.clear();
+    }
+    compacted.set(uuid, compact);
+  }
+  return compact;
+}
 
 function uuidOf(compact: string): string {
   const hex = Buffer.from(compact, 'base64url').toString('hex');
