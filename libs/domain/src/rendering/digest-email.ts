@@ -91,7 +91,7 @@ export function renderDigestEmailPieces(view: DigestView): DigestEmailPieces {
   const { papers, ...frame } = model;
   // The model but its papers, with holes for the links: everything the head and tail show.
   const frameKey = JSON.stringify({ ...frame, paperCount: papers.length });
-  const keys = view.papers.map((paper, index) => paperKey(paper, view.votes?.[index] != null));
+  const keys = view.papers.map((paper, index) => paperKey(paper, Boolean(view.votes?.[index])));
   const pieces = (template: SplitTemplate): EmailBodyPieces => {
     const links = [view.viewUrl, view.manageUrl ?? '', view.unsubscribeUrl, view.feedUrl].map(template.print);
     return {
