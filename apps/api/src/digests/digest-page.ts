@@ -21,6 +21,8 @@ export interface DigestPage {
   maxPapers: number;
   /** The vote form of each paper of `view.papers` (the papers the message showed), in order. */
   votes: DigestVoteForm[];
+  /** The same for `view.leftOut`: the page shows them too. */
+  leftOutVotes: DigestVoteForm[];
   /** The digest and the view's own token: the paper pages opened from here carry it, and vote forms come back here. */
   context: DigestContext;
 }
@@ -73,8 +75,16 @@ const MAX_TAGS = 5;
  * Hugging Face and code links), each title leading to the paper's page on the site, abstracts on demand; below
  * them, the papers that did not fit in the message, which its "And N more" links here for.
  */
-export function digestPage(site: Site, { view, papers, leftOut, maxPapers, votes, context }: DigestPage): string {
+export function digestPage(
+  site: Site,
+  { view, papers, leftOut, maxPapers, votes, leftOutVotes, context }: DigestPage,
+): string {
   const back = digestViewPath(site, context);
+  // Each paper links to its page with the digest's context, and has its vote form.
+  const withVotes = (model: PaperItemModel, ref: DigestPaperRef | undefined, form: DigestVoteForm | undefined) =>
+    ref && form
+      ? { ...model, href: digestPaperPath(site, ref.id, context), vote: voteFormModel(site, form, back) }
+      : model;
   const heading = digestHeading(view);
   const noun = view.omittedCount === 1 ? 'paper' : 'papers';
   const limit = `your digest holds at most ${maxPapers} ${maxPapers === 1 ? 'paper' : 'papers'}`;
@@ -90,7 +100,13 @@ export function digestPage(site: Site, { view, papers, leftOut, maxPapers, votes
           : `The ${view.leftOut.length} matching papers that`;
     more = {
       intro: `${which} did not fit in the message: ${limit}. They were not sent to you, so any still recent can come in your next digest.`,
-      papers: view.leftOut.map((paper, index) => item(site, paper, leftOut[index], view.papers.length + index + 1)),
+      papers: view.leftOut.map((paper, index) =>
+        withVotes(
+          item(site, paper, leftOut[index], view.papers.length + index + 1),
+          leftOut[index],
+          leftOutVotes[index],
+        ),
+      ),
     };
   } else if (view.omittedCount > 0) {
     // A digest built before the papers left out were recorded: only their number is known.
@@ -108,14 +124,9 @@ export function digestPage(site: Site, { view, papers, leftOut, maxPapers, votes
     { title: heading, noindex: true, script: true },
     {
       heading,
-      papers: view.papers.map((paper, index) => {
-        const ref = papers[index];
-        const form = votes[index];
-        return {
-          ...item(site, paper, ref, index + 1, ref ? digestPaperPath(site, ref.id, context) : undefined),
-          ...(form ? { vote: voteFormModel(site, form, back) } : {}),
-        };
-      }),
+      papers: view.papers.map((paper, index) =>
+        withVotes(item(site, paper, papers[index], index + 1), papers[index], votes[index]),
+      ),
       more,
       moreCount,
       links,
@@ -124,13 +135,7 @@ export function digestPage(site: Site, { view, papers, leftOut, maxPapers, votes
 }
 
 /** One paper, numbered as in the digest. */
-function item(
-  site: Site,
-  paper: DigestPaperView,
-  ref: DigestPaperRef | undefined,
-  rank: number,
-  href?: string,
-): PaperItemModel {
+function item(site: Site, paper: DigestPaperView, ref: DigestPaperRef | undefined, rank: number): PaperItemModel {
   const arxivPdf = ref?.arxivId ? arxivPdfUrl(ref.arxivId) : null;
   const links = [
     paper.arxivUrl ? { label: 'arXiv', href: safeUrl(paper.arxivUrl) } : null,
@@ -141,7 +146,7 @@ function item(
   return {
     rank,
     // The paper's page on the site has everything; without it (a paper merged away since), its own page.
-    href: href ?? (ref ? `${site.base}/papers/${ref.id}` : (safeUrl(paper.url) ?? '')),
+    href: ref ? `${site.base}/papers/${ref.id}` : (safeUrl(paper.url) ?? ''),
     title: paper.title,
     upvotes: paper.upvotes,
     authors: authorLine(paper.authors),

@@ -147,6 +147,8 @@ describe('GET /digests/:id (view in browser)', () => {
     expect(at.every((position) => position >= 0)).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
     expect(html).toContain('<span class="rank">3.</span>');
+    // The page shows them: each has its vote form, as the papers sent do.
+    expect(html.match(/<form class="vote-form"[^>]*data-vote-form>/g)).toHaveLength(3);
     // The page lists them: it no longer says they are somewhere else.
     expect(html).not.toContain('And 2 more');
     const json = (await get(`/api/digests/${capped}?token=${encodeURIComponent(digestToken(capped))}`)).body as {

@@ -62,18 +62,20 @@ export class DigestsService {
       votes: loaded.papers.map((paper) =>
         this.voteForm(loaded.subscription, paper.id, loaded.notes.get(paper.id)?.explore === true, current),
       ),
+      leftOutVotes: loaded.leftOut.map((paper) => this.voteForm(loaded.subscription, paper.id, false, current)),
       context: { digestId, token },
     };
   }
 
   /**
    * A paper page opened from a digest's web view (`?digest=&token=`, the view's own token): the paper's vote form
-   * and the way back, when the token is the digest's and the paper is one it showed; else null (the page is then
-   * the public one).
+   * and the way back, when the token is the digest's and the paper is one its web view shows (sent, or left out by
+   * the cap); else null (the page is then the public one).
    */
   async paperContext(digestId: string, token: string, paperId: string): Promise<PaperDigestContext | null> {
     const found = await this.authorised(digestId, token, this.clock.now());
-    if (!found || !(await this.digests.paperIdsOf(digestId)).includes(paperId)) {
+    const shown = found ? [...(await this.digests.paperIdsOf(digestId)), ...(found.digest.leftOutPaperIds ?? [])] : [];
+    if (!found || !shown.includes(paperId)) {
       return null;
     }
     const notes = await this.digests.notesOf(digestId);
