@@ -489,6 +489,38 @@ describe('api mail webhooks (integration)', () => {
       expect((await state(id)).status).toBe('unsubscribed');
     });
 
+    it('should record and apply two identical deliveries arriving at once only once', async () => {
+      const id = await subscriber('pm-twice@example.org');
+      const body = bounce('pm-twice@example.org', '9001');
+
+      const answers = await Promise.all([1, 2, 3, 4].map(() => post('postmark', body, authorised)));
+
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200]);
+      const bodies = answers.map((answer) => answer.body as { recorded: number; subscriptionsAffected: number });
+      expect(bodies.reduce((sum, answer) => sum + answer.recorded, 0)).toBe(1);
+      expect(bodies.reduce((sum, answer) => sum + answer.subscriptionsAffected, 0)).toBe(1);
+      expect(await eventCount()).toBe(1);
+      expect((await state(id)).emailSuppressedAt).not.toBeNull();
+    });
+
+    it.each([
+      ['empty', ''],
+      ['null', 'null'],
+      ['a string', '"Bounce"'],
+      ['a number out of range', '1e400'],
+      ['deeply nested', `${'['.repeat(100_000)}${']'.repeat(100_000)}`],
+      ['wrong types', '{"RecordType":"Bounce","ID":{"a":1},"Type":["HardBounce"],"Email":5}'],
+      ['an ID that is no number', '{"RecordType":"Bounce","ID":"12; DROP","Type":"HardBounce","Email":"a@example.org"}'],
+      ['a NUL byte', '{"RecordType":"Bounce","ID":7,"Type":"HardBounce","Email":"a\u0000@example.org"}'],
+      ['not UTF-8', Buffer.from([0x7b, 0xff, 0xfe, 0x7d]).toString('latin1')],
+      ['over 1 MB', `{"RecordType":"Bounce","ID":8,"Type":"HardBounce","Email":"${'a'.repeat(1100_000)}@example.org"}`],
+    ])('should answer a 4xx, never a 5xx, to a hostile body (%s), storing nothing', async (_what, body) => {
+      const response = await post('postmark', body, authorised);
+      expect(response.status).toBeGreaterThanOrEqual(400);
+      expect(response.status).toBeLessThan(500);
+      expect(await eventCount()).toBe(0);
+    });
+
     it('should answer 400 naming what is wrong', async () => {
       const array = await post('postmark', '[]', authorised);
       expect(array.status).toBe(400);
@@ -630,6 +662,25 @@ describe('api mail webhooks (integration)', () => {
       );
       expect(complained.body).toEqual(expect.objectContaining({ recorded: 1, subscriptionsAffected: 1 }));
       expect((await state(id)).status).toBe('unsubscribed');
+    });
+
+    it("should refuse a signature replayed with another event, and take the provider's retry of the same body", async () => {
+      const id = await subscriber('mg-victim@example.org');
+      const seen = JSON.parse(payload(failed('mg-bounced@example.org', 'permanent', 'seen-1'))) as Record<string, unknown>;
+      const original = JSON.stringify(seen);
+      expect((await post('mailgun', original)).status).toBe(200);
+
+      // Mailgun signs only its timestamp and token: whoever saw one request could attach them to any event.
+      const forgedBody = JSON.stringify({ ...seen, 'event-data': failed('mg-victim@example.org', 'permanent', 'forged-1') });
+      const forgery = await post('mailgun', forgedBody);
+      expect(forgery.status).toBe(401);
+      expect(messages(forgery.body)).toBe('This mailgun signature was already used for another body: not taken again');
+      expect((await state(id)).emailSuppressedAt).toBeNull();
+
+      const retried = await post('mailgun', original);
+      expect(retried.status).toBe(200);
+      expect(retried.body).toEqual(expect.objectContaining({ events: 1, recorded: 0 }));
+      expect(await eventCount()).toBe(1);
     });
 
     it('should answer 401 to a wrong signature or a stale one, and 400 to a body without its parts', async () => {

@@ -5,6 +5,7 @@ import { DatabaseModule } from '@libs/database';
 import { MailWebhooksController } from './mail-webhooks.controller';
 import { MailWebhooksService } from './mail-webhooks.service';
 import { SnsClient } from './sns-client';
+import { WebhookTokens } from './webhook-tokens';
 
 /** The webhook routes: their bodies are taken raw (as text), up to this size (SendGrid batches events). */
 export const MAIL_WEBHOOK_PATHS = /^\/api\/webhooks\/mail\/[^/]+$/;
@@ -24,6 +25,6 @@ export function mailWebhookBodies(req: Request, res: Response, next: NextFunctio
 @Module({
   imports: [DatabaseModule],
   controllers: [MailWebhooksController],
-  providers: [MailWebhooksService, SnsClient],
+  providers: [MailWebhooksService, SnsClient, WebhookTokens],
 })
 export class MailWebhooksModule {}
