@@ -510,7 +510,10 @@ describe('api mail webhooks (integration)', () => {
       ['a number out of range', '1e400'],
       ['deeply nested', `${'['.repeat(100_000)}${']'.repeat(100_000)}`],
       ['wrong types', '{"RecordType":"Bounce","ID":{"a":1},"Type":["HardBounce"],"Email":5}'],
-      ['an ID that is no number', '{"RecordType":"Bounce","ID":"12; DROP","Type":"HardBounce","Email":"a@example.org"}'],
+      [
+        'an ID that is no number',
+        '{"RecordType":"Bounce","ID":"12; DROP","Type":"HardBounce","Email":"a@example.org"}',
+      ],
       ['a NUL byte', '{"RecordType":"Bounce","ID":7,"Type":"HardBounce","Email":"a\u0000@example.org"}'],
       ['not UTF-8', Buffer.from([0x7b, 0xff, 0xfe, 0x7d]).toString('latin1')],
       ['over 1 MB', `{"RecordType":"Bounce","ID":8,"Type":"HardBounce","Email":"${'a'.repeat(1100_000)}@example.org"}`],
@@ -666,12 +669,18 @@ describe('api mail webhooks (integration)', () => {
 
     it("should refuse a signature replayed with another event, and take the provider's retry of the same body", async () => {
       const id = await subscriber('mg-victim@example.org');
-      const seen = JSON.parse(payload(failed('mg-bounced@example.org', 'permanent', 'seen-1'))) as Record<string, unknown>;
+      const seen = JSON.parse(payload(failed('mg-bounced@example.org', 'permanent', 'seen-1'))) as Record<
+        string,
+        unknown
+      >;
       const original = JSON.stringify(seen);
       expect((await post('mailgun', original)).status).toBe(200);
 
       // Mailgun signs only its timestamp and token: whoever saw one request could attach them to any event.
-      const forgedBody = JSON.stringify({ ...seen, 'event-data': failed('mg-victim@example.org', 'permanent', 'forged-1') });
+      const forgedBody = JSON.stringify({
+        ...seen,
+        'event-data': failed('mg-victim@example.org', 'permanent', 'forged-1'),
+      });
       const forgery = await post('mailgun', forgedBody);
       expect(forgery.status).toBe(401);
       expect(messages(forgery.body)).toBe('This mailgun signature was already used for another body: not taken again');
@@ -699,6 +708,29 @@ describe('api mail webhooks (integration)', () => {
       expect(response.status).toBe(400);
       expect(messages(response.body)).toBe('event-data must be an object');
     });
+  });
+
+  it.each([
+    ['ses', '[]'],
+    ['ses', '{"Type":"Notification","SignatureVersion":3}'],
+    ['ses', '{"Type":["Notification"],"MessageId":1}'],
+    [
+      'ses',
+      `{"Type":"SubscriptionConfirmation","SignatureVersion":"1","MessageId":"m","TopicArn":"${TOPIC}","Message":"x","Timestamp":"t","Signature":"s","SigningCertURL":"https://169.254.169.254/latest/meta-data/"}`,
+    ],
+    [
+      'ses',
+      `{"Type":"Notification","SignatureVersion":"1","MessageId":"m","TopicArn":"${TOPIC}","Message":"x","Timestamp":"t","Signature":"s","SigningCertURL":"file:///etc/passwd"}`,
+    ],
+    ['mailgun', '{"signature":[],"event-data":{}}'],
+    ['mailgun', '{"signature":{"timestamp":1,"token":null,"signature":{}}}'],
+    ['mailgun', '{"signature":{"timestamp":"1","token":"t","signature":"00"},"event-data":"x"}'],
+    ['sendgrid', '[{"event":"bounce"}]'],
+  ])('should answer a 4xx, never a 5xx, to a hostile %s body (%s), storing nothing', async (provider, body) => {
+    const response = await post(provider, body, { 'content-type': 'text/plain' });
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+    expect(await eventCount()).toBe(0);
   });
 
   it('should answer 404 for a provider it does not know', async () => {
