@@ -89,6 +89,11 @@ async function startSnsStandIn(keys: Keys): Promise<SnsStandIn> {
       );
       return;
     }
+    if (url.pathname === '/SimpleNotificationService-busy.pem') {
+      res.writeHead(503, { 'content-type': 'text/plain' });
+      res.end('Service Unavailable');
+      return;
+    }
     res.writeHead(404);
     res.end();
   });
@@ -399,6 +404,19 @@ describe('api mail webhooks (integration)', () => {
       );
       expect((await state(id)).emailSuppressedAt).toBeNull();
       expect(await eventCount()).toBe(0);
+    });
+
+    it('should answer 503 when SNS cannot serve its certificate, so SNS delivers the message again', async () => {
+      const id = await subscriber('busy@example.org');
+      const busy = `https://${sns.host}/SimpleNotificationService-busy.pem`;
+      const response = await postSns(snsMessage(bounceNotification('busy@example.org'), { certUrl: busy }));
+      expect(response.status).toBe(503);
+      expect((await state(id)).emailSuppressedAt).toBeNull();
+      // A certificate that is not there is no SNS trouble: refused.
+      const missing = `https://${sns.host}/SimpleNotificationService-missing.pem`;
+      expect((await postSns(snsMessage(bounceNotification('busy@example.org'), { certUrl: missing }))).status).toBe(
+        401,
+      );
     });
 
     it('should fetch each signing certificate once', async () => {
