@@ -507,6 +507,18 @@ describe('api mail webhooks (integration)', () => {
       expect((await state(id)).status).toBe('unsubscribed');
     });
 
+    it('should take the webhook at its URL with a trailing slash as well', async () => {
+      const id = await subscriber('pm-slash@example.org');
+      const response = await api
+        .http()
+        .post('/api/webhooks/mail/postmark/')
+        .set({ 'content-type': 'application/json', ...authorised })
+        .send(bounce('pm-slash@example.org', '31337'));
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual(expect.objectContaining({ recorded: 1, subscriptionsAffected: 1 }));
+      expect((await state(id)).emailSuppressedAt).not.toBeNull();
+    });
+
     it('should record and apply two identical deliveries arriving at once only once', async () => {
       const id = await subscriber('pm-twice@example.org');
       const body = bounce('pm-twice@example.org', '9001');
