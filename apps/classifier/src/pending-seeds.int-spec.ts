@@ -2,6 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Client } from 'pg';
 import { SettingsModule } from '@libs/config';
+import { ShiftedClock } from '@libs/domain';
 import { DatabaseModule, ListingRepository, ProfileRepository, SourceRepository } from '@libs/database';
 import { QueueName, QueuesModule, JobProducer } from '@libs/queues';
 import { deleteQueueKeys } from '../../../test/support/processes';
@@ -107,5 +108,22 @@ describe(PendingSeedResolver.name, () => {
     });
     const training = await app.get(JobProducer).queue(QueueName.Classify).getJobs(['delayed', 'waiting']);
     expect(training.map((job) => [job.name, job.data])).toEqual([['RelevanceTrain', { subscriptionId: subscriber }]]);
+  });
+
+  it("expires pending seeds by the injected clock's time, not the machine's", async () => {
+    const subscriber = await subscription();
+    const asked = testInstant();
+    await app.get(ProfileRepository).addPendingSeeds(subscriber, ['2410.37777'], asked);
+    const pending = async () =>
+      (await sql.query(`SELECT 1 FROM pending_seeds WHERE "subscriptionId" = $1`, [subscriber])).rows.length;
+    const at = (instant: Date) =>
+      new PendingSeedResolver(app.get(ProfileRepository), app.get(JobProducer), new ShiftedClock(instant));
+
+    // An hour after it was asked for (whatever the machine's date): kept.
+    await at(new Date(asked.getTime() + 3600_000)).resolve();
+    expect(await pending()).toBe(1);
+    // Eight days after: given up.
+    await at(new Date(asked.getTime() + 8 * 24 * 3600_000)).resolve();
+    expect(await pending()).toBe(0);
   });
 });

@@ -1,3 +1,4 @@
+import { Job, UnrecoverableError, Worker } from 'bullmq';
 import { Client } from 'pg';
 import { Response } from 'supertest';
 import { ProfileRepository, RelevanceRepository } from '@libs/database';
@@ -183,6 +184,71 @@ describe('subscriber profile (integration)', () => {
         [ids.diffusion, found].sort().map((paperId) => ({ paperId, vote: 'up', source: 'seed' })),
       );
       expect(await count('pending_seeds', manage.id)).toBe(0);
+    });
+
+    it('asks arXiv again for a seed sent again a day after its lookup failed for good', async () => {
+      const manage = await subscribe();
+      const seed = () =>
+        withArxivSource(() =>
+          http()
+            .patch(api_(manage))
+            .send({ seedPapers: ['2410.25555'] }),
+        );
+      const lookups = async () =>
+        (await lookupJobs()).filter((job) => (job.data as { arxivIds: string[] }).arxivIds.includes('2410.25555'));
+      expect((await seed()).status).toBe(200);
+      expect(await lookups()).toHaveLength(1);
+
+      // The fetcher takes the lookup and fails it for good (arXiv down past its retries); failed jobs are kept.
+      const worker = new Worker('fetch', null, {
+        connection: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
+        prefix: api.prefix,
+        autorun: false,
+      });
+      try {
+        // Other tests' jobs taken on the way go back to waiting as they were.
+        const others: Job[] = [];
+        let ours: Job | undefined;
+        while (!ours) {
+          const job = (await worker.getNextJob('test-token')) as Job | undefined;
+          if (!job) {
+            throw new Error('The lookup of 2410.25555 was not queued');
+          }
+          const mine =
+            job.name === 'SourceLookup' && (job.data as { arxivIds: string[] }).arxivIds.includes('2410.25555');
+          if (mine) {
+            ours = job;
+          } else {
+            others.push(job);
+          }
+        }
+        await ours.moveToFailed(new UnrecoverableError('arXiv answered 503'), 'test-token', false);
+        for (const other of others) {
+          await other.moveToWait('test-token');
+        }
+      } finally {
+        await worker.close();
+      }
+      expect(await lookups()).toHaveLength(0);
+
+      // Sent again within the day: nothing asked. A day later: asked again, whatever became of the first lookup.
+      expect((await seed()).status).toBe(200);
+      expect(await lookups()).toHaveLength(0);
+      await sql.query(
+        `UPDATE pending_seeds SET "requestedAt" = "requestedAt" - interval '25 hours' WHERE "subscriptionId" = $1`,
+        [manage.id],
+      );
+      expect((await seed()).status).toBe(200);
+      expect((await lookups()).map((job) => job.data)).toEqual([
+        { sourceId: 'arxiv-api-test', arxivIds: ['2410.25555'] },
+      ]);
+      // And sent again at once: the lookup is still waiting, no second one.
+      await sql.query(
+        `UPDATE pending_seeds SET "requestedAt" = "requestedAt" - interval '25 hours' WHERE "subscriptionId" = $1`,
+        [manage.id],
+      );
+      expect((await seed()).status).toBe(200);
+      expect(await lookups()).toHaveLength(1);
     });
 
     it('drops a pending seed nobody found within its time, and keeps a younger one', async () => {

@@ -114,7 +114,9 @@ export class SeedsService {
         new Date(now.getTime() - ASK_AGAIN_AFTER_MS),
       );
       if (added.length > 0) {
-        await this.producer.enqueue(JobName.SourceLookup, { sourceId: lookupSource, arxivIds: added });
+        // Queued past a finished lookup of the same ids (a failed one is kept two weeks under the usual id, and
+        // would make asking again a no-op); while one is still waiting, this adds nothing (requeue's dedup).
+        await this.producer.requeue(JobName.SourceLookup, { sourceId: lookupSource, arxivIds: added });
       }
       answer.lookingUp = unknownArxiv;
     } else {
