@@ -1,8 +1,7 @@
 import { Injectable, OnModuleDestroy, ServiceUnavailableException } from '@nestjs/common';
-import type Redis from 'ioredis';
 import { createHash } from 'node:crypto';
 import { Settings } from '@libs/config';
-import { createRedisClient } from '@libs/queues';
+import { createRedisClient, type RedisClient, redisKeyPrefix } from '@libs/queues';
 import { forged } from './providers/provider-event';
 
 /**
@@ -13,12 +12,12 @@ import { forged } from './providers/provider-event';
  */
 @Injectable()
 export class WebhookTokens implements OnModuleDestroy {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly prefix: string;
 
   constructor(settings: Settings) {
-    this.redis = createRedisClient(settings.REDIS_URL, WebhookTokens.name, { maxRetriesPerRequest: 2, lazyConnect: true });
-    this.prefix = `${settings.QUEUE_PREFIX}:webhook-token`;
+    this.redis = createRedisClient(settings.redis, WebhookTokens.name, { maxRetriesPerRequest: 2, lazyConnect: true });
+    this.prefix = redisKeyPrefix(settings, 'webhook-token');
   }
 
   /** 401 when `token` was seen with another body within `ttlMs`; 503 when Redis cannot say (the provider retries). */
