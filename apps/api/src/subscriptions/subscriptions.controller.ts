@@ -117,7 +117,12 @@ export class SubscriptionsController {
    */
   @Delete('api/subscriptions/:id')
   @HttpCode(204)
-  @ApiQuery({ name: 'erase', required: false, enum: ['true', 'false'], description: 'Delete every record of the subscriber' })
+  @ApiQuery({
+    name: 'erase',
+    required: false,
+    enum: ['true', 'false'],
+    description: 'Delete every record of the subscriber',
+  })
   async remove(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query('token') token: string | undefined,
@@ -171,8 +176,8 @@ export class SubscriptionsController {
   @Get('unsubscribe')
   @Header('content-type', 'text/html; charset=utf-8')
   async unsubscribePage(@Query('token') token: string | undefined, @Res() res: Response): Promise<void> {
-    const ok = typeof token === 'string' && (await this.subscriptions.isUnsubscribeToken(token));
-    res.status(ok ? 200 : 404).send(ok ? this.pages.unsubscribeForm() : this.pages.invalidLink());
+    const link = typeof token === 'string' ? await this.subscriptions.unsubscribeLink(token) : null;
+    res.status(link ? 200 : 404).send(link ? this.pages.unsubscribeForm(link.canErase) : this.pages.invalidLink());
   }
 
   /**
@@ -181,10 +186,21 @@ export class SubscriptionsController {
    */
   @Post('unsubscribe')
   @Header('content-type', 'text/html; charset=utf-8')
-  async unsubscribe(@Query('token') token: string | undefined, @Body() body: unknown, @Res() res: Response): Promise<void> {
+  async unsubscribe(
+    @Query('token') token: string | undefined,
+    @Body() body: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
     const erase = typeof body === 'object' && body !== null && (body as Record<string, unknown>).erase === 'true';
-    const ok = typeof token === 'string' && (await this.subscriptions.unsubscribe(token, undefined, erase));
-    res.status(ok ? 200 : 404).send(ok ? (erase ? this.pages.erased() : this.pages.unsubscribed()) : this.pages.invalidLink());
+    const outcome =
+      typeof token === 'string' ? await this.subscriptions.unsubscribe(token, undefined, erase) : 'invalid';
+    const answers = {
+      unsubscribed: () => res.status(200).send(this.pages.unsubscribed()),
+      erased: () => res.status(200).send(this.pages.erased()),
+      revoked: () => res.status(403).send(this.pages.eraseRevoked()),
+      invalid: () => res.status(404).send(this.pages.invalidLink()),
+    };
+    answers[outcome]();
   }
 }
 

@@ -11,12 +11,18 @@ import {
   slackWebhookProblem,
   SubscriberLinks,
   subscriberLinks,
+  tokenSubject,
+  unsubscribeTokenVersion,
   verifyEmailChangeToken,
   verifyToken,
 } from '@libs/domain';
 import { JobName, JobProducer } from '@libs/queues';
 import { SubscriptionEntity } from '@libs/database';
-import { CreateSubscriptionDto, SubscriptionPreferencesDto, UpdateSubscriptionDto } from './dto/create-subscription.dto';
+import {
+  CreateSubscriptionDto,
+  SubscriptionPreferencesDto,
+  UpdateSubscriptionDto,
+} from './dto/create-subscription.dto';
 import { SubscribeRateLimiter } from './subscribe-rate-limiter';
 import { SeedsAnswer, SeedsService } from '../relevance/seeds.service';
 
@@ -255,8 +261,17 @@ export class SubscriptionsService {
     }
     let outcome: 'changed' | 'waiting' | 'stale' = 'stale';
     if (subscription.pendingEmail !== null && verified.matches(subscription.pendingEmail)) {
-      outcome = await this.subscriptions.recordAddressClick(subscription.id, subscription.pendingEmail, verified.sentTo, now);
-    } else if (subscription.email !== null && subscription.pendingEmail === null && verified.matches(subscription.email)) {
+      outcome = await this.subscriptions.recordAddressClick(
+        subscription.id,
+        subscription.pendingEmail,
+        verified.sentTo,
+        now,
+      );
+    } else if (
+      subscription.email !== null &&
+      subscription.pendingEmail === null &&
+      verified.matches(subscription.email)
+    ) {
       // A second click finds the address already changed: the same page.
       outcome = 'changed';
     }
@@ -305,7 +320,8 @@ export class SubscriptionsService {
   private async managed(id: string, token: string): Promise<SubscriptionEntity | null> {
     const subscription = await this.subscriptions.findById(id);
     const version = subscription?.linkVersion ?? 0;
-    return subscription && verifyToken(this.settings.APP_SECRET, 'manage', token, this.clock.now(), Infinity, version) === id
+    return subscription &&
+      verifyToken(this.settings.APP_SECRET, 'manage', token, this.clock.now(), Infinity, version) === id
       ? subscription
       : null;
   }
@@ -368,24 +384,46 @@ export class SubscriptionsService {
     return true;
   }
 
-  /** Whether an unsubscribe token is genuine (the GET page shows the button only then). */
-  async isUnsubscribeToken(token: string): Promise<boolean> {
-    const id = verifyToken(this.settings.APP_SECRET, 'unsubscribe', token, this.clock.now());
-    return id !== null && (await this.subscriptions.findById(id)) !== null;
+  /**
+   * What an unsubscribe token may do: null when it is not genuine; `canErase` when it carries the
+   * subscription's current key version (a link revoked since still unsubscribes, RFC 8058, but a forwarded
+   * old email must not delete the subscriber's data).
+   */
+  async unsubscribeLink(
+    token: string,
+    now: Date = this.clock.now(),
+  ): Promise<{ id: string; canErase: boolean } | null> {
+    const subject = tokenSubject(token);
+    const subscription = subject ? await this.subscriptions.findById(subject) : null;
+    if (!subscription) {
+      return null;
+    }
+    const version = unsubscribeTokenVersion(this.settings.APP_SECRET, token, now, subscription.linkVersion);
+    return version === null ? null : { id: subscription.id, canErase: version === subscription.linkVersion };
   }
 
-  /** RFC 8058 one-click: immediate and idempotent. `erase`: the unsubscribe page's "delete my data" button. */
-  async unsubscribe(token: string, now: Date = this.clock.now(), erase = false): Promise<boolean> {
-    const id = verifyToken(this.settings.APP_SECRET, 'unsubscribe', token, now);
-    if (!id || !(await this.subscriptions.findById(id))) {
-      return false;
+  /**
+   * RFC 8058 one-click: immediate and idempotent. `erase`: the unsubscribe page's "delete my data" button,
+   * refused ('revoked') for a token of an earlier key version.
+   */
+  async unsubscribe(
+    token: string,
+    now: Date = this.clock.now(),
+    erase = false,
+  ): Promise<'unsubscribed' | 'erased' | 'invalid' | 'revoked'> {
+    const link = await this.unsubscribeLink(token, now);
+    if (!link) {
+      return 'invalid';
     }
-    if (erase) {
-      await this.profiles.erase(id);
-    } else {
-      await this.subscriptions.unsubscribe(id, now);
+    if (!erase) {
+      await this.subscriptions.unsubscribe(link.id, now);
+      return 'unsubscribed';
     }
-    return true;
+    if (!link.canErase) {
+      return 'revoked';
+    }
+    await this.profiles.erase(link.id);
+    return 'erased';
   }
 }
 
