@@ -144,6 +144,17 @@ export class Settings {
   @IsInt({ message: 'NOTIFIER_CONCURRENCY must be an integer' })
   NOTIFIER_CONCURRENCY: number = 64;
 
+  /**
+   * On SIGTERM a process stops taking work and finishes what it holds; past this many seconds it exits
+   * anyway (its unfinished jobs are retried elsewhere). Below the orchestrator's grace period, which ends
+   * in SIGKILL (Kubernetes' terminationGracePeriodSeconds: deploy/kubernetes).
+   */
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && value !== '' ? Number(value) : value))
+  @Max(3600, { message: 'SHUTDOWN_TIMEOUT_SECONDS must be between 1 and 3600' })
+  @Min(1, { message: 'SHUTDOWN_TIMEOUT_SECONDS must be between 1 and 3600' })
+  @IsInt({ message: 'SHUTDOWN_TIMEOUT_SECONDS must be an integer' })
+  SHUTDOWN_TIMEOUT_SECONDS: number = 25;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
   })
