@@ -33,7 +33,7 @@ interface PodSpec {
 interface K8sObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string };
+  metadata: { name: string; labels?: Record<string, string> };
   data?: Record<string, string>;
   stringData?: Record<string, string>;
   spec?: {
@@ -142,6 +142,11 @@ describe('deploy/kubernetes', () => {
     const container = containerOf(job);
     expect(container.command).toEqual(['node', 'dist/libs/database/src/migrate.js']);
     expect(job.spec?.template?.spec.restartPolicy).toBe('Never');
+    // docs/operations.md applies these two alone first: -l 'app.kubernetes.io/name in (paperboy-settings,paperboy-migrate)'.
+    const first = applied.filter((o) =>
+      ['paperboy-settings', 'paperboy-migrate'].includes(o.metadata.labels?.['app.kubernetes.io/name'] ?? ''),
+    );
+    expect(first.map((o) => o.kind).sort()).toEqual(['ConfigMap', 'Job']);
     expect(loadSettings(environmentOf(container)).MIGRATION_DATABASE_URL).toBe(
       secretExample.stringData?.MIGRATION_DATABASE_URL,
     );
