@@ -7,6 +7,7 @@ import { DeliveryRepository } from './repositories/delivery.repository';
 import { DeliveryLogRepository } from './repositories/delivery-log.repository';
 import { DigestRepository } from './repositories/digest.repository';
 import { FetchRunRepository } from './repositories/fetch-run.repository';
+import { LedgerRetentionRepository } from './repositories/ledger-retention.repository';
 import { ListingRepository } from './repositories/listing.repository';
 import { PaperRepository } from './repositories/paper.repository';
 import { RelevanceRepository } from './repositories/relevance.repository';
@@ -27,6 +28,7 @@ const REPOSITORIES = [
   DeliveryRepository,
   VoteRepository,
   RelevanceRepository,
+  LedgerRetentionRepository,
 ];
 
 /** The Postgres connection and one repository class per aggregate; all SQL lives behind them. */
