@@ -30,6 +30,7 @@ import { HtmlErrorsFilter } from './web/html-errors.filter';
 import { WebPagesController } from './web/web-pages.controller';
 import { WebPapersService } from './web/web-papers.service';
 import { WebSubscriptionsController } from './web/web-subscriptions.controller';
+import { MailWebhooksModule } from './webhooks/mail-webhooks.module';
 
 @Module({
   // RequestInputModule after LoggingModule: its middleware runs after the request logger's.
@@ -41,6 +42,7 @@ import { WebSubscriptionsController } from './web/web-subscriptions.controller';
     QueuesModule,
     TerminusModule,
     AdminModule,
+    MailWebhooksModule,
   ],
   controllers: [
     SubscriptionsController,

@@ -12,6 +12,7 @@ import { feedFastPath } from './feeds/feed-response';
 import { limitRequestBodies, UPLOAD_PATHS } from './http/request-input';
 import { apiValidationPipe } from './http/validation';
 import { FeedsService } from './feeds/feeds.service';
+import { MAIL_WEBHOOK_MAX_BYTES, MAIL_WEBHOOK_PATHS, mailWebhookBodies } from './webhooks/mail-webhooks.module';
 
 /** Creates the api app with its global pipes; shared by main.ts and the tests. */
 export async function createApiApp(): Promise<INestApplication> {
@@ -26,9 +27,12 @@ export async function createApiApp(): Promise<INestApplication> {
   // uploads (a BibTeX or Zotero export) may reach 2 MB.
   const small = limitRequestBodies(16 * 1024, '16 KB');
   const upload = limitRequestBodies(MAX_SEED_FILE_BYTES, '2 MB');
+  // Providers' bounce and complaint webhooks batch events (SendGrid): up to 1 MB, read raw for their signatures.
+  const webhook = limitRequestBodies(MAIL_WEBHOOK_MAX_BYTES, '1 MB');
   app.use((req: Request, res: Response, next: NextFunction) =>
-    (UPLOAD_PATHS.test(req.path) ? upload : small)(req, res, next),
+    (UPLOAD_PATHS.test(req.path) ? upload : MAIL_WEBHOOK_PATHS.test(req.path) ? webhook : small)(req, res, next),
   );
+  app.use(mailWebhookBodies);
   app.useBodyParser('json', { limit: '16kb' });
   app.useBodyParser('urlencoded', { limit: '4kb', extended: false });
   app.useGlobalPipes(apiValidationPipe());

@@ -9,6 +9,7 @@ import { DigestRepository } from './repositories/digest.repository';
 import { FetchRunRepository } from './repositories/fetch-run.repository';
 import { LedgerRetentionRepository } from './repositories/ledger-retention.repository';
 import { ListingRepository } from './repositories/listing.repository';
+import { MailEventRepository } from './repositories/mail-event.repository';
 import { PaperRepository } from './repositories/paper.repository';
 import { RelevanceRepository } from './repositories/relevance.repository';
 import { SourceRepository } from './repositories/source.repository';
@@ -29,6 +30,7 @@ const REPOSITORIES = [
   VoteRepository,
   RelevanceRepository,
   LedgerRetentionRepository,
+  MailEventRepository,
 ];
 
 /** The Postgres connection and one repository class per aggregate; all SQL lives behind them. */

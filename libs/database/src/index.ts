@@ -7,6 +7,7 @@ export * from './repositories/delivery-log.repository';
 export * from './repositories/digest.repository';
 export * from './repositories/fetch-run.repository';
 export * from './repositories/listing.repository';
+export * from './repositories/mail-event.repository';
 export * from './repositories/paper.repository';
 export {
   isDataError,

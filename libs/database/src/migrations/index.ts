@@ -17,7 +17,8 @@ import { DigestMergedStatus1765400000000 } from './1765400000000-DigestMergedSta
 import { RevocableLinks1765500000000 } from './1765500000000-RevocableLinks';
 import { DigestPaperWhy1765600000200 } from './1765600000200-DigestPaperWhy';
 import { Relevance1765600000140 } from './1765600000140-Relevance';
-import { LedgerRetentionIndexes1765700000500 } from './1765700000500-LedgerRetentionIndexes';
+import { MailEvents1765700000500 } from './1765700000500-MailEvents';
+import { LedgerRetentionIndexes1765700000900 } from './1765700000900-LedgerRetentionIndexes';
 
 /** Every migration, in order: an imported list rather than a glob, so bundles and the CLI agree. */
 export const MIGRATIONS = [
@@ -40,5 +41,6 @@ export const MIGRATIONS = [
   RevocableLinks1765500000000,
   Relevance1765600000140,
   DigestPaperWhy1765600000200,
-  LedgerRetentionIndexes1765700000500,
+  MailEvents1765700000500,
+  LedgerRetentionIndexes1765700000900,
 ];

@@ -6,8 +6,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * notifiers keep writing digests meanwhile (the rule in "Upgrades without downtime"). Fetch runs are
  * reached per source through their existing (sourceId, startedAt) index.
  */
-export class LedgerRetentionIndexes1765700000500 implements MigrationInterface {
-  name = 'LedgerRetentionIndexes1765700000500';
+export class LedgerRetentionIndexes1765700000900 implements MigrationInterface {
+  name = 'LedgerRetentionIndexes1765700000900';
   transaction = false;
 
   async up(queryRunner: QueryRunner): Promise<void> {
