@@ -11,6 +11,7 @@ import { LedgerRetentionRepository } from './repositories/ledger-retention.repos
 import { ListingRepository } from './repositories/listing.repository';
 import { MailEventRepository } from './repositories/mail-event.repository';
 import { PaperRepository } from './repositories/paper.repository';
+import { ProfileRepository } from './repositories/profile.repository';
 import { RelevanceRepository } from './repositories/relevance.repository';
 import { SourceRepository } from './repositories/source.repository';
 import { StatsRepository } from './repositories/stats.repository';
@@ -30,6 +31,7 @@ const REPOSITORIES = [
   VoteRepository,
   RelevanceRepository,
   LedgerRetentionRepository,
+  ProfileRepository,
   MailEventRepository,
 ];
 

@@ -22,3 +22,4 @@ export * from './repositories/stats.repository';
 export * from './repositories/vote.repository';
 export * from './repositories/relevance.repository';
 export * from './repositories/ledger-retention.repository';
+export * from './repositories/profile.repository';
