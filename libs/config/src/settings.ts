@@ -12,7 +12,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { createPublicKey } from 'node:crypto';
-import { normaliseEmail, slackWebhookProblem } from '@libs/domain';
+import { MIN_RETENTION_DAYS, normaliseEmail, slackWebhookProblem } from '@libs/domain';
 import { parseRedisTarget, RedisTarget } from './redis-target';
 
 /** true/false/1/0 only; anything else stays a string so the boolean check names it. */
@@ -224,6 +224,27 @@ export class Settings {
   @Min(1, { message: 'NOTIFIER_CONCURRENCY must be between 1 and 500' })
   @IsInt({ message: 'NOTIFIER_CONCURRENCY must be an integer' })
   NOTIFIER_CONCURRENCY: number = 64;
+
+  /**
+   * Days the ledger keeps digests (with their papers and deliveries) and fetch runs; older ones are pruned
+   * hourly. At least MIN_RETENTION_DAYS, beyond any digest's lookback, so no paper is ever sent twice.
+   */
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && value !== '' ? Number(value) : value))
+  @Max(36500, { message: `RETENTION_DAYS must be between ${MIN_RETENTION_DAYS} and 36500` })
+  @Min(MIN_RETENTION_DAYS, { message: `RETENTION_DAYS must be between ${MIN_RETENTION_DAYS} and 36500` })
+  @IsInt({ message: 'RETENTION_DAYS must be an integer (days)' })
+  RETENTION_DAYS: number = 400;
+
+  /**
+   * On SIGTERM a process stops taking work and finishes what it holds; past this many seconds it exits
+   * anyway (its unfinished jobs are retried elsewhere). Below the orchestrator's grace period, which ends
+   * in SIGKILL (Kubernetes' terminationGracePeriodSeconds: deploy/kubernetes).
+   */
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && value !== '' ? Number(value) : value))
+  @Max(3600, { message: 'SHUTDOWN_TIMEOUT_SECONDS must be between 1 and 3600' })
+  @Min(1, { message: 'SHUTDOWN_TIMEOUT_SECONDS must be between 1 and 3600' })
+  @IsInt({ message: 'SHUTDOWN_TIMEOUT_SECONDS must be an integer' })
+  SHUTDOWN_TIMEOUT_SECONDS: number = 25;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',

@@ -7,6 +7,7 @@ import { DeliveryRepository } from './repositories/delivery.repository';
 import { DeliveryLogRepository } from './repositories/delivery-log.repository';
 import { DigestRepository } from './repositories/digest.repository';
 import { FetchRunRepository } from './repositories/fetch-run.repository';
+import { LedgerRetentionRepository } from './repositories/ledger-retention.repository';
 import { ListingRepository } from './repositories/listing.repository';
 import { MailEventRepository } from './repositories/mail-event.repository';
 import { PaperRepository } from './repositories/paper.repository';
@@ -29,6 +30,7 @@ const REPOSITORIES = [
   DeliveryRepository,
   VoteRepository,
   RelevanceRepository,
+  LedgerRetentionRepository,
   ProfileRepository,
   MailEventRepository,
 ];

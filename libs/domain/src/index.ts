@@ -1,6 +1,7 @@
 export * from './clock';
 export * from './errors';
 export * from './digests/schedule';
+export * from './digests/retention';
 export * from './papers';
 export * from './tokens/signed-token';
 export * from './topics';

@@ -19,6 +19,7 @@ import { DigestPaperWhy1765600000200 } from './1765600000200-DigestPaperWhy';
 import { PendingSeeds1765700000300 } from './1765700000300-PendingSeeds';
 import { Relevance1765600000140 } from './1765600000140-Relevance';
 import { MailEvents1765700000500 } from './1765700000500-MailEvents';
+import { LedgerRetentionIndexes1765700000900 } from './1765700000900-LedgerRetentionIndexes';
 
 /** Every migration, in order: an imported list rather than a glob, so bundles and the CLI agree. */
 export const MIGRATIONS = [
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   DigestPaperWhy1765600000200,
   PendingSeeds1765700000300,
   MailEvents1765700000500,
+  LedgerRetentionIndexes1765700000900,
 ];
