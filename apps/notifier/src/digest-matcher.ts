@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DigestRepository, DigestSelection, PaperNote, RelevanceRepository, SubscriptionEntity } from '@libs/database';
 import {
+  addInterestBoost,
   CandidateIndex,
   CandidatePaper,
   type DigestPick,
@@ -24,6 +25,8 @@ interface Entry<T> {
 
 /** A window's candidates as every for-you digest of it scores them: vectorized and indexed once. */
 interface RelevanceWindow {
+  /** The candidates it was built from, in index order. */
+  candidates: CandidatePaper[];
   index: CandidateIndex;
   upvotes: Int32Array;
   buffer: Float32Array<ArrayBuffer>;
@@ -74,14 +77,13 @@ export class DigestMatcher {
     const windowKey = `${window.listedAfter.getTime()}:${window.listedUntil.getTime()}`;
     const wantsModel =
       subscription.ranking === 'for-you' || subscription.ranking === null || subscription.ranking === undefined;
-    const [filtered, model] = await Promise.all([
+    const [{ filtered, candidates, keywordRanks }, model] = await Promise.all([
       this.filtered(subscription, window, windowKey),
       wantsModel
         ? this.relevanceRepository.models([subscription.id]).then((models) => models.get(subscription.id))
         : undefined,
     ]);
     if (subscription.ranking === 'newest') {
-      const candidates = await this.candidates(window, windowKey);
       const listed = new Map(candidates.map((paper) => [paper.id, paper.listedAtMicros]));
       const newest = [...filtered].sort(
         (a, b) => (listed.get(b) ?? 0) - (listed.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0),
@@ -92,7 +94,7 @@ export class DigestMatcher {
       return { paperIds: filtered, notes: new Map() };
     }
     const relevance = await this.cached(this.relevance, windowKey, MAX_WINDOWS, async () =>
-      this.relevanceWindow(await this.candidates(window, windowKey)),
+      this.relevanceWindow(candidates),
     );
     // Papers already delivered are the ledger's to skip, but explore slots must not be spent on them.
     const delivered = await this.digests.deliveredAmong(subscription.id, filtered);
@@ -104,7 +106,12 @@ export class DigestMatcher {
       }
     }
     // Scored into the window's one buffer: nothing awaits between scoring and picking.
-    const scores = relevance.index.score(model, subscription.followedAuthors ?? [], relevance.buffer);
+    const scores = addInterestBoost(
+      relevance.index.score(model, subscription.followedAuthors ?? [], relevance.buffer),
+      relevance.candidates,
+      subscription,
+      keywordRanks,
+    );
     const picks = pickForYou(
       { ids: relevance.index.ids, upvotes: relevance.upvotes },
       scores,
@@ -156,13 +163,20 @@ export class DigestMatcher {
     return notes;
   }
 
-  /** The papers of the window the subscription's filters let through, in today's upvotes order. */
+  /**
+   * The papers of the window the subscription's filters let through, in today's upvotes order, with the
+   * window's candidates and the keyword matches they were chosen from.
+   */
   private async filtered(
     subscription: SubscriptionEntity,
     window: DigestSelection,
     windowKey: string,
-  ): Promise<string[]> {
-    const [candidates, ranks] = await Promise.all([
+  ): Promise<{
+    filtered: string[];
+    candidates: CandidatePaper[];
+    keywordRanks: ReadonlyMap<string, number> | null;
+  }> {
+    const [candidates, keywordRanks] = await Promise.all([
       this.candidates(window, windowKey),
       subscription.keywords.length > 0
         ? this.cached(this.keywords, `${windowKey}:${keywordKey(subscription.keywords)}`, MAX_KEYWORD_LISTS, () =>
@@ -170,7 +184,7 @@ export class DigestMatcher {
           )
         : null,
     ]);
-    return rankCandidates(candidates, subscription, ranks);
+    return { filtered: rankCandidates(candidates, subscription, keywordRanks), candidates, keywordRanks };
   }
 
   private candidates(window: DigestSelection, windowKey: string): Promise<CandidatePaper[]> {
@@ -195,6 +209,7 @@ export class DigestMatcher {
       };
     });
     return {
+      candidates,
       index: new CandidateIndex(scored),
       vectors: scored.map((candidate) => candidate.vector),
       upvotes: Int32Array.from(candidates, (paper) => paper.upvotes),

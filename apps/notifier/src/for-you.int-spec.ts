@@ -125,7 +125,12 @@ describe('For-you digests', () => {
     return id;
   }
 
-  async function subscribe(fields: { topics?: string[]; maxPapers?: number; ranking?: RankingMode | null }) {
+  async function subscribe(fields: {
+    topics?: string[];
+    keywords?: string[];
+    maxPapers?: number;
+    ranking?: RankingMode | null;
+  }) {
     return app.get(SubscriptionRepository).create({
       email: 'reader@example.org',
       slackWebhookUrl: null,
@@ -133,7 +138,7 @@ describe('For-you digests', () => {
       minUpvotes: 0,
       status: 'active',
       topics: fields.topics ?? [],
-      keywords: [],
+      keywords: fields.keywords ?? [],
       frequency: 'daily',
       weekday: 1,
       timezone: 'UTC',
@@ -254,6 +259,33 @@ describe('For-you digests', () => {
     expect(digests.get(newest.id)).toEqual([
       'Scaling laws of instruction tuning',
       'Key value cache compression with learned quantization',
+    ]);
+  });
+
+  it('should rank papers matching both the topics and the keywords of the subscription above papers matching one', async () => {
+    const liked = await likedKvPapers();
+    // Neither shares a word with the liked papers: the model scores both 0, and upvotes would put the second first.
+    await addPaper('Speculative sampling with draft trees', 'Draft trees verified in parallel speed up generation.', {
+      upvotes: 5,
+      topics: ['llm'],
+    });
+    await addPaper('Instruction tuning of chat assistants', 'Supervised data for assistants.', {
+      upvotes: 50,
+      topics: ['llm'],
+    });
+    const both = await subscribe({ topics: ['llm'], keywords: ['speculative sampling'] });
+    const topicOnly = await subscribe({ topics: ['llm'] });
+    await like(both.id, liked);
+    await like(topicOnly.id, liked);
+
+    const digests = await buildDigests();
+    expect(digests.get(both.id)).toEqual([
+      'Speculative sampling with draft trees',
+      'Instruction tuning of chat assistants',
+    ]);
+    expect(digests.get(topicOnly.id)).toEqual([
+      'Instruction tuning of chat assistants',
+      'Speculative sampling with draft trees',
     ]);
   });
 

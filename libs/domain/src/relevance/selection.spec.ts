@@ -1,4 +1,5 @@
-import { exploreSlots, pickForYou } from './selection';
+import type { CandidatePaper } from '../digests/selection';
+import { addInterestBoost, exploreSlots, INTEREST_MATCH_BOOST, pickForYou } from './selection';
 
 describe('pickForYou', () => {
   // 12 candidates: scores fall with the index, upvotes rise with it.
@@ -38,5 +39,48 @@ describe('pickForYou', () => {
   it('breaks score ties by upvotes', () => {
     const tied = new Float32Array(12).fill(1);
     expect(pickForYou({ ids, upvotes }, tied, 3).map((pick) => pick.id)).toEqual(['p11', 'p10', 'p9']);
+  });
+});
+
+describe('addInterestBoost', () => {
+  const paper = (id: string, topics: string[]): CandidatePaper => ({
+    id,
+    upvotes: 0,
+    listedAtMicros: 0,
+    topics: new Map(topics.map((topic) => [topic, 1])),
+  });
+  const candidates = [paper('both', ['efficiency']), paper('topic', ['efficiency']), paper('keyword', ['llm'])];
+  const keywordRanks = new Map([
+    ['both', 0.5],
+    ['keyword', 0.1],
+  ]);
+
+  it('adds the boost once for a topic of the subscription and once for its keywords', () => {
+    const scores = addInterestBoost(
+      Float32Array.from([0.1, 0.1, 0.3]),
+      candidates,
+      { topics: ['efficiency'], keywords: ['pruning'] },
+      keywordRanks,
+    );
+    expect(Array.from(scores)).toEqual(
+      [0.1 + 2 * INTEREST_MATCH_BOOST, 0.1 + INTEREST_MATCH_BOOST, 0.3 + INTEREST_MATCH_BOOST].map(Math.fround),
+    );
+  });
+
+  it('changes nothing for a subscription with only topics or only keywords', () => {
+    const onlyTopics = addInterestBoost(
+      Float32Array.from([0.1, 0.2, 0.3]),
+      candidates,
+      { topics: ['efficiency'], keywords: [] },
+      null,
+    );
+    const onlyKeywords = addInterestBoost(
+      Float32Array.from([0.1, 0.2, 0.3]),
+      candidates,
+      { topics: [], keywords: ['pruning'] },
+      keywordRanks,
+    );
+    expect(Array.from(onlyTopics)).toEqual([0.1, 0.2, 0.3].map(Math.fround));
+    expect(Array.from(onlyKeywords)).toEqual([0.1, 0.2, 0.3].map(Math.fround));
   });
 });

@@ -1,3 +1,5 @@
+import type { CandidatePaper, DigestFilter } from '../digests/selection';
+
 /** Why a paper is in a for-you digest: the model picked it, or it is an explore slot. */
 export type PickPolicy = 'model' | 'explore';
 
@@ -81,4 +83,39 @@ export function pickForYou(
       .map((i) => ({ id: ids[i], policy: 'model' as const, score: scores[i] })),
     ...explore.map((i) => ({ id: ids[i], policy: 'explore' as const, score: scores[i] })),
   ];
+}
+
+/**
+ * What matching the subscription's own filters adds to a for-you score, once for its topics and once
+ * for its keywords: the subscriber said what they follow, so among the candidates (papers matching
+ * either) those matching both come first unless the model clearly prefers another. Scores of unit-norm
+ * models stay well below 1, so a strong model match can still outrank a filter match. Chosen on the
+ * validation days of bench:ranking (`--tune`), never on its test days.
+ */
+export const INTEREST_MATCH_BOOST = 0.2;
+
+/**
+ * Adds the interest boost to each candidate's score (in candidate order): `boost` if it has one of the subscription's topics, and again if it matches its keywords (`keywordRanks` holds the
+ * papers that do, as for rankCandidates). A subscription with only one kind of filter would get the
+ * same boost on every candidate it may receive, so it gets none.
+ */
+export function addInterestBoost(
+  scores: Float32Array,
+  candidates: readonly CandidatePaper[],
+  filter: Pick<DigestFilter, 'topics' | 'keywords'>,
+  keywordRanks: ReadonlyMap<string, number> | null,
+  boost = INTEREST_MATCH_BOOST,
+): Float32Array {
+  if (filter.topics.length === 0 || filter.keywords.length === 0 || keywordRanks === null) {
+    return scores;
+  }
+  candidates.forEach((paper, i) => {
+    if (filter.topics.some((topic) => paper.topics.has(topic))) {
+      scores[i] += boost;
+    }
+    if (keywordRanks.has(paper.id)) {
+      scores[i] += boost;
+    }
+  });
+  return scores;
 }
