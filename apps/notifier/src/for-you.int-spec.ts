@@ -161,7 +161,7 @@ describe('For-you digests', () => {
     const { liked, disliked } = await relevance.labelledFeatures(subscriptionId);
     const background = await relevance.backgroundSample(new Date(now.getTime() - 90 * DAY), 'day', 500);
     const terms = new Set<string>();
-    [...liked, ...disliked].forEach((counts) => counts.forEach((_, term) => terms.add(term)));
+    [...liked, ...disliked, ...background].forEach((counts) => counts.forEach((_, term) => terms.add(term)));
     const featurizer = new TfIdfFeaturizer(await relevance.frequencies([...terms]));
     const vectorize = (counts: TermCounts) => featurizer.vectorize(counts);
     const model = trainRelevanceModel({
