@@ -8,6 +8,7 @@ import {
   explainPick,
   explanationText,
   keywordKey,
+  markCandidates,
   type RelevanceModel,
   surfaceForms,
   pickForYou,
@@ -77,33 +78,42 @@ export class DigestMatcher {
     const windowKey = `${window.listedAfter.getTime()}:${window.listedUntil.getTime()}`;
     const wantsModel =
       subscription.ranking === 'for-you' || subscription.ranking === null || subscription.ranking === undefined;
-    const [{ filtered, candidates, keywordRanks }, model] = await Promise.all([
-      this.filtered(subscription, window, windowKey),
+    const [candidates, keywordRanks, model] = await Promise.all([
+      this.candidates(window, windowKey),
+      this.keywordRanks(subscription, window, windowKey),
       wantsModel
         ? this.relevanceRepository.models([subscription.id]).then((models) => models.get(subscription.id))
         : undefined,
     ]);
     if (subscription.ranking === 'newest') {
       const listed = new Map(candidates.map((paper) => [paper.id, paper.listedAtMicros]));
-      const newest = [...filtered].sort(
+      const newest = rankCandidates(candidates, subscription, keywordRanks).sort(
         (a, b) => (listed.get(b) ?? 0) - (listed.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0),
       );
       return { paperIds: newest, notes: new Map() };
     }
-    if (!model || filtered.length === 0) {
-      return { paperIds: filtered, notes: new Map() };
+    if (!model) {
+      return { paperIds: rankCandidates(candidates, subscription, keywordRanks), notes: new Map() };
     }
     const relevance = await this.cached(this.relevance, windowKey, MAX_WINDOWS, async () =>
       this.relevanceWindow(candidates),
     );
+    // What the filters let through, marked in the window's order (no ranking: the model orders them); the
+    // digest's own mask, as a delivered-papers read comes between marking and picking.
+    const eligible = markCandidates(relevance.candidates, subscription, keywordRanks);
+    const filtered: string[] = [];
+    eligible.forEach((yes, at) => {
+      if (yes) {
+        filtered.push(relevance.index.ids[at]);
+      }
+    });
+    if (filtered.length === 0) {
+      return { paperIds: [], notes: new Map() };
+    }
     // Papers already delivered are the ledger's to skip, but explore slots must not be spent on them.
     const delivered = await this.digests.deliveredAmong(subscription.id, filtered);
-    const eligible = new Uint8Array(relevance.index.size);
-    for (const id of filtered) {
-      const at = relevance.position.get(id);
-      if (at !== undefined && !delivered.has(id)) {
-        eligible[at] = 1;
-      }
+    for (const id of delivered) {
+      eligible[relevance.position.get(id)!] = 0;
     }
     // Scored into the window's one buffer: nothing awaits between scoring and picking.
     const scores = addInterestBoost(
@@ -111,6 +121,7 @@ export class DigestMatcher {
       relevance.candidates,
       subscription,
       keywordRanks,
+      eligible,
     );
     const picks = pickForYou(
       { ids: relevance.index.ids, upvotes: relevance.upvotes },
@@ -163,28 +174,17 @@ export class DigestMatcher {
     return notes;
   }
 
-  /**
-   * The papers of the window the subscription's filters let through, in today's upvotes order, with the
-   * window's candidates and the keyword matches they were chosen from.
-   */
-  private async filtered(
+  /** The full-text rank of each paper of the window matching the subscription's keywords; null without keywords. */
+  private keywordRanks(
     subscription: SubscriptionEntity,
     window: DigestSelection,
     windowKey: string,
-  ): Promise<{
-    filtered: string[];
-    candidates: CandidatePaper[];
-    keywordRanks: ReadonlyMap<string, number> | null;
-  }> {
-    const [candidates, keywordRanks] = await Promise.all([
-      this.candidates(window, windowKey),
-      subscription.keywords.length > 0
-        ? this.cached(this.keywords, `${windowKey}:${keywordKey(subscription.keywords)}`, MAX_KEYWORD_LISTS, () =>
-            this.digests.keywordRanks(window, subscription.keywords),
-          )
-        : null,
-    ]);
-    return { filtered: rankCandidates(candidates, subscription, keywordRanks), candidates, keywordRanks };
+  ): Promise<ReadonlyMap<string, number> | null> {
+    return subscription.keywords.length > 0
+      ? this.cached(this.keywords, `${windowKey}:${keywordKey(subscription.keywords)}`, MAX_KEYWORD_LISTS, () =>
+          this.digests.keywordRanks(window, subscription.keywords),
+        )
+      : Promise.resolve(null);
   }
 
   private candidates(window: DigestSelection, windowKey: string): Promise<CandidatePaper[]> {

@@ -97,19 +97,24 @@ export const INTEREST_MATCH_BOOST = 0.2;
 /**
  * Adds the interest boost to each candidate's score (in candidate order): `boost` if it has one of the subscription's topics, and again if it matches its keywords (`keywordRanks` holds the
  * papers that do, as for rankCandidates). A subscription with only one kind of filter would get the
- * same boost on every candidate it may receive, so it gets none.
+ * same boost on every candidate it may receive, so it gets none. Candidates `eligible` leaves out (0)
+ * are skipped: they cannot be picked.
  */
 export function addInterestBoost(
   scores: Float32Array,
   candidates: readonly CandidatePaper[],
   filter: Pick<DigestFilter, 'topics' | 'keywords'>,
   keywordRanks: ReadonlyMap<string, number> | null,
+  eligible?: Uint8Array,
   boost = INTEREST_MATCH_BOOST,
 ): Float32Array {
   if (filter.topics.length === 0 || filter.keywords.length === 0 || keywordRanks === null) {
     return scores;
   }
   candidates.forEach((paper, i) => {
+    if (eligible && !eligible[i]) {
+      return;
+    }
     if (filter.topics.some((topic) => paper.topics.has(topic))) {
       scores[i] += boost;
     }
