@@ -5,12 +5,13 @@ import {
   CandidateIndex,
   CandidatePaper,
   type DigestPick,
-  explainPick,
   explanationText,
   keywordKey,
+  type LikedPaper,
   markCandidates,
   type RelevanceModel,
   surfaceForms,
+  PickExplainer,
   pickForYou,
   rankCandidates,
   type ScoredCandidate,
@@ -35,6 +36,12 @@ interface RelevanceWindow {
   /** Each candidate's tf-idf vector, in candidate order (what explanations compare). */
   vectors: SparseVector[];
   position: Map<string, number>;
+  /** Liked papers' vectors made so far (by paper id), for "Similar to …". */
+  liked: Map<string, SparseVector>;
+  /** Each of those liked papers' cosine to every candidate, in candidate order. */
+  likedSimilarities: Map<string, Float32Array>;
+  /** The candidates' authors and spelled-out terms read so far (by paper id), for explanations. */
+  texts: Map<string, { authors: readonly string[]; surface: ReadonlyMap<string, string> }>;
 }
 
 /** A digest's papers, best first (not yet capped); for-you digests say of each pick why it is there. */
@@ -149,29 +156,78 @@ export class DigestMatcher {
     subscription: SubscriptionEntity,
     model: RelevanceModel,
     picks: DigestPick[],
-    { featurizer, vectors, position }: RelevanceWindow,
+    relevance: RelevanceWindow,
   ): Promise<Map<string, PaperNote>> {
     const [liked, texts] = await Promise.all([
-      this.relevanceRepository.likedPapers(subscription.id, LIKED_NAMED),
-      this.relevanceRepository.texts(picks.map((pick) => pick.id)),
+      this.likedPapers(subscription.id, relevance),
+      this.pickTexts(picks, relevance),
     ]);
-    const likedPapers = liked.map((paper) => ({ ...paper, vector: featurizer.vectorize(paper.counts) }));
-    const byId = new Map(texts.map((paper) => [paper.id, paper]));
+    const explainer = new PickExplainer(model, liked, subscription.followedAuthors ?? []);
+    const similarities = liked.map((paper) => relevance.likedSimilarities.get(paper.id)!);
     const notes = new Map<string, PaperNote>();
     for (const pick of picks) {
-      const paper = byId.get(pick.id);
-      const at = position.get(pick.id);
+      const text = texts.get(pick.id);
+      const at = relevance.position.get(pick.id);
       const explanation =
-        paper && at !== undefined
-          ? explainPick({ vector: vectors[at], authors: paper.authors }, surfaceForms(paper), model, likedPapers, {
-              policy: pick.policy,
-              followedAuthors: subscription.followedAuthors ?? [],
-            })
+        text && at !== undefined
+          ? explainer.explain(
+              { vector: relevance.vectors[at], authors: text.authors },
+              text.surface,
+              pick.policy,
+              similarities.map((toCandidates) => toCandidates[at]),
+            )
           : null;
       const why = explanation ? explanationText(explanation) : null;
       notes.set(pick.id, { explore: pick.policy === 'explore', why: why || null });
     }
     return notes;
+  }
+
+  /**
+   * The subscriber's latest liked papers with their vectors, and each one's cosine to every candidate
+   * (`likedSimilarities`). Many subscribers like the same papers: each one's vector and cosines are
+   * computed once per window, from term counts read once.
+   */
+  private async likedPapers(subscriptionId: string, relevance: RelevanceWindow): Promise<LikedPaper[]> {
+    const liked = await this.relevanceRepository.likedPaperTitles(subscriptionId, LIKED_NAMED);
+    const missing = liked.filter((paper) => !relevance.liked.has(paper.id)).map((paper) => paper.id);
+    if (missing.length > 0) {
+      const counts = await this.relevanceRepository.features(missing);
+      for (const id of missing) {
+        const paperCounts = counts.get(id);
+        const at = relevance.position.get(id);
+        const vector =
+          at !== undefined
+            ? relevance.vectors[at]
+            : paperCounts
+              ? relevance.featurizer.vectorize(paperCounts)
+              : { terms: [], weights: new Float32Array(0) };
+        relevance.liked.set(id, vector);
+        relevance.likedSimilarities.set(id, relevance.index.score(vector, [], new Float32Array(relevance.index.size)));
+      }
+    }
+    return liked.map((paper) => ({ ...paper, vector: relevance.liked.get(paper.id)! }));
+  }
+
+  /** The picks' authors and spelled-out terms, read and tokenized once per window and paper. */
+  private async pickTexts(
+    picks: DigestPick[],
+    relevance: RelevanceWindow,
+  ): Promise<Map<string, { authors: readonly string[]; surface: ReadonlyMap<string, string> }>> {
+    const missing = picks.map((pick) => pick.id).filter((id) => !relevance.texts.has(id));
+    if (missing.length > 0) {
+      for (const paper of await this.relevanceRepository.texts(missing)) {
+        relevance.texts.set(paper.id, { authors: paper.authors ?? [], surface: surfaceForms(paper) });
+      }
+    }
+    const texts = new Map<string, { authors: readonly string[]; surface: ReadonlyMap<string, string> }>();
+    for (const pick of picks) {
+      const text = relevance.texts.get(pick.id);
+      if (text) {
+        texts.set(pick.id, text);
+      }
+    }
+    return texts;
   }
 
   /** The full-text rank of each paper of the window matching the subscription's keywords; null without keywords. */
@@ -216,6 +272,9 @@ export class DigestMatcher {
       buffer: new Float32Array(candidates.length),
       featurizer,
       position: new Map(candidates.map((paper, at) => [paper.id, at])),
+      liked: new Map(),
+      likedSimilarities: new Map(),
+      texts: new Map(),
     };
   }
 
