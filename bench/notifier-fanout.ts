@@ -41,13 +41,21 @@ import { argument, onTeardown, runBench, startChild, stopChild, waitFor } from '
  * `both` (the default): the same subscribers, first by upvotes, then for-you, each by a fresh notifier
  * process on a fresh ledger, so the for-you run is compared with the upvotes run of the same bench run.
  *
- *   npm run bench:notifier -- [--subscribers 20000] [--pgbouncer 4] [--ranking both]
+ * `--max-seconds <s>` stops each fan-out after s seconds and counts the digests sent by then (the peak
+ * memory of a fan-out to 100,000 in minutes, say); `--baseline-messages <n>` sends n baseline messages
+ * instead of one per subscriber.
+ *
+ *   npm run bench:notifier -- [--subscribers 20000] [--pgbouncer 4] [--ranking both] [--max-seconds 300]
  */
 const root = repositoryRoot(__dirname);
 const subscribers = Number(argument('--subscribers') ?? 20_000);
 const pgbouncerPool = argument('--pgbouncer');
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const secret = 'bench-secret-bench-secret-bench';
+/** Messages each baseline sends (all subscribers by default; fewer for a long fan-out on a slow machine). */
+const baselineMessages = Number(argument('--baseline-messages') ?? subscribers);
+/** Stop a fan-out after this many seconds and count the digests sent by then (memory at a large N). */
+const maxSeconds = argument('--max-seconds') === undefined ? null : Number(argument('--max-seconds'));
 const rankingArgument = argument('--ranking') ?? 'both';
 const rankings: Ranking[] =
   rankingArgument === 'both' ? ['upvotes', 'for-you'] : rankingArgument === 'for-you' ? ['for-you'] : ['upvotes'];
@@ -96,14 +104,14 @@ async function main(): Promise<void> {
   const baselineCpu = process.cpuUsage();
   const baselineSinkCpu = cpuMs(sink.process.pid);
   const baselineCalls = systemCalls(process.pid);
-  const baselineBefore = await bareNodemailer(sink.port, email, subscribers, false);
+  const baselineBefore = await bareNodemailer(sink.port, email, baselineMessages, false);
   const baselineSenderMs = cpuTotalMs(process.cpuUsage(baselineCpu));
   const baselineSinkMs = cpuMs(sink.process.pid) - baselineSinkCpu;
   const baselineSenderCalls = systemCalls(process.pid) - baselineCalls;
   const afterBaseline = await sink.count();
   console.log('…and the same email composed once, sent to each (SMTP only)…');
   const prebuiltCpu = process.cpuUsage();
-  const prebuilt = await bareNodemailer(sink.port, email, subscribers, true);
+  const prebuilt = await bareNodemailer(sink.port, email, baselineMessages, true);
   const prebuiltSenderMs = cpuTotalMs(process.cpuUsage(prebuiltCpu));
   const afterPrebuilt = await sink.count();
 
@@ -117,14 +125,14 @@ async function main(): Promise<void> {
   // The baseline again, the notifier stopped: the mean of both is what the run compares with, so that a
   // machine busier at one end of the run than at the other shows as two different figures.
   console.log('Baseline again, after the fan-out…');
-  const baselineAfter = await bareNodemailer(sink.port, email, subscribers, false);
+  const baselineAfter = await bareNodemailer(sink.port, email, baselineMessages, false);
   const baseline = (baselineBefore + baselineAfter) / 2;
   const perMessage = (amount: number, messages: number, digits = 2): string => (amount / messages).toFixed(digits);
   console.log(`
 Notifier fan-out, ${subscribers} subscribers, 120 papers, ${pooler ? `through PgBouncer (transaction mode, pool ${pgbouncerPool})` : 'direct to Postgres'} (${new Date().toISOString()})
   baseline (bare nodemailer pool, 5 connections, rendered emails of ${(afterBaseline.bytes / afterBaseline.messages / 1024).toFixed(1)} kB): ${baseline.toFixed(0)} messages/s (before ${baselineBefore.toFixed(0)}, after ${baselineAfter.toFixed(0)})
-  SMTP only (the same pool sending one prebuilt message): ${prebuilt.toFixed(0)} messages/s, ${(prebuiltSenderMs / subscribers).toFixed(2)} ms CPU each
-  CPU per message of the baseline: sender ${perMessage(baselineSenderMs, subscribers)} ms, sink ${perMessage(baselineSinkMs, subscribers)} ms; read and write system calls ${perMessage(baselineSenderCalls, subscribers, 1)}`);
+  SMTP only (the same pool sending one prebuilt message): ${prebuilt.toFixed(0)} messages/s, ${(prebuiltSenderMs / baselineMessages).toFixed(2)} ms CPU each
+  CPU per message of the baseline: sender ${perMessage(baselineSenderMs, baselineMessages)} ms, sink ${perMessage(baselineSinkMs, baselineMessages)} ms; read and write system calls ${perMessage(baselineSenderCalls, baselineMessages, 1)}`);
   for (const run of runs) {
     const rate = run.digests / run.seconds;
     console.log(`
@@ -201,6 +209,9 @@ async function fanOut(
     // Postgres next to nothing however many digests there are. The full count runs once nothing is open.
     await waitFor(async () => {
       peakKb = Math.max(peakKb, peakRssKb(notifier.pid));
+      if (maxSeconds !== null && performance.now() - started > maxSeconds * 1000) {
+        return true;
+      }
       const { rows } = await sql.query<{ open: boolean }>(
         `SELECT EXISTS (SELECT 1 FROM digests WHERE status = 'pending')
              OR EXISTS (SELECT 1 FROM deliveries WHERE status IN ('pending', 'sending')) AS open`,
@@ -210,7 +221,7 @@ async function fanOut(
       }
       const claimed = await sql.query<{ total: number }>(`SELECT count(*)::int AS total FROM deliveries`);
       return claimed.rows[0].total >= subscribers * 0.5;
-    }, 3_600_000);
+    }, 4 * 3_600_000);
     const seconds = (performance.now() - started) / 1000;
     peakKb = Math.max(peakKb, peakRssKb(notifier.pid));
     const notifierMs = cpuMs(notifier.pid) - notifierCpuBefore;

@@ -85,13 +85,12 @@ export class DigestMatcher {
     const windowKey = `${window.listedAfter.getTime()}:${window.listedUntil.getTime()}`;
     const wantsModel =
       subscription.ranking === 'for-you' || subscription.ranking === null || subscription.ranking === undefined;
-    const [candidates, keywordRanks, model] = await Promise.all([
+    const [candidates, keywordRanks, profile] = await Promise.all([
       this.candidates(window, windowKey),
       this.keywordRanks(subscription, window, windowKey),
-      wantsModel
-        ? this.relevanceRepository.models([subscription.id]).then((models) => models.get(subscription.id))
-        : undefined,
+      wantsModel ? this.relevanceRepository.modelWithLiked(subscription.id, LIKED_NAMED) : null,
     ]);
+    const model = profile?.model;
     if (subscription.ranking === 'newest') {
       const listed = new Map(candidates.map((paper) => [paper.id, paper.listedAtMicros]));
       const newest = rankCandidates(candidates, subscription, keywordRanks).sort(
@@ -147,7 +146,7 @@ export class DigestMatcher {
     rest.sort((a, b) => scores[b] - scores[a] || relevance.upvotes[b] - relevance.upvotes[a] || a - b);
     return {
       paperIds: [...picks.map((pick) => pick.id), ...rest.map((at) => relevance.index.ids[at])],
-      notes: await this.explain(subscription, model, picks, relevance),
+      notes: await this.explain(subscription, model, profile.liked, picks, relevance),
     };
   }
 
@@ -155,11 +154,12 @@ export class DigestMatcher {
   private async explain(
     subscription: SubscriptionEntity,
     model: RelevanceModel,
+    likedTitles: { id: string; title: string }[],
     picks: DigestPick[],
     relevance: RelevanceWindow,
   ): Promise<Map<string, PaperNote>> {
     const [liked, texts] = await Promise.all([
-      this.likedPapers(subscription.id, relevance),
+      this.likedPapers(likedTitles, relevance),
       this.pickTexts(picks, relevance),
     ]);
     const explainer = new PickExplainer(model, liked, subscription.followedAuthors ?? []);
@@ -184,12 +184,11 @@ export class DigestMatcher {
   }
 
   /**
-   * The subscriber's latest liked papers with their vectors, and each one's cosine to every candidate
+   * The subscriber's latest liked papers (read with the model) with their vectors, and each one's cosine to every candidate
    * (`likedSimilarities`). Many subscribers like the same papers: each one's vector and cosines are
    * computed once per window, from term counts read once.
    */
-  private async likedPapers(subscriptionId: string, relevance: RelevanceWindow): Promise<LikedPaper[]> {
-    const liked = await this.relevanceRepository.likedPaperTitles(subscriptionId, LIKED_NAMED);
+  private async likedPapers(liked: { id: string; title: string }[], relevance: RelevanceWindow): Promise<LikedPaper[]> {
     const missing = liked.filter((paper) => !relevance.liked.has(paper.id)).map((paper) => paper.id);
     if (missing.length > 0) {
       const counts = await this.relevanceRepository.features(missing);

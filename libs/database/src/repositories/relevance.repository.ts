@@ -182,21 +182,6 @@ export class RelevanceRepository {
     }));
   }
 
-  /**
-   * A subscription's liked papers (up-votes and seeds, latest first), ids and titles only: a digest
-   * names one of them, and takes their term counts from what the window has already read.
-   */
-  async likedPaperTitles(subscriptionId: string, limit: number): Promise<{ id: string; title: string }[]> {
-    return this.dataSource.query<{ id: string; title: string }[]>(
-      `SELECT p."id", p."title"
-         FROM "paper_votes" v JOIN "papers" p ON p."id" = v."paperId"
-        WHERE v."subscriptionId" = $1 AND v."vote" = 'up'
-        ORDER BY v."updatedAt" DESC, v."paperId"
-        LIMIT $2`,
-      [subscriptionId, limit],
-    );
-  }
-
   /** The texts of these papers, for explanations (the few papers of one digest). */
   async texts(paperIds: readonly string[]): Promise<PaperForFeatures[]> {
     if (paperIds.length === 0) {
@@ -238,6 +223,47 @@ export class RelevanceRepository {
              "disliked" = EXCLUDED."disliked", "trainedAt" = EXCLUDED."trainedAt"`,
       [subscriptionId, model.terms, Array.from(model.weights), model.liked, model.disliked, now],
     );
+  }
+
+  /**
+   * A subscription's stored model and its latest liked papers (ids and titles, as likedPaperTitles), in
+   * one round trip: what a for-you digest reads of its subscriber. Null without a model.
+   */
+  async modelWithLiked(
+    subscriptionId: string,
+    likedLimit: number,
+  ): Promise<{ model: RelevanceModel; liked: { id: string; title: string }[] } | null> {
+    const rows = await this.dataSource.query<
+      {
+        terms: string[];
+        weights: number[];
+        liked: number;
+        disliked: number;
+        likedPapers: { id: string; title: string }[];
+      }[]
+    >(
+      `SELECT to_json(m."terms") AS "terms", to_json(m."weights") AS "weights", m."liked", m."disliked",
+              (SELECT coalesce(json_agg(json_build_object('id', l."id", 'title', l."title")), '[]')
+                 FROM (SELECT p."id", p."title"
+                         FROM "paper_votes" v JOIN "papers" p ON p."id" = v."paperId"
+                        WHERE v."subscriptionId" = m."subscriptionId" AND v."vote" = 'up'
+                        ORDER BY v."updatedAt" DESC, v."paperId"
+                        LIMIT $2) l) AS "likedPapers"
+         FROM "subscriber_models" m WHERE m."subscriptionId" = $1`,
+      [subscriptionId, likedLimit],
+    );
+    const row = rows[0];
+    return row
+      ? {
+          model: {
+            terms: row.terms,
+            weights: Float32Array.from(row.weights),
+            liked: row.liked,
+            disliked: row.disliked,
+          },
+          liked: row.likedPapers,
+        }
+      : null;
   }
 
   /** The stored models of these subscriptions, by subscription id (those without one are missing). */
