@@ -16,6 +16,7 @@ import { HealthController } from './health/health.controller';
 import { RequestInputModule } from './http/request-input.module';
 import { PapersController } from './papers/papers.controller';
 import { PapersService } from './papers/papers.service';
+import { ProfileService } from './relevance/profile.service';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
 import { SubscriptionsController } from './subscriptions/subscriptions.controller';
@@ -29,7 +30,9 @@ import { TopicsController } from './topics/topics.controller';
 import { HtmlErrorsFilter } from './web/html-errors.filter';
 import { WebPagesController } from './web/web-pages.controller';
 import { WebPapersService } from './web/web-papers.service';
+import { WebProfileController } from './web/web-profile.controller';
 import { WebSubscriptionsController } from './web/web-subscriptions.controller';
+import { MailWebhooksModule } from './webhooks/mail-webhooks.module';
 
 @Module({
   // RequestInputModule after LoggingModule: its middleware runs after the request logger's.
@@ -41,9 +44,11 @@ import { WebSubscriptionsController } from './web/web-subscriptions.controller';
     QueuesModule,
     TerminusModule,
     AdminModule,
+    MailWebhooksModule,
   ],
   controllers: [
     SubscriptionsController,
+    WebProfileController,
     FeedsController,
     DigestsController,
     DigestsApiController,
@@ -59,6 +64,7 @@ import { WebSubscriptionsController } from './web/web-subscriptions.controller';
   ],
   providers: [
     SubscriptionsService,
+    ProfileService,
     SubscribeRateLimiter,
     FeedsService,
     SubscriberPages,

@@ -18,7 +18,7 @@ import {
   RetryLaterError,
   SecretBox,
 } from '@libs/domain';
-import { MailRejectedError } from '@libs/mail';
+import { MailBusyError, MailRejectedError } from '@libs/mail';
 import { DELIVERY_RATE_LIMITED_GIVE_UP_MS, DELIVERY_SEND_ATTEMPTS } from '@libs/queues';
 import { EmailChannel } from './channels/email.channel';
 import { PaperCache } from './paper-cache';
@@ -119,8 +119,9 @@ export class DeliveryService {
    * Records a failed send and returns the error to throw: the one given, or a PermanentError when the
    * ledger gave up on a delivery that was only being delayed (a 429 for too long), so its job stops.
    *
-   * Attempts: a claim counts one. A wait for the webhook's own pacing (`WebhookBusyError`) never reached
-   * Slack and is uncounted. A 429 is an attempt but not a failure: it is counted in `rateLimited`, and the
+   * Attempts: a claim counts one. A wait for the webhook's own pacing (`WebhookBusyError`) or for the mail
+   * relay's shared limits (`MailBusyError`) never reached Slack or the relay and is uncounted. A 429 (or an
+   * SMTP 421/454 "slow down") is an attempt but not a failure: it is counted in `rateLimited`, and the
    * delivery keeps waiting until DELIVERY_RATE_LIMITED_GIVE_UP_MS after it was created. Other transient
    * errors give up after DELIVERY_SEND_ATTEMPTS failed attempts (attempts less 429s).
    */
@@ -149,7 +150,7 @@ export class DeliveryService {
     }
     // A rate limit is not a failure: the row goes back to pending, and the job comes back later. A
     // transient error that outlasts every attempt is final too, or the sweep would re-queue it forever.
-    if (error instanceof WebhookBusyError) {
+    if (error instanceof WebhookBusyError || error instanceof MailBusyError) {
       await this.deliveries.uncount(delivery.id);
       await this.deliveries.finishDelivery(delivery.id, { status: 'pending', error: null }, now);
       return error;

@@ -53,7 +53,10 @@ describe('loadSettings', () => {
   });
 
   it('should refuse booleans it cannot read and never echo URL credentials', () => {
-    expect(loadSettings({ TRUST_PROXY: 'TRUE', ALLOW_PRIVATE_TARGETS: '0' })).toMatchObject({ TRUST_PROXY: true, ALLOW_PRIVATE_TARGETS: false });
+    expect(loadSettings({ TRUST_PROXY: 'TRUE', ALLOW_PRIVATE_TARGETS: '0' })).toMatchObject({
+      TRUST_PROXY: true,
+      ALLOW_PRIVATE_TARGETS: false,
+    });
     expect(() => loadSettings({ TRUST_PROXY: 'yes' })).toThrow('TRUST_PROXY must be true or false (got "yes")');
     let message = '';
     try {
@@ -73,5 +76,112 @@ describe('loadSettings', () => {
     expect(() => loadSettings({ HOST_PACING: 'arxiv.org:3' })).toThrow(
       'HOST_PACING must be comma-separated host=seconds pairs, such as arxiv.org=3,api.biorxiv.org=1 (got "arxiv.org:3")',
     );
+  });
+
+  it('should read one Redis or a cluster, from REDIS_URL or REDIS_CLUSTER_NODES', () => {
+    expect(loadSettings({}).redis).toEqual({ kind: 'standalone', url: 'redis://127.0.0.1:6379' });
+    expect(loadSettings({ REDIS_URL: 'redis+cluster://app:s%40cret@10.0.0.1:7000,[::1]:7001,redis-2.local:7002' }).redis).toEqual({
+      kind: 'cluster',
+      nodes: [
+        { host: '10.0.0.1', port: 7000 },
+        { host: '::1', port: 7001 },
+        { host: 'redis-2.local', port: 7002 },
+      ],
+      username: 'app',
+      password: 's@cret',
+      tls: false,
+    });
+    expect(loadSettings({ REDIS_URL: 'rediss://:pw@ignored:6379', REDIS_CLUSTER_NODES: 'a:7000, b:7000' }).redis).toEqual({
+      kind: 'cluster',
+      nodes: [
+        { host: 'a', port: 7000 },
+        { host: 'b', port: 7000 },
+      ],
+      password: 'pw',
+      tls: true,
+    });
+  });
+
+  it('should name a malformed cluster setting at boot without echoing its password', () => {
+    const problems = (env: NodeJS.ProcessEnv): string => {
+      try {
+        loadSettings(env);
+        return '';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    expect(problems({ REDIS_URL: 'redis+cluster://u:Sekr3t@h1:7000,h2' })).toContain(
+      'REDIS_URL must list cluster nodes as host:port, separated by commas (got "h2")',
+    );
+    expect(problems({ REDIS_URL: 'redis+cluster://u:Sekr3t@h1:7000,h2' })).not.toContain('Sekr3t');
+    expect(problems({ REDIS_CLUSTER_NODES: 'h1:99999' })).toContain(
+      'REDIS_CLUSTER_NODES must list cluster nodes as host:port, separated by commas (got "h1:99999")',
+    );
+    expect(problems({ REDIS_CLUSTER_NODES: ' , ' })).toContain('REDIS_CLUSTER_NODES must name at least one cluster node as host:port');
+    expect(problems({ REDIS_URL: 'redis+cluster://h1:7000', REDIS_CLUSTER_NODES: 'h2:7000' })).toContain(
+      'REDIS_CLUSTER_NODES and a redis+cluster:// REDIS_URL both name the cluster\'s nodes: set one of them',
+    );
+    expect(problems({ REDIS_URL: 'redis+cluster://h1:7000/3' })).toContain('a Redis Cluster has only database 0');
+    expect(problems({ REDIS_URL: 'redis+cluster://h1:7000', QUEUE_PREFIX: '{pb}' })).toContain(
+      'QUEUE_PREFIX must not contain { or } on a Redis Cluster',
+    );
+    expect(problems({ REDIS_URL: 'memcached://h1:7000' })).toContain(
+      'REDIS_URL must be a redis://, rediss:// or redis+cluster://host:port,host:port URL (got "memcached://h1:7000")',
+    );
+  });
+
+  describe('mail rate and webhook settings', () => {
+    it('should take MAIL_RATE_PER_SECOND, falling back to its earlier name SMTP_RATE_LIMIT, and refuse what is no rate', () => {
+      expect(loadSettings({}).MAIL_RATE_PER_SECOND).toBe(0);
+      expect(loadSettings({ SMTP_RATE_LIMIT: '7' }).MAIL_RATE_PER_SECOND).toBe(7);
+      expect(loadSettings({ SMTP_RATE_LIMIT: '7', MAIL_RATE_PER_SECOND: '14' }).MAIL_RATE_PER_SECOND).toBe(14);
+      expect(loadSettings({ MAIL_RATE_PER_MINUTE: '600' }).MAIL_RATE_PER_MINUTE).toBe(600);
+      expect(() => loadSettings({ MAIL_RATE_PER_SECOND: '1.5' })).toThrow(
+        /MAIL_RATE_PER_SECOND must be a whole number of messages a second \(got "1.5"\)/,
+      );
+      expect(() => loadSettings({ MAIL_RATE_PER_MINUTE: '-1' })).toThrow(/MAIL_RATE_PER_MINUTE must be between 0/);
+      expect(() => loadSettings({ MAIL_SLOW_DOWN_SECONDS: '0' })).toThrow(
+        /MAIL_SLOW_DOWN_SECONDS must be between 1 and 3600/,
+      );
+    });
+
+    it('should refuse webhook settings that cannot verify anything, without echoing secrets', () => {
+      expect(() => loadSettings({ MAIL_WEBHOOK_SES_TOPIC_ARNS: 'my-topic' })).toThrow(
+        /MAIL_WEBHOOK_SES_TOPIC_ARNS must be SNS topic ARNs/,
+      );
+      expect(
+        loadSettings({ MAIL_WEBHOOK_SES_TOPIC_ARNS: 'arn:aws:sns:eu-west-1:123456789012:ses-events' })
+          .MAIL_WEBHOOK_SES_TOPIC_ARNS,
+      ).toBe('arn:aws:sns:eu-west-1:123456789012:ses-events');
+      expect(() => loadSettings({ MAIL_WEBHOOK_POSTMARK_USER: 'postmark' })).toThrow(
+        /MAIL_WEBHOOK_POSTMARK_USER and MAIL_WEBHOOK_POSTMARK_PASSWORD are set together/,
+      );
+      const short = (() => {
+        try {
+          loadSettings({ MAIL_WEBHOOK_MAILGUN_SIGNING_KEY: 'short-secret' });
+          return '';
+        } catch (error) {
+          return (error as Error).message;
+        }
+      })();
+      expect(short).toContain('MAIL_WEBHOOK_MAILGUN_SIGNING_KEY must be at least 16 characters');
+      expect(short).not.toContain('short-secret');
+      expect(() => loadSettings({ MAIL_WEBHOOK_SENDGRID_PUBLIC_KEY: 'bm90IGEga2V5' })).toThrow(
+        /MAIL_WEBHOOK_SENDGRID_PUBLIC_KEY is not a public key/,
+      );
+    });
+
+    it('should take the SNS certificate stand-in settings only under NODE_ENV=test', () => {
+      expect(() => loadSettings({ MAIL_WEBHOOK_SNS_TEST_HOST: '127.0.0.1:8443' })).toThrow(
+        /MAIL_WEBHOOK_SNS_TEST_HOST is for tests only: it needs NODE_ENV=test/,
+      );
+      expect(() =>
+        loadSettings({ NODE_ENV: 'production', APP_SECRET: 'x'.repeat(32), MAIL_WEBHOOK_SNS_TEST_CA: '/tmp/ca.pem' }),
+      ).toThrow(/MAIL_WEBHOOK_SNS_TEST_CA is for tests only/);
+      expect(
+        loadSettings({ NODE_ENV: 'test', MAIL_WEBHOOK_SNS_TEST_HOST: '127.0.0.1:8443' }).MAIL_WEBHOOK_SNS_TEST_HOST,
+      ).toBe('127.0.0.1:8443');
+    });
   });
 });

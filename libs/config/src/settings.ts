@@ -11,7 +11,9 @@ import {
   MinLength,
   validateSync,
 } from 'class-validator';
+import { createPublicKey } from 'node:crypto';
 import { normaliseEmail, slackWebhookProblem } from '@libs/domain';
+import { parseRedisTarget, RedisTarget } from './redis-target';
 
 /** true/false/1/0 only; anything else stays a string so the boolean check names it. */
 const bool = ({ value }: { value: unknown }): unknown => {
@@ -50,8 +52,19 @@ export class Settings {
   @IsBoolean({ message: 'DATABASE_NAMED_STATEMENTS must be true or false' })
   DATABASE_NAMED_STATEMENTS: boolean = true;
 
-  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  /** One Redis (`redis://`, `rediss://`), or a Redis Cluster's seed nodes (`redis+cluster://h1:6379,h2:6379`). */
+  @Matches(/^rediss?(\+cluster)?:\/\/\S+$/, {
+    message: 'REDIS_URL must be a redis://, rediss:// or redis+cluster://host:port,host:port URL',
+  })
   REDIS_URL: string = 'redis://127.0.0.1:6379';
+
+  /**
+   * A Redis Cluster's seed nodes (`host:port,host:port`), where a platform hands them over as a list: REDIS_URL
+   * (a plain redis:// or rediss:// URL) then gives only the user, password and TLS, and its host is one more seed.
+   */
+  @IsOptional()
+  @IsString()
+  REDIS_CLUSTER_NODES?: string = undefined;
 
   // BullMQ forbids ':' in names it builds keys from; braces allow a Redis Cluster hash tag.
   @Matches(/^[A-Za-z0-9_{}-]{1,64}$/, { message: 'QUEUE_PREFIX must be 1-64 letters, digits, -, _, { or }' })
@@ -113,12 +126,80 @@ export class Settings {
   })
   HOST_PACING: string = 'arxiv.org=3';
 
-  /** Messages per second through the SMTP pool; 0 means as fast as the relay accepts. */
+  /** The earlier name of MAIL_RATE_PER_SECOND (then per process); read when MAIL_RATE_PER_SECOND is not set. */
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && value !== '' ? Number(value) : value))
   @Max(10000, { message: 'SMTP_RATE_LIMIT must be at most 10000 messages per second' })
   @Min(0, { message: 'SMTP_RATE_LIMIT must be 0 (no limit) or a positive number of messages per second' })
   @IsInt({ message: 'SMTP_RATE_LIMIT must be an integer (messages per second)' })
   SMTP_RATE_LIMIT: number = 0;
+
+  /** Messages a second to the relay, all notifier replicas together (a bucket in Redis); 0: no limit. */
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && value !== '' ? Number(value) : value))
+  @Max(10000, { message: 'MAIL_RATE_PER_SECOND must be between 0 (no limit) and 10000 messages a second' })
+  @Min(0, { message: 'MAIL_RATE_PER_SECOND must be between 0 (no limit) and 10000 messages a second' })
+  @IsInt({ message: 'MAIL_RATE_PER_SECOND must be a whole number of messages a second' })
+  MAIL_RATE_PER_SECOND?: number = undefined;
+
+  /** Messages a minute to the relay, all notifier replicas together; 0: no limit. */
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && value !== '' ? Number(value) : value))
+  @Max(600000, { message: 'MAIL_RATE_PER_MINUTE must be between 0 (no limit) and 600000 messages a minute' })
+  @Min(0, { message: 'MAIL_RATE_PER_MINUTE must be between 0 (no limit) and 600000 messages a minute' })
+  @IsInt({ message: 'MAIL_RATE_PER_MINUTE must be a whole number of messages a minute' })
+  MAIL_RATE_PER_MINUTE: number = 0;
+
+  /** After an SMTP 421/454 "slow down" answer, every notifier replica stops sending mail for this long. */
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && value !== '' ? Number(value) : value))
+  @Max(3600, { message: 'MAIL_SLOW_DOWN_SECONDS must be between 1 and 3600' })
+  @Min(1, { message: 'MAIL_SLOW_DOWN_SECONDS must be between 1 and 3600' })
+  @IsInt({ message: 'MAIL_SLOW_DOWN_SECONDS must be a whole number of seconds' })
+  MAIL_SLOW_DOWN_SECONDS: number = 60;
+
+  /** Amazon SES through SNS: the topic ARNs whose messages are taken (comma-separated); unset, the route answers 404. */
+  @IsOptional()
+  @Matches(
+    /^\s*arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}\s*(,\s*arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}\s*)*$/,
+    {
+      message:
+        'MAIL_WEBHOOK_SES_TOPIC_ARNS must be SNS topic ARNs, comma-separated (arn:aws:sns:eu-west-1:123456789012:ses-events)',
+    },
+  )
+  MAIL_WEBHOOK_SES_TOPIC_ARNS?: string = undefined;
+
+  /** Postmark: the basic-auth user and password put in the webhook's URL; unset, the route answers 404. */
+  @IsOptional()
+  @Matches(/^[^:\s]{1,128}$/, { message: 'MAIL_WEBHOOK_POSTMARK_USER must be 1-128 characters, without ":" or spaces' })
+  MAIL_WEBHOOK_POSTMARK_USER?: string = undefined;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'MAIL_WEBHOOK_POSTMARK_PASSWORD must be at least 16 characters' })
+  MAIL_WEBHOOK_POSTMARK_PASSWORD?: string = undefined;
+
+  /** SendGrid: the signed event webhook's verification key (base64, as SendGrid shows it); unset, 404. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9+/=\s-]+$/, {
+    message: 'MAIL_WEBHOOK_SENDGRID_PUBLIC_KEY must be the base64 key SendGrid shows',
+  })
+  MAIL_WEBHOOK_SENDGRID_PUBLIC_KEY?: string = undefined;
+
+  /** Mailgun: the HTTP webhook signing key; unset, the route answers 404. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'MAIL_WEBHOOK_MAILGUN_SIGNING_KEY must be at least 16 characters' })
+  MAIL_WEBHOOK_MAILGUN_SIGNING_KEY?: string = undefined;
+
+  /**
+   * Tests only (NODE_ENV=test): SNS signing certificates may also come from this https host:port (a loopback
+   * stand-in), trusted through the PEM file MAIL_WEBHOOK_SNS_TEST_CA. Elsewhere only sns.<region>.amazonaws.com.
+   */
+  @IsOptional()
+  @Matches(/^[a-z0-9.-]+:\d{1,5}$/i, { message: 'MAIL_WEBHOOK_SNS_TEST_HOST must be host:port' })
+  MAIL_WEBHOOK_SNS_TEST_HOST?: string = undefined;
+
+  @IsOptional()
+  @IsString()
+  MAIL_WEBHOOK_SNS_TEST_CA?: string = undefined;
 
   /** Hard bounces (SMTP 5xx) after which an address gets no more email. */
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && value !== '' ? Number(value) : value))
@@ -191,6 +272,11 @@ export class Settings {
   get production(): boolean {
     return this.NODE_ENV === 'production';
   }
+
+  /** Where Redis is: one server or a cluster (REDIS_URL and REDIS_CLUSTER_NODES, checked at boot). */
+  get redis(): RedisTarget {
+    return parseRedisTarget(this.REDIS_URL, this.REDIS_CLUSTER_NODES);
+  }
 }
 
 export class InvalidSettingsError extends Error {
@@ -200,7 +286,13 @@ export class InvalidSettingsError extends Error {
   }
 }
 
-const SECRET_KEYS = new Set(['APP_SECRET', 'ADMIN_TOKEN', 'ALERT_SLACK_WEBHOOK_URL']);
+const SECRET_KEYS = new Set([
+  'APP_SECRET',
+  'ADMIN_TOKEN',
+  'ALERT_SLACK_WEBHOOK_URL',
+  'MAIL_WEBHOOK_POSTMARK_PASSWORD',
+  'MAIL_WEBHOOK_MAILGUN_SIGNING_KEY',
+]);
 const DEV_SECRET = new Settings().APP_SECRET;
 
 /** Reads and validates the environment once; throws one error listing every bad value. */
@@ -248,13 +340,68 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   } else if (settings.CLOCK_START !== undefined && Number.isNaN(Date.parse(settings.CLOCK_START))) {
     problems.push(`CLOCK_START is not a valid instant (got "${settings.CLOCK_START}")`);
   }
+  if (!problems.some((problem) => problem.startsWith('REDIS_URL') || problem.startsWith('QUEUE_PREFIX'))) {
+    problems.push(...redisProblems(settings));
+  }
+  problems.push(...mailSettingProblems(settings, problems));
   if (problems.length > 0) {
     throw new InvalidSettingsError(problems);
   }
   return settings;
 }
 
+/** A cluster's seed list must parse, and its queue prefix take the hash tags Paperboy adds (redis-keys in libs/queues). */
+function redisProblems(settings: Settings): string[] {
+  try {
+    const target = settings.redis;
+    if (target.kind === 'cluster' && /[{}]/.test(settings.QUEUE_PREFIX)) {
+      return [
+        `QUEUE_PREFIX must not contain { or } on a Redis Cluster: Paperboy adds a hash tag per queue family itself ` +
+          `(got "${settings.QUEUE_PREFIX}")`,
+      ];
+    }
+    return [];
+  } catch (error) {
+    return [error instanceof Error ? error.message : String(error)];
+  }
+}
+
 /** A URL's user and password are secrets too; they are not echoed in error messages. */
 function withoutCredentials(value: string): string {
   return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1***@');
+}
+
+/** The mail rate and webhook settings that hang together; sets MAIL_RATE_PER_SECOND from its earlier name. */
+function mailSettingProblems(settings: Settings, found: string[]): string[] {
+  const problems: string[] = [];
+  if (settings.MAIL_RATE_PER_SECOND === undefined) {
+    settings.MAIL_RATE_PER_SECOND = settings.SMTP_RATE_LIMIT;
+  }
+  const postmark = [settings.MAIL_WEBHOOK_POSTMARK_USER, settings.MAIL_WEBHOOK_POSTMARK_PASSWORD];
+  if (postmark.filter((value) => value !== undefined).length === 1) {
+    problems.push('MAIL_WEBHOOK_POSTMARK_USER and MAIL_WEBHOOK_POSTMARK_PASSWORD are set together, or neither');
+  }
+  const sendgridKey = settings.MAIL_WEBHOOK_SENDGRID_PUBLIC_KEY;
+  if (sendgridKey !== undefined && !found.some((problem) => problem.startsWith('MAIL_WEBHOOK_SENDGRID'))) {
+    try {
+      const key = createPublicKey({
+        key: Buffer.from(sendgridKey.replace(/\s+/g, ''), 'base64'),
+        format: 'der',
+        type: 'spki',
+      });
+      if (key.asymmetricKeyType !== 'ec') {
+        problems.push('MAIL_WEBHOOK_SENDGRID_PUBLIC_KEY must be an ECDSA public key');
+      }
+    } catch {
+      problems.push(
+        'MAIL_WEBHOOK_SENDGRID_PUBLIC_KEY is not a public key (base64 of its DER form, as SendGrid shows it)',
+      );
+    }
+  }
+  for (const key of ['MAIL_WEBHOOK_SNS_TEST_HOST', 'MAIL_WEBHOOK_SNS_TEST_CA'] as const) {
+    if (settings[key] !== undefined && settings.NODE_ENV !== 'test') {
+      problems.push(`${key} is for tests only: it needs NODE_ENV=test`);
+    }
+  }
+  return problems;
 }

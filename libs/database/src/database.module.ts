@@ -8,7 +8,9 @@ import { DeliveryLogRepository } from './repositories/delivery-log.repository';
 import { DigestRepository } from './repositories/digest.repository';
 import { FetchRunRepository } from './repositories/fetch-run.repository';
 import { ListingRepository } from './repositories/listing.repository';
+import { MailEventRepository } from './repositories/mail-event.repository';
 import { PaperRepository } from './repositories/paper.repository';
+import { ProfileRepository } from './repositories/profile.repository';
 import { RelevanceRepository } from './repositories/relevance.repository';
 import { SourceRepository } from './repositories/source.repository';
 import { StatsRepository } from './repositories/stats.repository';
@@ -27,6 +29,8 @@ const REPOSITORIES = [
   DeliveryRepository,
   VoteRepository,
   RelevanceRepository,
+  ProfileRepository,
+  MailEventRepository,
 ];
 
 /** The Postgres connection and one repository class per aggregate; all SQL lives behind them. */

@@ -7,6 +7,7 @@ export * from './repositories/delivery-log.repository';
 export * from './repositories/digest.repository';
 export * from './repositories/fetch-run.repository';
 export * from './repositories/listing.repository';
+export * from './repositories/mail-event.repository';
 export * from './repositories/paper.repository';
 export {
   isDataError,
@@ -20,3 +21,4 @@ export * from './repositories/subscription.repository';
 export * from './repositories/stats.repository';
 export * from './repositories/vote.repository';
 export * from './repositories/relevance.repository';
+export * from './repositories/profile.repository';

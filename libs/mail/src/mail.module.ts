@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MailClient } from './mail-client';
+import { MailSendRate } from './send-rate';
 
-@Module({ providers: [MailClient], exports: [MailClient] })
+@Module({ providers: [MailClient, MailSendRate], exports: [MailClient, MailSendRate] })
 export class MailModule {}

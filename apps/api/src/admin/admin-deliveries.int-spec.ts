@@ -166,7 +166,7 @@ describe('api admin deliveries (integration)', () => {
         [ids.failedSlack, /is pending: it is already on its way/],
         [ids.pending, /is pending: it is already on its way/],
         [ids.unsubscribed, /is unsubscribed; nothing is sent to it/],
-        [ids.suppressed, /address is suppressed after repeated hard bounces/],
+        [ids.suppressed, /address is suppressed after hard bounces or a complaint/],
         [ids.slackDisabled, /Slack channel is disabled \(webhook answered 404 no_service\)/],
       ];
       for (const [id, why] of cases) {

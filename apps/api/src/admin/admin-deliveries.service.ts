@@ -1,5 +1,11 @@
 import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
-import { DeliveryForResend, DeliveryLogEntry, DeliveryLogRepository } from '@libs/database';
+import {
+  DeliveryForResend,
+  DeliveryLogEntry,
+  DeliveryLogRepository,
+  MailEventEntry,
+  MailEventRepository,
+} from '@libs/database';
 import { JobName, JobProducer } from '@libs/queues';
 
 export interface DeliveryLogPage {
@@ -8,7 +14,14 @@ export interface DeliveryLogPage {
   page: number;
   limit: number;
   total: number;
+  /** Since when no email goes to the address (hard bounces, a complaint); null while it gets mail. */
+  emailSuppressedAt: Date | null;
+  /** The newest bounces and complaints providers reported for the address (their webhooks), newest first. */
+  mailEvents: MailEventEntry[];
 }
+
+/** How many provider events the log shows. */
+const MAIL_EVENTS_SHOWN = 20;
 
 export interface ResendAnswer {
   id: string;
@@ -30,14 +43,18 @@ export class AdminDeliveriesService {
   constructor(
     private readonly log: DeliveryLogRepository,
     private readonly producer: JobProducer,
+    private readonly mailEvents: MailEventRepository,
   ) {}
 
   async deliveriesOf(subscriptionId: string, page: number, limit: number): Promise<DeliveryLogPage> {
     if (!(await this.log.subscriptionExists(subscriptionId))) {
       throw new NotFoundException(`No subscription ${subscriptionId}`);
     }
-    const { items, total } = await this.log.forSubscription(subscriptionId, { limit, offset: (page - 1) * limit });
-    return { subscriptionId, items, page, limit, total };
+    const [{ items, total }, { emailSuppressedAt, events }] = await Promise.all([
+      this.log.forSubscription(subscriptionId, { limit, offset: (page - 1) * limit }),
+      this.mailEvents.forSubscription(subscriptionId, MAIL_EVENTS_SHOWN),
+    ]);
+    return { subscriptionId, items, page, limit, total, emailSuppressedAt, mailEvents: events };
   }
 
   async resend(deliveryId: string): Promise<ResendAnswer> {
@@ -83,7 +100,7 @@ export function whyNotResendable(delivery: DeliveryForResend): string | null {
   }
   if (delivery.channel === 'email' && (!delivery.hasEmail || delivery.emailSuppressedAt)) {
     return delivery.hasEmail
-      ? `The subscription's address is suppressed after repeated hard bounces (since ${delivery.emailSuppressedAt?.toISOString()})`
+      ? `The subscription's address is suppressed after hard bounces or a complaint (since ${delivery.emailSuppressedAt?.toISOString()}; the delivery log lists the provider's reports)`
       : 'The subscription has no email address any more';
   }
   if (delivery.channel === 'slack' && (!delivery.hasSlack || delivery.slackDisabledAt)) {

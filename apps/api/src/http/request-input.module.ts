@@ -1,5 +1,6 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { Settings } from '@libs/config';
+import { MAIL_WEBHOOK_PATHS } from '../webhooks/mail-webhooks.module';
 import { checkRequestInput, refuseCrossSiteForms, requireJsonBodies, UPLOAD_PATHS } from './request-input';
 
 /**
@@ -14,7 +15,8 @@ export class RequestInputModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     consumer
       .apply(
-        requireJsonBodies('/api/', UPLOAD_PATHS),
+        // Seed uploads and providers' webhooks read their bodies themselves (SNS posts JSON as text/plain).
+        requireJsonBodies('/api/', new RegExp(`${UPLOAD_PATHS.source}|${MAIL_WEBHOOK_PATHS.source}`)),
         refuseCrossSiteForms(['/subscribe'], this.settings.PUBLIC_URL),
         checkRequestInput,
       )

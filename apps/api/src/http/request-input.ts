@@ -85,6 +85,9 @@ function stopReadingOnceAnswered(req: Request, res: Response): void {
 /** Routes that take a file as the body (seed papers), up to MAX_SEED_FILE_BYTES, in any text format. */
 export const UPLOAD_PATHS = /^\/api\/subscriptions\/[^/]+\/seeds$/;
 
+/** Web forms that may carry a seed-paper file (multipart/form-data): the file's limit plus room for the fields. */
+export const FORM_UPLOAD_PATHS = /^\/(subscribe|manage)$/;
+
 /**
  * The JSON API takes JSON bodies only: anything else under `prefix` answers 415. Otherwise a text/plain or XML
  * body (which no parser reads) looks like an empty object, a subscription with every default; and a cross-site
@@ -151,6 +154,14 @@ export function checkRequestInput(req: Request, _res: Response, next: NextFuncti
     inputProblem(req.query, '', 0) ??
     inputProblem(req.body, '', 0);
   next(problem === null ? undefined : new BadRequestException([problem]));
+}
+
+/**
+ * The same check for a body parsed after the middleware ran (a multipart form, which multer reads in the
+ * route's interceptor): the first problem, or null.
+ */
+export function bodyInputProblem(body: unknown): string | null {
+  return inputProblem(body, '', 0);
 }
 
 /** The first problem found in a parsed query or body, naming the field as `keywords[1]` or `a.b`. */

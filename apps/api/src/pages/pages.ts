@@ -26,6 +26,15 @@ export class SubscriberPages {
     ]);
   }
 
+  /** After "unsubscribe and delete my data". */
+  erased(): string {
+    return this.message(
+      'Your data is deleted',
+      ['This subscription and everything Paperboy held about it are gone. Its links no longer work.'],
+      [{ href: `${this.site.base}/subscribe`, label: 'Subscribe again' }],
+    );
+  }
+
   confirmed(feeds: ActiveLinks['feeds'], manage: string): string {
     return linksPage(
       this.site,

@@ -40,6 +40,7 @@ export const PAGE_NAMES = [
   'subscribe',
   'check-inbox',
   'subscribed',
+  'profile',
   'manage',
   'digest',
   'unsubscribe',

@@ -1,15 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-/**
- * Listings and topics lose their foreign keys to papers. The classifier writes both for every listing and
- * every new paper, and each key checked every row on its own (a query per row run by Postgres' referential
- * trigger): about 8 % of Postgres' time in bench:classifier.
- *
- * What the keys guaranteed is kept otherwise: the classifier only links a listing to a paper it holds locked
- * or has just inserted in the same transaction, only tags papers of its batch, and a merge, the only place
- * papers are deleted, moves the duplicate's listings to the paper it keeps and deletes the duplicate's
- * topics itself (the keys' SET NULL and CASCADE did that before).
- */
+/** Listings and topics lose their foreign keys to papers: why, and what keeps their guarantee, in docs/adr/0004. */
 export class ClassifierLinksWithoutPaperForeignKeys1765200000000 implements MigrationInterface {
   name = 'ClassifierLinksWithoutPaperForeignKeys1765200000000';
 

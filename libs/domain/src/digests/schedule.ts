@@ -175,17 +175,10 @@ export function periodStart(schedule: DeliverySchedule, at: Date): Date {
 
 /**
  * What the tick claims for a subscription at `now`: the period before the current one if it may have been
- * missed (see missedPeriod), then the current one if due (see duePeriod), each only when owed given the
- * digests already claimed (`recent`, newest first; the last few are enough):
- * - none is claimed less than MIN_DIGEST_GAP_MS after the newest digest's send time (a zone moved east,
- *   or an hour and zone changed together, would otherwise send a period that the last digest covered);
- * - a period whose key an earlier digest holds is that digest's period, unless that digest went out
- *   before the period began in the current zone: a zone moved west after today's digest (Tokyo 08:00 is
- *   23:00 the day before in London) leaves the new zone's day without one. That period gets its digest
- *   under a key of its own, `<key>@<send time>`, which every replica and tick derives alike, so the
- *   unique (subscription, key) claim still sends it once.
- * When both are owed (no tick ran across the missed send time), the missed one is `merged`: recorded as
- * done and sent as part of the current one.
+ * missed (missedPeriod), then the current one if due (duePeriod), each only when owed given the digests
+ * already claimed (`recent`, newest first). None comes within MIN_DIGEST_GAP_MS of the newest digest; a
+ * zone moved west gets its day under the key `<key>@<send time>`; a missed period owed with the current
+ * one is `merged` into it. The rules and their reasons: docs/digest-semantics.md.
  */
 export function periodsToClaim(
   schedule: DeliverySchedule,

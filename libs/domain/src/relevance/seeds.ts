@@ -286,3 +286,50 @@ function parseRis(content: string): SeedEntry[] {
   }
   return entries;
 }
+
+/**
+ * The format of an uploaded reference file: by its extension (.bib, .json, .ris, .txt), else by its first
+ * lines (`[` CSL JSON, an `@type{` line BibTeX, `TY  -` RIS); null when neither says.
+ */
+export function detectSeedFormat(fileName: string, content: string): SeedFormat | null {
+  const extension = /\.([a-z]+)$/i.exec(fileName)?.[1]?.toLowerCase();
+  const byExtension = new Map<string, SeedFormat>([
+    ['bib', 'bibtex'],
+    ['bibtex', 'bibtex'],
+    ['json', 'csl-json'],
+    ['ris', 'ris'],
+    ['txt', 'ids'],
+  ]);
+  const known = extension === undefined ? undefined : byExtension.get(extension);
+  if (known) {
+    return known;
+  }
+  const start = content.replace(/^\uFEFF/, '').trimStart();
+  if (start.startsWith('[')) {
+    return 'csl-json';
+  }
+  // BibTeX may open with % comments: any line starting an @entry.
+  if (/^\s*@[A-Za-z]+\s*[{(]/m.test(start)) {
+    return 'bibtex';
+  }
+  if (/^TY {2}-/.test(start)) {
+    return 'ris';
+  }
+  return null;
+}
+
+/** Ids and URLs given as a list (an API field): each is an entry named by its place, `field[i]`; null when one names no paper. */
+export function seedList(field: string, items: readonly string[]): { entries: SeedEntry[]; wrong: string | null } {
+  const entries: SeedEntry[] = [];
+  for (const [index, item] of items.entries()) {
+    const identifier = seedIdentifier(item);
+    if (!identifier) {
+      return {
+        entries: [],
+        wrong: `${field}[${index}] ${JSON.stringify(item.slice(0, 100))} is not an arXiv id, DOI, or arXiv, Hugging Face or DOI URL`,
+      };
+    }
+    entries.push({ where: `${field}[${index}]`, identifier });
+  }
+  return { entries, wrong: null };
+}

@@ -1,0 +1,68 @@
+import { createHmac } from 'node:crypto';
+import {
+  addressOf,
+  forged,
+  instantOf,
+  isRecord,
+  malformed,
+  optionalText,
+  parseJson,
+  ProviderEvent,
+} from './provider-event';
+import { ReadReports, reasonOf, sameSecret, text } from './provider-event';
+import { SIGNATURE_TOLERANCE_MS } from './sendgrid';
+
+/**
+ * Mailgun's webhook body, signed: `signature.signature` is the hex HMAC-SHA256, keyed with the webhook
+ * signing key, of `signature.timestamp` followed by `signature.token` (documentation.mailgun.com, "Securing
+ * webhooks"). Old timestamps are refused; the event id makes a replay within the window a no-op.
+ */
+export function readMailgun(body: string, signingKey: string, now: Date): ReadReports {
+  const parsed = parseJson(body, 'The Mailgun webhook body');
+  if (!isRecord(parsed) || !isRecord(parsed.signature)) {
+    throw malformed('The Mailgun webhook body must be a JSON object with "signature" and "event-data"');
+  }
+  const signature = parsed.signature;
+  const timestamp = text(signature, 'timestamp', 'signature');
+  const token = text(signature, 'token', 'signature');
+  const given = text(signature, 'signature', 'signature');
+  const expected = createHmac('sha256', signingKey)
+    .update(timestamp + token)
+    .digest('hex');
+  if (!sameSecret(given.toLowerCase(), expected)) {
+    throw forged('The Mailgun signature does not match the signing key');
+  }
+  const signedAt = Number(timestamp) * 1000;
+  if (!Number.isFinite(signedAt) || Math.abs(now.getTime() - signedAt) > SIGNATURE_TOLERANCE_MS) {
+    throw forged('The Mailgun signature is too old (or from the future): not taken again');
+  }
+  const data = parsed['event-data'];
+  if (!isRecord(data)) {
+    throw malformed('event-data must be an object');
+  }
+  const kind = text(data, 'event', 'event-data');
+  const hard = kind === 'failed' && data.severity === 'permanent';
+  if (!hard && kind !== 'complained') {
+    return { events: [], ignored: 1 };
+  }
+  const eventId = text(data, 'id', 'event-data');
+  const email = addressOf(text(data, 'recipient', 'event-data'));
+  if (email === null) {
+    return { events: [], ignored: 1 };
+  }
+  const status = isRecord(data['delivery-status']) ? data['delivery-status'] : {};
+  const event: ProviderEvent = {
+    eventId,
+    kind: hard ? 'hard-bounce' : 'complaint',
+    email,
+    reason: hard
+      ? reasonOf(
+          optionalText(status, 'code'),
+          optionalText(status, 'description') ?? optionalText(status, 'message'),
+          optionalText(data, 'reason'),
+        )
+      : 'complaint',
+    occurredAt: instantOf(data.timestamp),
+  };
+  return { events: [event], ignored: 0 };
+}

@@ -1,0 +1,79 @@
+import { BadRequestException, UnauthorizedException } from '@nestjs/common';
+import { timingSafeEqual } from 'node:crypto';
+import { MailEvent } from '@libs/database';
+import { normaliseEmail } from '@libs/domain';
+
+/** What a provider's report says, before it is stored: a bounce or complaint about one address. */
+export type ProviderEvent = Omit<MailEvent, 'provider'>;
+
+/** A provider's reports, read: the events Paperboy acts on, and how many others it skipped (deliveries, opens). */
+export interface ReadReports {
+  events: ProviderEvent[];
+  ignored: number;
+}
+
+/** 400 naming what is wrong with the body (never echoing it: it holds subscribers' addresses). */
+export function malformed(what: string): BadRequestException {
+  return new BadRequestException([what]);
+}
+
+/** 401: the request is not from the provider (or not signed with the key we hold). */
+export function forged(what: string): UnauthorizedException {
+  return new UnauthorizedException(what);
+}
+
+/** The body as JSON, or 400 saying it is not. */
+export function parseJson(body: string, what: string): unknown {
+  if (body.trim() === '') {
+    throw malformed(`${what} is empty`);
+  }
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    throw malformed(`${what} is not JSON`);
+  }
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A required string field of a record, or 400 naming it. */
+export function text(record: Record<string, unknown>, field: string, where: string): string {
+  const value = record[field];
+  if (typeof value !== 'string' || value === '') {
+    throw malformed(`${where}.${field} must be a non-empty string`);
+  }
+  return value;
+}
+
+/** An optional string field (numbers are taken as their decimal text); undefined when absent. */
+export function optionalText(record: Record<string, unknown>, field: string): string | undefined {
+  const value = record[field];
+  return typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined;
+}
+
+/** The address in the one spelling subscriptions keep, or null when it cannot be one (it matches nobody). */
+export function addressOf(raw: string): string | null {
+  const normalised = normaliseEmail(raw);
+  return normalised.problem === undefined ? normalised.address : null;
+}
+
+/** An instant from an ISO string or Unix seconds; null when absent or unreadable (it is only shown). */
+export function instantOf(value: unknown): Date | null {
+  const date = typeof value === 'number' ? new Date(value * 1000) : typeof value === 'string' ? new Date(value) : null;
+  return date !== null && !Number.isNaN(date.getTime()) ? date : null;
+}
+
+/** Reasons are shown to operators: one line, bounded. */
+export function reasonOf(...parts: (string | undefined)[]): string {
+  const joined = parts.filter((part) => part !== undefined && part.trim() !== '').join(': ');
+  return (joined || 'no reason given').replace(/\s+/g, ' ').slice(0, 500);
+}
+
+/** Compares secrets in constant time (a length difference is not hidden: lengths are not secret). */
+export function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
