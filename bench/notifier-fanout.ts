@@ -99,7 +99,7 @@ async function main(): Promise<void> {
 
   const email = await sampleEmail(sql);
   console.log(
-    `Baselines: bare nodemailer pool, ${subscribers} digest emails of ${email.html.length + email.text.length} characters, composed by nodemailer…`,
+    `Baselines: bare nodemailer pool, ${baselineMessages} digest emails of ${email.html.length + email.text.length} characters, composed by nodemailer…`,
   );
   const baselineCpu = process.cpuUsage();
   const baselineSinkCpu = cpuMs(sink.process.pid);
