@@ -85,10 +85,18 @@ export class DigestMatcher {
     const windowKey = `${window.listedAfter.getTime()}:${window.listedUntil.getTime()}`;
     const wantsModel =
       subscription.ranking === 'for-you' || subscription.ranking === null || subscription.ranking === undefined;
-    const [candidates, keywordRanks, profile] = await Promise.all([
-      this.candidates(window, windowKey),
+    const candidates = await this.candidates(window, windowKey);
+    // With the model come the liked papers and what the subscription already received (explore slots
+    // are never spent on those): one read.
+    const [keywordRanks, profile] = await Promise.all([
       this.keywordRanks(subscription, window, windowKey),
-      wantsModel ? this.relevanceRepository.modelWithLiked(subscription.id, LIKED_NAMED) : null,
+      wantsModel
+        ? this.relevanceRepository.forYouInputs(
+            subscription.id,
+            LIKED_NAMED,
+            candidates.map((paper) => paper.id),
+          )
+        : null,
     ]);
     const model = profile?.model;
     if (subscription.ranking === 'newest') {
@@ -104,22 +112,17 @@ export class DigestMatcher {
     const relevance = await this.cached(this.relevance, windowKey, MAX_WINDOWS, async () =>
       this.relevanceWindow(candidates),
     );
-    // What the filters let through, marked in the window's order (no ranking: the model orders them); the
-    // digest's own mask, as a delivered-papers read comes between marking and picking.
+    // What the filters let through, marked in the window's order (no ranking: the model orders them),
+    // less the papers already delivered (the ledger's to skip, but explore slots must not go to them).
     const eligible = markCandidates(relevance.candidates, subscription, keywordRanks);
-    const filtered: string[] = [];
-    eligible.forEach((yes, at) => {
-      if (yes) {
-        filtered.push(relevance.index.ids[at]);
+    for (const id of profile.delivered) {
+      const at = relevance.position.get(id);
+      if (at !== undefined) {
+        eligible[at] = 0;
       }
-    });
-    if (filtered.length === 0) {
-      return { paperIds: [], notes: new Map() };
     }
-    // Papers already delivered are the ledger's to skip, but explore slots must not be spent on them.
-    const delivered = await this.digests.deliveredAmong(subscription.id, filtered);
-    for (const id of delivered) {
-      eligible[relevance.position.get(id)!] = 0;
+    if (!eligible.includes(1)) {
+      return { paperIds: [], notes: new Map() };
     }
     // Scored into the window's one buffer: nothing awaits between scoring and picking.
     const scores = addInterestBoost(

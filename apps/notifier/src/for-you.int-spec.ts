@@ -289,6 +289,35 @@ describe('For-you digests', () => {
     ]);
   });
 
+  it('should never spend an explore slot on a paper the subscriber already received', async () => {
+    const liked = await likedKvPapers();
+    for (let i = 0; i < 6; i++) {
+      await addPaper(`KV cache paper ${i}`, `Key value cache eviction for long-context decoding, variant ${i}.`, {
+        upvotes: i,
+      });
+    }
+    for (const [i, title] of ['Protein folding', 'Robot grasping', 'Weather forecasting'].entries()) {
+      await addPaper(title, `${title} with neural networks at scale.`, { upvotes: 100 - i });
+    }
+    const subscription = await subscribe({ maxPapers: 4 });
+    await like(subscription.id, liked);
+    const window = { listedAfter: new Date(now.getTime() - DAY), listedUntil: now };
+    const exploreTitles = async (): Promise<string[]> => {
+      const ranked = await app
+        .get(DigestMatcher)
+        .rank((await app.get(SubscriptionRepository).findById(subscription.id))!, window);
+      const ids = [...ranked.notes].filter(([, note]) => note.explore).map(([id]) => id);
+      const { rows } = await sql.query<{ title: string }>(`SELECT title FROM papers WHERE id = ANY($1::uuid[])`, [ids]);
+      return rows.map((row) => row.title);
+    };
+
+    expect(await exploreTitles()).toEqual(['Protein folding']);
+    const built = (await buildDigests()).get(subscription.id);
+    expect(built).toContain('Protein folding');
+    // Delivered now: the next most upvoted paper the model scores low takes the slot.
+    expect(await exploreTitles()).toEqual(['Robot grasping']);
+  });
+
   it('should give at most two explore slots, to the best-upvoted papers the model scores low, after its picks', async () => {
     const liked = await likedKvPapers();
     const kv: string[] = [];

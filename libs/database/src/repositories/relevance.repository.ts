@@ -226,13 +226,15 @@ export class RelevanceRepository {
   }
 
   /**
-   * A subscription's stored model and its latest liked papers (ids and titles, as likedPaperTitles), in
-   * one round trip: what a for-you digest reads of its subscriber. Null without a model.
+   * What a for-you digest reads of its subscriber, in one round trip: the stored model, the latest liked
+   * papers (ids and titles, latest first) and which of the window's candidates the subscription's
+   * digests already hold. Null without a model.
    */
-  async modelWithLiked(
+  async forYouInputs(
     subscriptionId: string,
     likedLimit: number,
-  ): Promise<{ model: RelevanceModel; liked: { id: string; title: string }[] } | null> {
+    candidateIds: readonly string[],
+  ): Promise<{ model: RelevanceModel; liked: { id: string; title: string }[]; delivered: Set<string> } | null> {
     const rows = await this.dataSource.query<
       {
         terms: string[];
@@ -240,6 +242,7 @@ export class RelevanceRepository {
         liked: number;
         disliked: number;
         likedPapers: { id: string; title: string }[];
+        delivered: string[];
       }[]
     >(
       `SELECT to_json(m."terms") AS "terms", to_json(m."weights") AS "weights", m."liked", m."disliked",
@@ -248,9 +251,11 @@ export class RelevanceRepository {
                          FROM "paper_votes" v JOIN "papers" p ON p."id" = v."paperId"
                         WHERE v."subscriptionId" = m."subscriptionId" AND v."vote" = 'up'
                         ORDER BY v."updatedAt" DESC, v."paperId"
-                        LIMIT $2) l) AS "likedPapers"
+                        LIMIT $2) l) AS "likedPapers",
+              (SELECT coalesce(json_agg(d."paperId"), '[]') FROM "digest_papers" d
+                WHERE d."subscriptionId" = m."subscriptionId" AND d."paperId" = ANY($3::uuid[])) AS "delivered"
          FROM "subscriber_models" m WHERE m."subscriptionId" = $1`,
-      [subscriptionId, likedLimit],
+      [subscriptionId, likedLimit, candidateIds],
     );
     const row = rows[0];
     return row
@@ -262,6 +267,7 @@ export class RelevanceRepository {
             disliked: row.disliked,
           },
           liked: row.likedPapers,
+          delivered: new Set(row.delivered),
         }
       : null;
   }

@@ -19,6 +19,33 @@ describe('pickForYou', () => {
     expect(pickForYou({ ids, upvotes }, scores, 3).map((pick) => pick.id)).toEqual(['p0', 'p1', 'p2']);
   });
 
+  it('explores the best-upvoted low-scored paper even when it would have filled the last slot', () => {
+    const six = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const picks = pickForYou(
+      { ids: six, upvotes: Int32Array.from([0, 0, 0, 99, 98, 97]) },
+      Float32Array.from([3, 2, 1, 0, 0, 0]),
+      4,
+    );
+    expect(picks.map((pick) => [pick.id, pick.policy])).toEqual([
+      ['a', 'model'],
+      ['b', 'model'],
+      ['c', 'model'],
+      ['d', 'explore'],
+    ]);
+    // Fewer explore picks than slots: the model's picks fill the cap, and no paper comes twice.
+    const nine = Array.from({ length: 9 }, (_, i) => `q${i}`);
+    const filled = pickForYou(
+      { ids: nine, upvotes: Int32Array.from(nine, (_, i) => (i === 7 ? 50 : 0)) },
+      Float32Array.from(nine, (_, i) => 9 - i),
+      8,
+    );
+    expect(filled.map((pick) => [pick.id, pick.policy])).toEqual([
+      ...['q0', 'q1', 'q2', 'q3', 'q4', 'q5', 'q6'].map((id) => [id, 'model']),
+      ['q7', 'explore'],
+    ]);
+    expect(new Set(filled.map((pick) => pick.id)).size).toBe(filled.length);
+  });
+
   it('explores only papers scored at most the mean and with upvotes', () => {
     const flat = Float32Array.from(ids, (_, i) => (i < 10 ? 1 : 0.5));
     const picks = pickForYou({ ids, upvotes: Int32Array.from(ids, (_, i) => (i === 11 ? 0 : 5)) }, flat, 4);

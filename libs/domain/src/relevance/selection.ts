@@ -62,7 +62,9 @@ export function pickForYou(
   const slots = count > maxPapers ? exploreSlots(maxPapers) : 0;
   if (slots > 0) {
     const mean = total / count;
-    const inTop = new Set(top);
+    // Only the papers sure to be model picks are off limits: a low-scored paper that would fill a slot
+    // of the cap if no explore pick came is still the better explore pick.
+    const inTop = new Set(top.slice(0, maxPapers - slots));
     for (let i = 0; i < ids.length; i++) {
       if ((eligible && !eligible[i]) || inTop.has(i) || scores[i] > mean || upvotes[i] <= 0) {
         continue;
@@ -77,8 +79,10 @@ export function pickForYou(
       }
     }
   }
+  const explored = new Set(explore);
   return [
     ...top
+      .filter((i) => !explored.has(i))
       .slice(0, maxPapers - explore.length)
       .map((i) => ({ id: ids[i], policy: 'model' as const, score: scores[i] })),
     ...explore.map((i) => ({ id: ids[i], policy: 'explore' as const, score: scores[i] })),
