@@ -11,6 +11,7 @@ import {
   DigestPaperSource,
   digestLinks,
   DocumentFrequencies,
+  paperVoteLinks,
   renderDigestEmail,
   termCounts,
   TfIdfFeaturizer,
@@ -388,23 +389,21 @@ async function seedRelevance(sql: Client): Promise<void> {
  */
 async function sampleEmail(sql: Client): Promise<{ subject: string; text: string; html: string }> {
   const { rows } = await sql.query<DigestPaperSource>(
-    `SELECT p.title, p.url, p."arxivId", p.authors, p.upvotes, p.abstract, p.summary, p."codeUrl",
+    `SELECT p.id, p.title, p.url, p."arxivId", p.authors, p.upvotes, p.abstract, p.summary, p."codeUrl",
        coalesce(json_agg(json_build_object('topic', t.topic, 'evidence', t.evidence)) FILTER (WHERE t.topic IS NOT NULL), '[]') AS topics
      FROM papers p LEFT JOIN paper_topics t ON t."paperId" = p.id
      GROUP BY p.id ORDER BY p.upvotes DESC LIMIT 14`,
   );
-  const links = digestLinks(
-    'https://papers.example.org',
-    secret,
-    { id: randomUUID(), linkVersion: 0 },
-    randomUUID(),
-    new Date(),
-  );
+  const subscriber = { id: randomUUID(), linkVersion: 0 };
+  const links = digestLinks('https://papers.example.org', secret, subscriber, randomUUID(), new Date());
   const view = buildDigestView({
     digest: { periodKey: '2026-11-28', omittedCount: 3 },
     subscription: { topics: TOPIC_SLUGS.slice(0, 2), keywords: [], frequency: 'daily' },
     papers: rows,
     links,
+    // Every paper's 👍 / 👎 links, as the notifier's emails carry them.
+    voteLinks: (paperId, source) =>
+      paperVoteLinks('https://papers.example.org', secret, subscriber, paperId, source, new Date()),
   });
   return renderDigestEmail(view);
 }

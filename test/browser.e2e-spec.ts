@@ -239,7 +239,10 @@ describe('web pages in a browser (end to end)', () => {
       const firstPaper = page.locator('ol.papers > li').first();
       expect(await firstPaper.locator('.chips a').count()).toBeGreaterThan(0);
       expect(await firstPaper.getByRole('link', { name: 'PDF' }).getAttribute('href')).toMatch(/^https:\/\/arxiv\.org\/pdf\//);
-      expect(await firstPaper.locator('h2 a').getAttribute('href')).toMatch(/^\/papers\/[0-9a-f-]{36}$/);
+      // With the digest's context, so the paper's page offers its vote form and the way back.
+      expect(await firstPaper.locator('h2 a').getAttribute('href')).toMatch(
+        new RegExp(`^/papers/[0-9a-f-]{36}\\?digest=${digest.id}&token=`),
+      );
       await checkPage(page);
       await screenshot(page, viewport, 'digest');
 

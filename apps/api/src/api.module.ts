@@ -26,6 +26,8 @@ import { FeedbackService } from './relevance/feedback.service';
 import { RelevanceController, SimilarPapersController } from './relevance/relevance.controller';
 import { SeedsService } from './relevance/seeds.service';
 import { SimilarPapersService } from './relevance/similar-papers.service';
+import { VoteLinksController } from './relevance/vote-links.controller';
+import { VoteLinksService } from './relevance/vote-links.service';
 import { TopicsController } from './topics/topics.controller';
 import { HtmlErrorsFilter } from './web/html-errors.filter';
 import { WebPagesController } from './web/web-pages.controller';
@@ -61,6 +63,7 @@ import { MailWebhooksModule } from './webhooks/mail-webhooks.module';
     WebSubscriptionsController,
     RelevanceController,
     SimilarPapersController,
+    VoteLinksController,
   ],
   providers: [
     SubscriptionsService,
@@ -76,6 +79,7 @@ import { MailWebhooksModule } from './webhooks/mail-webhooks.module';
     FeedbackService,
     SimilarPapersService,
     SeedsService,
+    VoteLinksService,
     { provide: APP_FILTER, useClass: HtmlErrorsFilter },
   ],
 })

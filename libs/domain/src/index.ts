@@ -5,6 +5,7 @@ export * from './papers';
 export * from './tokens/signed-token';
 export * from './topics';
 export * from './tokens/subscriber-links';
+export * from './tokens/vote-links';
 export * from './secrets/secret-box';
 export * from './rendering';
 export * from './digests/selection';

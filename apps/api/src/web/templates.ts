@@ -44,6 +44,7 @@ export const PAGE_NAMES = [
   'manage',
   'digest',
   'unsubscribe',
+  'vote',
 ] as const;
 export type PageName = (typeof PAGE_NAMES)[number];
 

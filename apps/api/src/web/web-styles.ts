@@ -38,6 +38,11 @@ h2{font-size:1.1rem;line-height:1.3;margin:0 0 4px}
 details summary{cursor:pointer;color:var(--accent)}
 details p{margin:6px 0}
 .links{display:flex;flex-wrap:wrap;gap:12px;margin:6px 0 0;padding:0;list-style:none;font-size:.9rem}
+.vote-form{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin:10px 0 0}
+.vote-form button{padding:6px 14px;min-height:40px;font-size:.9rem}
+.vote-form button[aria-pressed=true]{background:var(--accent);color:#fff}
+.vote-form[aria-busy=true] button{opacity:.6}
+.vote-paper{font-size:1.1rem;font-weight:600;overflow-wrap:anywhere}
 dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px}
 dl.meta dt{font-weight:600}
 dl.meta dd{margin:0;overflow-wrap:anywhere}

@@ -360,6 +360,15 @@ export class DigestRepository {
     return new Map(rows.map((row) => [row.paperId, { explore: row.explore, why: row.why }]));
   }
 
+  /** The papers a subscription was shown in an explore slot of one of its digests (votes on them are kept apart). */
+  async exploredPaperIds(subscriptionId: string): Promise<Set<string>> {
+    const rows = await this.digests.manager.query<{ paperId: string }[]>(
+      `SELECT DISTINCT "paperId" FROM "digest_papers" WHERE "subscriptionId" = $1 AND "explore" = true`,
+      [subscriptionId],
+    );
+    return new Set(rows.map((row) => row.paperId));
+  }
+
   /** The papers of a digest, in digest order. */
   async paperIdsOf(digestId: string): Promise<string[]> {
     const rows = await this.digests.manager.find(DigestPaperEntity, { where: { digestId }, order: { rank: 'ASC' } });
