@@ -10,7 +10,7 @@ import { jobOptionsFor } from '../libs/queues/src/job-options';
 import { JobName, QueueName } from '../libs/queues/src/queue-contract';
 import { queueOptions } from '../libs/queues/src/queues.module';
 import { FaultySmtp, KillableApp, startFaultySmtp, startKillableApp } from './support/fault-injection';
-import { runCli, waitFor } from './support/processes';
+import { cleanUp, runCli, waitFor } from './support/processes';
 import { LocalRedisCluster, startRedisCluster } from './support/redis-cluster';
 import { HfStandIn, startHfStandIn } from './support/stand-ins';
 import { HOUR_MS, testInstant } from './support/test-clock';
@@ -80,18 +80,18 @@ describe('Paperboy on a Redis Cluster, through a master failover (end to end)', 
     await withLogs(waitFor('the notifier to listen', async () => (await notify.getWorkersCount()) > 0, 90_000));
   }, 150_000);
 
-  afterAll(async () => {
-    await Promise.all(apps.map((app) => app.stop()));
-    await notify?.close();
-    await notify?.disconnect();
-    await sql?.end();
-    await Promise.all([smtp?.close(), hf?.close()]);
-    await cluster?.stop();
-    await database?.drop();
-    if (workDir) {
-      rmSync(workDir, { recursive: true, force: true });
-    }
-  });
+  afterAll(() =>
+    cleanUp(
+      () => Promise.all(apps.map((app) => app.stop())),
+      () => notify?.close(),
+      () => notify?.disconnect(),
+      () => sql?.end(),
+      () => Promise.all([smtp?.close(), hf?.close()]),
+      () => cluster?.stop(),
+      () => database?.drop(),
+      () => workDir && rmSync(workDir, { recursive: true, force: true }),
+    ),
+  );
 
   async function withLogs<T>(promise: Promise<T>): Promise<T> {
     try {

@@ -99,3 +99,21 @@ export async function deleteQueueKeys(redisUrl: string, prefix: string): Promise
     redis.disconnect();
   }
 }
+
+/**
+ * Runs every clean-up step in order even when one throws (a queue on a dead node, a server already gone), then
+ * throws what went wrong: one failed step must not leave the servers of the later ones running.
+ */
+export async function cleanUp(...steps: (() => unknown)[]): Promise<void> {
+  const errors: unknown[] = [];
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (error) {
+      errors.push(error);
+    }
+  }
+  if (errors.length > 0) {
+    throw new AggregateError(errors, `${errors.length} clean-up step(s) failed: ${errors.map((e) => (e instanceof Error ? e.message : String(e))).join('; ')}`);
+  }
+}

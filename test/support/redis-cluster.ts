@@ -93,7 +93,15 @@ export async function startRedisCluster(options: { masters?: number; nodeTimeout
     );
     return { port, child };
   });
+  // A test process that ends without stop() (a crash, a timeout, an afterAll that threw first) leaves no
+  // redis-server behind and no directory: 'exit' handlers run synchronously, and kill() is synchronous.
+  const killOnExit = (): void => {
+    nodes.forEach((node) => node.child.exitCode === null && node.child.signalCode === null && node.child.kill('SIGKILL'));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', killOnExit);
   const stop = async (): Promise<void> => {
+    process.removeListener('exit', killOnExit);
     await Promise.all(nodes.map((node) => killNode(node, 'SIGKILL')));
     rmSync(dir, { recursive: true, force: true });
   };

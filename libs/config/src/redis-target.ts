@@ -53,7 +53,9 @@ function parseNodes(list: string, setting: string): RedisNode[] {
       const match = /^(\[[0-9a-f:.]+\]|[a-z0-9._-]+):(\d{1,5})$/i.exec(entry);
       const port = Number(match?.[2]);
       if (match === null || port < 1 || port > 65535) {
-        throw new Error(`${setting} must list cluster nodes as host:port, separated by commas (got "${entry}")`);
+        // An entry may carry a user and password someone put there: they are not echoed.
+        const shown = entry.replace(/^.*@/, '***@');
+        throw new Error(`${setting} must list cluster nodes as host:port, separated by commas (got "${shown}")`);
       }
       return { host: match[1].replace(/^\[|\]$/g, ''), port };
     });
@@ -68,6 +70,15 @@ function auth(credentials: string | undefined): { username?: string; password?: 
     return {};
   }
   const [user, ...rest] = credentials.split(':');
-  const password = rest.length > 0 ? decodeURIComponent(rest.join(':')) : undefined;
-  return { ...(user !== '' ? { username: decodeURIComponent(user) } : {}), ...(password ? { password } : {}) };
+  const password = rest.length > 0 ? decode(rest.join(':')) : undefined;
+  return { ...(user !== '' ? { username: decode(user) } : {}), ...(password ? { password } : {}) };
+}
+
+/** decodeURIComponent's own error ("URI malformed") would name neither the setting nor the fix. */
+function decode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new Error('REDIS_URL\'s user or password is not percent-encoded: write % as %25, @ as %40, : as %3A, / as %2F');
+  }
 }

@@ -126,6 +126,17 @@ describe('loadSettings', () => {
     expect(problems({ REDIS_URL: 'redis+cluster://h1:7000', QUEUE_PREFIX: '{pb}' })).toContain(
       'QUEUE_PREFIX must not contain { or } on a Redis Cluster',
     );
+    // A password with a stray %, a node list with credentials in it, a password with a space: named, never shown.
+    expect(problems({ REDIS_URL: 'redis+cluster://u:100%Sekr3t@h1:7000' })).toContain(
+      "REDIS_URL's user or password is not percent-encoded: write % as %25",
+    );
+    expect(problems({ REDIS_URL: 'redis+cluster://u:100%Sekr3t@h1:7000' })).not.toContain('Sekr3t');
+    expect(problems({ REDIS_CLUSTER_NODES: 'u:Sekr3t@h1:7000' })).toContain(
+      'REDIS_CLUSTER_NODES must list cluster nodes as host:port, separated by commas (got "***@h1:7000")',
+    );
+    expect(problems({ REDIS_CLUSTER_NODES: 'u:Sekr3t@h1:7000' })).not.toContain('Sekr3t');
+    expect(problems({ REDIS_URL: 'redis+cluster://u:Sek r3t@h1:7000' })).toContain('(got "redis+cluster://***@h1:7000")');
+    expect(problems({ REDIS_URL: 'redis+cluster://u:Sek r3t@h1:7000' })).not.toContain('r3t');
     expect(problems({ REDIS_URL: 'memcached://h1:7000' })).toContain(
       'REDIS_URL must be a redis://, rediss:// or redis+cluster://host:port,host:port URL (got "memcached://h1:7000")',
     );

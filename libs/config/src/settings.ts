@@ -389,7 +389,8 @@ function redisProblems(settings: Settings): string[] {
 
 /** A URL's user and password are secrets too; they are not echoed in error messages. */
 function withoutCredentials(value: string): string {
-  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1***@');
+  // Up to the last '@': a password with an unencoded '/', '@' or space is hidden whole too.
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/).*@/i, '$1***@');
 }
 
 /** The mail rate and webhook settings that hang together; sets MAIL_RATE_PER_SECOND from its earlier name. */

@@ -1,23 +1,61 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, DatabaseError } from 'pg';
 import { DataSource, type MigrationInterface } from 'typeorm';
 import { createDataSource, dataSourceOptions } from './data-source';
 
+/**
+ * The server's maintenance database, where a missing database is created and migrate runs take turns. A managed
+ * Postgres may keep it out of reach (another name, no CONNECT for the app's user): see ensureDatabase and
+ * migrateDatabase for what happens then.
+ */
+const MAINTENANCE_DATABASE = 'postgres';
+
 /** The server's maintenance database, beside the one a URL names. */
-function maintenanceUrl(url: string): string {
-  const maintenance = new URL(url);
-  maintenance.pathname = '/postgres';
-  return maintenance.toString();
+function maintenanceUrl(url: string, maintenance = MAINTENANCE_DATABASE): string {
+  const other = new URL(url);
+  other.pathname = `/${encodeURIComponent(maintenance)}`;
+  return other.toString();
 }
 
 function databaseName(url: string): string {
   return decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
 }
 
-/** Creates the database named in the URL when it does not exist (a fresh machine), via the maintenance db. */
-export async function ensureDatabase(url: string): Promise<void> {
+/** The maintenance database refused this user (missing, no CONNECT, no pg_hba.conf line): not an outage. */
+function refusedDatabase(error: unknown): error is DatabaseError {
+  return error instanceof DatabaseError && ['3D000', '42501', '28000', '28P01'].includes(error.code ?? '');
+}
+
+/**
+ * Creates the database named in the URL when it does not exist (a fresh machine), via the maintenance database.
+ * One that exists is left alone without touching the maintenance database.
+ */
+export async function ensureDatabase(url: string, maintenance = MAINTENANCE_DATABASE): Promise<void> {
   const name = databaseName(url);
-  const client = new Client({ connectionString: maintenanceUrl(url) });
-  await client.connect();
+  const probe = new Client({ connectionString: url });
+  try {
+    await probe.connect();
+    return;
+  } catch (error) {
+    // 3D000: the database does not exist; anything else (down, wrong password) is for the caller to see.
+    if (!(error instanceof DatabaseError && error.code === '3D000')) {
+      throw error;
+    }
+  } finally {
+    await probe.end().catch(() => undefined);
+  }
+  const client = new Client({ connectionString: maintenanceUrl(url, maintenance) });
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw new Error(
+      `The database "${name}" does not exist, and it cannot be created from the maintenance database ` +
+        `"${maintenance}" (${error instanceof Error ? error.message : String(error)}): create it ` +
+        `(CREATE DATABASE "${name}") and run migrate again`,
+      { cause: error },
+    );
+  }
   try {
     const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (exists.rowCount === 0) {
@@ -38,9 +76,22 @@ export async function ensureDatabase(url: string): Promise<void> {
  * server's maintenance database. Not in the migrated database: CREATE INDEX CONCURRENTLY waits for every
  * transaction there that holds a snapshot, the lock's own open transaction included, and would wait forever.
  */
-export function migrationLock(url: string): { url: string; key: string } {
-  return { url: maintenanceUrl(url), key: `paperboy:migrate:${databaseName(url)}` };
+export function migrationLock(url: string, maintenance = MAINTENANCE_DATABASE): { url: string; key: string } {
+  return { url: maintenanceUrl(url, maintenance), key: `paperboy:migrate:${databaseName(url)}` };
 }
+
+export interface MigrateOptions {
+  onWait?: () => void;
+  /** Told when the lock falls back to the migrated database (the maintenance one out of reach). */
+  onNotice?: (message: string) => void;
+  /** What to apply instead of the project's MIGRATIONS (tests add a migration of their own). */
+  migrations?: (new () => MigrationInterface)[];
+  /** The maintenance database's name ('postgres'); tests name one that is out of reach. */
+  maintenanceDatabase?: string;
+}
+
+/** How often a run whose lock is in the migrated database asks for it again. */
+const LOCK_RETRY_MS = 250;
 
 /**
  * Applies pending migrations; returns the names applied. Runs hold an advisory lock, so two at once
@@ -49,32 +100,19 @@ export function migrationLock(url: string): { url: string; key: string } {
  * session lock would be orphaned if the URL went through a transaction-mode pooler. See migrationLock for
  * where it is taken.
  *
+ * Where this user cannot reach the maintenance database (a managed Postgres), the lock is a session lock in the
+ * migrated database instead, asked for again and again rather than waited on: a waiting statement holds a
+ * snapshot there, which an index the other run builds CONCURRENTLY would wait for forever. That lock needs the
+ * direct connection MIGRATION_DATABASE_URL is for.
+ *
  * Each migration runs in a transaction of its own, unless it says `transaction = false`: one that creates
  * an index CONCURRENTLY, which Postgres refuses inside a transaction (docs/operations.md, "Upgrades without
  * downtime"). A failed migration rolls back alone; the ones before it stay applied.
  */
-export async function migrateDatabase(
-  url: string,
-  options: {
-    onWait?: () => void;
-    /** What to apply instead of the project's MIGRATIONS (tests add a migration of their own). */
-    migrations?: (new () => MigrationInterface)[];
-  } = {},
-): Promise<string[]> {
-  await ensureDatabase(url);
-  const where = migrationLock(url);
-  const lock = new Client({ connectionString: where.url, application_name: 'paperboy-migrate-lock' });
-  await lock.connect();
+export async function migrateDatabase(url: string, options: MigrateOptions = {}): Promise<string[]> {
+  await ensureDatabase(url, options.maintenanceDatabase);
+  const release = await takeMigrationLock(url, options);
   try {
-    await lock.query('BEGIN');
-    const { rows } = await lock.query<{ taken: boolean }>(
-      'SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS "taken"',
-      [where.key],
-    );
-    if (!rows[0].taken) {
-      options.onWait?.();
-      await lock.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [where.key]);
-    }
     const dataSource =
       options.migrations === undefined
         ? createDataSource(url)
@@ -88,7 +126,63 @@ export async function migrateDatabase(
       await dataSource.destroy();
     }
   } finally {
-    // Ending the connection ends its transaction and the lock with it.
-    await lock.end();
+    await release();
   }
+}
+
+/** Takes the migrate lock (migrateDatabase says where); resolves to what releases it. */
+async function takeMigrationLock(url: string, options: MigrateOptions): Promise<() => Promise<void>> {
+  const where = migrationLock(url, options.maintenanceDatabase);
+  const lock = new Client({ connectionString: where.url, application_name: 'paperboy-migrate-lock' });
+  try {
+    await lock.connect();
+  } catch (error) {
+    await lock.end().catch(() => undefined);
+    if (!refusedDatabase(error)) {
+      throw error;
+    }
+    options.onNotice?.(
+      `The maintenance database "${options.maintenanceDatabase ?? MAINTENANCE_DATABASE}" is out of reach ` +
+        `(${error.message}): migrate runs take turns on a lock in "${databaseName(url)}" itself, which needs a ` +
+        'direct connection, not a transaction-mode pooler',
+    );
+    return takeSessionLock(url, where.key, options.onWait);
+  }
+  try {
+    await lock.query('BEGIN');
+    const { rows } = await lock.query<{ taken: boolean }>(
+      'SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS "taken"',
+      [where.key],
+    );
+    if (!rows[0].taken) {
+      options.onWait?.();
+      await lock.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [where.key]);
+    }
+  } catch (error) {
+    await lock.end();
+    throw error;
+  }
+  // Ending the connection ends its transaction and the lock with it.
+  return () => lock.end();
+}
+
+async function takeSessionLock(url: string, key: string, onWait?: () => void): Promise<() => Promise<void>> {
+  const lock = new Client({ connectionString: url, application_name: 'paperboy-migrate-lock' });
+  await lock.connect();
+  try {
+    let waiting = false;
+    // Polled (pg has no wait without a snapshot): between tries this session holds no snapshot at all.
+    while (!(await lock.query<{ taken: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS "taken"', [key])).rows[0].taken) {
+      if (!waiting) {
+        waiting = true;
+        onWait?.();
+      }
+      await sleep(LOCK_RETRY_MS);
+    }
+  } catch (error) {
+    await lock.end();
+    throw error;
+  }
+  // Ending the session releases its lock.
+  return () => lock.end();
 }

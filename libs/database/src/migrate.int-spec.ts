@@ -137,4 +137,48 @@ describe('npm run migrate, twice at once', () => {
     }
     expect(await appliedNames(url)).toHaveLength(MIGRATIONS.length + 1);
   });
+
+  describe('where the maintenance database is out of reach (a managed Postgres)', () => {
+    // A name no server has: connecting to it fails as a managed Postgres refuses its "postgres" to the app's user.
+    const maintenanceDatabase = `paperboy_no_maintenance_${process.pid}`;
+
+    it('should refuse to create a missing database with an error naming both databases and what to do', async () => {
+      const name = fresh();
+      await expect(migrateDatabase(urlOf(name), { maintenanceDatabase })).rejects.toThrow(
+        `The database "${name}" does not exist, and it cannot be created from the maintenance database "${maintenanceDatabase}"`,
+      );
+      await expect(migrateDatabase(urlOf(name), { maintenanceDatabase })).rejects.toThrow(`CREATE DATABASE "${name}"`);
+    });
+
+    it('should take turns on a lock in the migrated database, and build an index CONCURRENTLY while the other waits', async () => {
+      const url = urlOf(fresh());
+      await ensureDatabase(url);
+      // The test holds the fallback lock: both runs are seen waiting before either goes on.
+      const holder = new Client({ connectionString: url });
+      await holder.connect();
+      const notices: string[] = [];
+      let waiting = 0;
+      try {
+        await holder.query(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, [migrationLock(url).key]);
+        const options = {
+          maintenanceDatabase,
+          migrations: [...MIGRATIONS, RollingUpgradeProbe1799999999999],
+          onNotice: (message: string) => notices.push(message),
+          onWait: () => void waiting++,
+        };
+        const runs = Promise.all([migrateDatabase(url, options), migrateDatabase(url, options)]);
+        await waitFor('both migrate runs to wait on the lock', async () => waiting === 2, 30_000);
+        await holder.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [migrationLock(url).key]);
+        // One run applies everything, the CONCURRENTLY index last, while the other waits: a waiting statement in
+        // this database would hold a snapshot the index build waits for, and neither run would end.
+        const [first, second] = await runs;
+        expect([first.length, second.length].sort((a, b) => a - b)).toEqual([0, MIGRATIONS.length + 1]);
+      } finally {
+        await holder.end();
+      }
+      expect(notices).toHaveLength(2);
+      expect(notices[0]).toContain(`The maintenance database "${maintenanceDatabase}" is out of reach`);
+      expect(await appliedNames(url)).toHaveLength(MIGRATIONS.length + 1);
+    }, 60_000);
+  });
 });

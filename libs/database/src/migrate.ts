@@ -7,7 +7,10 @@ async function main(): Promise<void> {
   const settings = loadSettings();
   // Directly, not through a transaction-mode pooler: see "Behind PgBouncer" in docs/operations.md.
   const url = settings.MIGRATION_DATABASE_URL ?? settings.DATABASE_URL;
-  const applied = await migrateDatabase(url, { onWait: () => console.log('Waiting for another migrate run to finish…') });
+  const applied = await migrateDatabase(url, {
+    onWait: () => console.log('Waiting for another migrate run to finish…'),
+    onNotice: (message) => console.log(message),
+  });
   const target = new URL(url);
   console.log(
     applied.length > 0

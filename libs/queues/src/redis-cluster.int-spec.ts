@@ -1,6 +1,7 @@
 import { Job, Queue, Worker } from 'bullmq';
 import { Cluster } from 'ioredis';
 import { loadSettings, Settings } from '@libs/config';
+import { cleanUp } from '../../../test/support/processes';
 import { LocalRedisCluster, startRedisCluster } from '../../../test/support/redis-cluster';
 import { JobProducer } from './job-producer';
 import { JobName, QueueName } from './queue-contract';
@@ -30,14 +31,13 @@ describe('queues on a Redis Cluster', () => {
     producer = new JobProducer(queues[QueueName.Fetch], queues[QueueName.Classify], queues[QueueName.Notify]);
   }, 60_000);
 
-  afterAll(async () => {
-    for (const queue of Object.values(queues ?? {})) {
-      await queue.close();
-      await queue.disconnect();
-    }
-    clients.forEach((client) => client.disconnect());
-    await cluster?.stop();
-  });
+  afterAll(() =>
+    cleanUp(
+      ...Object.values(queues ?? {}).flatMap((queue) => [() => queue.close(), () => queue.disconnect()]),
+      () => clients.forEach((client) => client.disconnect()),
+      () => cluster?.stop(),
+    ),
+  );
 
   it('should refuse a queue without a hash tag, which is why each queue family has one', async () => {
     const untagged = new Cluster(cluster.nodes.map((node) => ({ host: '127.0.0.1', port: node.port })), {

@@ -1,4 +1,4 @@
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, OnModuleDestroy, ServiceUnavailableException } from '@nestjs/common';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { Settings } from '@libs/config';
 import { createRedisClient, RedisClient, redisKeyPrefix } from '@libs/queues';
@@ -35,7 +35,9 @@ export class SubscribeRateLimiter implements OnModuleDestroy {
       if (rejection instanceof RateLimiterRes) {
         return Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
       }
-      throw rejection;
+      // Redis is out of reach (down, or a cluster failing over, where commands fail fast here): a 503 the
+      // client may retry, not a 500. Nothing was stored yet.
+      throw new ServiceUnavailableException('Subscribing is paused for a moment (the request rate could not be checked); try again in a minute');
     }
   }
 
