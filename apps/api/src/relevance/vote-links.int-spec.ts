@@ -151,6 +151,43 @@ describe('vote links (integration)', () => {
     expect(await votes()).toBe(0);
   });
 
+  it('should answer 404, not 500, when the paper is merged away between reading the link and recording', async () => {
+    const [racing] = await insertPapers(sql, [
+      { arxivId: '2411.00004', title: 'Merged mid-vote', abstract: 'Gone.', listedAt: '2026-11-17T10:00:00Z' },
+    ]);
+    // A merge as the fetcher makes it: the papers locked FOR UPDATE, then the duplicate deleted, in one transaction.
+    const merge = new Client({ connectionString: api.database.url });
+    await merge.connect();
+    try {
+      await merge.query('BEGIN');
+      await merge.query('SELECT id FROM papers WHERE id = $1 FOR UPDATE', [racing]);
+      let settled = false;
+      const cast = post(vote('up', racing)).then((response) => {
+        settled = true;
+        return response;
+      });
+      // The vote reaches the paper's lock and waits for the merge (an event: the row lock shows in
+      // pg_stat_activity), or, taking no lock, is answered before the merge ends.
+      while (!settled) {
+        const waiting = await sql.query(
+          `SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%FOR KEY SHARE%'`,
+        );
+        if (waiting.rowCount) {
+          break;
+        }
+      }
+      await merge.query('DELETE FROM papers WHERE id = $1', [racing]);
+      await merge.query('COMMIT');
+      const page = await cast;
+      expect(page.status).toBe(404);
+      expect(page.text).toContain('This link is not valid');
+    } finally {
+      await merge.end();
+    }
+    // No vote left behind on a paper that is no more.
+    expect(await votes()).toBe(0);
+  });
+
   it("should refuse a vote form posted from another site, and take ours and a script's", async () => {
     const token = vote();
     for (const headers of [{ 'sec-fetch-site': 'cross-site' }, { origin: 'https://evil.example' }]) {
