@@ -131,6 +131,21 @@ describe('vote links (integration)', () => {
         status: true,
       });
     }
+    // Bodies no form of ours sends: malformed JSON, repeated and nested fields, a prototype key, over the size limit.
+    const raw: [string, string][] = [
+      ['application/json', '{"token": '],
+      ['application/x-www-form-urlencoded', `token=${genuine}&token=${genuine}`],
+      ['application/x-www-form-urlencoded', `${'token'}${'[a]'.repeat(40)}=x`],
+      ['application/json', `{"__proto__": {"token": "${genuine}"}}`],
+      ['application/x-www-form-urlencoded', `token=${'x'.repeat(2_000_000)}`],
+    ];
+    for (const [type, body] of raw) {
+      const status = (await http().post('/vote').set('content-type', type).send(body)).status;
+      expect({ body: body.slice(0, 60), status: status >= 400 && status < 500 }).toEqual({
+        body: body.slice(0, 60),
+        status: true,
+      });
+    }
     expect(await votes()).toBe(0);
   });
 
