@@ -118,6 +118,25 @@ describe('votes in a browser (end to end)', () => {
     }
   });
 
+  it('should say so, and show no vote pressed, when the links were revoked since the page was opened', async () => {
+    const context = await phone(true);
+    const page = await context.newPage();
+    try {
+      await page.goto(viewUrl());
+      await api.sql.query(`UPDATE subscriptions SET "linkVersion" = 1 WHERE id = $1`, [subscriptionId]);
+      const first = page.locator('ol.papers > li').first();
+      const useful = first.getByRole('button', { name: '👍 Useful' });
+      await useful.click();
+      await first.locator('.vote-status', { hasText: 'This vote link is no longer valid' }).waitFor();
+      expect(await useful.getAttribute('aria-pressed')).toBe('false');
+      expect(await first.getAttribute('aria-busy')).toBeNull();
+      expect(await votes()).toEqual([]);
+    } finally {
+      await api.sql.query(`UPDATE subscriptions SET "linkVersion" = 0 WHERE id = $1`, [subscriptionId]);
+      await context.close();
+    }
+  });
+
   it('should record a vote with a plain form POST where JavaScript is off, and lead back to the digest', async () => {
     const context = await phone(false);
     const page = await context.newPage();

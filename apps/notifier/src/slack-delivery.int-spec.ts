@@ -3,6 +3,7 @@ import { createServer as createNetServer } from 'node:net';
 import { Clock, PermanentError, RetryLaterError } from '@libs/domain';
 import { DELIVERY_SEND_ATTEMPTS } from '@libs/queues';
 import { DAY, now, useNotifier } from '../../../test/support/notifier-context';
+import { SlackChannel } from './channels/slack.channel';
 import { WebhookThrottle } from './channels/webhook-throttle';
 import { DeliveryService } from './delivery.service';
 import { DigestBuilderService } from './digest-builder.service';
@@ -164,5 +165,12 @@ describe('Notifier ledger', () => {
     const row = await ctx.deliveryRow(id);
     expect(row.status).toBe('failed');
     expect(row.lastError).toMatch(/^gave up: still rate-limited 24 h after the digest was built/);
+  });
+
+  it('should ask Slack not to unfurl the links of a plain message (an alert) either', async () => {
+    await ctx.app.get(WebhookThrottle).release(ctx.slackUrl);
+    const text = 'arXiv has failed 3 times: https://papers.example.org/status';
+    await ctx.app.get(SlackChannel).sendText(ctx.slackUrl, text);
+    expect(ctx.slackBodies.at(-1)).toEqual({ text, unfurl_links: false, unfurl_media: false });
   });
 });

@@ -8,6 +8,13 @@ import { Settings } from './settings';
 
 // Probes and scrapes come every few seconds; a line for each would bury everything else.
 const QUIET_PATHS = /^\/(health|metrics)(\/|\?|$)/;
+// Paths that carry a link's token (a vote link's is in its path, so that quoted-printable keeps it whole).
+const TOKEN_IN_PATH = /\/vote\/[^/?]+/g;
+
+/** A request's URL as logged: without its query string, nor a token its path carries (both are credentials). */
+export function loggedUrl(url: string | undefined): string | undefined {
+  return url?.split('?')[0].replace(TOKEN_IN_PATH, '/vote/[token]');
+}
 
 /** pino-http's options for the apps' logs (exported for the tests that check what a log line holds). */
 export function pinoHttpOptions(settings: Pick<Settings, 'LOG_LEVEL' | 'production'>): Options {
@@ -26,7 +33,7 @@ export function pinoHttpOptions(settings: Pick<Settings, 'LOG_LEVEL' | 'producti
       req: (req: IncomingMessage & { id?: unknown }) => ({
         id: req.id,
         method: req.method,
-        url: req.url?.split('?')[0],
+        url: loggedUrl(req.url),
       }),
     },
     redact: ['req.headers.authorization', 'req.headers.cookie'],
@@ -35,8 +42,9 @@ export function pinoHttpOptions(settings: Pick<Settings, 'LOG_LEVEL' | 'producti
 
 /**
  * Structured logs with pino: JSON lines in production, pretty lines on a developer's terminal.
- * Query strings are dropped from logged URLs because they carry confirmation and unsubscribe tokens, and a
- * failed statement's values from logged errors because they carry addresses and webhooks.
+ * Query strings are dropped from logged URLs because they carry confirmation and unsubscribe tokens (a vote
+ * link's token, in its path, is blanked), and a failed statement's values from logged errors because they carry
+ * addresses and webhooks.
  * Every line made while serving a request or running a job carries its trace id (`traceId`: the
  * request id, or the id a job inherited from the request or job that queued it) and the job.
  */

@@ -35,7 +35,10 @@ export function encodeQuotedPrintable(text: string): Buffer {
     }
     return Buffer.from(lines.join('=\r\n'), 'latin1');
   }
-  return Buffer.from(wrap(encode(text.replace(/\r?\n/g, '\r\n')), LINE_LENGTH), 'latin1');
+  // nodemailer keeps a CR that ends no line as it is; a bare CR in SMTP data is refused by some servers (and the
+  // stuff of SMTP smuggling), so it is sent as "=0D", which decodes to the same CR.
+  const encoded = encode(text.replace(/\r?\n/g, '\r\n')).replace(/\r(?!\n)/g, '=0D');
+  return Buffer.from(wrap(encoded, LINE_LENGTH), 'latin1');
 }
 
 /**

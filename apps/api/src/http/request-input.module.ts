@@ -23,9 +23,11 @@ export class RequestInputModule implements NestModule {
         // Seed uploads and providers' webhooks read their bodies themselves (SNS posts JSON as text/plain).
         requireJsonBodies('/api/', new RegExp(`${UPLOAD_PATHS.source}|${MAIL_WEBHOOK_PATHS.source}`)),
         // The unsubscribe route also takes RFC 8058 one-click posts, which come from mail providers' servers;
-        // only its "delete my data" button is a form of ours alone.
+        // only its "delete my data" button is a form of ours alone. A vote is posted only by our own vote page
+        // and web view (a link never votes), so another site's post is refused too: the token stays the
+        // credential, this keeps a page that got hold of one from voting through its visitors' browsers.
         refuseCrossSiteForms(
-          ['/subscribe', '/manage', '/profile', { path: '/unsubscribe', when: asksToErase }],
+          ['/subscribe', '/manage', '/profile', '/vote', { path: '/unsubscribe', when: asksToErase }],
           this.settings.PUBLIC_URL,
         ),
         checkRequestInput,

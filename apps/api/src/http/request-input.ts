@@ -113,10 +113,10 @@ export type FormRoute = string | { path: string; when: (req: Request) => boolean
 
 /**
  * Forms that subscribe or change a subscription (POST to one of `routes`) must come from our own pages: another
- * site's form posting here would mail a confirmation to an address of its choosing, or, given a link's token
- * (one leaked in a log or a forwarded mail), change or erase a subscription. Browsers say where a post comes
- * from in Sec-Fetch-Site; older ones only in Origin, which is "null" under our no-referrer policy and then
- * proves nothing. Clients that send neither (scripts, tests, a mail provider's one-click unsubscribe) are not
+ * site's form posting here would mail a confirmation to an address of its choosing, or, given a link's token (one
+ * leaked in a log or a forwarded mail), change or erase a subscription, or vote in its name. Browsers say where a
+ * post comes from in Sec-Fetch-Site; older ones only in Origin, which is "null" under our no-referrer policy and
+ * then proves nothing. Clients that send neither (scripts, tests, a mail provider's one-click unsubscribe) are not
  * browsers, and pass.
  */
 export function refuseCrossSiteForms(routes: FormRoute[], publicUrl: string): RequestHandler {
@@ -140,7 +140,7 @@ export function refuseCrossSiteForms(routes: FormRoute[], publicUrl: string): Re
           origin !== 'null' &&
           origin !== ours &&
           origin !== `${req.protocol}://${req.get('host') ?? ''}`;
-    const what = path === '/subscribe' ? 'subscribe' : 'change a subscription';
+    const what = path === '/subscribe' ? 'subscribe' : path === '/vote' ? 'record a vote' : 'change a subscription';
     next(
       crossSite
         ? new ForbiddenException(`Forms from other sites cannot ${what}: use the form on this site`)

@@ -68,6 +68,11 @@ export class FeedbackService {
       return { paper: { id: paper.id, arxivId: paper.arxivId, doi: paper.doi, title: paper.title }, vote: 'none' };
     }
     const stored = await this.votes.record(id, paper.id, vote, source, now);
+    if (!stored) {
+      throw new UnknownPaperError(
+        `Paper ${JSON.stringify(paper.id)} is no longer known to Paperboy (merged into another)`,
+      );
+    }
     // Debounced: a burst of votes trains once, after the last (libs/queues job-options).
     await this.producer.enqueue(JobName.RelevanceTrain, { subscriptionId: id });
     return stored;

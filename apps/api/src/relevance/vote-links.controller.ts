@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/
 import {
   ApiBody,
   ApiConsumes,
+  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -75,6 +76,7 @@ export class VoteLinksController {
       '{ paper: { id, title }, vote: "up" | "down" | "none", source, tokens: { up, down, none } }',
   })
   @ApiNotFoundResponse({ description: 'The token is not genuine, was revoked, or its paper is gone' })
+  @ApiForbiddenResponse({ description: "Posted from another site's form or script (Sec-Fetch-Site or Origin)" })
   async cast(@Body() body: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
     const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
     const json = req.accepts(['text/html', 'application/json']) === 'application/json';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Settings } from '@libs/config';
 import { FoundPaper, RelevanceRepository, SubscriptionRepository } from '@libs/database';
 import { Clock, signVoteToken, VoteClaim, verifyVoteToken, voteTokenClaim } from '@libs/domain';
-import { FeedbackAnswer, FeedbackService } from './feedback.service';
+import { FeedbackAnswer, FeedbackService, UnknownPaperError } from './feedback.service';
 
 /** A genuine vote link: what it would record, on which paper. */
 export interface VoteLink {
@@ -52,7 +52,16 @@ export class VoteLinksService {
       return null;
     }
     const { claim, paper } = link;
-    const answer = await this.feedback.record(claim.subscriptionId, paper, claim.vote, claim.source, now);
+    // The paper may be merged away between the read and the write: as gone as one never known.
+    let answer: FeedbackAnswer;
+    try {
+      answer = await this.feedback.record(claim.subscriptionId, paper, claim.vote, claim.source, now);
+    } catch (error) {
+      if (error instanceof UnknownPaperError) {
+        return null;
+      }
+      throw error;
+    }
     return { link, answer, tokens: this.tokens(link, now) };
   }
 

@@ -4,8 +4,9 @@
  * the field stays an ordinary editable text field, and without JavaScript it keeps its default (UTC).
  *
  * Vote forms (a digest's web view, a paper page opened from it) post without a page reload: the same POST /vote
- * the form makes, asking for JSON; the pressed button shows the vote, and pressing it again takes the vote back.
- * Without JavaScript, or where the request fails before an answer, the form posts as a form.
+ * the form makes, asking for JSON; the pressed button (aria-pressed) shows the vote, and pressing it again takes
+ * the vote back. A failure is said in the form's status, naming a link no longer valid. Without JavaScript, or in
+ * a browser without fetch or the submit event's submitter, the form posts as a form.
  */
 export const WEB_JS = `(function () {
   var field = document.querySelector('input[data-guess-timezone]');
@@ -37,6 +38,7 @@ export const WEB_JS = `(function () {
       headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
       body: body.toString()
     }).then(function (response) {
+      if (response.status === 404 || response.status === 403) throw new Error('gone');
       if (!response.ok) throw new Error('HTTP ' + response.status);
       return response.json();
     }).then(function (answer) {
@@ -48,9 +50,11 @@ export const WEB_JS = `(function () {
         buttons[i].value = pressed ? answer.tokens.none : answer.tokens[vote];
       }
       if (status) status.textContent = SAID[answer.vote] || '';
-    }).catch(function () {
+    }).catch(function (error) {
       form.removeAttribute('aria-busy');
-      if (status) status.textContent = 'The vote could not be saved. Please try again.';
+      if (status) status.textContent = error && error.message === 'gone'
+        ? 'This vote link is no longer valid (its links were revoked). Vote from your latest digest.'
+        : 'The vote could not be saved. Please try again.';
     });
   });
 })();

@@ -75,7 +75,9 @@ export class SlackChannel {
   /** Posts one plain message (an operators' alert), with the same pacing and answers as a digest's first message. */
   async sendText(webhookUrl: string, text: string): Promise<string> {
     await this.waitForSlot(webhookUrl, true);
-    return this.check(webhookUrl, await this.post(webhookUrl, { text }), true);
+    // Unfurled as little as a digest: Slack's fetch of a link is no person's, and its preview is noise here.
+    const message = { text, unfurl_links: false, unfurl_media: false };
+    return this.check(webhookUrl, await this.post(webhookUrl, message), true);
   }
 
   private async waitForSlot(webhookUrl: string, first: boolean): Promise<void> {

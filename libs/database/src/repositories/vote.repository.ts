@@ -35,7 +35,9 @@ export class VoteRepository {
 
   /**
    * Records a vote (again: idempotent). The first vote or seed of a subscription whose ranking was left
-   * automatic makes it for-you, in the same transaction.
+   * automatic makes it for-you, in the same transaction. Null when the paper is gone (merged into another
+   * since it was read): votes have no foreign key to papers, so the paper's row is locked against a merge's
+   * FOR UPDATE and DELETE first. A merge under way finishes first, or waits and then moves this vote too.
    */
   async record(
     subscriptionId: string,
@@ -43,8 +45,12 @@ export class VoteRepository {
     vote: Vote,
     source: VoteSource,
     now: Date,
-  ): Promise<StoredVote> {
+  ): Promise<StoredVote | null> {
     return this.dataSource.transaction(async (manager) => {
+      const paper = await manager.query<unknown[]>(`SELECT 1 FROM "papers" WHERE "id" = $1 FOR KEY SHARE`, [paperId]);
+      if (paper.length === 0) {
+        return null;
+      }
       await manager.query(
         `INSERT INTO "paper_votes" ("subscriptionId", "paperId", "vote", "source", "createdAt", "updatedAt")
          VALUES ($1, $2, $3, $4, $5, $5)

@@ -2,10 +2,14 @@ import { authorLine, DigestPaperView, DigestView, digestHeading, shorten } from 
 import { limitMrkdwn, mrkdwnLink, mrkdwnLinkTarget } from './mrkdwn';
 import type { PaperVoteLinks } from '../tokens/vote-links';
 
-// Slack caps a message at 50 blocks and about 13k characters in all: two blocks a paper, 15 papers a message;
-// with its vote buttons a paper takes three blocks and about twice the characters (two signed links), 8 a message.
+// Slack caps a message at 50 blocks and refuses one whose blocks hold more than about 13k characters
+// (msg_blocks_too_long, below its documented limits): two blocks a paper, 15 papers a message; with its vote
+// buttons a paper takes three blocks and about twice the characters (two signed links), 8 a message. Papers with
+// long texts fill a message sooner: it also ends before its blocks, as JSON, pass SLACK_MESSAGE_BUDGET.
 export const PAPERS_PER_SLACK_MESSAGE = 15;
 export const PAPERS_PER_SLACK_MESSAGE_WITH_VOTES = 8;
+/** The most a message's blocks take as JSON (an over-estimate of the characters Slack counts), with room to spare. */
+export const SLACK_MESSAGE_BUDGET = 11_000;
 
 export interface SlackMessage {
   text: string;
@@ -21,44 +25,64 @@ const MAX_BUTTON_URL = 3000;
 /** The digest as Block Kit messages for an incoming webhook: one, or several for a long digest. */
 export function renderSlackMessages(view: DigestView): SlackMessage[] {
   const heading = digestHeading(view);
-  const parts: DigestPaperView[][] = [];
   const perMessage = view.votes ? PAPERS_PER_SLACK_MESSAGE_WITH_VOTES : PAPERS_PER_SLACK_MESSAGE;
-  for (let start = 0; start < view.papers.length; start += perMessage) {
-    parts.push(view.papers.slice(start, start + perMessage));
+  const header = {
+    type: 'header',
+    text: { type: 'plain_text', text: shorten(`Paperboy · ${heading}`, 150), emoji: false },
+  };
+  const footer = footerBlocks(view);
+  // Each paper's blocks, then packed in order: a message ends at `perMessage` papers or at the budget.
+  const papers = view.papers.map((paper, number) => {
+    const votes = voteButtons(view.votes?.[number] ?? null, number);
+    const blocks = [paperSection(paper), paperContext(paper), ...(votes ? [votes] : [])];
+    return { blocks, size: jsonSize(blocks) };
+  });
+  const parts: Record<string, unknown>[][][] = [];
+  let size = jsonSize([header]);
+  for (const paper of papers) {
+    const current = parts.at(-1);
+    if (current && current.length < perMessage && size + paper.size <= SLACK_MESSAGE_BUDGET) {
+      current.push(paper.blocks);
+      size += paper.size;
+    } else {
+      parts.push([paper.blocks]);
+      size = paper.size;
+    }
   }
-  return parts.map((papers, index) => {
-    const blocks: Record<string, unknown>[] = [];
+  // The footer's links must reach Slack too: a last message of their own when the last part has no room.
+  if (parts.length > 0 && size + jsonSize(footer) > SLACK_MESSAGE_BUDGET) {
+    parts.push([]);
+  }
+  return parts.map((part, index) => {
+    const blocks: Record<string, unknown>[] = [
+      ...(index === 0 ? [header] : []),
+      ...part.flat(),
+      ...(index === parts.length - 1 ? footer : []),
+    ];
     const label = parts.length > 1 ? ` (${index + 1}/${parts.length})` : '';
-    if (index === 0) {
-      blocks.push({
-        type: 'header',
-        text: { type: 'plain_text', text: shorten(`Paperboy · ${heading}`, 150), emoji: false },
-      });
-    }
-    for (const [offset, paper] of papers.entries()) {
-      const number = index * perMessage + offset;
-      blocks.push(paperSection(paper), paperContext(paper));
-      const votes = voteButtons(view.votes?.[number] ?? null, number);
-      if (votes) {
-        blocks.push(votes);
-      }
-    }
-    if (index === parts.length - 1) {
-      const more =
-        view.omittedCount > 0 ? `And ${view.omittedCount} more in ${mrkdwnLink(view.viewUrl, 'the web view')}. ` : '';
-      blocks.push({ type: 'divider' });
-      blocks.push({
-        type: 'context',
-        elements: [
-          {
-            type: 'mrkdwn',
-            text: `${more}${mrkdwnLink(view.feedUrl, 'Your feed')} · ${mrkdwnLink(view.unsubscribeUrl, 'Unsubscribe')}`,
-          },
-        ],
-      });
-    }
     return { text: `Paperboy: ${heading}${label}`, blocks, unfurl_links: false, unfurl_media: false };
   });
+}
+
+function footerBlocks(view: DigestView): Record<string, unknown>[] {
+  const more =
+    view.omittedCount > 0 ? `And ${view.omittedCount} more in ${mrkdwnLink(view.viewUrl, 'the web view')}. ` : '';
+  return [
+    { type: 'divider' },
+    {
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `${more}${mrkdwnLink(view.feedUrl, 'Your feed')} · ${mrkdwnLink(view.unsubscribeUrl, 'Unsubscribe')}`,
+        },
+      ],
+    },
+  ];
+}
+
+function jsonSize(blocks: Record<string, unknown>[]): number {
+  return blocks.reduce((total, block) => total + JSON.stringify(block).length + 1, 0);
 }
 
 /**

@@ -167,7 +167,11 @@ describe('dates in digests', () => {
     topics: [],
     listedAt: new Date(listedAt),
   });
-  const links = { unsubscribeUrl: 'https://p.example/u', feedUrl: 'https://p.example/f', viewUrl: 'https://p.example/v' };
+  const links = {
+    unsubscribeUrl: 'https://p.example/u',
+    feedUrl: 'https://p.example/f',
+    viewUrl: 'https://p.example/v',
+  };
 
   it("should name the period in words, in the subscriber's zone, and the site's days the papers come from", () => {
     // The same instant is Tuesday morning in Tokyo and still Monday evening in New York.
@@ -359,6 +363,20 @@ describe('renderSlackMessages', () => {
     }
   });
 
+  it('should leave out the buttons of a paper whose vote link Slack would refuse (over 3,000 characters)', () => {
+    const votes = votesFor(3);
+    const long = `https://papers.example.org/vote/${'a'.repeat(3000 - 'https://papers.example.org/vote/'.length)}`;
+    votes[1] = { up: `${long}x`, down: votes[1].down };
+    votes[2] = { up: long, down: votes[2].down };
+    const [message] = renderSlackMessages(view([paper(1), paper(2), paper(3)], { votes }));
+    const actions = message.blocks.filter((block) => block.type === 'actions');
+    const urls = actions.flatMap((block) => (block.elements as { url: string }[]).map((button) => button.url));
+    // The paper itself is still listed; at exactly 3,000 characters the link is kept.
+    expect(message.blocks.filter((block) => block.type === 'section')).toHaveLength(3);
+    expect(urls).toEqual([votes[0].up, votes[0].down, long, votes[2].down]);
+    expect(urls.every((url) => url.length <= 3000)).toBe(true);
+  });
+
   it('should split a large digest into messages within Block Kit limits, the header first and the links last', () => {
     const messages = renderSlackMessages(
       view(
@@ -384,6 +402,37 @@ describe('renderSlackMessages', () => {
     const footer = JSON.stringify(messages[2].blocks.at(-1));
     expect(footer).toContain('And 5 more in <https://papers.example.org/digests/d1?token=v|the web view>');
     expect(footer).toContain('<https://papers.example.org/unsubscribe?token=abc|Unsubscribe>');
+  });
+
+  it('should start a new message before the blocks of long papers pass what Slack takes, keeping every paper', () => {
+    const papers = Array.from({ length: 8 }, (_, i) =>
+      paper(i + 1, {
+        title: `Paper ${i + 1} `.repeat(60),
+        abstract: 'word '.repeat(400),
+        reasons: Array.from({ length: 40 }, (_, r) => `matches your topic number ${r} closely`),
+      }),
+    );
+    const votes = votesFor(8);
+    const messages = renderSlackMessages(view(papers, { votes, omittedCount: 2 }));
+    expect(messages.length).toBeGreaterThan(1);
+    for (const [index, message] of messages.entries()) {
+      expect(JSON.stringify(message.blocks).length).toBeLessThan(13_000);
+      expect(message.blocks.length).toBeLessThanOrEqual(50);
+      expect(message.text).toMatch(new RegExp(`\\(${index + 1}/${messages.length}\\)$`));
+      expect(message).toMatchObject({ unfurl_links: false, unfurl_media: false });
+    }
+    const sections = messages.flatMap((message) => message.blocks.filter((block) => block.type === 'section'));
+    expect(sections.map((block) => /Paper (\d+)/.exec(JSON.stringify(block))?.[1])).toEqual(
+      papers.map((_, i) => String(i + 1)),
+    );
+    const urls = messages.flatMap((message) =>
+      message.blocks
+        .filter((block) => block.type === 'actions')
+        .flatMap((block) => (block.elements as { url: string }[]).map((button) => button.url)),
+    );
+    expect(urls).toEqual(votes.flatMap((links) => [links.up, links.down]));
+    expect(messages[0].blocks[0]).toMatchObject({ type: 'header' });
+    expect(JSON.stringify(messages.at(-1)?.blocks.at(-1))).toContain('Unsubscribe');
   });
 
   it('should send a small digest as one message', () => {
