@@ -325,14 +325,18 @@ describe('Relevance: votes from a digest teach the next one (end to end)', () =>
     const viewUrl = /View in your browser: (\S+)/.exec(dayTwo.parsed.text ?? '')?.[1] ?? '';
     const view = await fetch(viewUrl);
     expect(view.status).toBe(200);
-    const listed = [...(await view.text()).matchAll(/<li class="paper">([\s\S]*?)<\/li>/g)].map(([, html]) => ({
-      title: decodeHtml(
-        /<h2>(?:<span class="rank">\d+\.<\/span> )?(?:<a href="[^"]*">)?([\s\S]*?)(?:<\/a>)?<\/h2>/.exec(html)?.[1] ??
-          '',
-      ),
-      explore: html.includes('<strong>Explore</strong>'),
-      why: decodeHtml(/Why: ([^<]*)<\/p>/.exec(html)?.[1] ?? ''),
-    }));
+    // One block a paper, up to the next paper (its topic chips are list items too).
+    const listed = (await view.text())
+      .split('<li class="paper">')
+      .slice(1)
+      .map((html) => ({
+        title: decodeHtml(
+          /<h2>(?:<span class="rank">\d+\.<\/span> )?(?:<a href="[^"]*">)?([\s\S]*?)(?:<\/a>)?<\/h2>/.exec(html)?.[1] ??
+            '',
+        ),
+        explore: html.includes('<strong>Explore</strong>'),
+        why: decodeHtml(/Why: ([^<]*)<\/p>/.exec(html)?.[1] ?? ''),
+      }));
     expect(listed.slice(0, items.length)).toEqual(
       items.map((item) => ({ title: item.title, explore: explore.includes(item), why: item.why })),
     );
