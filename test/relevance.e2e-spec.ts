@@ -248,6 +248,14 @@ describe('Relevance: votes from a digest teach the next one (end to end)', () =>
         ).rowCount === 1,
       120_000,
     ).catch(failWithLogs);
+    // Trained on the services' clock: after the last vote, before the next digest is due.
+    const { rows: trained } = await sql.query<{ trainedAt: Date; lastVote: Date }>(
+      `SELECT m."trainedAt", (SELECT max("updatedAt") FROM paper_votes) AS "lastVote"
+         FROM subscriber_models m WHERE m."subscriptionId" = $1`,
+      [subscriptionId],
+    );
+    expect(trained[0].trainedAt.getTime()).toBeGreaterThanOrEqual(trained[0].lastVote.getTime());
+    expect(trained[0].trainedAt.getTime()).toBeLessThan(firstSendAt.getTime() + 24 * HOUR);
 
     // Day two: new papers, listed a day later, and the digest due a day later.
     const fetchedTwo = await runCli(['fetch', '--date', tomorrow], env);
