@@ -62,13 +62,18 @@ describe('Relevance: votes from a digest teach the next one (end to end)', () =>
   let sql: Client;
   let workDir: string;
   const prefix = testQueuePrefix('relevance-e2e');
+  // The CLI sends "as if" 23 hours from now, at the subscriber's send hour: the running notifier's minute
+  // tick never sends on its own (as in pipeline.e2e-spec.ts); day two's digest is due 24 hours later.
+  const firstSendAt = new Date(Date.now() + 23 * HOUR);
 
   beforeAll(async () => {
     database = await createTestDatabase('relevance_e2e');
     smtp = await startSmtpSink();
+    // Day one's papers listed more than a day before its digest (but within a first digest's 2-day lookback), so
+    // that the ones its cap left out are not candidates of day two's digest; day two's listed after it.
     hf = await startRankingHfStandIn({
-      [today]: ranking.papers.filter((paper) => paper.day <= 7),
-      [tomorrow]: ranking.papers.filter((paper) => paper.day > 7),
+      [today]: { papers: ranking.papers.filter((paper) => paper.day <= 7), from: firstSendAt.getTime() - 30 * HOUR },
+      [tomorrow]: { papers: ranking.papers.filter((paper) => paper.day > 7), from: firstSendAt.getTime() + HOUR },
     });
     workDir = mkdtempSync(join(tmpdir(), 'paperboy-relevance-e2e-'));
     const sourcesFile = join(workDir, 'sources.yml');
@@ -174,7 +179,6 @@ describe('Relevance: votes from a digest teach the next one (end to end)', () =>
   it("should rank day two's digest by day one's votes, say why in plain words, mark explore slots, and ignore scanners", async () => {
     // Subscribe with no topics or keywords (everything, ranked), and confirm.
     const email = 'reader@example.org';
-    const firstSendAt = new Date(Date.now() + 23 * HOUR);
     const subscribed = await fetch(`${api}/api/subscriptions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -356,17 +360,20 @@ describe('Relevance: votes from a digest teach the next one (end to end)', () =>
   }, 300_000);
 });
 
-/** Serves each date's fixture papers as Hugging Face's `GET /api/daily_papers` does (paged, one listing per date). */
+/**
+ * Serves each date's fixture papers as Hugging Face's `GET /api/daily_papers` does (paged), listed a
+ * minute apart from `from`.
+ */
 async function startRankingHfStandIn(
-  days: Record<string, RankingPaper[]>,
+  days: Record<string, { papers: RankingPaper[]; from: number }>,
 ): Promise<{ url: string; close(): Promise<void> }> {
   const server = createHttpServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://stand-in');
-    const date = url.searchParams.get('date') ?? '';
+    const day = days[url.searchParams.get('date') ?? ''] ?? { papers: [], from: 0 };
     const limit = Math.min(Number(url.searchParams.get('limit') ?? 50), 100);
     const page = Number(url.searchParams.get('p') ?? 0);
-    const entries = (days[date] ?? []).map((paper, index) => {
-      const listedAt = new Date(Date.parse(`${date}T06:00:00Z`) + index * 60_000).toISOString();
+    const entries = day.papers.map((paper, index) => {
+      const listedAt = new Date(day.from + index * 60_000).toISOString();
       return {
         paper: {
           id: arxivIdOf(paper),
