@@ -1,4 +1,5 @@
 import { Processor } from '@nestjs/bullmq';
+import { Clock } from '@libs/domain';
 import { DeclaredWorker, JobName, QueueHandlers, QueueName } from '@libs/queues';
 import { ClassifierService, summarise } from './classifier.service';
 import { PendingSeedResolver } from './pending-seeds';
@@ -19,7 +20,8 @@ export class ClassifyProcessor extends DeclaredWorker<QueueName.Classify> {
       return summary;
     },
     [JobName.RelevanceTrain]: async ({ subscriptionId }) => ({
-      terms: (await this.trainer.train(subscriptionId))?.terms.length ?? 0,
+      // The injected clock: the day's background sample and trainedAt follow CLOCK_START in tests.
+      terms: (await this.trainer.train(subscriptionId, this.clock.now()))?.terms.length ?? 0,
     }),
   };
 
@@ -27,6 +29,7 @@ export class ClassifyProcessor extends DeclaredWorker<QueueName.Classify> {
     private readonly classifier: ClassifierService,
     private readonly trainer: RelevanceTrainer,
     private readonly seeds: PendingSeedResolver,
+    private readonly clock: Clock,
   ) {
     super(QueueName.Classify);
   }

@@ -184,7 +184,8 @@ export class PipelineRunner {
       const current = await queue.getJob(job.id as string);
       const state = current ? await current.getState() : 'unknown';
       if (state === 'completed') {
-        return current?.returnvalue as T;
+        // Read again: a job read before it completed has no return value yet.
+        return (await queue.getJob(job.id as string))?.returnvalue as T;
       }
       if (state === 'failed') {
         // Read again: the job was read before its state, so it may predate the failure and lack its reason.
