@@ -27,7 +27,14 @@ export class SlackRateLimitedError extends RetryLaterError {
   }
 }
 
-const GONE_ANSWERS = ['no_service', 'channel_is_archived', 'channel_not_found', 'no_team', 'team_disabled', 'invalid_token'];
+const GONE_ANSWERS = [
+  'no_service',
+  'channel_is_archived',
+  'channel_not_found',
+  'no_team',
+  'team_disabled',
+  'invalid_token',
+];
 /** Within one job, waiting this long for the webhook's next slot beats re-queueing a half-sent digest. */
 const MAX_WAIT_IN_JOB_MS = 30_000;
 
