@@ -1,24 +1,26 @@
-import { ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { createTransport } from 'nodemailer';
 import { Client } from 'pg';
-import {
-  buildDigestView,
-  classifyTopics,
-  DigestPaperSource,
-  digestLinks,
-  renderDigestEmail,
-  TOPIC_SLUGS,
-} from '../libs/domain/src';
-import { composeMessage } from '../libs/mail/src/message';
+import { TOPIC_SLUGS } from '../libs/domain/src';
 import { startPgBouncer } from '../test/support/pgbouncer';
 import { deleteQueueKeys } from '../test/support/processes';
-import { DEMO_FIXTURE, repositoryRoot } from '../test/support/stand-ins';
+import { repositoryRoot } from '../test/support/stand-ins';
 import { createTestDatabase } from '../test/support/test-database';
 import { argument, onTeardown, runBench, startChild, stopChild, waitFor } from './bench-support';
+import {
+  backendCpuMs,
+  bareNodemailer,
+  BENCH_SECRET,
+  commandCpuMs,
+  cpuMs,
+  notifierFlags,
+  peakRssKb,
+  sampleEmail,
+  seedPapers,
+  startSink,
+  sumCpuSince,
+  systemCalls,
+} from './notifier-support';
 
 /**
  * Notifier fan-out: one day of papers (the demo day, 120 papers) to N subscribers with varied filters,
@@ -38,7 +40,6 @@ const root = repositoryRoot(__dirname);
 const subscribers = Number(argument('--subscribers') ?? 20_000);
 const pgbouncerPool = argument('--pgbouncer');
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const secret = 'bench-secret-bench-secret-bench';
 
 async function main(): Promise<void> {
   // Undone in reverse order on every exit path: the notifier stops before its keys and database go.
@@ -62,18 +63,14 @@ async function main(): Promise<void> {
   console.log(
     `Baselines: bare nodemailer pool, ${subscribers} digest emails of ${email.html.length + email.text.length} characters, composed by nodemailer…`,
   );
-  const baselineCpu = process.cpuUsage();
-  const baselineSinkCpu = cpuMs(sink.process.pid);
+  // Each baseline sends a warm-up of up to 1,000 messages first (bareNodemailer), counted in the calls.
+  const warmUp = Math.min(1000, subscribers);
   const baselineCalls = systemCalls(process.pid);
-  const baselineBefore = await bareNodemailer(sink.port, email, subscribers, false);
-  const baselineSenderMs = cpuTotalMs(process.cpuUsage(baselineCpu));
-  const baselineSinkMs = cpuMs(sink.process.pid) - baselineSinkCpu;
+  const before = await bareNodemailer(sink.port, email, subscribers, false, warmUp, sink.process.pid);
   const baselineSenderCalls = systemCalls(process.pid) - baselineCalls;
   const afterBaseline = await sink.count();
   console.log('…and the same email composed once, sent to each (SMTP only)…');
-  const prebuiltCpu = process.cpuUsage();
-  const prebuilt = await bareNodemailer(sink.port, email, subscribers, true);
-  const prebuiltSenderMs = cpuTotalMs(process.cpuUsage(prebuiltCpu));
+  const prebuilt = await bareNodemailer(sink.port, email, subscribers, true, warmUp, sink.process.pid);
   const afterPrebuilt = await sink.count();
 
   console.log('Paperboy: notifier process, tick → claim → build → send…');
@@ -88,7 +85,7 @@ async function main(): Promise<void> {
         REDIS_URL: redisUrl,
         QUEUE_PREFIX: prefix,
         SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
-        APP_SECRET: secret,
+        APP_SECRET: BENCH_SECRET,
         PUBLIC_URL: 'https://papers.example.org',
         LOG_LEVEL: 'warn',
       },
@@ -139,47 +136,21 @@ async function main(): Promise<void> {
   // machine busier at one end of the run than at the other shows as two different figures.
   console.log('Baseline again, after the fan-out…');
   await stopChild(notifier);
-  const baselineAfter = await bareNodemailer(sink.port, email, subscribers, false);
-  const baseline = (baselineBefore + baselineAfter) / 2;
+  const after = await bareNodemailer(sink.port, email, subscribers, false, warmUp, sink.process.pid);
+  const baseline = (before.rate + after.rate) / 2;
   console.log(`
 Notifier fan-out, ${subscribers} subscribers, 120 papers, ${pooler ? `through PgBouncer (transaction mode, pool ${pgbouncerPool})` : 'direct to Postgres'} (${new Date().toISOString()})
-  baseline (bare nodemailer pool, 5 connections, rendered emails of ${(afterBaseline.bytes / afterBaseline.messages / 1024).toFixed(1)} kB): ${baseline.toFixed(0)} messages/s (before ${baselineBefore.toFixed(0)}, after ${baselineAfter.toFixed(0)})
-  SMTP only (the same pool sending one prebuilt message): ${prebuilt.toFixed(0)} messages/s, ${(prebuiltSenderMs / subscribers).toFixed(2)} ms CPU each
+  baseline (bare nodemailer pool, 5 connections, rendered emails of ${(afterBaseline.bytes / afterBaseline.messages / 1024).toFixed(1)} kB): ${baseline.toFixed(0)} messages/s (before ${before.rate.toFixed(0)}, after ${after.rate.toFixed(0)})
+  SMTP only (the same pool sending one prebuilt message): ${prebuilt.rate.toFixed(0)} messages/s, ${prebuilt.senderMsEach.toFixed(2)} ms CPU each, sink ${prebuilt.sinkMsEach.toFixed(2)} ms
   Paperboy: ${rows[0].digests} digests (${rows[0].papers} papers, ${sent} emails of ${((afterRun.bytes - afterPrebuilt.bytes) / sent / 1024).toFixed(1)} kB) in ${seconds.toFixed(1)} s = ${rate.toFixed(0)} digests/s
-  ratio to baseline: ${(rate / baseline).toFixed(2)} (to SMTP only: ${(rate / prebuilt).toFixed(2)})
-  CPU per message: baseline sender ${(baselineSenderMs / subscribers).toFixed(2)} ms, sink ${(baselineSinkMs / subscribers).toFixed(2)} ms; notifier ${(notifierMs / rows[0].digests).toFixed(2)} ms, sink ${(sinkMs / rows[0].digests).toFixed(2)} ms, Postgres ${(postgresMs / rows[0].digests).toFixed(2)} ms, Redis ${(redisMs / rows[0].digests).toFixed(2)} ms
-  read and write system calls per message: baseline sender ${perMessage(baselineSenderCalls, subscribers)}, notifier ${perMessage(notifierCalls, rows[0].digests)}
+  ratio to baseline: ${(rate / baseline).toFixed(2)} (to SMTP only: ${(rate / prebuilt.rate).toFixed(2)})
+  CPU per message: baseline sender ${before.senderMsEach.toFixed(2)} ms, sink ${before.sinkMsEach.toFixed(2)} ms; notifier ${(notifierMs / rows[0].digests).toFixed(2)} ms, sink ${(sinkMs / rows[0].digests).toFixed(2)} ms, Postgres ${(postgresMs / rows[0].digests).toFixed(2)} ms, Redis ${(redisMs / rows[0].digests).toFixed(2)} ms
+  read and write system calls per message: baseline sender ${perMessage(baselineSenderCalls, subscribers + warmUp)}, notifier ${perMessage(notifierCalls, rows[0].digests)}
   notifier peak memory (VmHWM): ${(peakKb / 1024).toFixed(0)} MB`);
 }
 
 async function seed(sql: Client, sendAt: Date): Promise<void> {
-  const entries = JSON.parse(readFileSync(DEMO_FIXTURE, 'utf8')) as {
-    paper: { id: string; title: string; summary: string; upvotes: number; authors: { name: string }[] };
-  }[];
-  for (const [index, { paper }] of entries.entries()) {
-    const listedAt = new Date(sendAt.getTime() - (index + 1) * 60_000);
-    const { rows } = await sql.query<{ id: string }>(
-      `INSERT INTO papers ("arxivId", title, abstract, authors, upvotes, "listedAt", "readyAt", url)
-       VALUES ($1, $2, $3, $4, $5, $6, now(), $7) RETURNING id`,
-      [
-        paper.id,
-        paper.title,
-        paper.summary,
-        paper.authors.map((a) => a.name),
-        paper.upvotes,
-        listedAt,
-        `https://huggingface.co/papers/${paper.id}`,
-      ],
-    );
-    for (const tag of classifyTopics({ title: paper.title, abstract: paper.summary })) {
-      await sql.query(`INSERT INTO paper_topics ("paperId", topic, score, evidence) VALUES ($1, $2, $3, $4)`, [
-        rows[0].id,
-        tag.topic,
-        tag.score,
-        tag.evidence,
-      ]);
-    }
-  }
+  await seedPapers(sql, (index) => new Date(sendAt.getTime() - (index + 1) * 60_000));
   // Varied filters: one to three topics for most, keywords for some, everything (capped) for the rest.
   await sql.query(
     `INSERT INTO subscriptions (email, status, topics, keywords, frequency, timezone, "sendHour", "maxPapers", "activatedAt")
@@ -191,183 +162,6 @@ async function seed(sql: Client, sendAt: Date): Promise<void> {
      FROM generate_series(1, $2) AS i`,
     [TOPIC_SLUGS, subscribers],
   );
-}
-
-/**
- * A digest email of typical size, rendered the way the notifier renders it: the paper count of an
- * average digest of this fan-out, with the papers' topics and links, for a subscriber of two topics.
- */
-async function sampleEmail(sql: Client): Promise<{ subject: string; text: string; html: string }> {
-  const { rows } = await sql.query<DigestPaperSource>(
-    `SELECT p.title, p.url, p."arxivId", p.authors, p.upvotes, p.abstract, p.summary, p."codeUrl",
-       coalesce(json_agg(json_build_object('topic', t.topic, 'evidence', t.evidence)) FILTER (WHERE t.topic IS NOT NULL), '[]') AS topics
-     FROM papers p LEFT JOIN paper_topics t ON t."paperId" = p.id
-     GROUP BY p.id ORDER BY p.upvotes DESC LIMIT 14`,
-  );
-  const links = digestLinks('https://papers.example.org', secret, { id: randomUUID(), linkVersion: 0 }, randomUUID(), new Date());
-  const view = buildDigestView({
-    digest: { periodKey: '2026-11-28', omittedCount: 3 },
-    subscription: { topics: TOPIC_SLUGS.slice(0, 2), keywords: [], frequency: 'daily' },
-    papers: rows,
-    links,
-  });
-  return renderDigestEmail(view);
-}
-
-/**
- * The SMTP path's limit, measured with a bare nodemailer pool (5 connections, 50 messages in flight) on
- * the same sink: either nodemailer composes each message from the rendered text and HTML, or it sends a
- * message composed once (`prebuilt`), so that only the SMTP exchange is left.
- */
-async function bareNodemailer(
-  port: number,
-  email: { subject: string; text: string; html: string },
-  count: number,
-  prebuilt: boolean,
-): Promise<number> {
-  const transport = createTransport({
-    pool: true,
-    maxConnections: 5,
-    maxRequeues: 0,
-    host: '127.0.0.1',
-    port,
-    secure: false,
-  });
-  const composed = composeMessage({ from: 'digest@papers.example.org', to: 'reader@bench.example', ...email });
-  const started = performance.now();
-  const inFlight = new Set<Promise<unknown>>();
-  for (let i = 0; i < count; i += 1) {
-    const to = `reader${i}@bench.example`;
-    const send = prebuilt
-      ? transport.sendMail({ envelope: { from: composed.envelope.from, to: [to] }, raw: composed.raw })
-      : transport.sendMail({ from: 'digest@papers.example.org', to, ...email });
-    inFlight.add(send);
-    void send.finally(() => inFlight.delete(send));
-    if (inFlight.size >= 50) {
-      await Promise.race(inFlight);
-    }
-  }
-  await Promise.all(inFlight);
-  const rate = count / ((performance.now() - started) / 1000);
-  transport.close();
-  return rate;
-}
-
-interface Sink {
-  port: number;
-  process: ChildProcess;
-  /** Messages and bytes received so far. */
-  count(): Promise<{ messages: number; bytes: number }>;
-}
-
-async function startSink(): Promise<Sink> {
-  const child = await startChild(process.execPath, [join(__dirname, 'smtp-sink-process.js')], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const lines: string[] = [];
-  let waiting: ((line: string) => void) | undefined;
-  child.stdout?.on('data', (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n').filter(Boolean)) {
-      if (waiting) {
-        const resolve = waiting;
-        waiting = undefined;
-        resolve(line);
-      } else {
-        lines.push(line);
-      }
-    }
-  });
-  const next = (): Promise<string> =>
-    lines.length > 0 ? Promise.resolve(lines.shift() as string) : new Promise((resolve) => (waiting = resolve));
-  const port = Number((await next()).split(' ')[1]);
-  return {
-    port,
-    process: child,
-    count: async () => {
-      child.stdin?.write('count\n');
-      const [, messages, bytes] = (await next()).split(' ').map(Number);
-      return { messages, bytes };
-    },
-  };
-}
-
-/**
- * The notifier runs as deployed: its old generation capped at 128 MB (README, Operations). Its live heap
- * is about 50 MB; uncapped, V8 lets the heap grow to four times that between full collections on a
- * machine with gigabytes free. BENCH_NODE_FLAGS replaces the flags (e.g. "--trace-gc", or "" for none);
- * BENCH_PROFILE=dir writes a CPU profile of the notifier there.
- */
-function notifierFlags(): string[] {
-  return [
-    ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : []),
-    ...(process.env.BENCH_NODE_FLAGS ?? '--max-old-space-size=128').split(' ').filter(Boolean),
-  ];
-}
-
-/** User + system CPU time a process has used so far (Linux), in milliseconds. */
-function cpuMs(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return 0;
-  }
-}
-
-/**
- * Read and write system calls a process has made so far (Linux). Each write that wakes another process
- * (Postgres, Redis, the sink) costs far more than its bytes on a virtual machine.
- */
-function systemCalls(pid: number | undefined): number {
-  try {
-    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
-    return Number(/syscr: (\d+)/.exec(io)?.[1] ?? 0) + Number(/syscw: (\d+)/.exec(io)?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
-}
-
-/** CPU time used so far by each Postgres backend serving the bench database (other work on the server is not counted). */
-async function backendCpuMs(sql: Client): Promise<Map<number, number>> {
-  const { rows } = await sql.query<{ pid: number }>(
-    `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`,
-  );
-  return new Map(rows.map(({ pid }) => [pid, cpuMs(pid)]));
-}
-
-/** CPU used between two snapshots; a process that started in between counts from zero. */
-function sumCpuSince(now: Map<number, number>, before: Map<number, number>): number {
-  let total = 0;
-  for (const [pid, ms] of now) {
-    total += ms - (before.get(pid) ?? 0);
-  }
-  return total;
-}
-
-/** CPU time used so far by every process whose command name starts with `command`. */
-function commandCpuMs(command: string): number {
-  let total = 0;
-  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
-    try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith(command)) {
-        total += cpuMs(Number(pid));
-      }
-    } catch {
-      // The process ended between the listing and the read.
-    }
-  }
-  return total;
-}
-
-const cpuTotalMs = (usage: NodeJS.CpuUsage): number => (usage.user + usage.system) / 1000;
-
-function peakRssKb(pid: number | undefined): number {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
 }
 
 runBench(main);
