@@ -120,6 +120,14 @@ async function main(): Promise<void> {
   await copySubscriptions(sql, t0);
   const copySeconds = (performance.now() - copyStarted) / 1000;
   await sql.query('ANALYZE');
+  if (process.env.BENCH_EXPLAIN) {
+    // The plans of statements slower than BENCH_EXPLAIN ms go to the server's log (auto_explain).
+    await sql.query(
+      `ALTER DATABASE "${sql.database}" SET session_preload_libraries = 'auto_explain';
+       ALTER DATABASE "${sql.database}" SET auto_explain.log_min_duration = ${Number(process.env.BENCH_EXPLAIN)};
+       ALTER DATABASE "${sql.database}" SET auto_explain.log_analyze = on`,
+    );
+  }
   const sizeAfterImport = await databaseSize(sql);
 
   const email = await sampleEmail(sql);
