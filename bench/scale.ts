@@ -168,8 +168,11 @@ async function main(): Promise<void> {
   const queued = await queueMemory(queue, redis, prefix);
   const peakAfterA = notifiers.map((child) => peakRssKb(child.pid) / 1024);
   // Not built: drained, and recorded as the empty digests their builds would make.
-  await queue.drain();
+  // Paused first, so no worker takes a job whose keys the drain is deleting.
+  await queue.pause();
   await waitFor(async () => (await queue.getActiveCount()) === 0, 600_000);
+  await queue.drain();
+  await queue.resume();
   await sql.query(`UPDATE digests SET status = 'empty', "builtAt" = now(), "paperCount" = 0 WHERE status = 'pending'`);
 
   console.log('B. One notifier, the next hour…');
