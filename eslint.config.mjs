@@ -48,6 +48,20 @@ export default tseslint.config(
     files: ['libs/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [MJML_BUILD_TIME_ONLY] }] },
   },
+  // A named statement prepared with `*` fails once a migration adds a column ("cached plan must not change
+  // result type"), stopping the previous release mid-upgrade: name the columns (entityColumns).
+  {
+    files: ['libs/database/src/repositories/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...['TemplateElement[value.raw', 'Literal[value'].map((node) => ({
+          selector: `${node}=/\\b(SELECT|RETURNING)\\s+(\\w+\\.)?\\*(?!\\s+FROM\\s+(json_to_recordset|unnest)\\b)/i]`,
+          message: 'Name the columns instead of * (docs/operations.md, "Upgrades without downtime").',
+        })),
+      ],
+    },
+  },
   {
     files: ['libs/domain/**/*.ts'],
     rules: {

@@ -1,26 +1,29 @@
+import { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
+import { createTransport } from 'nodemailer';
 import { Client } from 'pg';
-import { TOPIC_SLUGS } from '../libs/domain/src';
+import {
+  buildDigestView,
+  classifyTopics,
+  DigestPaperSource,
+  digestLinks,
+  DocumentFrequencies,
+  paperVoteLinks,
+  renderDigestEmail,
+  termCounts,
+  TfIdfFeaturizer,
+  TOPIC_SLUGS,
+  trainRelevanceModel,
+} from '../libs/domain/src';
+import { composeMessage } from '../libs/mail/src/message';
 import { startPgBouncer } from '../test/support/pgbouncer';
 import { deleteQueueKeys } from '../test/support/processes';
-import { repositoryRoot } from '../test/support/stand-ins';
+import { DEMO_FIXTURE, repositoryRoot } from '../test/support/stand-ins';
 import { createTestDatabase } from '../test/support/test-database';
 import { argument, onTeardown, runBench, startChild, stopChild, waitFor } from './bench-support';
-import {
-  backendCpuMs,
-  bareNodemailer,
-  BENCH_SECRET,
-  commandCpuMs,
-  cpuMs,
-  notifierFlags,
-  peakRssKb,
-  sampleEmail,
-  seedPapers,
-  startSink,
-  sumCpuSince,
-  systemCalls,
-} from './notifier-support';
 
 /**
  * Notifier fan-out: one day of papers (the demo day, 120 papers) to N subscribers with varied filters,
@@ -34,12 +37,49 @@ import {
  * With `--pgbouncer <pool size>` the notifier reaches Postgres through a PgBouncer of the bench's own in
  * transaction mode, with DATABASE_NAMED_STATEMENTS=false (docs/operations.md, "Behind PgBouncer").
  *
- *   npm run bench:notifier -- [--subscribers 20000] [--pgbouncer 4]
+ * `--ranking`: `upvotes` (every subscriber ranked by upvotes, as before), `for-you` (every subscriber
+ * with 5 liked papers and a trained model, ranked by it, with explore slots and why sentences), or
+ * `both` (the default): the same subscribers, first by upvotes, then for-you, each by a fresh notifier
+ * process on a fresh ledger, so the for-you run is compared with the upvotes run of the same bench run.
+ *
+ * `--max-seconds <s>` stops each fan-out after s seconds and counts the digests sent by then (the peak
+ * memory of a fan-out to 100,000 in minutes, say); `--baseline-messages <n>` sends n baseline messages
+ * instead of one per subscriber.
+ *
+ *   npm run bench:notifier -- [--subscribers 20000] [--pgbouncer 4] [--ranking both] [--max-seconds 300]
  */
 const root = repositoryRoot(__dirname);
 const subscribers = Number(argument('--subscribers') ?? 20_000);
 const pgbouncerPool = argument('--pgbouncer');
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const secret = 'bench-secret-bench-secret-bench';
+/** Messages each baseline sends (all subscribers by default; fewer for a long fan-out on a slow machine). */
+const baselineMessages = Number(argument('--baseline-messages') ?? subscribers);
+/** Stop a fan-out after this many seconds and count the digests sent by then (memory at a large N). */
+const maxSeconds = argument('--max-seconds') === undefined ? null : Number(argument('--max-seconds'));
+const rankingArgument = argument('--ranking') ?? 'both';
+const rankings: Ranking[] =
+  rankingArgument === 'both' ? ['upvotes', 'for-you'] : rankingArgument === 'for-you' ? ['for-you'] : ['upvotes'];
+/** Distinct models (each from 5 liked and 3 disliked papers of the day) handed out to the subscribers in turn. */
+const MODELS = 60;
+
+type Ranking = 'upvotes' | 'for-you';
+
+/** What one notifier fan-out measured. */
+interface FanOut {
+  ranking: Ranking;
+  seconds: number;
+  digests: number;
+  papers: number;
+  sent: number;
+  kbPerEmail: number;
+  peakKb: number;
+  notifierMs: number;
+  notifierCalls: number;
+  sinkMs: number;
+  postgresMs: number;
+  redisMs: number;
+}
 
 async function main(): Promise<void> {
   // Undone in reverse order on every exit path: the notifier stops before its keys and database go.
@@ -49,8 +89,7 @@ async function main(): Promise<void> {
   if (pooler) {
     onTeardown(() => pooler.stop());
   }
-  const prefix = `paperboy-bench-${process.pid}`;
-  onTeardown(() => deleteQueueKeys(redisUrl, prefix));
+  onTeardown(() => deleteQueueKeys(redisUrl, `paperboy-bench-${process.pid}`));
   const sink = await startSink();
   const sql = new Client({ connectionString: database.url });
   await sql.connect();
@@ -61,19 +100,89 @@ async function main(): Promise<void> {
 
   const email = await sampleEmail(sql);
   console.log(
-    `Baselines: bare nodemailer pool, ${subscribers} digest emails of ${email.html.length + email.text.length} characters, composed by nodemailer…`,
+    `Baselines: bare nodemailer pool, ${baselineMessages} digest emails of ${email.html.length + email.text.length} characters, composed by nodemailer…`,
   );
-  // Each baseline sends a warm-up of up to 1,000 messages first (bareNodemailer), counted in the calls.
-  const warmUp = Math.min(1000, subscribers);
+  // Warm-ups, unmeasured: the first thousand messages of a fresh process cost 1.3-1.4x the CPU of later
+  // ones (JIT, heap growth), which the notifier, measured over thousands of digests, has long paid off
+  // (docs/benchmarks.md, "Why the baseline was low").
+  const warmUp = Math.min(1000, baselineMessages);
+  await bareNodemailer(sink.port, email, warmUp, false);
+  await bareNodemailer(sink.port, email, warmUp, true);
+  const baselineCpu = process.cpuUsage();
+  const baselineSinkCpu = cpuMs(sink.process.pid);
   const baselineCalls = systemCalls(process.pid);
-  const before = await bareNodemailer(sink.port, email, subscribers, false, warmUp, sink.process.pid);
+  const baselineBefore = await bareNodemailer(sink.port, email, baselineMessages, false);
+  const baselineSenderMs = cpuTotalMs(process.cpuUsage(baselineCpu));
+  const baselineSinkMs = cpuMs(sink.process.pid) - baselineSinkCpu;
   const baselineSenderCalls = systemCalls(process.pid) - baselineCalls;
   const afterBaseline = await sink.count();
   console.log('…and the same email composed once, sent to each (SMTP only)…');
-  const prebuilt = await bareNodemailer(sink.port, email, subscribers, true, warmUp, sink.process.pid);
+  const prebuiltCpu = process.cpuUsage();
+  const prebuilt = await bareNodemailer(sink.port, email, baselineMessages, true);
+  const prebuiltSenderMs = cpuTotalMs(process.cpuUsage(prebuiltCpu));
   const afterPrebuilt = await sink.count();
 
-  console.log('Paperboy: notifier process, tick → claim → build → send…');
+  const runs: FanOut[] = [];
+  let before = afterPrebuilt;
+  for (const ranking of rankings) {
+    const run = await fanOut(ranking, { database, pooler, sink, sql, sendAt }, before);
+    runs.push(run);
+    before = await sink.count();
+  }
+  // The baseline again, the notifier stopped: the mean of both is what the run compares with, so that a
+  // machine busier at one end of the run than at the other shows as two different figures.
+  console.log('Baseline again, after the fan-out…');
+  const baselineAfter = await bareNodemailer(sink.port, email, baselineMessages, false);
+  const baseline = (baselineBefore + baselineAfter) / 2;
+  const perMessage = (amount: number, messages: number, digits = 2): string => (amount / messages).toFixed(digits);
+  console.log(`
+Notifier fan-out, ${subscribers} subscribers, 120 papers, ${pooler ? `through PgBouncer (transaction mode, pool ${pgbouncerPool})` : 'direct to Postgres'} (${new Date().toISOString()})
+  baseline (bare nodemailer pool, 5 connections, rendered emails of ${(afterBaseline.bytes / afterBaseline.messages / 1024).toFixed(1)} kB): ${baseline.toFixed(0)} messages/s (before ${baselineBefore.toFixed(0)}, after ${baselineAfter.toFixed(0)})
+  SMTP only (the same pool sending one prebuilt message): ${prebuilt.toFixed(0)} messages/s, ${(prebuiltSenderMs / baselineMessages).toFixed(2)} ms CPU each
+  CPU per message of the baseline: sender ${perMessage(baselineSenderMs, baselineMessages)} ms, sink ${perMessage(baselineSinkMs, baselineMessages)} ms; read and write system calls ${perMessage(baselineSenderCalls, baselineMessages, 1)}`);
+  for (const run of runs) {
+    const rate = run.digests / run.seconds;
+    console.log(`
+  Paperboy, ranked by ${run.ranking}: ${run.digests} digests (${run.papers} papers, ${run.sent} emails of ${run.kbPerEmail.toFixed(1)} kB) in ${run.seconds.toFixed(1)} s = ${rate.toFixed(0)} digests/s
+    ratio to baseline: ${(rate / baseline).toFixed(2)} (to SMTP only: ${(rate / prebuilt).toFixed(2)})
+    CPU per message: notifier ${perMessage(run.notifierMs, run.digests)} ms, sink ${perMessage(run.sinkMs, run.digests)} ms, Postgres ${perMessage(run.postgresMs, run.digests)} ms, Redis ${perMessage(run.redisMs, run.digests)} ms
+    read and write system calls per message: notifier ${perMessage(run.notifierCalls, run.digests, 1)}
+    notifier peak memory (VmHWM): ${(run.peakKb / 1024).toFixed(0)} MB`);
+  }
+  const upvotes = runs.find((run) => run.ranking === 'upvotes');
+  const forYou = runs.find((run) => run.ranking === 'for-you');
+  if (upvotes && forYou) {
+    const rate = (run: FanOut): number => run.digests / run.seconds;
+    console.log(`
+  for-you against upvotes, same subscribers, same run: ${(rate(forYou) / rate(upvotes)).toFixed(2)} of the digests per second (goal ≥ 0.9); notifier CPU per digest ${(forYou.notifierMs / forYou.digests / (upvotes.notifierMs / upvotes.digests)).toFixed(2)}×, Postgres ${(forYou.postgresMs / forYou.digests / (upvotes.postgresMs / upvotes.digests)).toFixed(2)}×`);
+  }
+}
+
+/**
+ * One fan-out by a fresh notifier process: every subscriber ranked `ranking`, on an empty ledger (the
+ * digests of an earlier run deleted and every subscription due again), from the tick to the last email.
+ */
+async function fanOut(
+  ranking: Ranking,
+  {
+    database,
+    pooler,
+    sink,
+    sql,
+    sendAt,
+  }: {
+    database: { url: string };
+    pooler: { through(url: string): string } | null;
+    sink: Sink;
+    sql: Client;
+    sendAt: Date;
+  },
+  before: { messages: number; bytes: number },
+): Promise<FanOut> {
+  await sql.query(`DELETE FROM digests`);
+  await sql.query(`UPDATE subscriptions SET ranking = $1, "planAt" = NULL`, [ranking]);
+  await sql.query(`VACUUM ANALYZE`);
+  console.log(`Paperboy: notifier process, ranked by ${ranking}, tick → claim → build → send…`);
   const notifier = await startChild(
     process.execPath,
     [...notifierFlags(), join(root, 'dist/apps/notifier/src/main.js')],
@@ -83,74 +192,104 @@ async function main(): Promise<void> {
         DATABASE_URL: pooler ? pooler.through(database.url) : database.url,
         DATABASE_NAMED_STATEMENTS: pooler ? 'false' : 'true',
         REDIS_URL: redisUrl,
-        QUEUE_PREFIX: prefix,
+        QUEUE_PREFIX: `paperboy-bench-${process.pid}`,
         SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
-        APP_SECRET: BENCH_SECRET,
+        APP_SECRET: secret,
         PUBLIC_URL: 'https://papers.example.org',
         LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'inherit', 'inherit'],
     },
   );
-  const queue = new Queue('notify', { connection: { url: redisUrl }, prefix });
-  onTeardown(() => queue.close());
-  await waitFor(async () => (await queue.getWorkersCount()) > 0, 60_000);
-  const started = performance.now();
-  const notifierCpuBefore = cpuMs(notifier.pid);
-  const notifierCallsBefore = systemCalls(notifier.pid);
-  const sinkCpuBefore = cpuMs(sink.process.pid);
-  const postgresCpuBefore = await backendCpuMs(sql);
-  const redisCpuBefore = commandCpuMs('redis-server');
-  await queue.add('DigestQueueAll', { now: new Date(sendAt.getTime() + 3600_000).toISOString() });
-  let peakKb = 0;
-  // Polled five times a second: two lookups of the unfinished-work partial indexes, so the poll costs
-  // Postgres next to nothing however many digests there are. The full count runs once nothing is open.
-  await waitFor(async () => {
+  const queue = new Queue('notify', { connection: { url: redisUrl }, prefix: `paperboy-bench-${process.pid}` });
+  try {
+    await waitFor(async () => (await queue.getWorkersCount()) > 0, 60_000);
+    const started = performance.now();
+    const notifierCpuBefore = cpuMs(notifier.pid);
+    const notifierCallsBefore = systemCalls(notifier.pid);
+    const sinkCpuBefore = cpuMs(sink.process.pid);
+    const postgresCpuBefore = await backendCpuMs(sql);
+    const redisCpuBefore = commandCpuMs('redis-server');
+    await queue.add('DigestQueueAll', { now: new Date(sendAt.getTime() + 3600_000).toISOString() });
+    let peakKb = 0;
+    // Polled five times a second: two lookups of the unfinished-work partial indexes, so the poll costs
+    // Postgres next to nothing however many digests there are. The full count runs once nothing is open.
+    await waitFor(async () => {
+      peakKb = Math.max(peakKb, peakRssKb(notifier.pid));
+      if (maxSeconds !== null && performance.now() - started > maxSeconds * 1000) {
+        return true;
+      }
+      const { rows } = await sql.query<{ open: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM digests WHERE status = 'pending')
+             OR EXISTS (SELECT 1 FROM deliveries WHERE status IN ('pending', 'sending')) AS open`,
+      );
+      if (rows[0].open) {
+        return false;
+      }
+      const claimed = await sql.query<{ total: number }>(`SELECT count(*)::int AS total FROM deliveries`);
+      return claimed.rows[0].total >= subscribers * 0.5;
+    }, 4 * 3_600_000);
+    const seconds = (performance.now() - started) / 1000;
     peakKb = Math.max(peakKb, peakRssKb(notifier.pid));
-    const { rows } = await sql.query<{ open: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM digests WHERE status = 'pending')
-           OR EXISTS (SELECT 1 FROM deliveries WHERE status IN ('pending', 'sending')) AS open`,
+    const notifierMs = cpuMs(notifier.pid) - notifierCpuBefore;
+    const notifierCalls = systemCalls(notifier.pid) - notifierCallsBefore;
+    const sinkMs = cpuMs(sink.process.pid) - sinkCpuBefore;
+    const postgresMs = sumCpuSince(await backendCpuMs(sql), postgresCpuBefore);
+    const redisMs = commandCpuMs('redis-server') - redisCpuBefore;
+    const { rows } = await sql.query<{ digests: number; papers: number }>(
+      `SELECT count(*)::int AS digests, coalesce(sum("paperCount"), 0)::int AS papers FROM digests WHERE status = 'sent'`,
     );
-    if (rows[0].open) {
-      return false;
-    }
-    const claimed = await sql.query<{ total: number }>(`SELECT count(*)::int AS total FROM deliveries`);
-    return claimed.rows[0].total >= subscribers * 0.5;
-  }, 3_600_000);
-  const seconds = (performance.now() - started) / 1000;
-  peakKb = Math.max(peakKb, peakRssKb(notifier.pid));
-  const notifierMs = cpuMs(notifier.pid) - notifierCpuBefore;
-  const notifierCalls = systemCalls(notifier.pid) - notifierCallsBefore;
-  const sinkMs = cpuMs(sink.process.pid) - sinkCpuBefore;
-  const postgresMs = sumCpuSince(await backendCpuMs(sql), postgresCpuBefore);
-  const redisMs = commandCpuMs('redis-server') - redisCpuBefore;
-  await queue.close();
-  const { rows } = await sql.query<{ digests: number; papers: number }>(
-    `SELECT count(*)::int AS digests, coalesce(sum("paperCount"), 0)::int AS papers FROM digests WHERE status = 'sent'`,
-  );
-  const afterRun = await sink.count();
-  const sent = afterRun.messages - afterPrebuilt.messages;
-  const rate = rows[0].digests / seconds;
-  const perMessage = (calls: number, messages: number): string => (calls / messages).toFixed(1);
-  // The baseline again, the notifier stopped: the mean of both is what the run compares with, so that a
-  // machine busier at one end of the run than at the other shows as two different figures.
-  console.log('Baseline again, after the fan-out…');
-  await stopChild(notifier);
-  const after = await bareNodemailer(sink.port, email, subscribers, false, warmUp, sink.process.pid);
-  const baseline = (before.rate + after.rate) / 2;
-  console.log(`
-Notifier fan-out, ${subscribers} subscribers, 120 papers, ${pooler ? `through PgBouncer (transaction mode, pool ${pgbouncerPool})` : 'direct to Postgres'} (${new Date().toISOString()})
-  baseline (bare nodemailer pool, 5 connections, rendered emails of ${(afterBaseline.bytes / afterBaseline.messages / 1024).toFixed(1)} kB): ${baseline.toFixed(0)} messages/s (before ${before.rate.toFixed(0)}, after ${after.rate.toFixed(0)})
-  SMTP only (the same pool sending one prebuilt message): ${prebuilt.rate.toFixed(0)} messages/s, ${prebuilt.senderMsEach.toFixed(2)} ms CPU each, sink ${prebuilt.sinkMsEach.toFixed(2)} ms
-  Paperboy: ${rows[0].digests} digests (${rows[0].papers} papers, ${sent} emails of ${((afterRun.bytes - afterPrebuilt.bytes) / sent / 1024).toFixed(1)} kB) in ${seconds.toFixed(1)} s = ${rate.toFixed(0)} digests/s
-  ratio to baseline: ${(rate / baseline).toFixed(2)} (to SMTP only: ${(rate / prebuilt.rate).toFixed(2)})
-  CPU per message: baseline sender ${before.senderMsEach.toFixed(2)} ms, sink ${before.sinkMsEach.toFixed(2)} ms; notifier ${(notifierMs / rows[0].digests).toFixed(2)} ms, sink ${(sinkMs / rows[0].digests).toFixed(2)} ms, Postgres ${(postgresMs / rows[0].digests).toFixed(2)} ms, Redis ${(redisMs / rows[0].digests).toFixed(2)} ms
-  read and write system calls per message: baseline sender ${perMessage(baselineSenderCalls, subscribers + warmUp)}, notifier ${perMessage(notifierCalls, rows[0].digests)}
-  notifier peak memory (VmHWM): ${(peakKb / 1024).toFixed(0)} MB`);
+    const after = await sink.count();
+    const sent = after.messages - before.messages;
+    return {
+      ranking,
+      seconds,
+      digests: rows[0].digests,
+      papers: rows[0].papers,
+      sent,
+      kbPerEmail: (after.bytes - before.bytes) / sent / 1024,
+      peakKb,
+      notifierMs,
+      notifierCalls,
+      sinkMs,
+      postgresMs,
+      redisMs,
+    };
+  } finally {
+    await queue.close();
+    await stopChild(notifier);
+  }
 }
 
 async function seed(sql: Client, sendAt: Date): Promise<void> {
-  await seedPapers(sql, (index) => new Date(sendAt.getTime() - (index + 1) * 60_000));
+  const entries = JSON.parse(readFileSync(DEMO_FIXTURE, 'utf8')) as {
+    paper: { id: string; title: string; summary: string; upvotes: number; authors: { name: string }[] };
+  }[];
+  for (const [index, { paper }] of entries.entries()) {
+    const listedAt = new Date(sendAt.getTime() - (index + 1) * 60_000);
+    const { rows } = await sql.query<{ id: string }>(
+      `INSERT INTO papers ("arxivId", title, abstract, authors, upvotes, "listedAt", "readyAt", url)
+       VALUES ($1, $2, $3, $4, $5, $6, now(), $7) RETURNING id`,
+      [
+        paper.id,
+        paper.title,
+        paper.summary,
+        paper.authors.map((a) => a.name),
+        paper.upvotes,
+        listedAt,
+        `https://huggingface.co/papers/${paper.id}`,
+      ],
+    );
+    for (const tag of classifyTopics({ title: paper.title, abstract: paper.summary })) {
+      await sql.query(`INSERT INTO paper_topics ("paperId", topic, score, evidence) VALUES ($1, $2, $3, $4)`, [
+        rows[0].id,
+        tag.topic,
+        tag.score,
+        tag.evidence,
+      ]);
+    }
+  }
+  await seedRelevance(sql);
   // Varied filters: one to three topics for most, keywords for some, everything (capped) for the rest.
   await sql.query(
     `INSERT INTO subscriptions (email, status, topics, keywords, frequency, timezone, "sendHour", "maxPapers", "activatedAt")
@@ -162,6 +301,273 @@ async function seed(sql: Client, sendAt: Date): Promise<void> {
      FROM generate_series(1, $2) AS i`,
     [TOPIC_SLUGS, subscribers],
   );
+  // What a for-you digest reads of each subscriber: 5 liked papers (up-votes) and a model trained from
+  // them, one of MODELS in turn. The upvotes run has the same rows and does not read them.
+  await sql.query(
+    `INSERT INTO paper_votes ("subscriptionId", "paperId", vote, source, "createdAt", "updatedAt")
+     SELECT s.id, l."paperId", 'up', 'digest', now(), now()
+       FROM (SELECT id, row_number() OVER (ORDER BY id) % $1 AS k FROM subscriptions) s
+       JOIN bench_liked l ON l.k = s.k`,
+    [MODELS],
+  );
+  await sql.query(
+    `INSERT INTO subscriber_models ("subscriptionId", terms, weights, liked, disliked, "trainedAt")
+     SELECT s.id, m.terms, m.weights, m.liked, m.disliked, now()
+       FROM (SELECT id, row_number() OVER (ORDER BY id) % $1 AS k FROM subscriptions) s
+       JOIN bench_models m ON m.k = s.k`,
+    [MODELS],
+  );
+}
+
+/**
+ * The day's papers' features as the classifier stores them (term counts and document frequencies), and
+ * MODELS models, each trained as the classifier's trainer trains one: 5 liked papers sharing a topic, the
+ * 3 most upvoted others disliked, the rest as background. Kept in two scratch tables the seeding joins.
+ */
+async function seedRelevance(sql: Client): Promise<void> {
+  const { rows: papers } = await sql.query<{
+    id: string;
+    title: string;
+    abstract: string;
+    authors: string[];
+    upvotes: number;
+    topics: string[];
+  }>(
+    `SELECT p.id, p.title, p.abstract, p.authors, p.upvotes, coalesce(array_agg(t.topic) FILTER (WHERE t.topic IS NOT NULL), '{}') AS topics
+       FROM papers p LEFT JOIN paper_topics t ON t."paperId" = p.id GROUP BY p.id ORDER BY p."listedAt" DESC`,
+  );
+  const counts = papers.map((paper) => termCounts(paper));
+  await sql.query(
+    `INSERT INTO paper_features ("paperId", terms, counts)
+     SELECT "paperId", terms, counts FROM json_to_recordset($1::json) AS r("paperId" uuid, terms text[], counts int4[])`,
+    [
+      JSON.stringify(
+        papers.map((paper, i) => ({
+          paperId: paper.id,
+          terms: [...counts[i].keys()],
+          counts: [...counts[i].values()],
+        })),
+      ),
+    ],
+  );
+  await sql.query(
+    `INSERT INTO term_frequencies (term, documents)
+     SELECT term, count(*) FROM (SELECT unnest(terms) AS term FROM paper_features UNION ALL SELECT '' FROM paper_features) t
+     GROUP BY term`,
+  );
+  const featurizer = new TfIdfFeaturizer(DocumentFrequencies.of(counts));
+  const vectors = counts.map((paperCounts) => featurizer.vectorize(paperCounts));
+  await sql.query(`CREATE TABLE bench_liked (k int, "paperId" uuid)`);
+  await sql.query(`CREATE TABLE bench_models (k int, terms text[], weights real[], liked int, disliked int)`);
+  for (let k = 0; k < MODELS; k++) {
+    const topic = TOPIC_SLUGS[k % TOPIC_SLUGS.length];
+    const inTopic = papers.map((paper, i) => i).filter((i) => papers[i].topics.includes(topic));
+    const pool = inTopic.length >= 5 ? inTopic : papers.map((_, i) => i);
+    const liked = Array.from({ length: 5 }, (_, j) => pool[(k * 7 + j * 3) % pool.length]).filter(
+      (i, j, all) => all.indexOf(i) === j,
+    );
+    const disliked = papers
+      .map((_, i) => i)
+      .filter((i) => !liked.includes(i))
+      .sort((a, b) => papers[b].upvotes - papers[a].upvotes)
+      .slice(0, 3);
+    const model = trainRelevanceModel({
+      liked: liked.map((i) => vectors[i]),
+      disliked: disliked.map((i) => vectors[i]),
+      background: vectors.filter((_, i) => !liked.includes(i) && !disliked.includes(i)),
+    })!;
+    await sql.query(`INSERT INTO bench_models VALUES ($1, $2, $3, $4, $5)`, [
+      k,
+      model.terms,
+      Array.from(model.weights),
+      model.liked,
+      model.disliked,
+    ]);
+    for (const i of liked) {
+      await sql.query(`INSERT INTO bench_liked VALUES ($1, $2)`, [k, papers[i].id]);
+    }
+  }
+}
+
+/**
+ * A digest email of typical size, rendered the way the notifier renders it: the paper count of an
+ * average digest of this fan-out, with the papers' topics and links, for a subscriber of two topics.
+ */
+async function sampleEmail(sql: Client): Promise<{ subject: string; text: string; html: string }> {
+  const { rows } = await sql.query<DigestPaperSource>(
+    `SELECT p.id, p.title, p.url, p."arxivId", p.authors, p.upvotes, p.abstract, p.summary, p."codeUrl",
+       coalesce(json_agg(json_build_object('topic', t.topic, 'evidence', t.evidence)) FILTER (WHERE t.topic IS NOT NULL), '[]') AS topics
+     FROM papers p LEFT JOIN paper_topics t ON t."paperId" = p.id
+     GROUP BY p.id ORDER BY p.upvotes DESC LIMIT 14`,
+  );
+  const subscriber = { id: randomUUID(), linkVersion: 0 };
+  const links = digestLinks('https://papers.example.org', secret, subscriber, randomUUID(), new Date());
+  const view = buildDigestView({
+    digest: { periodKey: '2026-11-28', omittedCount: 3 },
+    subscription: { topics: TOPIC_SLUGS.slice(0, 2), keywords: [], frequency: 'daily' },
+    papers: rows,
+    links,
+    // Every paper's 👍 / 👎 links, as the notifier's emails carry them.
+    voteLinks: (paperId, source) =>
+      paperVoteLinks('https://papers.example.org', secret, subscriber, paperId, source, new Date()),
+  });
+  return renderDigestEmail(view);
+}
+
+/**
+ * The SMTP path's limit, measured with a bare nodemailer pool (5 connections, 50 messages in flight) on
+ * the same sink: either nodemailer composes each message from the rendered text and HTML, or it sends a
+ * message composed once (`prebuilt`), so that only the SMTP exchange is left.
+ */
+async function bareNodemailer(
+  port: number,
+  email: { subject: string; text: string; html: string },
+  count: number,
+  prebuilt: boolean,
+): Promise<number> {
+  const transport = createTransport({
+    pool: true,
+    maxConnections: 5,
+    maxRequeues: 0,
+    host: '127.0.0.1',
+    port,
+    secure: false,
+  });
+  const composed = composeMessage({ from: 'digest@papers.example.org', to: 'reader@bench.example', ...email });
+  const started = performance.now();
+  const inFlight = new Set<Promise<unknown>>();
+  for (let i = 0; i < count; i += 1) {
+    const to = `reader${i}@bench.example`;
+    const send = prebuilt
+      ? transport.sendMail({ envelope: { from: composed.envelope.from, to: [to] }, raw: composed.raw })
+      : transport.sendMail({ from: 'digest@papers.example.org', to, ...email });
+    inFlight.add(send);
+    void send.finally(() => inFlight.delete(send));
+    if (inFlight.size >= 50) {
+      await Promise.race(inFlight);
+    }
+  }
+  await Promise.all(inFlight);
+  const rate = count / ((performance.now() - started) / 1000);
+  transport.close();
+  return rate;
+}
+
+interface Sink {
+  port: number;
+  process: ChildProcess;
+  /** Messages and bytes received so far. */
+  count(): Promise<{ messages: number; bytes: number }>;
+}
+
+async function startSink(): Promise<Sink> {
+  const child = await startChild(process.execPath, [join(__dirname, 'smtp-sink-process.js')], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines: string[] = [];
+  let waiting: ((line: string) => void) | undefined;
+  child.stdout?.on('data', (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n').filter(Boolean)) {
+      if (waiting) {
+        const resolve = waiting;
+        waiting = undefined;
+        resolve(line);
+      } else {
+        lines.push(line);
+      }
+    }
+  });
+  const next = (): Promise<string> =>
+    lines.length > 0 ? Promise.resolve(lines.shift() as string) : new Promise((resolve) => (waiting = resolve));
+  const port = Number((await next()).split(' ')[1]);
+  return {
+    port,
+    process: child,
+    count: async () => {
+      child.stdin?.write('count\n');
+      const [, messages, bytes] = (await next()).split(' ').map(Number);
+      return { messages, bytes };
+    },
+  };
+}
+
+/**
+ * The notifier runs as deployed: its old generation capped at 128 MB (README, Operations). Its live heap
+ * is about 50 MB; uncapped, V8 lets the heap grow to four times that between full collections on a
+ * machine with gigabytes free. BENCH_NODE_FLAGS replaces the flags (e.g. "--trace-gc", or "" for none);
+ * BENCH_PROFILE=dir writes a CPU profile of the notifier there.
+ */
+function notifierFlags(): string[] {
+  return [
+    ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : []),
+    ...(process.env.BENCH_NODE_FLAGS ?? '--max-old-space-size=128').split(' ').filter(Boolean),
+  ];
+}
+
+/** User + system CPU time a process has used so far (Linux), in milliseconds. */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Read and write system calls a process has made so far (Linux). Each write that wakes another process
+ * (Postgres, Redis, the sink) costs far more than its bytes on a virtual machine.
+ */
+function systemCalls(pid: number | undefined): number {
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    return Number(/syscr: (\d+)/.exec(io)?.[1] ?? 0) + Number(/syscw: (\d+)/.exec(io)?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU time used so far by each Postgres backend serving the bench database (other work on the server is not counted). */
+async function backendCpuMs(sql: Client): Promise<Map<number, number>> {
+  const { rows } = await sql.query<{ pid: number }>(
+    `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`,
+  );
+  return new Map(rows.map(({ pid }) => [pid, cpuMs(pid)]));
+}
+
+/** CPU used between two snapshots; a process that started in between counts from zero. */
+function sumCpuSince(now: Map<number, number>, before: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, ms] of now) {
+    total += ms - (before.get(pid) ?? 0);
+  }
+  return total;
+}
+
+/** CPU time used so far by every process whose command name starts with `command`. */
+function commandCpuMs(command: string): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith(command)) {
+        total += cpuMs(Number(pid));
+      }
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return total;
+}
+
+const cpuTotalMs = (usage: NodeJS.CpuUsage): number => (usage.user + usage.system) / 1000;
+
+function peakRssKb(pid: number | undefined): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
 }
 
 runBench(main);

@@ -203,6 +203,29 @@ describe('web pages in a browser (end to end)', () => {
         weekday: 5,
       });
 
+      // Seed papers through the manage page's multipart form, then "My profile" lists them.
+      const seed = (
+        await sql.query<{ arxivId: string; title: string }>(
+          'SELECT "arxivId", title FROM papers WHERE "arxivId" IS NOT NULL ORDER BY length(title) DESC, id LIMIT 1',
+        )
+      ).rows[0];
+      await page.getByRole('textbox', { name: 'Papers you like' }).fill(`https://arxiv.org/abs/${seed.arxivId}`);
+      await page.getByRole('button', { name: 'Add seed papers' }).click();
+      await expect(page.locator('.notice').textContent()).resolves.toContain('1 seed paper added.');
+      await checkPage(page);
+      await screenshot(page, viewport, 'manage');
+      await page.getByRole('link', { name: 'My profile' }).click();
+      await expect(page.locator('h1').textContent()).resolves.toBe('My profile');
+      await expect(page.locator('#liked-heading + ul').textContent()).resolves.toContain(seed.title);
+      await checkPage(page);
+      await screenshot(page, viewport, 'profile');
+      await page.getByRole('button', { name: 'Reset my profile' }).click();
+      await page.getByRole('button', { name: 'Yes, reset my profile' }).click();
+      await expect(page.locator('.notice').textContent()).resolves.toContain('Your profile was reset');
+      expect(
+        (await sql.query('SELECT count(*)::int AS n FROM paper_votes WHERE "subscriptionId" = $1', [id])).rows[0].n,
+      ).toBe(0);
+
       // A digest as its email's "view in browser" link shows it.
       const digest = await recordDigest(id, ['reasoning', 'robotics']);
       await page.goto(
@@ -216,13 +239,16 @@ describe('web pages in a browser (end to end)', () => {
       const firstPaper = page.locator('ol.papers > li').first();
       expect(await firstPaper.locator('.chips a').count()).toBeGreaterThan(0);
       expect(await firstPaper.getByRole('link', { name: 'PDF' }).getAttribute('href')).toMatch(/^https:\/\/arxiv\.org\/pdf\//);
-      expect(await firstPaper.locator('h2 a').getAttribute('href')).toMatch(/^\/papers\/[0-9a-f-]{36}$/);
+      // With the digest's context, so the paper's page offers its vote form and the way back.
+      expect(await firstPaper.locator('h2 a').getAttribute('href')).toMatch(
+        new RegExp(`^/papers/[0-9a-f-]{36}\\?digest=${digest.id}&token=`),
+      );
       await checkPage(page);
       await screenshot(page, viewport, 'digest');
 
       // Unsubscribe: the page's button, then done at once.
       await page.getByRole('link', { name: 'Unsubscribe' }).click();
-      await page.getByRole('button', { name: 'Unsubscribe' }).click();
+      await page.getByRole('button', { name: 'Unsubscribe', exact: true }).click();
       await expect(page.locator('h1').textContent()).resolves.toBe('You are unsubscribed');
       expect((await sql.query('SELECT status FROM subscriptions WHERE id = $1', [id])).rows[0].status).toBe(
         'unsubscribed',

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { Settings } from '../libs/config/src/settings';
 
 interface Service {
   image?: string;
+  stop_grace_period?: string;
   build?: unknown;
   command?: string[];
   environment?: Record<string, string>;
@@ -83,5 +85,14 @@ describe('docker-compose.yml', () => {
       .split('\n')
       .map((line) => line.trim());
     expect(ignored).toContain('config/sources.yml');
+  });
+
+  it('should give each service longer to stop than its own shutdown deadline before Docker kills it', () => {
+    const deadline = new Settings().SHUTDOWN_TIMEOUT_SECONDS;
+    for (const name of PAPERBOY.filter((service) => service !== 'migrate')) {
+      expect(services[name].environment?.SHUTDOWN_TIMEOUT_SECONDS).toBeUndefined();
+      const grace = /^(\d+)s$/.exec(services[name].stop_grace_period ?? '10s');
+      expect({ name, enough: Number(grace?.[1]) >= deadline + 5 }).toEqual({ name, enough: true });
+    }
   });
 });

@@ -22,6 +22,7 @@ function demoPapers(): DigestPaperSource[] {
   const entries = JSON.parse(readFileSync(DEMO_FIXTURE, 'utf8')) as DemoEntry[];
   const chosen = entries.filter((entry, index) => index < 3 || ['2409.90012', '2409.90045'].includes(entry.paper.id));
   return chosen.map(({ paper }, index) => ({
+    id: `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`,
     title: paper.title,
     url: `https://huggingface.co/papers/${paper.id}`,
     arxivId: paper.id,
@@ -66,6 +67,11 @@ describe('emails in a browser', () => {
           viewUrl: 'https://paperboy.example.org/digests/d?token=v',
           manageUrl: 'https://paperboy.example.org/manage?token=m',
         },
+        // Vote links at least as long as real ones (a signed token naming subscription, paper, vote and source).
+        voteLinks: (paperId, source) => ({
+          up: `https://paperboy.example.org/vote/${'s'.repeat(36)}_${paperId}_up_${source}.${'x'.repeat(50)}`,
+          down: `https://paperboy.example.org/vote/${'s'.repeat(36)}_${paperId}_down_${source}.${'x'.repeat(50)}`,
+        }),
       }),
     );
   const confirmation = (): RenderedEmail =>
@@ -107,6 +113,9 @@ describe('emails in a browser', () => {
         expect(text).toContain('Mélange');
         expect(text).not.toMatch(/\\[a-zA-Z%']/);
         expect(text).toContain('And 7 more matching papers');
+        // Each paper's vote links, as short labels that fit the window.
+        expect(await page.getByRole('link', { name: '👍 Useful' }).count()).toBe(5);
+        expect(await page.getByRole('link', { name: '👎 Not for me' }).count()).toBe(5);
       } finally {
         await page.close();
       }

@@ -275,8 +275,27 @@ describe('Sending within the relay limits (end to end)', () => {
     );
     // One token a second for both: nothing else is in flight when the relay refuses the first message.
     const pair = await startNotifiers(stage, { MAIL_RATE_PER_SECOND: '1', MAIL_SLOW_DOWN_SECONDS: '2' });
+    // Watched while the digests go out: without the shared pause ever set, "none accepted while paused" below
+    // would hold trivially.
+    const redis = new Redis(REDIS_URL);
+    const pauseKey = `${mailKeyPrefix(stage.prefix)}:pause:relay`;
+    const pauseSeen = waitFor(
+      'the shared pause in Redis',
+      async () => {
+        const ttl = await redis.pttl(pauseKey);
+        return ttl > 0 ? ttl : false;
+      },
+      60_000,
+    ).catch(() => null);
 
-    await sendAll(stage, readers);
+    try {
+      await sendAll(stage, readers);
+      const pauseMs = await pauseSeen;
+      expect(pauseMs).not.toBeNull();
+      expect(pauseMs).toBeLessThanOrEqual(2000);
+    } finally {
+      redis.disconnect();
+    }
 
     expect(stage.relay.refused).toBe(1);
     expect(stage.relay.acceptedWhilePaused).toBe(0);

@@ -33,6 +33,8 @@ export interface FeedItem {
   link: string;
   /** ISO 8601 as the format gives it: RSS pubDate, Atom published or updated, JSON date_published or date_modified. */
   date: string | undefined;
+  /** The item's text as a reader shows it: RSS description, Atom summary or content, JSON content_html or content_text. */
+  content: string;
 }
 
 export interface Feed {
@@ -240,6 +242,7 @@ export function useFeedsApi(label: string): FeedsApi {
           title: String(item.title),
           link: String(item.url),
           date: [item.date_published, item.date_modified].find((date): date is string => typeof date === 'string'),
+          content: [item.content_html, item.content_text].find((text): text is string => typeof text === 'string') ?? '',
         })),
       };
     }
@@ -257,6 +260,7 @@ export function useFeedsApi(label: string): FeedsApi {
           title: item.title ?? '',
           link: item.link ?? '',
           date: item.isoDate,
+          content: item.content ?? '',
         })),
       };
     }
@@ -270,6 +274,7 @@ export function useFeedsApi(label: string): FeedsApi {
         title: item.title ?? '',
         link: item.link ?? '',
         date: item.isoDate,
+        content: item.content ?? (item as { summary?: string }).summary ?? '',
       })),
     };
   };

@@ -16,6 +16,7 @@ import { HealthController } from './health/health.controller';
 import { RequestInputModule } from './http/request-input.module';
 import { PapersController } from './papers/papers.controller';
 import { PapersService } from './papers/papers.service';
+import { ProfileService } from './relevance/profile.service';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
 import { SubscriptionsController } from './subscriptions/subscriptions.controller';
@@ -25,10 +26,13 @@ import { FeedbackService } from './relevance/feedback.service';
 import { RelevanceController, SimilarPapersController } from './relevance/relevance.controller';
 import { SeedsService } from './relevance/seeds.service';
 import { SimilarPapersService } from './relevance/similar-papers.service';
+import { VoteLinksController } from './relevance/vote-links.controller';
+import { VoteLinksService } from './relevance/vote-links.service';
 import { TopicsController } from './topics/topics.controller';
 import { HtmlErrorsFilter } from './web/html-errors.filter';
 import { WebPagesController } from './web/web-pages.controller';
 import { WebPapersService } from './web/web-papers.service';
+import { WebProfileController } from './web/web-profile.controller';
 import { WebSubscriptionsController } from './web/web-subscriptions.controller';
 import { MailWebhooksModule } from './webhooks/mail-webhooks.module';
 
@@ -46,6 +50,7 @@ import { MailWebhooksModule } from './webhooks/mail-webhooks.module';
   ],
   controllers: [
     SubscriptionsController,
+    WebProfileController,
     FeedsController,
     DigestsController,
     DigestsApiController,
@@ -58,9 +63,11 @@ import { MailWebhooksModule } from './webhooks/mail-webhooks.module';
     WebSubscriptionsController,
     RelevanceController,
     SimilarPapersController,
+    VoteLinksController,
   ],
   providers: [
     SubscriptionsService,
+    ProfileService,
     SubscribeRateLimiter,
     FeedsService,
     SubscriberPages,
@@ -72,6 +79,7 @@ import { MailWebhooksModule } from './webhooks/mail-webhooks.module';
     FeedbackService,
     SimilarPapersService,
     SeedsService,
+    VoteLinksService,
     { provide: APP_FILTER, useClass: HtmlErrorsFilter },
   ],
 })

@@ -9,7 +9,7 @@ import { Settings } from '@libs/config';
 import { MAX_SEED_FILE_BYTES } from '@libs/domain';
 import { ApiModule } from './api.module';
 import { feedFastPath } from './feeds/feed-response';
-import { limitRequestBodies, UPLOAD_PATHS } from './http/request-input';
+import { FORM_UPLOAD_PATHS, limitRequestBodies, UPLOAD_PATHS } from './http/request-input';
 import { apiValidationPipe } from './http/validation';
 import { FeedsService } from './feeds/feeds.service';
 import { MAIL_WEBHOOK_MAX_BYTES, MAIL_WEBHOOK_PATHS, mailWebhookBodies } from './webhooks/mail-webhooks.module';
@@ -27,11 +27,20 @@ export async function createApiApp(): Promise<INestApplication> {
   // uploads (a BibTeX or Zotero export) may reach 2 MB.
   const small = limitRequestBodies(16 * 1024, '16 KB');
   const upload = limitRequestBodies(MAX_SEED_FILE_BYTES, '2 MB');
-  // Providers' bounce and complaint webhooks batch events (SendGrid): up to 1 MB, read raw for their signatures.
+  // The subscribe and manage forms carry the file in multipart/form-data with the other fields (multer then
+  // holds the file itself to 2 MB). Providers' bounce and complaint webhooks batch events (SendGrid): up to
+  // 1 MB, read raw for their signatures.
+  const formUpload = limitRequestBodies(MAX_SEED_FILE_BYTES + 64 * 1024, '2 MB');
   const webhook = limitRequestBodies(MAIL_WEBHOOK_MAX_BYTES, '1 MB');
-  app.use((req: Request, res: Response, next: NextFunction) =>
-    (UPLOAD_PATHS.test(req.path) ? upload : MAIL_WEBHOOK_PATHS.test(req.path) ? webhook : small)(req, res, next),
-  );
+  const limitFor = (path: string) =>
+    UPLOAD_PATHS.test(path)
+      ? upload
+      : FORM_UPLOAD_PATHS.test(path)
+        ? formUpload
+        : MAIL_WEBHOOK_PATHS.test(path)
+          ? webhook
+          : small;
+  app.use((req: Request, res: Response, next: NextFunction) => limitFor(req.path)(req, res, next));
   app.use(mailWebhookBodies);
   app.useBodyParser('json', { limit: '16kb' });
   app.useBodyParser('urlencoded', { limit: '4kb', extended: false });

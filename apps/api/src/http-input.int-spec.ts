@@ -187,6 +187,46 @@ describe('api HTTP input', () => {
       expect(await confirmations()).toBe(before);
     });
 
+    it('should refuse the manage, profile and "delete my data" forms posted from another site, changing nothing', async () => {
+      const { id, token } = await managed();
+      const status = async (): Promise<string | undefined> =>
+        (await api.sql.query<{ status: string }>('SELECT status FROM subscriptions WHERE id = $1', [id])).rows[0]
+          ?.status;
+      const query = `id=${id}&token=${encodeURIComponent(token)}`;
+      const crossSite = { 'sec-fetch-site': 'cross-site' };
+      for (const [path, form] of [
+        [`/manage?${query}`, 'intent=erase'],
+        [`/profile?${query}`, 'intent=reset-confirmed'],
+        [`/manage?${query}`, 'topics=robotics'],
+      ]) {
+        const response = await api.http().post(path).set(crossSite).type('form').send(form);
+        expect(response.status).toBe(403);
+        expect(response.text).toContain('Forms from other sites cannot change a subscription');
+      }
+      const unsubscribe = `/unsubscribe?token=${encodeURIComponent(signToken(SECRET, 'unsubscribe', id, new Date()))}`;
+      const erase = await api.http().post(unsubscribe).set(crossSite).type('form').send('erase=true');
+      expect(erase.status).toBe(403);
+      expect(await status()).toBe('active');
+
+      // RFC 8058 one-click stays open to anyone holding the link; the page's own erase button still works.
+      const oneClick = await api
+        .http()
+        .post(unsubscribe)
+        .set(crossSite)
+        .type('form')
+        .send('List-Unsubscribe=One-Click');
+      expect(oneClick.status).toBe(200);
+      expect(await status()).toBe('unsubscribed');
+      const ours = await api
+        .http()
+        .post(unsubscribe)
+        .set({ origin: 'null', 'sec-fetch-site': 'same-origin' })
+        .type('form')
+        .send('erase=true');
+      expect(ours.status).toBe(200);
+      expect(await status()).toBeUndefined();
+    });
+
     it.each([
       ['Chromium (Origin null under no-referrer)', { origin: 'null', 'sec-fetch-site': 'same-origin' }],
       ['an older browser', { origin: 'https://papers.example.org' }],

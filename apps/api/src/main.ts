@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { loadSettings } from '@libs/config';
+import { armShutdownDeadline, loadSettings } from '@libs/config';
 import { createApiApp } from './bootstrap';
 
 async function main(): Promise<void> {
   const settings = loadSettings();
   const app = await createApiApp();
+  armShutdownDeadline(settings.SHUTDOWN_TIMEOUT_SECONDS, 'api');
   await app.listen(settings.PORT);
   new Logger('api').log(`api listening on port ${settings.PORT} (${settings.PUBLIC_URL})`);
 }

@@ -1,6 +1,7 @@
 import { Processor } from '@nestjs/bullmq';
 import { DeclaredWorker, JobName, QueueHandlers, QueueName } from '@libs/queues';
 import { ClassifierService, summarise } from './classifier.service';
+import { PendingSeedResolver } from './pending-seeds';
 import { RelevanceTrainer } from './relevance-trainer';
 
 // Four batches at a time: with two, Node and Postgres often waited on each other (a batch spends half its time in
@@ -13,6 +14,8 @@ export class ClassifyProcessor extends DeclaredWorker<QueueName.Classify> {
       if (summary.missing > 0) {
         this.logger.warn(`${job.id}: ${summary.missing} of ${listingIds.length} listings do not exist`);
       }
+      // A paper a subscriber seeded before it was known (looked up on arXiv) may be among the batch's.
+      await this.seeds.resolve();
       return summary;
     },
     [JobName.RelevanceTrain]: async ({ subscriptionId }) => ({
@@ -23,6 +26,7 @@ export class ClassifyProcessor extends DeclaredWorker<QueueName.Classify> {
   constructor(
     private readonly classifier: ClassifierService,
     private readonly trainer: RelevanceTrainer,
+    private readonly seeds: PendingSeedResolver,
   ) {
     super(QueueName.Classify);
   }

@@ -3,7 +3,7 @@ import { Test } from '@nestjs/testing';
 import { Client } from 'pg';
 import { SettingsModule } from '@libs/config';
 import { DatabaseModule, RelevanceRepository } from '@libs/database';
-import { termCounts } from '@libs/domain';
+import { DocumentFrequencies, termCounts, TfIdfFeaturizer, trainRelevanceModel } from '@libs/domain';
 import { createTestDatabase, TestDatabase } from '../../../test/support/test-database';
 import { RelevanceTrainer } from './relevance-trainer';
 
@@ -16,6 +16,7 @@ describe(RelevanceTrainer.name, () => {
   let sql: Client;
   const savedEnv = { ...process.env };
   const papers: Record<string, string> = {};
+  const counts: Record<string, Map<string, number>> = {};
 
   beforeAll(async () => {
     database = await createTestDatabase('trainer');
@@ -41,6 +42,7 @@ describe(RelevanceTrainer.name, () => {
         [title, abstract, new Date('2026-12-01T00:00:00Z')],
       );
       papers[name] = rows[0].id;
+      counts[name] = termCounts({ title, abstract, authors: [] });
     }
     const relevance = app.get(RelevanceRepository);
     await relevance.storeFeatures(
@@ -83,6 +85,25 @@ describe(RelevanceTrainer.name, () => {
       [id],
     );
     expect(rows[0].trainedAt).toEqual(NOW);
+  });
+
+  it('vectorizes the background papers with all their terms’ frequencies, as digests vectorize candidates', async () => {
+    const id = await subscription();
+    await vote(id, 'kv2', 'up');
+    await vote(id, 'video', 'down');
+    const model = await app.get(RelevanceTrainer).train(id, NOW);
+    const background = await app
+      .get(RelevanceRepository)
+      .backgroundSample(new Date(NOW.getTime() - 90 * 24 * 3600 * 1000), NOW.toISOString().slice(0, 10), 500);
+    const featurizer = new TfIdfFeaturizer(DocumentFrequencies.of(Object.values(counts)));
+    const expected = trainRelevanceModel({
+      liked: [featurizer.vectorize(counts.kv2)],
+      disliked: [featurizer.vectorize(counts.video)],
+      background: background.map((paper) => featurizer.vectorize(paper)),
+    })!;
+    expect(background.length).toBeGreaterThan(2);
+    expect(model?.terms).toEqual(expected.terms);
+    model!.weights.forEach((weight, i) => expect(weight).toBeCloseTo(expected.weights[i], 5));
   });
 
   it('removes the model once nothing is liked any more', async () => {

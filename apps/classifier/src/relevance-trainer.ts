@@ -25,11 +25,12 @@ export class RelevanceTrainer {
             now.toISOString().slice(0, 10),
             BACKGROUND_PAPERS,
           );
+    // Every term's frequency, the background papers' too: a vector's norm (so the weight of each of its
+    // terms) depends on all its terms, and the digests score papers vectorized with all of them.
     const terms = new Set<string>();
-    for (const counts of [...liked, ...disliked]) {
+    for (const counts of [...liked, ...disliked, ...background]) {
       counts.forEach((_, term) => terms.add(term));
     }
-    // Background papers only weigh the labelled papers' terms (see trainRelevanceModel): their idf is enough.
     const featurizer = new TfIdfFeaturizer(await this.relevance.frequencies([...terms]));
     const vectorize = (counts: TermCounts) => featurizer.vectorize(counts);
     const model = trainRelevanceModel({

@@ -8,7 +8,7 @@ import {
   SourceHealthLevel,
   SourceRepository,
 } from '@libs/database';
-import { PermanentError, RetryLaterError } from '@libs/domain';
+import { Clock, PermanentError, RetryLaterError } from '@libs/domain';
 import { redactUrl } from '@libs/http';
 import { classifyBatches, JobName, JobProducer, QueueName } from '@libs/queues';
 import { isSettled, planListingDates } from './listing-dates';
@@ -72,6 +72,7 @@ export class SourceFetcherService {
     arxivRss: ArxivRssClient,
     arxivApi: ArxivApiClient,
     rss: RssClient,
+    private readonly clock: Clock,
   ) {
     this.clients = { 'hf-daily-papers': hfDailyPapers, 'arxiv-rss': arxivRss, 'arxiv-api': arxivApi, rss };
     this.arxivApi = arxivApi;
@@ -82,7 +83,7 @@ export class SourceFetcherService {
    * scheduled run), a dated source catches up from its cursor to today, oldest first, and stops at the
    * first date that fails, so the job's retry resumes there. A feed has one listing date: the fetch date.
    */
-  async fetch(sourceId: string, date: string | undefined, now: Date = new Date()): Promise<FetchResult> {
+  async fetch(sourceId: string, date: string | undefined, now: Date = this.clock.now()): Promise<FetchResult> {
     const source = await this.enabledSource(sourceId);
     if (date !== undefined && !isCalendarDate(date)) {
       throw new PermanentError(`"${date}" is not a calendar date (YYYY-MM-DD)`);
@@ -153,7 +154,7 @@ export class SourceFetcherService {
    * them as that source's listings and queues them for classification, in one recorded run without a
    * listing date: it fills gaps (a paper another source named, a revision) and moves no cursor.
    */
-  async lookup(sourceId: string, arxivIds: string[], now: Date = new Date()): Promise<FetchResult> {
+  async lookup(sourceId: string, arxivIds: string[], now: Date = this.clock.now()): Promise<FetchResult> {
     const source = await this.enabledSource(sourceId);
     if (source.kind !== 'arxiv-api') {
       throw new PermanentError(
@@ -228,7 +229,7 @@ export class SourceFetcherService {
           itemsNew: inserted.length,
           error: lines.length > 0 ? lines.join('\n') : null,
         },
-        new Date(),
+        this.clock.now(),
       );
       this.logger.log(
         fetched.httpStatus === 304
@@ -241,7 +242,7 @@ export class SourceFetcherService {
       await this.runs.finish(
         fetchRunId,
         { status: 'failed', httpStatus: httpStatusOf(error), itemsSeen: 0, itemsNew: 0, error: message },
-        new Date(),
+        this.clock.now(),
       );
       throw error;
     }

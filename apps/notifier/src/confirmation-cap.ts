@@ -1,9 +1,8 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import type Redis from 'ioredis';
 import { createHash } from 'node:crypto';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { Settings } from '@libs/config';
-import { createRedisClient } from '@libs/queues';
+import { createRedisClient, RedisClient, redisKeyPrefix } from '@libs/queues';
 
 /** Confirmation emails one address may get in a day, whoever asks (every notifier replica counts together). */
 export const CONFIRMATIONS_PER_ADDRESS_PER_DAY = 3;
@@ -15,15 +14,15 @@ export const CONFIRMATIONS_PER_ADDRESS_PER_DAY = 3;
  */
 @Injectable()
 export class ConfirmationCap implements OnModuleDestroy {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly limiter: RateLimiterRedis;
 
   constructor(settings: Settings) {
-    this.redis = createRedisClient(settings.REDIS_URL, ConfirmationCap.name, { maxRetriesPerRequest: 3 });
+    this.redis = createRedisClient(settings.redis, ConfirmationCap.name, { maxRetriesPerRequest: 3 });
     this.limiter = new RateLimiterRedis({
       storeClient: this.redis,
       // The key the api used before the cap moved here: counts carry over an upgrade.
-      keyPrefix: `${settings.QUEUE_PREFIX}:ratelimit:address`,
+      keyPrefix: `${redisKeyPrefix(settings, 'ratelimit')}:address`,
       points: CONFIRMATIONS_PER_ADDRESS_PER_DAY,
       duration: 86_400,
     });

@@ -14,6 +14,7 @@ import {
   Clock,
   digestLinks,
   DigestView,
+  paperVoteLinks,
   PermanentError,
   RetryLaterError,
   SecretBox,
@@ -207,19 +208,16 @@ export class DeliveryService {
       (async () => this.paperCache.get(paperIds ?? (await this.digests.paperIdsOf(digest.id))))(),
       this.digests.notesOf(digest.id),
     ]);
+    const now = this.clock.now();
+    const { PUBLIC_URL, APP_SECRET } = this.settings;
     return buildDigestView(
       {
         digest,
         subscription,
         papers,
         notes,
-        links: digestLinks(
-          this.settings.PUBLIC_URL,
-          this.settings.APP_SECRET,
-          subscription,
-          digest.id,
-          this.clock.now(),
-        ),
+        links: digestLinks(PUBLIC_URL, APP_SECRET, subscription, digest.id, now),
+        voteLinks: (paperId, source) => paperVoteLinks(PUBLIC_URL, APP_SECRET, subscription, paperId, source, now),
       },
       this.paperViews.viewOf,
     );

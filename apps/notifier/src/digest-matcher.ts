@@ -1,14 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { DigestRepository, DigestSelection, PaperNote, RelevanceRepository, SubscriptionEntity } from '@libs/database';
 import {
+  addInterestBoost,
   CandidateIndex,
   CandidatePaper,
   type DigestPick,
-  explainPick,
   explanationText,
   keywordKey,
+  type LikedPaper,
+  markCandidates,
   type RelevanceModel,
   surfaceForms,
+  PickExplainer,
   pickForYou,
   rankCandidates,
   type ScoredCandidate,
@@ -24,6 +27,8 @@ interface Entry<T> {
 
 /** A window's candidates as every for-you digest of it scores them: vectorized and indexed once. */
 interface RelevanceWindow {
+  /** The candidates it was built from, in index order. */
+  candidates: CandidatePaper[];
   index: CandidateIndex;
   upvotes: Int32Array;
   buffer: Float32Array<ArrayBuffer>;
@@ -31,6 +36,12 @@ interface RelevanceWindow {
   /** Each candidate's tf-idf vector, in candidate order (what explanations compare). */
   vectors: SparseVector[];
   position: Map<string, number>;
+  /** Liked papers' vectors made so far (by paper id), for "Similar to …". */
+  liked: Map<string, SparseVector>;
+  /** Each of those liked papers' cosine to every candidate, in candidate order. */
+  likedSimilarities: Map<string, Float32Array>;
+  /** The candidates' authors and spelled-out terms read so far (by paper id), for explanations. */
+  texts: Map<string, { authors: readonly string[]; surface: ReadonlyMap<string, string> }>;
 }
 
 /** A digest's papers, best first (not yet capped); for-you digests say of each pick why it is there. */
@@ -74,37 +85,53 @@ export class DigestMatcher {
     const windowKey = `${window.listedAfter.getTime()}:${window.listedUntil.getTime()}`;
     const wantsModel =
       subscription.ranking === 'for-you' || subscription.ranking === null || subscription.ranking === undefined;
-    const [filtered, model] = await Promise.all([
-      this.filtered(subscription, window, windowKey),
+    const candidates = await this.candidates(window, windowKey);
+    // With the model come the liked papers and what the subscription already received (explore slots
+    // are never spent on those): one read.
+    const [keywordRanks, profile] = await Promise.all([
+      this.keywordRanks(subscription, window, windowKey),
       wantsModel
-        ? this.relevanceRepository.models([subscription.id]).then((models) => models.get(subscription.id))
-        : undefined,
+        ? this.relevanceRepository.forYouInputs(
+            subscription.id,
+            LIKED_NAMED,
+            candidates.map((paper) => paper.id),
+          )
+        : null,
     ]);
+    const model = profile?.model;
     if (subscription.ranking === 'newest') {
-      const candidates = await this.candidates(window, windowKey);
       const listed = new Map(candidates.map((paper) => [paper.id, paper.listedAtMicros]));
-      const newest = [...filtered].sort(
+      const newest = rankCandidates(candidates, subscription, keywordRanks).sort(
         (a, b) => (listed.get(b) ?? 0) - (listed.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0),
       );
       return { paperIds: newest, notes: new Map() };
     }
-    if (!model || filtered.length === 0) {
-      return { paperIds: filtered, notes: new Map() };
+    if (!model) {
+      return { paperIds: rankCandidates(candidates, subscription, keywordRanks), notes: new Map() };
     }
     const relevance = await this.cached(this.relevance, windowKey, MAX_WINDOWS, async () =>
-      this.relevanceWindow(await this.candidates(window, windowKey)),
+      this.relevanceWindow(candidates),
     );
-    // Papers already delivered are the ledger's to skip, but explore slots must not be spent on them.
-    const delivered = await this.digests.deliveredAmong(subscription.id, filtered);
-    const eligible = new Uint8Array(relevance.index.size);
-    for (const id of filtered) {
+    // What the filters let through, marked in the window's order (no ranking: the model orders them),
+    // less the papers already delivered (the ledger's to skip, but explore slots must not go to them).
+    const eligible = markCandidates(relevance.candidates, subscription, keywordRanks);
+    for (const id of profile.delivered) {
       const at = relevance.position.get(id);
-      if (at !== undefined && !delivered.has(id)) {
-        eligible[at] = 1;
+      if (at !== undefined) {
+        eligible[at] = 0;
       }
     }
+    if (!eligible.includes(1)) {
+      return { paperIds: [], notes: new Map() };
+    }
     // Scored into the window's one buffer: nothing awaits between scoring and picking.
-    const scores = relevance.index.score(model, subscription.followedAuthors ?? [], relevance.buffer);
+    const scores = addInterestBoost(
+      relevance.index.score(model, subscription.followedAuthors ?? [], relevance.buffer),
+      relevance.candidates,
+      subscription,
+      keywordRanks,
+      eligible,
+    );
     const picks = pickForYou(
       { ids: relevance.index.ids, upvotes: relevance.upvotes },
       scores,
@@ -122,7 +149,7 @@ export class DigestMatcher {
     rest.sort((a, b) => scores[b] - scores[a] || relevance.upvotes[b] - relevance.upvotes[a] || a - b);
     return {
       paperIds: [...picks.map((pick) => pick.id), ...rest.map((at) => relevance.index.ids[at])],
-      notes: await this.explain(subscription, model, picks, relevance),
+      notes: await this.explain(subscription, model, profile.liked, picks, relevance),
     };
   }
 
@@ -130,25 +157,28 @@ export class DigestMatcher {
   private async explain(
     subscription: SubscriptionEntity,
     model: RelevanceModel,
+    likedTitles: { id: string; title: string }[],
     picks: DigestPick[],
-    { featurizer, vectors, position }: RelevanceWindow,
+    relevance: RelevanceWindow,
   ): Promise<Map<string, PaperNote>> {
     const [liked, texts] = await Promise.all([
-      this.relevanceRepository.likedPapers(subscription.id, LIKED_NAMED),
-      this.relevanceRepository.texts(picks.map((pick) => pick.id)),
+      this.likedPapers(likedTitles, relevance),
+      this.pickTexts(picks, relevance),
     ]);
-    const likedPapers = liked.map((paper) => ({ ...paper, vector: featurizer.vectorize(paper.counts) }));
-    const byId = new Map(texts.map((paper) => [paper.id, paper]));
+    const explainer = new PickExplainer(model, liked, subscription.followedAuthors ?? []);
+    const similarities = liked.map((paper) => relevance.likedSimilarities.get(paper.id)!);
     const notes = new Map<string, PaperNote>();
     for (const pick of picks) {
-      const paper = byId.get(pick.id);
-      const at = position.get(pick.id);
+      const text = texts.get(pick.id);
+      const at = relevance.position.get(pick.id);
       const explanation =
-        paper && at !== undefined
-          ? explainPick({ vector: vectors[at], authors: paper.authors }, surfaceForms(paper), model, likedPapers, {
-              policy: pick.policy,
-              followedAuthors: subscription.followedAuthors ?? [],
-            })
+        text && at !== undefined
+          ? explainer.explain(
+              { vector: relevance.vectors[at], authors: text.authors },
+              text.surface,
+              pick.policy,
+              similarities.map((toCandidates) => toCandidates[at]),
+            )
           : null;
       const why = explanation ? explanationText(explanation) : null;
       notes.set(pick.id, { explore: pick.policy === 'explore', why: why || null });
@@ -156,21 +186,63 @@ export class DigestMatcher {
     return notes;
   }
 
-  /** The papers of the window the subscription's filters let through, in today's upvotes order. */
-  private async filtered(
+  /**
+   * The subscriber's latest liked papers (read with the model) with their vectors, and each one's cosine to every candidate
+   * (`likedSimilarities`). Many subscribers like the same papers: each one's vector and cosines are
+   * computed once per window, from term counts read once.
+   */
+  private async likedPapers(liked: { id: string; title: string }[], relevance: RelevanceWindow): Promise<LikedPaper[]> {
+    const missing = liked.filter((paper) => !relevance.liked.has(paper.id)).map((paper) => paper.id);
+    if (missing.length > 0) {
+      const counts = await this.relevanceRepository.features(missing);
+      for (const id of missing) {
+        const paperCounts = counts.get(id);
+        const at = relevance.position.get(id);
+        const vector =
+          at !== undefined
+            ? relevance.vectors[at]
+            : paperCounts
+              ? relevance.featurizer.vectorize(paperCounts)
+              : { terms: [], weights: new Float32Array(0) };
+        relevance.liked.set(id, vector);
+        relevance.likedSimilarities.set(id, relevance.index.score(vector, [], new Float32Array(relevance.index.size)));
+      }
+    }
+    return liked.map((paper) => ({ ...paper, vector: relevance.liked.get(paper.id)! }));
+  }
+
+  /** The picks' authors and spelled-out terms, read and tokenized once per window and paper. */
+  private async pickTexts(
+    picks: DigestPick[],
+    relevance: RelevanceWindow,
+  ): Promise<Map<string, { authors: readonly string[]; surface: ReadonlyMap<string, string> }>> {
+    const missing = picks.map((pick) => pick.id).filter((id) => !relevance.texts.has(id));
+    if (missing.length > 0) {
+      for (const paper of await this.relevanceRepository.texts(missing)) {
+        relevance.texts.set(paper.id, { authors: paper.authors ?? [], surface: surfaceForms(paper) });
+      }
+    }
+    const texts = new Map<string, { authors: readonly string[]; surface: ReadonlyMap<string, string> }>();
+    for (const pick of picks) {
+      const text = relevance.texts.get(pick.id);
+      if (text) {
+        texts.set(pick.id, text);
+      }
+    }
+    return texts;
+  }
+
+  /** The full-text rank of each paper of the window matching the subscription's keywords; null without keywords. */
+  private keywordRanks(
     subscription: SubscriptionEntity,
     window: DigestSelection,
     windowKey: string,
-  ): Promise<string[]> {
-    const [candidates, ranks] = await Promise.all([
-      this.candidates(window, windowKey),
-      subscription.keywords.length > 0
-        ? this.cached(this.keywords, `${windowKey}:${keywordKey(subscription.keywords)}`, MAX_KEYWORD_LISTS, () =>
-            this.digests.keywordRanks(window, subscription.keywords),
-          )
-        : null,
-    ]);
-    return rankCandidates(candidates, subscription, ranks);
+  ): Promise<ReadonlyMap<string, number> | null> {
+    return subscription.keywords.length > 0
+      ? this.cached(this.keywords, `${windowKey}:${keywordKey(subscription.keywords)}`, MAX_KEYWORD_LISTS, () =>
+          this.digests.keywordRanks(window, subscription.keywords),
+        )
+      : Promise.resolve(null);
   }
 
   private candidates(window: DigestSelection, windowKey: string): Promise<CandidatePaper[]> {
@@ -195,12 +267,16 @@ export class DigestMatcher {
       };
     });
     return {
+      candidates,
       index: new CandidateIndex(scored),
       vectors: scored.map((candidate) => candidate.vector),
       upvotes: Int32Array.from(candidates, (paper) => paper.upvotes),
       buffer: new Float32Array(candidates.length),
       featurizer,
       position: new Map(candidates.map((paper, at) => [paper.id, at])),
+      liked: new Map(),
+      likedSimilarities: new Map(),
+      texts: new Map(),
     };
   }
 

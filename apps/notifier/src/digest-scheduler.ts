@@ -1,10 +1,12 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { JobName, QueueName, RETENTION } from '@libs/queues';
+import { JobName, jobOptionsFor, QueueName, RETENTION } from '@libs/queues';
 
 export const DIGEST_TICK_SCHEDULER = 'digest-tick';
+export const LEDGER_PRUNE_SCHEDULER = 'ledger-prune';
 const TICK_EVERY_MS = 60_000;
+const PRUNE_EVERY_MS = 3600_000;
 
 /**
  * One BullMQ job scheduler drives every digest: each minute a DigestQueueAll job claims what is due.
@@ -31,8 +33,11 @@ export class DigestScheduler implements OnApplicationBootstrap, OnModuleDestroy 
 
   async restoreIfLost(): Promise<void> {
     try {
-      if (!(await this.queue.getJobScheduler(DIGEST_TICK_SCHEDULER))) {
-        this.logger.warn('The digest tick scheduler was missing from Redis: restoring it');
+      if (
+        !(await this.queue.getJobScheduler(DIGEST_TICK_SCHEDULER)) ||
+        !(await this.queue.getJobScheduler(LEDGER_PRUNE_SCHEDULER))
+      ) {
+        this.logger.warn('A notifier job scheduler was missing from Redis: restoring it');
         await this.upsert();
       }
     } catch (error) {
@@ -46,6 +51,12 @@ export class DigestScheduler implements OnApplicationBootstrap, OnModuleDestroy 
       { every: TICK_EVERY_MS },
       // The queue's usual retention: a count here would trim every completed job of the queue, not only ticks.
       { name: JobName.DigestQueueAll, data: {}, opts: RETENTION },
+    );
+    // The ledger's retention (RETENTION_DAYS): hourly, so each run removes about an hour's worth.
+    await this.queue.upsertJobScheduler(
+      LEDGER_PRUNE_SCHEDULER,
+      { every: PRUNE_EVERY_MS },
+      { name: JobName.LedgerPrune, data: {}, opts: jobOptionsFor(JobName.LedgerPrune, {}) },
     );
   }
 }

@@ -1,5 +1,7 @@
+import Redis from 'ioredis';
 import { PermanentError } from '@libs/domain';
-import { DAY, HOUR, now, useNotifier } from '../../../test/support/notifier-context';
+import { MailBusyError, mailKeyPrefix, MailSendRate } from '@libs/mail';
+import { DAY, HOUR, now, REDIS_URL, useNotifier } from '../../../test/support/notifier-context';
 import { DeliveryService } from './delivery.service';
 import { DigestBuilderService } from './digest-builder.service';
 import { DigestMatcher } from './digest-matcher';
@@ -49,6 +51,29 @@ describe('Notifier ledger', () => {
     expect(digest.rows[0].status).toBe('failed');
     expect(await ctx.app.get(DeliveryService).send(id)).toBe('skipped');
     expect(ctx.received).toHaveLength(0);
+  });
+
+  it("should not count a wait for the relay's shared pause as an attempt, and send once it is over", async () => {
+    const id = await ctx.oneDelivery('email');
+    // Another replica heard "slow down": every notifier holds its mail (MAIL_SLOW_DOWN_SECONDS, 60 s here).
+    await ctx.app.get(MailSendRate).slowDown();
+    const redis = new Redis(REDIS_URL);
+    try {
+      const waited = await ctx.app
+        .get(DeliveryService)
+        .send(id)
+        .catch((error: unknown) => error);
+      expect(waited).toBeInstanceOf(MailBusyError);
+      expect(await ctx.deliveryRow(id)).toMatchObject({ status: 'pending', attempts: 0, lastError: null });
+      expect(ctx.received).toHaveLength(0);
+
+      expect(await redis.del(`${mailKeyPrefix(ctx.prefix)}:pause:relay`)).toBe(1);
+      expect(await ctx.app.get(DeliveryService).send(id)).toBe('sent');
+      expect(await ctx.deliveryRow(id)).toMatchObject({ status: 'sent', attempts: 1 });
+      expect(ctx.received).toHaveLength(1);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('should suppress an address after the configured number of hard bounces', async () => {

@@ -4,7 +4,7 @@ import { liveJobOf } from '../../../test/support/queue-jobs';
 import { now, REDIS_URL, useNotifier } from '../../../test/support/notifier-context';
 import { DeliveryService } from './delivery.service';
 import { DigestPlannerService } from './digest-planner.service';
-import { DIGEST_TICK_SCHEDULER, DigestScheduler } from './digest-scheduler';
+import { DIGEST_TICK_SCHEDULER, DigestScheduler, LEDGER_PRUNE_SCHEDULER } from './digest-scheduler';
 
 /** Recovering from a dead worker and from Redis losing its keys. */
 describe('Notifier ledger', () => {
@@ -40,7 +40,7 @@ describe('Notifier ledger', () => {
     expect((await liveJobOf(ctx.notifyQueue, `digest-${digestId}`))?.name).toBe(JobName.DigestBuild);
   });
 
-  it('should put the tick scheduler back when Redis loses it', async () => {
+  it('should put the tick and retention schedulers back when Redis loses them', async () => {
     const scheduler = new DigestScheduler(ctx.notifyQueue);
     await scheduler.onApplicationBootstrap();
     try {
@@ -49,9 +49,11 @@ describe('Notifier ledger', () => {
       expect(await ctx.notifyQueue.getJobScheduler(DIGEST_TICK_SCHEDULER)).toBeUndefined();
       await scheduler.restoreIfLost();
       expect((await ctx.notifyQueue.getJobScheduler(DIGEST_TICK_SCHEDULER))?.every).toBe(60_000);
+      expect((await ctx.notifyQueue.getJobScheduler(LEDGER_PRUNE_SCHEDULER))?.every).toBe(3600_000);
     } finally {
       scheduler.onModuleDestroy();
       await ctx.notifyQueue.removeJobScheduler(DIGEST_TICK_SCHEDULER);
+      await ctx.notifyQueue.removeJobScheduler(LEDGER_PRUNE_SCHEDULER);
     }
   });
 });

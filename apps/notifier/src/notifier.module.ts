@@ -14,6 +14,7 @@ import { DigestBuilderService } from './digest-builder.service';
 import { DigestMatcher } from './digest-matcher';
 import { DigestPlannerService } from './digest-planner.service';
 import { DigestScheduler } from './digest-scheduler';
+import { LedgerRetentionService } from './ledger-retention.service';
 import { NotifyProcessor } from './notify.processor';
 import { SourceAlertService } from './source-alert.service';
 
@@ -39,6 +40,7 @@ import { SourceAlertService } from './source-alert.service';
     SlackChannel,
     WebhookThrottle,
     SourceAlertService,
+    LedgerRetentionService,
   ],
 })
 export class NotifierModule {}

@@ -8,6 +8,7 @@ import { ConfirmationService } from './confirmation.service';
 import { DeliveryService } from './delivery.service';
 import { DigestBuilderService } from './digest-builder.service';
 import { DigestPlannerService } from './digest-planner.service';
+import { LedgerRetentionService } from './ledger-retention.service';
 import { AlertChannel, SourceAlertService } from './source-alert.service';
 
 @Processor(QueueName.Notify)
@@ -21,6 +22,9 @@ export class NotifyProcessor extends DeclaredWorker<QueueName.Notify> implements
         ? this.confirmation.send(subscriptionId)
         : this.confirmation.sendEmailChange(subscriptionId),
     [JobName.SourceHealthAlert]: (data, job) => this.sendAlert(data, job),
+    [JobName.LedgerPrune]: async ({ now }) => {
+      await this.retention.prune(instant(now) ?? this.clock.now());
+    },
   };
 
   constructor(
@@ -31,6 +35,7 @@ export class NotifyProcessor extends DeclaredWorker<QueueName.Notify> implements
     private readonly delivery: DeliveryService,
     private readonly confirmation: ConfirmationService,
     private readonly alerts: SourceAlertService,
+    private readonly retention: LedgerRetentionService,
   ) {
     super(QueueName.Notify);
   }

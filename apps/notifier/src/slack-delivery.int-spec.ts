@@ -65,10 +65,12 @@ describe('Notifier ledger', () => {
     expect(await ctx.app.get(DeliveryService).send(id)).toBe('sent');
 
     const texts = (ctx.slackBodies as { text: string }[]).map((body) => body.text);
+    // With its vote buttons a paper takes three blocks: 8 papers a message.
     expect(texts).toEqual([
-      'Paperboy: 20 new papers for Saturday 28 November 2026 (1/2)',
-      'Paperboy: 20 new papers for Saturday 28 November 2026 (2/2)',
-      'Paperboy: 20 new papers for Saturday 28 November 2026 (2/2)',
+      'Paperboy: 20 new papers for Saturday 28 November 2026 (1/3)',
+      'Paperboy: 20 new papers for Saturday 28 November 2026 (2/3)',
+      'Paperboy: 20 new papers for Saturday 28 November 2026 (2/3)',
+      'Paperboy: 20 new papers for Saturday 28 November 2026 (3/3)',
     ]);
   });
   /** Runs the delivery as a DeliverySend job of one attempt on a queue of its own; the job's failure reason. */

@@ -78,6 +78,59 @@ describe('loadSettings', () => {
     );
   });
 
+  it('should read one Redis or a cluster, from REDIS_URL or REDIS_CLUSTER_NODES', () => {
+    expect(loadSettings({}).redis).toEqual({ kind: 'standalone', url: 'redis://127.0.0.1:6379' });
+    expect(loadSettings({ REDIS_URL: 'redis+cluster://app:s%40cret@10.0.0.1:7000,[::1]:7001,redis-2.local:7002' }).redis).toEqual({
+      kind: 'cluster',
+      nodes: [
+        { host: '10.0.0.1', port: 7000 },
+        { host: '::1', port: 7001 },
+        { host: 'redis-2.local', port: 7002 },
+      ],
+      username: 'app',
+      password: 's@cret',
+      tls: false,
+    });
+    expect(loadSettings({ REDIS_URL: 'rediss://:pw@ignored:6379', REDIS_CLUSTER_NODES: 'a:7000, b:7000' }).redis).toEqual({
+      kind: 'cluster',
+      nodes: [
+        { host: 'a', port: 7000 },
+        { host: 'b', port: 7000 },
+      ],
+      password: 'pw',
+      tls: true,
+    });
+  });
+
+  it('should name a malformed cluster setting at boot without echoing its password', () => {
+    const problems = (env: NodeJS.ProcessEnv): string => {
+      try {
+        loadSettings(env);
+        return '';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    expect(problems({ REDIS_URL: 'redis+cluster://u:Sekr3t@h1:7000,h2' })).toContain(
+      'REDIS_URL must list cluster nodes as host:port, separated by commas (got "h2")',
+    );
+    expect(problems({ REDIS_URL: 'redis+cluster://u:Sekr3t@h1:7000,h2' })).not.toContain('Sekr3t');
+    expect(problems({ REDIS_CLUSTER_NODES: 'h1:99999' })).toContain(
+      'REDIS_CLUSTER_NODES must list cluster nodes as host:port, separated by commas (got "h1:99999")',
+    );
+    expect(problems({ REDIS_CLUSTER_NODES: ' , ' })).toContain('REDIS_CLUSTER_NODES must name at least one cluster node as host:port');
+    expect(problems({ REDIS_URL: 'redis+cluster://h1:7000', REDIS_CLUSTER_NODES: 'h2:7000' })).toContain(
+      'REDIS_CLUSTER_NODES and a redis+cluster:// REDIS_URL both name the cluster\'s nodes: set one of them',
+    );
+    expect(problems({ REDIS_URL: 'redis+cluster://h1:7000/3' })).toContain('a Redis Cluster has only database 0');
+    expect(problems({ REDIS_URL: 'redis+cluster://h1:7000', QUEUE_PREFIX: '{pb}' })).toContain(
+      'QUEUE_PREFIX must not contain { or } on a Redis Cluster',
+    );
+    expect(problems({ REDIS_URL: 'memcached://h1:7000' })).toContain(
+      'REDIS_URL must be a redis://, rediss:// or redis+cluster://host:port,host:port URL (got "memcached://h1:7000")',
+    );
+  });
+
   describe('mail rate and webhook settings', () => {
     it('should take MAIL_RATE_PER_SECOND, falling back to its earlier name SMTP_RATE_LIMIT, and refuse what is no rate', () => {
       expect(loadSettings({}).MAIL_RATE_PER_SECOND).toBe(0);

@@ -12,7 +12,8 @@ import {
   validateSync,
 } from 'class-validator';
 import { createPublicKey } from 'node:crypto';
-import { normaliseEmail, slackWebhookProblem } from '@libs/domain';
+import { MIN_RETENTION_DAYS, normaliseEmail, slackWebhookProblem } from '@libs/domain';
+import { parseRedisTarget, RedisTarget } from './redis-target';
 
 /** true/false/1/0 only; anything else stays a string so the boolean check names it. */
 const bool = ({ value }: { value: unknown }): unknown => {
@@ -51,8 +52,19 @@ export class Settings {
   @IsBoolean({ message: 'DATABASE_NAMED_STATEMENTS must be true or false' })
   DATABASE_NAMED_STATEMENTS: boolean = true;
 
-  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  /** One Redis (`redis://`, `rediss://`), or a Redis Cluster's seed nodes (`redis+cluster://h1:6379,h2:6379`). */
+  @Matches(/^rediss?(\+cluster)?:\/\/\S+$/, {
+    message: 'REDIS_URL must be a redis://, rediss:// or redis+cluster://host:port,host:port URL',
+  })
   REDIS_URL: string = 'redis://127.0.0.1:6379';
+
+  /**
+   * A Redis Cluster's seed nodes (`host:port,host:port`), where a platform hands them over as a list: REDIS_URL
+   * (a plain redis:// or rediss:// URL) then gives only the user, password and TLS, and its host is one more seed.
+   */
+  @IsOptional()
+  @IsString()
+  REDIS_CLUSTER_NODES?: string = undefined;
 
   // BullMQ forbids ':' in names it builds keys from; braces allow a Redis Cluster hash tag.
   @Matches(/^[A-Za-z0-9_{}-]{1,64}$/, { message: 'QUEUE_PREFIX must be 1-64 letters, digits, -, _, { or }' })
@@ -213,6 +225,27 @@ export class Settings {
   @IsInt({ message: 'NOTIFIER_CONCURRENCY must be an integer' })
   NOTIFIER_CONCURRENCY: number = 64;
 
+  /**
+   * Days the ledger keeps digests (with their papers and deliveries) and fetch runs; older ones are pruned
+   * hourly. At least MIN_RETENTION_DAYS, beyond any digest's lookback, so no paper is ever sent twice.
+   */
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && value !== '' ? Number(value) : value))
+  @Max(36500, { message: `RETENTION_DAYS must be between ${MIN_RETENTION_DAYS} and 36500` })
+  @Min(MIN_RETENTION_DAYS, { message: `RETENTION_DAYS must be between ${MIN_RETENTION_DAYS} and 36500` })
+  @IsInt({ message: 'RETENTION_DAYS must be an integer (days)' })
+  RETENTION_DAYS: number = 400;
+
+  /**
+   * On SIGTERM a process stops taking work and finishes what it holds; past this many seconds it exits
+   * anyway (its unfinished jobs are retried elsewhere). Below the orchestrator's grace period, which ends
+   * in SIGKILL (Kubernetes' terminationGracePeriodSeconds: deploy/kubernetes).
+   */
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && value !== '' ? Number(value) : value))
+  @Max(3600, { message: 'SHUTDOWN_TIMEOUT_SECONDS must be between 1 and 3600' })
+  @Min(1, { message: 'SHUTDOWN_TIMEOUT_SECONDS must be between 1 and 3600' })
+  @IsInt({ message: 'SHUTDOWN_TIMEOUT_SECONDS must be an integer' })
+  SHUTDOWN_TIMEOUT_SECONDS: number = 25;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
   })
@@ -259,6 +292,11 @@ export class Settings {
 
   get production(): boolean {
     return this.NODE_ENV === 'production';
+  }
+
+  /** Where Redis is: one server or a cluster (REDIS_URL and REDIS_CLUSTER_NODES, checked at boot). */
+  get redis(): RedisTarget {
+    return parseRedisTarget(this.REDIS_URL, this.REDIS_CLUSTER_NODES);
   }
 }
 
@@ -323,11 +361,30 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   } else if (settings.CLOCK_START !== undefined && Number.isNaN(Date.parse(settings.CLOCK_START))) {
     problems.push(`CLOCK_START is not a valid instant (got "${settings.CLOCK_START}")`);
   }
+  if (!problems.some((problem) => problem.startsWith('REDIS_URL') || problem.startsWith('QUEUE_PREFIX'))) {
+    problems.push(...redisProblems(settings));
+  }
   problems.push(...mailSettingProblems(settings, problems));
   if (problems.length > 0) {
     throw new InvalidSettingsError(problems);
   }
   return settings;
+}
+
+/** A cluster's seed list must parse, and its queue prefix take the hash tags Paperboy adds (redis-keys in libs/queues). */
+function redisProblems(settings: Settings): string[] {
+  try {
+    const target = settings.redis;
+    if (target.kind === 'cluster' && /[{}]/.test(settings.QUEUE_PREFIX)) {
+      return [
+        `QUEUE_PREFIX must not contain { or } on a Redis Cluster: Paperboy adds a hash tag per queue family itself ` +
+          `(got "${settings.QUEUE_PREFIX}")`,
+      ];
+    }
+    return [];
+  } catch (error) {
+    return [error instanceof Error ? error.message : String(error)];
+  }
 }
 
 /** A URL's user and password are secrets too; they are not echoed in error messages. */

@@ -7,9 +7,11 @@ import { DeliveryRepository } from './repositories/delivery.repository';
 import { DeliveryLogRepository } from './repositories/delivery-log.repository';
 import { DigestRepository } from './repositories/digest.repository';
 import { FetchRunRepository } from './repositories/fetch-run.repository';
+import { LedgerRetentionRepository } from './repositories/ledger-retention.repository';
 import { ListingRepository } from './repositories/listing.repository';
 import { MailEventRepository } from './repositories/mail-event.repository';
 import { PaperRepository } from './repositories/paper.repository';
+import { ProfileRepository } from './repositories/profile.repository';
 import { RelevanceRepository } from './repositories/relevance.repository';
 import { SourceRepository } from './repositories/source.repository';
 import { StatsRepository } from './repositories/stats.repository';
@@ -28,6 +30,8 @@ const REPOSITORIES = [
   DeliveryRepository,
   VoteRepository,
   RelevanceRepository,
+  LedgerRetentionRepository,
+  ProfileRepository,
   MailEventRepository,
 ];
 

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { waitFor } from '../../../test/support/processes';
-import { ensureDatabase, migrateDatabase } from './migrate-database';
+import { RollingUpgradeProbe1799999999999 } from '../../../test/support/rolling-upgrade-migration';
+import { ensureDatabase, migrateDatabase, migrationLock } from './migrate-database';
 import { MIGRATIONS } from './migrations';
 
 const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -73,11 +74,12 @@ describe('npm run migrate, twice at once', () => {
     const url = urlOf(fresh());
     await ensureDatabase(url);
     // The test holds the migration lock, so both runs are seen waiting on it before either goes on.
-    const holder = new Client({ connectionString: url });
+    const lock = migrationLock(url);
+    const holder = new Client({ connectionString: lock.url });
     await holder.connect();
     try {
       await holder.query('BEGIN');
-      await holder.query(`SELECT pg_advisory_xact_lock(hashtextextended('paperboy:migrate', 0))`);
+      await holder.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [lock.key]);
       // DATABASE_URL names a port nothing listens on: the runs must use MIGRATION_DATABASE_URL.
       const env = { MIGRATION_DATABASE_URL: url, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/unreachable' };
       const runs = Promise.all([migrate(env), migrate(env)]);
@@ -86,7 +88,9 @@ describe('npm run migrate, twice at once', () => {
         async () => {
           const { rows } = await holder.query<{ n: number }>(
             `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database
-             WHERE l.locktype = 'advisory' AND NOT l.granted AND d.datname = current_database()`,
+             WHERE l.locktype = 'advisory' AND NOT l.granted AND d.datname = current_database()
+               AND ((l.classid::int8 << 32) | l.objid::int8) = hashtextextended($1, 0)`,
+            [lock.key],
           );
           return rows[0].n === 2;
         },
@@ -112,5 +116,25 @@ describe('npm run migrate, twice at once', () => {
     const [first, second] = await Promise.all([migrateDatabase(url), migrateDatabase(url)]);
     expect([first.length, second.length].sort((a, b) => a - b)).toEqual([0, MIGRATIONS.length]);
     expect(await appliedNames(url)).toHaveLength(MIGRATIONS.length);
+  });
+
+  it('should apply a migration outside a transaction that builds an index CONCURRENTLY, a valid index', async () => {
+    const url = urlOf(fresh());
+    await migrateDatabase(url);
+    // An open transaction elsewhere on the server (the lock's own is one) must not hold the build up.
+    const applied = await migrateDatabase(url, { migrations: [...MIGRATIONS, RollingUpgradeProbe1799999999999] });
+    expect(applied).toEqual(['RollingUpgradeProbe1799999999999']);
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ valid: boolean }>(
+        `SELECT i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+         WHERE c.relname = 'deliveries_upgrade_probe'`,
+      );
+      expect(rows).toEqual([{ valid: true }]);
+    } finally {
+      await client.end();
+    }
+    expect(await appliedNames(url)).toHaveLength(MIGRATIONS.length + 1);
   });
 });

@@ -41,5 +41,10 @@ describe('encodeQuotedPrintable', () => {
     }
     expect(encodeQuotedPrintable('42').toString()).toBe('42');
     expect(encodeQuotedPrintable('a=b').toString()).toBe('a=3Db');
+    // A long link that needs no encoding (a vote link) is only cut into lines.
+    const link = `https://papers.example.org/vote/${'Ab3_-.'.repeat(30)}`;
+    const lines = encodeQuotedPrintable(link).toString('latin1').split('=\r\n');
+    expect(lines.join('')).toBe(link);
+    expect(lines.slice(0, -1).every((line) => line.length === 75)).toBe(true);
   });
 });

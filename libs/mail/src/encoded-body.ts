@@ -22,8 +22,18 @@ const UNCHANGED_BY_ENCODING = /^[!-<>-~]*$/;
  * live outside the JavaScript heap, so neither costs the garbage collector anything.
  */
 export function encodeQuotedPrintable(text: string): Buffer {
-  if (text.length <= LINE_LENGTH && UNCHANGED_BY_ENCODING.test(text)) {
-    return Buffer.from(text, 'latin1');
+  if (UNCHANGED_BY_ENCODING.test(text)) {
+    if (text.length <= LINE_LENGTH) {
+      return Buffer.from(text, 'latin1');
+    }
+    // A long piece kept as it is (a subscriber's link in an HTML part, its "=" escaped): only cut into lines,
+    // each ended by a soft break, without nodemailer's character-by-character pass. Hand-rolled as the
+    // rule is one line of RFC 2045 (§6.7, rule 5).
+    const lines: string[] = [];
+    for (let at = 0; at < text.length; at += LINE_LENGTH) {
+      lines.push(text.slice(at, at + LINE_LENGTH));
+    }
+    return Buffer.from(lines.join('=\r\n'), 'latin1');
   }
   return Buffer.from(wrap(encode(text.replace(/\r?\n/g, '\r\n')), LINE_LENGTH), 'latin1');
 }

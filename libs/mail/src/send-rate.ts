@@ -1,9 +1,8 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import type Redis from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { Settings } from '@libs/config';
+import { RedisTarget, Settings } from '@libs/config';
 import { RetryLaterError } from '@libs/domain';
-import { createRedisClient } from '@libs/queues';
+import { createRedisClient, RedisClient } from '@libs/queues';
 
 /** No token for a while (the relay's limit, or a shared pause): nothing was sent, so no attempt was made. */
 export class MailBusyError extends RetryLaterError {
@@ -38,7 +37,7 @@ const RELAY = 'relay';
  */
 @Injectable()
 export class MailSendRate implements OnModuleDestroy {
-  private redis: Redis | null = null;
+  private redis: RedisClient | null = null;
   private readonly limiters: RateLimiterRedis[] = [];
   private readonly pause: RateLimiterRedis;
   private readonly pauseSeconds: number;
@@ -48,7 +47,7 @@ export class MailSendRate implements OnModuleDestroy {
     const keyPrefix = mailKeyPrefix(settings.QUEUE_PREFIX);
     const perSecond = settings.MAIL_RATE_PER_SECOND ?? settings.SMTP_RATE_LIMIT;
     // Connected on first use: the api imports the mail module too, but only the notifier sends.
-    const storeClient = this.client(settings.REDIS_URL);
+    const storeClient = this.client(settings.redis);
     if (perSecond > 0) {
       this.limiters.push(
         new RateLimiterRedis({ storeClient, keyPrefix: `${keyPrefix}:second`, points: perSecond, duration: 1 }),
@@ -99,9 +98,10 @@ export class MailSendRate implements OnModuleDestroy {
     this.redis?.disconnect();
   }
 
-  private client(url: string): Redis {
-    this.redis = createRedisClient(url, MailSendRate.name, { maxRetriesPerRequest: 3, lazyConnect: true });
-    return this.redis;
+  private client(target: RedisTarget): RedisClient {
+    const redis = createRedisClient(target, MailSendRate.name, { maxRetriesPerRequest: 3, lazyConnect: true });
+    this.redis = redis;
+    return redis;
   }
 }
 

@@ -6,3 +6,4 @@ export * from './job-errors';
 export * from './redis-client';
 export * from './queue-errors';
 export * from './declared-worker';
+export * from './redis-keys';

@@ -111,5 +111,8 @@ export function jobOptionsFor<N extends JobName>(name: N, data: JobData<N>): Job
         backoff: { type: 'exponential', delay: 10 * SECOND },
       };
     }
+    case JobName.LedgerPrune:
+      // Idempotent: a retry, or the next hour's run, removes what is left.
+      return { ...RETENTION, attempts: 3, backoff: { type: 'exponential', delay: 60 * SECOND } };
   }
 }

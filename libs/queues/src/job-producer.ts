@@ -27,7 +27,7 @@ export class JobProducer {
   }
 
   async enqueue<N extends JobName>(name: N, data: JobData<N>, overrides: JobsOptions = {}): Promise<Job> {
-    const options = deduplicated({ ...jobOptionsFor(name, data), ...overrides });
+    const options = identified(name, deduplicated({ ...jobOptionsFor(name, data), ...overrides }));
     return this.queues[JOB_QUEUE[name]].add(name, data, withTrace(options));
   }
 
@@ -36,7 +36,7 @@ export class JobProducer {
       return;
     }
     await this.queues[JOB_QUEUE[name]].addBulk(
-      items.map((data) => ({ name, data, opts: withTrace(deduplicated(jobOptionsFor(name, data))) })),
+      items.map((data) => ({ name, data, opts: withTrace(identified(name, deduplicated(jobOptionsFor(name, data)))) })),
     );
   }
 
@@ -47,7 +47,7 @@ export class JobProducer {
    */
   async requeue<N extends JobName>(name: N, data: JobData<N>): Promise<void> {
     const options = deduplicated(jobOptionsFor(name, data));
-    const jobId = options.jobId ? `${options.jobId}-again-${randomUUID()}` : undefined;
+    const jobId = `${options.jobId ?? name}-again-${randomUUID()}`;
     await this.queues[JOB_QUEUE[name]].add(name, data, withTrace({ ...options, jobId }));
   }
 }
@@ -55,4 +55,14 @@ export class JobProducer {
 /** At most one live job per piece of work: the job id doubles as the deduplication id. */
 function deduplicated(options: JobsOptions): JobsOptions {
   return options.jobId && !options.deduplication ? { ...options, deduplication: { id: options.jobId } } : options;
+}
+
+/**
+ * Every add names its job before it leaves: a command ioredis sends again after a failover (the old master
+ * took it and died before answering, or the cluster said MOVED) then finds the job there and adds nothing.
+ * BullMQ's own ids come from a counter in Redis, which makes each resend a new job. Work with an identity has
+ * its id from jobOptionsFor; the rest (a debounced training) gets one id per call.
+ */
+function identified(name: JobName, options: JobsOptions): JobsOptions {
+  return options.jobId ? options : { ...options, jobId: `${name}-${randomUUID()}` };
 }

@@ -30,6 +30,8 @@ export enum JobName {
   SourceHealthAlert = 'SourceHealthAlert',
   /** Train a subscriber's relevance model from their votes and seeds (debounced after each change). */
   RelevanceTrain = 'RelevanceTrain',
+  /** Remove ledger rows older than RETENTION_DAYS (hourly, by the notifier's scheduler). */
+  LedgerPrune = 'LedgerPrune',
 }
 
 export interface JobPayloads {
@@ -48,6 +50,8 @@ export interface JobPayloads {
   /** The level the source changed to and when (ISO-8601, its `healthChangedAt`); the reason is read from Postgres. */
   [JobName.SourceHealthAlert]: { sourceId: string; health: 'healthy' | 'degraded' | 'failing'; changedAt: string };
   [JobName.RelevanceTrain]: { subscriptionId: string };
+  /** `now` (ISO-8601): prune as if the clock read that instant. */
+  [JobName.LedgerPrune]: { now?: string };
 }
 
 export type JobData<N extends JobName> = JobPayloads[N];
@@ -84,6 +88,7 @@ export const JOB_QUEUE = {
   [JobName.SourceHealthAlert]: QueueName.Notify,
   // CPU work off the notifier's and api's event loops (docs/adr/0003-relevance-model.md).
   [JobName.RelevanceTrain]: QueueName.Classify,
+  [JobName.LedgerPrune]: QueueName.Notify,
 } as const satisfies Record<JobName, QueueName>;
 
 /** The job names a queue carries, as a type: what its worker must declare a handler for. */

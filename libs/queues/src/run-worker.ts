@@ -1,7 +1,7 @@
 import { INestApplication, Logger, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger as PinoLogger } from 'nestjs-pino';
-import { Settings } from '@libs/config';
+import { armShutdownDeadline, Settings } from '@libs/config';
 import { WorkerHealthModule } from './worker-health.module';
 
 /**
@@ -21,7 +21,9 @@ export async function runWorker(name: string, module: Type<unknown>): Promise<IN
     });
     app.useLogger(app.get(PinoLogger));
     app.enableShutdownHooks();
-    const port = app.get(Settings).HEALTH_PORT;
+    const settings = app.get(Settings);
+    armShutdownDeadline(settings.SHUTDOWN_TIMEOUT_SECONDS, name);
+    const port = settings.HEALTH_PORT;
     if (port > 0) {
       await app.listen(port);
       logger.log(`${name} is running; health and metrics on port ${port}`);

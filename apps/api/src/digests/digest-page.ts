@@ -1,7 +1,7 @@
 import { authorLine, DigestPaperView, DigestView, digestHeading } from '@libs/domain';
-import { arxivPdfUrl, safeUrl } from '../web/links';
+import { arxivPdfUrl, safeUrl, sitePath } from '../web/links';
 import { renderPage, Site } from '../web/templates';
-import { LinkModel, PaperItemModel, topicChip } from '../web/web-pages';
+import { LinkModel, PaperItemModel, topicChip, VoteFormModel } from '../web/web-pages';
 
 /** Where a digest paper is on the site, and what the page links from it (the view itself has only its URLs). */
 export interface DigestPaperRef {
@@ -19,6 +19,52 @@ export interface DigestPage {
   leftOut: DigestPaperRef[];
   /** The subscription's papers-per-digest limit. */
   maxPapers: number;
+  /** The vote form of each paper of `view.papers` (the papers the message showed), in order. */
+  votes: DigestVoteForm[];
+  /** The same for `view.leftOut`: the page shows them too. */
+  leftOutVotes: DigestVoteForm[];
+  /** The digest and the view's own token: the paper pages opened from here carry it, and vote forms come back here. */
+  context: DigestContext;
+}
+
+/** The 👍 / 👎 tokens of a paper a subscriber was shown, and their current vote on it. */
+export interface DigestVoteForm {
+  up: string;
+  down: string;
+  current: 'up' | 'down' | null;
+}
+
+export interface DigestContext {
+  digestId: string;
+  token: string;
+}
+
+/** What a paper page opened from a digest adds: the paper's vote form and the way back to the digest. */
+export interface PaperDigestContext {
+  vote: DigestVoteForm;
+  context: DigestContext;
+}
+
+/** The digest's web view, where vote forms send their voter back to. */
+export function digestViewPath(site: Site, { digestId, token }: DigestContext): string {
+  return sitePath(site.base, `/digests/${digestId}`, { token });
+}
+
+/** A paper's page opened from a digest: the digest's context rides along, so the page can offer its votes. */
+export function digestPaperPath(site: Site, paperId: string, { digestId, token }: DigestContext): string {
+  return sitePath(site.base, `/papers/${paperId}`, { digest: digestId, token });
+}
+
+/** The vote form as paper-item.hbs and paper.hbs show it (partials/vote-form.hbs). */
+export function voteFormModel(site: Site, form: DigestVoteForm, back: string): VoteFormModel {
+  return {
+    action: `${site.base}/vote`,
+    back,
+    up: form.up,
+    down: form.down,
+    upPressed: form.current === 'up' ? 'true' : 'false',
+    downPressed: form.current === 'down' ? 'true' : 'false',
+  };
 }
 
 /** As many topics as the email's tags. */
@@ -29,7 +75,16 @@ const MAX_TAGS = 5;
  * Hugging Face and code links), each title leading to the paper's page on the site, abstracts on demand; below
  * them, the papers that did not fit in the message, which its "And N more" links here for.
  */
-export function digestPage(site: Site, { view, papers, leftOut, maxPapers }: DigestPage): string {
+export function digestPage(
+  site: Site,
+  { view, papers, leftOut, maxPapers, votes, leftOutVotes, context }: DigestPage,
+): string {
+  const back = digestViewPath(site, context);
+  // Each paper links to its page with the digest's context, and has its vote form.
+  const withVotes = (model: PaperItemModel, ref: DigestPaperRef | undefined, form: DigestVoteForm | undefined) =>
+    ref && form
+      ? { ...model, href: digestPaperPath(site, ref.id, context), vote: voteFormModel(site, form, back) }
+      : model;
   const heading = digestHeading(view);
   const noun = view.omittedCount === 1 ? 'paper' : 'papers';
   const limit = `your digest holds at most ${maxPapers} ${maxPapers === 1 ? 'paper' : 'papers'}`;
@@ -46,7 +101,11 @@ export function digestPage(site: Site, { view, papers, leftOut, maxPapers }: Dig
     more = {
       intro: `${which} did not fit in the message: ${limit}. They were not sent to you, so any still recent can come in your next digest.`,
       papers: view.leftOut.map((paper, index) =>
-        item(site, paper, leftOut[index], view.papers.length + index + 1),
+        withVotes(
+          item(site, paper, leftOut[index], view.papers.length + index + 1),
+          leftOut[index],
+          leftOutVotes[index],
+        ),
       ),
     };
   } else if (view.omittedCount > 0) {
@@ -61,10 +120,13 @@ export function digestPage(site: Site, { view, papers, leftOut, maxPapers }: Dig
   return renderPage(
     'digest',
     site,
-    { title: heading, noindex: true },
+    // The script records votes without a page reload; the forms work without it.
+    { title: heading, noindex: true, script: true },
     {
       heading,
-      papers: view.papers.map((paper, index) => item(site, paper, papers[index], index + 1)),
+      papers: view.papers.map((paper, index) =>
+        withVotes(item(site, paper, papers[index], index + 1), papers[index], votes[index]),
+      ),
       more,
       moreCount,
       links,

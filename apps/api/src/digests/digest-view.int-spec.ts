@@ -147,6 +147,8 @@ describe('GET /digests/:id (view in browser)', () => {
     expect(at.every((position) => position >= 0)).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
     expect(html).toContain('<span class="rank">3.</span>');
+    // The page shows them: each has its vote form, as the papers sent do.
+    expect(html.match(/<form class="vote-form"[^>]*data-vote-form>/g)).toHaveLength(3);
     // The page lists them: it no longer says they are somewhere else.
     expect(html).not.toContain('And 2 more');
     const json = (await get(`/api/digests/${capped}?token=${encodeURIComponent(digestToken(capped))}`)).body as {
@@ -216,8 +218,12 @@ describe('GET /digests/:id (view in browser)', () => {
     ]) {
       expect(html).toContain(`href="${escapeHtml(link ?? 'missing')}"`);
     }
-    expect(html).toContain(`<a href="/papers/${tagged}">A tagged paper with code</a>`);
-    expect(html).toContain(`<a href="/papers/${hostileLink}">A paper whose source sent a script link</a>`);
+    // Each paper's page on the site, opened with the digest's context (its vote form and the way back).
+    const pageOf = (title: string): string =>
+      decodeHtml(new RegExp(`<a href="([^"]+)">${escapeHtml(title)}</a>`).exec(html)?.[1] ?? 'missing');
+    const context = `digest=${id}&token=${token}`;
+    expect(pageOf('A tagged paper with code')).toBe(`/papers/${tagged}?${context}`);
+    expect(pageOf('A paper whose source sent a script link')).toBe(`/papers/${hostileLink}?${context}`);
     expect(html).not.toContain('javascript:');
   });
 

@@ -11,6 +11,8 @@ import {
 import {
   Clock,
   escapeHtml,
+  PaperVoteLinks,
+  paperVoteLinks,
   printable,
   readableLatex,
   safeUrl,
@@ -51,6 +53,13 @@ interface FeedEntry {
   abstract: string;
   authors: string[];
   tags: string[];
+  /** The subscriber's 👍 / 👎 links: personal feeds only. */
+  votes?: PaperVoteLinks;
+}
+
+/** A personal feed item's vote links, as HTML (each opens the vote page: a feed reader's fetch records nothing). */
+function voteLinksHtml(votes: PaperVoteLinks): string {
+  return `<p>For you? <a href="${escapeHtml(votes.up)}">👍 Useful</a> · <a href="${escapeHtml(votes.down)}">👎 Not for me</a></p>`;
 }
 
 interface FeedMeta {
@@ -78,6 +87,9 @@ function jsonFeed11(meta: FeedMeta, entries: FeedEntry[]): string {
       url: entry.link,
       title: printable(entry.title),
       content_text: printable(entry.abstract),
+      ...(entry.votes
+        ? { content_html: `<p>${escapeHtml(printable(entry.abstract))}</p>${voteLinksHtml(entry.votes)}` }
+        : {}),
       date_published: entry.listedAt.toISOString(),
       date_modified: entry.listedAt.toISOString(),
       authors: entry.authors.map((name) => ({ name: printable(name) })),
@@ -184,20 +196,32 @@ export class FeedsService {
     ) {
       return null;
     }
-    const [papers, latestDigest] = await Promise.all([
+    const [papers, latestDigest, explored] = await Promise.all([
       this.papers.deliveredTo(subscription.id, FEED_SIZE),
       this.digests.latestWithPapersAt(subscription.id),
+      this.digests.exploredPaperIds(subscription.id),
     ]);
     // A new digest changes the feed even when its papers are older than the ones already listed.
     const changed = [latestDigest, latestChange(papers)].reduce<number>(
       (latest, date) => (date ? Math.max(latest, date.getTime()) : latest),
       subscription.createdAt.getTime(),
     );
+    // Signed as of the feed's last change, not now: an unchanged feed keeps its bytes (and its ETag).
+    const votes = (paperId: string): PaperVoteLinks =>
+      paperVoteLinks(
+        this.settings.PUBLIC_URL,
+        this.settings.APP_SECRET,
+        subscription,
+        paperId,
+        explored.has(paperId) ? 'explore' : 'digest',
+        new Date(changed),
+      );
     const text = this.render(format, `subscription.${format}?token=${encodeURIComponent(token)}`, new Date(changed), {
       title: 'Paperboy: your digest',
       description: 'The papers of your Paperboy digests.',
       link: '/',
       papers,
+      votes,
     });
     return renderedFeed(text, new Date(changed));
   }
@@ -207,7 +231,13 @@ export class FeedsService {
     format: FeedFormat,
     path: string,
     updated: Date,
-    content: { title: string; description: string; link: string; papers: PaperWithTopics[] },
+    content: {
+      title: string;
+      description: string;
+      link: string;
+      papers: PaperWithTopics[];
+      votes?: (paperId: string) => PaperVoteLinks;
+    },
   ): string {
     const base = this.settings.PUBLIC_URL.replace(/\/+$/, '');
     const meta: FeedMeta = {
@@ -226,6 +256,7 @@ export class FeedsService {
         abstract: readableLatex(paper.abstract, { ownName: titleName(title) }),
         authors: paper.authors.slice(0, 10).map((name) => readableLatex(name)),
         tags: paper.topics.map((topic) => topic.topic),
+        ...(content.votes ? { votes: content.votes(paper.id) } : {}),
       };
     });
     return format === 'json' ? jsonFeed11(meta, entries) : xmlFeed(format, meta, entries, updated);
@@ -256,7 +287,7 @@ function xmlFeed(format: 'rss' | 'atom', meta: FeedMeta, entries: FeedEntry[], u
       link: entry.link,
       date: entry.listedAt,
       published: entry.listedAt,
-      description: escapeHtml(xmlText(entry.abstract)),
+      description: escapeHtml(xmlText(entry.abstract)) + (entry.votes ? voteLinksHtml(entry.votes) : ''),
       author: entry.authors.map((name) => ({ name: xmlText(name) })),
       category: entry.tags.map((tag) => ({ name: tag, term: tag })),
     });

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { signToken, TokenPurpose, verifyToken } from '@libs/domain';
-import { ActiveAnswer, BASE, Format, FORMATS, SECRET, useFeedsApi } from '../../../../test/support/feeds-context';
+import { signToken, TokenPurpose, verifyToken, verifyVoteToken } from '@libs/domain';
+import {
+  ActiveAnswer,
+  BASE,
+  decodeHtml,
+  Format,
+  FORMATS,
+  SECRET,
+  useFeedsApi,
+} from '../../../../test/support/feeds-context';
 
 /** A subscription's personal feed: the papers its digests delivered, behind a signed link. */
 describe('personal feeds /feeds/subscription.{rss,atom,json}', () => {
@@ -12,6 +20,8 @@ describe('personal feeds /feeds/subscription.{rss,atom,json}', () => {
   let order: string[];
   let othersPaper: string;
   let neverDelivered: string;
+  /** The papers of `mine`'s digests, newest digest first then by rank (the feed's order). */
+  let minePapers: string[];
 
   const feedToken = (subscriptionId: string, purpose: TokenPurpose = 'feed'): string =>
     signToken(SECRET, purpose, subscriptionId, new Date());
@@ -62,6 +72,50 @@ describe('personal feeds /feeds/subscription.{rss,atom,json}', () => {
     await ctx.newDigest(mine, '2024-09-03', '2024-09-03T08:00:00Z', [newRank1, newRank2, newRank3]);
     await ctx.newDigest(other, '2024-09-03', '2024-09-03T08:00:00Z', [othersPaper, newRank1]);
     order = await itemIdsOf([newRank1, newRank2, newRank3, oldRank1, oldRank2]);
+    minePapers = [newRank1, newRank2, newRank3, oldRank1, oldRank2];
+    // newRank2 was an explore slot: its votes are kept apart.
+    await ctx.sql.query(
+      `UPDATE digest_papers SET explore = ("paperId" = $2) WHERE "subscriptionId" = $1`,
+      [mine, newRank2],
+    );
+  });
+
+  it("should give every item the subscriber's 👍 / 👎 links, which record nothing when fetched", async () => {
+    const token = feedToken(mine);
+    for (const format of FORMATS) {
+      const feed = await fetchFeed(format, feedPath(format, token));
+      // RSS and Atom carry the HTML escaped once more; readers unescape it.
+      const links = feed.items.map((item) =>
+        [...decodeHtml(item.content).matchAll(/<a href="([^"]+)">(👍 Useful|👎 Not for me)<\/a>/g)].map((match) =>
+          decodeHtml(match[1]),
+        ),
+      );
+      const claims = links.map((pair) =>
+        pair.map((url) => {
+          expect(url.startsWith(`${BASE}/vote/`)).toBe(true);
+          return verifyVoteToken(SECRET, decodeURIComponent(url.slice(`${BASE}/vote/`.length)), new Date(), 0);
+        }),
+      );
+      expect({ format, claims }).toEqual({
+        format,
+        claims: minePapers.map((paperId) =>
+          (['up', 'down'] as const).map((vote) => ({
+            subscriptionId: mine,
+            paperId,
+            vote,
+            source: paperId === minePapers[1] ? 'explore' : 'digest',
+          })),
+        ),
+      });
+      // A feed reader (or a scanner) that fetches every link votes for nobody.
+      for (const url of links.flat()) {
+        const page = await get(pathOf(url));
+        expect(page.status).toBe(200);
+        expect(page.text).toContain('<form');
+      }
+    }
+    const votes = await ctx.sql.query(`SELECT 1 FROM paper_votes WHERE "subscriptionId" = $1`, [mine]);
+    expect(votes.rowCount).toBe(0);
   });
 
   it("should list exactly the papers of the subscription's digests, newest digest first then by rank, in every format", async () => {

@@ -215,6 +215,7 @@ describe('public feeds /feeds/papers.{rss,atom,json}', () => {
         title: 'Newest public paper',
         link: 'https://arxiv.org/abs/2410.10004',
         date: '2024-10-04T08:00:00.000Z',
+        content: expect.stringContaining('Abstract of Newest public paper.') as string,
       });
       expect(byId.get(`paperboy:${papers.noArxiv}`)?.link).toBe('https://example.org/papers/no-arxiv');
     }

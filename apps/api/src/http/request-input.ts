@@ -85,6 +85,9 @@ function stopReadingOnceAnswered(req: Request, res: Response): void {
 /** Routes that take a file as the body (seed papers), up to MAX_SEED_FILE_BYTES, in any text format. */
 export const UPLOAD_PATHS = /^\/api\/subscriptions\/[^/]+\/seeds$/;
 
+/** Web forms that may carry a seed-paper file (multipart/form-data): the file's limit plus room for the fields. */
+export const FORM_UPLOAD_PATHS = /^\/(subscribe|manage)$/;
+
 /**
  * The JSON API takes JSON bodies only: anything else under `prefix` answers 415. Otherwise a text/plain or XML
  * body (which no parser reads) looks like an empty object, a subscription with every default; and a cross-site
@@ -105,16 +108,26 @@ export function requireJsonBodies(prefix: string, uploads?: RegExp): RequestHand
   };
 }
 
+/** A form route refused from other sites: always, or only when `when` says the post asks for it. */
+export type FormRoute = string | { path: string; when: (req: Request) => boolean };
+
 /**
- * A form that subscribes (POST to one of `paths`) must come from our own pages: another site's form posting here
- * would mail a confirmation to an address of its choosing. Browsers say where a post comes from in Sec-Fetch-Site;
- * older ones only in Origin, which is "null" under our no-referrer policy and then proves nothing. Clients that
- * send neither (scripts, tests) are not browsers, and pass.
+ * Forms that subscribe or change a subscription (POST to one of `routes`) must come from our own pages: another
+ * site's form posting here would mail a confirmation to an address of its choosing, or, given a link's token
+ * (one leaked in a log or a forwarded mail), change or erase a subscription. Browsers say where a post comes
+ * from in Sec-Fetch-Site; older ones only in Origin, which is "null" under our no-referrer policy and then
+ * proves nothing. Clients that send neither (scripts, tests, a mail provider's one-click unsubscribe) are not
+ * browsers, and pass.
  */
-export function refuseCrossSiteForms(paths: string[], publicUrl: string): RequestHandler {
+export function refuseCrossSiteForms(routes: FormRoute[], publicUrl: string): RequestHandler {
   const ours = new URL(publicUrl).origin;
   return (req: Request, _res: Response, next: NextFunction): void => {
-    if (req.method !== 'POST' || !paths.includes(pathOf(req))) {
+    const path = pathOf(req);
+    const route =
+      req.method === 'POST'
+        ? routes.find((candidate) => (typeof candidate === 'string' ? candidate : candidate.path) === path)
+        : undefined;
+    if (route === undefined || (typeof route !== 'string' && !route.when(req))) {
       next();
       return;
     }
@@ -127,9 +140,10 @@ export function refuseCrossSiteForms(paths: string[], publicUrl: string): Reques
           origin !== 'null' &&
           origin !== ours &&
           origin !== `${req.protocol}://${req.get('host') ?? ''}`;
+    const what = path === '/subscribe' ? 'subscribe' : 'change a subscription';
     next(
       crossSite
-        ? new ForbiddenException('Forms from other sites cannot subscribe: use the form on this site')
+        ? new ForbiddenException(`Forms from other sites cannot ${what}: use the form on this site`)
         : undefined,
     );
   };
@@ -151,6 +165,14 @@ export function checkRequestInput(req: Request, _res: Response, next: NextFuncti
     inputProblem(req.query, '', 0) ??
     inputProblem(req.body, '', 0);
   next(problem === null ? undefined : new BadRequestException([problem]));
+}
+
+/**
+ * The same check for a body parsed after the middleware ran (a multipart form, which multer reads in the
+ * route's interceptor): the first problem, or null.
+ */
+export function bodyInputProblem(body: unknown): string | null {
+  return inputProblem(body, '', 0);
 }
 
 /** The first problem found in a parsed query or body, naming the field as `keywords[1]` or `a.b`. */

@@ -15,15 +15,40 @@ export class SubscriberPages {
   }
 
   /** Posts back to the page's own URL (token included); RFC 8058 one-click clients post there too. */
-  unsubscribeForm(): string {
-    return renderPage('unsubscribe', this.site, { title: 'Unsubscribe', noindex: true }, {});
+  unsubscribeForm(canErase: boolean): string {
+    return renderPage('unsubscribe', this.site, { title: 'Unsubscribe', noindex: true }, { canErase });
+  }
+
+  /** "Delete my data" from an unsubscribe link of an email older than the subscriber's last revocation. */
+  eraseRevoked(): string {
+    return this.message(
+      'This link cannot delete your data',
+      [
+        'It comes from an email sent before the links were renewed, so it can only unsubscribe. ' +
+          'To delete your data, use the manage link of your latest digest.',
+      ],
+      [{ href: `${this.site.base}/`, label: 'Back to the papers' }],
+    );
   }
 
   unsubscribed(): string {
-    return this.message('You are unsubscribed', ['You will not receive this digest any more.'], [
-      { href: `${this.site.base}/subscribe`, label: 'Subscribe again' },
-      { href: `${this.site.base}/`, label: 'Back to the papers' },
-    ]);
+    return this.message(
+      'You are unsubscribed',
+      ['You will not receive this digest any more.'],
+      [
+        { href: `${this.site.base}/subscribe`, label: 'Subscribe again' },
+        { href: `${this.site.base}/`, label: 'Back to the papers' },
+      ],
+    );
+  }
+
+  /** After "unsubscribe and delete my data". */
+  erased(): string {
+    return this.message(
+      'Your data is deleted',
+      ['This subscription and everything Paperboy held about it are gone. Its links no longer work.'],
+      [{ href: `${this.site.base}/subscribe`, label: 'Subscribe again' }],
+    );
   }
 
   confirmed(feeds: ActiveLinks['feeds'], manage: string): string {
@@ -53,9 +78,7 @@ export class SubscriberPages {
   /** One of the two clicks of an address change: the other address's link completes it. */
   emailChangeWaiting(waitingFor: 'new' | 'current'): string {
     const other =
-      waitingFor === 'new'
-        ? 'the link sent to the new address'
-        : 'the link sent to the address the digests go to now';
+      waitingFor === 'new' ? 'the link sent to the new address' : 'the link sent to the address the digests go to now';
     return this.message(
       'One more click',
       [`Thank you. The address changes once ${other} is clicked too (both links are valid for 7 days).`],
@@ -65,19 +88,27 @@ export class SubscriberPages {
 
   /** The current address approved a change that is now made: the new mailbox has the links. */
   emailChangeApproved(): string {
-    return this.message('Change approved', ['Thank you. The digests of this subscription go to the new address now.'], []);
+    return this.message(
+      'Change approved',
+      ['Thank you. The digests of this subscription go to the new address now.'],
+      [],
+    );
   }
 
   cancelled(): string {
-    return this.message('This subscription was cancelled', [], [
-      { href: `${this.site.base}/subscribe`, label: 'Subscribe again' },
-    ]);
+    return this.message(
+      'This subscription was cancelled',
+      [],
+      [{ href: `${this.site.base}/subscribe`, label: 'Subscribe again' }],
+    );
   }
 
   invalidLink(): string {
-    return this.message('This link is not valid', ['It may be mistyped or expired.'], [
-      { href: `${this.site.base}/`, label: 'Back to the papers' },
-    ]);
+    return this.message(
+      'This link is not valid',
+      ['It may be mistyped or expired.'],
+      [{ href: `${this.site.base}/`, label: 'Back to the papers' }],
+    );
   }
 
   /** A page of the site's layout: kept out of search engines, as it is reached through a signed link. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Settings } from '@libs/config';
 import { JobName, JobProducer } from '@libs/queues';
-import { RelevanceRepository, StoredVote, SubscriptionRepository, VoteRepository } from '@libs/database';
+import { FoundPaper, RelevanceRepository, StoredVote, SubscriptionRepository, VoteRepository } from '@libs/database';
 import { Clock, PermanentError } from '@libs/domain';
 import { FeedbackDto } from './feedback.dto';
 import { opensSubscription } from './manage-token';
@@ -29,7 +29,12 @@ export class FeedbackService {
   ) {}
 
   /** Records (or takes back) a vote; idempotent, the last vote wins. Null when the link is not this subscription's. */
-  async vote(id: string, token: string, feedback: FeedbackDto, now: Date = this.clock.now()): Promise<FeedbackAnswer | null> {
+  async vote(
+    id: string,
+    token: string,
+    feedback: FeedbackDto,
+    now: Date = this.clock.now(),
+  ): Promise<FeedbackAnswer | null> {
     if (!(await this.isManaged(id, token, now))) {
       return null;
     }
@@ -43,12 +48,26 @@ export class FeedbackService {
     if (!paper) {
       throw new UnknownPaperError(`Paper ${JSON.stringify(feedback.paper)} is not known to Paperboy`);
     }
-    if (feedback.vote === 'none') {
+    return this.record(id, paper, feedback.vote, feedback.source ?? 'site', now);
+  }
+
+  /**
+   * Records (or takes back) a vote of a subscription already authorised (by its manage token or a vote link) on a
+   * paper Paperboy knows; idempotent, the last vote wins.
+   */
+  async record(
+    id: string,
+    paper: Pick<FoundPaper, 'id' | 'arxivId' | 'doi' | 'title'>,
+    vote: FeedbackDto['vote'],
+    source: NonNullable<FeedbackDto['source']>,
+    now: Date = this.clock.now(),
+  ): Promise<FeedbackAnswer> {
+    if (vote === 'none') {
       await this.votes.remove(id, paper.id);
       await this.producer.enqueue(JobName.RelevanceTrain, { subscriptionId: id });
       return { paper: { id: paper.id, arxivId: paper.arxivId, doi: paper.doi, title: paper.title }, vote: 'none' };
     }
-    const stored = await this.votes.record(id, paper.id, feedback.vote, feedback.source ?? 'site', now);
+    const stored = await this.votes.record(id, paper.id, vote, source, now);
     // Debounced: a burst of votes trains once, after the last (libs/queues job-options).
     await this.producer.enqueue(JobName.RelevanceTrain, { subscriptionId: id });
     return stored;

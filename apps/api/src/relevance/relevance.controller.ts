@@ -2,6 +2,7 @@ import {
   BadRequestException,
   Body,
   Controller,
+  Delete,
   Get,
   HttpCode,
   NotFoundException,
@@ -12,13 +13,22 @@ import {
   Query,
   Req,
 } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request } from 'express';
 import { MAX_SEED_FILE_BYTES, SEED_FORMATS, SeedFileError, type SeedFormat } from '@libs/domain';
 import type { StoredVote } from '@libs/database';
 import type { PaperItem } from '../papers/papers.service';
 import { FeedbackDto } from './feedback.dto';
 import { FeedbackAnswer, FeedbackService, InvalidPaperReferenceError, UnknownPaperError } from './feedback.service';
+import { Profile, ProfileService } from './profile.service';
 import { SimilarPapersQueryDto } from './similar-papers.dto';
 import { SimilarPapersService } from './similar-papers.service';
 import { SeedsAnswer, SeedsService } from './seeds.service';
@@ -30,6 +40,7 @@ export class RelevanceController {
   constructor(
     private readonly feedback: FeedbackService,
     private readonly seedsService: SeedsService,
+    private readonly profiles: ProfileService,
   ) {}
 
   @Post('api/subscriptions/:id/feedback')
@@ -52,6 +63,37 @@ export class RelevanceController {
     @Query('token') token: string | undefined,
   ): Promise<{ items: StoredVote[] }> {
     return subscription(typeof token === 'string' ? await this.feedback.list(id, token) : null);
+  }
+
+  /**
+   * "Reset my profile": removes every vote and seed (pending ones too) and the trained model; the subscription,
+   * its ranking mode and followed authors stay. Idempotent.
+   */
+  @Delete('api/subscriptions/:id/feedback')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Votes, seeds and model removed' })
+  @ApiNotFoundResponse({ description: 'No such subscription, or the token is not its manage token' })
+  async reset(@Param('id', new ParseUUIDPipe()) id: string, @Query('token') token: string | undefined): Promise<void> {
+    subscription(typeof token === 'string' ? await this.profiles.reset(id, token) : null);
+  }
+
+  /**
+   * What Paperboy learned of the subscriber: liked and disliked papers (seeds are liked, source "seed"), seeds
+   * still being looked up, followed authors, and the terms weighing most for and against with the papers behind
+   * each (take those votes back with `vote: "none"` to remove a term).
+   */
+  @Get('api/subscriptions/:id/profile')
+  @ApiOkResponse({
+    description:
+      '{liked: [vote], disliked: [vote], pendingSeeds: [{arxivId, requestedAt}], followedAuthors: [string], ' +
+      'terms: {liked: [{term, label, weight, paperIds}], disliked: […], trainedAt}}',
+  })
+  @ApiNotFoundResponse({ description: 'No such subscription, or the token is not its manage token' })
+  async profile(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query('token') token: string | undefined,
+  ): Promise<Profile> {
+    return subscription(typeof token === 'string' ? await this.profiles.profile(id, token) : null);
   }
 
   /**

@@ -441,6 +441,18 @@ describe('relevance api (integration)', () => {
     });
   });
 
+  it('shows "More like this" on every paper page: the closest papers, best first, each linking to its page', async () => {
+    const page = await http().get(`/papers/${ids.kvQuant}`);
+    expect(page.status).toBe(200);
+    const section = /<section aria-labelledby="more-like-this">([\s\S]*?)<\/section>/.exec(page.text)?.[1] ?? '';
+    const listed = [...section.matchAll(/<h2><a href="\/papers\/([^"]+)">/g)].map((match) => match[1]);
+    expect(listed.slice(0, 2)).toEqual([ids.kvEvict, ids.weightQuant]);
+    expect(listed).not.toContain(ids.kvQuant);
+    expect(listed.length).toBeLessThanOrEqual(10);
+    // Public: the same page for everyone, cached as the other paper pages are.
+    expect(page.headers['cache-control']).toBe('public, max-age=60');
+  });
+
   it('documents the routes in OpenAPI', async () => {
     const spec = await http().get('/api/docs/openapi.json');
     expect(spec.status).toBe(200);
@@ -450,8 +462,13 @@ describe('relevance api (integration)', () => {
         '/api/subscriptions/{id}/feedback',
         '/api/subscriptions/{id}/seeds',
         '/api/papers/{id}/similar',
+        '/vote',
+        '/vote/{token}',
       ]),
     );
+    expect(Object.keys(paths['/vote'])).toEqual(['post']);
+    expect(Object.keys(paths['/vote/{token}'])).toEqual(['get']);
+    expect(JSON.stringify(paths['/vote'])).toContain('application/x-www-form-urlencoded');
     expect(JSON.stringify(paths['/api/subscriptions/{id}/seeds'])).toContain('application/x-bibtex');
   });
 });

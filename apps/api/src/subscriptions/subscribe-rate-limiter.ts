@@ -1,8 +1,7 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import type Redis from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { Settings } from '@libs/config';
-import { createRedisClient } from '@libs/queues';
+import { createRedisClient, RedisClient, redisKeyPrefix } from '@libs/queues';
 import { clientBucket } from './client-bucket';
 
 /**
@@ -12,15 +11,15 @@ import { clientBucket } from './client-bucket';
  */
 @Injectable()
 export class SubscribeRateLimiter implements OnModuleDestroy {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly perClient: RateLimiterRedis;
 
   constructor(settings: Settings) {
-    this.redis = createRedisClient(settings.REDIS_URL, SubscribeRateLimiter.name, {
+    this.redis = createRedisClient(settings.redis, SubscribeRateLimiter.name, {
       maxRetriesPerRequest: 2,
       enableOfflineQueue: false,
     });
-    const prefix = `${settings.QUEUE_PREFIX}:ratelimit`;
+    const prefix = redisKeyPrefix(settings, 'ratelimit');
     this.perClient = new RateLimiterRedis({ storeClient: this.redis, keyPrefix: `${prefix}:client`, points: settings.SUBSCRIBE_RATE_LIMIT, duration: 600 });
   }
 

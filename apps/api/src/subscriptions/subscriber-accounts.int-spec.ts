@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import { createHash } from 'node:crypto';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { Response } from 'supertest';
-import { emailChangeApproveUrl, emailChangeConfirmUrl, signToken } from '@libs/domain';
+import { emailChangeApproveUrl, emailChangeConfirmUrl, signToken, unsubscribeUrl } from '@libs/domain';
 import { ApiApp, startApiApp } from '../../../../test/support/api-app';
 
 const SECRET = 'accounts-int-secret-accounts-int-0123';
@@ -55,10 +55,12 @@ describe('subscriber accounts (integration)', () => {
     api.http().patch(path).set('x-forwarded-for', from).send(body);
   const messages = (response: Response): string[] => [(response.body as { message: string | string[] }).message].flat();
   const rowsByEmail = async (email: string) =>
-    (await api.sql.query<{ id: string; email: string; status: string; topics: string[] }>(
-      `SELECT id, email, status, topics FROM subscriptions WHERE email = $1 ORDER BY "createdAt"`,
-      [email],
-    )).rows;
+    (
+      await api.sql.query<{ id: string; email: string; status: string; topics: string[] }>(
+        `SELECT id, email, status, topics FROM subscriptions WHERE email = $1 ORDER BY "createdAt"`,
+        [email],
+      )
+    ).rows;
   const confirmationJobs = async (subscriptionId?: string): Promise<Job[]> =>
     (await notify.getJobs(STATES)).filter(
       (job) =>
@@ -107,7 +109,9 @@ describe('subscriber accounts (integration)', () => {
       const created = await subscribe({ email });
       expect(created.status).toBe(400);
       expect(messages(created)).toEqual([message]);
-      expect((await api.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM subscriptions')).rows[0].n).toBe(before);
+      expect((await api.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM subscriptions')).rows[0].n).toBe(
+        before,
+      );
 
       const { manageUrl } = await feedOnly();
       const changed = await patch(apiPathOf(manageUrl), { email });
@@ -121,10 +125,14 @@ describe('subscriber accounts (integration)', () => {
       const subscriptions = await Promise.all([feedOnly(), feedOnly(), feedOnly()]);
       const from = '198.51.100.20';
       expect((await subscribe({ email: 'first@example.org' }, from)).status).toBe(202);
-      expect((await patch(apiPathOf(subscriptions[0].manageUrl), { email: 'second@example.org' }, from)).status).toBe(200);
+      expect((await patch(apiPathOf(subscriptions[0].manageUrl), { email: 'second@example.org' }, from)).status).toBe(
+        200,
+      );
       // Preferences alone send no email: not counted.
       expect((await patch(apiPathOf(subscriptions[1].manageUrl), { topics: ['rl'] }, from)).status).toBe(200);
-      expect((await patch(apiPathOf(subscriptions[1].manageUrl), { email: 'third@example.org' }, from)).status).toBe(200);
+      expect((await patch(apiPathOf(subscriptions[1].manageUrl), { email: 'third@example.org' }, from)).status).toBe(
+        200,
+      );
 
       const refused = await patch(apiPathOf(subscriptions[2].manageUrl), { email: 'fourth@example.org' }, from);
       expect(refused.status).toBe(429);
@@ -148,7 +156,12 @@ describe('subscriber accounts (integration)', () => {
   describe('answers that say nothing of an address', () => {
     /** Puts an address at its daily cap of confirmation emails, as the notifier counts it. */
     const exhaust = async (email: string): Promise<void> => {
-      const cap = new RateLimiterRedis({ storeClient: redis, keyPrefix: `${api.prefix}:ratelimit:address`, points: 3, duration: 86_400 });
+      const cap = new RateLimiterRedis({
+        storeClient: redis,
+        keyPrefix: `${api.prefix}:ratelimit:address`,
+        points: 3,
+        duration: 86_400,
+      });
       await cap.penalty(createHash('sha256').update(email).digest('hex'), 3);
     };
 
@@ -244,7 +257,9 @@ describe('subscriber accounts (integration)', () => {
       expect((await api.http().get(pathOf(subscription.feeds.rss))).status).toBe(404);
       expect((await apiView(oldView)).status).toBe(404);
       // A second revoke through the old link does nothing.
-      expect((await api.http().post(`${apiPathOf(subscription.manageUrl).replace('?', '/revoke-links?')}`)).status).toBe(404);
+      expect(
+        (await api.http().post(`${apiPathOf(subscription.manageUrl).replace('?', '/revoke-links?')}`)).status,
+      ).toBe(404);
 
       expect((await api.http().get(pathOf(renewed.manageApiUrl))).body).toMatchObject({ id: subscription.id });
       expect((await api.http().get(apiPathOf(renewed.manageUrl))).status).toBe(200);
@@ -255,9 +270,35 @@ describe('subscriber accounts (integration)', () => {
       // RFC 8058: the unsubscribe link of an old email still works.
       const unsubscribed = await api.http().post(pathOf(subscription.unsubscribeUrl));
       expect(unsubscribed.status).toBe(200);
-      expect((await api.sql.query(`SELECT status FROM subscriptions WHERE id = $1`, [subscription.id])).rows[0]).toEqual({
+      expect(
+        (await api.sql.query(`SELECT status FROM subscriptions WHERE id = $1`, [subscription.id])).rows[0],
+      ).toEqual({
         status: 'unsubscribed',
       });
+    });
+
+    it('should let an unsubscribe link from before a revocation unsubscribe but not delete the data', async () => {
+      const subscription = await feedOnly();
+      expect(
+        (await api.http().post(`${apiPathOf(subscription.manageUrl).replace('?', '/revoke-links?')}`)).status,
+      ).toBe(200);
+      const statusOf = async (): Promise<unknown> =>
+        (await api.sql.query(`SELECT status FROM subscriptions WHERE id = $1`, [subscription.id])).rows[0];
+
+      const oldPage = await api.http().get(pathOf(subscription.unsubscribeUrl));
+      expect(oldPage.status).toBe(200);
+      expect(oldPage.text).not.toContain('name="erase"');
+      const refused = await api.http().post(pathOf(subscription.unsubscribeUrl)).type('form').send({ erase: 'true' });
+      expect(refused.status).toBe(403);
+      expect(refused.text).toContain('This link cannot delete your data');
+      expect(await statusOf()).toEqual({ status: 'active' });
+
+      // The link of an email sent since carries the current key version: it may erase.
+      const current = unsubscribeUrl('https://paperboy.test', SECRET, subscription.id, new Date(), 1);
+      const currentPage = await api.http().get(pathOf(current));
+      expect(currentPage.text).toContain('name="erase"');
+      expect((await api.http().post(pathOf(current)).type('form').send({ erase: 'true' })).status).toBe(200);
+      expect(await statusOf()).toBeUndefined();
     });
 
     it('should offer "Revoke all earlier links" on the manage page, and show the page under its new link', async () => {
@@ -267,11 +308,18 @@ describe('subscriber accounts (integration)', () => {
       expect(page.text).toContain('<input type="hidden" name="intent" value="revoke-links">');
       expect(page.text).toContain('Revoke all earlier links');
 
-      const revoked = await api.http().post(pathOf(subscription.manageUrl)).type('form').send({ intent: 'revoke-links' });
+      const revoked = await api
+        .http()
+        .post(pathOf(subscription.manageUrl))
+        .type('form')
+        .send({ intent: 'revoke-links' });
 
       expect(revoked.status).toBe(200);
       expect(revoked.text).toContain('Earlier links revoked');
-      const action = /<form method="post" action="([^"]+)"><input type="hidden" name="intent" value="revoke-links">/.exec(revoked.text)?.[1];
+      const action =
+        /<form method="post" action="([^"]+)"><input type="hidden" name="intent" value="revoke-links">/.exec(
+          revoked.text,
+        )?.[1];
       // The attribute as HTML escapes it (Handlebars writes = as &#x3D;).
       const newPath = (action ?? '').replace(/&#x3D;/g, '=').replace(/&amp;/g, '&');
       expect(newPath).toMatch(/^\/manage\?id=/);
@@ -295,7 +343,10 @@ describe('subscriber accounts (integration)', () => {
       };
 
     it('should need the current address to approve as well as the new one to confirm, in either order', async () => {
-      for (const order of [['confirm', 'approve'], ['approve', 'confirm']] as const) {
+      for (const order of [
+        ['confirm', 'approve'],
+        ['approve', 'confirm'],
+      ] as const) {
         const { id, manageUrl } = await activeWithEmail(`current-${order[0]}@example.org`);
         const next = `next-${order[0]}@example.org`;
         expect((await patch(apiPathOf(manageUrl), { email: next })).status).toBe(200);
@@ -323,13 +374,17 @@ describe('subscriber accounts (integration)', () => {
     it('should send the emails not clicked yet again when the same new address is asked for again', async () => {
       const { id, manageUrl } = await activeWithEmail('again-current@example.org');
       expect((await patch(apiPathOf(manageUrl), { email: 'again-next@example.org' })).status).toBe(200);
-      expect((await click(emailChangeConfirmUrl(PUBLIC_URL, SECRET, id, 'again-next@example.org', new Date()))).status).toBe(200);
+      expect(
+        (await click(emailChangeConfirmUrl(PUBLIC_URL, SECRET, id, 'again-next@example.org', new Date()))).status,
+      ).toBe(200);
 
       expect((await patch(apiPathOf(manageUrl), { email: 'Again-Next@example.org' })).status).toBe(200);
 
       expect(await confirmationJobs(id)).toHaveLength(2);
       // The click made stays: the approval alone completes the change.
-      expect((await click(emailChangeApproveUrl(PUBLIC_URL, SECRET, id, 'again-next@example.org', new Date()))).status).toBe(200);
+      expect(
+        (await click(emailChangeApproveUrl(PUBLIC_URL, SECRET, id, 'again-next@example.org', new Date()))).status,
+      ).toBe(200);
       expect(await addressOf(id)).toEqual({ email: 'again-next@example.org', pendingEmail: null });
     });
 
@@ -337,14 +392,20 @@ describe('subscriber accounts (integration)', () => {
       const { id, manageUrl } = await activeWithEmail('owner2@example.org');
       expect((await patch(apiPathOf(manageUrl), { email: 'thief@example.org' })).status).toBe(200);
       // The thief confirms their own address: not enough.
-      expect((await click(emailChangeConfirmUrl(PUBLIC_URL, SECRET, id, 'thief@example.org', new Date()))).status).toBe(200);
+      expect((await click(emailChangeConfirmUrl(PUBLIC_URL, SECRET, id, 'thief@example.org', new Date()))).status).toBe(
+        200,
+      );
       // An approval for another address does nothing.
-      expect((await click(emailChangeApproveUrl(PUBLIC_URL, SECRET, id, 'other@example.org', new Date()))).status).toBe(404);
+      expect((await click(emailChangeApproveUrl(PUBLIC_URL, SECRET, id, 'other@example.org', new Date()))).status).toBe(
+        404,
+      );
       expect(await addressOf(id)).toEqual({ email: 'owner2@example.org', pendingEmail: 'thief@example.org' });
 
       // The owner revokes the links: the change is dropped, and its approval link does nothing.
       expect((await api.http().post(apiPathOf(manageUrl).replace('?', '/revoke-links?'))).status).toBe(200);
-      expect((await click(emailChangeApproveUrl(PUBLIC_URL, SECRET, id, 'thief@example.org', new Date()))).status).toBe(404);
+      expect((await click(emailChangeApproveUrl(PUBLIC_URL, SECRET, id, 'thief@example.org', new Date()))).status).toBe(
+        404,
+      );
       expect(await addressOf(id)).toEqual({ email: 'owner2@example.org', pendingEmail: null });
     });
   });

@@ -17,7 +17,7 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { SubscriberPages } from '../pages/pages';
 import { CreateSubscriptionDto, UpdateSubscriptionDto } from './dto/create-subscription.dto';
@@ -110,11 +110,29 @@ export class SubscriptionsController {
     return found(typeof token === 'string' ? await this.subscriptions.revokeLinks(id, token) : null);
   }
 
-  /** Unsubscribes at once through the manage token (idempotent); the ledger keeps what was sent. */
+  /**
+   * Unsubscribes at once through the manage token (idempotent); the ledger, votes, seeds and model stay for a
+   * re-subscribe. `erase=true` ("delete my data") deletes the subscription and everything of it instead:
+   * votes, seeds, model, digests, their deliveries and the ledger (docs/relevance.md); its links stop working.
+   */
   @Delete('api/subscriptions/:id')
   @HttpCode(204)
-  async remove(@Param('id', new ParseUUIDPipe()) id: string, @Query('token') token: string | undefined): Promise<void> {
-    found(typeof token === 'string' && (await this.subscriptions.cancel(id, token)) ? true : null);
+  @ApiQuery({
+    name: 'erase',
+    required: false,
+    enum: ['true', 'false'],
+    description: 'Delete every record of the subscriber',
+  })
+  async remove(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query('token') token: string | undefined,
+    @Query('erase') erase: unknown,
+  ): Promise<void> {
+    if (erase !== undefined && erase !== 'true' && erase !== 'false') {
+      throw new BadRequestException(['erase must be true or false']);
+    }
+    const done = typeof token === 'string' && (await this.subscriptions.cancel(id, token, undefined, erase === 'true'));
+    found(done ? true : null);
   }
 
   @Get('subscriptions/confirm')
@@ -158,16 +176,31 @@ export class SubscriptionsController {
   @Get('unsubscribe')
   @Header('content-type', 'text/html; charset=utf-8')
   async unsubscribePage(@Query('token') token: string | undefined, @Res() res: Response): Promise<void> {
-    const ok = typeof token === 'string' && (await this.subscriptions.isUnsubscribeToken(token));
-    res.status(ok ? 200 : 404).send(ok ? this.pages.unsubscribeForm() : this.pages.invalidLink());
+    const link = typeof token === 'string' ? await this.subscriptions.unsubscribeLink(token) : null;
+    res.status(link ? 200 : 404).send(link ? this.pages.unsubscribeForm(link.canErase) : this.pages.invalidLink());
   }
 
-  /** RFC 8058 one-click: the token comes from the URL only, never the body; no redirect. */
+  /**
+   * RFC 8058 one-click: the token comes from the URL only, never the body; no redirect. The page's "delete my
+   * data" button adds `erase=true` to the body: the subscription and everything of it are deleted instead.
+   */
   @Post('unsubscribe')
   @Header('content-type', 'text/html; charset=utf-8')
-  async unsubscribe(@Query('token') token: string | undefined, @Res() res: Response): Promise<void> {
-    const ok = typeof token === 'string' && (await this.subscriptions.unsubscribe(token));
-    res.status(ok ? 200 : 404).send(ok ? this.pages.unsubscribed() : this.pages.invalidLink());
+  async unsubscribe(
+    @Query('token') token: string | undefined,
+    @Body() body: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
+    const erase = typeof body === 'object' && body !== null && (body as Record<string, unknown>).erase === 'true';
+    const outcome =
+      typeof token === 'string' ? await this.subscriptions.unsubscribe(token, undefined, erase) : 'invalid';
+    const answers = {
+      unsubscribed: () => res.status(200).send(this.pages.unsubscribed()),
+      erased: () => res.status(200).send(this.pages.erased()),
+      revoked: () => res.status(403).send(this.pages.eraseRevoked()),
+      invalid: () => res.status(404).send(this.pages.invalidLink()),
+    };
+    answers[outcome]();
   }
 }
 

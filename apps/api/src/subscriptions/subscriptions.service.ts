@@ -1,25 +1,35 @@
 import { Injectable } from '@nestjs/common';
 import { Settings } from '@libs/config';
-import { ChannelChanges, SubscriptionRepository } from '@libs/database';
+import { ChannelChanges, ProfileRepository, SubscriptionRepository } from '@libs/database';
 import {
   Clock,
+  MAX_SEEDS,
   PermanentError,
   SecretBox,
+  type SeedEntry,
+  seedList,
   slackWebhookProblem,
   SubscriberLinks,
   subscriberLinks,
+  tokenSubject,
+  unsubscribeTokenVersion,
   verifyEmailChangeToken,
   verifyToken,
 } from '@libs/domain';
 import { JobName, JobProducer } from '@libs/queues';
 import { SubscriptionEntity } from '@libs/database';
-import { CreateSubscriptionDto, SubscriptionPreferencesDto, UpdateSubscriptionDto } from './dto/create-subscription.dto';
+import {
+  CreateSubscriptionDto,
+  SubscriptionPreferencesDto,
+  UpdateSubscriptionDto,
+} from './dto/create-subscription.dto';
 import { SubscribeRateLimiter } from './subscribe-rate-limiter';
+import { SeedsAnswer, SeedsService } from '../relevance/seeds.service';
 
 const CONFIRM_LINK_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
 const PENDING_MESSAGE = 'Check your inbox to confirm the subscription.';
 
-export type Preferences = Required<Omit<SubscriptionPreferencesDto, 'ranking'>> & {
+export type Preferences = Required<Omit<SubscriptionPreferencesDto, 'ranking' | 'seedPapers'>> & {
   /** Null until chosen: upvotes until the first vote or seed, then for-you (the view shows which). */
   ranking: SubscriptionPreferencesDto['ranking'] | null;
 };
@@ -48,11 +58,15 @@ export interface SubscriptionView extends Preferences {
   slack: { host: string; disabledReason: string | null } | null;
   emailSuppressed: boolean;
   feeds: SubscriberLinks['feeds'];
+  /** What became of the seed papers a PATCH sent (`seedPapers`); absent when it sent none. */
+  seeds?: SeedsAnswer;
 }
 
-export type CreatedSubscription =
+/** `seeds`: what became of the seed papers sent (`seedPapers`); absent when none were. */
+export type CreatedSubscription = (
   | { status: 'pending'; message: string }
-  | { status: 'active'; id: string; unsubscribeUrl: string; manageUrl: string; feeds: SubscriberLinks['feeds'] };
+  | { status: 'active'; id: string; unsubscribeUrl: string; manageUrl: string; feeds: SubscriberLinks['feeds'] }
+) & { seeds?: SeedsAnswer };
 
 /** Thrown for a request that cannot be a subscription; the controller maps it to 400. */
 export class InvalidSubscriptionError extends PermanentError {}
@@ -83,6 +97,8 @@ export class SubscriptionsService {
     private readonly subscriptions: SubscriptionRepository,
     private readonly producer: JobProducer,
     private readonly limiter: SubscribeRateLimiter,
+    private readonly seeds: SeedsService,
+    private readonly profiles: ProfileRepository,
     private readonly clock: Clock,
   ) {
     this.secrets = new SecretBox(settings.APP_SECRET);
@@ -91,10 +107,16 @@ export class SubscriptionsService {
   /**
    * An email subscription starts pending and gets a confirmation email (double opt-in); the answer is
    * the same whatever the address, so the API tells nobody who subscribes. A Slack or feed-only one
-   * is active at once and answers its links.
+   * is active at once and answers its links. Seed papers (`seedPapers`, or `seeds` read from the web form's
+   * file) are stored with it; they are read before anything is stored, so a bad one stores nothing.
    */
-  async create(dto: CreateSubscriptionDto, now: Date = this.clock.now()): Promise<CreatedSubscription> {
+  async create(
+    dto: CreateSubscriptionDto,
+    now: Date = this.clock.now(),
+    seeds: readonly SeedEntry[] = seedEntries(dto.seedPapers),
+  ): Promise<CreatedSubscription> {
     this.checkWebhook(dto.slackWebhookUrl);
+    checkSeedCount(seeds);
     const preferences = normalized({ ...DEFAULT_PREFERENCES, ...defined(dto) });
     const slackWebhookUrl = dto.slackWebhookUrl ? this.secrets.seal(dto.slackWebhookUrl) : null;
     if (dto.email) {
@@ -107,8 +129,9 @@ export class SubscriptionsService {
         ...preferences,
         activatedAt: null,
       });
+      const seeded = await this.addSeeds(subscription.id, seeds, now);
       await this.producer.enqueue(JobName.ConfirmationSend, { subscriptionId: subscription.id });
-      return { status: 'pending', message: PENDING_MESSAGE };
+      return { status: 'pending', message: PENDING_MESSAGE, ...seeded };
     }
     const subscription = await this.subscriptions.create({
       email: null,
@@ -117,6 +140,7 @@ export class SubscriptionsService {
       ...preferences,
       activatedAt: now,
     });
+    const seeded = await this.addSeeds(subscription.id, seeds, now);
     const links = subscriberLinks(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription, now);
     return {
       status: 'active',
@@ -124,7 +148,17 @@ export class SubscriptionsService {
       unsubscribeUrl: links.unsubscribe,
       manageUrl: links.manage,
       feeds: links.feeds,
+      ...seeded,
     };
+  }
+
+  /** `{ seeds }` for an answer when there were seed papers to add, else nothing. */
+  private async addSeeds(
+    subscriptionId: string,
+    seeds: readonly SeedEntry[],
+    now: Date,
+  ): Promise<{ seeds?: SeedsAnswer }> {
+    return seeds.length > 0 ? { seeds: await this.seeds.addEntries(subscriptionId, seeds, now) } : {};
   }
 
   /** The subscription a manage link points to, or null. */
@@ -137,7 +171,8 @@ export class SubscriptionsService {
    * Changes what a subscriber receives from the next period on; periods already sent stay sent. Channels
    * too: a new webhook re-enables Slack, a new address waits for its own confirmation and the current
    * address's approval (docs/adr/0002-channel-edits.md). A new address costs the client one request of its
-   * subscribe limit (`clientIp`), as subscribing does.
+   * subscribe limit (`clientIp`), as subscribing does. Seed papers (`seedPapers`, or `seeds` read from the
+   * manage page's file) are added to the ones given before.
    */
   async update(
     id: string,
@@ -145,11 +180,13 @@ export class SubscriptionsService {
     changes: UpdateSubscriptionDto | SubscriptionPreferencesDto,
     clientIp: string,
     now: Date = this.clock.now(),
+    seeds: readonly SeedEntry[] = seedEntries(changes.seedPapers),
   ): Promise<SubscriptionView | null> {
     const subscription = await this.managed(id, token);
     if (!subscription || subscription.status === 'unsubscribed') {
       return null;
     }
+    checkSeedCount(seeds);
     const channels = this.channelChanges(subscription, changes);
     if (channels.pendingEmail) {
       const retryAfter = await this.limiter.admitClient(clientIp);
@@ -168,7 +205,7 @@ export class SubscriptionsService {
         emailRequestedAt: now.toISOString(),
       });
     }
-    return updated ? this.view(updated) : null;
+    return updated ? { ...this.view(updated), ...(await this.addSeeds(updated.id, seeds, now)) } : null;
   }
 
   /** The channel fields an edit sets. */
@@ -224,8 +261,17 @@ export class SubscriptionsService {
     }
     let outcome: 'changed' | 'waiting' | 'stale' = 'stale';
     if (subscription.pendingEmail !== null && verified.matches(subscription.pendingEmail)) {
-      outcome = await this.subscriptions.recordAddressClick(subscription.id, subscription.pendingEmail, verified.sentTo, now);
-    } else if (subscription.email !== null && subscription.pendingEmail === null && verified.matches(subscription.email)) {
+      outcome = await this.subscriptions.recordAddressClick(
+        subscription.id,
+        subscription.pendingEmail,
+        verified.sentTo,
+        now,
+      );
+    } else if (
+      subscription.email !== null &&
+      subscription.pendingEmail === null &&
+      verified.matches(subscription.email)
+    ) {
       // A second click finds the address already changed: the same page.
       outcome = 'changed';
     }
@@ -274,7 +320,8 @@ export class SubscriptionsService {
   private async managed(id: string, token: string): Promise<SubscriptionEntity | null> {
     const subscription = await this.subscriptions.findById(id);
     const version = subscription?.linkVersion ?? 0;
-    return subscription && verifyToken(this.settings.APP_SECRET, 'manage', token, this.clock.now(), Infinity, version) === id
+    return subscription &&
+      verifyToken(this.settings.APP_SECRET, 'manage', token, this.clock.now(), Infinity, version) === id
       ? subscription
       : null;
   }
@@ -319,30 +366,79 @@ export class SubscriptionsService {
     return { status: 'confirmed', feeds: links.feeds, manage: links.manage };
   }
 
-  /** The manage link's DELETE: unsubscribes at once, like one-click; the delivery history stays. */
-  async cancel(id: string, token: string, now: Date = this.clock.now()): Promise<boolean> {
+  /**
+   * The manage link's DELETE: unsubscribes at once, like one-click; the delivery history, votes, seeds and
+   * model stay for a re-subscribe. With `erase` ("delete my data"), the subscription and everything of it
+   * go instead (ProfileRepository.erase; docs/relevance.md lists what).
+   */
+  async cancel(id: string, token: string, now: Date = this.clock.now(), erase = false): Promise<boolean> {
     const subscription = await this.managed(id, token);
     if (!subscription) {
       return false;
     }
-    await this.subscriptions.unsubscribe(subscription.id, now);
-    return true;
-  }
-
-  /** Whether an unsubscribe token is genuine (the GET page shows the button only then). */
-  async isUnsubscribeToken(token: string): Promise<boolean> {
-    const id = verifyToken(this.settings.APP_SECRET, 'unsubscribe', token, this.clock.now());
-    return id !== null && (await this.subscriptions.findById(id)) !== null;
-  }
-
-  /** RFC 8058 one-click: immediate and idempotent. */
-  async unsubscribe(token: string, now: Date = this.clock.now()): Promise<boolean> {
-    const id = verifyToken(this.settings.APP_SECRET, 'unsubscribe', token, now);
-    if (!id || !(await this.subscriptions.findById(id))) {
-      return false;
+    if (erase) {
+      await this.profiles.erase(subscription.id);
+    } else {
+      await this.subscriptions.unsubscribe(subscription.id, now);
     }
-    await this.subscriptions.unsubscribe(id, now);
     return true;
+  }
+
+  /**
+   * What an unsubscribe token may do: null when it is not genuine; `canErase` when it carries the
+   * subscription's current key version (a link revoked since still unsubscribes, RFC 8058, but a forwarded
+   * old email must not delete the subscriber's data).
+   */
+  async unsubscribeLink(
+    token: string,
+    now: Date = this.clock.now(),
+  ): Promise<{ id: string; canErase: boolean } | null> {
+    const subject = tokenSubject(token);
+    const subscription = subject ? await this.subscriptions.findById(subject) : null;
+    if (!subscription) {
+      return null;
+    }
+    const version = unsubscribeTokenVersion(this.settings.APP_SECRET, token, now, subscription.linkVersion);
+    return version === null ? null : { id: subscription.id, canErase: version === subscription.linkVersion };
+  }
+
+  /**
+   * RFC 8058 one-click: immediate and idempotent. `erase`: the unsubscribe page's "delete my data" button,
+   * refused ('revoked') for a token of an earlier key version.
+   */
+  async unsubscribe(
+    token: string,
+    now: Date = this.clock.now(),
+    erase = false,
+  ): Promise<'unsubscribed' | 'erased' | 'invalid' | 'revoked'> {
+    const link = await this.unsubscribeLink(token, now);
+    if (!link) {
+      return 'invalid';
+    }
+    if (!erase) {
+      await this.subscriptions.unsubscribe(link.id, now);
+      return 'unsubscribed';
+    }
+    if (!link.canErase) {
+      return 'revoked';
+    }
+    await this.profiles.erase(link.id);
+    return 'erased';
+  }
+}
+
+/** The API's `seedPapers` as seed entries (the DTO checked each names a paper). */
+function seedEntries(seedPapers: readonly string[] | undefined): SeedEntry[] {
+  const { entries, wrong } = seedList('seedPapers', seedPapers ?? []);
+  if (wrong !== null) {
+    throw new InvalidSubscriptionError(wrong);
+  }
+  return entries;
+}
+
+function checkSeedCount(seeds: readonly SeedEntry[]): void {
+  if (seeds.length > MAX_SEEDS) {
+    throw new InvalidSubscriptionError(`${seeds.length} seed papers: at most ${MAX_SEEDS} at a time`);
   }
 }
 

@@ -40,9 +40,11 @@ export const PAGE_NAMES = [
   'subscribe',
   'check-inbox',
   'subscribed',
+  'profile',
   'manage',
   'digest',
   'unsubscribe',
+  'vote',
 ] as const;
 export type PageName = (typeof PAGE_NAMES)[number];
 

@@ -1,6 +1,14 @@
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import { TOPIC_SLUGS } from '@libs/domain';
+import {
+  detectSeedFormat,
+  MAX_SEED_FILE_BYTES,
+  MAX_SEEDS,
+  parseSeedFile,
+  SeedFileError,
+  type SeedEntry,
+  TOPIC_SLUGS,
+} from '@libs/domain';
 import { oneMessagePerField } from '../http/validation';
 
 /** What a subscribe or manage form holds, as typed (strings), so a refused form comes back as it was sent. */
@@ -18,6 +26,10 @@ export interface FormValues {
   sendHour: string;
   maxPapers: string;
   minUpvotes: string;
+  /** One name a line. */
+  followedAuthors: string;
+  /** Seed papers pasted: arXiv ids, DOIs or URLs, one a line (the file upload is read apart). */
+  seedPapers: string;
 }
 
 export type FieldErrors = Partial<Record<keyof FormValues, string[]>>;
@@ -34,6 +46,8 @@ export const DEFAULT_FORM: FormValues = {
   sendHour: '8',
   maxPapers: '20',
   minUpvotes: '0',
+  followedAuthors: '',
+  seedPapers: '',
 };
 
 const text = (value: unknown): string =>
@@ -57,6 +71,8 @@ export function readForm(body: unknown): FormValues {
     sendHour: text(fields.sendHour),
     maxPapers: text(fields.maxPapers),
     minUpvotes: text(fields.minUpvotes),
+    followedAuthors: text(fields.followedAuthors),
+    seedPapers: text(fields.seedPapers),
   };
 }
 
@@ -93,6 +109,11 @@ const number = (value: string): number | string | undefined => {
   }
   return /^-?\d{1,9}$/.test(trimmed) ? Number(trimmed) : trimmed;
 };
+const lines = (value: string): string[] =>
+  value
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
 const optional = (value: string): string | undefined => (value.trim() === '' ? undefined : value);
 
 /** The JSON the API would have received for this form; `channels` only on the subscribe form. */
@@ -110,6 +131,7 @@ export function formToBody(values: FormValues, channels: boolean): Record<string
     sendHour: number(values.sendHour),
     maxPapers: number(values.maxPapers),
     minUpvotes: number(values.minUpvotes),
+    followedAuthors: lines(values.followedAuthors),
   };
   if (channels) {
     body.email = optional(values.email);
@@ -135,3 +157,60 @@ export async function validateBody<T extends object>(
 
 export const isTopicSlug = (value: unknown): boolean =>
   typeof value === 'string' && (TOPIC_SLUGS as readonly string[]).includes(value);
+
+/** A file uploaded with a form (multer's memory storage): what the seed-paper upload reads of it. */
+export interface UploadedSeedFile {
+  originalname: string;
+  buffer: Buffer;
+  size: number;
+}
+
+/**
+ * The seed papers of a form: the pasted lines, then the uploaded file (BibTeX, CSL JSON, RIS or a list of ids,
+ * told by its name or first line). The first line or entry that cannot be read is named, and nothing of the form's
+ * seeds is used then (`error`).
+ */
+export function readSeeds(
+  pasted: string,
+  file: UploadedSeedFile | undefined,
+): { entries: SeedEntry[]; error: string | null } {
+  try {
+    const entries = parseSeedFile('ids', pasted).map((entry) => ({ ...entry, where: `pasted ${entry.where}` }));
+    if (file && file.size > 0) {
+      const name = file.originalname || 'the file';
+      if (file.size > MAX_SEED_FILE_BYTES) {
+        return { entries: [], error: `${name} is larger than 2 MB; no seed was stored` };
+      }
+      const content = file.buffer.toString('utf8');
+      const format = detectSeedFormat(file.originalname, content);
+      if (!format) {
+        return {
+          entries: [],
+          error: `${name}: not a BibTeX (.bib), CSL JSON (.json, Zotero's export), RIS (.ris) or id list (.txt) file; no seed was stored`,
+        };
+      }
+      try {
+        entries.push(
+          ...parseSeedFile(format, content).map((entry) => ({ ...entry, where: `${name}: ${entry.where}` })),
+        );
+      } catch (error) {
+        if (error instanceof SeedFileError) {
+          return { entries: [], error: `${name}: ${error.message}; no seed was stored` };
+        }
+        throw error;
+      }
+    }
+    if (entries.length > MAX_SEEDS) {
+      return {
+        entries: [],
+        error: `${entries.length} seed papers: at most ${MAX_SEEDS} at a time; no seed was stored`,
+      };
+    }
+    return { entries, error: null };
+  } catch (error) {
+    if (error instanceof SeedFileError) {
+      return { entries: [], error: `Pasted papers, ${error.message}; no seed was stored` };
+    }
+    throw error;
+  }
+}

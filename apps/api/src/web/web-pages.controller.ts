@@ -1,9 +1,13 @@
 import { BadRequestException, Controller, Get, Param, Query, Res } from '@nestjs/common';
-import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
+import { ApiExcludeEndpoint, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { isUUID } from 'class-validator';
 import { TOPICS } from '@libs/domain';
+import { digestPaperPath, digestViewPath, voteFormModel } from '../digests/digest-page';
+import { DigestsService } from '../digests/digests.service';
 import { SearchPapersDto } from '../papers/dto/search-papers.dto';
 import { PapersService } from '../papers/papers.service';
+import { SimilarPapersService } from '../relevance/similar-papers.service';
 import { readQuery, validateBody } from './web-forms';
 import { badRequestPage, homePage, notFoundPage, paperPage, resultsPage, topicPage } from './web-pages';
 import { itemToWebPaper, WebPapersService } from './web-papers.service';
@@ -14,6 +18,8 @@ const PAGE_SIZE = 20;
 /** A listing day holds 50-150 papers: 30 a page keeps a phone's page short and the HTML light. */
 const DAY_PAGE_SIZE = 30;
 const PUBLIC_CACHE = 'public, max-age=60';
+/** "More like this" on a paper page. */
+const SIMILAR_PAPERS = 10;
 
 /** The public, server-rendered pages: the day's papers, search, topics, one paper, and their stylesheet. */
 @ApiTags('Web pages')
@@ -22,6 +28,8 @@ export class WebPagesController {
   constructor(
     private readonly web: WebPapersService,
     private readonly search: PapersService,
+    private readonly digests: DigestsService,
+    private readonly similarPapers: SimilarPapersService,
   ) {}
 
   // Files of the site, not part of the API.
@@ -117,20 +125,46 @@ export class WebPagesController {
     this.html(res, 200, topicPage(site, { topic, papers, page, limit: PAGE_SIZE, total }));
   }
 
+  /**
+   * One paper, with "More like this". Opened from a digest's web view (`?digest=&token=`, the view's token) it
+   * also offers the subscriber's 👍 / 👎 and the way back; any other query shows the public page.
+   */
   @Get('papers/:id')
-  async paper(@Param('id') id: string, @Res() res: Response): Promise<void> {
+  @ApiQuery({ name: 'digest', required: false, description: 'Opened from this digest: its id (with `token`)' })
+  @ApiQuery({ name: 'token', required: false, description: "The digest view's token: adds the paper's vote form" })
+  async paper(
+    @Param('id') id: string,
+    @Query('digest') digestId: unknown,
+    @Query('token') token: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
+    const site = this.web.site;
     const paper = await this.web.paper(id);
     if (!paper) {
-      this.html(res, 404, notFoundPage(this.web.site, 'There is no such paper.'));
+      this.html(res, 404, notFoundPage(site, 'There is no such paper.'));
       return;
     }
-    this.html(res, 200, paperPage(this.web.site, paper));
+    const fromDigest =
+      typeof digestId === 'string' && typeof token === 'string' && isUUID(digestId)
+        ? await this.digests.paperContext(digestId, token, paper.id)
+        : null;
+    const similar = (await this.similarPapers.similar(paper.id, SIMILAR_PAPERS)).items.map(itemToWebPaper);
+    const back = fromDigest ? digestViewPath(site, fromDigest.context) : null;
+    const body = paperPage(site, paper, {
+      similar,
+      fromDigest:
+        fromDigest && back
+          ? { vote: voteFormModel(site, fromDigest.vote, digestPaperPath(site, paper.id, fromDigest.context)), back }
+          : null,
+    });
+    // The subscriber's vote tokens are theirs alone: never in a shared cache.
+    this.html(res, 200, body, fromDigest ? 'private, no-store' : PUBLIC_CACHE);
   }
 
-  private html(res: Response, status: number, body: string): void {
+  private html(res: Response, status: number, body: string, cache = PUBLIC_CACHE): void {
     res
       .status(status)
-      .set('cache-control', status === 200 ? PUBLIC_CACHE : 'no-store')
+      .set('cache-control', status === 200 ? cache : 'no-store')
       .type('text/html; charset=utf-8')
       .send(body);
   }

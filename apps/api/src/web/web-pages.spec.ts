@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { TOPICS } from '@libs/domain';
 import { safeUrl, sitePath } from './links';
 import { messagePage, longDate, paperPage, topicPage, WebPaper } from './web-pages';
-import { DEFAULT_FORM, formToBody, readForm, readQuery } from './web-forms';
+import { DEFAULT_FORM, formToBody, readForm, readQuery, readSeeds } from './web-forms';
+import { profilePage } from './web-profile-pages';
 import { managePage, subscribePage } from './web-subscription-pages';
 
 const HOSTILE = `<script>alert("x")</script> & 'Friends' \`=`;
@@ -56,8 +57,16 @@ describe('web page templates', () => {
   });
 
   it('should escape what a person typed into the forms, and their error messages', () => {
-    const values = { ...DEFAULT_FORM, email: HOSTILE, keywords: HOSTILE, timezone: HOSTILE, maxPapers: HOSTILE };
-    const errors = { email: [HOSTILE], timezone: [HOSTILE] };
+    const values = {
+      ...DEFAULT_FORM,
+      email: HOSTILE,
+      keywords: HOSTILE,
+      timezone: HOSTILE,
+      maxPapers: HOSTILE,
+      followedAuthors: HOSTILE,
+      seedPapers: HOSTILE,
+    };
+    const errors = { email: [HOSTILE], timezone: [HOSTILE], seedPapers: [HOSTILE] };
     for (const html of [
       subscribePage({ base: '' }, { values, errors }),
       managePage(
@@ -71,7 +80,9 @@ describe('web page templates', () => {
           feeds: { rss: 'https://x/rss', atom: 'https://x/atom', json: 'https://x/json' },
           action: '/manage?id=1&token=2',
           unsubscribeUrl: 'https://x/unsubscribe',
+          profileUrl: '/profile?id=1&token=2',
           saved: false,
+          seeds: { added: 0, lookingUp: [], notFound: [{ where: HOSTILE, id: HOSTILE }], withoutIdentifier: [HOSTILE] },
         },
         values,
         errors,
@@ -79,10 +90,45 @@ describe('web page templates', () => {
     ]) {
       expect(html).not.toContain('<script>');
       expect(html).toContain(`value="${ESCAPED}"`);
-      expect(html).toContain(`<textarea id="keywords" name="keywords" rows="3" aria-describedby="keywords-hint">${ESCAPED}</textarea>`);
+      expect(html).toContain(
+        `<textarea id="keywords" name="keywords" rows="3" aria-describedby="keywords-hint">${ESCAPED}</textarea>`,
+      );
       expect(html).toContain(`<p class="error" id="email-error">${ESCAPED}</p>`);
       expect(html).toContain(`<li><a href="#timezone">Time zone: ${ESCAPED}</a></li>`);
     }
+  });
+
+  it('should escape what a profile page shows: titles, terms and authors', () => {
+    const vote = {
+      paper: { id: '0b0e4c1e-0000-4000-8000-000000000001', arxivId: null, doi: null, title: HOSTILE },
+      vote: 'up' as const,
+      source: 'seed' as const,
+      createdAt: new Date(0),
+      updatedAt: new Date(0),
+    };
+    const html = profilePage(
+      { base: '' },
+      {
+        profile: {
+          liked: [vote],
+          disliked: [{ ...vote, vote: 'down' }],
+          pendingSeeds: [{ arxivId: HOSTILE, requestedAt: new Date(0) }],
+          followedAuthors: [HOSTILE],
+          terms: {
+            liked: [{ term: HOSTILE, label: HOSTILE, weight: 1, paperIds: [vote.paper.id] }],
+            disliked: [],
+            trainedAt: null,
+          },
+        },
+        action: '/profile?id=1&token=2',
+        manageUrl: '/manage?id=1&token=2',
+        notice: HOSTILE,
+        confirmReset: true,
+      },
+    );
+    expect(html).not.toContain('<script>');
+    expect(html.split(ESCAPED).length - 1).toBeGreaterThanOrEqual(8);
+    expect(html).toContain('Yes, reset my profile');
   });
 
   it('should put the site base path in front of every layout link', () => {
@@ -162,6 +208,7 @@ describe('web page helpers', () => {
         sendHour: '07',
         maxPapers: 'x',
         minUpvotes: '',
+        followedAuthors: 'Jane Doe\r\n\r\n  J. Smith ',
       },
       true,
     );
@@ -169,6 +216,7 @@ describe('web page helpers', () => {
       topics: [],
       excludeTopics: [],
       keywords: ['rlhf', '"test-time scaling"'],
+      followedAuthors: ['Jane Doe', 'J. Smith'],
       frequency: 'daily',
       weekday: 1,
       timezone: 'UTC',
@@ -176,5 +224,33 @@ describe('web page helpers', () => {
       maxPapers: 'x',
     });
     expect(formToBody({ ...DEFAULT_FORM, email: 'a@b.org' }, false)).not.toHaveProperty('email');
+  });
+
+  it("should read a form's seed papers: pasted lines then the file, naming the first that cannot be read", () => {
+    const file = (name: string, text: string) => ({
+      originalname: name,
+      buffer: Buffer.from(text),
+      size: Buffer.byteLength(text),
+    });
+    expect(readSeeds('2410.20001\n', file('refs.ris', 'TY  - JOUR\nDO  - 10.1000/x\nER  - \n'))).toEqual({
+      entries: [
+        { where: 'pasted line 1', identifier: { arxivId: '2410.20001' } },
+        { where: 'refs.ris: record of line 1', identifier: { doi: '10.1000/x' } },
+      ],
+      error: null,
+    });
+    expect(readSeeds('2410.20001\nnot a paper', undefined).error).toBe(
+      'Pasted papers, line 2: "not a paper" is not an arXiv id, DOI, or arXiv, Hugging Face or DOI URL; no seed was stored',
+    );
+    expect(readSeeds('', file('notes.pdf', '%PDF-1.7')).error).toMatch(/^notes\.pdf: not a BibTeX \(\.bib\)/);
+    expect(readSeeds('', file('refs.json', '{"id": 1}')).error).toBe(
+      'refs.json: CSL JSON must be an array of items; no seed was stored',
+    );
+    const many = Array.from({ length: 300 }, (_, i) => `2410.${String(10000 + i)}`).join('\n');
+    expect(readSeeds(many, file('more.txt', many)).error).toBe(
+      '600 seed papers: at most 500 at a time; no seed was stored',
+    );
+    // An empty file input sends no file, or one of no bytes: nothing to read.
+    expect(readSeeds('', file('', ''))).toEqual({ entries: [], error: null });
   });
 });

@@ -47,6 +47,20 @@ export interface PaperItemModel {
   reasons?: string;
   /** An explore slot of a for-you digest. */
   explore?: boolean;
+  /** 👍 / 👎 of a paper a subscriber was shown (their digest's web view). */
+  vote?: VoteFormModel;
+}
+
+/** A paper's vote form (partials/vote-form.hbs): each button posts its own vote token. */
+export interface VoteFormModel {
+  action: string;
+  /** This page, for the vote page's "Back" link when the form is sent without JavaScript. */
+  back: string;
+  up: string;
+  down: string;
+  /** aria-pressed of each button: the subscriber's current vote. */
+  upPressed: 'true' | 'false';
+  downPressed: 'true' | 'false';
 }
 
 export const topicHref = (site: Site, slug: string): string => `${site.base}/topics/${encodeURIComponent(slug)}`;
@@ -319,7 +333,19 @@ export function topicPage(site: Site, view: TopicView): string {
   );
 }
 
-export function paperPage(site: Site, paper: WebPaper): string {
+/** What a paper page shows besides the paper. */
+export interface PaperPageExtras {
+  /** "More like this": the papers closest to it, best first. */
+  similar: WebPaper[];
+  /** Opened from a subscriber's digest: the paper's vote form and the way back there. */
+  fromDigest: { vote: VoteFormModel; back: string } | null;
+}
+
+export function paperPage(
+  site: Site,
+  paper: WebPaper,
+  extras: PaperPageExtras = { similar: [], fromDigest: null },
+): string {
   type Row = { term: string; value: string; href?: string; datetime?: string };
   const rows: Row[] = [
     { term: 'Authors', value: paper.authors.join(', ') || 'unknown' },
@@ -350,12 +376,16 @@ export function paperPage(site: Site, paper: WebPaper): string {
   if (paper.keywords.length > 0) {
     rows.push({ term: 'Keywords', value: paper.keywords.join(', ') });
   }
+  const fromDigest = extras.fromDigest;
   return renderPage(
     'paper',
     site,
-    { title: paper.title, nav: 'papers' },
+    // Behind a digest's signed link the page carries the subscriber's vote tokens: kept out of search engines.
+    { title: paper.title, nav: 'papers', ...(fromDigest ? { noindex: true, script: true } : {}) },
     {
       rows,
+      fromDigest,
+      similar: extras.similar.map((similar) => paperItem(site, similar)),
       paper: {
         title: paper.title,
         links: paperLinks(paper),

@@ -38,6 +38,11 @@ h2{font-size:1.1rem;line-height:1.3;margin:0 0 4px}
 details summary{cursor:pointer;color:var(--accent)}
 details p{margin:6px 0}
 .links{display:flex;flex-wrap:wrap;gap:12px;margin:6px 0 0;padding:0;list-style:none;font-size:.9rem}
+.vote-form{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin:10px 0 0}
+.vote-form button{padding:6px 14px;min-height:40px;font-size:.9rem}
+.vote-form button[aria-pressed=true]{background:var(--accent);color:#fff}
+.vote-form[aria-busy=true] button{opacity:.6}
+.vote-paper{font-size:1.1rem;font-weight:600;overflow-wrap:anywhere}
 dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px}
 dl.meta dt{font-weight:600}
 dl.meta dd{margin:0;overflow-wrap:anywhere}
@@ -59,6 +64,15 @@ textarea{min-height:5em}
 button,.button{font:inherit;font-weight:600;padding:8px 20px;border-radius:6px;border:1px solid var(--accent);background:var(--accent);color:#fff;cursor:pointer;text-decoration:none;display:inline-block}
 button.secondary{background:var(--bg);color:var(--accent)}
 .actions{display:flex;flex-wrap:wrap;gap:12px}
+button.danger{background:var(--bad);border-color:var(--bad)}
+button.small{padding:4px 12px;font-size:.875rem}
+.removable{list-style:none;margin:0;padding:0}
+.removable li{display:flex;justify-content:space-between;align-items:center;gap:12px;padding:6px 0;border-top:1px solid var(--line)}
+.removable li>span{min-width:0;overflow-wrap:anywhere}
+.removable form{flex:none;margin:0}
+.terms{display:grid;gap:16px}
+.terms h3{font-size:1rem;margin:8px 0 4px}
+.confirm{border:2px solid var(--bad);border-radius:8px;padding:8px 16px;margin:0 0 16px}
 .preview{margin:24px 0 0;padding:16px 0 0;border-top:2px solid var(--line)}
 .preview:focus{outline:none}
 .pager{display:flex;justify-content:space-between;margin:16px 0}
@@ -68,7 +82,7 @@ main>section>h2,main>article>h2,.section-heading{margin-top:28px}
 form:has(#frequency option[value=weekly]:not(:checked)) .weekday-field{display:none}
 .site-footer{border-top:1px solid var(--line);color:var(--muted);font-size:.875rem}
 .site-footer div{max-width:860px;margin:0 auto;padding:12px 16px}
-@media (min-width:640px){h1{font-size:1.75rem}.paper{gap:16px}}
+@media (min-width:640px){h1{font-size:1.75rem}.paper{gap:16px}.terms{grid-template-columns:1fr 1fr}}
 `;
 
 /** The site's icon: a folded paper, in the site's accent colour. */

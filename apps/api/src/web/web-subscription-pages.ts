@@ -27,6 +27,8 @@ const FIELD_LABELS: Record<keyof FormValues, string> = {
   sendHour: 'Send hour',
   maxPapers: 'Papers per digest',
   minUpvotes: 'Minimum upvotes',
+  followedAuthors: 'Followed authors',
+  seedPapers: 'Seed papers',
 };
 
 /** Fields with a hint paragraph (`<name>-hint`) that their input points to. */
@@ -41,6 +43,8 @@ const HINTED = new Set<keyof FormValues>([
   'sendHour',
   'maxPapers',
   'minUpvotes',
+  'followedAuthors',
+  'seedPapers',
 ]);
 
 /** Each field's messages and the aria attributes tying its input to its hint and its error. */
@@ -107,6 +111,35 @@ export interface PreviewView {
   days: number;
 }
 
+/** What became of a form's seed papers (SeedsService's answer), as the page says it. */
+export interface SeedsOutcome {
+  added: number;
+  lookingUp: { where: string; id: string }[];
+  notFound: { where: string; id: string }[];
+  withoutIdentifier: string[];
+}
+
+/** Sentences of a seeds outcome; null when the form sent none. */
+function seedsModel(outcome: SeedsOutcome | undefined) {
+  if (!outcome) {
+    return null;
+  }
+  const named = (items: { where: string; id: string }[]): string =>
+    items.map((item) => `${item.id} (${item.where})`).join(', ');
+  return {
+    added: `${outcome.added} seed ${outcome.added === 1 ? 'paper' : 'papers'} added.`,
+    lookingUp:
+      outcome.lookingUp.length > 0
+        ? `Looked up on arXiv, added once found: ${named(outcome.lookingUp)}.`
+        : null,
+    notFound: outcome.notFound.length > 0 ? `Not found: ${named(outcome.notFound)}.` : null,
+    withoutIdentifier:
+      outcome.withoutIdentifier.length > 0
+        ? `Without an arXiv id or DOI, so left out: ${outcome.withoutIdentifier.join(', ')}.`
+        : null,
+  };
+}
+
 export interface SubscribeView {
   values: FormValues;
   errors: FieldErrors;
@@ -146,8 +179,13 @@ export function subscribePage(site: Site, view: SubscribeView): string {
   );
 }
 
-export function checkInboxPage(site: Site, message: string): string {
-  return renderPage('check-inbox', site, { title: 'Check your inbox', nav: 'subscribe' }, { message });
+export function checkInboxPage(site: Site, message: string, seeds?: SeedsOutcome): string {
+  return renderPage(
+    'check-inbox',
+    site,
+    { title: 'Check your inbox', nav: 'subscribe' },
+    { message, seeds: seedsModel(seeds) },
+  );
 }
 
 export interface ActiveLinks {
@@ -160,17 +198,18 @@ export function linksPage(
   site: Site,
   text: { title: string; intro: string; feedIntro: string; nav?: 'subscribe' },
   links: ActiveLinks,
+  seeds?: SeedsOutcome,
 ): string {
   return renderPage(
     'subscribed',
     site,
     { title: text.title, nav: text.nav, noindex: true },
-    { ...text, manage: links.manage, feeds: links.feeds },
+    { ...text, manage: links.manage, feeds: links.feeds, seeds: seedsModel(seeds) },
   );
 }
 
 /** A Slack or feed-only subscription is active at once: its links are shown once, here. */
-export function subscribedPage(site: Site, links: ActiveLinks): string {
+export function subscribedPage(site: Site, links: ActiveLinks, seeds?: SeedsOutcome): string {
   return linksPage(
     site,
     {
@@ -181,6 +220,7 @@ export function subscribedPage(site: Site, links: ActiveLinks): string {
       nav: 'subscribe',
     },
     links,
+    seeds,
   );
 }
 
@@ -197,6 +237,10 @@ export interface ManageView {
   saved: boolean;
   /** Shown after "Revoke all earlier links": this page's link is the new one. */
   revoked?: boolean;
+  /** "My profile", under the same token. */
+  profileUrl: string;
+  /** What became of seed papers just added. */
+  seeds?: SeedsOutcome;
 }
 
 export function managePage(site: Site, view: ManageView, values: FormValues, errors: FieldErrors): string {
@@ -217,6 +261,8 @@ export function managePage(site: Site, view: ManageView, values: FormValues, err
       },
       action: view.action,
       unsubscribeUrl: view.unsubscribeUrl,
+      profileUrl: view.profileUrl,
+      seeds: seedsModel(view.seeds),
     },
   );
 }

@@ -1,8 +1,9 @@
-import { Body, Controller, Get, Ip, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Ip, Post, Query, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Settings } from '@libs/config';
-import { Clock, normaliseEmail, unsubscribeUrl } from '@libs/domain';
+import { Clock, MAX_SEED_FILE_BYTES, normaliseEmail, unsubscribeUrl } from '@libs/domain';
 import {
   CreateSubscriptionDto,
   SubscriptionPreferencesDto,
@@ -15,11 +16,29 @@ import {
   SubscriptionView,
   TooManyRequestsError,
 } from '../subscriptions/subscriptions.service';
-import { DEFAULT_FORM, FieldErrors, FormValues, formToBody, isTopicSlug, readForm, validateBody } from './web-forms';
-import { badLinkPage, messagePage, Site } from './web-pages';
+import {
+  DEFAULT_FORM,
+  FieldErrors,
+  FormValues,
+  formToBody,
+  isTopicSlug,
+  readForm,
+  readSeeds,
+  UploadedSeedFile,
+  validateBody,
+} from './web-forms';
+import { bodyInputProblem } from '../http/request-input';
+import { SubscriberPages } from '../pages/pages';
+import { badLinkPage, badRequestPage, messagePage, Site } from './web-pages';
 import { WebPapersService } from './web-papers.service';
-import { checkInboxPage, managePage, subscribePage, subscribedPage } from './web-subscription-pages';
+import { checkInboxPage, managePage, SeedsOutcome, subscribePage, subscribedPage } from './web-subscription-pages';
 
+/**
+ * The forms that take seed papers post multipart/form-data (a library file); multer reads it, in memory, up to
+ * the seed file limit (a larger file answers 413). Urlencoded posts pass through untouched.
+ */
+const SeedUpload = (): MethodDecorator =>
+  UseInterceptors(FileInterceptor('seedFile', { limits: { fileSize: MAX_SEED_FILE_BYTES, files: 1, fields: 200 } }));
 
 /**
  * The subscribe and manage forms. Bodies are taken raw (the global ValidationPipe skips untyped bodies) and
@@ -37,6 +56,7 @@ export class WebSubscriptionsController {
     private readonly limiter: SubscribeRateLimiter,
     private readonly web: WebPapersService,
     private readonly clock: Clock,
+    private readonly pages: SubscriberPages,
   ) {
     this.site = web.site;
   }
@@ -50,13 +70,27 @@ export class WebSubscriptionsController {
 
   /** Subscribes, or (the form's "Preview" button: intent=preview) shows what today's digest would have held. */
   @Post('subscribe')
-  async subscribe(@Body() body: unknown, @Ip() clientIp: string, @Res() res: Response): Promise<void> {
+  @SeedUpload()
+  async subscribe(
+    @Body() body: unknown,
+    @UploadedFile() file: UploadedSeedFile | undefined,
+    @Ip() clientIp: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    if (this.refusedInput(res, body)) {
+      return;
+    }
     const values = readForm(body);
     if (isPreview(body)) {
       await this.preview(res, values);
       return;
     }
     const { value, errors } = await validateBody(CreateSubscriptionDto, formToBody(values, true));
+    // A file that cannot be read is refused whole, before anything is stored (named by its line or entry).
+    const seeds = readSeeds(values.seedPapers, file);
+    if (seeds.error !== null) {
+      errors.seedPapers = [seeds.error];
+    }
     if (Object.keys(errors).length > 0) {
       this.html(res, 400, subscribePage(this.site, { values, errors }));
       return;
@@ -75,16 +109,16 @@ export class WebSubscriptionsController {
       return;
     }
     try {
-      const created = await this.subscriptions.create(value);
+      const created = await this.subscriptions.create(value, undefined, seeds.entries);
       if (created.status === 'pending') {
-        this.html(res, 200, checkInboxPage(this.site, created.message));
+        this.html(res, 200, checkInboxPage(this.site, created.message, created.seeds));
         return;
       }
       const token = new URL(created.manageUrl).searchParams.get('token') ?? '';
       this.html(
         res,
         200,
-        subscribedPage(this.site, { manage: this.manageUrl(created.id, token), feeds: created.feeds }),
+        subscribedPage(this.site, { manage: this.manageUrl(created.id, token), feeds: created.feeds }, created.seeds),
       );
     } catch (error) {
       if (!(error instanceof InvalidSubscriptionError)) {
@@ -117,10 +151,12 @@ export class WebSubscriptionsController {
   }
 
   @Post('manage')
+  @SeedUpload()
   async update(
     @Query('id') id: unknown,
     @Query('token') token: unknown,
     @Body() body: unknown,
+    @UploadedFile() file: UploadedSeedFile | undefined,
     @Ip() clientIp: string,
     @Res() res: Response,
   ): Promise<void> {
@@ -129,11 +165,23 @@ export class WebSubscriptionsController {
       this.html(res, 404, badLinkPage(this.site));
       return;
     }
+    if (this.refusedInput(res, body)) {
+      return;
+    }
     if (intentOf(body) === 'revoke-links') {
       await this.revokeLinks(res, subscription.id, token as string);
       return;
     }
+    if (intentOf(body) === 'erase') {
+      await this.subscriptions.cancel(subscription.id, token as string, undefined, true);
+      this.html(res, 200, this.pages.erased());
+      return;
+    }
     const values = readForm(body);
+    if (intentOf(body) === 'seeds') {
+      await this.addSeeds(res, subscription, token as string, values, file, clientIp);
+      return;
+    }
     if (intentOf(body) === 'channels') {
       await this.updateChannels(res, subscription, token as string, values, body as Record<string, unknown>, clientIp);
       return;
@@ -202,6 +250,30 @@ export class WebSubscriptionsController {
     }
   }
 
+  /** The manage page's seed papers (intent=seeds): pasted lines and a library file; a bad one stores nothing. */
+  private async addSeeds(
+    res: Response,
+    subscription: SubscriptionView,
+    token: string,
+    values: FormValues,
+    file: UploadedSeedFile | undefined,
+    clientIp: string,
+  ): Promise<void> {
+    const seeds = readSeeds(values.seedPapers, file);
+    if (seeds.error !== null || seeds.entries.length === 0) {
+      const message = seeds.error ?? 'Paste arXiv ids or links, or choose a file, to add seed papers';
+      const formValues = { ...valuesOf(subscription), seedPapers: values.seedPapers };
+      this.renderManage(res, 400, subscription, token, formValues, { seedPapers: [message] }, false);
+      return;
+    }
+    const updated = await this.subscriptions.update(subscription.id, token, {}, clientIp, undefined, seeds.entries);
+    if (!updated) {
+      this.html(res, 404, badLinkPage(this.site));
+      return;
+    }
+    this.renderManage(res, 200, updated, token, valuesOf(updated), {}, false, false, updated.seeds);
+  }
+
   /** The manage page's "revoke all earlier links" button: the page again, under its new link. */
   private async revokeLinks(res: Response, id: string, token: string): Promise<void> {
     const renewed = await this.subscriptions.revokeLinks(id, token);
@@ -232,14 +304,33 @@ export class WebSubscriptionsController {
     errors: FieldErrors,
     saved: boolean,
     revoked = false,
+    seeds?: SeedsOutcome,
   ): void {
     const unsubscribe = unsubscribeUrl(this.settings.PUBLIC_URL, this.settings.APP_SECRET, subscription.id, this.clock.now());
-    const view = { ...subscription, action: this.manageUrl(subscription.id, token), unsubscribeUrl: unsubscribe, saved, revoked };
+    const query = `id=${encodeURIComponent(subscription.id)}&token=${encodeURIComponent(token)}`;
+    const view = {
+      ...subscription,
+      action: this.manageUrl(subscription.id, token),
+      profileUrl: `${this.site.base}/profile?${query}`,
+      unsubscribeUrl: unsubscribe,
+      saved,
+      revoked,
+      seeds,
+    };
     this.html(res, status, managePage(this.site, view, values, errors));
   }
 
   private manageUrl(id: string, token: string): string {
     return `${this.site.base}/manage?id=${encodeURIComponent(id)}&token=${encodeURIComponent(token)}`;
+  }
+
+  /** A multipart form is parsed after the request checks ran (checkRequestInput): the same check, here. */
+  private refusedInput(res: Response, body: unknown): boolean {
+    const problem = bodyInputProblem(body);
+    if (problem !== null) {
+      this.html(res, 400, badRequestPage(this.site, [problem]));
+    }
+    return problem !== null;
   }
 
   /** Nothing here is cacheable: forms carry what a person typed, manage pages a credential. */
@@ -267,5 +358,6 @@ function valuesOf(subscription: SubscriptionView): FormValues {
     sendHour: String(subscription.sendHour),
     maxPapers: String(subscription.maxPapers),
     minUpvotes: String(subscription.minUpvotes),
+    followedAuthors: subscription.followedAuthors.join('\n'),
   };
 }

@@ -573,8 +573,20 @@ describe('web pages (integration)', () => {
       }));
       manyIds.push(...(await insertPapers(sql, seeds)));
       await insertPapers(sql, [
-        { title: 'An earlier day, few upvotes', abstract: 'x', listedAt: `${OTHER_DAY}T23:00:00Z`, upvotes: 1, topics: RECSYS },
-        { title: 'An earlier day, many upvotes', abstract: 'x', listedAt: `${OTHER_DAY}T01:00:00Z`, upvotes: 5000, topics: RECSYS },
+        {
+          title: 'An earlier day, few upvotes',
+          abstract: 'x',
+          listedAt: `${OTHER_DAY}T23:00:00Z`,
+          upvotes: 1,
+          topics: RECSYS,
+        },
+        {
+          title: 'An earlier day, many upvotes',
+          abstract: 'x',
+          listedAt: `${OTHER_DAY}T01:00:00Z`,
+          upvotes: 5000,
+          topics: RECSYS,
+        },
       ]);
     });
 
@@ -589,7 +601,9 @@ describe('web pages (integration)', () => {
       expect(titlesOf(last)).toEqual(Array.from({ length: 5 }, (_, i) => `Many papers number ${4 - i}`));
       expect(last).toContain('Papers 61–65 of 65, most upvoted first');
       expect(last).toContain(`rel="prev" href="${attr(`/?date=${DAY}&page=2`)}"`);
-      expect(await page(`/?date=${DAY}&page=9`)).toContain('There are 3 pages of papers here: this page is past the last one.');
+      expect(await page(`/?date=${DAY}&page=9`)).toContain(
+        'There are 3 pages of papers here: this page is past the last one.',
+      );
       // Light: a page of 30 papers, not the whole day.
       expect(Buffer.byteLength(first)).toBeLessThan(80_000);
     });
@@ -628,7 +642,9 @@ describe('web pages (integration)', () => {
       expect(await htmlPage('/?page=1&page=2', 400)).toContain('page must be given once');
       expect(await htmlPage('/?page=abc', 400)).toContain('page must be a whole number from 1 to 10000');
       expect(await htmlPage('/?topic=llm&topic=rl', 400)).toContain('topic must be given once');
-      expect(await htmlPage('/topics/reasoning?page=abc', 400)).toContain('page must be a whole number from 1 to 10000');
+      expect(await htmlPage('/topics/reasoning?page=abc', 400)).toContain(
+        'page must be a whole number from 1 to 10000',
+      );
       expect(await htmlPage('/topics/reasoning?page=1&page=2', 400)).toContain('page must be given once');
     });
 
@@ -684,7 +700,9 @@ describe('web pages (integration)', () => {
     it('should hide the weekday field unless the form asks for weekly digests', async () => {
       const css = (await http().get('/assets/paperboy.css')).text;
       expect(css).toContain('form:has(#frequency option[value=weekly]:not(:checked)) .weekday-field{display:none}');
-      expect(await page('/subscribe')).toMatch(/<div class="weekday-field"><label for="weekday">Weekday of weekly digests<\/label>/);
+      expect(await page('/subscribe')).toMatch(
+        /<div class="weekday-field"><label for="weekday">Weekday of weekly digests<\/label>/,
+      );
     });
 
     it('should say a bad manage link is not valid once, without repeating itself', async () => {
@@ -697,14 +715,27 @@ describe('web pages (integration)', () => {
       const spec = (await http().get('/api/docs/openapi.json')).body as {
         paths: Record<string, Record<string, { tags?: string[] }>>;
       };
-      const tags = new Set(Object.values(spec.paths).flatMap((ops) => Object.values(ops).flatMap((op) => op.tags ?? [])));
+      const tags = new Set(
+        Object.values(spec.paths).flatMap((ops) => Object.values(ops).flatMap((op) => op.tags ?? [])),
+      );
       expect([...tags].sort()).toEqual(
-        ['Admin', 'Digests', 'Feeds', 'Health', 'Metrics', 'Papers', 'Subscriptions', 'Topics', 'Web pages'].filter((tag) =>
-          tags.has(tag),
-        ),
+        [
+          'Admin',
+          'Digests',
+          'Feeds',
+          'Health',
+          'Metrics',
+          'Papers',
+          'Subscriptions',
+          'Topics',
+          'Web pages',
+          'Webhooks',
+        ].filter((tag) => tags.has(tag)),
       );
       expect([...tags].every((tag) => /^[A-Z][a-z]+( [a-z]+)?$/.test(tag))).toBe(true);
-      expect(Object.keys(spec.paths).filter((path) => path.startsWith('/assets') || path === '/favicon.ico')).toEqual([]);
+      expect(Object.keys(spec.paths).filter((path) => path.startsWith('/assets') || path === '/favicon.ico')).toEqual(
+        [],
+      );
       expect(spec.paths['/api/digests/{id}'].get.tags).toEqual(['Digests']);
     });
   });

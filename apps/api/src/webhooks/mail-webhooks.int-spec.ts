@@ -89,6 +89,11 @@ async function startSnsStandIn(keys: Keys): Promise<SnsStandIn> {
       );
       return;
     }
+    if (url.pathname === '/SimpleNotificationService-busy.pem') {
+      res.writeHead(503, { 'content-type': 'text/plain' });
+      res.end('Service Unavailable');
+      return;
+    }
     res.writeHead(404);
     res.end();
   });
@@ -401,6 +406,19 @@ describe('api mail webhooks (integration)', () => {
       expect(await eventCount()).toBe(0);
     });
 
+    it('should answer 503 when SNS cannot serve its certificate, so SNS delivers the message again', async () => {
+      const id = await subscriber('busy@example.org');
+      const busy = `https://${sns.host}/SimpleNotificationService-busy.pem`;
+      const response = await postSns(snsMessage(bounceNotification('busy@example.org'), { certUrl: busy }));
+      expect(response.status).toBe(503);
+      expect((await state(id)).emailSuppressedAt).toBeNull();
+      // A certificate that is not there is no SNS trouble: refused.
+      const missing = `https://${sns.host}/SimpleNotificationService-missing.pem`;
+      expect((await postSns(snsMessage(bounceNotification('busy@example.org'), { certUrl: missing }))).status).toBe(
+        401,
+      );
+    });
+
     it('should fetch each signing certificate once', async () => {
       await subscriber('cached@example.org');
       const before = sns.certificateGets;
@@ -487,6 +505,53 @@ describe('api mail webhooks (integration)', () => {
 
       expect(response.body).toEqual(expect.objectContaining({ recorded: 1, subscriptionsAffected: 1 }));
       expect((await state(id)).status).toBe('unsubscribed');
+    });
+
+    it('should take the webhook at its URL with a trailing slash as well', async () => {
+      const id = await subscriber('pm-slash@example.org');
+      const response = await api
+        .http()
+        .post('/api/webhooks/mail/postmark/')
+        .set({ 'content-type': 'application/json', ...authorised })
+        .send(bounce('pm-slash@example.org', '31337'));
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual(expect.objectContaining({ recorded: 1, subscriptionsAffected: 1 }));
+      expect((await state(id)).emailSuppressedAt).not.toBeNull();
+    });
+
+    it('should record and apply two identical deliveries arriving at once only once', async () => {
+      const id = await subscriber('pm-twice@example.org');
+      const body = bounce('pm-twice@example.org', '9001');
+
+      const answers = await Promise.all([1, 2, 3, 4].map(() => post('postmark', body, authorised)));
+
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200]);
+      const bodies = answers.map((answer) => answer.body as { recorded: number; subscriptionsAffected: number });
+      expect(bodies.reduce((sum, answer) => sum + answer.recorded, 0)).toBe(1);
+      expect(bodies.reduce((sum, answer) => sum + answer.subscriptionsAffected, 0)).toBe(1);
+      expect(await eventCount()).toBe(1);
+      expect((await state(id)).emailSuppressedAt).not.toBeNull();
+    });
+
+    it.each([
+      ['empty', ''],
+      ['null', 'null'],
+      ['a string', '"Bounce"'],
+      ['a number out of range', '1e400'],
+      ['deeply nested', `${'['.repeat(100_000)}${']'.repeat(100_000)}`],
+      ['wrong types', '{"RecordType":"Bounce","ID":{"a":1},"Type":["HardBounce"],"Email":5}'],
+      [
+        'an ID that is no number',
+        '{"RecordType":"Bounce","ID":"12; DROP","Type":"HardBounce","Email":"a@example.org"}',
+      ],
+      ['a NUL byte', '{"RecordType":"Bounce","ID":7,"Type":"HardBounce","Email":"a\u0000@example.org"}'],
+      ['not UTF-8', Buffer.from([0x7b, 0xff, 0xfe, 0x7d]).toString('latin1')],
+      ['over 1 MB', `{"RecordType":"Bounce","ID":8,"Type":"HardBounce","Email":"${'a'.repeat(1100_000)}@example.org"}`],
+    ])('should answer a 4xx, never a 5xx, to a hostile body (%s), storing nothing', async (_what, body) => {
+      const response = await post('postmark', body, authorised);
+      expect(response.status).toBeGreaterThanOrEqual(400);
+      expect(response.status).toBeLessThan(500);
+      expect(await eventCount()).toBe(0);
     });
 
     it('should answer 400 naming what is wrong', async () => {
@@ -632,6 +697,31 @@ describe('api mail webhooks (integration)', () => {
       expect((await state(id)).status).toBe('unsubscribed');
     });
 
+    it("should refuse a signature replayed with another event, and take the provider's retry of the same body", async () => {
+      const id = await subscriber('mg-victim@example.org');
+      const seen = JSON.parse(payload(failed('mg-bounced@example.org', 'permanent', 'seen-1'))) as Record<
+        string,
+        unknown
+      >;
+      const original = JSON.stringify(seen);
+      expect((await post('mailgun', original)).status).toBe(200);
+
+      // Mailgun signs only its timestamp and token: whoever saw one request could attach them to any event.
+      const forgedBody = JSON.stringify({
+        ...seen,
+        'event-data': failed('mg-victim@example.org', 'permanent', 'forged-1'),
+      });
+      const forgery = await post('mailgun', forgedBody);
+      expect(forgery.status).toBe(401);
+      expect(messages(forgery.body)).toBe('This mailgun signature was already used for another body: not taken again');
+      expect((await state(id)).emailSuppressedAt).toBeNull();
+
+      const retried = await post('mailgun', original);
+      expect(retried.status).toBe(200);
+      expect(retried.body).toEqual(expect.objectContaining({ events: 1, recorded: 0 }));
+      expect(await eventCount()).toBe(1);
+    });
+
     it('should answer 401 to a wrong signature or a stale one, and 400 to a body without its parts', async () => {
       const id = await subscriber('mg-target@example.org');
       expect(
@@ -648,6 +738,29 @@ describe('api mail webhooks (integration)', () => {
       expect(response.status).toBe(400);
       expect(messages(response.body)).toBe('event-data must be an object');
     });
+  });
+
+  it.each([
+    ['ses', '[]'],
+    ['ses', '{"Type":"Notification","SignatureVersion":3}'],
+    ['ses', '{"Type":["Notification"],"MessageId":1}'],
+    [
+      'ses',
+      `{"Type":"SubscriptionConfirmation","SignatureVersion":"1","MessageId":"m","TopicArn":"${TOPIC}","Message":"x","Timestamp":"t","Signature":"s","SigningCertURL":"https://169.254.169.254/latest/meta-data/"}`,
+    ],
+    [
+      'ses',
+      `{"Type":"Notification","SignatureVersion":"1","MessageId":"m","TopicArn":"${TOPIC}","Message":"x","Timestamp":"t","Signature":"s","SigningCertURL":"file:///etc/passwd"}`,
+    ],
+    ['mailgun', '{"signature":[],"event-data":{}}'],
+    ['mailgun', '{"signature":{"timestamp":1,"token":null,"signature":{}}}'],
+    ['mailgun', '{"signature":{"timestamp":"1","token":"t","signature":"00"},"event-data":"x"}'],
+    ['sendgrid', '[{"event":"bounce"}]'],
+  ])('should answer a 4xx, never a 5xx, to a hostile %s body (%s), storing nothing', async (provider, body) => {
+    const response = await post(provider, body, { 'content-type': 'text/plain' });
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+    expect(await eventCount()).toBe(0);
   });
 
   it('should answer 404 for a provider it does not know', async () => {

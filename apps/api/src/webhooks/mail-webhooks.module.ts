@@ -5,9 +5,11 @@ import { DatabaseModule } from '@libs/database';
 import { MailWebhooksController } from './mail-webhooks.controller';
 import { MailWebhooksService } from './mail-webhooks.service';
 import { SnsClient } from './sns-client';
+import { WebhookTokens } from './webhook-tokens';
 
 /** The webhook routes: their bodies are taken raw (as text), up to this size (SendGrid batches events). */
-export const MAIL_WEBHOOK_PATHS = /^\/api\/webhooks\/mail\/[^/]+$/;
+// A trailing slash too: the router takes it, and a body read as JSON there would fail its signature.
+export const MAIL_WEBHOOK_PATHS = /^\/api\/webhooks\/mail\/[^/]+\/?$/;
 export const MAIL_WEBHOOK_MAX_BYTES = 1024 * 1024;
 
 const rawText = text({ type: () => true, limit: MAIL_WEBHOOK_MAX_BYTES });
@@ -24,6 +26,6 @@ export function mailWebhookBodies(req: Request, res: Response, next: NextFunctio
 @Module({
   imports: [DatabaseModule],
   controllers: [MailWebhooksController],
-  providers: [MailWebhooksService, SnsClient],
+  providers: [MailWebhooksService, SnsClient, WebhookTokens],
 })
 export class MailWebhooksModule {}

@@ -6,9 +6,10 @@ import { Clock } from '@libs/domain';
 import { readMailgun } from './providers/mailgun';
 import { readPostmark, verifyPostmark } from './providers/postmark';
 import { ReadReports } from './providers/provider-event';
-import { readSendgrid, sendgridKey, verifySendgrid } from './providers/sendgrid';
+import { readSendgrid, sendgridKey, SIGNATURE_TOLERANCE_MS, verifySendgrid } from './providers/sendgrid';
 import { parseSnsMessage, readSesNotification, verifySnsSignature } from './providers/ses-sns';
 import { SnsClient } from './sns-client';
+import { WebhookTokens } from './webhook-tokens';
 
 export const MAIL_PROVIDERS = ['ses', 'postmark', 'sendgrid', 'mailgun'] as const;
 export type MailProvider = (typeof MAIL_PROVIDERS)[number];
@@ -46,6 +47,7 @@ export class MailWebhooksService {
     private readonly events: MailEventRepository,
     private readonly sns: SnsClient,
     private readonly clock: Clock,
+    private readonly tokens: WebhookTokens,
   ) {
     const key = settings.MAIL_WEBHOOK_SENDGRID_PUBLIC_KEY;
     this.sendgrid = key === undefined ? null : sendgridKey(key);
@@ -81,9 +83,13 @@ export class MailWebhooksService {
         verifySendgrid(this.sendgrid as KeyObject, headers, body, now);
         read = readSendgrid(body);
         break;
-      case 'mailgun':
-        read = readMailgun(body, this.settings.MAIL_WEBHOOK_MAILGUN_SIGNING_KEY as string, now);
+      case 'mailgun': {
+        const mailgun = readMailgun(body, this.settings.MAIL_WEBHOOK_MAILGUN_SIGNING_KEY as string, now);
+        // A timestamp is taken up to the tolerance either side of now: its token is remembered that long.
+        await this.tokens.bind(known, mailgun.token, body, 2 * SIGNATURE_TOLERANCE_MS + 60_000);
+        read = mailgun;
         break;
+      }
     }
     let recorded = 0;
     let subscriptionsAffected = 0;

@@ -86,6 +86,10 @@ export class SnsClient implements OnModuleDestroy {
       }
       chunks.push(chunk as Buffer);
     }
+    if (response.statusCode >= 500) {
+      // SNS's own trouble: answered 503, so SNS delivers the message again (it gives up after a 4xx).
+      throw new ServiceUnavailableException(`SNS answered ${response.statusCode} for ${what}; try again`);
+    }
     if (response.statusCode !== 200) {
       throw forged(`SNS answered ${response.statusCode} for ${what}`);
     }

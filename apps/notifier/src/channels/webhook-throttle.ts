@@ -1,9 +1,8 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import type Redis from 'ioredis';
 import { createHash } from 'node:crypto';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { Settings } from '@libs/config';
-import { createRedisClient } from '@libs/queues';
+import { createRedisClient, RedisClient, redisKeyPrefix } from '@libs/queues';
 
 /**
  * At most one message a second per Slack webhook, across every notifier replica (rate-limiter-flexible's
@@ -12,14 +11,14 @@ import { createRedisClient } from '@libs/queues';
  */
 @Injectable()
 export class WebhookThrottle implements OnModuleDestroy {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly limiter: RateLimiterRedis;
 
   constructor(settings: Settings) {
-    this.redis = createRedisClient(settings.REDIS_URL, WebhookThrottle.name, { maxRetriesPerRequest: 3 });
+    this.redis = createRedisClient(settings.redis, WebhookThrottle.name, { maxRetriesPerRequest: 3 });
     this.limiter = new RateLimiterRedis({
       storeClient: this.redis,
-      keyPrefix: `${settings.QUEUE_PREFIX}:throttle:slack`,
+      keyPrefix: `${redisKeyPrefix(settings, 'throttle')}:slack`,
       points: 1,
       duration: 1,
     });

@@ -16,8 +16,10 @@ import { DigestWindowsAndResume1765320000000 } from './1765320000000-DigestWindo
 import { DigestMergedStatus1765400000000 } from './1765400000000-DigestMergedStatus';
 import { RevocableLinks1765500000000 } from './1765500000000-RevocableLinks';
 import { DigestPaperWhy1765600000200 } from './1765600000200-DigestPaperWhy';
+import { PendingSeeds1765700000300 } from './1765700000300-PendingSeeds';
 import { Relevance1765600000140 } from './1765600000140-Relevance';
 import { MailEvents1765700000500 } from './1765700000500-MailEvents';
+import { LedgerRetentionIndexes1765700000900 } from './1765700000900-LedgerRetentionIndexes';
 
 /** Every migration, in order: an imported list rather than a glob, so bundles and the CLI agree. */
 export const MIGRATIONS = [
@@ -40,5 +42,7 @@ export const MIGRATIONS = [
   RevocableLinks1765500000000,
   Relevance1765600000140,
   DigestPaperWhy1765600000200,
+  PendingSeeds1765700000300,
   MailEvents1765700000500,
+  LedgerRetentionIndexes1765700000900,
 ];

@@ -4,7 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { type QueryResultRow } from 'pg';
 import { In, Repository } from 'typeorm';
 import { DeliveryEntity } from '../entities';
-import { preparedQuery } from './pooled-client';
+import { entityColumns, preparedQuery } from './pooled-client';
 
 /**
  * A digest's deliveries, one per channel: claimed for sending, their attempts counted, their outcome recorded
@@ -13,12 +13,15 @@ import { preparedQuery } from './pooled-client';
 @Injectable()
 export class DeliveryRepository {
   private readonly namedStatements: boolean;
+  /** The delivery's columns by name (see entityColumns: a claim must not break when a release adds one). */
+  private readonly columns: string;
 
   constructor(
     @InjectRepository(DeliveryEntity) private readonly deliveries: Repository<DeliveryEntity>,
     settings: Settings,
   ) {
     this.namedStatements = settings.DATABASE_NAMED_STATEMENTS;
+    this.columns = entityColumns(deliveries.manager.connection, DeliveryEntity);
   }
 
   /** The per-delivery statements run as named prepared statements (see preparedQuery). */
@@ -42,7 +45,7 @@ export class DeliveryRepository {
     const [row] = await this.prepared<DeliveryEntity>(
       'delivery-claim',
       `UPDATE "deliveries" SET "status" = 'sending', "attempts" = "attempts" + 1, "updatedAt" = now()
-       WHERE "id" = $1 AND "status" = 'pending' RETURNING *`,
+       WHERE "id" = $1 AND "status" = 'pending' RETURNING ${this.columns}`,
       [id],
     );
     return row ?? null;

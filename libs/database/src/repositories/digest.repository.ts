@@ -12,7 +12,7 @@ import {
   DigestStatus,
   SubscriptionEntity,
 } from '../entities';
-import { preparedQuery, statementConfig, withPooledClient } from './pooled-client';
+import { entityColumns, preparedQuery, statementConfig, withPooledClient } from './pooled-client';
 
 export interface DigestClaim {
   subscriptionId: string;
@@ -47,12 +47,15 @@ export interface BuiltDigest {
 @Injectable()
 export class DigestRepository {
   private readonly namedStatements: boolean;
+  /** The subscription's columns by name (see entityColumns: a build must not break when a release adds one). */
+  private readonly subscriptionColumns: string;
 
   constructor(
     @InjectRepository(DigestEntity) private readonly digests: Repository<DigestEntity>,
     settings: Settings,
   ) {
     this.namedStatements = settings.DATABASE_NAMED_STATEMENTS;
+    this.subscriptionColumns = entityColumns(digests.manager.connection, SubscriptionEntity, 's');
   }
 
   /** Unnamed behind a pooler that cannot keep named statements (DATABASE_NAMED_STATEMENTS=false). */
@@ -122,7 +125,7 @@ export class DigestRepository {
       SubscriptionEntity & { digest: Record<string, unknown>; previousEnd: Date | null }
     >(
       'digest-with-subscription',
-      `SELECT s.*, json_build_object('id', d."id", 'subscriptionId', d."subscriptionId", 'periodKey', d."periodKey",
+      `SELECT ${this.subscriptionColumns}, json_build_object('id', d."id", 'subscriptionId', d."subscriptionId", 'periodKey', d."periodKey",
          'dueAt', d."dueAt", 'plannedFor', d."plannedFor", 'status', d."status", 'paperCount', d."paperCount",
          'omittedCount', d."omittedCount", 'builtAt', d."builtAt", 'createdAt', d."createdAt") AS "digest",
          (SELECT p."plannedFor" FROM "digests" p WHERE p."subscriptionId" = d."subscriptionId" AND p."dueAt" < d."dueAt"
@@ -365,6 +368,15 @@ export class DigestRepository {
       [digestId],
     );
     return new Map(rows.map((row) => [row.paperId, { explore: row.explore, why: row.why }]));
+  }
+
+  /** The papers a subscription was shown in an explore slot of one of its digests (votes on them are kept apart). */
+  async exploredPaperIds(subscriptionId: string): Promise<Set<string>> {
+    const rows = await this.digests.manager.query<{ paperId: string }[]>(
+      `SELECT DISTINCT "paperId" FROM "digest_papers" WHERE "subscriptionId" = $1 AND "explore" = true`,
+      [subscriptionId],
+    );
+    return new Set(rows.map((row) => row.paperId));
   }
 
   /** The papers of a digest, in digest order. */

@@ -2,6 +2,7 @@ import { EntityManager, QueryFailedError } from 'typeorm';
 import type { TopicTag } from '@libs/domain';
 import { PaperRecord } from '@libs/domain/papers';
 import { ListingEntity, PaperEntity } from '../entities';
+import { entityColumns } from './pooled-client';
 
 /** A listing as the merge reads it, with its row version (xmin: the transaction that last wrote it). */
 export type VersionedListing = ListingEntity & { version: string };
@@ -98,7 +99,8 @@ export class PaperMergeStatements {
   /** The listings with these ids (ids that are not uuids cannot exist), by id, not locked: see claimListings. */
   readListings(listingIds: readonly string[]): Promise<VersionedListing[]> {
     return this.manager.query<VersionedListing[]>(
-      `SELECT *, "xmin"::text AS "version" FROM "listings" WHERE "id" = ANY($1::uuid[]) ORDER BY "id"`,
+      `SELECT ${entityColumns(this.manager.connection, ListingEntity)}, "xmin"::text AS "version"
+       FROM "listings" WHERE "id" = ANY($1::uuid[]) ORDER BY "id"`,
       [listingIds.filter((id) => UUID.test(id))],
     );
   }

@@ -1,5 +1,5 @@
 import { DatabaseError, type PoolClient, type QueryConfig, type QueryResultRow } from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
 /**
@@ -54,4 +54,18 @@ export function preparedQuery<T extends QueryResultRow>(
   statement: { name: string; text: string; values: unknown[] },
 ): Promise<T[]> {
   return withPooledClient(dataSource, async (client) => (await client.query<T>(statementConfig(named, statement))).rows);
+}
+
+/**
+ * An entity's columns named one by one (`alias."column" AS "property"`), for the statements that read whole
+ * rows. Never `*`: a named statement prepared with `*` fails with "cached plan must not change result type"
+ * once a migration adds a column, which would stop every process of the previous release still running
+ * (docs/operations.md, "Upgrades without downtime"). Named, each release reads the columns it knows.
+ */
+export function entityColumns(dataSource: DataSource, entity: EntityTarget<ObjectLiteral>, alias?: string): string {
+  const prefix = alias === undefined ? '' : `${alias}.`;
+  return dataSource
+    .getMetadata(entity)
+    .columns.map((column) => `${prefix}"${column.databaseName}" AS "${column.propertyName}"`)
+    .join(', ');
 }

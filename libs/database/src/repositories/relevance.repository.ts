@@ -17,7 +17,9 @@ export interface FoundPaper extends PaperForFeatures {
 
 /**
  * The relevance features of papers (term counts, stored once per paper) and the corpus's document
- * frequencies, kept incrementally as papers are featurized (docs/adr/0003-relevance-model.md).
+ * frequencies, kept incrementally as papers are featurized (docs/adr/0003-relevance-model.md). Term and
+ * weight arrays are read as JSON: pg parses a text array one character object at a time, which made
+ * reading a model the largest garbage of a for-you digest.
  */
 @Injectable()
 export class RelevanceRepository {
@@ -105,7 +107,8 @@ export class RelevanceRepository {
       return new Map();
     }
     const rows = await this.dataSource.query<{ paperId: string; terms: string[]; counts: number[] }[]>(
-      `SELECT "paperId", "terms", "counts" FROM "paper_features" WHERE "paperId" = ANY($1::uuid[])`,
+      `SELECT "paperId", to_json("terms") AS "terms", to_json("counts") AS "counts"
+         FROM "paper_features" WHERE "paperId" = ANY($1::uuid[])`,
       [paperIds],
     );
     return new Map(rows.map((row) => [row.paperId, new Map(row.terms.map((term, i) => [term, row.counts[i]]))]));
@@ -143,7 +146,7 @@ export class RelevanceRepository {
   /** A subscription's votes (and seeds) with their papers' term counts: what its model is trained on. */
   async labelledFeatures(subscriptionId: string): Promise<{ liked: TermCounts[]; disliked: TermCounts[] }> {
     const rows = await this.dataSource.query<{ vote: 'up' | 'down'; terms: string[]; counts: number[] }[]>(
-      `SELECT v."vote", f."terms", f."counts"
+      `SELECT v."vote", to_json(f."terms") AS "terms", to_json(f."counts") AS "counts"
          FROM "paper_votes" v JOIN "paper_features" f ON f."paperId" = v."paperId"
         WHERE v."subscriptionId" = $1
         ORDER BY v."updatedAt" DESC, v."paperId"`,
@@ -163,7 +166,7 @@ export class RelevanceRepository {
     limit: number,
   ): Promise<{ id: string; title: string; counts: TermCounts }[]> {
     const rows = await this.dataSource.query<{ id: string; title: string; terms: string[]; counts: number[] }[]>(
-      `SELECT p."id", p."title", f."terms", f."counts"
+      `SELECT p."id", p."title", to_json(f."terms") AS "terms", to_json(f."counts") AS "counts"
          FROM "paper_votes" v
          JOIN "paper_features" f ON f."paperId" = v."paperId"
          JOIN "papers" p ON p."id" = v."paperId"
@@ -196,7 +199,7 @@ export class RelevanceRepository {
    */
   async backgroundSample(since: Date, seed: string, limit: number): Promise<TermCounts[]> {
     const rows = await this.dataSource.query<{ terms: string[]; counts: number[] }[]>(
-      `SELECT f."terms", f."counts"
+      `SELECT to_json(f."terms") AS "terms", to_json(f."counts") AS "counts"
          FROM "paper_features" f JOIN "papers" p ON p."id" = f."paperId"
         WHERE p."readyAt" IS NOT NULL AND p."listedAt" >= $1
         ORDER BY md5(p."id"::text || $2), p."id"
@@ -222,6 +225,53 @@ export class RelevanceRepository {
     );
   }
 
+  /**
+   * What a for-you digest reads of its subscriber, in one round trip: the stored model, the latest liked
+   * papers (ids and titles, latest first) and which of the window's candidates the subscription's
+   * digests already hold. Null without a model.
+   */
+  async forYouInputs(
+    subscriptionId: string,
+    likedLimit: number,
+    candidateIds: readonly string[],
+  ): Promise<{ model: RelevanceModel; liked: { id: string; title: string }[]; delivered: Set<string> } | null> {
+    const rows = await this.dataSource.query<
+      {
+        terms: string[];
+        weights: number[];
+        liked: number;
+        disliked: number;
+        likedPapers: { id: string; title: string }[];
+        delivered: string[];
+      }[]
+    >(
+      `SELECT to_json(m."terms") AS "terms", to_json(m."weights") AS "weights", m."liked", m."disliked",
+              (SELECT coalesce(json_agg(json_build_object('id', l."id", 'title', l."title")), '[]')
+                 FROM (SELECT p."id", p."title"
+                         FROM "paper_votes" v JOIN "papers" p ON p."id" = v."paperId"
+                        WHERE v."subscriptionId" = m."subscriptionId" AND v."vote" = 'up'
+                        ORDER BY v."updatedAt" DESC, v."paperId"
+                        LIMIT $2) l) AS "likedPapers",
+              (SELECT coalesce(json_agg(d."paperId"), '[]') FROM "digest_papers" d
+                WHERE d."subscriptionId" = m."subscriptionId" AND d."paperId" = ANY($3::uuid[])) AS "delivered"
+         FROM "subscriber_models" m WHERE m."subscriptionId" = $1`,
+      [subscriptionId, likedLimit, candidateIds],
+    );
+    const row = rows[0];
+    return row
+      ? {
+          model: {
+            terms: row.terms,
+            weights: Float32Array.from(row.weights),
+            liked: row.liked,
+            disliked: row.disliked,
+          },
+          liked: row.likedPapers,
+          delivered: new Set(row.delivered),
+        }
+      : null;
+  }
+
   /** The stored models of these subscriptions, by subscription id (those without one are missing). */
   async models(subscriptionIds: readonly string[]): Promise<Map<string, RelevanceModel>> {
     if (subscriptionIds.length === 0) {
@@ -230,7 +280,7 @@ export class RelevanceRepository {
     const rows = await this.dataSource.query<
       { subscriptionId: string; terms: string[]; weights: number[]; liked: number; disliked: number }[]
     >(
-      `SELECT "subscriptionId", "terms", "weights", "liked", "disliked"
+      `SELECT "subscriptionId", to_json("terms") AS "terms", to_json("weights") AS "weights", "liked", "disliked"
          FROM "subscriber_models" WHERE "subscriptionId" = ANY($1::uuid[])`,
       [subscriptionIds],
     );

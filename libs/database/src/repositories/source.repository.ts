@@ -214,7 +214,9 @@ export class SourceRepository {
              r."itemsSeen" AS "runItemsSeen", r."itemsNew" AS "runItemsNew", r."error" AS "runError"
         FROM "sources" s
         LEFT JOIN LATERAL (
-          SELECT * FROM "fetch_runs" f
+          SELECT f."id", f."status", f."listingDate", f."startedAt", f."finishedAt", f."httpStatus",
+                 f."itemsSeen", f."itemsNew", f."error"
+            FROM "fetch_runs" f
            WHERE f."sourceId" = s."id"
            ORDER BY f."startedAt" DESC, f."listingDate" DESC NULLS LAST, f."id" DESC
            LIMIT 1

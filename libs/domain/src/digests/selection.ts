@@ -28,25 +28,11 @@ export function rankCandidates(
   filter: DigestFilter,
   keywordRanks: ReadonlyMap<string, number> | null,
 ): string[] {
-  const hasKeywords = filter.keywords.length > 0;
-  const everything = filter.topics.length === 0 && !hasKeywords;
   const scored: { paper: CandidatePaper; strength: number }[] = [];
   for (const paper of candidates) {
-    if (paper.upvotes < filter.minUpvotes || filter.excludeTopics.some((topic) => paper.topics.has(topic))) {
-      continue;
-    }
-    let topicScore = 0;
-    let topicMatch = false;
-    for (const topic of filter.topics) {
-      const score = paper.topics.get(topic);
-      if (score !== undefined) {
-        topicMatch = true;
-        topicScore += score;
-      }
-    }
-    const keywordRank = hasKeywords ? keywordRanks?.get(paper.id) : undefined;
-    if (everything || topicMatch || keywordRank !== undefined) {
-      scored.push({ paper, strength: topicScore + (keywordRank ?? 0) });
+    const strength = matchStrength(paper, filter, keywordRanks);
+    if (strength !== null) {
+      scored.push({ paper, strength });
     }
   }
   scored.sort(
@@ -57,6 +43,46 @@ export function rankCandidates(
       (a.paper.id < b.paper.id ? -1 : a.paper.id > b.paper.id ? 1 : 0),
   );
   return scored.map((entry) => entry.paper.id);
+}
+
+/**
+ * Marks (1) the candidates a subscription's filters let through, in candidate order: the papers
+ * rankCandidates returns, without ranking them, for a ranking that scores every candidate anyway.
+ */
+export function markCandidates(
+  candidates: readonly CandidatePaper[],
+  filter: DigestFilter,
+  keywordRanks: ReadonlyMap<string, number> | null,
+  into = new Uint8Array(candidates.length),
+): Uint8Array {
+  candidates.forEach((paper, i) => {
+    into[i] = matchStrength(paper, filter, keywordRanks) === null ? 0 : 1;
+  });
+  return into;
+}
+
+/** How strongly a paper matches the filters (its topics' scores plus the keyword rank); null: it does not. */
+function matchStrength(
+  paper: CandidatePaper,
+  filter: DigestFilter,
+  keywordRanks: ReadonlyMap<string, number> | null,
+): number | null {
+  if (paper.upvotes < filter.minUpvotes || filter.excludeTopics.some((topic) => paper.topics.has(topic))) {
+    return null;
+  }
+  let topicScore = 0;
+  let topicMatch = false;
+  for (const topic of filter.topics) {
+    const score = paper.topics.get(topic);
+    if (score !== undefined) {
+      topicMatch = true;
+      topicScore += score;
+    }
+  }
+  const hasKeywords = filter.keywords.length > 0;
+  const keywordRank = hasKeywords ? keywordRanks?.get(paper.id) : undefined;
+  const everything = filter.topics.length === 0 && !hasKeywords;
+  return everything || topicMatch || keywordRank !== undefined ? topicScore + (keywordRank ?? 0) : null;
 }
 
 /** One cache key per distinct keyword list: the same query, in any order, matches the same papers. */

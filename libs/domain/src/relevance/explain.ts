@@ -1,4 +1,4 @@
-import { authorTerm, dot, isAuthorTerm, isCategoryTerm, type SparseVector } from './features';
+import { authorTerm, isAuthorTerm, isCategoryTerm, type SparseVector } from './features';
 import type { RelevanceModel } from './model';
 import type { PickPolicy } from './selection';
 
@@ -35,34 +35,80 @@ export function explainPick(
   liked: readonly LikedPaper[],
   options: { policy?: PickPolicy; followedAuthors?: readonly string[] } = {},
 ): Explanation {
-  let similarTo: Explanation['similarTo'] = null;
-  let best = SIMILAR_TO_MIN;
-  for (const candidate of liked) {
-    const similarity = dot(paper.vector, candidate.vector);
-    if (similarity >= best) {
-      best = similarity;
-      similarTo = { id: candidate.id, title: candidate.title };
-    }
-  }
-  return {
-    policy: options.policy ?? 'model',
-    similarTo,
-    matches: model ? topMatches(paper.vector, surface, model) : [],
-    followedAuthor: followed(paper.authors ?? [], options.followedAuthors ?? []),
-  };
+  return new PickExplainer(model, liked, options.followedAuthors).explain(paper, surface, options.policy);
 }
 
+/**
+ * explainPick for the picks of one digest: the model's weights are indexed once, not once per pick, and
+ * the liked papers' vectors only if a pick comes without its similarities to them.
+ */
+export class PickExplainer {
+  private readonly weights = new Map<string, number>();
+  private likedIndex: Map<string, number>[] | null = null;
+
+  constructor(
+    private readonly model: Pick<RelevanceModel, 'terms' | 'weights'> | null,
+    private readonly liked: readonly LikedPaper[],
+    private readonly followedAuthors: readonly string[] = [],
+  ) {
+    model?.terms.forEach((term, i) => this.weights.set(term, model.weights[i]));
+  }
+
+  /**
+   * `similarities[i]`, when given, is the paper's cosine to `liked[i]` (a digest run can compute them for
+   * every candidate at once).
+   */
+  explain(
+    paper: { vector: SparseVector; authors?: readonly string[] },
+    surface: ReadonlyMap<string, string>,
+    policy: PickPolicy = 'model',
+    similarities?: ArrayLike<number>,
+  ): Explanation {
+    let similarTo: Explanation['similarTo'] = null;
+    let best = SIMILAR_TO_MIN;
+    this.liked.forEach((candidate, i) => {
+      const similarity = similarities ? similarities[i] : this.similarity(paper.vector, i);
+      if (similarity >= best) {
+        best = similarity;
+        similarTo = { id: candidate.id, title: candidate.title };
+      }
+    });
+    return {
+      policy,
+      similarTo,
+      matches: this.model ? topMatches(paper.vector, surface, this.weights) : [],
+      followedAuthor: followed(paper.authors ?? [], this.followedAuthors),
+    };
+  }
+
+  private similarity(vector: SparseVector, likedAt: number): number {
+    this.likedIndex ??= this.liked.map(
+      (paper) => new Map(paper.vector.terms.map((term, i) => [term, paper.vector.weights[i]])),
+    );
+    const index = this.likedIndex[likedAt];
+    let sum = 0;
+    vector.terms.forEach((term, i) => {
+      sum += (index.get(term) ?? 0) * vector.weights[i];
+    });
+    return sum;
+  }
+}
+
+/** Up to three of the paper's terms with the largest positive weight × feature, spelled as the paper does. */
 function topMatches(
   vector: SparseVector,
   surface: ReadonlyMap<string, string>,
-  model: Pick<RelevanceModel, 'terms' | 'weights'>,
+  weights: ReadonlyMap<string, number>,
 ): string[] {
-  const weights = new Map<string, number>();
-  model.terms.forEach((term, i) => weights.set(term, model.weights[i]));
-  const contributions = vector.terms
-    .map((term, i) => ({ term, value: (weights.get(term) ?? 0) * vector.weights[i] }))
-    .filter(({ term, value }) => value > 0 && !isCategoryTerm(term) && !isAuthorTerm(term) && surface.has(term))
-    .sort((a, b) => b.value - a.value || (a.term < b.term ? -1 : 1));
+  // Only the terms the model weighs for the paper are collected: most of its terms have no weight.
+  const contributions: { term: string; value: number }[] = [];
+  vector.terms.forEach((term, i) => {
+    const weight = weights.get(term);
+    if (weight !== undefined && weight > 0 && !isCategoryTerm(term) && !isAuthorTerm(term) && surface.has(term)) {
+      contributions.push({ term, value: weight * vector.weights[i] });
+    }
+  });
+  contributions.sort((a, b) => b.value - a.value || (a.term < b.term ? -1 : 1));
   const taken: string[] = [];
   const words = new Set<string>();
   for (const { term } of contributions) {

@@ -6,3 +6,4 @@ export * from './selection';
 export * from './explain';
 export * from './evaluation';
 export * from './seeds';
+export * from './profile';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rocAuc } from './evaluation';
-import { explainPick, explanationText, type LikedPaper } from './explain';
+import { explainPick, explanationText, PickExplainer, type LikedPaper } from './explain';
 import { DocumentFrequencies, dot, surfaceForms, termCounts, TfIdfFeaturizer, type SparseVector } from './features';
 import { modelSize, trainRelevanceModel } from './model';
 import { CandidateIndex, FOLLOWED_AUTHOR_BOOST, similarPapers } from './scoring';
@@ -161,6 +161,23 @@ describe('explainPick', () => {
     expect(explanation.similarTo).toBeNull();
     expect(explanationText(explanation)).toMatch(/^Popular this period/);
     expect(explanationText(explanation)).not.toMatch(/score|weight|\d/);
+  });
+
+  it('explains a digest’s picks as explainPick does, from given similarities to the liked papers too', () => {
+    const explainer = new PickExplainer(model, liked);
+    const index = new CandidateIndex(test.map((candidate) => ({ id: candidate.id, vector: vectorOf(candidate) })));
+    const toLiked = liked.map((likedPaper) => index.score(likedPaper.vector));
+    test.slice(0, 30).forEach((candidate, at) => {
+      const expected = explainPick({ vector: vectorOf(candidate) }, surfaceForms(candidate), model, liked);
+      expect(explainer.explain({ vector: vectorOf(candidate) }, surfaceForms(candidate))).toEqual(expected);
+      const given = toLiked.map((similarities) => similarities[at]);
+      expect(explainer.explain({ vector: vectorOf(candidate) }, surfaceForms(candidate), 'model', given)).toEqual(
+        expected,
+      );
+    });
+    // The similarities given are the ones used.
+    const far = explainer.explain({ vector: vectorOf(paper) }, surfaceForms(paper), 'model', [0, 0.2]);
+    expect(far.similarTo?.title).toBe('Flow Matching in Latent Space');
   });
 
   it('names a followed author', () => {

@@ -1,4 +1,4 @@
-import { MAX_SEEDS, parseSeedFile, SeedFileError } from './seeds';
+import { detectSeedFormat, MAX_SEEDS, parseSeedFile, SeedFileError, seedList } from './seeds';
 
 const identifiers = (format: Parameters<typeof parseSeedFile>[0], content: string) =>
   parseSeedFile(format, content).map((entry) => [entry.where, entry.identifier]);
@@ -116,5 +116,35 @@ describe('parseSeedFile', () => {
       new SeedFileError(`${MAX_SEEDS + 1} entries: at most ${MAX_SEEDS} seed papers at a time`),
     );
     expect(parseSeedFile('ids', ids.split('\n').slice(0, MAX_SEEDS).join('\n'))).toHaveLength(MAX_SEEDS);
+  });
+});
+
+describe('detectSeedFormat', () => {
+  it('goes by the extension, else by how the file starts', () => {
+    expect(detectSeedFormat('library.bib', '')).toBe('bibtex');
+    expect(detectSeedFormat('My Library.JSON', '')).toBe('csl-json');
+    expect(detectSeedFormat('export.ris', '')).toBe('ris');
+    expect(detectSeedFormat('ids.txt', '@x')).toBe('ids');
+    expect(detectSeedFormat('export', '\uFEFF  [{"id": "a"}]')).toBe('csl-json');
+    expect(detectSeedFormat('export', '@article{a,}')).toBe('bibtex');
+    expect(detectSeedFormat('export', 'TY  - JOUR\nER  - ')).toBe('ris');
+    expect(detectSeedFormat('export', '% from JabRef\n\n@misc{a,}')).toBe('bibtex');
+    expect(detectSeedFormat('export.pdf', '%PDF-1.7 @x{')).toBeNull();
+    expect(detectSeedFormat('notes', 'hello')).toBeNull();
+  });
+});
+
+describe('seedList', () => {
+  it('names each item by its place, and the first that names no paper', () => {
+    expect(seedList('seedPapers', ['2410.17243', 'https://doi.org/10.1000/X'])).toEqual({
+      entries: [
+        { where: 'seedPapers[0]', identifier: { arxivId: '2410.17243' } },
+        { where: 'seedPapers[1]', identifier: { doi: '10.1000/x' } },
+      ],
+      wrong: null,
+    });
+    expect(seedList('seedPapers', ['2410.17243', 'my favourite paper']).wrong).toBe(
+      'seedPapers[1] "my favourite paper" is not an arXiv id, DOI, or arXiv, Hugging Face or DOI URL',
+    );
   });
 });

@@ -1,3 +1,5 @@
+import type { CandidatePaper, DigestFilter } from '../digests/selection';
+
 /** Why a paper is in a for-you digest: the model picked it, or it is an explore slot. */
 export type PickPolicy = 'model' | 'explore';
 
@@ -60,7 +62,9 @@ export function pickForYou(
   const slots = count > maxPapers ? exploreSlots(maxPapers) : 0;
   if (slots > 0) {
     const mean = total / count;
-    const inTop = new Set(top);
+    // Only the papers sure to be model picks are off limits: a low-scored paper that would fill a slot
+    // of the cap if no explore pick came is still the better explore pick.
+    const inTop = new Set(top.slice(0, maxPapers - slots));
     for (let i = 0; i < ids.length; i++) {
       if ((eligible && !eligible[i]) || inTop.has(i) || scores[i] > mean || upvotes[i] <= 0) {
         continue;
@@ -75,10 +79,52 @@ export function pickForYou(
       }
     }
   }
+  const explored = new Set(explore);
   return [
     ...top
+      .filter((i) => !explored.has(i))
       .slice(0, maxPapers - explore.length)
       .map((i) => ({ id: ids[i], policy: 'model' as const, score: scores[i] })),
     ...explore.map((i) => ({ id: ids[i], policy: 'explore' as const, score: scores[i] })),
   ];
+}
+
+/**
+ * What matching the subscription's own filters adds to a for-you score, once for its topics and once
+ * for its keywords: the subscriber said what they follow, so among the candidates (papers matching
+ * either) those matching both come first unless the model clearly prefers another. Scores of unit-norm
+ * models stay well below 1, so a strong model match can still outrank a filter match. Chosen on the
+ * validation days of bench:ranking (`--tune`), never on its test days.
+ */
+export const INTEREST_MATCH_BOOST = 0.2;
+
+/**
+ * Adds the interest boost to each candidate's score (in candidate order): `boost` if it has one of the subscription's topics, and again if it matches its keywords (`keywordRanks` holds the
+ * papers that do, as for rankCandidates). A subscription with only one kind of filter would get the
+ * same boost on every candidate it may receive, so it gets none. Candidates `eligible` leaves out (0)
+ * are skipped: they cannot be picked.
+ */
+export function addInterestBoost(
+  scores: Float32Array,
+  candidates: readonly CandidatePaper[],
+  filter: Pick<DigestFilter, 'topics' | 'keywords'>,
+  keywordRanks: ReadonlyMap<string, number> | null,
+  eligible?: Uint8Array,
+  boost = INTEREST_MATCH_BOOST,
+): Float32Array {
+  if (filter.topics.length === 0 || filter.keywords.length === 0 || keywordRanks === null) {
+    return scores;
+  }
+  candidates.forEach((paper, i) => {
+    if (eligible && !eligible[i]) {
+      return;
+    }
+    if (filter.topics.some((topic) => paper.topics.has(topic))) {
+      scores[i] += boost;
+    }
+    if (keywordRanks.has(paper.id)) {
+      scores[i] += boost;
+    }
+  });
+  return scores;
 }

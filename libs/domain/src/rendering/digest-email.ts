@@ -69,36 +69,43 @@ const textPieces = splitAtPapers(DIGEST_EMAIL_TEXT, { ...options, noEscape: true
 
 // Holes are control characters: no field holds one, and escaping leaves them as they are. A hole's
 // fill is at the index of its character code, less one.
-const HOLES = ['number', 'viewUrl', 'manageUrl', 'unsubscribeUrl', 'feedUrl'] as const;
+const HOLES = ['number', 'viewUrl', 'manageUrl', 'unsubscribeUrl', 'feedUrl', 'voteUp', 'voteDown'] as const;
 const HOLE = Object.fromEntries(HOLES.map((name, index) => [name, String.fromCharCode(index + 1)])) as Record<
   (typeof HOLES)[number],
   string
 >;
 // eslint-disable-next-line no-control-regex -- the holes are control characters on purpose (above)
-const HOLE_AT = /[\u0001-\u0005]/g;
+const HOLE_AT = /[\u0001-\u0007]/g;
 
 export function renderDigestEmailPieces(view: DigestView): DigestEmailPieces {
-  // Paper blocks print no subscriber link, so one model with holes for the links serves the whole email.
+  // One model with holes for the subscriber's links serves the whole email: a paper block's only ones are
+  // its vote links, filled per email like its number.
   const model = digestEmailModel({
     ...view,
     viewUrl: HOLE.viewUrl,
     unsubscribeUrl: HOLE.unsubscribeUrl,
     feedUrl: HOLE.feedUrl,
     manageUrl: view.manageUrl === undefined ? undefined : HOLE.manageUrl,
+    votes: view.votes?.map((links) => (links ? { up: HOLE.voteUp, down: HOLE.voteDown } : null)),
   });
   const { papers, ...frame } = model;
   // The model but its papers, with holes for the links: everything the head and tail show.
   const frameKey = JSON.stringify({ ...frame, paperCount: papers.length });
-  const keys = view.papers.map(paperKey);
+  const keys = view.papers.map((paper, index) => paperKey(paper, Boolean(view.votes?.[index])));
   const pieces = (template: SplitTemplate): EmailBodyPieces => {
     const links = [view.viewUrl, view.manageUrl ?? '', view.unsubscribeUrl, view.feedUrl].map(template.print);
     return {
       head: { key: `head:${frameKey}`, render: () => splitAtHoles(template.head(model)), fills: ['', ...links] },
-      papers: papers.map((paper, index) => ({
-        key: keys[index],
-        render: () => splitAtHoles(template.paper({ ...paper, number: HOLE.number as unknown as number })),
-        fills: [String(paper.number)],
-      })),
+      papers: papers.map((paper, index) => {
+        const votes = view.votes?.[index];
+        return {
+          key: keys[index],
+          render: () => splitAtHoles(template.paper({ ...paper, number: HOLE.number as unknown as number })),
+          fills: votes
+            ? [String(paper.number), '', '', '', '', template.print(votes.up), template.print(votes.down)]
+            : [String(paper.number)],
+        };
+      }),
       tail: { key: `tail:${frameKey}`, render: () => splitAtHoles(template.tail(model)), fills: ['', ...links] },
     };
   };
@@ -107,13 +114,15 @@ export function renderDigestEmailPieces(view: DigestView): DigestEmailPieces {
 
 // Everything a block shows but its number; one key serves both formats. Kept per view object, so a
 // view handed out again brings the same string, whose hash is then computed once.
-const paperKeys = new WeakMap<DigestPaperView, string>();
+// The same block with or without its vote holes makes two frames, each with its key kept.
+const paperKeys = { plain: new WeakMap<DigestPaperView, string>(), voted: new WeakMap<DigestPaperView, string>() };
 
-function paperKey(paper: DigestPaperView): string {
-  let key = paperKeys.get(paper);
+function paperKey(paper: DigestPaperView, voted: boolean): string {
+  const keys = voted ? paperKeys.voted : paperKeys.plain;
+  let key = keys.get(paper);
   if (key === undefined) {
-    key = JSON.stringify(paperEmailModel(paper));
-    paperKeys.set(paper, key);
+    key = `${JSON.stringify(paperEmailModel(paper))}${voted ? '\nvotes' : ''}`;
+    keys.set(paper, key);
   }
   return key;
 }

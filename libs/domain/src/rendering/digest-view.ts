@@ -1,5 +1,6 @@
 import { periodLabel } from '../digests/schedule';
 import { safeHttpUrl } from '../links/safe-http-url';
+import type { PaperVoteLinks, VoteOrigin } from '../tokens/vote-links';
 import { TOPICS } from '../topics';
 import { daySpanInWords, periodInWords, utcDay } from './dates';
 import { readableLatex, titleName } from './latex';
@@ -29,6 +30,11 @@ export interface DigestView {
   viewUrl: string;
   /** The subscriber's preferences page, when the digest goes to one subscriber. */
   manageUrl?: string;
+  /**
+   * The 👍 / 👎 links of each paper, in the order of `papers` (null for a paper without an id); absent when the
+   * digest is rendered without them. Kept apart from the paper views, which a fan-out shares between subscribers.
+   */
+  votes?: (PaperVoteLinks | null)[];
 }
 
 export interface DigestPaperView {
@@ -196,6 +202,8 @@ export interface DigestViewInput {
   links: { unsubscribeUrl: string; feedUrl: string; viewUrl: string; manageUrl?: string };
   /** For-you digests: each paper's explore mark and why sentence, by paper id. */
   notes?: ReadonlyMap<string, DigestPaperNote>;
+  /** The subscriber's vote links of a paper shown as a digest pick or an explore slot (see paperVoteLinks). */
+  voteLinks?: (paperId: string, source: VoteOrigin) => PaperVoteLinks;
 }
 
 /**
@@ -203,7 +211,7 @@ export interface DigestViewInput {
  * may pass its own `paperView`, one that hands out the same view for the same paper and interests.
  */
 export function buildDigestView(
-  { digest, subscription, papers, leftOut = [], links, notes }: DigestViewInput,
+  { digest, subscription, papers, leftOut = [], links, notes, voteLinks }: DigestViewInput,
   paperView: typeof digestPaperView = digestPaperView,
 ): DigestView {
   const shown = (paper: DigestPaperSource): DigestPaperView => {
@@ -222,5 +230,12 @@ export function buildDigestView(
     omittedCount: digest.omittedCount,
     leftOut: leftOut.map((paper) => paperView(paper, subscription)),
     ...links,
+    ...(voteLinks
+      ? {
+          votes: papers.map((paper) =>
+            paper.id === undefined ? null : voteLinks(paper.id, notes?.get(paper.id)?.explore ? 'explore' : 'digest'),
+          ),
+        }
+      : {}),
   };
 }

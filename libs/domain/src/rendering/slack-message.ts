@@ -1,20 +1,30 @@
 import { authorLine, DigestPaperView, DigestView, digestHeading, shorten } from './digest-view';
 import { limitMrkdwn, mrkdwnLink, mrkdwnLinkTarget } from './mrkdwn';
+import type { PaperVoteLinks } from '../tokens/vote-links';
 
-// Slack caps a message at 50 blocks and about 13k characters in all: two blocks a paper, 15 papers a message.
+// Slack caps a message at 50 blocks and about 13k characters in all: two blocks a paper, 15 papers a message;
+// with its vote buttons a paper takes three blocks and about twice the characters (two signed links), 8 a message.
 export const PAPERS_PER_SLACK_MESSAGE = 15;
+export const PAPERS_PER_SLACK_MESSAGE_WITH_VOTES = 8;
 
 export interface SlackMessage {
   text: string;
   blocks: Record<string, unknown>[];
+  /** Slack would otherwise fetch (unfurl) the links it shows: vote links must only ever be followed by a person. */
+  unfurl_links: false;
+  unfurl_media: false;
 }
+
+/** Slack refuses a button URL over 3,000 characters. */
+const MAX_BUTTON_URL = 3000;
 
 /** The digest as Block Kit messages for an incoming webhook: one, or several for a long digest. */
 export function renderSlackMessages(view: DigestView): SlackMessage[] {
   const heading = digestHeading(view);
   const parts: DigestPaperView[][] = [];
-  for (let start = 0; start < view.papers.length; start += PAPERS_PER_SLACK_MESSAGE) {
-    parts.push(view.papers.slice(start, start + PAPERS_PER_SLACK_MESSAGE));
+  const perMessage = view.votes ? PAPERS_PER_SLACK_MESSAGE_WITH_VOTES : PAPERS_PER_SLACK_MESSAGE;
+  for (let start = 0; start < view.papers.length; start += perMessage) {
+    parts.push(view.papers.slice(start, start + perMessage));
   }
   return parts.map((papers, index) => {
     const blocks: Record<string, unknown>[] = [];
@@ -25,8 +35,13 @@ export function renderSlackMessages(view: DigestView): SlackMessage[] {
         text: { type: 'plain_text', text: shorten(`Paperboy · ${heading}`, 150), emoji: false },
       });
     }
-    for (const paper of papers) {
+    for (const [offset, paper] of papers.entries()) {
+      const number = index * perMessage + offset;
       blocks.push(paperSection(paper), paperContext(paper));
+      const votes = voteButtons(view.votes?.[number] ?? null, number);
+      if (votes) {
+        blocks.push(votes);
+      }
     }
     if (index === parts.length - 1) {
       const more =
@@ -42,7 +57,7 @@ export function renderSlackMessages(view: DigestView): SlackMessage[] {
         ],
       });
     }
-    return { text: `Paperboy: ${heading}${label}`, blocks };
+    return { text: `Paperboy: ${heading}${label}`, blocks, unfurl_links: false, unfurl_media: false };
   });
 }
 
@@ -65,4 +80,24 @@ function paperSection(paper: DigestPaperView): Record<string, unknown> {
 function paperContext(paper: DigestPaperView): Record<string, unknown> {
   const why = paper.reasons.length > 0 ? ` · ${limitMrkdwn(paper.reasons.join('; '), 2800)}` : '';
   return { type: 'context', elements: [{ type: 'mrkdwn', text: `▲ ${paper.upvotes}${why}` }] };
+}
+
+/**
+ * 👍 / 👎 link buttons: each opens the vote page (one more click records it), so Slack's own fetch of a link
+ * records nothing. `action_id`s are unique within a message, as Block Kit requires.
+ */
+function voteButtons(links: PaperVoteLinks | null, number: number): Record<string, unknown> | null {
+  if (!links || links.up.length > MAX_BUTTON_URL || links.down.length > MAX_BUTTON_URL) {
+    return null;
+  }
+  const button = (vote: 'up' | 'down', text: string, url: string): Record<string, unknown> => ({
+    type: 'button',
+    action_id: `vote-${vote}-${number + 1}`,
+    text: { type: 'plain_text', text, emoji: true },
+    url,
+  });
+  return {
+    type: 'actions',
+    elements: [button('up', '👍 Useful', links.up), button('down', '👎 Not for me', links.down)],
+  };
 }

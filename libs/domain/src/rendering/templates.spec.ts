@@ -2,6 +2,20 @@ import { EmailBodyPieces, EmailFrame, renderDigestEmail, renderDigestEmailPieces
 import { currentPeriod } from '../digests/schedule';
 import { buildDigestView, DigestPaperSource, DigestPaperView, DigestView, LEFT_OUT_LISTED } from './digest-view';
 import { renderSlackMessages } from './slack-message';
+import { paperVoteLinks } from '../tokens/vote-links';
+
+/** Vote links as a digest carries them: one pair a paper, signed for the subscriber. */
+const votesFor = (count: number, subscriptionId = '5b0c9a52-7f7e-4c8e-9d55-0d2f6f1c2a10') =>
+  Array.from({ length: count }, (_, i) =>
+    paperVoteLinks(
+      'https://papers.example.org',
+      'a-test-secret-of-some-length',
+      { id: subscriptionId, linkVersion: 0 },
+      `0f6a9c1e-2b3d-4e5f-8a9b-${String(i).padStart(12, '0')}`,
+      i === 0 ? 'explore' : 'digest',
+      new Date('2026-11-28T08:00:00Z'),
+    ),
+  );
 
 const paper = (n: number, overrides: Partial<DigestPaperView> = {}): DigestPaperView => ({
   title: `Paper ${n}`,
@@ -244,6 +258,8 @@ describe('renderDigestEmailPieces', () => {
       view(papers, { unsubscribeUrl: 'https://papers.example.org/unsubscribe?token=a&b="c"', manageUrl: undefined }),
       view([paper(4, { tags: [], reasons: [] })], { frequency: 'weekly', periodKey: '2026-W48' }),
       view([]),
+      view(papers, { votes: votesFor(3) }),
+      view(papers, { votes: [null, ...votesFor(2)] }),
     ];
     for (const digest of views) {
       const pieces = renderDigestEmailPieces(digest);
@@ -293,7 +309,56 @@ describe('renderDigestEmailPieces', () => {
   });
 });
 
+describe('vote links in the digest email', () => {
+  it("should put each paper's own up and down links in both parts, after its other links", () => {
+    const votes = votesFor(2);
+    const email = renderDigestEmail(view([paper(1), paper(2)], { votes }));
+    for (const links of votes) {
+      expect(hrefs(email.html)).toEqual(expect.arrayContaining([links.up, links.down]));
+      expect(email.text).toContain(`Useful (👍): ${links.up}`);
+      expect(email.text).toContain(`Not for me (👎): ${links.down}`);
+    }
+    const html = visibleText(email.html);
+    expect(html.indexOf('Paper 2')).toBeLessThan(html.lastIndexOf('👍 Useful'));
+    expect(html.indexOf('Paper 1')).toBeLessThan(html.indexOf('👎 Not for me'));
+    expect(renderDigestEmail(view([paper(1)])).text).not.toContain('Useful');
+  });
+
+  it("should share a paper's block between subscribers, each filled with their own vote links", () => {
+    const alice = renderDigestEmailPieces(view([paper(1)], { votes: votesFor(1) })).html.papers[0];
+    const bobVotes = votesFor(1, '7d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6');
+    const bob = renderDigestEmailPieces(view([paper(1)], { votes: bobVotes })).html.papers[0];
+    expect(bob.key).toBe(alice.key);
+    expect(bob.render()).toEqual(alice.render());
+    expect(filled(bob)).toContain(bobVotes[0].up.replace(/=/g, '&#x3D;'));
+    expect(filled(bob)).not.toContain(alice.fills[5]);
+    const withoutVotes = renderDigestEmailPieces(view([paper(1)])).html.papers[0];
+    expect(withoutVotes.key).not.toBe(alice.key);
+  });
+});
+
 describe('renderSlackMessages', () => {
+  it('should give each paper 👍 / 👎 link buttons and ask Slack not to unfurl links', () => {
+    const papers = Array.from({ length: 20 }, (_, i) =>
+      paper(i + 1, { title: 'A long title '.repeat(10), abstract: 'word '.repeat(400) }),
+    );
+    const votes = votesFor(20);
+    const messages = renderSlackMessages(view(papers, { votes }));
+    const buttons = messages.flatMap((message) =>
+      message.blocks
+        .filter((block) => block.type === 'actions')
+        .flatMap((block) => block.elements as { type: string; url: string; action_id: string }[]),
+    );
+    expect(buttons.map((button) => button.url)).toEqual(votes.flatMap((links) => [links.up, links.down]));
+    expect(new Set(buttons.map((button) => button.action_id)).size).toBe(40);
+    expect(messages).toHaveLength(3);
+    for (const message of messages) {
+      expect(message).toMatchObject({ unfurl_links: false, unfurl_media: false });
+      expect(message.blocks.length).toBeLessThanOrEqual(50);
+      expect(JSON.stringify(message).length).toBeLessThan(13_000);
+    }
+  });
+
   it('should split a large digest into messages within Block Kit limits, the header first and the links last', () => {
     const messages = renderSlackMessages(
       view(

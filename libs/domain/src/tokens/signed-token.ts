@@ -8,7 +8,8 @@ export type TokenPurpose =
   | 'unsubscribe'
   | 'manage'
   | 'feed'
-  | 'digest';
+  | 'digest'
+  | 'vote';
 
 /**
  * Stateless signed links: `<subjectId>.<issuedAt>.<signature>`. Unsubscribe links never expire

@@ -20,10 +20,16 @@ export interface LinkHolder {
 
 /**
  * The signed links a subscriber receives; the api verifies them with the same secret. Manage and feed links
- * carry the subscription's key version (revocable); confirm and unsubscribe links do not (RFC 8058: an old
- * email's unsubscribe link keeps working whatever happened since).
+ * carry the subscription's key version (revocable). Unsubscribe links carry it too, but an earlier version
+ * still unsubscribes (RFC 8058: an old email's link keeps working); only "delete my data" needs the current
+ * one. Confirm links carry none.
  */
-export function subscriberLinks(publicUrl: string, secret: string, subscription: LinkHolder, now: Date): SubscriberLinks {
+export function subscriberLinks(
+  publicUrl: string,
+  secret: string,
+  subscription: LinkHolder,
+  now: Date,
+): SubscriberLinks {
   const base = publicUrl.replace(/\/+$/, '');
   const { id, linkVersion } = subscription;
   const revocable = (purpose: 'feed' | 'manage'): string =>
@@ -32,7 +38,7 @@ export function subscriberLinks(publicUrl: string, secret: string, subscription:
   const manage = revocable('manage');
   return {
     confirm: `${base}/subscriptions/confirm?token=${encodeURIComponent(signToken(secret, 'confirm', id, now))}`,
-    unsubscribe: unsubscribeUrl(publicUrl, secret, id, now),
+    unsubscribe: unsubscribeUrl(publicUrl, secret, id, now, linkVersion),
     manage: `${base}/manage?id=${id}&token=${manage}`,
     manageApi: `${base}/api/subscriptions/${id}?token=${manage}`,
     feeds: {
@@ -43,10 +49,30 @@ export function subscriberLinks(publicUrl: string, secret: string, subscription:
   };
 }
 
-/** The one-click unsubscribe link: valid forever, whatever the subscription's key version. */
-export function unsubscribeUrl(publicUrl: string, secret: string, subscriptionId: string, now: Date): string {
+/** The one-click unsubscribe link: it unsubscribes forever, whatever the subscription's key version since. */
+export function unsubscribeUrl(
+  publicUrl: string,
+  secret: string,
+  subscriptionId: string,
+  now: Date,
+  keyVersion = 0,
+): string {
   const base = publicUrl.replace(/\/+$/, '');
-  return `${base}/unsubscribe?token=${encodeURIComponent(signToken(secret, 'unsubscribe', subscriptionId, now))}`;
+  const token = signToken(secret, 'unsubscribe', subscriptionId, now, keyVersion);
+  return `${base}/unsubscribe?token=${encodeURIComponent(token)}`;
+}
+
+/**
+ * The key version an unsubscribe token was signed with, from the subscription's current one down to 0; null
+ * when it is not genuine. Only a token of the current version may erase (earlier links were revoked).
+ */
+export function unsubscribeTokenVersion(secret: string, token: string, now: Date, linkVersion: number): number | null {
+  for (let version = linkVersion; version >= 0; version--) {
+    if (verifyToken(secret, 'unsubscribe', token, now, Number.POSITIVE_INFINITY, version) !== null) {
+      return version;
+    }
+  }
+  return null;
 }
 
 /**
@@ -117,7 +143,13 @@ const addressTag = (address: string): string =>
   createHash('sha256').update(address.toLowerCase()).digest('hex').slice(0, 16);
 
 /** The "view in browser" link of one digest; revoked with the subscription's other links. */
-export function digestViewUrl(publicUrl: string, secret: string, digestId: string, linkVersion: number, now: Date): string {
+export function digestViewUrl(
+  publicUrl: string,
+  secret: string,
+  digestId: string,
+  linkVersion: number,
+  now: Date,
+): string {
   const base = publicUrl.replace(/\/+$/, '');
   const token = signToken(secret, 'digest', digestId, now, linkVersion);
   return `${base}/digests/${digestId}?token=${encodeURIComponent(token)}`;

@@ -18,7 +18,7 @@ import {
   ValidatorConstraintInterface,
 } from 'class-validator';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { isValidTimezone, searchTermsProblem, TOPIC_SLUGS } from '@libs/domain';
+import { isValidTimezone, MAX_SEEDS, searchTermsProblem, seedList, TOPIC_SLUGS } from '@libs/domain';
 import { SubscriberEmail } from './subscriber-email';
 
 @ValidatorConstraint({ name: 'timezone' })
@@ -56,6 +56,24 @@ function firstProblem(value: unknown): string | null {
     }
   }
   return null;
+}
+
+/** Each seed paper must name a paper (an arXiv id, DOI or such a URL): the first that does not is named. */
+@ValidatorConstraint({ name: 'seedPapers' })
+class NamesPapers implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return seedProblem(value) === null;
+  }
+
+  defaultMessage(args: ValidationArguments): string {
+    return seedProblem(args.value) ?? 'each seed paper must be an arXiv id, DOI, or arXiv, Hugging Face or DOI URL';
+  }
+}
+
+function seedProblem(value: unknown): string | null {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string')
+    ? seedList('seedPapers', value).wrong
+    : null;
 }
 
 const trimmed = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
@@ -166,6 +184,23 @@ export class SubscriptionPreferencesDto {
   @MinLength(2, { each: true, message: 'each followed author must have at least 2 characters' })
   @MaxLength(100, { each: true })
   followedAuthors?: string[];
+
+  @ApiPropertyOptional({
+    description:
+      'Papers the subscriber likes (cold start): arXiv ids, arXiv, Hugging Face or DOI URLs, DOIs. Each counts as an up-vote; ' +
+      'unknown arXiv ids are looked up on arXiv. Adds to the seeds already given (the profile removes them); the answer says what became of each.',
+    type: [String],
+    maxItems: MAX_SEEDS,
+    example: ['2410.17243', 'https://huggingface.co/papers/2502.01234'],
+  })
+  @Optional()
+  @Transform(trimmedEach)
+  @IsArray()
+  @ArrayMaxSize(MAX_SEEDS, { message: `seedPapers: at most ${MAX_SEEDS} seed papers at a time` })
+  @IsString({ each: true })
+  @MaxLength(300, { each: true })
+  @Validate(NamesPapers)
+  seedPapers?: string[];
 }
 
 export class CreateSubscriptionDto extends SubscriptionPreferencesDto {

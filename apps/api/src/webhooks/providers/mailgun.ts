@@ -12,12 +12,18 @@ import {
 import { ReadReports, reasonOf, sameSecret, text } from './provider-event';
 import { SIGNATURE_TOLERANCE_MS } from './sendgrid';
 
+/** Mailgun's reports, and the signing token: its signature covers no more, so the token is bound to the body. */
+export interface MailgunReports extends ReadReports {
+  token: string;
+}
+
 /**
  * Mailgun's webhook body, signed: `signature.signature` is the hex HMAC-SHA256, keyed with the webhook
  * signing key, of `signature.timestamp` followed by `signature.token` (documentation.mailgun.com, "Securing
- * webhooks"). Old timestamps are refused; the event id makes a replay within the window a no-op.
+ * webhooks"). Old timestamps are refused; the event id makes a replay within the window a no-op, and the caller
+ * binds the token to this body (WebhookTokens): the signature says nothing of the event-data beside it.
  */
-export function readMailgun(body: string, signingKey: string, now: Date): ReadReports {
+export function readMailgun(body: string, signingKey: string, now: Date): MailgunReports {
   const parsed = parseJson(body, 'The Mailgun webhook body');
   if (!isRecord(parsed) || !isRecord(parsed.signature)) {
     throw malformed('The Mailgun webhook body must be a JSON object with "signature" and "event-data"');
@@ -43,12 +49,12 @@ export function readMailgun(body: string, signingKey: string, now: Date): ReadRe
   const kind = text(data, 'event', 'event-data');
   const hard = kind === 'failed' && data.severity === 'permanent';
   if (!hard && kind !== 'complained') {
-    return { events: [], ignored: 1 };
+    return { events: [], ignored: 1, token };
   }
   const eventId = text(data, 'id', 'event-data');
   const email = addressOf(text(data, 'recipient', 'event-data'));
   if (email === null) {
-    return { events: [], ignored: 1 };
+    return { events: [], ignored: 1, token };
   }
   const status = isRecord(data['delivery-status']) ? data['delivery-status'] : {};
   const event: ProviderEvent = {
@@ -64,5 +70,5 @@ export function readMailgun(body: string, signingKey: string, now: Date): ReadRe
       : 'complaint',
     occurredAt: instantOf(data.timestamp),
   };
-  return { events: [event], ignored: 0 };
+  return { events: [event], ignored: 0, token };
 }

@@ -1,9 +1,13 @@
 import { BadRequestException, UnauthorizedException } from '@nestjs/common';
-import { createHmac } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { readMailgun } from './mailgun';
 import { readPostmark, verifyPostmark } from './postmark';
-import { readSendgrid } from './sendgrid';
-import { readSesNotification, SnsMessage, snsStringToSign, snsUrlProblem } from './ses-sns';
+import { readSendgrid, verifySendgrid } from './sendgrid';
+import { readSesNotification, SnsMessage, snsStringToSign, snsUrlProblem, verifySnsSignature } from './ses-sns';
 
 const now = new Date('2026-11-18T10:30:00Z');
 
@@ -135,6 +139,26 @@ describe('mail webhook providers', () => {
     expect(refusal(() => readSendgrid('{"event":"bounce"}'))).toEqual([
       'The SendGrid webhook body must be a JSON array of events',
     ]);
+  });
+
+  it('should answer 401, not throw, for a key that cannot verify the digest (an Ed25519 certificate or key)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paperboy-ed25519-'));
+    try {
+      execFileSync('openssl', [
+        'req', '-x509', '-newkey', 'ed25519', '-nodes', '-days', '1', '-subj', '/CN=sns.amazonaws.com',
+        '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'),
+      ], { stdio: 'ignore' }); // prettier-ignore
+      const pem = readFileSync(join(dir, 'c.pem'), 'utf8');
+      expect(() => verifySnsSignature(snsNotification({}), pem)).toThrow(UnauthorizedException);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const headers = {
+      'x-twilio-email-event-webhook-signature': 'c2lnbmF0dXJl',
+      'x-twilio-email-event-webhook-timestamp': String(now.getTime() / 1000),
+    };
+    const ed25519 = generateKeyPairSync('ed25519').publicKey;
+    expect(() => verifySendgrid(ed25519, headers, '[]', now)).toThrow(UnauthorizedException);
   });
 
   it('should compare the Mailgun signature to the HMAC of timestamp and token under the signing key', () => {

@@ -37,7 +37,12 @@ export function verifySendgrid(
   if (typeof signature !== 'string' || typeof timestamp !== 'string') {
     throw forged('SendGrid event webhooks must be signed (X-Twilio-Email-Event-Webhook-Signature and -Timestamp)');
   }
-  const valid = verify('sha256', Buffer.from(timestamp + rawBody, 'utf8'), key, Buffer.from(signature, 'base64'));
+  let valid: boolean;
+  try {
+    valid = verify('sha256', Buffer.from(timestamp + rawBody, 'utf8'), key, Buffer.from(signature, 'base64'));
+  } catch {
+    valid = false;
+  }
   if (!valid) {
     throw forged('The SendGrid signature does not match the body and the verification key');
   }

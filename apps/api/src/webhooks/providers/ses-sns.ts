@@ -112,12 +112,18 @@ export function verifySnsSignature(message: SnsMessage, certificatePem: string):
     throw forged('The SNS signing certificate could not be read');
   }
   const algorithm = message.SignatureVersion === '1' ? 'sha1' : 'sha256';
-  const valid = verify(
-    algorithm,
-    Buffer.from(snsStringToSign(message), 'utf8'),
-    certificate.publicKey,
-    Buffer.from(message.Signature, 'base64'),
-  );
+  let valid: boolean;
+  try {
+    valid = verify(
+      algorithm,
+      Buffer.from(snsStringToSign(message), 'utf8'),
+      certificate.publicKey,
+      Buffer.from(message.Signature, 'base64'),
+    );
+  } catch {
+    // A key that cannot take this digest (an Ed25519 certificate, say) signed nothing SNS sends.
+    valid = false;
+  }
   if (!valid) {
     throw forged('The SNS signature does not match the message and its signing certificate');
   }

@@ -1,8 +1,7 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { Settings } from '@libs/config';
-import { createRedisClient } from '@libs/queues';
+import { createRedisClient, RedisClient, redisKeyPrefix } from '@libs/queues';
 
 /** Requests to `host` and its subdomains go one at a time, `intervalMs` apart (end of one to start of the next). */
 export interface PacingRule {
@@ -58,14 +57,14 @@ return 0`;
 @Injectable()
 export class HostPacer implements OnModuleDestroy {
   private readonly rules: PacingRule[];
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly keyPrefix: string;
   private readonly tails = new Map<string, Promise<void>>();
 
   constructor(settings: Settings) {
     this.rules = parseHostPacing(settings.HOST_PACING);
-    this.redis = createRedisClient(settings.REDIS_URL, HostPacer.name, { maxRetriesPerRequest: 3, lazyConnect: true });
-    this.keyPrefix = `${settings.QUEUE_PREFIX}:pace:`;
+    this.redis = createRedisClient(settings.redis, HostPacer.name, { maxRetriesPerRequest: 3, lazyConnect: true });
+    this.keyPrefix = `${redisKeyPrefix(settings, 'pace')}:`;
   }
 
   async onModuleDestroy(): Promise<void> {

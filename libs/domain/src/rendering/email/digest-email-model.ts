@@ -31,6 +31,9 @@ export interface DigestEmailModel {
     summary: string | null;
     abstract: string;
     links: EmailLink[];
+    /** The subscriber's 👍 / 👎 links (each opens a page with one button); null when the email has none. */
+    voteUp: string | null;
+    voteDown: string | null;
   }[];
   /** The papers left out by the cap; `label` names what the web view lists of them (it lists `LEFT_OUT_LISTED`). */
   more: { count: number; noun: string; label: string; url: string } | null;
@@ -41,13 +44,15 @@ const SUMMARY_CHARS = 400;
 const ABSTRACT_CHARS = 600;
 
 type PaperModel = DigestEmailModel['papers'][number];
+/** What the email shows of a paper whatever the subscriber: all but its number and vote links. */
+type SharedPaperModel = Omit<PaperModel, 'number' | 'voteUp' | 'voteDown'>;
 
 // Views are values: the same view object always makes the same model, so a fan-out that hands out one
 // view per paper and interests builds each paper's model once.
-const paperModels = new WeakMap<DigestPaperView, Omit<PaperModel, 'number'>>();
+const paperModels = new WeakMap<DigestPaperView, SharedPaperModel>();
 
-/** What the email shows of a paper, but its number; without control characters (see printable). */
-export function paperEmailModel(paper: DigestPaperView): Omit<PaperModel, 'number'> {
+/** What the email shows of a paper, but its number and vote links; without control characters (see printable). */
+export function paperEmailModel(paper: DigestPaperView): SharedPaperModel {
   let model = paperModels.get(paper);
   if (!model) {
     model = {
@@ -81,7 +86,13 @@ function emailLinks(candidates: [label: string, url: string | null][]): EmailLin
 
 export function digestEmailModel(view: DigestView): DigestEmailModel {
   const heading = digestHeading(view);
-  const papers = view.papers.map((paper, index) => ({ number: index + 1, ...paperEmailModel(paper) }));
+  const papers = view.papers.map((paper, index) => ({
+    number: index + 1,
+    ...paperEmailModel(paper),
+    // Our own links, like the footer's: built from the public URL and a token.
+    voteUp: view.votes?.[index]?.up ?? null,
+    voteDown: view.votes?.[index]?.down ?? null,
+  }));
   return {
     subject: `Paperboy: ${heading}`,
     heading,

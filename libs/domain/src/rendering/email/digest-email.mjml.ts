@@ -21,6 +21,7 @@ export const DIGEST_EMAIL_MJML = brandedEmailMjml({
 {{#if reasons}}<div style="font-size:12px;color:#6b7280">Why: {{reasons}}</div>{{/if}}
 <div style="font-size:14px;margin-top:8px">{{#if summary}}<em>{{summary}}</em>{{else}}{{abstract}}{{/if}}</div>
 <div style="font-size:13px;margin-top:8px">{{#each links}}{{#unless @first}} &middot; {{/unless}}<a href="{{url}}" style="color:#1a0dab">{{label}}</a>{{/each}}</div>
+{{#if voteUp}}<div style="font-size:13px;margin-top:8px;color:#4b5563">For you? <a href="{{voteUp}}" style="color:#1a0dab">&#128077; Useful</a> &middot; <a href="{{voteDown}}" style="color:#1a0dab">&#128078; Not for me</a></div>{{/if}}
 </div>
 {{/each}}
 {{#if more}}<div style="padding:16px 0;border-top:1px solid #e5e7eb;font-size:14px"><a href="{{more.url}}" style="color:#1a0dab">And {{more.count}} more matching {{more.noun}}</a>, left out by your cap.</div>{{/if}}

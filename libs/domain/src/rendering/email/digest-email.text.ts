@@ -18,6 +18,10 @@ View in your browser: {{viewUrl}}
 {{#each links}}
    {{label}}: {{url}}
 {{/each}}
+{{#if voteUp}}
+   Useful (👍): {{voteUp}}
+   Not for me (👎): {{voteDown}}
+{{/if}}
 
 {{/each}}
 {{#if more}}

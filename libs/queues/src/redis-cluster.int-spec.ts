@@ -1,0 +1,164 @@
+import { Job, Queue, Worker } from 'bullmq';
+import { Cluster } from 'ioredis';
+import { loadSettings, Settings } from '@libs/config';
+import { LocalRedisCluster, startRedisCluster } from '../../../test/support/redis-cluster';
+import { JobProducer } from './job-producer';
+import { JobName, QueueName } from './queue-contract';
+import { queueOptions } from './queues.module';
+import { createRedisClient, RedisClient } from './redis-client';
+import { queuePrefix, redisKeyPrefix } from './redis-keys';
+
+/**
+ * Paperboy's queues and keys on a real Redis Cluster (three masters, three replicas of Debian's redis-server on
+ * loopback, the test's own): the production prefix, so the placement asserted is the one deployments get.
+ */
+describe('queues on a Redis Cluster', () => {
+  let cluster: LocalRedisCluster;
+  let settings: Settings;
+  let queues: Record<QueueName, Queue>;
+  let producer: JobProducer;
+  const clients: (RedisClient | Cluster)[] = [];
+
+  beforeAll(async () => {
+    cluster = await startRedisCluster({ nodeTimeoutMs: 2000 });
+    settings = loadSettings({ REDIS_URL: cluster.url });
+    const queue = (name: QueueName): Queue => {
+      const { connection, prefix } = queueOptions(settings, name);
+      return new Queue(name, { connection: connection as Cluster, prefix });
+    };
+    queues = { [QueueName.Fetch]: queue(QueueName.Fetch), [QueueName.Classify]: queue(QueueName.Classify), [QueueName.Notify]: queue(QueueName.Notify) };
+    producer = new JobProducer(queues[QueueName.Fetch], queues[QueueName.Classify], queues[QueueName.Notify]);
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const queue of Object.values(queues ?? {})) {
+      await queue.close();
+      await queue.disconnect();
+    }
+    clients.forEach((client) => client.disconnect());
+    await cluster?.stop();
+  });
+
+  it('should refuse a queue without a hash tag, which is why each queue family has one', async () => {
+    const untagged = new Cluster(cluster.nodes.map((node) => ({ host: '127.0.0.1', port: node.port })), {
+      redisOptions: { maxRetriesPerRequest: null },
+    });
+    clients.push(untagged);
+    const queue = new Queue('notify', { connection: untagged, prefix: 'paperboy' });
+    try {
+      await expect(queue.add('x', {})).rejects.toThrow(/CROSSSLOT/);
+    } finally {
+      await queue.close();
+    }
+  });
+
+  it('should keep each queue in one slot and spread the three queues over the three masters', async () => {
+    expect(Object.values(QueueName).map((name) => queuePrefix(settings, name))).toEqual([
+      '{paperboy:fetch}',
+      '{paperboy:classify}',
+      '{paperboy:notify}',
+    ]);
+    const masters = await Promise.all(Object.values(QueueName).map((name) => cluster.masterOf(`{paperboy:${name}}`)));
+    expect(new Set(masters.map((node) => node.port)).size).toBe(3);
+
+    // A round trip on each queue: added by the producer, processed by a worker on a copy of the queue's client.
+    const seen: string[] = [];
+    const workers = Object.values(QueueName).map(
+      (name) =>
+        new Worker(name, async (job: Job) => void seen.push(`${name}:${job.name}`), {
+          connection: queues[name].opts.connection,
+          prefix: queuePrefix(settings, name),
+        }),
+    );
+    try {
+      await producer.enqueue(JobName.SourceFetch, { sourceId: 'hf-daily' });
+      await producer.enqueue(JobName.ListingsClassify, { listingIds: ['a', 'b'] });
+      await producer.enqueue(JobName.DigestBuild, { digestId: 'digest-1' });
+      await waitFor(() => seen.length === 3);
+      expect(seen.sort()).toEqual(['classify:ListingsClassify', 'fetch:SourceFetch', 'notify:DigestBuild']);
+    } finally {
+      await Promise.all(workers.map((worker) => worker.close()));
+    }
+    // Every key of a queue is on its master (one slot), none on another.
+    for (const [index, name] of Object.values(QueueName).entries()) {
+      const keysOn = async (port: number): Promise<string[]> => {
+        const node = createRedisClient(`redis://127.0.0.1:${port}`, 'probe');
+        try {
+          return await node.keys(`{paperboy:${name}}:*`);
+        } finally {
+          node.disconnect();
+        }
+      };
+      expect((await keysOn(masters[index].port)).length).toBeGreaterThan(0);
+      for (const other of masters.filter((_, i) => i !== index)) {
+        expect(await keysOn(other.port)).toEqual([]);
+      }
+    }
+  });
+
+  it('should name every job before adding it, so the same work added twice is one job', async () => {
+    const first = await producer.enqueue(JobName.DeliverySend, { deliveryId: 'delivery-1' });
+    const again = await producer.enqueue(JobName.DeliverySend, { deliveryId: 'delivery-1' });
+    expect(again.id).toBe(first.id);
+    expect(await queues[QueueName.Notify].getJobCountByTypes('waiting', 'delayed', 'prioritized')).toBeGreaterThanOrEqual(1);
+    const train = await producer.enqueue(JobName.RelevanceTrain, { subscriptionId: 'sub-1' });
+    const tick = await producer.enqueue(JobName.DigestQueueAll, {});
+    // BullMQ's own ids are numbers from a counter in Redis: a resent add would make a second job.
+    for (const job of [first, train, tick]) {
+      expect(job.id).not.toMatch(/^\d+$/);
+    }
+  });
+
+  it('should run a script over several keys of one family, and refuse keys of two families together', async () => {
+    const client = createRedisClient(settings.redis, 'keys');
+    clients.push(client);
+    const pace = redisKeyPrefix(settings, 'pace');
+    expect(pace).toBe('{paperboy:pace}');
+    await expect(client.mset(`${pace}:a`, '1', `${pace}:b`, '2')).resolves.toBe('OK');
+    await expect(client.mset(`${pace}:a`, '1', `${redisKeyPrefix(settings, 'ratelimit')}:b`, '2')).rejects.toThrow(/CROSSSLOT/);
+  });
+
+  it('should lose no add when the master of the notify queue is SIGKILLed and its replica takes over', async () => {
+    const master = await cluster.masterOf('{paperboy:notify}');
+    const total = 400;
+    const failures: string[] = [];
+    let added = 0;
+    let killed = false;
+    // Four producers in a row of adds; the master dies a quarter of the way.
+    const producing = Array.from({ length: 4 }, async (_, lane) => {
+      for (let i = lane; i < total; i += 4) {
+        if (!killed && added >= total / 4) {
+          killed = true;
+          await cluster.kill(master);
+        }
+        try {
+          await producer.enqueue(JobName.DeliverySend, { deliveryId: `failover-${i}` }, { delay: 3_600_000 });
+          added++;
+        } catch (error) {
+          failures.push(error instanceof Error ? error.message : String(error));
+        }
+      }
+    });
+    await Promise.all(producing);
+    expect(killed).toBe(true);
+    expect(failures).toEqual([]);
+    const promoted = await cluster.waitForMasterOf('{paperboy:notify}');
+    expect(promoted.port).not.toBe(master.port);
+    // Each add made one job (ids decide); an add the old master acknowledged but had not yet passed to its
+    // replica can be gone (replication is asynchronous): at most the adds in flight, one per producer.
+    const delayed = await queues[QueueName.Notify].getDelayed(0, -1);
+    const ids = delayed.map((job) => job.id).filter((id) => id?.startsWith('delivery-failover-'));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.length).toBeGreaterThanOrEqual(total - 4);
+  }, 90_000);
+});
+
+async function waitFor(done: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) {
+      throw new Error('timed out');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
