@@ -294,6 +294,12 @@ export class DigestRepository {
    * subscription (a re-queued job beside the first) take turns, and the second sees the papers the first
    * recorded instead of failing on digest_papers_once_per_subscription. The lock ends with the
    * transaction, so it is safe behind a transaction-mode pooler.
+   *
+   * Sequential scans are off for the transaction (set_config with is_local, like SET LOCAL): the build is
+   * a named statement, and a connection keeps the generic plan it made first. Made while the ledger was
+   * empty (a fresh database's first fan-out), that plan scanned all of digest_papers for each candidate,
+   * and kept doing so as it grew: 50-90 ms a build at 20,000 subscribers until autovacuum's ANALYZE
+   * replaced it (bench:scale). The ledger's indexes are the right plan at every size.
    */
   private serialisedPerSubscription<T extends QueryResultRow>(
     subscriptionId: string,
@@ -305,7 +311,8 @@ export class DigestRepository {
         await client.query(
           this.statement({
             name: 'digest-build-lock',
-            text: `SELECT pg_advisory_xact_lock(hashtextextended('digest-build:' || $1::text, 0))`,
+            text: `SELECT pg_advisory_xact_lock(hashtextextended('digest-build:' || $1::text, 0)),
+              set_config('enable_seqscan', 'off', true)`,
             values: [subscriptionId],
           }),
         );
