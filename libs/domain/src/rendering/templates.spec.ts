@@ -270,14 +270,20 @@ describe('renderDigestEmailPieces', () => {
     }
   });
 
-  it('should give a paper the same block in every digest, unless why it matched differs', () => {
+  it('should give a paper the same block in every digest, whatever why it matched, filled with its own why', () => {
     const first = renderDigestEmailPieces(view([paper(1), paper(2)], { viewUrl: 'https://a/1' })).html.papers;
     const second = renderDigestEmailPieces(view([paper(2), paper(1)], { viewUrl: 'https://a/2' })).html.papers;
     expect(second[1].key).toBe(first[0].key);
     expect(second[1].render()).toEqual(first[0].render());
-    expect(second[1].fills).toEqual(['2']);
-    const otherReason = renderDigestEmailPieces(view([paper(1, { reasons: ['Agents (title: "agent")'] })])).html.papers;
-    expect(otherReason[0].key).not.toBe(first[0].key);
+    expect(second[1].fills[0]).toBe('2');
+    const otherReason = renderDigestEmailPieces(view([paper(1, { reasons: ['Agents & <b>"agent"</b>'] })])).html.papers;
+    expect(otherReason[0].key).toBe(first[0].key);
+    expect(otherReason[0].fills[7]).toBe('Agents &amp; &lt;b&gt;&quot;agent&quot;&lt;/b&gt;');
+    expect(otherReason[0].fills[7]).not.toBe(first[0].fills[7]);
+    // A block that says nothing of why is another frame: it has no "Why:" line at all.
+    const noReason = renderDigestEmailPieces(view([paper(1, { reasons: [] })])).html.papers;
+    expect(noReason[0].key).not.toBe(first[0].key);
+    expect(noReason[0].render().texts.join('')).not.toContain('Why:');
   });
 
   it('should leave out the control characters a source sent, whole or in pieces', () => {
