@@ -1,10 +1,9 @@
 import Handlebars from 'handlebars';
-import { DigestPaperView, DigestView } from './digest-view';
+import { DigestPaperView, DigestView, sharedPaperView } from './digest-view';
 import { DIGEST_EMAIL_HTML } from './email/digest-email.compiled';
 import { digestEmailModel, DigestEmailModel, paperEmailModel } from './email/digest-email-model';
 import { DIGEST_EMAIL_TEXT } from './email/digest-email.text';
 import { escapeHtml } from './html';
-
 
 export interface RenderedEmail {
   subject: string;
@@ -28,10 +27,11 @@ export function renderDigestEmail(view: DigestView): RenderedEmail {
 
 /**
  * The digest email in pieces: what comes before the papers and after them, and one block per paper,
- * each a frame with holes. A paper's block depends only on the paper and on why it matched, never on
- * the subscriber's links or the rest of the digest; the text before and after the papers differs
- * between subscribers mostly in their links. So a fan-out can render (and encode) each frame once for
- * every digest that shows it, and fill in the paper's number or the subscriber's links per email.
+ * each a frame with holes. A paper's block depends only on the paper (and on whether it says why it
+ * matched), never on the subscriber's links, why sentence or the rest of the digest; the text before and
+ * after the papers differs between subscribers mostly in their links. So a fan-out can render (and
+ * encode) each frame once for every digest that shows it, and fill in the paper's number, its why and
+ * the subscriber's links per email.
  * Joined and filled, the pieces are exactly `renderDigestEmail`.
  */
 export interface DigestEmailPieces {
@@ -69,17 +69,18 @@ const textPieces = splitAtPapers(DIGEST_EMAIL_TEXT, { ...options, noEscape: true
 
 // Holes are control characters: no field holds one, and escaping leaves them as they are. A hole's
 // fill is at the index of its character code, less one.
-const HOLES = ['number', 'viewUrl', 'manageUrl', 'unsubscribeUrl', 'feedUrl', 'voteUp', 'voteDown'] as const;
+const HOLES = ['number', 'viewUrl', 'manageUrl', 'unsubscribeUrl', 'feedUrl', 'voteUp', 'voteDown', 'why'] as const;
 const HOLE = Object.fromEntries(HOLES.map((name, index) => [name, String.fromCharCode(index + 1)])) as Record<
   (typeof HOLES)[number],
   string
 >;
 // eslint-disable-next-line no-control-regex -- the holes are control characters on purpose (above)
-const HOLE_AT = /[\u0001-\u0007]/g;
+const HOLE_AT = /[\u0001-\u0008]/g;
 
 export function renderDigestEmailPieces(view: DigestView): DigestEmailPieces {
   // One model with holes for the subscriber's links serves the whole email: a paper block's only ones are
-  // its vote links, filled per email like its number.
+  // its vote links and why it is there (a for-you digest's why sentence is the subscriber's own), filled
+  // per email like its number.
   const model = digestEmailModel({
     ...view,
     viewUrl: HOLE.viewUrl,
@@ -91,7 +92,9 @@ export function renderDigestEmailPieces(view: DigestView): DigestEmailPieces {
   const { papers, ...frame } = model;
   // The model but its papers, with holes for the links: everything the head and tail show.
   const frameKey = JSON.stringify({ ...frame, paperCount: papers.length });
-  const keys = view.papers.map((paper, index) => paperKey(paper, Boolean(view.votes?.[index])));
+  const keys = papers.map((paper, index) =>
+    paperKey(view.papers[index], Boolean(view.votes?.[index]), paper.reasons !== ''),
+  );
   const pieces = (template: SplitTemplate): EmailBodyPieces => {
     const links = [view.viewUrl, view.manageUrl ?? '', view.unsubscribeUrl, view.feedUrl].map(template.print);
     return {
@@ -100,10 +103,24 @@ export function renderDigestEmailPieces(view: DigestView): DigestEmailPieces {
         const votes = view.votes?.[index];
         return {
           key: keys[index],
-          render: () => splitAtHoles(template.paper({ ...paper, number: HOLE.number as unknown as number })),
-          fills: votes
-            ? [String(paper.number), '', '', '', '', template.print(votes.up), template.print(votes.down)]
-            : [String(paper.number)],
+          render: () =>
+            splitAtHoles(
+              template.paper({
+                ...paper,
+                number: HOLE.number as unknown as number,
+                reasons: paper.reasons === '' ? '' : HOLE.why,
+              }),
+            ),
+          fills: [
+            String(paper.number),
+            '',
+            '',
+            '',
+            '',
+            votes ? template.print(votes.up) : '',
+            votes ? template.print(votes.down) : '',
+            template.print(paper.reasons),
+          ],
         };
       }),
       tail: { key: `tail:${frameKey}`, render: () => splitAtHoles(template.tail(model)), fills: ['', ...links] },
@@ -112,16 +129,18 @@ export function renderDigestEmailPieces(view: DigestView): DigestEmailPieces {
   return { subject: model.subject, html: pieces(htmlPieces), text: pieces(textPieces) };
 }
 
-// Everything a block shows but its number; one key serves both formats. Kept per view object, so a
-// view handed out again brings the same string, whose hash is then computed once.
-// The same block with or without its vote holes makes two frames, each with its key kept.
-const paperKeys = { plain: new WeakMap<DigestPaperView, string>(), voted: new WeakMap<DigestPaperView, string>() };
+// Everything a block shows but its number, vote links and reasons; one key serves both formats. Kept per
+// shared view (see sharedPaperView), so every subscriber's view of the paper brings the same string, whose
+// hash is then computed once. The same block with or without its vote holes, or its why hole, makes
+// different frames, each with its key kept.
+const paperKeys = [0, 1, 2, 3].map(() => new WeakMap<DigestPaperView, string>());
 
-function paperKey(paper: DigestPaperView, voted: boolean): string {
-  const keys = voted ? paperKeys.voted : paperKeys.plain;
+function paperKey(view: DigestPaperView, voted: boolean, why: boolean): string {
+  const paper = sharedPaperView(view);
+  const keys = paperKeys[(voted ? 1 : 0) + (why ? 2 : 0)];
   let key = keys.get(paper);
   if (key === undefined) {
-    key = `${JSON.stringify(paperEmailModel(paper))}${voted ? '\nvotes' : ''}`;
+    key = `${JSON.stringify(paperEmailModel(paper))}${voted ? '\nvotes' : ''}${why ? '\nwhy' : ''}`;
     keys.set(paper, key);
   }
   return key;

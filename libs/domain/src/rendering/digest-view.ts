@@ -192,6 +192,18 @@ export function digestPaperView(paper: DigestPaperSource, interests: DigestInter
   };
 }
 
+// A for-you digest's view of a paper (its own why and explore mark) → the view it was made from, which a
+// fan-out shares between subscribers: what renderers keep per view is then kept once per shared view.
+const notedViews = new WeakMap<DigestPaperView, DigestPaperView>();
+
+/**
+ * The view a paper's view was made from but for its reasons and explore mark: the same object for every
+ * subscriber the fan-out shared it with (see buildDigestView). Everything else it shows is the same.
+ */
+export function sharedPaperView(view: DigestPaperView): DigestPaperView {
+  return notedViews.get(view) ?? view;
+}
+
 export interface DigestViewInput {
   digest: { periodKey: string; omittedCount: number };
   subscription: DigestInterests & { frequency: string };
@@ -217,7 +229,12 @@ export function buildDigestView(
   const shown = (paper: DigestPaperSource): DigestPaperView => {
     const view = paperView(paper, subscription);
     const note = paper.id === undefined ? undefined : notes?.get(paper.id);
-    return note ? { ...view, reasons: note.why ? [note.why] : [], explore: note.explore } : view;
+    if (!note) {
+      return view;
+    }
+    const personal = { ...view, reasons: note.why ? [note.why] : [], explore: note.explore };
+    notedViews.set(personal, view);
+    return personal;
   };
   const listedDays = [
     ...new Set(papers.flatMap((paper) => (paper.listedAt === undefined ? [] : [utcDay(paper.listedAt)]))),

@@ -1,4 +1,4 @@
-import { authorLine, DigestPaperView, DigestView, digestHeading, shorten } from './digest-view';
+import { authorLine, DigestPaperView, DigestView, digestHeading, sharedPaperView, shorten } from './digest-view';
 import { limitMrkdwn, mrkdwnLink, mrkdwnLinkTarget } from './mrkdwn';
 import type { PaperVoteLinks } from '../tokens/vote-links';
 
@@ -91,7 +91,21 @@ function jsonSize(blocks: Record<string, unknown>[]): number {
  */
 const SECTION_SHARES = { title: 600, url: 600, authors: 400, abstract: 1200 } as const;
 
-function paperSection(paper: DigestPaperView): Record<string, unknown> {
+// A paper's section shows nothing personal: built once per shared view (see sharedPaperView), so a fan-out
+// builds it once per paper and interests, not once per subscriber. Sent as it is, never changed.
+const sections = new WeakMap<DigestPaperView, Record<string, unknown>>();
+
+function paperSection(view: DigestPaperView): Record<string, unknown> {
+  const paper = sharedPaperView(view);
+  let section = sections.get(paper);
+  if (section === undefined) {
+    section = buildPaperSection(paper);
+    sections.set(paper, section);
+  }
+  return section;
+}
+
+function buildPaperSection(paper: DigestPaperView): Record<string, unknown> {
   // An absurd link is left out rather than cut: half a URL leads nowhere. A paper may have none at all.
   const url = mrkdwnLinkTarget(paper.url);
   const title = limitMrkdwn(paper.title, SECTION_SHARES.title);

@@ -1,6 +1,13 @@
 import { EmailBodyPieces, EmailFrame, renderDigestEmail, renderDigestEmailPieces } from './digest-email';
 import { currentPeriod } from '../digests/schedule';
-import { buildDigestView, DigestPaperSource, DigestPaperView, DigestView, LEFT_OUT_LISTED } from './digest-view';
+import {
+  buildDigestView,
+  DigestPaperSource,
+  DigestPaperView,
+  digestPaperView,
+  DigestView,
+  LEFT_OUT_LISTED,
+} from './digest-view';
 import { renderSlackMessages } from './slack-message';
 import { paperVoteLinks } from '../tokens/vote-links';
 
@@ -274,14 +281,20 @@ describe('renderDigestEmailPieces', () => {
     }
   });
 
-  it('should give a paper the same block in every digest, unless why it matched differs', () => {
+  it('should give a paper the same block in every digest, whatever why it matched, filled with its own why', () => {
     const first = renderDigestEmailPieces(view([paper(1), paper(2)], { viewUrl: 'https://a/1' })).html.papers;
     const second = renderDigestEmailPieces(view([paper(2), paper(1)], { viewUrl: 'https://a/2' })).html.papers;
     expect(second[1].key).toBe(first[0].key);
     expect(second[1].render()).toEqual(first[0].render());
-    expect(second[1].fills).toEqual(['2']);
-    const otherReason = renderDigestEmailPieces(view([paper(1, { reasons: ['Agents (title: "agent")'] })])).html.papers;
-    expect(otherReason[0].key).not.toBe(first[0].key);
+    expect(second[1].fills[0]).toBe('2');
+    const otherReason = renderDigestEmailPieces(view([paper(1, { reasons: ['Agents & <b>"agent"</b>'] })])).html.papers;
+    expect(otherReason[0].key).toBe(first[0].key);
+    expect(otherReason[0].fills[7]).toBe('Agents &amp; &lt;b&gt;&quot;agent&quot;&lt;/b&gt;');
+    expect(otherReason[0].fills[7]).not.toBe(first[0].fills[7]);
+    // A block that says nothing of why is another frame: it has no "Why:" line at all.
+    const noReason = renderDigestEmailPieces(view([paper(1, { reasons: [] })])).html.papers;
+    expect(noReason[0].key).not.toBe(first[0].key);
+    expect(noReason[0].render().texts.join('')).not.toContain('Why:');
   });
 
   it('should leave out the control characters a source sent, whole or in pieces', () => {
@@ -478,5 +491,47 @@ describe('renderSlackMessages', () => {
     const [section, , secondSection] = message.blocks.slice(1).map((block) => (block.text as { text: string })?.text);
     expect(section).toMatch(/^\*<https:\/\/huggingface\.co\/papers\/2411\.00001\|(&amp;)+…>\*\n/);
     expect(secondSection).toMatch(/^\*Paper 2\*\n/);
+  });
+
+  it("should give each for-you subscriber their own why in Slack, the paper's section built once for both", () => {
+    const source: DigestPaperSource = {
+      id: '0f6a9c1e-2b3d-4e5f-8a9b-000000000001',
+      title: 'Tom & <Jerry>',
+      url: 'https://huggingface.co/papers/2411.00001',
+      arxivId: '2411.00001',
+      authors: ['Zoë Ångström'],
+      upvotes: 3,
+      abstract: 'An abstract.',
+      summary: null,
+      codeUrl: null,
+      topics: [],
+    };
+    // A fan-out hands out one view per paper and interests (apps/notifier PaperViews).
+    const shared = new Map<DigestPaperSource, DigestPaperView>();
+    const viewOf = (paper: DigestPaperSource, interests: { topics: string[]; keywords: string[] }): DigestPaperView => {
+      const view = shared.get(paper) ?? digestPaperView(paper, interests);
+      shared.set(paper, view);
+      return view;
+    };
+    const slackOf = (why: string) =>
+      renderSlackMessages(
+        buildDigestView(
+          {
+            digest: { periodKey: '2026-11-28', omittedCount: 0 },
+            subscription: { topics: [], keywords: [], frequency: 'daily' },
+            papers: [source],
+            links: { unsubscribeUrl: 'https://a/u', feedUrl: 'https://a/f', viewUrl: 'https://a/v' },
+            notes: new Map([[source.id ?? '', { explore: false, why }]]),
+          },
+          viewOf,
+        ),
+      )[0];
+    const alice = slackOf('Similar to “<A & B>”, which you liked');
+    const bob = slackOf('Similar to “C”, which you liked');
+    expect(JSON.stringify(alice.blocks[2])).toContain('Similar to “&lt;A &amp; B&gt;”');
+    expect(JSON.stringify(bob.blocks[2])).toContain('Similar to “C”');
+    expect(JSON.stringify(bob)).not.toContain('A &amp; B');
+    expect(bob.blocks[1]).toBe(alice.blocks[1]);
+    expect((alice.blocks[1].text as { text: string }).text).toContain('Tom &amp; &lt;Jerry&gt;');
   });
 });

@@ -1,4 +1,13 @@
-import { authorLine, DigestPaperView, DigestView, digestHeading, LEFT_OUT_LISTED, listedLine, shorten } from '../digest-view';
+import {
+  authorLine,
+  DigestPaperView,
+  DigestView,
+  digestHeading,
+  LEFT_OUT_LISTED,
+  listedLine,
+  sharedPaperView,
+  shorten,
+} from '../digest-view';
 import { safeUrl } from '../html';
 import { printable } from '../printable';
 
@@ -44,15 +53,22 @@ const SUMMARY_CHARS = 400;
 const ABSTRACT_CHARS = 600;
 
 type PaperModel = DigestEmailModel['papers'][number];
-/** What the email shows of a paper whatever the subscriber: all but its number and vote links. */
-type SharedPaperModel = Omit<PaperModel, 'number' | 'voteUp' | 'voteDown'>;
+/**
+ * What the email shows of a paper whatever the subscriber: all but its number, its vote links and why it
+ * is there (a for-you digest's why sentence is the subscriber's own).
+ */
+type SharedPaperModel = Omit<PaperModel, 'number' | 'voteUp' | 'voteDown' | 'reasons'>;
 
 // Views are values: the same view object always makes the same model, so a fan-out that hands out one
 // view per paper and interests builds each paper's model once.
 const paperModels = new WeakMap<DigestPaperView, SharedPaperModel>();
 
-/** What the email shows of a paper, but its number and vote links; without control characters (see printable). */
-export function paperEmailModel(paper: DigestPaperView): SharedPaperModel {
+/**
+ * What the email shows of a paper, but its number, vote links and reasons; without control characters (see
+ * printable). One per shared view: a for-you digest's own view of a paper brings its shared view's model.
+ */
+export function paperEmailModel(view: DigestPaperView): SharedPaperModel {
+  const paper = sharedPaperView(view);
   let model = paperModels.get(paper);
   if (!model) {
     model = {
@@ -62,7 +78,6 @@ export function paperEmailModel(paper: DigestPaperView): SharedPaperModel {
       upvotes: paper.upvotes,
       upvoteNoun: paper.upvotes === 1 ? 'upvote' : 'upvotes',
       tags: paper.tags.map(printable),
-      reasons: printable(paper.reasons.join('; ')),
       summary: paper.summary ? printable(shorten(paper.summary, SUMMARY_CHARS)) : null,
       abstract: printable(shorten(paper.abstract, ABSTRACT_CHARS)),
       links: emailLinks([
@@ -74,6 +89,18 @@ export function paperEmailModel(paper: DigestPaperView): SharedPaperModel {
     paperModels.set(paper, model);
   }
   return model;
+}
+
+const printedReasons = new WeakMap<DigestPaperView, string>();
+
+/** Why the paper is in the digest, as the email prints it; one string per view, whose hash is then kept. */
+function emailReasons(paper: DigestPaperView): string {
+  let reasons = printedReasons.get(paper);
+  if (reasons === undefined) {
+    reasons = printable(paper.reasons.join('; '));
+    printedReasons.set(paper, reasons);
+  }
+  return reasons;
 }
 
 /** The links worth showing: only http(s) ones leave Paperboy (see safeUrl). */
@@ -89,6 +116,7 @@ export function digestEmailModel(view: DigestView): DigestEmailModel {
   const papers = view.papers.map((paper, index) => ({
     number: index + 1,
     ...paperEmailModel(paper),
+    reasons: emailReasons(paper),
     // Our own links, like the footer's: built from the public URL and a token.
     voteUp: view.votes?.[index]?.up ?? null,
     voteDown: view.votes?.[index]?.down ?? null,
