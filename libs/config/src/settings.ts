@@ -281,6 +281,26 @@ export class Settings {
   ALERT_SLACK_WEBHOOK_URL?: string = undefined;
 
   /**
+   * An OpenAI-compatible embeddings endpoint, the full URL (e.g. https://api.openai.com/v1/embeddings);
+   * unset, the default: no embeddings, nothing leaves the server. Set with EMBEDDINGS_MODEL.
+   */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/]+(\/\S*)?$/, {
+    message: 'EMBEDDINGS_URL must be an http(s) URL, e.g. https://api.openai.com/v1/embeddings',
+  })
+  EMBEDDINGS_URL?: string = undefined;
+
+  /** The model the embeddings endpoint is asked for, e.g. text-embedding-3-small. */
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{1,200}$/, { message: 'EMBEDDINGS_MODEL must be a model name of 1-200 characters, no spaces' })
+  EMBEDDINGS_MODEL?: string = undefined;
+
+  /** Sent as `Authorization: Bearer …` to EMBEDDINGS_URL; a credential, never echoed or logged. */
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{1,1000}$/, { message: 'EMBEDDINGS_API_KEY must be one token without spaces' })
+  EMBEDDINGS_API_KEY?: string = undefined;
+
+  /**
    * Tests only (NODE_ENV=test): the instant the services' clock reads at boot; it runs on from there at
    * real speed, so a process under test lives at a chosen hour and date.
    */
@@ -292,6 +312,13 @@ export class Settings {
 
   get production(): boolean {
     return this.NODE_ENV === 'production';
+  }
+
+  /** The embeddings endpoint when one is configured (checked at boot: URL and model come together). */
+  get embeddings(): { url: string; model: string; apiKey?: string } | null {
+    return this.EMBEDDINGS_URL !== undefined && this.EMBEDDINGS_MODEL !== undefined
+      ? { url: this.EMBEDDINGS_URL, model: this.EMBEDDINGS_MODEL, apiKey: this.EMBEDDINGS_API_KEY }
+      : null;
   }
 
   /** Where Redis is: one server or a cluster (REDIS_URL and REDIS_CLUSTER_NODES, checked at boot). */
@@ -313,6 +340,7 @@ const SECRET_KEYS = new Set([
   'ALERT_SLACK_WEBHOOK_URL',
   'MAIL_WEBHOOK_POSTMARK_PASSWORD',
   'MAIL_WEBHOOK_MAILGUN_SIGNING_KEY',
+  'EMBEDDINGS_API_KEY',
 ]);
 const DEV_SECRET = new Settings().APP_SECRET;
 
@@ -365,6 +393,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     problems.push(...redisProblems(settings));
   }
   problems.push(...mailSettingProblems(settings, problems));
+  problems.push(...embeddingsProblems(settings));
   if (problems.length > 0) {
     throw new InvalidSettingsError(problems);
   }
@@ -424,6 +453,32 @@ function mailSettingProblems(settings: Settings, found: string[]): string[] {
     if (settings[key] !== undefined && settings.NODE_ENV !== 'test') {
       problems.push(`${key} is for tests only: it needs NODE_ENV=test`);
     }
+  }
+  return problems;
+}
+
+/** The embeddings settings that hang together. */
+function embeddingsProblems(settings: Settings): string[] {
+  const problems: string[] = [];
+  if (settings.EMBEDDINGS_URL !== undefined && settings.EMBEDDINGS_MODEL === undefined) {
+    problems.push(
+      'EMBEDDINGS_MODEL must be set with EMBEDDINGS_URL (the model to ask for, e.g. text-embedding-3-small)',
+    );
+  }
+  if (settings.EMBEDDINGS_URL === undefined) {
+    for (const key of ['EMBEDDINGS_MODEL', 'EMBEDDINGS_API_KEY'] as const) {
+      if (settings[key] !== undefined) {
+        problems.push(`${key} needs EMBEDDINGS_URL (unset, embeddings are off)`);
+      }
+    }
+  }
+  // A key over plain http would cross the network readable; tests and local servers may use http.
+  if (
+    settings.production &&
+    settings.EMBEDDINGS_API_KEY !== undefined &&
+    settings.EMBEDDINGS_URL?.startsWith('http:')
+  ) {
+    problems.push('EMBEDDINGS_URL must be https:// in production when EMBEDDINGS_API_KEY is set');
   }
   return problems;
 }

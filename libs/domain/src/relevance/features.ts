@@ -175,3 +175,21 @@ export function dot(a: SparseVector, b: SparseVector): number {
   });
   return sum;
 }
+
+/**
+ * A dense featurizer (embeddings): reads a paper's text rather than its term counts, and may call a service,
+ * so it is asynchronous and works on batches. One vector per paper, in the papers' order. Optional and off
+ * by default; its vectors would be combined with tf-idf's, never replace them.
+ */
+export interface DensePaperFeaturizer {
+  embed(papers: readonly PaperText[]): Promise<Float32Array[]>;
+}
+
+/** Characters of a paper sent for embedding: title and abstract fit well within any model's input. */
+const MAX_EMBEDDING_TEXT = 8_000;
+
+/** The text a dense featurizer reads: title, then abstract, then keywords (authors and categories stay tf-idf's). */
+export function embeddingText(paper: PaperText): string {
+  const keywords = paper.keywords?.length ? `\nKeywords: ${paper.keywords.join(', ')}` : '';
+  return `${paper.title.trim()}\n\n${paper.abstract.trim()}${keywords}`.slice(0, MAX_EMBEDDING_TEXT);
+}
