@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { classifyTopics, isTopicSlug, TOPIC_RULES, type TopicInput, type TopicSlug } from '../libs/domain/src';
-import { measureTopicQuality } from '../libs/domain/src/topics/topic-metrics';
+import { measureHeldOutQuality, measureTopicQuality } from '../libs/domain/src/topics/topic-metrics';
 import { argument } from './bench-support';
 
 /**
@@ -11,6 +11,10 @@ import { argument } from './bench-support';
  * without a topic. Also times the classifier per paper; the baseline, measured in the same run on the
  * same texts, is a plain lower-casing + String#includes scan for literal expansions of the same phrases.
  * Prints figures only.
+ *
+ * Then the held-out set (test/fixtures/topics/held-out-papers.json, real papers never used for tuning): recall on
+ * the clear-cut tags and the false-tag rate (predicted tags that are neither clear nor borderline, over all
+ * predicted tags), with per-topic misses and false tags.
  *
  *   node -r @swc-node/register bench/topic-quality.ts [--min-ms 1000]
  */
@@ -21,6 +25,12 @@ interface LabelledPaper extends TopicInput {
 
 const minMs = Number(argument('--min-ms') ?? 1000);
 const fixture = join(repositoryRoot(__dirname), 'test/fixtures/topics/labelled-papers.json');
+const heldOutFixture = join(repositoryRoot(__dirname), 'test/fixtures/topics/held-out-papers.json');
+
+interface HeldOutPaper extends TopicInput {
+  clearTopics: TopicSlug[];
+  borderlineTopics: TopicSlug[];
+}
 
 function main(): void {
   const papers = loadPapers(fixture);
@@ -86,6 +96,37 @@ function main(): void {
     `baseline (toLowerCase + includes over ${literals.length} literal phrases): ${fixed(baseline * 1000, 1)} µs per paper`,
   );
   console.log(`ratio classifier / baseline: ${fixed(classifier / baseline, 2)}x  (checksum ${sink % 997})`);
+
+  reportHeldOut(loadHeldOutPapers(heldOutFixture));
+}
+
+function reportHeldOut(papers: HeldOutPaper[]): void {
+  const quality = measureHeldOutQuality(
+    papers.map((paper) => ({
+      clear: paper.clearTopics,
+      borderline: paper.borderlineTopics,
+      predicted: classifyTopics(paper).map((tag) => tag.topic),
+    })),
+  );
+  console.log('');
+  console.log(
+    `${'held-out topic'.padEnd(18)}${'clear'.padStart(7)}${'found'.padStart(7)}${'missed'.padStart(8)}` +
+      `${'false'.padStart(7)}${'recall'.padStart(8)}`,
+  );
+  for (const entry of quality.perTopic) {
+    console.log(
+      `${entry.topic.padEnd(18)}${String(entry.clear).padStart(7)}${String(entry.found).padStart(7)}` +
+        `${String(entry.missed).padStart(8)}${String(entry.falseTags).padStart(7)}${fixed(entry.recall).padStart(8)}`,
+    );
+  }
+  console.log(
+    `held-out: ${quality.papers} papers, recall ${fixed(quality.recall)} on clear-cut tags, ` +
+      `false tags ${fixed(quality.falseTagRate * 100, 1)} %`,
+  );
+  console.log(
+    `  (${quality.foundClearTags} of ${quality.clearTags} clear-cut tags found; ` +
+      `${quality.falseTags} of ${quality.predictedTags} predicted tags neither clear nor borderline; goal: recall >= 0.9, false tags <= 2 %)`,
+  );
 }
 
 /** Milliseconds per item, after a warm-up, repeating the batch until at least `minMs` have passed. */
@@ -201,6 +242,33 @@ function loadPapers(file: string): LabelledPaper[] {
       source: typeof record.source === 'string' ? record.source : 'unknown',
     };
   });
+}
+
+function loadHeldOutPapers(file: string): HeldOutPaper[] {
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as { papers?: unknown };
+  if (!Array.isArray(parsed.papers)) {
+    throw new Error(`${file} must hold { papers: [...] }`);
+  }
+  return parsed.papers.map((entry: unknown, index): HeldOutPaper => {
+    const record = entry as Record<string, unknown>;
+    if (typeof record.title !== 'string' || typeof record.abstract !== 'string') {
+      throw new Error(`held-out paper #${index} needs a title and an abstract`);
+    }
+    return {
+      title: record.title,
+      abstract: record.abstract,
+      categories: stringList(record.categories),
+      keywords: stringList(record.keywords),
+      clearTopics: slugList(record.clearTopics),
+      borderlineTopics: slugList(record.borderlineTopics),
+    };
+  });
+}
+
+function slugList(value: unknown): TopicSlug[] {
+  return Array.isArray(value)
+    ? value.filter((item): item is TopicSlug => typeof item === 'string' && isTopicSlug(item))
+    : [];
 }
 
 function stringList(value: unknown): string[] | undefined {

@@ -88,3 +88,88 @@ function prf(tp: number, fp: number, fn: number): { precision: number; recall: n
   const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
   return { precision, recall, f1 };
 }
+
+/** One held-out paper: tags a reader would agree on, arguable tags, and what the classifier said. */
+export interface HeldOutPrediction {
+  clear: readonly TopicSlug[];
+  /** Defensible but arguable: predicting one is neither a hit nor a false tag, missing one is no miss. */
+  borderline: readonly TopicSlug[];
+  predicted: readonly TopicSlug[];
+}
+
+/** Counts for one topic over the held-out set. */
+export interface HeldOutTopicCounts {
+  topic: TopicSlug;
+  /** Papers with the topic among their clear-cut tags. */
+  clear: number;
+  found: number;
+  missed: number;
+  /** Predictions of the topic on papers where it is neither clear nor borderline. */
+  falseTags: number;
+  recall: number;
+}
+
+export interface HeldOutQuality {
+  papers: number;
+  clearTags: number;
+  foundClearTags: number;
+  /** Share of clear-cut tags the classifier predicted. */
+  recall: number;
+  predictedTags: number;
+  falseTags: number;
+  /** Share of predicted tags that are neither clear nor borderline. */
+  falseTagRate: number;
+  perTopic: HeldOutTopicCounts[];
+}
+
+/** Recall on clear-cut tags and the false-tag rate over all predictions, in total and per topic. */
+export function measureHeldOutQuality(rows: readonly HeldOutPrediction[]): HeldOutQuality {
+  const counts = new Map<TopicSlug, { clear: number; found: number; falseTags: number }>(
+    TOPIC_SLUGS.map((topic) => [topic, { clear: 0, found: 0, falseTags: 0 }]),
+  );
+  let predictedTags = 0;
+  for (const row of rows) {
+    const predicted = new Set(row.predicted);
+    const allowed = new Set([...row.clear, ...row.borderline]);
+    predictedTags += predicted.size;
+    for (const topic of new Set(row.clear)) {
+      const entry = counts.get(topic);
+      if (entry !== undefined) {
+        entry.clear += 1;
+        entry.found += predicted.has(topic) ? 1 : 0;
+      }
+    }
+    for (const topic of predicted) {
+      const entry = counts.get(topic);
+      if (entry !== undefined && !allowed.has(topic)) {
+        entry.falseTags += 1;
+      }
+    }
+  }
+
+  const perTopic = [...counts].map(([topic, entry]): HeldOutTopicCounts => ({
+    topic,
+    clear: entry.clear,
+    found: entry.found,
+    missed: entry.clear - entry.found,
+    falseTags: entry.falseTags,
+    recall: ratio(entry.found, entry.clear),
+  }));
+  const clearTags = perTopic.reduce((sum, entry) => sum + entry.clear, 0);
+  const foundClearTags = perTopic.reduce((sum, entry) => sum + entry.found, 0);
+  const falseTags = perTopic.reduce((sum, entry) => sum + entry.falseTags, 0);
+  return {
+    papers: rows.length,
+    clearTags,
+    foundClearTags,
+    recall: ratio(foundClearTags, clearTags),
+    predictedTags,
+    falseTags,
+    falseTagRate: ratio(falseTags, predictedTags),
+    perTopic,
+  };
+}
+
+function ratio(part: number, whole: number): number {
+  return whole === 0 ? 0 : part / whole;
+}
