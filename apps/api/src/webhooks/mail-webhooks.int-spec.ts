@@ -554,7 +554,27 @@ describe('api mail webhooks (integration)', () => {
       expect(await eventCount()).toBe(0);
     });
 
+    it('should store a bounce dated beyond what Postgres holds without its date, not answer 500', async () => {
+      const id = await subscriber('pm-far@example.org');
+      const far = bounce('pm-far@example.org', '1201').replace(now.toISOString(), '-271821-04-20T00:00:00Z');
+
+      const response = await post('postmark', far, authorised);
+
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual(expect.objectContaining({ recorded: 1, subscriptionsAffected: 1 }));
+      const stored = await api.sql.query<{ occurredAt: Date | null }>('SELECT "occurredAt" FROM mail_events');
+      expect(stored.rows).toEqual([{ occurredAt: null }]);
+      expect((await state(id)).emailSuppressedAt).not.toBeNull();
+    });
+
     it('should answer 400 naming what is wrong', async () => {
+      const nul = await post(
+        'postmark',
+        bounce('pm@example.org', '1202').replace('"Details":"', '"Details":"\\u0000'),
+        authorised,
+      );
+      expect(nul.status).toBe(400);
+      expect(messages(nul.body)).toBe('Details must not contain a NUL character');
       const array = await post('postmark', '[]', authorised);
       expect(array.status).toBe(400);
       expect(messages(array.body)).toMatch(/must be one JSON object/);

@@ -44,12 +44,19 @@ export function text(record: Record<string, unknown>, field: string, where: stri
   if (typeof value !== 'string' || value === '') {
     throw malformed(`${where}.${field} must be a non-empty string`);
   }
+  // Postgres refuses NUL in text: stored as it came, it would be a 500.
+  if (value.includes('\u0000')) {
+    throw malformed(`${where}.${field} must not contain a NUL character`);
+  }
   return value;
 }
 
 /** An optional string field (numbers are taken as their decimal text); undefined when absent. */
 export function optionalText(record: Record<string, unknown>, field: string): string | undefined {
   const value = record[field];
+  if (typeof value === 'string' && value.includes('\u0000')) {
+    throw malformed(`${field} must not contain a NUL character`);
+  }
   return typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined;
 }
 
@@ -59,10 +66,15 @@ export function addressOf(raw: string): string | null {
   return normalised.problem === undefined ? normalised.address : null;
 }
 
-/** An instant from an ISO string or Unix seconds; null when absent or unreadable (it is only shown). */
+/** Instants a provider could report: JavaScript dates reach far beyond what Postgres stores. */
+const EARLIEST_INSTANT_MS = Date.UTC(1970, 0, 1);
+const LATEST_INSTANT_MS = Date.UTC(10_000, 0, 1);
+
+/** An instant from an ISO string or Unix seconds; null when absent, unreadable or out of range (it is only shown). */
 export function instantOf(value: unknown): Date | null {
   const date = typeof value === 'number' ? new Date(value * 1000) : typeof value === 'string' ? new Date(value) : null;
-  return date !== null && !Number.isNaN(date.getTime()) ? date : null;
+  const ms = date?.getTime() ?? Number.NaN;
+  return date !== null && ms >= EARLIEST_INSTANT_MS && ms < LATEST_INSTANT_MS ? date : null;
 }
 
 /** Reasons are shown to operators: one line, bounded. */

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readMailgun } from './mailgun';
+import { instantOf } from './provider-event';
 import { readPostmark, verifyPostmark } from './postmark';
 import { readSendgrid, verifySendgrid } from './sendgrid';
 import { readSesNotification, SnsMessage, snsStringToSign, snsUrlProblem, verifySnsSignature } from './ses-sns';
@@ -60,6 +61,30 @@ describe('mail webhook providers', () => {
       expect(snsUrlProblem('https://127.0.0.1:8444/cert.pem', '127.0.0.1:8443')).not.toBeNull();
       expect(snsUrlProblem('http://127.0.0.1:8443/cert.pem', '127.0.0.1:8443')).toBe('must be https');
     });
+  });
+
+  it.each([
+    ['an ISO instant', '2026-11-18T10:00:00.000Z', '2026-11-18T10:00:00.000Z'],
+    ['Unix seconds', 1_795_000_000, '2026-11-18T11:06:40.000Z'],
+    ['a year before any mail', '-271821-04-20T00:00:00Z', null],
+    ['a year beyond 9999', '+275760-09-13T00:00:00.000Z', null],
+    ['seconds beyond what Postgres stores', 8.64e12, null],
+    ['no instant', 'yesterday-ish', null],
+  ])('should read %s as an instant Postgres can store, or as none', (_what, value, expected) => {
+    expect(instantOf(value)?.toISOString() ?? null).toBe(expected);
+  });
+
+  it('should refuse a NUL character in a field, naming it (Postgres cannot store one)', () => {
+    expect(
+      refusal(() =>
+        readPostmark(
+          '{"RecordType":"Bounce","ID":"7","Type":"HardBounce","Email":"a@example.org","Details":"x\\u0000"}',
+        ),
+      ),
+    ).toEqual(['Details must not contain a NUL character']);
+    expect(
+      refusal(() => readSendgrid('[{"event":"bounce","sg_event_id":"e\\u0000","email":"a@example.org"}]')),
+    ).toEqual(['[0].sg_event_id must not contain a NUL character']);
   });
 
   it('should sign the fields SNS documents, in their order, leaving out a missing Subject', () => {
