@@ -406,6 +406,19 @@ describe('api mail webhooks (integration)', () => {
       expect(await eventCount()).toBe(0);
     });
 
+    it('should answer 401 to a genuine message posted again after SNS would have stopped retrying it', async () => {
+      const id = await subscriber('replayed@example.org');
+      const twoHoursAgo = new Date(now.getTime() - 2 * 60 * 60_000).toISOString();
+      const captured = snsMessage({ ...bounceNotification('replayed@example.org'), Timestamp: twoHoursAgo });
+
+      const response = await postSns(captured);
+
+      expect(response.status).toBe(401);
+      expect(messages(response.body)).toMatch(/Timestamp .* is too old or ahead of our clock/);
+      expect((await state(id)).emailSuppressedAt).toBeNull();
+      expect(await eventCount()).toBe(0);
+    });
+
     it('should answer 503 when SNS cannot serve its certificate, so SNS delivers the message again', async () => {
       const id = await subscriber('busy@example.org');
       const busy = `https://${sns.host}/SimpleNotificationService-busy.pem`;

@@ -9,8 +9,7 @@ import {
   parseJson,
   ProviderEvent,
 } from './provider-event';
-import { ReadReports, reasonOf, sameSecret, text } from './provider-event';
-import { SIGNATURE_TOLERANCE_MS } from './sendgrid';
+import { ReadReports, reasonOf, sameSecret, signedRecently, text } from './provider-event';
 
 /** Mailgun's reports, and the signing token: its signature covers no more, so the token is bound to the body. */
 export interface MailgunReports extends ReadReports {
@@ -38,8 +37,7 @@ export function readMailgun(body: string, signingKey: string, now: Date): Mailgu
   if (!sameSecret(given.toLowerCase(), expected)) {
     throw forged('The Mailgun signature does not match the signing key');
   }
-  const signedAt = Number(timestamp) * 1000;
-  if (!Number.isFinite(signedAt) || Math.abs(now.getTime() - signedAt) > SIGNATURE_TOLERANCE_MS) {
+  if (!signedRecently(timestamp, now)) {
     throw forged('The Mailgun signature is too old (or from the future): not taken again');
   }
   const data = parsed['event-data'];

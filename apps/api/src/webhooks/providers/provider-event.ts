@@ -83,6 +83,15 @@ export function reasonOf(...parts: (string | undefined)[]): string {
   return (joined || 'no reason given').replace(/\s+/g, ' ').slice(0, 500);
 }
 
+/** How far a signed timestamp may be from our clock: old signed requests are not taken again. */
+export const SIGNATURE_TOLERANCE_MS = 10 * 60_000;
+
+/** Whether a signed timestamp (Unix seconds, as text) is within SIGNATURE_TOLERANCE_MS of now, either side. */
+export function signedRecently(unixSeconds: string, now: Date): boolean {
+  const signedAt = Number(unixSeconds) * 1000;
+  return Number.isFinite(signedAt) && Math.abs(now.getTime() - signedAt) <= SIGNATURE_TOLERANCE_MS;
+}
+
 /** Compares secrets in constant time (a length difference is not hidden: lengths are not secret). */
 export function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given);

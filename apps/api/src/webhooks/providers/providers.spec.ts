@@ -8,7 +8,14 @@ import { readMailgun } from './mailgun';
 import { instantOf } from './provider-event';
 import { readPostmark, verifyPostmark } from './postmark';
 import { readSendgrid, verifySendgrid } from './sendgrid';
-import { readSesNotification, SnsMessage, snsStringToSign, snsUrlProblem, verifySnsSignature } from './ses-sns';
+import {
+  readSesNotification,
+  SnsMessage,
+  snsStringToSign,
+  snsUrlProblem,
+  verifySnsFreshness,
+  verifySnsSignature,
+} from './ses-sns';
 
 const now = new Date('2026-11-18T10:30:00Z');
 
@@ -39,6 +46,9 @@ describe('mail webhook providers', () => {
     it.each([
       ['https://sns.us-west-2.amazonaws.com/SimpleNotificationService-f3ec.pem', null],
       ['https://sns.cn-north-1.amazonaws.com.cn/SimpleNotificationService-f3ec.pem', null],
+      ['https://sns.us-gov-west-1.amazonaws.com/SimpleNotificationService-f3ec.pem', null],
+      ['https://sns.s3-us-west-2.amazonaws.com/cert.pem', 'must be on an sns.<region>.amazonaws.com host'],
+      ['https://sns.s3-website-us-east-1.amazonaws.com/cert.pem', 'must be on an sns.<region>.amazonaws.com host'],
       ['http://sns.us-west-2.amazonaws.com/cert.pem', 'must be https'],
       [
         'https://sns.us-west-2.amazonaws.com.attacker.example/cert.pem',
@@ -85,6 +95,28 @@ describe('mail webhook providers', () => {
     expect(
       refusal(() => readSendgrid('[{"event":"bounce","sg_event_id":"e\\u0000","email":"a@example.org"}]')),
     ).toEqual(['[0].sg_event_id must not contain a NUL character']);
+  });
+
+  it.each([
+    ['signed now', 0, true],
+    ['an hour old (SNS still retrying)', 60 * 60_000, true],
+    ['two hours old', 2 * 60 * 60_000, false],
+    ['five minutes ahead of our clock', -5 * 60_000, true],
+    ['an hour ahead of our clock', -60 * 60_000, false],
+  ])('should take an SNS message %s: %s', (_what, ageMs, taken) => {
+    const message = { ...snsNotification({}), Timestamp: new Date(now.getTime() - ageMs).toISOString() };
+    const check = () => verifySnsFreshness(message, now);
+    if (taken) {
+      expect(check).not.toThrow();
+    } else {
+      expect(check).toThrow(UnauthorizedException);
+    }
+  });
+
+  it('should refuse an SNS message whose Timestamp is no instant', () => {
+    expect(() => verifySnsFreshness({ ...snsNotification({}), Timestamp: 'yesterday' }, now)).toThrow(
+      UnauthorizedException,
+    );
   });
 
   it('should sign the fields SNS documents, in their order, leaving out a missing Subject', () => {

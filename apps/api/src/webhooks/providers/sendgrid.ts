@@ -9,12 +9,10 @@ import {
   parseJson,
   ProviderEvent,
 } from './provider-event';
-import { ReadReports, reasonOf, text } from './provider-event';
+import { ReadReports, reasonOf, signedRecently, text } from './provider-event';
 
 export const SENDGRID_SIGNATURE_HEADER = 'x-twilio-email-event-webhook-signature';
 export const SENDGRID_TIMESTAMP_HEADER = 'x-twilio-email-event-webhook-timestamp';
-/** How far a signed timestamp may be from our clock: old signed requests are not taken again. */
-export const SIGNATURE_TOLERANCE_MS = 10 * 60_000;
 
 /** The verification key SendGrid shows for a signed event webhook: base64 of an ECDSA P-256 key (DER, SPKI). */
 export function sendgridKey(base64: string): KeyObject {
@@ -46,8 +44,7 @@ export function verifySendgrid(
   if (!valid) {
     throw forged('The SendGrid signature does not match the body and the verification key');
   }
-  const signedAt = Number(timestamp) * 1000;
-  if (!Number.isFinite(signedAt) || Math.abs(now.getTime() - signedAt) > SIGNATURE_TOLERANCE_MS) {
+  if (!signedRecently(timestamp, now)) {
     throw forged('The SendGrid signature is too old (or from the future): not taken again');
   }
 }

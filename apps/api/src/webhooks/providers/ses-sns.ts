@@ -9,7 +9,7 @@ import {
   parseJson,
   ProviderEvent,
 } from './provider-event';
-import { ReadReports, reasonOf, text } from './provider-event';
+import { ReadReports, reasonOf, SIGNATURE_TOLERANCE_MS, text } from './provider-event';
 
 export type SnsMessageType = 'Notification' | 'SubscriptionConfirmation' | 'UnsubscribeConfirmation';
 
@@ -29,8 +29,17 @@ export interface SnsMessage {
 }
 
 const TYPES: SnsMessageType[] = ['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation'];
-/** SNS's own hosts: certificates and subscription confirmations come from nowhere else. */
-const SNS_HOST = /^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
+/**
+ * SNS's own hosts: certificates and subscription confirmations come from nowhere else. The middle label must be a
+ * region name (us-east-1, us-gov-west-1): "any label" would take an S3 bucket named "sns" on a legacy endpoint,
+ * https://sns.s3-us-west-2.amazonaws.com, whose owner could then sign messages of any topic.
+ */
+const SNS_HOST = /^sns\.[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}\.amazonaws\.com(\.cn)?$/;
+/**
+ * How old a signed message may be: SNS retries an HTTP delivery for at most an hour (its delivery policy's
+ * limit), and our clock may be behind or ahead of AWS's by the signature tolerance.
+ */
+export const SNS_MESSAGE_MAX_AGE_MS = 60 * 60_000 + SIGNATURE_TOLERANCE_MS;
 
 /** The message's fields, checked; 400 naming the first that is missing or wrong. */
 export function parseSnsMessage(body: string): SnsMessage {
@@ -126,6 +135,20 @@ export function verifySnsSignature(message: SnsMessage, certificatePem: string):
   }
   if (!valid) {
     throw forged('The SNS signature does not match the message and its signing certificate');
+  }
+}
+
+/**
+ * 401 for a message signed longer ago than SNS would deliver it (or too far ahead of our clock): a captured
+ * message posted again later is not taken. Call after the signature is verified: it covers the Timestamp.
+ */
+export function verifySnsFreshness(message: SnsMessage, now: Date): void {
+  const signedAt = Date.parse(message.Timestamp);
+  const age = now.getTime() - signedAt;
+  if (Number.isNaN(signedAt) || age > SNS_MESSAGE_MAX_AGE_MS || age < -SIGNATURE_TOLERANCE_MS) {
+    throw forged(
+      `The SNS message's Timestamp (${message.Timestamp}) is too old or ahead of our clock: not taken again`,
+    );
   }
 }
 
