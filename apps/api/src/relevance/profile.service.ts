@@ -94,17 +94,6 @@ export class ProfileService {
     return removed;
   }
 
-  /** The votes behind a term of the model, in one direction: what removing the term takes back. */
-  async votesBehindTerm(
-    id: string,
-    token: string,
-    term: string,
-    direction: 'liked' | 'disliked',
-  ): Promise<string[] | null> {
-    const profile = await this.profile(id, token);
-    return profile ? (profile.terms[direction].find((entry) => entry.term === term)?.paperIds ?? []) : null;
-  }
-
   /**
    * "Reset my profile": votes, seeds (pending ones too) and the model go; the subscription and its followed
    * authors stay. A training queued before the reset finds nothing liked and removes any model it made.
