@@ -9,7 +9,8 @@ import {
   parseJson,
   ProviderEvent,
 } from './provider-event';
-import { ReadReports, reasonOf, sameSecret, signedRecently, text } from './provider-event';
+import { ReadReports, reasonOf, signedRecently, text } from './provider-event';
+import { sameSecret } from '@libs/domain';
 
 /** Mailgun's reports, and the signing token: its signature covers no more, so the token is bound to the body. */
 export interface MailgunReports extends ReadReports {

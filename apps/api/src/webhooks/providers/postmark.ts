@@ -1,15 +1,6 @@
-import {
-  forged,
-  isRecord,
-  malformed,
-  optionalText,
-  parseJson,
-  ReadReports,
-  reasonOf,
-  sameSecret,
-  text,
-} from './provider-event';
+import { forged, isRecord, malformed, optionalText, parseJson, ReadReports, reasonOf, text } from './provider-event';
 import { addressOf, instantOf, ProviderEvent } from './provider-event';
+import { sameSecret } from '@libs/domain';
 
 /** Bounce types Postmark reports for an address that will never take mail (postmarkapp.com/developer/api/bounce-api#bounce-types). */
 const HARD_BOUNCE_TYPES = new Set(['HardBounce', 'BadEmailAddress', 'ManuallyDeactivated']);

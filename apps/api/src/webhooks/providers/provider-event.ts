@@ -1,5 +1,4 @@
 import { BadRequestException, UnauthorizedException } from '@nestjs/common';
-import { timingSafeEqual } from 'node:crypto';
 import { MailEvent } from '@libs/database';
 import { normaliseEmail } from '@libs/domain';
 
@@ -90,11 +89,4 @@ export const SIGNATURE_TOLERANCE_MS = 10 * 60_000;
 export function signedRecently(unixSeconds: string, now: Date): boolean {
   const signedAt = Number(unixSeconds) * 1000;
   return Number.isFinite(signedAt) && Math.abs(now.getTime() - signedAt) <= SIGNATURE_TOLERANCE_MS;
-}
-
-/** Compares secrets in constant time (a length difference is not hidden: lengths are not secret). */
-export function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
