@@ -11,7 +11,8 @@ import {
   SubscriptionRepository,
   VoteRepository,
 } from '@libs/database';
-import { Clock, profileTerms, type ProfileTerm, surfaceForms, verifyToken } from '@libs/domain';
+import { Clock, profileTerms, type ProfileTerm, surfaceForms } from '@libs/domain';
+import { managedSubscription } from './manage-token';
 import { SubscriptionsService } from '../subscriptions/subscriptions.service';
 
 /** Terms shown each way on the profile. */
@@ -166,12 +167,7 @@ export class ProfileService {
   }
 
   /** The subscription of a manage link signed under its current link version, or null. */
-  private async managed(id: string, token: string): Promise<SubscriptionEntity | null> {
-    const subscription = await this.subscriptions.findById(id);
-    const version = subscription?.linkVersion ?? 0;
-    return subscription &&
-      verifyToken(this.settings.APP_SECRET, 'manage', token, this.clock.now(), Infinity, version) === id
-      ? subscription
-      : null;
+  private managed(id: string, token: string): Promise<SubscriptionEntity | null> {
+    return managedSubscription(this.settings.APP_SECRET, this.subscriptions, id, token, this.clock.now());
   }
 }

@@ -25,6 +25,7 @@ import {
 } from './dto/create-subscription.dto';
 import { SubscribeRateLimiter } from './subscribe-rate-limiter';
 import { SeedsAnswer, SeedsService } from '../relevance/seeds.service';
+import { managedSubscription } from '../relevance/manage-token';
 
 const CONFIRM_LINK_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
 const PENDING_MESSAGE = 'Check your inbox to confirm the subscription.';
@@ -317,13 +318,8 @@ export class SubscriptionsService {
   }
 
   /** The subscription of a manage link signed with its current key version (earlier ones were revoked). */
-  private async managed(id: string, token: string): Promise<SubscriptionEntity | null> {
-    const subscription = await this.subscriptions.findById(id);
-    const version = subscription?.linkVersion ?? 0;
-    return subscription &&
-      verifyToken(this.settings.APP_SECRET, 'manage', token, this.clock.now(), Infinity, version) === id
-      ? subscription
-      : null;
+  private managed(id: string, token: string): Promise<SubscriptionEntity | null> {
+    return managedSubscription(this.settings.APP_SECRET, this.subscriptions, id, token, this.clock.now());
   }
 
   private view(subscription: SubscriptionEntity): SubscriptionView {
