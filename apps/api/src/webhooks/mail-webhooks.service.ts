@@ -60,7 +60,7 @@ export class MailWebhooksService {
   }
 
   async receive(provider: string, headers: WebhookHeaders, body: string): Promise<MailWebhookAnswer> {
-    const known = this.enabled(provider);
+    const known = this.enabledProvider(provider);
     const now = this.clock.now();
     let read: ReadReports;
     let confirmed: boolean | undefined;
@@ -115,7 +115,7 @@ export class MailWebhooksService {
   }
 
   /** The provider, when its settings are set; 404 otherwise (an unset provider has no route). */
-  private enabled(provider: string): MailProvider {
+  private enabledProvider(provider: string): MailProvider {
     const on: Record<MailProvider, boolean> = {
       ses: this.sesTopics.size > 0,
       postmark: this.settings.MAIL_WEBHOOK_POSTMARK_PASSWORD !== undefined,

@@ -1,4 +1,13 @@
-import { forged, isRecord, malformed, optionalText, parseJson, ReadReports, reasonOf, text } from './provider-event';
+import {
+  forged,
+  isRecord,
+  malformed,
+  optionalText,
+  parseJson,
+  ReadReports,
+  reasonOf,
+  requiredText,
+} from './provider-event';
 import { addressOf, instantOf, ProviderEvent } from './provider-event';
 import { sameSecret } from '@libs/domain';
 
@@ -29,7 +38,7 @@ export function readPostmark(body: string): ReadReports {
   if (!isRecord(parsed)) {
     throw malformed('The Postmark webhook body must be one JSON object (a Bounce or SpamComplaint record)');
   }
-  const recordType = text(parsed, 'RecordType', 'body');
+  const recordType = requiredText(parsed, 'RecordType', 'body');
   if (recordType !== 'Bounce' && recordType !== 'SpamComplaint') {
     return { events: [], ignored: 1 };
   }
@@ -37,8 +46,8 @@ export function readPostmark(body: string): ReadReports {
   if (id === undefined || !/^\d+$/.test(id)) {
     throw malformed("body.ID must be the record's numeric id");
   }
-  const type = text(parsed, 'Type', 'body');
-  const email = addressOf(text(parsed, 'Email', 'body'));
+  const type = requiredText(parsed, 'Type', 'body');
+  const email = addressOf(requiredText(parsed, 'Email', 'body'));
   const complaint = recordType === 'SpamComplaint' || type === 'SpamComplaint';
   if (email === null || (!complaint && !HARD_BOUNCE_TYPES.has(type))) {
     return { events: [], ignored: 1 };

@@ -38,7 +38,7 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** A required string field of a record, or 400 naming it. */
-export function text(record: Record<string, unknown>, field: string, where: string): string {
+export function requiredText(record: Record<string, unknown>, field: string, where: string): string {
   const value = record[field];
   if (typeof value !== 'string' || value === '') {
     throw malformed(`${where}.${field} must be a non-empty string`);

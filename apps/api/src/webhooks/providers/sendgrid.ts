@@ -9,7 +9,7 @@ import {
   parseJson,
   ProviderEvent,
 } from './provider-event';
-import { ReadReports, reasonOf, signedRecently, text } from './provider-event';
+import { ReadReports, reasonOf, signedRecently, requiredText } from './provider-event';
 
 export const SENDGRID_SIGNATURE_HEADER = 'x-twilio-email-event-webhook-signature';
 export const SENDGRID_TIMESTAMP_HEADER = 'x-twilio-email-event-webhook-timestamp';
@@ -62,14 +62,14 @@ export function readSendgrid(body: string): ReadReports {
     if (!isRecord(item)) {
       throw malformed(`${where} must be an event object`);
     }
-    const kind = text(item, 'event', where);
+    const kind = requiredText(item, 'event', where);
     const hard = kind === 'bounce' && (item.type === undefined || item.type === 'bounce');
     if (!hard && kind !== 'spamreport') {
       ignored += 1;
       return;
     }
-    const eventId = text(item, 'sg_event_id', where);
-    const email = addressOf(text(item, 'email', where));
+    const eventId = requiredText(item, 'sg_event_id', where);
+    const email = addressOf(requiredText(item, 'email', where));
     if (email === null) {
       ignored += 1;
       return;

@@ -9,7 +9,7 @@ import {
   parseJson,
   ProviderEvent,
 } from './provider-event';
-import { ReadReports, reasonOf, SIGNATURE_TOLERANCE_MS, text } from './provider-event';
+import { ReadReports, reasonOf, SIGNATURE_TOLERANCE_MS, requiredText } from './provider-event';
 
 export type SnsMessageType = 'Notification' | 'SubscriptionConfirmation' | 'UnsubscribeConfirmation';
 
@@ -47,28 +47,28 @@ export function parseSnsMessage(body: string): SnsMessage {
   if (!isRecord(parsed)) {
     throw malformed('The SNS message must be a JSON object');
   }
-  const type = text(parsed, 'Type', 'body');
+  const type = requiredText(parsed, 'Type', 'body');
   if (!TYPES.includes(type as SnsMessageType)) {
     throw malformed(`body.Type must be one of ${TYPES.join(', ')}`);
   }
-  const version = text(parsed, 'SignatureVersion', 'body');
+  const version = requiredText(parsed, 'SignatureVersion', 'body');
   if (version !== '1' && version !== '2') {
     throw malformed('body.SignatureVersion must be "1" or "2"');
   }
   const message: SnsMessage = {
     Type: type as SnsMessageType,
-    MessageId: text(parsed, 'MessageId', 'body'),
-    TopicArn: text(parsed, 'TopicArn', 'body'),
-    Message: text(parsed, 'Message', 'body'),
-    Timestamp: text(parsed, 'Timestamp', 'body'),
+    MessageId: requiredText(parsed, 'MessageId', 'body'),
+    TopicArn: requiredText(parsed, 'TopicArn', 'body'),
+    Message: requiredText(parsed, 'Message', 'body'),
+    Timestamp: requiredText(parsed, 'Timestamp', 'body'),
     SignatureVersion: version,
-    Signature: text(parsed, 'Signature', 'body'),
-    SigningCertURL: text(parsed, 'SigningCertURL', 'body'),
+    Signature: requiredText(parsed, 'Signature', 'body'),
+    SigningCertURL: requiredText(parsed, 'SigningCertURL', 'body'),
     Subject: optionalText(parsed, 'Subject'),
   };
   if (message.Type !== 'Notification') {
-    message.SubscribeURL = text(parsed, 'SubscribeURL', 'body');
-    message.Token = text(parsed, 'Token', 'body');
+    message.SubscribeURL = requiredText(parsed, 'SubscribeURL', 'body');
+    message.Token = requiredText(parsed, 'Token', 'body');
   }
   return message;
 }
@@ -171,7 +171,7 @@ export function readSesNotification(message: SnsMessage): ReadReports {
     if (!isRecord(bounce) || !Array.isArray(bounce.bouncedRecipients)) {
       throw malformed('Message.bounce.bouncedRecipients must be an array');
     }
-    const bounceType = text(bounce, 'bounceType', 'Message.bounce');
+    const bounceType = requiredText(bounce, 'bounceType', 'Message.bounce');
     if (bounceType !== 'Permanent') {
       return { events: [], ignored: bounce.bouncedRecipients.length };
     }
@@ -221,7 +221,7 @@ function eachRecipient(
     if (!isRecord(recipient)) {
       throw malformed(`${where}[${index}] must be an object`);
     }
-    const email = addressOf(text(recipient, 'emailAddress', `${where}[${index}]`));
+    const email = addressOf(requiredText(recipient, 'emailAddress', `${where}[${index}]`));
     if (email === null) {
       ignored += 1;
       return;
