@@ -144,9 +144,10 @@ describe('loadSettings', () => {
 
   describe('mail rate and webhook settings', () => {
     it('should take MAIL_RATE_PER_SECOND, falling back to its earlier name SMTP_RATE_LIMIT, and refuse what is no rate', () => {
-      expect(loadSettings({}).MAIL_RATE_PER_SECOND).toBe(0);
-      expect(loadSettings({ SMTP_RATE_LIMIT: '7' }).MAIL_RATE_PER_SECOND).toBe(7);
-      expect(loadSettings({ SMTP_RATE_LIMIT: '7', MAIL_RATE_PER_SECOND: '14' }).MAIL_RATE_PER_SECOND).toBe(14);
+      expect(loadSettings({}).mailRatePerSecond).toBe(0);
+      expect(loadSettings({ SMTP_RATE_LIMIT: '7' }).mailRatePerSecond).toBe(7);
+      expect(loadSettings({ SMTP_RATE_LIMIT: '7', MAIL_RATE_PER_SECOND: '14' }).mailRatePerSecond).toBe(14);
+      expect(loadSettings({ SMTP_RATE_LIMIT: '7', MAIL_RATE_PER_SECOND: '0' }).mailRatePerSecond).toBe(0);
       expect(loadSettings({ MAIL_RATE_PER_MINUTE: '600' }).MAIL_RATE_PER_MINUTE).toBe(600);
       expect(() => loadSettings({ MAIL_RATE_PER_SECOND: '1.5' })).toThrow(
         /MAIL_RATE_PER_SECOND must be a whole number of messages a second \(got "1.5"\)/,

@@ -314,6 +314,11 @@ export class Settings {
     return this.NODE_ENV === 'production';
   }
 
+  /** Messages a second to the relay: MAIL_RATE_PER_SECOND, else its earlier name SMTP_RATE_LIMIT; 0: no limit. */
+  get mailRatePerSecond(): number {
+    return this.MAIL_RATE_PER_SECOND ?? this.SMTP_RATE_LIMIT;
+  }
+
   /** The embeddings endpoint when one is configured (checked at boot: URL and model come together). */
   get embeddings(): { url: string; model: string; apiKey?: string } | null {
     return this.EMBEDDINGS_URL !== undefined && this.EMBEDDINGS_MODEL !== undefined
@@ -422,12 +427,9 @@ function withoutCredentials(value: string): string {
   return value.replace(/^([a-z][a-z0-9+.-]*:\/\/).*@/i, '$1***@');
 }
 
-/** The mail rate and webhook settings that hang together; sets MAIL_RATE_PER_SECOND from its earlier name. */
+/** The mail webhook settings that hang together. */
 function mailSettingProblems(settings: Settings, found: string[]): string[] {
   const problems: string[] = [];
-  if (settings.MAIL_RATE_PER_SECOND === undefined) {
-    settings.MAIL_RATE_PER_SECOND = settings.SMTP_RATE_LIMIT;
-  }
   const postmark = [settings.MAIL_WEBHOOK_POSTMARK_USER, settings.MAIL_WEBHOOK_POSTMARK_PASSWORD];
   if (postmark.filter((value) => value !== undefined).length === 1) {
     problems.push('MAIL_WEBHOOK_POSTMARK_USER and MAIL_WEBHOOK_POSTMARK_PASSWORD are set together, or neither');

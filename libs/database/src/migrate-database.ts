@@ -94,20 +94,10 @@ export interface MigrateOptions {
 const LOCK_RETRY_MS = 250;
 
 /**
- * Applies pending migrations; returns the names applied. Runs hold an advisory lock, so two at once
- * (two deploys, replicas migrating at boot) take turns and the second finds nothing left to apply. The
- * lock is transaction-scoped on a connection of its own, held open until the migrations are done: a
- * session lock would be orphaned if the URL went through a transaction-mode pooler. See migrationLock for
- * where it is taken.
- *
- * Where this user cannot reach the maintenance database (a managed Postgres), the lock is a session lock in the
- * migrated database instead, asked for again and again rather than waited on: a waiting statement holds a
- * snapshot there, which an index the other run builds CONCURRENTLY would wait for forever. That lock needs the
- * direct connection MIGRATION_DATABASE_URL is for.
- *
- * Each migration runs in a transaction of its own, unless it says `transaction = false`: one that creates
- * an index CONCURRENTLY, which Postgres refuses inside a transaction (docs/operations.md, "Upgrades without
- * downtime"). A failed migration rolls back alone; the ones before it stay applied.
+ * Applies pending migrations, each in its own transaction unless it says `transaction = false` (an index built
+ * CONCURRENTLY): a failed one rolls back alone. Returns the names applied. Runs take turns on an advisory lock
+ * (takeMigrationLock), so the second finds nothing left to apply. Where the lock is taken and why:
+ * docs/operations.md, "Migrate on a direct connection".
  */
 export async function migrateDatabase(url: string, options: MigrateOptions = {}): Promise<string[]> {
   await ensureDatabase(url, options.maintenanceDatabase);

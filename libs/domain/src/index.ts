@@ -3,6 +3,7 @@ export * from './errors';
 export * from './digests/schedule';
 export * from './digests/retention';
 export * from './papers';
+export * from './tokens/same-secret';
 export * from './tokens/signed-token';
 export * from './topics';
 export * from './tokens/subscriber-links';

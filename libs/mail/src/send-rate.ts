@@ -45,7 +45,7 @@ export class MailSendRate implements OnModuleDestroy {
   constructor(settings: Settings) {
     this.pauseSeconds = settings.MAIL_SLOW_DOWN_SECONDS;
     const keyPrefix = mailKeyPrefix(settings.QUEUE_PREFIX);
-    const perSecond = settings.MAIL_RATE_PER_SECOND ?? settings.SMTP_RATE_LIMIT;
+    const perSecond = settings.mailRatePerSecond;
     // Connected on first use: the api imports the mail module too, but only the notifier sends.
     const storeClient = this.client(settings.redis);
     if (perSecond > 0) {

@@ -1,5 +1,5 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { sameSecret } from '@libs/domain';
 
 /**
  * Whether a request carries ADMIN_TOKEN, as `Authorization: Bearer <token>` (scripts) or as the
@@ -17,7 +17,5 @@ export function isAdmin(req: IncomingMessage, adminToken: string | undefined): b
     const decoded = Buffer.from(header.slice('Basic '.length), 'base64').toString('utf8');
     given = decoded.slice(decoded.indexOf(':') + 1);
   }
-  const a = Buffer.from(given);
-  const b = Buffer.from(adminToken);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return sameSecret(given, adminToken);
 }

@@ -529,6 +529,14 @@ describe('subscriber profile (integration)', () => {
       }
     });
 
+    it('answers 400 naming the problem to an action the page has no button for, changing nothing', async () => {
+      const manage = await profiled();
+      const unknown = await post(manage, { intent: 'remove-everything' });
+      expect(unknown.status).toBe(400);
+      expect(unknown.text).toContain('Unknown action: use the buttons of the profile page.');
+      expect(await count('paper_votes', manage.id)).toBe(3);
+    });
+
     it("answers 404 to another subscription's token and changes nothing", async () => {
       const manage = await profiled();
       const stranger = await subscribe();

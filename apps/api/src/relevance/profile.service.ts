@@ -11,10 +11,26 @@ import {
   SubscriptionRepository,
   VoteRepository,
 } from '@libs/database';
-import { Clock, profileTerms, type ProfileTerm, surfaceForms, verifyToken } from '@libs/domain';
+import { Clock, profileTerms, type ProfileTerm, surfaceForms } from '@libs/domain';
+import { managedSubscription } from './manage-token';
+import { SubscriptionsService } from '../subscriptions/subscriptions.service';
 
 /** Terms shown each way on the profile. */
 const PROFILE_TERMS = 12;
+
+const UPDATES_SOON = 'Your digest learns the change within a minute.';
+
+/** A button of the profile page: what it asks (`intent`) and the fields that go with it. */
+export interface ProfileEditForm {
+  intent: string;
+  paper: string;
+  direction: string;
+  term: string;
+  author: string;
+}
+
+/** What an edit of the profile page did: the notice to show, or the reset's confirmation step to ask. */
+export type ProfileEdit = { notice: string | null; confirmReset: boolean } | 'unknown-intent';
 
 /** What Paperboy learned of a subscriber: what "My profile" shows and the API answers. */
 export interface Profile {
@@ -46,6 +62,7 @@ export class ProfileService {
     private readonly profiles: ProfileRepository,
     private readonly producer: JobProducer,
     private readonly clock: Clock,
+    private readonly subscriptionsService: SubscriptionsService,
   ) {}
 
   /** Null when the link is not this subscription's. */
@@ -94,15 +111,46 @@ export class ProfileService {
     return removed;
   }
 
-  /** The votes behind a term of the model, in one direction: what removing the term takes back. */
-  async votesBehindTerm(
-    id: string,
-    token: string,
-    term: string,
-    direction: 'liked' | 'disliked',
-  ): Promise<string[] | null> {
-    const profile = await this.profile(id, token);
-    return profile ? (profile.terms[direction].find((entry) => entry.term === term)?.paperIds ?? []) : null;
+  /**
+   * An edit from the "My profile" page's buttons: take back a vote, the votes behind a term, stop following an
+   * author, or reset (asked first, then confirmed). Null for a bad link or a cancelled subscription.
+   */
+  async edit(id: string, token: string, form: ProfileEditForm, clientIp: string): Promise<ProfileEdit | null> {
+    const subscription = await this.managed(id, token);
+    if (!subscription || subscription.status === 'unsubscribed') {
+      return null;
+    }
+    const done = (notice: string): ProfileEdit => ({ notice, confirmReset: false });
+    switch (form.intent) {
+      case 'remove-vote': {
+        const voted = (await this.votes.list(id)).some((vote) => vote.paper.id === form.paper);
+        const removed = voted ? await this.removeVotes(id, token, [form.paper]) : 0;
+        return done(removed ? `Removed. ${UPDATES_SOON}` : 'That paper was already removed.');
+      }
+      case 'remove-term': {
+        const profile = await this.profile(id, token);
+        const direction = form.direction === 'disliked' ? 'disliked' : 'liked';
+        const papers = profile?.terms[direction].find((entry) => entry.term === form.term)?.paperIds ?? [];
+        const removed = await this.removeVotes(id, token, papers);
+        return done(
+          removed
+            ? `Took back ${removed} ${removed === 1 ? 'vote' : 'votes'} behind “${form.term}”. ${UPDATES_SOON}`
+            : 'Nothing to remove: that term has no votes behind it any more.',
+        );
+      }
+      case 'remove-author': {
+        const followedAuthors = subscription.followedAuthors.filter((name) => name !== form.author);
+        await this.subscriptionsService.update(id, token, { followedAuthors }, clientIp);
+        return done(`You no longer follow ${form.author}.`);
+      }
+      case 'reset':
+        return { notice: null, confirmReset: true };
+      case 'reset-confirmed':
+        await this.reset(id, token);
+        return done('Your profile was reset: no votes, no seed papers, nothing learned.');
+      default:
+        return 'unknown-intent';
+    }
   }
 
   /**
@@ -119,12 +167,7 @@ export class ProfileService {
   }
 
   /** The subscription of a manage link signed under its current link version, or null. */
-  private async managed(id: string, token: string): Promise<SubscriptionEntity | null> {
-    const subscription = await this.subscriptions.findById(id);
-    const version = subscription?.linkVersion ?? 0;
-    return subscription &&
-      verifyToken(this.settings.APP_SECRET, 'manage', token, this.clock.now(), Infinity, version) === id
-      ? subscription
-      : null;
+  private managed(id: string, token: string): Promise<SubscriptionEntity | null> {
+    return managedSubscription(this.settings.APP_SECRET, this.subscriptions, id, token, this.clock.now());
   }
 }

@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import { createHash } from 'node:crypto';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { Response } from 'supertest';
-import { emailChangeApproveUrl, emailChangeConfirmUrl, signToken, unsubscribeUrl } from '@libs/domain';
+import { emailChangeApproveUrl, emailChangeConfirmUrl, MAX_LINK_VERSION, signToken, unsubscribeUrl } from '@libs/domain';
 import { ApiApp, startApiApp } from '../../../../test/support/api-app';
 
 const SECRET = 'accounts-int-secret-accounts-int-0123';
@@ -299,6 +299,33 @@ describe('subscriber accounts (integration)', () => {
       expect(currentPage.text).toContain('name="erase"');
       expect((await api.http().post(pathOf(current)).type('form').send({ erase: 'true' })).status).toBe(200);
       expect(await statusOf()).toBeUndefined();
+    });
+
+    it('should answer 409 naming the limit to a revocation past the last one there can be, changing nothing', async () => {
+      const subscription = await feedOnly();
+      const { id } = subscription;
+      await api.sql.query(`UPDATE subscriptions SET "linkVersion" = $2 WHERE id = $1`, [id, MAX_LINK_VERSION]);
+      // Manage links never expire: any issue time serves.
+      const issuedAt = new Date('2026-11-02T08:00:00Z');
+      const token = encodeURIComponent(signToken(SECRET, 'manage', id, issuedAt, MAX_LINK_VERSION));
+      const limit = `already revoked ${MAX_LINK_VERSION} times, the most there can be`;
+
+      const refused = await api.http().post(`/api/subscriptions/${id}/revoke-links?token=${token}`);
+      expect(refused.status).toBe(409);
+      expect((refused.body as { message: string }).message).toContain(limit);
+      const page = await api
+        .http()
+        .post(`/manage?id=${id}&token=${token}`)
+        .type('form')
+        .send({ intent: 'revoke-links' });
+      expect(page.status).toBe(409);
+      expect(page.text).toContain(limit);
+
+      expect((await api.sql.query(`SELECT "linkVersion" FROM subscriptions WHERE id = $1`, [id])).rows).toEqual([
+        { linkVersion: MAX_LINK_VERSION },
+      ]);
+      // The unsubscribe link of the first email still unsubscribes.
+      expect((await api.http().post(pathOf(subscription.unsubscribeUrl))).status).toBe(200);
     });
 
     it('should offer "Revoke all earlier links" on the manage page, and show the page under its new link', async () => {

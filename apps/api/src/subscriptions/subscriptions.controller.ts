@@ -1,6 +1,7 @@
 import {
   BadRequestException,
   Body,
+  ConflictException,
   Controller,
   Delete,
   Get,
@@ -29,6 +30,7 @@ import {
   RenewedLinks,
   SubscriptionView,
   TooManyRequestsError,
+  TooManyRevocationsError,
 } from './subscriptions.service';
 
 @ApiTags('Subscriptions')
@@ -107,7 +109,11 @@ export class SubscriptionsController {
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query('token') token: string | undefined,
   ): Promise<RenewedLinks> {
-    return found(typeof token === 'string' ? await this.subscriptions.revokeLinks(id, token) : null);
+    try {
+      return found(typeof token === 'string' ? await this.subscriptions.revokeLinks(id, token) : null);
+    } catch (error) {
+      throw error instanceof TooManyRevocationsError ? new ConflictException(error.message) : error;
+    }
   }
 
   /**

@@ -13,6 +13,7 @@ import {
   subscriberLinks,
   tokenSubject,
   unsubscribeTokenVersion,
+  MAX_LINK_VERSION,
   verifyEmailChangeToken,
   verifyToken,
 } from '@libs/domain';
@@ -25,6 +26,7 @@ import {
 } from './dto/create-subscription.dto';
 import { SubscribeRateLimiter } from './subscribe-rate-limiter';
 import { SeedsAnswer, SeedsService } from '../relevance/seeds.service';
+import { managedSubscription } from '../relevance/manage-token';
 
 const CONFIRM_LINK_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
 const PENDING_MESSAGE = 'Check your inbox to confirm the subscription.';
@@ -78,6 +80,16 @@ export class InvalidSubscriptionError extends PermanentError {}
 export class TooManyRequestsError extends PermanentError {
   constructor(readonly retryAfterSeconds: number) {
     super('Too many subscription requests from this address; try again later');
+  }
+}
+
+/** "Revoke all earlier links" once more than MAX_LINK_VERSION times; the controllers map it to 409. */
+export class TooManyRevocationsError extends PermanentError {
+  constructor() {
+    super(
+      `This subscription's links were already revoked ${MAX_LINK_VERSION} times, the most there can be; ` +
+        'unsubscribe and subscribe again for a fresh set',
+    );
   }
 }
 
@@ -293,12 +305,15 @@ export class SubscriptionsService {
   /**
    * "Revoke all earlier links": every manage, feed and digest-view link sent so far stops working (a forwarded
    * digest no longer controls the subscription), and so does a pending address change; unsubscribe links stay.
-   * Answers the new links, or null for a bad manage link.
+   * Answers the new links, or null for a bad manage link; TooManyRevocationsError past MAX_LINK_VERSION.
    */
   async revokeLinks(id: string, token: string, now: Date = this.clock.now()): Promise<RenewedLinks | null> {
     const subscription = await this.managed(id, token);
     if (!subscription || subscription.status === 'unsubscribed') {
       return null;
+    }
+    if (subscription.linkVersion >= MAX_LINK_VERSION) {
+      throw new TooManyRevocationsError();
     }
     const renewed = await this.subscriptions.raiseLinkVersion(subscription.id);
     if (!renewed) {
@@ -317,13 +332,8 @@ export class SubscriptionsService {
   }
 
   /** The subscription of a manage link signed with its current key version (earlier ones were revoked). */
-  private async managed(id: string, token: string): Promise<SubscriptionEntity | null> {
-    const subscription = await this.subscriptions.findById(id);
-    const version = subscription?.linkVersion ?? 0;
-    return subscription &&
-      verifyToken(this.settings.APP_SECRET, 'manage', token, this.clock.now(), Infinity, version) === id
-      ? subscription
-      : null;
+  private managed(id: string, token: string): Promise<SubscriptionEntity | null> {
+    return managedSubscription(this.settings.APP_SECRET, this.subscriptions, id, token, this.clock.now());
   }
 
   private view(subscription: SubscriptionEntity): SubscriptionView {

@@ -7,8 +7,6 @@ import { badLinkPage, badRequestPage, Site } from './web-pages';
 import { WebPapersService } from './web-papers.service';
 import { profilePage } from './web-profile-pages';
 
-const UPDATES_SOON = 'Your digest learns the change within a minute.';
-
 /**
  * "My profile", behind the manage link's token: what the subscriber's digest learned, and its edits (form
  * POSTs to the page's own URL, answered with the page again, as the manage page does).
@@ -39,50 +37,32 @@ export class WebProfileController {
     @Ip() clientIp: string,
     @Res() res: Response,
   ): Promise<void> {
-    const profile = await this.profileOf(id, token);
-    if (!profile) {
+    const form = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+    const field = (name: string): string => (typeof form[name] === 'string' ? form[name] : '');
+    const edit =
+      typeof id === 'string' && typeof token === 'string'
+        ? await this.profiles.edit(
+            id,
+            token,
+            {
+              intent: field('intent'),
+              paper: field('paper'),
+              direction: field('direction'),
+              term: field('term'),
+              author: field('author'),
+            },
+            clientIp,
+          )
+        : null;
+    if (edit === null) {
       this.html(res, 404, badLinkPage(this.site));
       return;
     }
-    const [subscriptionId, manageToken] = [id as string, token as string];
-    const form = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-    const field = (name: string): string => (typeof form[name] === 'string' ? form[name] : '');
-    switch (field('intent')) {
-      case 'remove-vote': {
-        const paper = field('paper');
-        const known = [...profile.liked, ...profile.disliked].some((vote) => vote.paper.id === paper);
-        const removed = known ? await this.profiles.removeVotes(subscriptionId, manageToken, [paper]) : 0;
-        await this.render(res, id, token, removed ? `Removed. ${UPDATES_SOON}` : 'That paper was already removed.', false);
-        return;
-      }
-      case 'remove-term': {
-        const direction = field('direction') === 'disliked' ? 'disliked' : 'liked';
-        const papers = profile.terms[direction].find((entry) => entry.term === field('term'))?.paperIds ?? [];
-        const removed = await this.profiles.removeVotes(subscriptionId, manageToken, papers);
-        const notice =
-          removed && removed > 0
-            ? `Took back ${removed} ${removed === 1 ? 'vote' : 'votes'} behind “${field('term')}”. ${UPDATES_SOON}`
-            : 'Nothing to remove: that term has no votes behind it any more.';
-        await this.render(res, id, token, notice, false);
-        return;
-      }
-      case 'remove-author': {
-        const author = field('author');
-        const followedAuthors = profile.followedAuthors.filter((name) => name !== author);
-        await this.subscriptions.update(subscriptionId, manageToken, { followedAuthors }, clientIp);
-        await this.render(res, id, token, `You no longer follow ${author}.`, false);
-        return;
-      }
-      case 'reset':
-        await this.render(res, id, token, null, true);
-        return;
-      case 'reset-confirmed':
-        await this.profiles.reset(subscriptionId, manageToken);
-        await this.render(res, id, token, 'Your profile was reset: no votes, no seed papers, nothing learned.', false);
-        return;
-      default:
-        this.html(res, 400, badRequestPage(this.site, ['Unknown action: use the buttons of the profile page.']));
+    if (edit === 'unknown-intent') {
+      this.html(res, 400, badRequestPage(this.site, ['Unknown action: use the buttons of the profile page.']));
+      return;
     }
+    await this.render(res, id, token, edit.notice, edit.confirmReset);
   }
 
   private async render(

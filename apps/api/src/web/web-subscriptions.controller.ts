@@ -12,9 +12,11 @@ import {
 import { SubscribeRateLimiter } from '../subscriptions/subscribe-rate-limiter';
 import {
   InvalidSubscriptionError,
+  RenewedLinks,
   SubscriptionsService,
   SubscriptionView,
   TooManyRequestsError,
+  TooManyRevocationsError,
 } from '../subscriptions/subscriptions.service';
 import {
   DEFAULT_FORM,
@@ -276,7 +278,16 @@ export class WebSubscriptionsController {
 
   /** The manage page's "revoke all earlier links" button: the page again, under its new link. */
   private async revokeLinks(res: Response, id: string, token: string): Promise<void> {
-    const renewed = await this.subscriptions.revokeLinks(id, token);
+    let renewed: RenewedLinks | null;
+    try {
+      renewed = await this.subscriptions.revokeLinks(id, token);
+    } catch (error) {
+      if (!(error instanceof TooManyRevocationsError)) {
+        throw error;
+      }
+      this.html(res, 409, messagePage(this.site, 'Links not revoked', [error.message]));
+      return;
+    }
     const newToken = renewed ? new URL(renewed.manageUrl).searchParams.get('token') : null;
     const subscription = newToken ? await this.subscriptions.get(id, newToken) : null;
     if (!subscription || !newToken) {

@@ -406,6 +406,19 @@ describe('api mail webhooks (integration)', () => {
       expect(await eventCount()).toBe(0);
     });
 
+    it('should answer 401 to a genuine message posted again after SNS would have stopped retrying it', async () => {
+      const id = await subscriber('replayed@example.org');
+      const twoHoursAgo = new Date(now.getTime() - 2 * 60 * 60_000).toISOString();
+      const captured = snsMessage({ ...bounceNotification('replayed@example.org'), Timestamp: twoHoursAgo });
+
+      const response = await postSns(captured);
+
+      expect(response.status).toBe(401);
+      expect(messages(response.body)).toMatch(/Timestamp .* is too old or ahead of our clock/);
+      expect((await state(id)).emailSuppressedAt).toBeNull();
+      expect(await eventCount()).toBe(0);
+    });
+
     it('should answer 503 when SNS cannot serve its certificate, so SNS delivers the message again', async () => {
       const id = await subscriber('busy@example.org');
       const busy = `https://${sns.host}/SimpleNotificationService-busy.pem`;
@@ -554,7 +567,27 @@ describe('api mail webhooks (integration)', () => {
       expect(await eventCount()).toBe(0);
     });
 
+    it('should store a bounce dated beyond what Postgres holds without its date, not answer 500', async () => {
+      const id = await subscriber('pm-far@example.org');
+      const far = bounce('pm-far@example.org', '1201').replace(now.toISOString(), '-271821-04-20T00:00:00Z');
+
+      const response = await post('postmark', far, authorised);
+
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual(expect.objectContaining({ recorded: 1, subscriptionsAffected: 1 }));
+      const stored = await api.sql.query<{ occurredAt: Date | null }>('SELECT "occurredAt" FROM mail_events');
+      expect(stored.rows).toEqual([{ occurredAt: null }]);
+      expect((await state(id)).emailSuppressedAt).not.toBeNull();
+    });
+
     it('should answer 400 naming what is wrong', async () => {
+      const nul = await post(
+        'postmark',
+        bounce('pm@example.org', '1202').replace('"Details":"', '"Details":"\\u0000'),
+        authorised,
+      );
+      expect(nul.status).toBe(400);
+      expect(messages(nul.body)).toBe('Details must not contain a NUL character');
       const array = await post('postmark', '[]', authorised);
       expect(array.status).toBe(400);
       expect(messages(array.body)).toMatch(/must be one JSON object/);

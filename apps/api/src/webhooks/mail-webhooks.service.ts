@@ -5,9 +5,9 @@ import { MailEventRepository } from '@libs/database';
 import { Clock } from '@libs/domain';
 import { readMailgun } from './providers/mailgun';
 import { readPostmark, verifyPostmark } from './providers/postmark';
-import { ReadReports } from './providers/provider-event';
-import { readSendgrid, sendgridKey, SIGNATURE_TOLERANCE_MS, verifySendgrid } from './providers/sendgrid';
-import { parseSnsMessage, readSesNotification, verifySnsSignature } from './providers/ses-sns';
+import { ReadReports, SIGNATURE_TOLERANCE_MS } from './providers/provider-event';
+import { readSendgrid, sendgridKey, verifySendgrid } from './providers/sendgrid';
+import { parseSnsMessage, readSesNotification, verifySnsFreshness, verifySnsSignature } from './providers/ses-sns';
 import { SnsClient } from './sns-client';
 import { WebhookTokens } from './webhook-tokens';
 
@@ -60,13 +60,13 @@ export class MailWebhooksService {
   }
 
   async receive(provider: string, headers: WebhookHeaders, body: string): Promise<MailWebhookAnswer> {
-    const known = this.enabled(provider);
+    const known = this.enabledProvider(provider);
     const now = this.clock.now();
     let read: ReadReports;
     let confirmed: boolean | undefined;
     switch (known) {
       case 'ses': {
-        const result = await this.readSes(body);
+        const result = await this.readSes(body, now);
         read = result.read;
         confirmed = result.confirmed;
         break;
@@ -115,7 +115,7 @@ export class MailWebhooksService {
   }
 
   /** The provider, when its settings are set; 404 otherwise (an unset provider has no route). */
-  private enabled(provider: string): MailProvider {
+  private enabledProvider(provider: string): MailProvider {
     const on: Record<MailProvider, boolean> = {
       ses: this.sesTopics.size > 0,
       postmark: this.settings.MAIL_WEBHOOK_POSTMARK_PASSWORD !== undefined,
@@ -128,10 +128,14 @@ export class MailWebhooksService {
     return provider as MailProvider;
   }
 
-  /** SNS: signature first (with the certificate it names, from SNS's own host), then the topic, then the type. */
-  private async readSes(body: string): Promise<{ read: ReadReports; confirmed?: boolean }> {
+  /**
+   * SNS: signature first (with the certificate it names, from SNS's own host), then its age, the topic and the
+   * type.
+   */
+  private async readSes(body: string, now: Date): Promise<{ read: ReadReports; confirmed?: boolean }> {
     const message = parseSnsMessage(body);
     verifySnsSignature(message, await this.sns.certificate(message.SigningCertURL));
+    verifySnsFreshness(message, now);
     if (!this.sesTopics.has(message.TopicArn)) {
       throw new ForbiddenException(`Topic ${message.TopicArn} is not in MAIL_WEBHOOK_SES_TOPIC_ARNS`);
     }

@@ -63,11 +63,20 @@ export function unsubscribeUrl(
 }
 
 /**
- * The key version an unsubscribe token was signed with, from the subscription's current one down to 0; null
- * when it is not genuine. Only a token of the current version may erase (earlier links were revoked).
+ * How often a subscriber may revoke their links. An unsubscribe token does not say its key version, so checking
+ * one tries each version in turn: without a bound, a subscription revoked a million times would make every
+ * request with a bad token of it cost a million HMACs.
+ */
+export const MAX_LINK_VERSION = 100;
+
+/**
+ * The key version an unsubscribe token was signed with, from the subscription's current one down to 0 (at most
+ * MAX_LINK_VERSION + 1 of them); null when it is not genuine. Only a token of the current version may erase
+ * (earlier links were revoked).
  */
 export function unsubscribeTokenVersion(secret: string, token: string, now: Date, linkVersion: number): number | null {
-  for (let version = linkVersion; version >= 0; version--) {
+  const oldest = Math.max(0, linkVersion - MAX_LINK_VERSION);
+  for (let version = linkVersion; version >= oldest; version--) {
     if (verifyToken(secret, 'unsubscribe', token, now, Number.POSITIVE_INFINITY, version) !== null) {
       return version;
     }

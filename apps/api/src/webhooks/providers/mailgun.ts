@@ -9,8 +9,8 @@ import {
   parseJson,
   ProviderEvent,
 } from './provider-event';
-import { ReadReports, reasonOf, sameSecret, text } from './provider-event';
-import { SIGNATURE_TOLERANCE_MS } from './sendgrid';
+import { ReadReports, reasonOf, signedRecently, requiredText } from './provider-event';
+import { sameSecret } from '@libs/domain';
 
 /** Mailgun's reports, and the signing token: its signature covers no more, so the token is bound to the body. */
 export interface MailgunReports extends ReadReports {
@@ -29,30 +29,29 @@ export function readMailgun(body: string, signingKey: string, now: Date): Mailgu
     throw malformed('The Mailgun webhook body must be a JSON object with "signature" and "event-data"');
   }
   const signature = parsed.signature;
-  const timestamp = text(signature, 'timestamp', 'signature');
-  const token = text(signature, 'token', 'signature');
-  const given = text(signature, 'signature', 'signature');
+  const timestamp = requiredText(signature, 'timestamp', 'signature');
+  const token = requiredText(signature, 'token', 'signature');
+  const given = requiredText(signature, 'signature', 'signature');
   const expected = createHmac('sha256', signingKey)
     .update(timestamp + token)
     .digest('hex');
   if (!sameSecret(given.toLowerCase(), expected)) {
     throw forged('The Mailgun signature does not match the signing key');
   }
-  const signedAt = Number(timestamp) * 1000;
-  if (!Number.isFinite(signedAt) || Math.abs(now.getTime() - signedAt) > SIGNATURE_TOLERANCE_MS) {
+  if (!signedRecently(timestamp, now)) {
     throw forged('The Mailgun signature is too old (or from the future): not taken again');
   }
   const data = parsed['event-data'];
   if (!isRecord(data)) {
     throw malformed('event-data must be an object');
   }
-  const kind = text(data, 'event', 'event-data');
+  const kind = requiredText(data, 'event', 'event-data');
   const hard = kind === 'failed' && data.severity === 'permanent';
   if (!hard && kind !== 'complained') {
     return { events: [], ignored: 1, token };
   }
-  const eventId = text(data, 'id', 'event-data');
-  const email = addressOf(text(data, 'recipient', 'event-data'));
+  const eventId = requiredText(data, 'id', 'event-data');
+  const email = addressOf(requiredText(data, 'recipient', 'event-data'));
   if (email === null) {
     return { events: [], ignored: 1, token };
   }

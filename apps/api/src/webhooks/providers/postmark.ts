@@ -6,10 +6,10 @@ import {
   parseJson,
   ReadReports,
   reasonOf,
-  sameSecret,
-  text,
+  requiredText,
 } from './provider-event';
 import { addressOf, instantOf, ProviderEvent } from './provider-event';
+import { sameSecret } from '@libs/domain';
 
 /** Bounce types Postmark reports for an address that will never take mail (postmarkapp.com/developer/api/bounce-api#bounce-types). */
 const HARD_BOUNCE_TYPES = new Set(['HardBounce', 'BadEmailAddress', 'ManuallyDeactivated']);
@@ -38,7 +38,7 @@ export function readPostmark(body: string): ReadReports {
   if (!isRecord(parsed)) {
     throw malformed('The Postmark webhook body must be one JSON object (a Bounce or SpamComplaint record)');
   }
-  const recordType = text(parsed, 'RecordType', 'body');
+  const recordType = requiredText(parsed, 'RecordType', 'body');
   if (recordType !== 'Bounce' && recordType !== 'SpamComplaint') {
     return { events: [], ignored: 1 };
   }
@@ -46,8 +46,8 @@ export function readPostmark(body: string): ReadReports {
   if (id === undefined || !/^\d+$/.test(id)) {
     throw malformed("body.ID must be the record's numeric id");
   }
-  const type = text(parsed, 'Type', 'body');
-  const email = addressOf(text(parsed, 'Email', 'body'));
+  const type = requiredText(parsed, 'Type', 'body');
+  const email = addressOf(requiredText(parsed, 'Email', 'body'));
   const complaint = recordType === 'SpamComplaint' || type === 'SpamComplaint';
   if (email === null || (!complaint && !HARD_BOUNCE_TYPES.has(type))) {
     return { events: [], ignored: 1 };

@@ -1,5 +1,4 @@
 import { BadRequestException, UnauthorizedException } from '@nestjs/common';
-import { timingSafeEqual } from 'node:crypto';
 import { MailEvent } from '@libs/database';
 import { normaliseEmail } from '@libs/domain';
 
@@ -39,10 +38,14 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** A required string field of a record, or 400 naming it. */
-export function text(record: Record<string, unknown>, field: string, where: string): string {
+export function requiredText(record: Record<string, unknown>, field: string, where: string): string {
   const value = record[field];
   if (typeof value !== 'string' || value === '') {
     throw malformed(`${where}.${field} must be a non-empty string`);
+  }
+  // Postgres refuses NUL in text: stored as it came, it would be a 500.
+  if (value.includes('\u0000')) {
+    throw malformed(`${where}.${field} must not contain a NUL character`);
   }
   return value;
 }
@@ -50,6 +53,9 @@ export function text(record: Record<string, unknown>, field: string, where: stri
 /** An optional string field (numbers are taken as their decimal text); undefined when absent. */
 export function optionalText(record: Record<string, unknown>, field: string): string | undefined {
   const value = record[field];
+  if (typeof value === 'string' && value.includes('\u0000')) {
+    throw malformed(`${field} must not contain a NUL character`);
+  }
   return typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined;
 }
 
@@ -59,10 +65,15 @@ export function addressOf(raw: string): string | null {
   return normalised.problem === undefined ? normalised.address : null;
 }
 
-/** An instant from an ISO string or Unix seconds; null when absent or unreadable (it is only shown). */
+/** Instants a provider could report: JavaScript dates reach far beyond what Postgres stores. */
+const EARLIEST_INSTANT_MS = Date.UTC(1970, 0, 1);
+const LATEST_INSTANT_MS = Date.UTC(10_000, 0, 1);
+
+/** An instant from an ISO string or Unix seconds; null when absent, unreadable or out of range (it is only shown). */
 export function instantOf(value: unknown): Date | null {
   const date = typeof value === 'number' ? new Date(value * 1000) : typeof value === 'string' ? new Date(value) : null;
-  return date !== null && !Number.isNaN(date.getTime()) ? date : null;
+  const ms = date?.getTime() ?? Number.NaN;
+  return date !== null && ms >= EARLIEST_INSTANT_MS && ms < LATEST_INSTANT_MS ? date : null;
 }
 
 /** Reasons are shown to operators: one line, bounded. */
@@ -71,9 +82,11 @@ export function reasonOf(...parts: (string | undefined)[]): string {
   return (joined || 'no reason given').replace(/\s+/g, ' ').slice(0, 500);
 }
 
-/** Compares secrets in constant time (a length difference is not hidden: lengths are not secret). */
-export function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+/** How far a signed timestamp may be from our clock: old signed requests are not taken again. */
+export const SIGNATURE_TOLERANCE_MS = 10 * 60_000;
+
+/** Whether a signed timestamp (Unix seconds, as text) is within SIGNATURE_TOLERANCE_MS of now, either side. */
+export function signedRecently(unixSeconds: string, now: Date): boolean {
+  const signedAt = Number(unixSeconds) * 1000;
+  return Number.isFinite(signedAt) && Math.abs(now.getTime() - signedAt) <= SIGNATURE_TOLERANCE_MS;
 }

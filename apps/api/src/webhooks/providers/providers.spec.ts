@@ -5,9 +5,17 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readMailgun } from './mailgun';
+import { instantOf } from './provider-event';
 import { readPostmark, verifyPostmark } from './postmark';
 import { readSendgrid, verifySendgrid } from './sendgrid';
-import { readSesNotification, SnsMessage, snsStringToSign, snsUrlProblem, verifySnsSignature } from './ses-sns';
+import {
+  readSesNotification,
+  SnsMessage,
+  snsStringToSign,
+  snsUrlProblem,
+  verifySnsFreshness,
+  verifySnsSignature,
+} from './ses-sns';
 
 const now = new Date('2026-11-18T10:30:00Z');
 
@@ -38,6 +46,9 @@ describe('mail webhook providers', () => {
     it.each([
       ['https://sns.us-west-2.amazonaws.com/SimpleNotificationService-f3ec.pem', null],
       ['https://sns.cn-north-1.amazonaws.com.cn/SimpleNotificationService-f3ec.pem', null],
+      ['https://sns.us-gov-west-1.amazonaws.com/SimpleNotificationService-f3ec.pem', null],
+      ['https://sns.s3-us-west-2.amazonaws.com/cert.pem', 'must be on an sns.<region>.amazonaws.com host'],
+      ['https://sns.s3-website-us-east-1.amazonaws.com/cert.pem', 'must be on an sns.<region>.amazonaws.com host'],
       ['http://sns.us-west-2.amazonaws.com/cert.pem', 'must be https'],
       [
         'https://sns.us-west-2.amazonaws.com.attacker.example/cert.pem',
@@ -60,6 +71,52 @@ describe('mail webhook providers', () => {
       expect(snsUrlProblem('https://127.0.0.1:8444/cert.pem', '127.0.0.1:8443')).not.toBeNull();
       expect(snsUrlProblem('http://127.0.0.1:8443/cert.pem', '127.0.0.1:8443')).toBe('must be https');
     });
+  });
+
+  it.each([
+    ['an ISO instant', '2026-11-18T10:00:00.000Z', '2026-11-18T10:00:00.000Z'],
+    ['Unix seconds', 1_795_000_000, '2026-11-18T11:06:40.000Z'],
+    ['a year before any mail', '-271821-04-20T00:00:00Z', null],
+    ['a year beyond 9999', '+275760-09-13T00:00:00.000Z', null],
+    ['seconds beyond what Postgres stores', 8.64e12, null],
+    ['no instant', 'yesterday-ish', null],
+  ])('should read %s as an instant Postgres can store, or as none', (_what, value, expected) => {
+    expect(instantOf(value)?.toISOString() ?? null).toBe(expected);
+  });
+
+  it('should refuse a NUL character in a field, naming it (Postgres cannot store one)', () => {
+    expect(
+      refusal(() =>
+        readPostmark(
+          '{"RecordType":"Bounce","ID":"7","Type":"HardBounce","Email":"a@example.org","Details":"x\\u0000"}',
+        ),
+      ),
+    ).toEqual(['Details must not contain a NUL character']);
+    expect(
+      refusal(() => readSendgrid('[{"event":"bounce","sg_event_id":"e\\u0000","email":"a@example.org"}]')),
+    ).toEqual(['[0].sg_event_id must not contain a NUL character']);
+  });
+
+  it.each([
+    ['signed now', 0, true],
+    ['an hour old (SNS still retrying)', 60 * 60_000, true],
+    ['two hours old', 2 * 60 * 60_000, false],
+    ['five minutes ahead of our clock', -5 * 60_000, true],
+    ['an hour ahead of our clock', -60 * 60_000, false],
+  ])('should take an SNS message %s: %s', (_what, ageMs, taken) => {
+    const message = { ...snsNotification({}), Timestamp: new Date(now.getTime() - ageMs).toISOString() };
+    const check = () => verifySnsFreshness(message, now);
+    if (taken) {
+      expect(check).not.toThrow();
+    } else {
+      expect(check).toThrow(UnauthorizedException);
+    }
+  });
+
+  it('should refuse an SNS message whose Timestamp is no instant', () => {
+    expect(() => verifySnsFreshness({ ...snsNotification({}), Timestamp: 'yesterday' }, now)).toThrow(
+      UnauthorizedException,
+    );
   });
 
   it('should sign the fields SNS documents, in their order, leaving out a missing Subject', () => {

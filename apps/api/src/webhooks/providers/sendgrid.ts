@@ -9,12 +9,10 @@ import {
   parseJson,
   ProviderEvent,
 } from './provider-event';
-import { ReadReports, reasonOf, text } from './provider-event';
+import { ReadReports, reasonOf, signedRecently, requiredText } from './provider-event';
 
 export const SENDGRID_SIGNATURE_HEADER = 'x-twilio-email-event-webhook-signature';
 export const SENDGRID_TIMESTAMP_HEADER = 'x-twilio-email-event-webhook-timestamp';
-/** How far a signed timestamp may be from our clock: old signed requests are not taken again. */
-export const SIGNATURE_TOLERANCE_MS = 10 * 60_000;
 
 /** The verification key SendGrid shows for a signed event webhook: base64 of an ECDSA P-256 key (DER, SPKI). */
 export function sendgridKey(base64: string): KeyObject {
@@ -46,8 +44,7 @@ export function verifySendgrid(
   if (!valid) {
     throw forged('The SendGrid signature does not match the body and the verification key');
   }
-  const signedAt = Number(timestamp) * 1000;
-  if (!Number.isFinite(signedAt) || Math.abs(now.getTime() - signedAt) > SIGNATURE_TOLERANCE_MS) {
+  if (!signedRecently(timestamp, now)) {
     throw forged('The SendGrid signature is too old (or from the future): not taken again');
   }
 }
@@ -65,14 +62,14 @@ export function readSendgrid(body: string): ReadReports {
     if (!isRecord(item)) {
       throw malformed(`${where} must be an event object`);
     }
-    const kind = text(item, 'event', where);
+    const kind = requiredText(item, 'event', where);
     const hard = kind === 'bounce' && (item.type === undefined || item.type === 'bounce');
     if (!hard && kind !== 'spamreport') {
       ignored += 1;
       return;
     }
-    const eventId = text(item, 'sg_event_id', where);
-    const email = addressOf(text(item, 'email', where));
+    const eventId = requiredText(item, 'sg_event_id', where);
+    const email = addressOf(requiredText(item, 'email', where));
     if (email === null) {
       ignored += 1;
       return;

@@ -9,7 +9,7 @@ import {
   parseJson,
   ProviderEvent,
 } from './provider-event';
-import { ReadReports, reasonOf, text } from './provider-event';
+import { ReadReports, reasonOf, SIGNATURE_TOLERANCE_MS, requiredText } from './provider-event';
 
 export type SnsMessageType = 'Notification' | 'SubscriptionConfirmation' | 'UnsubscribeConfirmation';
 
@@ -29,8 +29,17 @@ export interface SnsMessage {
 }
 
 const TYPES: SnsMessageType[] = ['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation'];
-/** SNS's own hosts: certificates and subscription confirmations come from nowhere else. */
-const SNS_HOST = /^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
+/**
+ * SNS's own hosts: certificates and subscription confirmations come from nowhere else. The middle label must be a
+ * region name (us-east-1, us-gov-west-1): "any label" would take an S3 bucket named "sns" on a legacy endpoint,
+ * https://sns.s3-us-west-2.amazonaws.com, whose owner could then sign messages of any topic.
+ */
+const SNS_HOST = /^sns\.[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}\.amazonaws\.com(\.cn)?$/;
+/**
+ * How old a signed message may be: SNS retries an HTTP delivery for at most an hour (its delivery policy's
+ * limit), and our clock may be behind or ahead of AWS's by the signature tolerance.
+ */
+export const SNS_MESSAGE_MAX_AGE_MS = 60 * 60_000 + SIGNATURE_TOLERANCE_MS;
 
 /** The message's fields, checked; 400 naming the first that is missing or wrong. */
 export function parseSnsMessage(body: string): SnsMessage {
@@ -38,28 +47,28 @@ export function parseSnsMessage(body: string): SnsMessage {
   if (!isRecord(parsed)) {
     throw malformed('The SNS message must be a JSON object');
   }
-  const type = text(parsed, 'Type', 'body');
+  const type = requiredText(parsed, 'Type', 'body');
   if (!TYPES.includes(type as SnsMessageType)) {
     throw malformed(`body.Type must be one of ${TYPES.join(', ')}`);
   }
-  const version = text(parsed, 'SignatureVersion', 'body');
+  const version = requiredText(parsed, 'SignatureVersion', 'body');
   if (version !== '1' && version !== '2') {
     throw malformed('body.SignatureVersion must be "1" or "2"');
   }
   const message: SnsMessage = {
     Type: type as SnsMessageType,
-    MessageId: text(parsed, 'MessageId', 'body'),
-    TopicArn: text(parsed, 'TopicArn', 'body'),
-    Message: text(parsed, 'Message', 'body'),
-    Timestamp: text(parsed, 'Timestamp', 'body'),
+    MessageId: requiredText(parsed, 'MessageId', 'body'),
+    TopicArn: requiredText(parsed, 'TopicArn', 'body'),
+    Message: requiredText(parsed, 'Message', 'body'),
+    Timestamp: requiredText(parsed, 'Timestamp', 'body'),
     SignatureVersion: version,
-    Signature: text(parsed, 'Signature', 'body'),
-    SigningCertURL: text(parsed, 'SigningCertURL', 'body'),
+    Signature: requiredText(parsed, 'Signature', 'body'),
+    SigningCertURL: requiredText(parsed, 'SigningCertURL', 'body'),
     Subject: optionalText(parsed, 'Subject'),
   };
   if (message.Type !== 'Notification') {
-    message.SubscribeURL = text(parsed, 'SubscribeURL', 'body');
-    message.Token = text(parsed, 'Token', 'body');
+    message.SubscribeURL = requiredText(parsed, 'SubscribeURL', 'body');
+    message.Token = requiredText(parsed, 'Token', 'body');
   }
   return message;
 }
@@ -130,6 +139,20 @@ export function verifySnsSignature(message: SnsMessage, certificatePem: string):
 }
 
 /**
+ * 401 for a message signed longer ago than SNS would deliver it (or too far ahead of our clock): a captured
+ * message posted again later is not taken. Call after the signature is verified: it covers the Timestamp.
+ */
+export function verifySnsFreshness(message: SnsMessage, now: Date): void {
+  const signedAt = Date.parse(message.Timestamp);
+  const age = now.getTime() - signedAt;
+  if (Number.isNaN(signedAt) || age > SNS_MESSAGE_MAX_AGE_MS || age < -SIGNATURE_TOLERANCE_MS) {
+    throw forged(
+      `The SNS message's Timestamp (${message.Timestamp}) is too old or ahead of our clock: not taken again`,
+    );
+  }
+}
+
+/**
  * The SES notification an SNS Notification carries (docs.aws.amazon.com/ses/latest/dg/notification-contents.html),
  * or an SES event-publishing record (`eventType`): permanent bounces and complaints, one event per recipient,
  * keyed by SES's feedbackId (the same bounce through two topics is one event).
@@ -148,7 +171,7 @@ export function readSesNotification(message: SnsMessage): ReadReports {
     if (!isRecord(bounce) || !Array.isArray(bounce.bouncedRecipients)) {
       throw malformed('Message.bounce.bouncedRecipients must be an array');
     }
-    const bounceType = text(bounce, 'bounceType', 'Message.bounce');
+    const bounceType = requiredText(bounce, 'bounceType', 'Message.bounce');
     if (bounceType !== 'Permanent') {
       return { events: [], ignored: bounce.bouncedRecipients.length };
     }
@@ -198,7 +221,7 @@ function eachRecipient(
     if (!isRecord(recipient)) {
       throw malformed(`${where}[${index}] must be an object`);
     }
-    const email = addressOf(text(recipient, 'emailAddress', `${where}[${index}]`));
+    const email = addressOf(requiredText(recipient, 'emailAddress', `${where}[${index}]`));
     if (email === null) {
       ignored += 1;
       return;
