@@ -1,7 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { classifyTopics, isTopicSlug, TOPIC_RULES, type TopicInput, type TopicSlug } from '../libs/domain/src';
+import {
+  classifyTopics,
+  createTopicClassifier,
+  TOPIC_RULES,
+  TOPIC_SLUGS,
+  type TopicClassifier,
+  type TopicSlug,
+} from '../libs/domain/src';
+import { parseLabelledPapers, type LabelledPaper } from '../libs/domain/src/topics/labelled-papers';
+import { fitTopicModel, foldOf } from '../libs/domain/src/topics/topic-model';
 import { measureTopicQuality } from '../libs/domain/src/topics/topic-metrics';
 import { argument } from './bench-support';
 
@@ -10,17 +19,18 @@ import { argument } from './bench-support';
  * and prints per-topic support, precision, recall and F1, then micro and macro F1 and the papers left
  * without a topic. Also times the classifier per paper; the baseline, measured in the same run on the
  * same texts, is a plain lower-casing + String#includes scan for literal expansions of the same phrases.
- * Prints figures only.
+ * Then a k-fold cross-validation over every paper it may see (the labelled set and training-papers.json;
+ * never the held-out set): rules on title and abstract only, rules with the paper's metadata (arXiv
+ * categories, HF keywords), and rules + metadata + the model trained on the other folds (its thresholds
+ * chosen by an inner cross-validation of those folds only). Prints figures only.
  *
- *   node -r @swc-node/register bench/topic-quality.ts [--min-ms 1000]
+ *   node -r @swc-node/register bench/topic-quality.ts [--min-ms 1000] [--folds 5] [--skip-cv]
  */
-interface LabelledPaper extends TopicInput {
-  topics: TopicSlug[];
-  source: string;
-}
-
 const minMs = Number(argument('--min-ms') ?? 1000);
-const fixture = join(repositoryRoot(__dirname), 'test/fixtures/topics/labelled-papers.json');
+const outerFolds = Number(argument('--folds') ?? 5);
+const root = repositoryRoot(__dirname);
+const fixture = join(root, 'test/fixtures/topics/labelled-papers.json');
+const trainingFixture = join(root, 'test/fixtures/topics/training-papers.json');
 
 function main(): void {
   const papers = loadPapers(fixture);
@@ -86,6 +96,95 @@ function main(): void {
     `baseline (toLowerCase + includes over ${literals.length} literal phrases): ${fixed(baseline * 1000, 1)} µs per paper`,
   );
   console.log(`ratio classifier / baseline: ${fixed(classifier / baseline, 2)}x  (checksum ${sink % 997})`);
+
+  if (!process.argv.includes('--skip-cv')) {
+    const training = existsSync(trainingFixture) ? loadPapers(trainingFixture) : [];
+    crossValidate([...papers, ...training]);
+  }
+}
+
+interface CvCounts {
+  truePositives: number;
+  falsePositives: number;
+  falseNegatives: number;
+  negatives: number;
+  missed: Map<TopicSlug, number>;
+  falseTags: Map<TopicSlug, number>;
+}
+
+/** Recall and false-tag rate by k-fold cross-validation, for the rules alone, with metadata, and with the model. */
+function crossValidate(papers: readonly LabelledPaper[]): void {
+  const rules = createTopicClassifier(TOPIC_RULES);
+  const ruleTopics = (paper: LabelledPaper): Set<TopicSlug> => new Set(rules(paper).map((tag) => tag.topic));
+  const textOnly: CvCounts = emptyCounts();
+  const withMetadata: CvCounts = emptyCounts();
+  const withModel: CvCounts = emptyCounts();
+  const started = performance.now();
+  for (let fold = 0; fold < outerFolds; fold++) {
+    const inFold = (paper: LabelledPaper): boolean => foldOf(`outer:${paper.title}`, outerFolds) === fold;
+    const trainingSet = papers.filter((paper) => !inFold(paper));
+    const full: TopicClassifier = createTopicClassifier(TOPIC_RULES, fitTopicModel(trainingSet, ruleTopics));
+    for (const paper of papers.filter(inFold)) {
+      count(textOnly, paper, rules({ title: paper.title, abstract: paper.abstract }));
+      count(withMetadata, paper, rules(paper));
+      count(withModel, paper, full(paper));
+    }
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const sources = new Map<string, number>();
+  for (const paper of papers) {
+    sources.set(paper.source, (sources.get(paper.source) ?? 0) + 1);
+  }
+  console.log('');
+  console.log(
+    `Cross-validation: ${outerFolds} folds over ${papers.length} papers ` +
+      `(${[...sources].map(([s, n]) => `${s} ${n}`).join(', ')}), ${fixed(seconds, 1)} s`,
+  );
+  console.log(`${'tagging'.padEnd(34)}${'recall'.padStart(8)}${'false tags'.padStart(12)}${'precision'.padStart(11)}${'F1'.padStart(7)}`);
+  for (const [name, counts] of [
+    ['rules (title + abstract)', textOnly],
+    ['rules + metadata', withMetadata],
+    ['rules + metadata + model', withModel],
+  ] as const) {
+    const recall = counts.truePositives / (counts.truePositives + counts.falseNegatives);
+    const precision = counts.truePositives / (counts.truePositives + counts.falsePositives);
+    console.log(
+      `${name.padEnd(34)}${fixed(recall).padStart(8)}${`${fixed((100 * counts.falsePositives) / counts.negatives, 2)} %`.padStart(12)}` +
+        `${fixed(precision).padStart(11)}${fixed((2 * precision * recall) / (precision + recall)).padStart(7)}`,
+    );
+  }
+  console.log('');
+  console.log('per topic, rules + metadata -> + model: missed tags, false tags');
+  for (const topic of TOPIC_SLUGS) {
+    const line =
+      `${topic.padEnd(18)} missed ${String(withMetadata.missed.get(topic) ?? 0).padStart(2)} -> ` +
+      `${String(withModel.missed.get(topic) ?? 0).padStart(2)}   false ${String(withMetadata.falseTags.get(topic) ?? 0).padStart(2)} -> ` +
+      `${String(withModel.falseTags.get(topic) ?? 0).padStart(2)}`;
+    console.log(line);
+  }
+}
+
+function emptyCounts(): CvCounts {
+  return { truePositives: 0, falsePositives: 0, falseNegatives: 0, negatives: 0, missed: new Map(), falseTags: new Map() };
+}
+
+function count(counts: CvCounts, paper: LabelledPaper, tags: readonly { topic: TopicSlug }[]): void {
+  const predicted = new Set(tags.map((tag) => tag.topic));
+  counts.negatives += TOPIC_SLUGS.length - paper.topics.length;
+  for (const topic of paper.topics) {
+    if (predicted.has(topic)) {
+      counts.truePositives += 1;
+    } else {
+      counts.falseNegatives += 1;
+      counts.missed.set(topic, (counts.missed.get(topic) ?? 0) + 1);
+    }
+  }
+  for (const topic of predicted) {
+    if (!paper.topics.includes(topic)) {
+      counts.falsePositives += 1;
+      counts.falseTags.set(topic, (counts.falseTags.get(topic) ?? 0) + 1);
+    }
+  }
 }
 
 /** Milliseconds per item, after a warm-up, repeating the batch until at least `minMs` have passed. */
@@ -183,28 +282,7 @@ function literalsOf(pattern: string): string[] {
 }
 
 function loadPapers(file: string): LabelledPaper[] {
-  const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-  if (!Array.isArray(parsed)) {
-    throw new Error(`${file} must hold an array`);
-  }
-  return parsed.map((entry: unknown, index): LabelledPaper => {
-    const record = entry as Record<string, unknown>;
-    if (typeof record.title !== 'string' || typeof record.abstract !== 'string' || !Array.isArray(record.topics)) {
-      throw new Error(`paper #${index} needs a title, an abstract and topics`);
-    }
-    return {
-      title: record.title,
-      abstract: record.abstract,
-      topics: record.topics.filter((topic): topic is TopicSlug => typeof topic === 'string' && isTopicSlug(topic)),
-      categories: stringList(record.categories),
-      keywords: stringList(record.keywords),
-      source: typeof record.source === 'string' ? record.source : 'unknown',
-    };
-  });
-}
-
-function stringList(value: unknown): string[] | undefined {
-  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : undefined;
+  return parseLabelledPapers(JSON.parse(readFileSync(file, 'utf8')), file);
 }
 
 function fixed(value: number, digits = 3): string {

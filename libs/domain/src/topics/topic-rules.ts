@@ -40,6 +40,8 @@ export interface TopicRuleBook {
   readonly threshold: number;
   /** Multiplier for a phrase found in the title (counted once). */
   readonly titleWeight: number;
+  /** Multiplier for a phrase found in a Hugging Face keyword (counted once, whichever keywords match it). */
+  readonly keywordWeight: number;
   /** Multipliers for the 1st, 2nd, 3rd… abstract hit of one phrase; hits beyond the list add nothing. */
   readonly abstractRepeatWeights: readonly number[];
   /** Title and abstract are cut to this many characters: real abstracts are < 2,000, this bounds the cost. */
@@ -54,6 +56,7 @@ export interface TopicRuleBook {
 export const TOPIC_RULES: TopicRuleBook = {
   threshold: 3,
   titleWeight: 2,
+  keywordWeight: 1,
   abstractRepeatWeights: [1, 0.5, 0.25],
   maxTextLength: 20_000,
   topics: [
