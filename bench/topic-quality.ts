@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
   classifyTopics,
+  createRuleVerdicts,
   createTopicClassifier,
   TOPIC_RULES,
   TOPIC_SLUGS,
@@ -115,7 +116,7 @@ interface CvCounts {
 /** Recall and false-tag rate by k-fold cross-validation, for the rules alone, with metadata, and with the model. */
 function crossValidate(papers: readonly LabelledPaper[]): void {
   const rules = createTopicClassifier(TOPIC_RULES);
-  const ruleTopics = (paper: LabelledPaper): Set<TopicSlug> => new Set(rules(paper).map((tag) => tag.topic));
+  const verdicts = createRuleVerdicts(TOPIC_RULES);
   const textOnly: CvCounts = emptyCounts();
   const withMetadata: CvCounts = emptyCounts();
   const withModel: CvCounts = emptyCounts();
@@ -123,7 +124,7 @@ function crossValidate(papers: readonly LabelledPaper[]): void {
   for (let fold = 0; fold < outerFolds; fold++) {
     const inFold = (paper: LabelledPaper): boolean => foldOf(`outer:${paper.title}`, outerFolds) === fold;
     const trainingSet = papers.filter((paper) => !inFold(paper));
-    const full: TopicClassifier = createTopicClassifier(TOPIC_RULES, fitTopicModel(trainingSet, ruleTopics));
+    const full: TopicClassifier = createTopicClassifier(TOPIC_RULES, fitTopicModel(trainingSet, verdicts));
     for (const paper of papers.filter(inFold)) {
       count(textOnly, paper, rules({ title: paper.title, abstract: paper.abstract }));
       count(withMetadata, paper, rules(paper));

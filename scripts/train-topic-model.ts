@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTopicClassifier, TOPIC_RULES } from '../libs/domain/src';
+import { createRuleVerdicts, TOPIC_RULES } from '../libs/domain/src';
 import { parseLabelledPapers, type LabelledPaper } from '../libs/domain/src/topics/labelled-papers';
 import { fitTopicModel } from '../libs/domain/src/topics/topic-model';
 
@@ -19,12 +19,14 @@ function main(): void {
     parseLabelledPapers(JSON.parse(readFileSync(join(root, file), 'utf8')), file),
   );
   // The model learns what the rules (with the paper's metadata) miss, so thresholds are set against them alone.
-  const rules = createTopicClassifier(TOPIC_RULES);
-  const model = fitTopicModel(papers, (paper) => new Set(rules(paper).map((tag) => tag.topic)));
+  const model = fitTopicModel(papers, createRuleVerdicts(TOPIC_RULES));
   writeFileSync(OUTPUT, `${JSON.stringify(model)}\n`);
   console.log(`Trained on ${papers.length} papers; wrote ${OUTPUT}`);
   for (const entry of model.topics) {
-    console.log(`  ${entry.topic.padEnd(18)} threshold ${entry.threshold.toFixed(3)}  ${Object.keys(entry.weights).length} terms`);
+    console.log(
+      `  ${entry.topic.padEnd(18)} alone ≥ ${entry.threshold.toFixed(3)}, with some rule evidence ≥ ` +
+        `${entry.supportThreshold.toFixed(3)}  (${Object.keys(entry.weights).length} terms)`,
+    );
   }
   console.log(`  ${Object.keys(model.idf).length} terms with an idf; ${readFileSync(OUTPUT).length} bytes`);
 }

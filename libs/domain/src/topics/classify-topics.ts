@@ -1,6 +1,6 @@
 import { PhrasePrefilter, requiredLiterals } from './phrase-prefilter';
 import { TOPIC_SLUGS, type TopicSlug } from './taxonomy';
-import { createTopicModelScorer, type TopicModel } from './topic-model';
+import { createTopicModelScorer, type RuleVerdict, type TopicModel } from './topic-model';
 import { TOPIC_MODEL } from './committed-topic-model';
 import { TOPIC_RULES, type TopicRuleBook, type TopicRuleSet } from './topic-rules';
 
@@ -28,6 +28,8 @@ const WORD_END = '(?![\\p{L}\\p{N}\\p{M}_])';
 const EVIDENCE_TEXT_MAX = 60;
 /** Terms named in a tag the model added: enough to say why, short enough to read. */
 const MODEL_REASONS = 3;
+/** Rules reaching this share of their threshold have some evidence: the model then needs less to tag. */
+export const PARTIAL_SCORE = 0.5;
 /** Real listings carry a handful of categories and keywords; more is junk and only costs time. */
 const MAX_LIST_ITEMS = 100;
 // eslint-disable-next-line no-control-regex -- the full ASCII range, control characters included
@@ -94,7 +96,7 @@ export function createTopicClassifier(ruleBook: TopicRuleBook, model?: TopicMode
   const prefilter = new PhrasePrefilter(ruleBook.topics.map((ruleSet) => phraseLiterals(ruleSet.phrases)));
   const taxonomyOrder = new Map(compiledTopics.map((compiled) => [compiled.topic, compiled.taxonomyOrder]));
   const scorer = model === undefined ? undefined : createTopicModelScorer(model);
-  const modelThresholds = new Map(model?.topics.map((entry) => [entry.topic, entry.threshold]));
+  const modelThresholds = new Map(model?.topics.map((entry) => [entry.topic, entry]));
 
   return (input: TopicInput): TopicTag[] => {
     const title = normalizeText(input?.title, ruleBook.maxTextLength);
@@ -161,9 +163,10 @@ export function createTopicClassifier(ruleBook: TopicRuleBook, model?: TopicMode
         return;
       }
       const probability = probabilities?.get(compiled.topic);
-      const modelThreshold = modelThresholds.get(compiled.topic);
-      if (scorer === undefined || probability === undefined || modelThreshold === undefined) {return;}
-      if (probability < modelThreshold) {return;}
+      const thresholds = modelThresholds.get(compiled.topic);
+      if (scorer === undefined || probability === undefined || thresholds === undefined) {return;}
+      const partial = contributions.length > 0 && roundedScore >= compiled.threshold * PARTIAL_SCORE;
+      if (probability < (partial ? thresholds.supportThreshold : thresholds.threshold)) {return;}
       // The rules' own hints, if any, still say why; the model's heaviest terms say the rest.
       const reasons = scorer.reasons({ title, abstract, categories, keywords }, compiled.topic, MODEL_REASONS);
       const modelEvidence = `model: ${reasons.map((term) => `"${evidenceText(term)}"`).join(', ')}`;
@@ -183,6 +186,26 @@ export function createTopicClassifier(ruleBook: TopicRuleBook, model?: TopicMode
 
 /** Multi-label topics for one paper, best first: the rules, the paper's metadata and the committed model. */
 export const classifyTopics: TopicClassifier = createTopicClassifier(TOPIC_RULES, TOPIC_MODEL);
+
+/**
+ * The rules alone (no model) on a paper: the topics they tag and those with some evidence short of a tag,
+ * which is what the model's two thresholds are chosen against.
+ */
+export function createRuleVerdicts(ruleBook: TopicRuleBook): (input: TopicInput) => RuleVerdict {
+  const rules = createTopicClassifier(ruleBook);
+  const lowered = createTopicClassifier({
+    ...ruleBook,
+    threshold: ruleBook.threshold * PARTIAL_SCORE,
+    topics: ruleBook.topics.map((ruleSet) =>
+      ruleSet.threshold === undefined ? ruleSet : { ...ruleSet, threshold: ruleSet.threshold * PARTIAL_SCORE },
+    ),
+  });
+  return (input) => {
+    const tagged = new Set(rules(input).map((tag) => tag.topic));
+    const partial = new Set(lowered(input).map((tag) => tag.topic).filter((topic) => !tagged.has(topic)));
+    return { tagged, partial };
+  };
+}
 
 function compileTopic(ruleSet: TopicRuleSet, defaultThreshold: number): CompiledTopic {
   const context = `topic "${ruleSet.topic}"`;

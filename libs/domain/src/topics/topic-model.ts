@@ -17,9 +17,26 @@ export interface LabelledTopicPaper extends TopicModelInput {
 export interface TopicModelTopic {
   topic: TopicSlug;
   bias: number;
-  /** The model alone tags the topic at or above this probability (chosen by cross-validation). */
+  /** The model alone tags the topic at or above this probability (chosen by cross-validation; 1: never). */
   threshold: number;
+  /**
+   * With the rules' score at least half their threshold (some evidence, not enough), the model tags at or
+   * above this probability (chosen by cross-validation; 1: never).
+   */
+  supportThreshold: number;
   weights: Record<string, number>;
+}
+
+/** What the rules say of a paper: the topics they tag, and those with some evidence short of a tag. */
+export interface RuleVerdict {
+  tagged: ReadonlySet<TopicSlug>;
+  partial: ReadonlySet<TopicSlug>;
+}
+
+/** Thresholds of one topic. */
+export interface TopicThresholds {
+  threshold: number;
+  supportThreshold: number;
 }
 
 /**
@@ -63,20 +80,26 @@ export interface TopicModelTraining {
   maxAddedFalseTagRate: number;
   /** A false tag the model adds costs this many true tags it adds when the threshold is chosen. */
   falseTagCost: number;
-  /** No threshold below this probability. */
+  /** A cut must gain at least this much (true tags less the cost of false ones): one lucky paper is not enough. */
+  minGain: number;
+  /** No threshold for the model alone below this probability. */
   minThreshold: number;
+  /** No threshold for the model with some rule evidence below this probability. */
+  minSupportThreshold: number;
 }
 
 export const DEFAULT_TOPIC_MODEL_TRAINING: TopicModelTraining = {
-  l2: 0.003,
-  iterations: 200,
+  l2: 0.0001,
+  iterations: 250,
   maxTermsPerTopic: 150,
   minDocumentFrequency: 2,
   positiveShare: 0.35,
   folds: 5,
   maxAddedFalseTagRate: 0.005,
   falseTagCost: 3,
+  minGain: 2,
   minThreshold: 0.5,
+  minSupportThreshold: 0.2,
 };
 
 const CATEGORY_PREFIX = 'category:';
@@ -143,8 +166,13 @@ export function parseTopicModel(value: unknown): TopicModel {
       throw new Error(`topic model: topic "${entry.topic}" appears twice`);
     }
     seen.add(entry.topic);
-    if (!isFiniteNumber(entry.bias) || !isFiniteNumber(entry.threshold) || !isNumberRecord(entry.weights)) {
-      throw new Error(`topic model: topic "${entry.topic}" needs a bias, a threshold and weights`);
+    if (
+      !isFiniteNumber(entry.bias) ||
+      !isFiniteNumber(entry.threshold) ||
+      !isFiniteNumber(entry.supportThreshold) ||
+      !isNumberRecord(entry.weights)
+    ) {
+      throw new Error(`topic model: topic "${entry.topic}" needs a bias, thresholds and weights`);
     }
   }
   return record as TopicModel;
@@ -209,12 +237,12 @@ interface Encoded {
 
 /**
  * Fits one L2 logistic regression per topic (all topics in one pass over the papers) and keeps each
- * topic's heaviest terms. Every threshold is `thresholds[topic]` when given, else 1 (never tags alone).
+ * topic's heaviest terms. Thresholds are `thresholds[topic]` when given, else 1 (never tags).
  */
 export function trainTopicModel(
   papers: readonly LabelledTopicPaper[],
   options: Partial<TopicModelTraining> = {},
-  thresholds: Partial<Record<TopicSlug, number>> = {},
+  thresholds: Partial<Record<TopicSlug, TopicThresholds>> = {},
 ): TopicModel {
   const settings = { ...DEFAULT_TOPIC_MODEL_TRAINING, ...options };
   const counts = papers.map(topicTermCounts);
@@ -254,7 +282,8 @@ export function trainTopicModel(
     for (const term of heaviest(second.weights, keptVocabulary, topicIndex, settings.maxTermsPerTopic)) {
       weights[term] = round(second.weights[keptVocabulary.indexOf(term) * TOPIC_SLUGS.length + topicIndex], 4);
     }
-    return { topic, bias: round(second.biases[topicIndex], 4), threshold: thresholds[topic] ?? 1, weights };
+    const chosen = thresholds[topic] ?? { threshold: 1, supportThreshold: 1 };
+    return { topic, bias: round(second.biases[topicIndex], 4), ...chosen, weights };
   });
   return { version: 1, documents, defaultIdf: round(defaultIdf, 4), idf, topics };
 }
@@ -385,67 +414,87 @@ export function crossValidatedProbabilities(
 }
 
 /**
- * Per topic, the lowest probability at which the model may add tags the rules missed: the one that adds
- * the most true tags, each false one costing `falseTagCost`, with at most `maxAddedFalseTagRate` of the
- * topic's negatives tagged falsely. 1 (never) when no threshold gains.
+ * Per topic, the probabilities at which the model adds tags the rules missed: alone, and where the rules
+ * found some evidence. Each is the cut that adds the most true tags, a false one costing `falseTagCost`,
+ * with at most `maxAddedFalseTagRate` of the topic's negatives tagged falsely in all; 1 (never) when no
+ * cut gains.
  */
 export function chooseThresholds(
   papers: readonly LabelledTopicPaper[],
   probabilities: readonly TopicProbabilities[],
-  ruleTopics: readonly ReadonlySet<TopicSlug>[],
+  rules: readonly RuleVerdict[],
   options: Partial<TopicModelTraining> = {},
-): Record<TopicSlug, number> {
+): Record<TopicSlug, TopicThresholds> {
   const settings = { ...DEFAULT_TOPIC_MODEL_TRAINING, ...options };
-  const thresholds = {} as Record<TopicSlug, number>;
+  const thresholds = {} as Record<TopicSlug, TopicThresholds>;
   for (const topic of TOPIC_SLUGS) {
     const negatives = papers.filter((paper) => !paper.topics.includes(topic)).length;
-    const allowedFalse = Math.floor(settings.maxAddedFalseTagRate * negatives);
-    // Papers the rules leave without the topic: where the model could add it.
-    const candidates = papers
+    let allowedFalse = Math.floor(settings.maxAddedFalseTagRate * negatives);
+    const untagged = papers
       .map((paper, index) => ({
         positive: paper.topics.includes(topic),
         probability: probabilities[index]?.get(topic) ?? 0,
-        ruled: ruleTopics[index].has(topic),
+        tagged: rules[index].tagged.has(topic),
+        partial: rules[index].partial.has(topic),
       }))
-      .filter((entry) => !entry.ruled && entry.probability >= settings.minThreshold)
-      .sort((a, b) => b.probability - a.probability);
-    let best = { gain: 0, threshold: 1 };
-    let added = 0;
-    let falseAdded = 0;
-    for (let i = 0; i < candidates.length; i++) {
-      added += candidates[i].positive ? 1 : 0;
-      falseAdded += candidates[i].positive ? 0 : 1;
-      // Only cut between distinct probabilities.
-      if (i + 1 < candidates.length && candidates[i + 1].probability === candidates[i].probability) {
-        continue;
-      }
-      if (falseAdded > allowedFalse) {
-        break;
-      }
-      const gain = added - settings.falseTagCost * falseAdded;
-      if (gain > best.gain) {
-        best = { gain, threshold: round(candidates[i].probability, 4) };
-      }
-    }
-    thresholds[topic] = best.threshold;
+      .filter((entry) => !entry.tagged);
+    const alone = bestCut(untagged, settings.minThreshold, allowedFalse, settings);
+    allowedFalse -= alone.falseAdded;
+    // Where the rules found some evidence, the model may tag at a lower probability.
+    const supported = untagged.filter((entry) => entry.partial && entry.probability < alone.threshold);
+    const support = bestCut(supported, settings.minSupportThreshold, allowedFalse, settings);
+    thresholds[topic] = { threshold: alone.threshold, supportThreshold: Math.min(support.threshold, alone.threshold) };
   }
   return thresholds;
 }
 
+interface Candidate {
+  positive: boolean;
+  probability: number;
+}
+
+function bestCut(
+  entries: readonly Candidate[],
+  minimum: number,
+  allowedFalse: number,
+  { falseTagCost, minGain }: Pick<TopicModelTraining, 'falseTagCost' | 'minGain'>,
+): { threshold: number; falseAdded: number } {
+  const candidates = entries.filter((entry) => entry.probability >= minimum).sort((a, b) => b.probability - a.probability);
+  let best = { gain: minGain - 1, threshold: 1, falseAdded: 0 };
+  let added = 0;
+  let falseAdded = 0;
+  for (let i = 0; i < candidates.length; i++) {
+    added += candidates[i].positive ? 1 : 0;
+    falseAdded += candidates[i].positive ? 0 : 1;
+    // Only cut between distinct probabilities.
+    if (i + 1 < candidates.length && candidates[i + 1].probability === candidates[i].probability) {
+      continue;
+    }
+    if (falseAdded > allowedFalse) {
+      break;
+    }
+    const gain = added - falseTagCost * falseAdded;
+    if (gain > best.gain) {
+      best = { gain, threshold: round(candidates[i].probability, 4), falseAdded };
+    }
+  }
+  return best;
+}
+
 /**
- * Trains the committed model: thresholds by cross-validation against what the rules already tag, then
- * the weights on every paper. `rules` gives the rules' topics of a paper.
+ * Trains the committed model: thresholds by cross-validation against what the rules already say, then
+ * the weights on every paper. `rules` gives the rules' verdict on a paper.
  */
 export function fitTopicModel<Paper extends LabelledTopicPaper>(
   papers: readonly Paper[],
-  rules: (paper: Paper) => ReadonlySet<TopicSlug>,
+  rules: (paper: Paper) => RuleVerdict,
   options: Partial<TopicModelTraining> = {},
 ): TopicModel {
   const probabilities = crossValidatedProbabilities(papers, options);
   const thresholds = chooseThresholds(papers, probabilities, papers.map(rules), options);
   const model = trainTopicModel(papers, options, thresholds);
-  // A topic that never tags alone needs no weights in the committed file.
-  return { ...model, topics: model.topics.filter((entry) => entry.threshold < 1) };
+  // A topic the model never tags needs no weights in the committed file.
+  return { ...model, topics: model.topics.filter((entry) => entry.supportThreshold < 1) };
 }
 
 function round(value: number, digits: number): number {
