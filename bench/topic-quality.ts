@@ -120,15 +120,19 @@ function crossValidate(papers: readonly LabelledPaper[]): void {
   const textOnly: CvCounts = emptyCounts();
   const withMetadata: CvCounts = emptyCounts();
   const withModel: CvCounts = emptyCounts();
+  // Per source: the labelled set's sources were tuned on; hot-papers-2020 never was.
+  const bySource = new Map<string, CvCounts[]>();
   const started = performance.now();
   for (let fold = 0; fold < outerFolds; fold++) {
     const inFold = (paper: LabelledPaper): boolean => foldOf(`outer:${paper.title}`, outerFolds) === fold;
     const trainingSet = papers.filter((paper) => !inFold(paper));
     const full: TopicClassifier = createTopicClassifier(TOPIC_RULES, fitTopicModel(trainingSet, verdicts));
     for (const paper of papers.filter(inFold)) {
-      count(textOnly, paper, rules({ title: paper.title, abstract: paper.abstract }));
-      count(withMetadata, paper, rules(paper));
-      count(withModel, paper, full(paper));
+      const source = bySource.get(paper.source) ?? [emptyCounts(), emptyCounts(), emptyCounts()];
+      bySource.set(paper.source, source);
+      const predictions = [rules({ title: paper.title, abstract: paper.abstract }), rules(paper), full(paper)];
+      [textOnly, withMetadata, withModel].forEach((counts, index) => count(counts, paper, predictions[index]));
+      source.forEach((counts, index) => count(counts, paper, predictions[index]));
     }
   }
   const seconds = (performance.now() - started) / 1000;
@@ -153,6 +157,16 @@ function crossValidate(papers: readonly LabelledPaper[]): void {
       `${name.padEnd(34)}${fixed(recall).padStart(8)}${`${fixed((100 * counts.falsePositives) / counts.negatives, 2)} %`.padStart(12)}` +
         `${fixed(precision).padStart(11)}${fixed((2 * precision * recall) / (precision + recall)).padStart(7)}`,
     );
+  }
+  console.log('');
+  console.log('recall (false tags) by source: rules / + metadata / + model');
+  for (const [source, counts] of bySource) {
+    const cells = counts.map(
+      (entry) =>
+        `${fixed(entry.truePositives / (entry.truePositives + entry.falseNegatives))} ` +
+        `(${fixed((100 * entry.falsePositives) / entry.negatives, 2)} %)`,
+    );
+    console.log(`  ${source.padEnd(16)} ${cells.join(' / ')}`);
   }
   console.log('');
   console.log('per topic, rules + metadata -> + model: missed tags, false tags');

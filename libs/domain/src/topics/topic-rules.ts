@@ -241,6 +241,12 @@ export const TOPIC_RULES: TopicRuleBook = {
     {
       topic: 'vision',
       phrases: [
+        // Generating or editing images is image generation: "image" there does not make it recognition.
+        {
+          pattern:
+            'image[- ]to[- ](?:image|video)|image (?:generation|synthesis|editing|inpainting|compositing)|inpainting|text-to-image|generative adversarial networks?|gans?',
+          weight: -1,
+        },
         { pattern: 'vision transformers?|vits?|deit(?:-[a-z])?|swin', weight: 3 },
         { pattern: '(?:object|remote sensing object) detection|detectors?|yolo\\w*', weight: 3 },
         { pattern: '(?:semantic|instance|panoptic|scene text) segmentation|segment anything(?: model)?', weight: 3 },
@@ -715,7 +721,8 @@ export const TOPIC_RULES: TopicRuleBook = {
         { pattern: 'optimization|hyperparameters?|probabilistic', weight: 0.5 },
       ],
       categories: [
-        { category: 'stat.ML', weight: 1.5 },
+        // Nearly every ML paper cross-lists stat.ML: a hint, not half a tag.
+        { category: 'stat.ML', weight: 1 },
         { category: 'math.OC', weight: 2.5 },
         { category: 'math.ST', weight: 2.5 },
         { category: 'stat.TH', weight: 2.5 },
