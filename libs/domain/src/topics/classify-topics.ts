@@ -107,7 +107,12 @@ export function createTopicClassifier(ruleBook: TopicRuleBook, model?: TopicMode
     const titleCandidates = prefilter.candidates(title);
     const abstractCandidates = prefilter.candidates(abstract);
     const keywordCandidates = keywords.map((keyword) => prefilter.candidates(keyword));
-    const probabilities = scorer?.probabilities({ title, abstract, categories, keywords });
+    // Tokenising for the model costs more than the rules: only when a topic the model knows is untagged.
+    let probabilities: ReadonlyMap<TopicSlug, number> | undefined;
+    const probabilityOf = (topic: TopicSlug): number | undefined => {
+      probabilities ??= scorer?.probabilities({ title, abstract, categories, keywords });
+      return probabilities?.get(topic);
+    };
 
     const tags: TopicTag[] = [];
     compiledTopics.forEach((compiled, topicIndex) => {
@@ -162,11 +167,14 @@ export function createTopicClassifier(ruleBook: TopicRuleBook, model?: TopicMode
         tags.push({ topic: compiled.topic, score: roundedScore, evidence: orderEvidence(contributions) });
         return;
       }
-      const probability = probabilities?.get(compiled.topic);
       const thresholds = modelThresholds.get(compiled.topic);
-      if (scorer === undefined || probability === undefined || thresholds === undefined) {return;}
+      if (scorer === undefined || thresholds === undefined) {return;}
       const partial = contributions.length > 0 && roundedScore >= compiled.threshold * PARTIAL_SCORE;
-      if (probability < (partial ? thresholds.supportThreshold : thresholds.threshold)) {return;}
+      const needed = partial ? thresholds.supportThreshold : thresholds.threshold;
+      // A probability never reaches 1: no need to score.
+      if (needed >= 1) {return;}
+      const probability = probabilityOf(compiled.topic);
+      if (probability === undefined || probability < needed) {return;}
       // The rules' own hints, if any, still say why; the model's heaviest terms say the rest.
       const reasons = scorer.reasons({ title, abstract, categories, keywords }, compiled.topic, MODEL_REASONS);
       const modelEvidence = `model: ${reasons.map((term) => `"${evidenceText(term)}"`).join(', ')}`;
