@@ -177,7 +177,8 @@ export function createTopicClassifier(ruleBook: TopicRuleBook, model?: TopicMode
       if (probability === undefined || probability < needed) {return;}
       // The rules' own hints, if any, still say why; the model's heaviest terms say the rest.
       const reasons = scorer.reasons({ title, abstract, categories, keywords }, compiled.topic, MODEL_REASONS);
-      const modelEvidence = `model: ${reasons.map((term) => `"${evidenceText(term)}"`).join(', ')}`;
+      const modelEvidence =
+        reasons.length > 0 ? `model: ${reasons.map((term) => `"${evidenceText(term)}"`).join(', ')}` : 'model';
       tags.push({
         topic: compiled.topic,
         // Below the rules' threshold, so a tag the rules give sorts first.
