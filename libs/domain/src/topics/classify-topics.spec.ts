@@ -246,13 +246,13 @@ describe('classifyTopics', () => {
     expect(science?.evidence).toEqual(['arXiv category q-bio.GN']);
   });
 
-  it('should use Hugging Face AI keywords as evidence', () => {
+  it('should use Hugging Face AI keywords as evidence, naming them', () => {
     const tag = tagFor(
       { title: 'A new sampler', abstract: '', keywords: ['diffusion model', 'sampling'] },
       'image-generation',
     );
 
-    expect(tag?.evidence).toEqual(['HF keyword "diffusion model"']);
+    expect(tag?.evidence).toEqual(['keyword: "diffusion model"']);
   });
 
   it('should combine title, abstract, category and keyword evidence, strongest first', () => {
@@ -268,7 +268,7 @@ describe('classifyTopics', () => {
 
     expect(tag?.evidence[0]).toBe('title: "speech recognition"');
     expect(tag?.evidence).toEqual(
-      expect.arrayContaining(['abstract: "asr"', 'arXiv category eess.AS', 'HF keyword "speech recognition"']),
+      expect.arrayContaining(['abstract: "asr"', 'arXiv category eess.AS', 'keyword: "speech recognition"']),
     );
   });
 

@@ -1,5 +1,7 @@
 import { PhrasePrefilter, requiredLiterals } from './phrase-prefilter';
 import { TOPIC_SLUGS, type TopicSlug } from './taxonomy';
+import { createTopicModelScorer, type RuleVerdict, type TopicModel } from './topic-model';
+import { TOPIC_MODEL } from './committed-topic-model';
 import { TOPIC_RULES, type TopicRuleBook, type TopicRuleSet } from './topic-rules';
 
 export interface TopicInput {
@@ -24,6 +26,10 @@ export type TopicClassifier = (input: TopicInput) => TopicTag[];
 const WORD_START = '(?<![\\p{L}\\p{N}\\p{M}_])';
 const WORD_END = '(?![\\p{L}\\p{N}\\p{M}_])';
 const EVIDENCE_TEXT_MAX = 60;
+/** Terms named in a tag the model added: enough to say why, short enough to read. */
+const MODEL_REASONS = 3;
+/** Rules reaching this share of their threshold have some evidence: the model then needs less to tag. */
+export const PARTIAL_SCORE = 0.5;
 /** Real listings carry a handful of categories and keywords; more is junk and only costs time. */
 const MAX_LIST_ITEMS = 100;
 // eslint-disable-next-line no-control-regex -- the full ASCII range, control characters included
@@ -72,8 +78,12 @@ interface PhraseHits {
   readonly firstMatch: (string | undefined)[];
 }
 
-/** Builds a classifier for a rule book; throws once, at build time, if a rule is malformed. */
-export function createTopicClassifier(ruleBook: TopicRuleBook): TopicClassifier {
+/**
+ * Builds a classifier for a rule book and, optionally, a learned model; throws once, at build time, if a
+ * rule is malformed. A topic is tagged when its rules reach the threshold, or when the model's probability
+ * reaches the topic's threshold (chosen by cross-validation) although the rules did not.
+ */
+export function createTopicClassifier(ruleBook: TopicRuleBook, model?: TopicModel): TopicClassifier {
   const seenTopics = new Set<TopicSlug>();
   for (const ruleSet of ruleBook.topics) {
     // Two sets for one topic would emit the topic twice; extend the existing set instead.
@@ -85,6 +95,8 @@ export function createTopicClassifier(ruleBook: TopicRuleBook): TopicClassifier 
   // One pass over each text tells which topics' phrase regexes could match at all; only those run.
   const prefilter = new PhrasePrefilter(ruleBook.topics.map((ruleSet) => phraseLiterals(ruleSet.phrases)));
   const taxonomyOrder = new Map(compiledTopics.map((compiled) => [compiled.topic, compiled.taxonomyOrder]));
+  const scorer = model === undefined ? undefined : createTopicModelScorer(model);
+  const modelThresholds = new Map(model?.topics.map((entry) => [entry.topic, entry]));
 
   return (input: TopicInput): TopicTag[] => {
     const title = normalizeText(input?.title, ruleBook.maxTextLength);
@@ -94,6 +106,13 @@ export function createTopicClassifier(ruleBook: TopicRuleBook): TopicClassifier 
 
     const titleCandidates = prefilter.candidates(title);
     const abstractCandidates = prefilter.candidates(abstract);
+    const keywordCandidates = keywords.map((keyword) => prefilter.candidates(keyword));
+    // Tokenising for the model costs more than the rules: only when a topic the model knows is untagged.
+    let probabilities: ReadonlyMap<TopicSlug, number> | undefined;
+    const probabilityOf = (topic: TopicSlug): number | undefined => {
+      probabilities ??= scorer?.probabilities({ title, abstract, categories, keywords });
+      return probabilities?.get(topic);
+    };
 
     const tags: TopicTag[] = [];
     compiledTopics.forEach((compiled, topicIndex) => {
@@ -118,6 +137,16 @@ export function createTopicClassifier(ruleBook: TopicRuleBook): TopicClassifier 
         }
       });
 
+      // HF keywords are short phrases about the paper: the same phrase rules read them, each rule once.
+      const keywordPhrases = matchKeywordPhrases(compiled, topicIndex, keywords, keywordCandidates);
+      keywordPhrases.forEach((keyword, index) => {
+        if (keyword === undefined) {return;}
+        const weight = compiled.phrases.weights[index];
+        const points = weight * ruleBook.keywordWeight;
+        score += points;
+        if (weight > 0) {contributions.push({ text: `keyword: "${keyword}"`, points });}
+      });
+
       for (const rule of compiled.categories) {
         const matched = categories.find((category) => categoryMatches(rule, category));
         if (matched === undefined) {continue;}
@@ -130,12 +159,32 @@ export function createTopicClassifier(ruleBook: TopicRuleBook): TopicClassifier 
         if (keyword === undefined) {return;}
         const weight = compiled.keywords.weights[index];
         score += weight;
-        if (weight > 0) {contributions.push({ text: `HF keyword "${keyword}"`, points: weight });}
+        if (weight > 0) {contributions.push({ text: `keyword: "${keyword}"`, points: weight });}
       });
 
       const roundedScore = Math.round(score * 100) / 100;
-      if (contributions.length === 0 || roundedScore < compiled.threshold) {return;}
-      tags.push({ topic: compiled.topic, score: roundedScore, evidence: orderEvidence(contributions) });
+      if (contributions.length > 0 && roundedScore >= compiled.threshold) {
+        tags.push({ topic: compiled.topic, score: roundedScore, evidence: orderEvidence(contributions) });
+        return;
+      }
+      const thresholds = modelThresholds.get(compiled.topic);
+      if (scorer === undefined || thresholds === undefined) {return;}
+      const partial = contributions.length > 0 && roundedScore >= compiled.threshold * PARTIAL_SCORE;
+      const needed = partial ? thresholds.supportThreshold : thresholds.threshold;
+      // A probability never reaches 1: no need to score.
+      if (needed >= 1) {return;}
+      const probability = probabilityOf(compiled.topic);
+      if (probability === undefined || probability < needed) {return;}
+      // The rules' own hints, if any, still say why; the model's heaviest terms say the rest.
+      const reasons = scorer.reasons({ title, abstract, categories, keywords }, compiled.topic, MODEL_REASONS);
+      const modelEvidence =
+        reasons.length > 0 ? `model: ${reasons.map((term) => `"${evidenceText(term)}"`).join(', ')}` : 'model';
+      tags.push({
+        topic: compiled.topic,
+        // Below the rules' threshold, so a tag the rules give sorts first.
+        score: Math.round(compiled.threshold * probability * 100) / 100,
+        evidence: [modelEvidence, ...orderEvidence(contributions)],
+      });
     });
 
     return tags.sort(
@@ -144,8 +193,28 @@ export function createTopicClassifier(ruleBook: TopicRuleBook): TopicClassifier 
   };
 }
 
-/** Multi-label topics for one paper, best first; only topics whose score reaches the threshold. */
-export const classifyTopics: TopicClassifier = createTopicClassifier(TOPIC_RULES);
+/** Multi-label topics for one paper, best first: the rules, the paper's metadata and the committed model. */
+export const classifyTopics: TopicClassifier = createTopicClassifier(TOPIC_RULES, TOPIC_MODEL);
+
+/**
+ * The rules alone (no model) on a paper: the topics they tag and those with some evidence short of a tag,
+ * which is what the model's two thresholds are chosen against.
+ */
+export function createRuleVerdicts(ruleBook: TopicRuleBook): (input: TopicInput) => RuleVerdict {
+  const rules = createTopicClassifier(ruleBook);
+  const lowered = createTopicClassifier({
+    ...ruleBook,
+    threshold: ruleBook.threshold * PARTIAL_SCORE,
+    topics: ruleBook.topics.map((ruleSet) =>
+      ruleSet.threshold === undefined ? ruleSet : { ...ruleSet, threshold: ruleSet.threshold * PARTIAL_SCORE },
+    ),
+  });
+  return (input) => {
+    const tagged = new Set(rules(input).map((tag) => tag.topic));
+    const partial = new Set(lowered(input).map((tag) => tag.topic).filter((topic) => !tagged.has(topic)));
+    return { tagged, partial };
+  };
+}
 
 function compileTopic(ruleSet: TopicRuleSet, defaultThreshold: number): CompiledTopic {
   const context = `topic "${ruleSet.topic}"`;
@@ -245,6 +314,24 @@ function matchKeywords(set: PatternSet, keywords: readonly string[]): (string | 
       if (count > 0 && matched[index] === undefined) {matched[index] = evidenceText(keyword);}
     });
   }
+  return matched;
+}
+
+/** For each phrase rule of the topic, the first HF keyword it matches (each rule counts once per paper). */
+function matchKeywordPhrases(
+  compiled: CompiledTopic,
+  topicIndex: number,
+  keywords: readonly string[],
+  candidates: readonly boolean[][],
+): (string | undefined)[] {
+  const matched = new Array<string | undefined>(compiled.phrases.weights.length).fill(undefined);
+  keywords.forEach((keyword, keywordIndex) => {
+    if (keyword.length === 0 || !candidates[keywordIndex][topicIndex]) {return;}
+    const hits = scanPhrases(compiled.phrases, keyword, 1);
+    hits.counts.forEach((count, index) => {
+      if (count > 0 && matched[index] === undefined) {matched[index] = evidenceText(keyword);}
+    });
+  });
   return matched;
 }
 

@@ -1,18 +1,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { classifyTopics, type TopicInput } from './classify-topics';
-import { isTopicSlug, TOPIC_SLUGS, type TopicSlug } from './taxonomy';
+import { classifyTopics } from './classify-topics';
+import { parseLabelledPapers, type LabelledPaper } from './labelled-papers';
+import { TOPIC_SLUGS } from './taxonomy';
 import { measureTopicQuality } from './topic-metrics';
 
 /**
  * Hand-labelled papers: the seed Daily Papers page, the 2024-10-25 Daily Papers page, and papers written in the
  * style of arXiv listings for the thinner topics. Each was labelled before the rules were run on it.
  */
-interface LabelledPaper extends TopicInput {
-  topics: TopicSlug[];
-  source: string;
-}
-
 const FIXTURE_PATH = path.join(__dirname, '../../../../test/fixtures/topics/labelled-papers.json');
 const SOURCES = new Set(['seed', 'hf-2024-10-25', 'written']);
 const MIN_PAPERS = 200;
@@ -20,39 +16,7 @@ const MIN_SUPPORT_PER_TOPIC = 5;
 const MIN_MICRO_F1 = 0.85;
 
 function loadLabelledPapers(): LabelledPaper[] {
-  const parsed: unknown = JSON.parse(readFileSync(FIXTURE_PATH, 'utf8'));
-  if (!Array.isArray(parsed)) {
-    throw new Error(`${FIXTURE_PATH} must hold an array`);
-  }
-  return parsed.map((entry: unknown, index): LabelledPaper => {
-    const record = entry as Record<string, unknown>;
-    const topics = Array.isArray(record.topics) ? record.topics : [];
-    if (typeof record.title !== 'string' || typeof record.abstract !== 'string') {
-      throw new Error(`paper #${index} needs a title and an abstract`);
-    }
-    const slugs = topics.filter((topic): topic is TopicSlug => typeof topic === 'string' && isTopicSlug(topic));
-    if (slugs.length !== topics.length) {
-      throw new Error(`paper #${index} has an unknown topic: ${String(topics)}`);
-    }
-    return {
-      title: record.title,
-      abstract: record.abstract,
-      topics: slugs,
-      source: typeof record.source === 'string' ? record.source : '',
-      categories: stringList(record.categories, `paper #${index} categories`),
-      keywords: stringList(record.keywords, `paper #${index} keywords`),
-    };
-  });
-}
-
-function stringList(value: unknown, context: string): string[] | undefined {
-  if (value === undefined) {
-    return undefined;
-  }
-  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
-    throw new Error(`${context} must be a list of strings`);
-  }
-  return value;
+  return parseLabelledPapers(JSON.parse(readFileSync(FIXTURE_PATH, 'utf8')), FIXTURE_PATH);
 }
 
 describe('classifyTopics on the labelled set', () => {

@@ -119,6 +119,10 @@ export interface HeldOutQuality {
   falseTags: number;
   /** Share of predicted tags that are neither clear nor borderline. */
   falseTagRate: number;
+  /** Paper-topic pairs that are neither clear nor borderline: the clear negatives. */
+  clearNegatives: number;
+  /** Share of clear negatives tagged: the CV's "false tags" and the measure of precision. */
+  negativesTaggedRate: number;
   perTopic: HeldOutTopicCounts[];
 }
 
@@ -128,10 +132,12 @@ export function measureHeldOutQuality(rows: readonly HeldOutPrediction[]): HeldO
     TOPIC_SLUGS.map((topic) => [topic, { clear: 0, found: 0, falseTags: 0 }]),
   );
   let predictedTags = 0;
+  let clearNegatives = 0;
   for (const row of rows) {
     const predicted = new Set(row.predicted);
     const allowed = new Set([...row.clear, ...row.borderline]);
     predictedTags += predicted.size;
+    clearNegatives += TOPIC_SLUGS.length - allowed.size;
     for (const topic of new Set(row.clear)) {
       const entry = counts.get(topic);
       if (entry !== undefined) {
@@ -166,6 +172,8 @@ export function measureHeldOutQuality(rows: readonly HeldOutPrediction[]): HeldO
     predictedTags,
     falseTags,
     falseTagRate: ratio(falseTags, predictedTags),
+    clearNegatives,
+    negativesTaggedRate: ratio(falseTags, clearNegatives),
     perTopic,
   };
 }

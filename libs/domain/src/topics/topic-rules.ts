@@ -40,6 +40,8 @@ export interface TopicRuleBook {
   readonly threshold: number;
   /** Multiplier for a phrase found in the title (counted once). */
   readonly titleWeight: number;
+  /** Multiplier for a phrase found in a Hugging Face keyword (counted once, whichever keywords match it). */
+  readonly keywordWeight: number;
   /** Multipliers for the 1st, 2nd, 3rd… abstract hit of one phrase; hits beyond the list add nothing. */
   readonly abstractRepeatWeights: readonly number[];
   /** Title and abstract are cut to this many characters: real abstracts are < 2,000, this bounds the cost. */
@@ -54,6 +56,7 @@ export interface TopicRuleBook {
 export const TOPIC_RULES: TopicRuleBook = {
   threshold: 3,
   titleWeight: 2,
+  keywordWeight: 1,
   abstractRepeatWeights: [1, 0.5, 0.25],
   maxTextLength: 20_000,
   topics: [
@@ -76,6 +79,8 @@ export const TOPIC_RULES: TopicRuleBook = {
         { pattern: 'language modell?ing', weight: 2 },
         { pattern: 'chatgpt|gpt-?[345](?:o|\\.5)?|gpt models?', weight: 2 },
         { pattern: 'llama(?:-?\\d(?:\\.\\d)?)?|mistral(?:-7b)?|qwen\\d*(?:\\.\\d)?|phi-\\d', weight: 2 },
+        { pattern: 'claude(?:[- ]\\d(?:\\.\\d)?)?|gemini(?:[- ]\\d(?:\\.\\d)?)?|deepseek(?:-v\\d(?:\\.\\d)?)?|gpt-4\\.1|gpt-5', weight: 2 },
+        { pattern: 'machine translation|nmt|natural language understanding|nlu', weight: 1.5 },
         { pattern: 'instruction[- ]tun(?:ing|ed)|instruct(?:ion)? models?', weight: 2 },
         { pattern: 'supervised fine-?tuning|sft', weight: 1.5 },
         {
@@ -123,10 +128,16 @@ export const TOPIC_RULES: TopicRuleBook = {
           weight: 2,
         },
         { pattern: 'deepseek-r1|o1(?:-preview|-mini)?|o3-mini|quiet-star', weight: 1.5 },
+        // Formal mathematics by models is reasoning (theory keeps proofs about learning).
+        {
+          pattern:
+            '(?:automated |neural |formal )?theorem provers?|formal (?:proofs?|mathematics|verification)|lean ?4|mathlib|minif2f|putnambench',
+          weight: 3,
+        },
         { pattern: 'tree search|backtracking|sequential search', weight: 1.5 },
         { pattern: 'problem[- ]solving|puzzles?', weight: 1 },
       ],
-      categories: [{ category: 'cs.LO', weight: 1 }],
+      categories: [{ category: 'cs.LO', weight: 1.5 }],
       keywords: [
         { pattern: 'chain[- ]of[- ]thought|cot|reasoning', weight: 3 },
         { pattern: '(?:test|inference)[- ]time (?:compute|scaling)', weight: 3 },
@@ -219,6 +230,10 @@ export const TOPIC_RULES: TopicRuleBook = {
         { pattern: '(?:video|across) frames|object tracking', weight: 1.5 },
         { pattern: 'frames|spatio-temporal', weight: 0.5 },
         { pattern: 'sora|animatediff', weight: 2 },
+        {
+          pattern: '(?:long|streaming|egocentric|input|generated|real-world) videos?|video (?:frames|benchmarks?|tokens|reasoning|lmms?|mllms?)',
+          weight: 2,
+        },
       ],
       categories: [],
       keywords: [{ pattern: 'video', weight: 3 }],
@@ -226,6 +241,12 @@ export const TOPIC_RULES: TopicRuleBook = {
     {
       topic: 'vision',
       phrases: [
+        // Generating or editing images is image generation: "image" there does not make it recognition.
+        {
+          pattern:
+            'image[- ]to[- ](?:image|video)|image (?:generation|synthesis|editing|inpainting|compositing)|inpainting|text-to-image|generative adversarial networks?|gans?',
+          weight: -1,
+        },
         { pattern: 'vision transformers?|vits?|deit(?:-[a-z])?|swin', weight: 3 },
         { pattern: '(?:object|remote sensing object) detection|detectors?|yolo\\w*', weight: 3 },
         { pattern: '(?:semantic|instance|panoptic|scene text) segmentation|segment anything(?: model)?', weight: 3 },
@@ -303,6 +324,11 @@ export const TOPIC_RULES: TopicRuleBook = {
         { pattern: 'reinforcement learning', weight: 2.5 },
         { pattern: 'rl(?:hf|vr)?', weight: 2 },
         { pattern: 'self-play', weight: 2 },
+        {
+          pattern:
+            'grpo|group relative policy optimi[sz]ation|rlvr|verifiable rewards?|reinforcement fine-?tuning|rl fine-?tuning',
+          weight: 2.5,
+        },
         {
           pattern: 'policy (?:optimization|gradients?)|actor-critic|q-learning|markov decision process(?:es)?|mdps?',
           weight: 2,
@@ -472,7 +498,8 @@ export const TOPIC_RULES: TopicRuleBook = {
           pattern: '(?:text|sentence|document) embeddings?|embedding models?|vector (?:search|databases?)',
           weight: 2.5,
         },
-        { pattern: 'search engines?|knowledge-intensive|passages?|documents', weight: 1 },
+        { pattern: 'search engines?|knowledge-intensive|passages?|documents|retriev(?:e|ed|es|ing)', weight: 1 },
+        { pattern: '(?:text|passage|document) ranking', weight: 2 },
       ],
       categories: [{ category: 'cs.IR', weight: 2 }],
       keywords: [{ pattern: 'retrieval|rag|retrievers?|embeddings?|re-?ranking', weight: 3 }],
@@ -513,6 +540,9 @@ export const TOPIC_RULES: TopicRuleBook = {
         { pattern: 'robots?|robotic(?:s)?|embodied (?:ai|agents?)|sim-to-real|sim2real|legged|quadrupeds?', weight: 3 },
         // D4RL and Gym "locomotion" tasks are simulated RL benchmarks.
         { pattern: 'locomotion', weight: 2 },
+        { pattern: 'vision-language-action(?: models?)?|vlas?|humanoids?|dexterous|teleoperat\\w*', weight: 3 },
+        // Not bare "grasp": models "grasp" concepts too.
+        { pattern: 'grasping|end-effectors?|manipulators?|visuomotor', weight: 2 },
         { pattern: 'autonomous driving|self-driving|v2x|vehicle-to-everything|cooperative perception', weight: 3 },
         { pattern: 'slam|simultaneous localization and mapping|odometry|motion planning', weight: 3 },
         { pattern: 'autonomous vehicles?|manipulation|navigation|drones?|uavs?', weight: 2 },
@@ -691,7 +721,8 @@ export const TOPIC_RULES: TopicRuleBook = {
         { pattern: 'optimization|hyperparameters?|probabilistic', weight: 0.5 },
       ],
       categories: [
-        { category: 'stat.ML', weight: 1.5 },
+        // Nearly every ML paper cross-lists stat.ML: a hint, not half a tag.
+        { category: 'stat.ML', weight: 1 },
         { category: 'math.OC', weight: 2.5 },
         { category: 'math.ST', weight: 2.5 },
         { category: 'stat.TH', weight: 2.5 },
@@ -712,7 +743,9 @@ export const TOPIC_RULES: TopicRuleBook = {
         },
         { pattern: 'click-through rate|ctr(?: prediction)?|user-item|users and items', weight: 3 },
         { pattern: 'recommend(?:ation|ations|ing|ed)?', weight: 2 },
-        { pattern: 'personaliz(?:ed|ation)|ranking', weight: 0.5 },
+        { pattern: 'personaliz(?:ed|ation)', weight: 0.5 },
+        // Ranking passages for a query is retrieval; only with other hints is it ranking items for users.
+        { pattern: 'ranking', weight: 0.25 },
       ],
       categories: [{ category: 'cs.IR', weight: 1.5 }],
       keywords: [{ pattern: 'recommend\\w*|click-through|collaborative filtering', weight: 3 }],
