@@ -7,6 +7,8 @@ export enum QueueName {
   Fetch = 'fetch',
   Classify = 'classify',
   Notify = 'notify',
+  /** Calls to the optional embeddings service, apart from classification: an outage there holds up nothing else. */
+  Embed = 'embed',
 }
 
 export enum JobName {
@@ -32,6 +34,11 @@ export enum JobName {
   RelevanceTrain = 'RelevanceTrain',
   /** Remove ledger rows older than RETENTION_DAYS (hourly, by the notifier's scheduler). */
   LedgerPrune = 'LedgerPrune',
+  /**
+   * Embed ready papers with the configured embeddings service (EMBEDDINGS_URL; at most EMBED_BATCH_SIZE) and
+   * store the vectors; papers already embedded by the current model are skipped.
+   */
+  PapersEmbed = 'PapersEmbed',
 }
 
 export interface JobPayloads {
@@ -52,6 +59,7 @@ export interface JobPayloads {
   [JobName.RelevanceTrain]: { subscriptionId: string };
   /** `now` (ISO-8601): prune as if the clock read that instant. */
   [JobName.LedgerPrune]: { now?: string };
+  [JobName.PapersEmbed]: { paperIds: string[] };
 }
 
 export type JobData<N extends JobName> = JobPayloads[N];
@@ -65,6 +73,19 @@ export function classifyBatches(listingIds: readonly string[]): JobData<JobName.
   const batches: JobData<JobName.ListingsClassify>[] = [];
   for (let start = 0; start < sorted.length; start += CLASSIFY_BATCH_SIZE) {
     batches.push({ listingIds: sorted.slice(start, start + CLASSIFY_BATCH_SIZE) });
+  }
+  return batches;
+}
+
+/** Papers per embed job: a few requests to the service (64 inputs each), short enough to retry whole. */
+export const EMBED_BATCH_SIZE = 256;
+
+/** Paper ids cut into embed payloads, each sorted, so the same papers always make the same job. */
+export function embedBatches(paperIds: readonly string[]): JobData<JobName.PapersEmbed>[] {
+  const sorted = [...new Set(paperIds)].sort();
+  const batches: JobData<JobName.PapersEmbed>[] = [];
+  for (let start = 0; start < sorted.length; start += EMBED_BATCH_SIZE) {
+    batches.push({ paperIds: sorted.slice(start, start + EMBED_BATCH_SIZE) });
   }
   return batches;
 }
@@ -89,6 +110,7 @@ export const JOB_QUEUE = {
   // CPU work off the notifier's and api's event loops (docs/adr/0003-relevance-model.md).
   [JobName.RelevanceTrain]: QueueName.Classify,
   [JobName.LedgerPrune]: QueueName.Notify,
+  [JobName.PapersEmbed]: QueueName.Embed,
 } as const satisfies Record<JobName, QueueName>;
 
 /** The job names a queue carries, as a type: what its worker must declare a handler for. */

@@ -31,8 +31,14 @@ describe('queues on a Redis Cluster', () => {
       [QueueName.Fetch]: queue(QueueName.Fetch),
       [QueueName.Classify]: queue(QueueName.Classify),
       [QueueName.Notify]: queue(QueueName.Notify),
+      [QueueName.Embed]: queue(QueueName.Embed),
     };
-    producer = new JobProducer(queues[QueueName.Fetch], queues[QueueName.Classify], queues[QueueName.Notify]);
+    producer = new JobProducer(
+      queues[QueueName.Fetch],
+      queues[QueueName.Classify],
+      queues[QueueName.Notify],
+      queues[QueueName.Embed],
+    );
   }, 60_000);
 
   afterAll(() =>
