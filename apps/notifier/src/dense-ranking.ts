@@ -7,6 +7,8 @@ import { DenseWindow, type VotedVector } from '@libs/domain';
 export interface DenseInputs {
   window: DenseWindow;
   voted: VotedVector[];
+  /** EMBEDDINGS_WEIGHT. */
+  weight: number;
 }
 
 const TTL_MS = 10_000;
@@ -22,13 +24,16 @@ const VOTES_READ = 200;
 @Injectable()
 export class DenseRanking {
   private readonly model: string | null;
+  private readonly weight: number;
   private readonly windows = new Map<string, { value: Promise<DenseWindow>; expires: number }>();
 
   constructor(
     settings: Settings,
     private readonly embeddings: EmbeddingRepository,
   ) {
-    this.model = settings.embeddings?.model ?? null;
+    // Weight 0 stores embeddings without ranking by them: nothing to read per digest then.
+    this.model = settings.EMBEDDINGS_WEIGHT > 0 ? (settings.embeddings?.model ?? null) : null;
+    this.weight = settings.EMBEDDINGS_WEIGHT;
   }
 
   get enabled(): boolean {
@@ -48,7 +53,9 @@ export class DenseRanking {
       this.window(this.model, windowKey, candidateIds),
       this.embeddings.voted(subscriptionId, this.model, VOTES_READ),
     ]);
-    return window.embedded && voted.some((paper) => paper.vote === 'up') ? { window, voted } : null;
+    return window.embedded && voted.some((paper) => paper.vote === 'up')
+      ? { window, voted, weight: this.weight }
+      : null;
   }
 
   /** Forgets every window read so far. */

@@ -139,7 +139,7 @@ export class DigestMatcher {
       eligible,
     );
     if (dense) {
-      addDenseSimilarity(scores, dense.window, denseSimilarities(dense.window, dense.voted), eligible);
+      addDenseSimilarity(scores, dense.window, denseSimilarities(dense.window, dense.voted), eligible, dense.weight);
     }
     const picks = pickForYou(
       { ids: relevance.index.ids, upvotes: relevance.upvotes },
