@@ -438,48 +438,38 @@ function speed(): void {
   const filters = everyone.map((user) => ({ ...user, excludeTopics: [], minUpvotes: 0 }));
   const list = { ids: candidates.map((candidate) => candidate.id), upvotes };
   let checksum = 0;
-  const forYou = time(() => {
-    const index = new CandidateIndex(candidates);
-    const buffer = new Float32Array(index.size);
-    const eligible = new Uint8Array(index.size);
-    for (let s = 0; s < SUBSCRIBERS; s++) {
-      const u = s % everyone.length;
-      markCandidates(candidatePapers, filters[u], keywordRanks[u], eligible);
-      const scores = addInterestBoost(
-        index.score(models[u], [], buffer),
-        candidatePapers,
-        filters[u],
-        keywordRanks[u],
-        eligible,
-      );
-      checksum += pickForYou(list, scores, 20, eligible).length;
-    }
-  });
-  // The same with the dense term, as DigestMatcher blends it when embeddings are on: the window's
-  // embeddings made once, each voted paper's cosines once per window, a profile per digest.
+  // For-you as DigestMatcher ranks; `withDense` adds the dense term as it does when embeddings are on: the
+  // window's embeddings made once, each voted paper's cosines once per window, a profile per digest.
   const voted = sets.map((set) => [
     ...set.likedIds.map((paperId) => ({ paperId, vote: 'up' as const, vector: embeddings.get(paperId)! })),
     ...set.dislikedIds.map((paperId) => ({ paperId, vote: 'down' as const, vector: embeddings.get(paperId)! })),
   ]);
-  const forYouDense = time(() => {
-    const index = new CandidateIndex(candidates);
-    const window = new DenseWindow(candidates.map((_, i) => embeddings.get(papers[i % papers.length].id)));
-    const buffer = new Float32Array(index.size);
-    const eligible = new Uint8Array(index.size);
-    for (let s = 0; s < SUBSCRIBERS; s++) {
-      const u = s % everyone.length;
-      markCandidates(candidatePapers, filters[u], keywordRanks[u], eligible);
-      const scores = addInterestBoost(
-        index.score(models[u], [], buffer),
-        candidatePapers,
-        filters[u],
-        keywordRanks[u],
-        eligible,
-      );
-      addDenseSimilarity(scores, window, denseSimilarities(window, voted[u]), eligible);
-      checksum += pickForYou(list, scores, 20, eligible).length;
-    }
-  });
+  const rankForYou = (withDense: boolean) =>
+    time(() => {
+      const index = new CandidateIndex(candidates);
+      const window = withDense
+        ? new DenseWindow(candidates.map((_, i) => embeddings.get(papers[i % papers.length].id)))
+        : null;
+      const buffer = new Float32Array(index.size);
+      const eligible = new Uint8Array(index.size);
+      for (let s = 0; s < SUBSCRIBERS; s++) {
+        const u = s % everyone.length;
+        markCandidates(candidatePapers, filters[u], keywordRanks[u], eligible);
+        const scores = addInterestBoost(
+          index.score(models[u], [], buffer),
+          candidatePapers,
+          filters[u],
+          keywordRanks[u],
+          eligible,
+        );
+        if (window) {
+          addDenseSimilarity(scores, window, denseSimilarities(window, voted[u]), eligible);
+        }
+        checksum += pickForYou(list, scores, 20, eligible).length;
+      }
+    });
+  const forYou = rankForYou(false);
+  const forYouDense = rankForYou(true);
   const baseline = time(() => {
     for (let s = 0; s < SUBSCRIBERS; s++) {
       const u = s % everyone.length;
