@@ -69,12 +69,7 @@ export const CLASSIFY_BATCH_SIZE = 500;
 
 /** Listing ids cut into classify payloads, each sorted, so the same listings always make the same job. */
 export function classifyBatches(listingIds: readonly string[]): JobData<JobName.ListingsClassify>[] {
-  const sorted = [...new Set(listingIds)].sort();
-  const batches: JobData<JobName.ListingsClassify>[] = [];
-  for (let start = 0; start < sorted.length; start += CLASSIFY_BATCH_SIZE) {
-    batches.push({ listingIds: sorted.slice(start, start + CLASSIFY_BATCH_SIZE) });
-  }
-  return batches;
+  return sortedBatches(listingIds, CLASSIFY_BATCH_SIZE).map((batch) => ({ listingIds: batch }));
 }
 
 /** Papers per embed job: a few requests to the service (64 inputs each), short enough to retry whole. */
@@ -82,10 +77,15 @@ export const EMBED_BATCH_SIZE = 256;
 
 /** Paper ids cut into embed payloads, each sorted, so the same papers always make the same job. */
 export function embedBatches(paperIds: readonly string[]): JobData<JobName.PapersEmbed>[] {
-  const sorted = [...new Set(paperIds)].sort();
-  const batches: JobData<JobName.PapersEmbed>[] = [];
-  for (let start = 0; start < sorted.length; start += EMBED_BATCH_SIZE) {
-    batches.push({ paperIds: sorted.slice(start, start + EMBED_BATCH_SIZE) });
+  return sortedBatches(paperIds, EMBED_BATCH_SIZE).map((batch) => ({ paperIds: batch }));
+}
+
+/** Distinct ids, sorted, in slices of at most `size`: the same ids always make the same jobs (and job ids). */
+function sortedBatches(ids: readonly string[], size: number): string[][] {
+  const sorted = [...new Set(ids)].sort();
+  const batches: string[][] = [];
+  for (let start = 0; start < sorted.length; start += size) {
+    batches.push(sorted.slice(start, start + size));
   }
   return batches;
 }
