@@ -1,10 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
+  addDenseSimilarity,
   addInterestBoost,
   CandidateIndex,
   classifyTopics,
+  DenseWindow,
+  denseSimilarities,
   DocumentFrequencies,
   modelSize,
   markCandidates,
@@ -18,11 +23,15 @@ import {
   trainRelevanceModel,
   DEFAULT_TRAINING,
   INTEREST_MATCH_BOOST,
+  DENSE_SIMILARITY_WEIGHT,
+  tokenize,
   type CandidatePaper,
   type RelevanceModel,
   type SparseVector,
   type TrainingOptions,
 } from '../libs/domain/src';
+import { HttpClient } from '../libs/http/src';
+import { EmbeddingsFeaturizer } from '../apps/classifier/src/embeddings-featurizer';
 import { argument } from './bench-support';
 
 /**
@@ -36,7 +45,15 @@ import { argument } from './bench-support';
  * days 1-7 only (votes on days 1-4, ranking of days 5-7). Speed: training per subscriber and scoring
  * subscribers × candidates, each with a baseline timed in the same run. Prints figures only.
  *
+ * Embeddings: every paper is embedded through the real featurizer path (EmbeddingsFeaturizer over the
+ * one outbound client) from an OpenAI-compatible /v1/embeddings; for-you is then reported tf-idf only and
+ * blended with the dense term, in the same run. `--embeddings-url URL --embeddings-model NAME` (and
+ * EMBEDDINGS_API_KEY) ask a real service; without them a loopback stand-in answers with hashed
+ * bag-of-words vectors, which exercise the path but are no language model: no npm package ships a
+ * sentence encoder's weights, so the blend's gain with a real model is measured only where one is at hand.
+ *
  *   node -r @swc-node/register bench/ranking.ts [--subscribers 100000] [--candidates 1000] [--tune]
+ *     [--embeddings-url http://127.0.0.1:8080/v1/embeddings --embeddings-model bge-small-en-v1.5]
  */
 interface FixturePaper {
   id: string;
@@ -74,6 +91,10 @@ const featurizer = new TfIdfFeaturizer(DocumentFrequencies.of(counts.values()));
 const vectors = new Map(papers.map((paper) => [paper.id, featurizer.vectorize(counts.get(paper.id)!)]));
 const topicsOf = new Map(papers.map((paper) => [paper.id, classifyTopics(paper).map((tag) => tag.topic as string)]));
 const lastVoteDay = root.trainDays[1];
+/** Each paper's embedding, filled by embedPapers() before anything is ranked. */
+const embeddings = new Map<string, Float32Array>();
+/** Where they came from, for the report. */
+let embeddingsSource = '';
 /** The evaluation: votes on days 1-7, the ranking of days 8-14. Never used to choose anything. */
 const testSplit: Split = {
   votes: papers.filter((paper) => paper.day <= lastVoteDay),
@@ -94,7 +115,8 @@ interface Row {
   perUser: number[];
 }
 
-function main(): void {
+async function main(): Promise<void> {
+  await embedPapers();
   if (process.argv.includes('--tune')) {
     tune();
     return;
@@ -106,6 +128,7 @@ function main(): void {
   console.log(
     'Hyper-parameters were chosen on days 1-7 only (votes on days 1-4, ranking of days 5-7: `--tune`); days 8-14 never were.',
   );
+  console.log(`Embeddings: ${embeddingsSource}; dense weight ${DENSE_SIMILARITY_WEIGHT}`);
   console.log('');
   for (const [title, group] of [
     ['Fine-grained interests (headline)', users],
@@ -153,6 +176,15 @@ function report(title: string, group: readonly PseudoUser[]): void {
       headline.push(eight, seeds);
     }
   }
+  // The same for-you rankings with the dense term blended in (docs/relevance.md, "Embeddings").
+  const blended = [
+    add('learned, 8 votes (5 up + 3 down), for-you + dense term', (user, split) =>
+      learned(user, split, 5, 3, {}, 'for-you', INTEREST_MATCH_BOOST, DENSE_SIMILARITY_WEIGHT),
+    ),
+    add('seeds only (5 seed papers), for-you + dense term', (user, split) =>
+      learned(user, split, 5, 0, {}, 'for-you', INTEREST_MATCH_BOOST, DENSE_SIMILARITY_WEIGHT),
+    ),
+  ];
   const best = Math.max(...rows.slice(0, baselines).map((row) => row.ndcg));
   console.log(`### ${title}: ${group.length} pseudo-users`);
   console.log('');
@@ -173,6 +205,13 @@ function report(title: string, group: readonly PseudoUser[]): void {
     const cells = [topic, today, ...headline].map((row) => row.perUser[i].toFixed(2));
     console.log(`| ${user.id} | ${relevant} | ${cells.join(' | ')} |`);
   });
+  console.log('');
+  const [eightForYou, seedsForYou] = headline.slice(2);
+  console.log(
+    `Dense term (${embeddingsSource}), nDCG@10 on days 8-14: 8 votes ${eightForYou.ndcg.toFixed(3)} tf-idf only → ` +
+      `${blended[0].ndcg.toFixed(3)} blended (${(blended[0].ndcg / eightForYou.ndcg).toFixed(3)}×); seeds ` +
+      `${seedsForYou.ndcg.toFixed(3)} → ${blended[1].ndcg.toFixed(3)} (${(blended[1].ndcg / seedsForYou.ndcg).toFixed(3)}×)`,
+  );
   console.log('');
   exploreReport(group);
 }
@@ -234,6 +273,8 @@ function trainingSet(user: PseudoUser, votes: readonly FixturePaper[], up: numbe
     liked: liked.map(vectorOf),
     disliked: disliked.map(vectorOf),
     background: votes.filter((paper) => !voted.has(paper.id)).map(vectorOf),
+    likedIds: liked.map((paper) => paper.id),
+    dislikedIds: disliked.map((paper) => paper.id),
   };
 }
 
@@ -253,8 +294,10 @@ function learned(
   options: Partial<TrainingOptions> = {},
   mode: Mode = 'all',
   boost = INTEREST_MATCH_BOOST,
+  denseWeight = 0,
 ): Map<string, number> {
-  const model = trainRelevanceModel(trainingSet(user, split.votes, up, down), options);
+  const training = trainingSet(user, split.votes, up, down);
+  const model = trainRelevanceModel(training, options);
   const index = new CandidateIndex(split.ranked.map((paper) => ({ id: paper.id, vector: vectors.get(paper.id)! })));
   const scores = model ? index.score(model) : new Float32Array(index.size);
   if (mode === 'for-you') {
@@ -262,6 +305,16 @@ function learned(
       split.ranked.filter((paper) => matchesKeyword(paper, user.keywords)).map((paper) => [paper.id, 1]),
     );
     addInterestBoost(scores, split.ranked.map(candidatePaper), user, keywordRanks, undefined, boost);
+  }
+  if (denseWeight !== 0) {
+    // As DigestMatcher blends it: centred on the mean cosine of the candidates the filters let through.
+    const window = new DenseWindow(split.ranked.map((paper) => embeddings.get(paper.id)));
+    const voted = [
+      ...training.likedIds.map((paperId) => ({ paperId, vote: 'up' as const, vector: embeddings.get(paperId)! })),
+      ...training.dislikedIds.map((paperId) => ({ paperId, vote: 'down' as const, vector: embeddings.get(paperId)! })),
+    ];
+    const eligible = Uint8Array.from(split.ranked, (paper) => (mode === 'all' || isCandidate(paper, user) ? 1 : 0));
+    addDenseSimilarity(scores, window, denseSimilarities(window, voted), eligible, denseWeight);
   }
   return new Map(
     split.ranked.map((paper, i) => [paper.id, scores[i] + (mode === 'all' || isCandidate(paper, user) ? 0 : -1e6)]),
@@ -307,6 +360,18 @@ function tune(): void {
     return { options: { boost, ...options }, votes: votes.ndcg, seeds: seeds.ndcg };
   });
   results.sort((a, b) => b.votes + b.seeds - (a.votes + a.seeds));
+  // The dense term's weight, with the default training options and boost (embeddings: see the header).
+  console.log(`Dense weight (${embeddingsSource}), validation nDCG@10, for-you after 5 up + 3 down and from seeds:`);
+  for (const weight of [0, 0.1, 0.25, 0.5, 1, 2]) {
+    const score =
+      (up: number, down: number): Scorer =>
+      (user, split) =>
+        learned(user, split, up, down, {}, 'for-you', INTEREST_MATCH_BOOST, weight);
+    const votes = evaluate('', everyone, validationSplit, score(5, 3)).ndcg;
+    const seeds = evaluate('', everyone, validationSplit, score(5, 0)).ndcg;
+    console.log(`${votes.toFixed(3)} (votes)  ${seeds.toFixed(3)} (seeds)  weight ${weight}`);
+  }
+  console.log('');
   console.log('Validation (votes on days 1-4, ranking of days 5-7), nDCG@10 within topics or keywords:');
   for (const { options, votes, seeds } of results.slice(0, 15)) {
     console.log(`${votes.toFixed(3)} (votes)  ${seeds.toFixed(3)} (seeds)  ${JSON.stringify(options)}`);
@@ -373,23 +438,38 @@ function speed(): void {
   const filters = everyone.map((user) => ({ ...user, excludeTopics: [], minUpvotes: 0 }));
   const list = { ids: candidates.map((candidate) => candidate.id), upvotes };
   let checksum = 0;
-  const forYou = time(() => {
-    const index = new CandidateIndex(candidates);
-    const buffer = new Float32Array(index.size);
-    const eligible = new Uint8Array(index.size);
-    for (let s = 0; s < SUBSCRIBERS; s++) {
-      const u = s % everyone.length;
-      markCandidates(candidatePapers, filters[u], keywordRanks[u], eligible);
-      const scores = addInterestBoost(
-        index.score(models[u], [], buffer),
-        candidatePapers,
-        filters[u],
-        keywordRanks[u],
-        eligible,
-      );
-      checksum += pickForYou(list, scores, 20, eligible).length;
-    }
-  });
+  // For-you as DigestMatcher ranks; `withDense` adds the dense term as it does when embeddings are on: the
+  // window's embeddings made once, each voted paper's cosines once per window, a profile per digest.
+  const voted = sets.map((set) => [
+    ...set.likedIds.map((paperId) => ({ paperId, vote: 'up' as const, vector: embeddings.get(paperId)! })),
+    ...set.dislikedIds.map((paperId) => ({ paperId, vote: 'down' as const, vector: embeddings.get(paperId)! })),
+  ]);
+  const rankForYou = (withDense: boolean) =>
+    time(() => {
+      const index = new CandidateIndex(candidates);
+      const window = withDense
+        ? new DenseWindow(candidates.map((_, i) => embeddings.get(papers[i % papers.length].id)))
+        : null;
+      const buffer = new Float32Array(index.size);
+      const eligible = new Uint8Array(index.size);
+      for (let s = 0; s < SUBSCRIBERS; s++) {
+        const u = s % everyone.length;
+        markCandidates(candidatePapers, filters[u], keywordRanks[u], eligible);
+        const scores = addInterestBoost(
+          index.score(models[u], [], buffer),
+          candidatePapers,
+          filters[u],
+          keywordRanks[u],
+          eligible,
+        );
+        if (window) {
+          addDenseSimilarity(scores, window, denseSimilarities(window, voted[u]), eligible);
+        }
+        checksum += pickForYou(list, scores, 20, eligible).length;
+      }
+    });
+  const forYou = rankForYou(false);
+  const forYouDense = rankForYou(true);
   const baseline = time(() => {
     for (let s = 0; s < SUBSCRIBERS; s++) {
       const u = s % everyone.length;
@@ -402,6 +482,11 @@ function speed(): void {
       `(${seconds(forYou.cpu)} s CPU; goal 60 s: ${(forYou.wall / 60_000).toFixed(2)} of it); baseline upvote ` +
       `ranking of the same filters (rankCandidates) ${seconds(baseline.wall)} s (${seconds(baseline.cpu)} s CPU); ` +
       `ratio ${(forYou.cpu / baseline.cpu).toFixed(2)}× the CPU (checksum ${checksum % 997})`,
+  );
+  console.log(
+    `With the dense term (${embeddings.get(papers[0].id)!.length}-dimensional embeddings, 8 voted papers): ` +
+      `for-you ${seconds(forYouDense.wall)} s (${seconds(forYouDense.cpu)} s CPU), ` +
+      `${(forYouDense.cpu / forYou.cpu).toFixed(2)}× the CPU of for-you without it`,
   );
 }
 
@@ -464,6 +549,68 @@ function timeEach(items: number, batch: () => void): { wall: number; cpu: number
   };
 }
 
+/**
+ * Embeds every fixture paper through EmbeddingsFeaturizer: from the service `--embeddings-url` names, or
+ * from a loopback stand-in started here and stopped once the papers are embedded.
+ */
+async function embedPapers(): Promise<void> {
+  const url = argument('--embeddings-url');
+  const model = argument('--embeddings-model') ?? 'stand-in-hashed-words';
+  let standIn: Server | undefined;
+  let endpoint = url;
+  if (endpoint === undefined) {
+    standIn = createServer(standInEmbeddings);
+    await new Promise<void>((resolve) => standIn!.listen(0, '127.0.0.1', resolve));
+    endpoint = `http://127.0.0.1:${(standIn.address() as AddressInfo).port}/v1/embeddings`;
+  }
+  const http = new HttpClient({ allowPrivateTargets: true, userAgent: 'paperboy-bench' });
+  try {
+    const featurizer = new EmbeddingsFeaturizer(http, {
+      url: endpoint,
+      model,
+      apiKey: process.env.EMBEDDINGS_API_KEY,
+    });
+    const vectors = await featurizer.embed(papers);
+    papers.forEach((paper, i) => embeddings.set(paper.id, vectors[i]));
+    embeddingsSource = url
+      ? `${model} from ${url}, ${vectors[0].length} dimensions`
+      : `loopback stand-in (hashed bag of words, ${STAND_IN_DIMS} dimensions; not a language model)`;
+  } finally {
+    await http.close();
+    await new Promise((resolve) => (standIn ? standIn.close(resolve) : resolve(undefined)));
+  }
+}
+
+const STAND_IN_DIMS = 256;
+
+/**
+ * An OpenAI-compatible /v1/embeddings answering with a hashed bag of words: each word of the text adds a
+ * pseudo-random ±1 vector seeded by the word. Deterministic, cheap, and exactly what it looks like: word
+ * overlap without idf, not meaning.
+ */
+function standInEmbeddings(req: IncomingMessage, res: ServerResponse): void {
+  const chunks: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => chunks.push(chunk));
+  req.on('end', () => {
+    const { input } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { input: string[] };
+    const data = input.map((text, index) => {
+      const vector = new Array<number>(STAND_IN_DIMS).fill(0);
+      for (const { term: word } of tokenize(text)) {
+        let seed = 2166136261;
+        for (let c = 0; c < word.length; c++) {
+          seed = Math.imul(seed ^ word.charCodeAt(c), 16777619);
+        }
+        for (let d = 0; d < STAND_IN_DIMS; d++) {
+          seed = Math.imul(seed ^ (seed >>> 15), 2246822507) ^ d;
+          vector[d] += ((seed >>> 16) & 1) === 0 ? 1 : -1;
+        }
+      }
+      return { object: 'embedding', index, embedding: vector };
+    });
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data }));
+  });
+}
+
 function repositoryRoot(from: string): string {
   return existsSync(join(from, 'package.json')) ? from : repositoryRoot(dirname(from));
 }
@@ -472,4 +619,7 @@ function readFixture<T>(name: string): T {
   return JSON.parse(readFileSync(join(fixtures, name), 'utf8')) as T;
 }
 
-main();
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -136,17 +136,18 @@ describe('Worker health, metrics and trace ids (end to end)', () => {
   };
 
   it('should be live and ready, with each worker running and Postgres and Redis up', async () => {
-    for (const [app, queue] of [
-      ['fetcher', 'fetch'],
-      ['classifier', 'classify'],
-      ['notifier', 'notify'],
+    for (const [app, queues] of [
+      ['fetcher', ['fetch']],
+      // The classifier's second worker makes the optional embeddings (its own queue, so an outage there waits apart).
+      ['classifier', ['classify', 'embed']],
+      ['notifier', ['notify']],
       ['api', undefined],
     ] as const) {
       const live = await health(app, '/health/live');
       expect(live.status).toBe(200);
       expect(live.body.info).toMatchObject({ process: { status: 'up' } });
-      // The api runs no BullMQ worker; each worker app runs the one of its queue.
-      expect(live.body.info?.workers).toEqual(queue === undefined ? undefined : { status: 'up', queues: [queue] });
+      // The api runs no BullMQ worker; each worker app runs the ones of its queues.
+      expect(live.body.info?.workers).toEqual(queues === undefined ? undefined : { status: 'up', queues });
       const ready = await health(app, '/health/ready');
       expect(ready.status).toBe(200);
       expect(ready.body).toMatchObject({ status: 'ok', info: { database: { status: 'up' }, redis: { status: 'up' } } });

@@ -39,7 +39,7 @@ describe(`${ClassifierService.name}: classifier`, () => {
     expect(before.term).toBeGreaterThanOrEqual(1);
 
     // Nothing left to featurize: a second pass (another batch, a retried job) counts nothing again.
-    expect(await ctx.app.get(ClassifierService).featurizeReady()).toBe(0);
+    expect(await ctx.app.get(ClassifierService).featurizeReady()).toEqual([]);
     expect({ all: await documents(''), term: await documents('parallel decoding') }).toEqual(before);
   });
 

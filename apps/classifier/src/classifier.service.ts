@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import {
   isDataError,
   isWriteConflict,
@@ -18,6 +18,7 @@ import {
   planBatchMerge,
   titleKey,
 } from '@libs/domain/papers';
+import { PaperEmbedder } from './paper-embedder';
 import { TopicTagger } from './topic-tagger';
 
 const MAX_TITLE = 1000;
@@ -41,6 +42,8 @@ export class ClassifierService {
     private readonly papers: PaperRepository,
     private readonly tagger: TopicTagger,
     private readonly relevance: RelevanceRepository,
+    // Absent where a spec runs the service without queues; the app always has it (it queues nothing when off).
+    @Optional() private readonly embedder?: PaperEmbedder,
   ) {}
 
   /**
@@ -55,18 +58,20 @@ export class ClassifierService {
    */
   async classifyBatch(listingIds: readonly string[], now: Date = new Date()): Promise<Map<string, ListingOutcome>> {
     const outcomes = await this.classifyRetrying(listingIds, now);
-    await this.featurizeReady();
+    const featurized = await this.featurizeReady();
+    // Their embeddings (when configured) come from a job of their own: an outage there fails nothing here.
+    await this.embedder?.queue(featurized);
     return outcomes;
   }
 
   /**
    * Stores the relevance term counts of ready papers that have none (docs/adr/0003-relevance-model.md):
-   * the batch's new papers, and papers from before features existed, oldest first. Returns how many.
+   * the batch's new papers, and papers from before features existed, oldest first. Returns their ids.
    */
-  async featurizeReady(limit = FEATURIZE_PER_BATCH): Promise<number> {
+  async featurizeReady(limit = FEATURIZE_PER_BATCH): Promise<string[]> {
     const papers = await this.relevance.unfeaturized(limit);
     await this.relevance.storeFeatures(papers.map((paper) => ({ paperId: paper.id, counts: termCounts(paper) })));
-    return papers.length;
+    return papers.map((paper) => paper.id);
   }
 
   /** One transaction, run again after a lost race; halved around a listing the database refuses. */

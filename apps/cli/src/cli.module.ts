@@ -10,6 +10,8 @@ import { LookupCommand } from './commands/lookup.command';
 import { SourcesCommand, SourcesEnableCommand, SourcesStatusCommand } from './commands/sources.command';
 import { ReclassifyCommand } from './commands/reclassify.command';
 import { DigestPreviewService } from './digest-preview.service';
+import { EmbedBackfillService } from './embed-backfill.service';
+import { EmbedCommand } from './commands/embed.command';
 import { PipelineRunner } from './pipeline-runner.service';
 import { ReclassifyService } from './reclassify.service';
 
@@ -30,6 +32,8 @@ import { ReclassifyService } from './reclassify.service';
     ReclassifyCommand,
     BackfillService,
     BackfillCommand,
+    EmbedBackfillService,
+    EmbedCommand,
   ],
 })
 export class CliModule {}

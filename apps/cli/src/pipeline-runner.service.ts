@@ -16,6 +16,7 @@ const SERVICE_NAMES: Record<QueueName, string> = {
   [QueueName.Fetch]: 'fetcher',
   [QueueName.Classify]: 'classifier',
   [QueueName.Notify]: 'notifier',
+  [QueueName.Embed]: 'classifier',
 };
 
 export class CliError extends Error {}

@@ -1,9 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { DigestRepository, DigestSelection, PaperNote, RelevanceRepository, SubscriptionEntity } from '@libs/database';
 import {
+  addDenseSimilarity,
   addInterestBoost,
   CandidateIndex,
   CandidatePaper,
+  denseSimilarities,
   type DigestPick,
   explanationText,
   keywordKey,
@@ -18,6 +20,7 @@ import {
   type SparseVector,
   TfIdfFeaturizer,
 } from '@libs/domain';
+import { DenseRanking } from './dense-ranking';
 
 /** A loaded value shared by every digest built within its lifetime; a failed load is not kept. */
 interface Entry<T> {
@@ -73,6 +76,8 @@ export class DigestMatcher {
   constructor(
     private readonly digests: DigestRepository,
     private readonly relevanceRepository: RelevanceRepository,
+    // The optional embeddings term (off unless EMBEDDINGS_URL is set): one extra read a digest when on.
+    @Optional() private readonly dense?: DenseRanking,
   ) {}
 
   /**
@@ -124,6 +129,7 @@ export class DigestMatcher {
     if (!eligible.includes(1)) {
       return { paperIds: [], notes: new Map() };
     }
+    const dense = this.dense?.enabled ? await this.dense.inputs(subscription.id, windowKey, relevance.index.ids) : null;
     // Scored into the window's one buffer: nothing awaits between scoring and picking.
     const scores = addInterestBoost(
       relevance.index.score(model, subscription.followedAuthors ?? [], relevance.buffer),
@@ -132,6 +138,9 @@ export class DigestMatcher {
       keywordRanks,
       eligible,
     );
+    if (dense) {
+      addDenseSimilarity(scores, dense.window, denseSimilarities(dense.window, dense.voted), eligible, dense.weight);
+    }
     const picks = pickForYou(
       { ids: relevance.index.ids, upvotes: relevance.upvotes },
       scores,
@@ -285,6 +294,7 @@ export class DigestMatcher {
     this.windows.clear();
     this.keywords.clear();
     this.relevance.clear();
+    this.dense?.clear();
   }
 
   private cached<T>(entries: Map<string, Entry<T>>, key: string, max: number, load: () => Promise<T>): Promise<T> {

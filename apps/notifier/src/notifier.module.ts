@@ -10,6 +10,7 @@ import { WebhookThrottle } from './channels/webhook-throttle';
 import { ConfirmationCap } from './confirmation-cap';
 import { ConfirmationService } from './confirmation.service';
 import { DeliveryService } from './delivery.service';
+import { DenseRanking } from './dense-ranking';
 import { DigestBuilderService } from './digest-builder.service';
 import { DigestMatcher } from './digest-matcher';
 import { DigestPlannerService } from './digest-planner.service';
@@ -33,6 +34,7 @@ import { SourceAlertService } from './source-alert.service';
     DigestPlannerService,
     DigestBuilderService,
     DigestMatcher,
+    DenseRanking,
     DeliveryService,
     ConfirmationService,
     ConfirmationCap,

@@ -35,6 +35,17 @@ describe('embeddings settings', () => {
     });
   });
 
+  it('should weigh the dense term 0.5 unless told, from 0 to 10', () => {
+    expect(loadSettings({}).EMBEDDINGS_WEIGHT).toBe(0.5);
+    expect(loadSettings({ EMBEDDINGS_WEIGHT: '0' }).EMBEDDINGS_WEIGHT).toBe(0);
+    expect(loadSettings({ EMBEDDINGS_WEIGHT: '1.25' }).EMBEDDINGS_WEIGHT).toBe(1.25);
+    for (const bad of ['-1', '11', 'heavy']) {
+      expect(problemsOf({ EMBEDDINGS_WEIGHT: bad })).toEqual([
+        `EMBEDDINGS_WEIGHT must be a number from 0 to 10 (got "${bad}")`,
+      ]);
+    }
+  });
+
   it('should name what is missing or malformed', () => {
     expect(problemsOf({ EMBEDDINGS_URL: 'https://api.openai.com/v1/embeddings' })).toEqual([
       'EMBEDDINGS_MODEL must be set with EMBEDDINGS_URL (the model to ask for, e.g. text-embedding-3-small)',

@@ -3,6 +3,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   Matches,
@@ -12,7 +13,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { createPublicKey } from 'node:crypto';
-import { MIN_RETENTION_DAYS, normaliseEmail, slackWebhookProblem } from '@libs/domain';
+import { DENSE_SIMILARITY_WEIGHT, MIN_RETENTION_DAYS, normaliseEmail, slackWebhookProblem } from '@libs/domain';
 import { parseRedisTarget, RedisTarget } from './redis-target';
 
 /** true/false/1/0 only; anything else stays a string so the boolean check names it. */
@@ -299,6 +300,17 @@ export class Settings {
   @IsOptional()
   @Matches(/^[\x21-\x7e]{1,1000}$/, { message: 'EMBEDDINGS_API_KEY must be one token without spaces' })
   EMBEDDINGS_API_KEY?: string = undefined;
+
+  /**
+   * How much the dense similarity weighs in a for-you score (docs/relevance.md, "Embeddings"); 0 stores
+   * embeddings without ranking by them. Cosines spread differently per model: choose it with
+   * `bench:ranking --tune --embeddings-url … --embeddings-model …` (its validation days only).
+   */
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && value !== '' ? Number(value) : value))
+  @Max(10, { message: 'EMBEDDINGS_WEIGHT must be a number from 0 to 10' })
+  @Min(0, { message: 'EMBEDDINGS_WEIGHT must be a number from 0 to 10' })
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'EMBEDDINGS_WEIGHT must be a number from 0 to 10' })
+  EMBEDDINGS_WEIGHT: number = DENSE_SIMILARITY_WEIGHT;
 
   /**
    * Tests only (NODE_ENV=test): the instant the services' clock reads at boot; it runs on from there at

@@ -13,6 +13,7 @@ import { MailEventRepository } from './repositories/mail-event.repository';
 import { PaperRepository } from './repositories/paper.repository';
 import { ProfileRepository } from './repositories/profile.repository';
 import { RelevanceRepository } from './repositories/relevance.repository';
+import { EmbeddingRepository } from './repositories/embedding.repository';
 import { SourceRepository } from './repositories/source.repository';
 import { StatsRepository } from './repositories/stats.repository';
 import { SubscriptionRepository } from './repositories/subscription.repository';
@@ -30,6 +31,7 @@ const REPOSITORIES = [
   DeliveryRepository,
   VoteRepository,
   RelevanceRepository,
+  EmbeddingRepository,
   LedgerRetentionRepository,
   ProfileRepository,
   MailEventRepository,

@@ -21,5 +21,6 @@ export * from './repositories/subscription.repository';
 export * from './repositories/stats.repository';
 export * from './repositories/vote.repository';
 export * from './repositories/relevance.repository';
+export * from './repositories/embedding.repository';
 export * from './repositories/ledger-retention.repository';
 export * from './repositories/profile.repository';

@@ -114,5 +114,18 @@ export function jobOptionsFor<N extends JobName>(name: N, data: JobData<N>): Job
     case JobName.LedgerPrune:
       // Idempotent: a retry, or the next hour's run, removes what is left.
       return { ...RETENTION, attempts: 3, backoff: { type: 'exponential', delay: 60 * SECOND } };
+    case JobName.PapersEmbed:
+      // The embeddings service may be down for a while (a 5xx or 429, a timeout): about 2 hours of retries
+      // with jitter; a backfill queues what is still missing after that. The id is a hash of the paper ids,
+      // so queueing the same papers twice is a no-op; a run that finds them embedded calls nothing.
+      return {
+        ...RETENTION,
+        jobId: `embed-${createHash('sha256')
+          .update((data as JobData<JobName.PapersEmbed>).paperIds.join(','))
+          .digest('hex')
+          .slice(0, 32)}`,
+        attempts: 8,
+        backoff: { type: 'exponential', delay: 60 * SECOND, jitter: 0.5 },
+      };
   }
 }

@@ -16,8 +16,14 @@ export class JobProducer {
     @InjectQueue(QueueName.Fetch) fetch: Queue,
     @InjectQueue(QueueName.Classify) classify: Queue,
     @InjectQueue(QueueName.Notify) notify: Queue,
+    @InjectQueue(QueueName.Embed) embed: Queue,
   ) {
-    this.queues = { [QueueName.Fetch]: fetch, [QueueName.Classify]: classify, [QueueName.Notify]: notify };
+    this.queues = {
+      [QueueName.Fetch]: fetch,
+      [QueueName.Classify]: classify,
+      [QueueName.Notify]: notify,
+      [QueueName.Embed]: embed,
+    };
     const errors = new QueueErrorReporter('Queues');
     Object.values(this.queues).forEach((queue) => errors.watch(queue));
   }

@@ -7,6 +7,8 @@ export enum QueueName {
   Fetch = 'fetch',
   Classify = 'classify',
   Notify = 'notify',
+  /** Calls to the optional embeddings service, apart from classification: an outage there holds up nothing else. */
+  Embed = 'embed',
 }
 
 export enum JobName {
@@ -32,6 +34,11 @@ export enum JobName {
   RelevanceTrain = 'RelevanceTrain',
   /** Remove ledger rows older than RETENTION_DAYS (hourly, by the notifier's scheduler). */
   LedgerPrune = 'LedgerPrune',
+  /**
+   * Embed ready papers with the configured embeddings service (EMBEDDINGS_URL; at most EMBED_BATCH_SIZE) and
+   * store the vectors; papers already embedded by the current model are skipped.
+   */
+  PapersEmbed = 'PapersEmbed',
 }
 
 export interface JobPayloads {
@@ -52,6 +59,7 @@ export interface JobPayloads {
   [JobName.RelevanceTrain]: { subscriptionId: string };
   /** `now` (ISO-8601): prune as if the clock read that instant. */
   [JobName.LedgerPrune]: { now?: string };
+  [JobName.PapersEmbed]: { paperIds: string[] };
 }
 
 export type JobData<N extends JobName> = JobPayloads[N];
@@ -61,10 +69,23 @@ export const CLASSIFY_BATCH_SIZE = 500;
 
 /** Listing ids cut into classify payloads, each sorted, so the same listings always make the same job. */
 export function classifyBatches(listingIds: readonly string[]): JobData<JobName.ListingsClassify>[] {
-  const sorted = [...new Set(listingIds)].sort();
-  const batches: JobData<JobName.ListingsClassify>[] = [];
-  for (let start = 0; start < sorted.length; start += CLASSIFY_BATCH_SIZE) {
-    batches.push({ listingIds: sorted.slice(start, start + CLASSIFY_BATCH_SIZE) });
+  return sortedBatches(listingIds, CLASSIFY_BATCH_SIZE).map((batch) => ({ listingIds: batch }));
+}
+
+/** Papers per embed job: a few requests to the service (64 inputs each), short enough to retry whole. */
+export const EMBED_BATCH_SIZE = 256;
+
+/** Paper ids cut into embed payloads, each sorted, so the same papers always make the same job. */
+export function embedBatches(paperIds: readonly string[]): JobData<JobName.PapersEmbed>[] {
+  return sortedBatches(paperIds, EMBED_BATCH_SIZE).map((batch) => ({ paperIds: batch }));
+}
+
+/** Distinct ids, sorted, in slices of at most `size`: the same ids always make the same jobs (and job ids). */
+function sortedBatches(ids: readonly string[], size: number): string[][] {
+  const sorted = [...new Set(ids)].sort();
+  const batches: string[][] = [];
+  for (let start = 0; start < sorted.length; start += size) {
+    batches.push(sorted.slice(start, start + size));
   }
   return batches;
 }
@@ -89,6 +110,7 @@ export const JOB_QUEUE = {
   // CPU work off the notifier's and api's event loops (docs/adr/0003-relevance-model.md).
   [JobName.RelevanceTrain]: QueueName.Classify,
   [JobName.LedgerPrune]: QueueName.Notify,
+  [JobName.PapersEmbed]: QueueName.Embed,
 } as const satisfies Record<JobName, QueueName>;
 
 /** The job names a queue carries, as a type: what its worker must declare a handler for. */

@@ -165,10 +165,13 @@ export class PaperMergeStatements {
       const stored = new Map(before.map((paper) => [paper.id, paper]));
       const records = papers.map((paper) => withoutUnchangedText(paper, stored));
       await this.manager.query(UPDATE_PAPERS, [recordsJson(records)]);
-      // New text makes new relevance features: the next batch featurizes these papers again.
-      await this.dropFeatures(
-        records.filter((record) => record.title !== null || record.abstract !== null).map((record) => record.id),
-      );
+      // New text makes new relevance features (the next batch featurizes these papers again) and a new
+      // embedding (the featurizing queues it).
+      const rewritten = records
+        .filter((record) => record.title !== null || record.abstract !== null)
+        .map((record) => record.id);
+      await this.dropFeatures(rewritten);
+      await this.dropEmbeddings(rewritten);
     }
   }
 
@@ -186,7 +189,8 @@ export class PaperMergeStatements {
 
   /**
    * Votes follow the paper as the ledger does (a subscriber's own vote on the kept paper wins); the
-   * duplicate's relevance features go, and leave the document frequencies (docs/adr/0003-relevance-model.md).
+   * duplicate's relevance features go, and leave the document frequencies (docs/adr/0003-relevance-model.md);
+   * its embedding moves to the kept paper when that has none (no foreign key: docs/adr/0004), else goes.
    */
   private async moveRelevance(duplicateId: string, intoId: string): Promise<void> {
     await this.manager.query(
@@ -196,6 +200,19 @@ export class PaperMergeStatements {
     );
     await this.manager.query(`DELETE FROM "paper_votes" WHERE "paperId" = $1`, [duplicateId]);
     await this.dropFeatures([duplicateId]);
+    await this.manager.query(
+      `UPDATE "paper_embeddings" SET "paperId" = $1 WHERE "paperId" = $2
+         AND NOT EXISTS (SELECT 1 FROM "paper_embeddings" x WHERE x."paperId" = $1)`,
+      [intoId, duplicateId],
+    );
+    await this.dropEmbeddings([duplicateId]);
+  }
+
+  /** Deletes papers' embeddings (a paper whose text changed is embedded again once featurized). */
+  private async dropEmbeddings(paperIds: readonly string[]): Promise<void> {
+    if (paperIds.length > 0) {
+      await this.manager.query(`DELETE FROM "paper_embeddings" WHERE "paperId" = ANY($1::uuid[])`, [paperIds]);
+    }
   }
 
   /** Deletes papers' relevance features and takes them out of the document frequencies. */

@@ -7,3 +7,4 @@ export * from './explain';
 export * from './evaluation';
 export * from './seeds';
 export * from './profile';
+export * from './dense';
