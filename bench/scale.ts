@@ -43,12 +43,16 @@ import {
  * the same sink in the same run. The bench's clock is two days ahead of the machine's (each tick carries
  * its instant), so the notifiers' own minute ticks find nothing due and measure nothing by accident.
  *
- *   npm run bench:scale -- [--subscribers 1000000] [--papers 150] [--baseline 5000]
+ * `--hour-seconds N` stops measuring a send hour after N seconds (what was sent by then counts) and drains
+ * the rest, recorded as the bench's own: at a million an hour's 41,667 digests take longer than a run may.
+ *
+ *   npm run bench:scale -- [--subscribers 1000000] [--papers 150] [--baseline 5000] [--hour-seconds 600]
  */
 const root = repositoryRoot(__dirname);
 const subscribers = Number(argument('--subscribers') ?? 1_000_000);
 const paperCount = Number(argument('--papers') ?? 150);
 const baselineMessages = Number(argument('--baseline') ?? 5_000);
+const hourSeconds = Number(argument('--hour-seconds') ?? 3600);
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const HOUR = 3600_000;
 
@@ -79,6 +83,16 @@ const ZONES = [
   'America/Sao_Paulo',
   'Atlantic/Azores',
 ];
+
+/** What a send hour had spent when its measurement stopped. */
+interface Spent {
+  seconds: number;
+  sent: number;
+  notifierMs: number;
+  postgresMs: number;
+  sinkMs: number;
+  redisMs: number;
+}
 
 interface Phase {
   label: string;
@@ -164,6 +178,7 @@ async function main(): Promise<void> {
   samplerA.endOfTicks();
   const statementsA = await samplerA.stop();
   const claimedAll = (await count(sql, 'digests')) - digestsBefore;
+  console.log(`  A: ${claimedAll} claimed in ${tickAll.seconds.toFixed(1)} s`);
   const toBuild = Number((await sql.query(`SELECT count(*) AS n FROM digests WHERE status = 'pending'`)).rows[0].n);
   const queued = await queueMemory(queue, redis, prefix);
   const peakAfterA = notifiers.map((child) => peakRssKb(child.pid) / 1024);
@@ -187,6 +202,7 @@ async function main(): Promise<void> {
     new Date(t0.getTime() + HOUR),
     1,
   );
+  console.log(`  B: ${JSON.stringify({ ...one, statements: undefined })}`);
   await startNotifier();
   console.log('C. Two notifiers, the hour after, two ticks at once…');
   const two = await sendHour(
@@ -200,6 +216,7 @@ async function main(): Promise<void> {
     new Date(t0.getTime() + 2 * HOUR),
     2,
   );
+  console.log(`  C: ${JSON.stringify({ ...two, statements: undefined })}`);
   const smtpAfter = await bareNodemailer(sink.port, email, baselineMessages, true, 1000, sink.process.pid);
   const smtp = (smtpBefore.rate + smtpAfter.rate) / 2;
   for (const child of notifiers) {
@@ -309,21 +326,46 @@ async function sendHour(
   );
   const lockSamples = sampler.endOfTicks();
   let statements: [string, number][];
+  let stoppedAt: Spent | null = null;
+  const sentNow = async (): Promise<number> =>
+    Number((await sql.query(`SELECT count(*) AS n FROM deliveries WHERE status = 'sent'`)).rows[0].n) - sentBefore;
   try {
     await waitFor(async () => {
       notifiers.forEach((child, index) => (peaks[index] = Math.max(peaks[index], peakRssKb(child.pid) / 1024)));
+      if ((performance.now() - started) / 1000 > hourSeconds) {
+        stoppedAt = {
+          seconds: (performance.now() - started) / 1000,
+          sent: await sentNow(),
+          notifierMs: notifiers.reduce((sum, child, index) => sum + cpuMs(child.pid) - notifierBefore[index], 0),
+          postgresMs: sumCpuSince(await backendCpuMs(sql), postgresBefore),
+          sinkMs: cpuMs(sinkPid) - sinkBefore,
+          redisMs: commandCpuMs('redis-server') - redisBefore,
+        };
+        return true;
+      }
       const { rows } = await sql.query<{ open: boolean }>(
         `SELECT EXISTS (SELECT 1 FROM digests WHERE status = 'pending')
              OR EXISTS (SELECT 1 FROM deliveries WHERE status IN ('pending', 'sending')) AS open`,
       );
       return !rows[0].open;
-    }, 3_600_000);
+    }, 3_600_000, 1000);
   } finally {
     statements = await sampler.stop();
   }
-  const seconds = (performance.now() - started) / 1000;
-  const sent =
-    Number((await sql.query(`SELECT count(*) AS n FROM deliveries WHERE status = 'sent'`)).rows[0].n) - sentBefore;
+  if (stoppedAt) {
+    // The rest of the hour is not measured: drained, and recorded so the next phase starts clean.
+    await queue.pause();
+    await waitFor(async () => (await queue.getActiveCount()) === 0, 600_000);
+    await queue.drain();
+    await queue.resume();
+    await sql.query(`UPDATE digests SET status = 'empty', "builtAt" = now() WHERE status = 'pending'`);
+    await sql.query(
+      `UPDATE deliveries SET status = 'failed', "lastError" = 'bench: not measured' WHERE status IN ('pending', 'sending')`,
+    );
+  }
+  const stopped = stoppedAt as Spent | null;
+  const seconds = stopped?.seconds ?? (performance.now() - started) / 1000;
+  const sent = stopped?.sent ?? (await sentNow());
   return {
     label,
     replicas: notifiers.length,
@@ -331,10 +373,12 @@ async function sendHour(
     digests: (await count(sql, 'digests')) - digestsBefore,
     sent,
     seconds,
-    notifierMs: notifiers.reduce((sum, child, index) => sum + cpuMs(child.pid) - notifierBefore[index], 0),
-    postgresMs: sumCpuSince(await backendCpuMs(sql), postgresBefore),
-    sinkMs: cpuMs(sinkPid) - sinkBefore,
-    redisMs: commandCpuMs('redis-server') - redisBefore,
+    notifierMs:
+      stopped?.notifierMs ??
+      notifiers.reduce((sum, child, index) => sum + cpuMs(child.pid) - notifierBefore[index], 0),
+    postgresMs: stopped?.postgresMs ?? sumCpuSince(await backendCpuMs(sql), postgresBefore),
+    sinkMs: stopped?.sinkMs ?? cpuMs(sinkPid) - sinkBefore,
+    redisMs: stopped?.redisMs ?? commandCpuMs('redis-server') - redisBefore,
     peakMb: peaks.map((peak, index) => Math.max(peak, peakRssKb(notifiers[index].pid) / 1024)),
     lockSamples,
     statements,
