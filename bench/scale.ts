@@ -89,6 +89,16 @@ const ZONES = [
   'Atlantic/Azores',
 ];
 
+/** A: the first tick, its claims and the queue it leaves. */
+interface FirstTick {
+  seconds: number;
+  claimed: number;
+  toBuild: number;
+  queued: { jobs: number; bytes: number };
+  peakMb: number[];
+  statements: [string, number][];
+}
+
 /** What a send hour had spent when its measurement stopped. */
 interface Spent {
   seconds: number;
@@ -175,14 +185,7 @@ async function main(): Promise<void> {
   };
   await startNotifier();
 
-  let phaseA: {
-    seconds: number;
-    claimed: number;
-    toBuild: number;
-    queued: { jobs: number; bytes: number };
-    peakMb: number[];
-    statements: [string, number][];
-  };
+  let phaseA: FirstTick;
   if (seedFirstTick) {
     console.log('A. Not measured: the first tick recorded in SQL…');
     const seeding = performance.now();
@@ -302,14 +305,7 @@ async function firstTick(
   url: string,
   notifiers: ChildProcess[],
   t0: Date,
-): Promise<{
-  seconds: number;
-  claimed: number;
-  toBuild: number;
-  queued: { jobs: number; bytes: number };
-  peakMb: number[];
-  statements: [string, number][];
-}> {
+): Promise<FirstTick> {
   console.log('A. The first tick: every subscription read, each claimed its latest send…');
   notifiers.forEach((child) => resetPeakRss(child.pid));
   const digestsBefore = await count(sql, 'digests');
