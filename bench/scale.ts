@@ -43,12 +43,21 @@ import {
  * the same sink in the same run. The bench's clock is two days ahead of the machine's (each tick carries
  * its instant), so the notifiers' own minute ticks find nothing due and measure nothing by accident.
  *
- *   npm run bench:scale -- [--subscribers 1000000] [--papers 150] [--baseline 5000]
+ * `--hour-seconds N` stops measuring a send hour after N seconds (what was sent by then counts) and drains
+ * the rest, recorded as the bench's own: at a million an hour's 41,667 digests take longer than a run may.
+ *
+ * `--seed-first-tick` records what the first tick would (each subscription's latest send, as an empty
+ * digest, and its next planning time) in SQL instead of running it: A is then not measured.
+ *
+ *   npm run bench:scale -- [--subscribers 1000000] [--papers 150] [--baseline 5000] [--hour-seconds 600]
+ *     [--seed-first-tick]
  */
 const root = repositoryRoot(__dirname);
 const subscribers = Number(argument('--subscribers') ?? 1_000_000);
 const paperCount = Number(argument('--papers') ?? 150);
 const baselineMessages = Number(argument('--baseline') ?? 5_000);
+const hourSeconds = Number(argument('--hour-seconds') ?? 3600);
+const seedFirstTick = process.argv.includes('--seed-first-tick');
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const HOUR = 3600_000;
 
@@ -79,6 +88,26 @@ const ZONES = [
   'America/Sao_Paulo',
   'Atlantic/Azores',
 ];
+
+/** A: the first tick, its claims and the queue it leaves. */
+interface FirstTick {
+  seconds: number;
+  claimed: number;
+  toBuild: number;
+  queued: { jobs: number; bytes: number };
+  peakMb: number[];
+  statements: [string, number][];
+}
+
+/** What a send hour had spent when its measurement stopped. */
+interface Spent {
+  seconds: number;
+  sent: number;
+  notifierMs: number;
+  postgresMs: number;
+  sinkMs: number;
+  redisMs: number;
+}
 
 interface Phase {
   label: string;
@@ -156,24 +185,23 @@ async function main(): Promise<void> {
   };
   await startNotifier();
 
-  console.log('A. The first tick: every subscription read, each claimed its latest send…');
-  notifiers.forEach((child) => resetPeakRss(child.pid));
-  const digestsBefore = await count(sql, 'digests');
-  const samplerA = sampleActivity(database.url);
-  const [tickAll] = await tick(queue, redis, [t0]);
-  samplerA.endOfTicks();
-  const statementsA = await samplerA.stop();
-  const claimedAll = (await count(sql, 'digests')) - digestsBefore;
-  const toBuild = Number((await sql.query(`SELECT count(*) AS n FROM digests WHERE status = 'pending'`)).rows[0].n);
-  const queued = await queueMemory(queue, redis, prefix);
-  const peakAfterA = notifiers.map((child) => peakRssKb(child.pid) / 1024);
-  // Not built: drained, and recorded as the empty digests their builds would make.
-  // Paused first, so no worker takes a job whose keys the drain is deleting.
-  await queue.pause();
-  await waitFor(async () => (await queue.getActiveCount()) === 0, 600_000);
-  await queue.drain();
-  await queue.resume();
-  await sql.query(`UPDATE digests SET status = 'empty', "builtAt" = now(), "paperCount" = 0 WHERE status = 'pending'`);
+  let phaseA: FirstTick;
+  if (seedFirstTick) {
+    console.log('A. Not measured: the first tick recorded in SQL…');
+    const seeding = performance.now();
+    const claimed = await seedLatestSends(sql, t0);
+    phaseA = {
+      seconds: (performance.now() - seeding) / 1000,
+      claimed,
+      toBuild: 0,
+      queued: { jobs: 0, bytes: 0 },
+      peakMb: [],
+      statements: [],
+    };
+  } else {
+    phaseA = await firstTick(sql, queue, redis, prefix, database.url, notifiers, t0);
+  }
+  console.log(`  A: ${phaseA.claimed} claimed in ${phaseA.seconds.toFixed(1)} s`);
 
   console.log('B. One notifier, the next hour…');
   const one = await sendHour(
@@ -187,6 +215,7 @@ async function main(): Promise<void> {
     new Date(t0.getTime() + HOUR),
     1,
   );
+  console.log(`  B: ${JSON.stringify({ ...one, statements: undefined })}`);
   await startNotifier();
   console.log('C. Two notifiers, the hour after, two ticks at once…');
   const two = await sendHour(
@@ -200,6 +229,7 @@ async function main(): Promise<void> {
     new Date(t0.getTime() + 2 * HOUR),
     2,
   );
+  console.log(`  C: ${JSON.stringify({ ...two, statements: undefined })}`);
   const smtpAfter = await bareNodemailer(sink.port, email, baselineMessages, true, 1000, sink.process.pid);
   const smtp = (smtpBefore.rate + smtpAfter.rate) / 2;
   for (const child of notifiers) {
@@ -221,8 +251,8 @@ async function main(): Promise<void> {
 Scale, ${subscribers.toLocaleString('en')} subscriptions over 24 hours and ${ZONES.length} zones, ${paperCount} papers (${new Date().toISOString()}, load average ${load.map((l) => l.toFixed(1)).join(' ')})
   import: COPY of ${subscribers} subscriptions in ${copySeconds.toFixed(1)} s; database ${mb(sizeAfterImport)}
   SMTP only (one prebuilt digest, bare nodemailer pool, same sink): ${smtp.toFixed(0)} messages/s (before ${smtpBefore.rate.toFixed(0)}, after ${smtpAfter.rate.toFixed(0)}); sender ${smtpBefore.senderMsEach.toFixed(2)} ms, sink ${smtpBefore.sinkMsEach.toFixed(2)} ms CPU each
-  A. first tick, all due: ${claimedAll} digests claimed (${toBuild} to build) in ${tickAll.seconds.toFixed(1)} s; queue in Redis ${mb(queued.bytes)} for ${queued.jobs} jobs (${(queued.bytes / Math.max(1, queued.jobs)).toFixed(0)} bytes a job); notifier peak RSS ${peakAfterA.map((m) => `${m.toFixed(0)} MB`).join(', ')}
-    Postgres busy with (sightings): ${statementsA.map(([statement, seen]) => `${seen} × ${statement}`).join('\n      ')}
+  A. ${seedFirstTick ? 'first tick recorded in SQL (not measured)' : 'first tick, all due'}: ${phaseA.claimed} digests claimed (${phaseA.toBuild} to build) in ${phaseA.seconds.toFixed(1)} s; queue in Redis ${mb(phaseA.queued.bytes)} for ${phaseA.queued.jobs} jobs (${(phaseA.queued.bytes / Math.max(1, phaseA.queued.jobs)).toFixed(0)} bytes a job); notifier peak RSS ${phaseA.peakMb.map((m) => `${m.toFixed(0)} MB`).join(', ')}
+    Postgres busy with (sightings): ${phaseA.statements.map(([statement, seen]) => `${seen} × ${statement}`).join('\n      ')}
 ${phaseLine(one)}
 ${phaseLine(two)}
   two notifiers / one: ${(two.sent / two.seconds / (one.sent / one.seconds)).toFixed(2)}x
@@ -261,6 +291,63 @@ async function copySubscriptions(sql: Client, t0: Date): Promise<void> {
     ),
   );
   await pipeline(Readable.from(rows()), copy);
+}
+
+/**
+ * A. The first tick after the import: every subscription read, each claimed its latest send. Those
+ * digests hold no paper and are not built: drained, and recorded as the empty digests their builds make.
+ */
+async function firstTick(
+  sql: Client,
+  queue: Queue,
+  redis: Redis,
+  prefix: string,
+  url: string,
+  notifiers: ChildProcess[],
+  t0: Date,
+): Promise<FirstTick> {
+  console.log('A. The first tick: every subscription read, each claimed its latest send…');
+  notifiers.forEach((child) => resetPeakRss(child.pid));
+  const digestsBefore = await count(sql, 'digests');
+  const sampler = sampleActivity(url);
+  const [tickAll] = await tick(queue, redis, [t0]);
+  sampler.endOfTicks();
+  const statements = await sampler.stop();
+  const claimed = (await count(sql, 'digests')) - digestsBefore;
+  const toBuild = Number((await sql.query(`SELECT count(*) AS n FROM digests WHERE status = 'pending'`)).rows[0].n);
+  const queued = await queueMemory(queue, redis, prefix);
+  const peakMb = notifiers.map((child) => peakRssKb(child.pid) / 1024);
+  // Paused first, so no worker takes a job whose keys the drain is deleting.
+  await queue.pause();
+  await waitFor(async () => (await queue.getActiveCount()) === 0, 600_000);
+  await queue.drain();
+  await queue.resume();
+  await sql.query(`UPDATE digests SET status = 'empty', "builtAt" = now(), "paperCount" = 0 WHERE status = 'pending'`);
+  return { seconds: tickAll.seconds, claimed, toBuild, queued, peakMb, statements };
+}
+
+/**
+ * What the first tick records, in SQL: each subscription's latest send at or before t0 as an empty
+ * digest (its local day's key), and its next send time as its planAt. No zone of the bench changes its
+ * offset in the days around a run in December.
+ */
+async function seedLatestSends(sql: Client, t0: Date): Promise<number> {
+  const latestDay = `CASE WHEN (($1::timestamptz AT TIME ZONE s.timezone)::date + make_interval(hours => s."sendHour"))
+      AT TIME ZONE s.timezone <= $1::timestamptz
+    THEN ($1::timestamptz AT TIME ZONE s.timezone)::date ELSE ($1::timestamptz AT TIME ZONE s.timezone)::date - 1 END`;
+  const { rowCount } = await sql.query(
+    `INSERT INTO digests ("subscriptionId", "periodKey", "dueAt", "plannedFor", status, "paperCount", "builtAt")
+     SELECT s.id, to_char(d.day, 'YYYY-MM-DD'), d.due, d.due, 'empty', 0, d.due
+     FROM subscriptions s CROSS JOIN LATERAL (SELECT ${latestDay} AS day) l
+       CROSS JOIN LATERAL (SELECT l.day, (l.day + make_interval(hours => s."sendHour")) AT TIME ZONE s.timezone AS due) d`,
+    [t0],
+  );
+  await sql.query(
+    `UPDATE subscriptions s SET "planAt" = ((${latestDay}) + 1 + make_interval(hours => s."sendHour")) AT TIME ZONE s.timezone`,
+    [t0],
+  );
+  await sql.query('VACUUM ANALYZE digests, subscriptions');
+  return rowCount ?? 0;
 }
 
 /** Queues one tick per instant at once and waits for all; each tick's time is its job's, from start to end. */
@@ -309,21 +396,46 @@ async function sendHour(
   );
   const lockSamples = sampler.endOfTicks();
   let statements: [string, number][];
+  let stoppedAt: Spent | null = null;
+  const sentNow = async (): Promise<number> =>
+    Number((await sql.query(`SELECT count(*) AS n FROM deliveries WHERE status = 'sent'`)).rows[0].n) - sentBefore;
   try {
     await waitFor(async () => {
       notifiers.forEach((child, index) => (peaks[index] = Math.max(peaks[index], peakRssKb(child.pid) / 1024)));
+      if ((performance.now() - started) / 1000 > hourSeconds) {
+        stoppedAt = {
+          seconds: (performance.now() - started) / 1000,
+          sent: await sentNow(),
+          notifierMs: notifiers.reduce((sum, child, index) => sum + cpuMs(child.pid) - notifierBefore[index], 0),
+          postgresMs: sumCpuSince(await backendCpuMs(sql), postgresBefore),
+          sinkMs: cpuMs(sinkPid) - sinkBefore,
+          redisMs: commandCpuMs('redis-server') - redisBefore,
+        };
+        return true;
+      }
       const { rows } = await sql.query<{ open: boolean }>(
         `SELECT EXISTS (SELECT 1 FROM digests WHERE status = 'pending')
              OR EXISTS (SELECT 1 FROM deliveries WHERE status IN ('pending', 'sending')) AS open`,
       );
       return !rows[0].open;
-    }, 3_600_000);
+    }, 3_600_000, 1000);
   } finally {
     statements = await sampler.stop();
   }
-  const seconds = (performance.now() - started) / 1000;
-  const sent =
-    Number((await sql.query(`SELECT count(*) AS n FROM deliveries WHERE status = 'sent'`)).rows[0].n) - sentBefore;
+  if (stoppedAt) {
+    // The rest of the hour is not measured: drained, and recorded so the next phase starts clean.
+    await queue.pause();
+    await waitFor(async () => (await queue.getActiveCount()) === 0, 600_000);
+    await queue.drain();
+    await queue.resume();
+    await sql.query(`UPDATE digests SET status = 'empty', "builtAt" = now() WHERE status = 'pending'`);
+    await sql.query(
+      `UPDATE deliveries SET status = 'failed', "lastError" = 'bench: not measured' WHERE status IN ('pending', 'sending')`,
+    );
+  }
+  const stopped = stoppedAt as Spent | null;
+  const seconds = stopped?.seconds ?? (performance.now() - started) / 1000;
+  const sent = stopped?.sent ?? (await sentNow());
   return {
     label,
     replicas: notifiers.length,
@@ -331,10 +443,12 @@ async function sendHour(
     digests: (await count(sql, 'digests')) - digestsBefore,
     sent,
     seconds,
-    notifierMs: notifiers.reduce((sum, child, index) => sum + cpuMs(child.pid) - notifierBefore[index], 0),
-    postgresMs: sumCpuSince(await backendCpuMs(sql), postgresBefore),
-    sinkMs: cpuMs(sinkPid) - sinkBefore,
-    redisMs: commandCpuMs('redis-server') - redisBefore,
+    notifierMs:
+      stopped?.notifierMs ??
+      notifiers.reduce((sum, child, index) => sum + cpuMs(child.pid) - notifierBefore[index], 0),
+    postgresMs: stopped?.postgresMs ?? sumCpuSince(await backendCpuMs(sql), postgresBefore),
+    sinkMs: stopped?.sinkMs ?? cpuMs(sinkPid) - sinkBefore,
+    redisMs: stopped?.redisMs ?? commandCpuMs('redis-server') - redisBefore,
     peakMb: peaks.map((peak, index) => Math.max(peak, peakRssKb(notifiers[index].pid) / 1024)),
     lockSamples,
     statements,

@@ -5,6 +5,7 @@ import {
   DeliveryRepository,
   DigestEntity,
   DigestRepository,
+  PaperNote,
   SubscriptionEntity,
 } from '@libs/database';
 import { Clock, digestWindow, PermanentError, RetryLaterError } from '@libs/domain';
@@ -18,6 +19,8 @@ interface Built {
   built: BuiltDigest;
   /** True when this call created the deliveries already claimed for sending. */
   claimed: boolean;
+  /** What this call recorded of each paper (for-you notes), so the send need not read it back. */
+  notes?: ReadonlyMap<string, PaperNote>;
 }
 
 /**
@@ -45,7 +48,7 @@ export class DigestBuilderService {
 
   /** The DigestBuild job: builds the digest, then sends each delivery still to be sent. */
   async buildAndSend(digestId: string): Promise<void> {
-    const { digest, subscription, built, claimed } = await this.record(digestId, true);
+    const { digest, subscription, built, claimed, notes } = await this.record(digestId, true);
     for (const delivery of built.deliveries) {
       // A re-run finds the deliveries of the first run: pending ones are claimed here; a claim held by
       // another worker (or a dead one, released by the sweep) is not ours to send.
@@ -61,6 +64,7 @@ export class DigestBuilderService {
         digest: { ...digest, omittedCount: built.omittedCount },
         subscription,
         paperIds: built.paperIds,
+        notes: claimed ? (notes ?? new Map<string, PaperNote>()) : null,
       };
       try {
         await this.delivery.sendClaimed({ partsSent: 0, attempts: 1, ...mine }, context);
@@ -103,7 +107,7 @@ export class DigestBuilderService {
       this.clock.now(),
     );
     return built
-      ? { digest, subscription, built, claimed: claim }
+      ? { digest, subscription, built, claimed: claim, notes }
       : { digest, subscription, built: await this.digests.builtState(digestId), claimed: false };
   }
 }

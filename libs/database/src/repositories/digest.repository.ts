@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Settings } from '@libs/config';
 import { CandidatePaper, LEFT_OUT_LISTED, rankCandidates, toWebSearchQuery } from '@libs/domain';
 import { InjectRepository } from '@nestjs/typeorm';
-import { type QueryConfig, type QueryResultRow } from 'pg';
+import { type QueryResultRow } from 'pg';
 import { In, LessThan, Not, Repository } from 'typeorm';
 import {
   DeliveryChannel,
@@ -12,7 +12,7 @@ import {
   DigestStatus,
   SubscriptionEntity,
 } from '../entities';
-import { entityColumns, preparedQuery, statementConfig, withPooledClient } from './pooled-client';
+import { entityColumns, preparedQuery } from './pooled-client';
 
 export interface DigestClaim {
   subscriptionId: string;
@@ -56,11 +56,6 @@ export class DigestRepository {
   ) {
     this.namedStatements = settings.DATABASE_NAMED_STATEMENTS;
     this.subscriptionColumns = entityColumns(digests.manager.connection, SubscriptionEntity, 's');
-  }
-
-  /** Unnamed behind a pooler that cannot keep named statements (DATABASE_NAMED_STATEMENTS=false). */
-  private statement(statement: { name: string; text: string; values: unknown[] }): QueryConfig {
-    return statementConfig(this.namedStatements, statement);
   }
 
   /** The fan-out's per-digest statements run as named prepared statements (see preparedQuery). */
@@ -212,7 +207,7 @@ export class DigestRepository {
   }
 
   /**
-   * Builds a pending digest once, in one locked statement: its papers (the first `maxPapers` of `ranked`
+   * Builds a pending digest once, in one locked transaction of one round trip: its papers (the first `maxPapers` of `ranked`
    * never delivered), one delivery per channel and its counts; null when another build got there first.
    * Why "never delivered" is a LATERAL probe, and what left-out papers are:
    * docs/adr/0001-digest-build-never-delivered-probe.md.
@@ -230,52 +225,14 @@ export class DigestRepository {
     now: Date,
   ): Promise<BuiltDigest | null> {
     const notes = ranked.paperIds.map((id) => ranked.notes?.get(id));
-    const [row] = await this.serialisedPerSubscription<BuiltDigest>(digest.subscriptionId, {
-      name: 'digest-build',
-      text: `WITH target AS (
-         SELECT "id", "subscriptionId" FROM "digests" WHERE "id" = $1 AND "status" = 'pending' FOR UPDATE
-       ),
-       fresh AS (
-         SELECT c."id", c."ord", c."explore", c."why"
-         FROM unnest($2::uuid[], $8::boolean[], $9::text[]) WITH ORDINALITY AS c("id", "explore", "why", "ord")
-         JOIN "papers" p ON p."id" = c."id" CROSS JOIN target t
-         LEFT JOIN LATERAL (
-           SELECT 1 AS "held" FROM "digest_papers" x
-           WHERE x."subscriptionId" = t."subscriptionId" AND x."paperId" = c."id" LIMIT 1
-         ) sent ON true
-         WHERE sent."held" IS NULL
-       ),
-       picked AS (
-         SELECT "id", "explore", "why", row_number() OVER (ORDER BY "ord") AS "rank" FROM fresh ORDER BY "ord" LIMIT $3
-       ),
-       recorded AS (
-         INSERT INTO "digest_papers" ("digestId", "paperId", "subscriptionId", "rank", "explore", "why")
-         SELECT t."id", p."id", t."subscriptionId", p."rank", p."explore", p."why" FROM picked p, target t
-         RETURNING "paperId", "rank"
-       ),
-       channels AS (
-         INSERT INTO "deliveries" ("digestId", "channel", "status", "attempts")
-         SELECT t."id", c, $6, CASE WHEN $6 = 'sending' THEN 1 ELSE 0 END
-         FROM target t, unnest($4::text[]) AS c WHERE EXISTS (SELECT 1 FROM picked)
-         RETURNING "id", "channel", "status"
-       ),
-       settled AS (
-         UPDATE "digests" d SET
-           "status" = CASE WHEN NOT EXISTS (SELECT 1 FROM picked) THEN 'empty'
-                           WHEN cardinality($4::text[]) > 0 THEN 'ready' ELSE 'sent' END,
-           "builtAt" = $5,
-           "paperCount" = (SELECT count(*) FROM picked),
-           "omittedCount" = (SELECT count(*) FROM fresh) - (SELECT count(*) FROM picked),
-           "leftOutPaperIds" = ARRAY(SELECT "id" FROM fresh ORDER BY "ord" OFFSET $3 LIMIT $7)
-         FROM target t WHERE d."id" = t."id"
-         RETURNING d."status", d."omittedCount"
-       )
-       SELECT s."status", s."omittedCount",
-         COALESCE((SELECT json_agg(json_build_object('id', "id", 'channel', "channel", 'status', "status")) FROM channels), '[]') AS "deliveries",
-         COALESCE((SELECT array_agg("paperId" ORDER BY "rank") FROM recorded), '{}') AS "paperIds"
-       FROM settled s`,
-      values: [
+    // One round trip: the lock, the build and the commit (the function's reasons: its migration).
+    const [row] = await this.prepared<{ built: BuiltDigest | null }>(
+      'digest-build-v1',
+      `SELECT "digest_build_v1"($1::uuid, $2::uuid, $3::uuid[], $4::integer, $5::text[], $6::timestamptz, $7::text,
+         $8::integer, $9::boolean[], $10::text[]) AS "built"`,
+      [
         digest.id,
+        digest.subscriptionId,
         ranked.paperIds,
         ranked.maxPapers,
         ranked.channels,
@@ -285,45 +242,8 @@ export class DigestRepository {
         notes.map((note) => (note ? note.explore : null)),
         notes.map((note) => note?.why ?? null),
       ],
-    });
-    return row ?? null;
-  }
-
-  /**
-   * Runs a statement holding a transaction-scoped lock on the subscription: two builds of one
-   * subscription (a re-queued job beside the first) take turns, and the second sees the papers the first
-   * recorded instead of failing on digest_papers_once_per_subscription. The lock ends with the
-   * transaction, so it is safe behind a transaction-mode pooler.
-   *
-   * Sequential scans are off for the transaction (set_config with is_local, like SET LOCAL): the build is
-   * a named statement, and a connection keeps the generic plan it made first. Made while the ledger was
-   * empty (a fresh database's first fan-out), that plan scanned all of digest_papers for each candidate,
-   * and kept doing so as it grew: 50-90 ms a build at 20,000 subscribers until autovacuum's ANALYZE
-   * replaced it (bench:scale). The ledger's indexes are the right plan at every size.
-   */
-  private serialisedPerSubscription<T extends QueryResultRow>(
-    subscriptionId: string,
-    statement: { name: string; text: string; values: unknown[] },
-  ): Promise<T[]> {
-    return withPooledClient(this.digests.manager.connection, async (client) => {
-      await client.query('BEGIN');
-      try {
-        await client.query(
-          this.statement({
-            name: 'digest-build-lock',
-            text: `SELECT pg_advisory_xact_lock(hashtextextended('digest-build:' || $1::text, 0)),
-              set_config('enable_seqscan', 'off', true)`,
-            values: [subscriptionId],
-          }),
-        );
-        const { rows } = await client.query<T>(this.statement(statement));
-        await client.query('COMMIT');
-        return rows;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
-    });
+    );
+    return row?.built ?? null;
   }
 
   /** A digest built earlier (a re-run of its job): its status, deliveries and papers as recorded. */

@@ -26,6 +26,32 @@ export function isValidTimezone(zone: string): boolean {
 }
 
 /**
+ * Zoned calendar arithmetic is most of the tick's CPU (luxon resolves the zone's offsets for every
+ * DateTime it makes), and a tick asks the same few questions of every subscription: the period of its
+ * instant for each (zone, frequency, hour, weekday). The answers depend on nothing else, so they are
+ * kept, as instants; bounded by clearing when full (a tick needs a few thousand at most).
+ */
+const zonedAnswers = new Map<string, { key: string; at: number }>();
+const ZONED_ANSWERS_LIMIT = 20_000;
+
+function rememberedZoned(question: string, compute: () => { key: string; at: number }): { key: string; at: number } {
+  let answer = zonedAnswers.get(question);
+  if (answer === undefined) {
+    answer = compute();
+    if (zonedAnswers.size >= ZONED_ANSWERS_LIMIT) {
+      zonedAnswers.clear();
+    }
+    zonedAnswers.set(question, answer);
+  }
+  return answer;
+}
+
+/** An instant computed in a zone, remembered like the periods. */
+function rememberedInstant(question: string, compute: () => Date): Date {
+  return new Date(rememberedZoned(question, () => ({ key: '', at: compute().getTime() })).at);
+}
+
+/**
  * The period `now` falls in, in the subscriber's zone. Luxon moves a send hour that does not exist
  * (skipped by a daylight-saving change) forward to the first valid instant, so it still sends once.
  */
@@ -33,6 +59,16 @@ export function currentPeriod(schedule: DeliverySchedule, now: Date): DigestPeri
   if (schedule.frequency === 'paused') {
     return null;
   }
+  const { frequency, timezone, sendHour, weekday } = schedule;
+  const question = `period ${frequency} ${timezone} ${sendHour} ${frequency === 'weekly' ? weekday : ''} ${now.getTime()}`;
+  const period = rememberedZoned(question, () => {
+    const computed = computeCurrentPeriod(schedule, now);
+    return { key: computed.key, at: computed.dueAt.getTime() };
+  });
+  return { key: period.key, dueAt: new Date(period.at) };
+}
+
+function computeCurrentPeriod(schedule: DeliverySchedule, now: Date): DigestPeriod {
   const local = DateTime.fromJSDate(now, { zone: schedule.timezone });
   if (!local.isValid) {
     throw new Error(`Invalid time zone "${schedule.timezone}"`);
@@ -117,9 +153,12 @@ export function missedPeriod(schedule: DeliverySchedule, unchangedSince: Date, n
   if (schedule.frequency === 'paused') {
     return null;
   }
-  const local = DateTime.fromJSDate(now, { zone: schedule.timezone });
-  const before = local.minus(schedule.frequency === 'daily' ? { days: 1 } : { weeks: 1 });
-  const period = currentPeriod(schedule, before.toJSDate());
+  const before = rememberedInstant(`before ${schedule.frequency} ${schedule.timezone} ${now.getTime()}`, () =>
+    DateTime.fromJSDate(now, { zone: schedule.timezone })
+      .minus(schedule.frequency === 'daily' ? { days: 1 } : { weeks: 1 })
+      .toJSDate(),
+  );
+  const period = currentPeriod(schedule, before);
   if (!period || period.dueAt < unchangedSince || period.dueAt > now) {
     return null;
   }
@@ -139,10 +178,13 @@ export function nextPlanningAt(schedule: DeliverySchedule, now: Date): Date | nu
   if (period.dueAt > now) {
     return period.dueAt;
   }
-  const local = DateTime.fromJSDate(now, { zone: schedule.timezone });
-  const nextStart =
-    schedule.frequency === 'daily' ? local.startOf('day').plus({ days: 1 }) : local.startOf('week').plus({ weeks: 1 });
-  return currentPeriod(schedule, nextStart.toJSDate())?.dueAt ?? null;
+  const nextStart = rememberedInstant(`next ${schedule.frequency} ${schedule.timezone} ${now.getTime()}`, () => {
+    const local = DateTime.fromJSDate(now, { zone: schedule.timezone });
+    return (
+      schedule.frequency === 'daily' ? local.startOf('day').plus({ days: 1 }) : local.startOf('week').plus({ weeks: 1 })
+    ).toJSDate();
+  });
+  return currentPeriod(schedule, nextStart)?.dueAt ?? null;
 }
 
 /** A digest already claimed for the subscription, as the planner sees it. */
@@ -169,8 +211,10 @@ export const MIN_DIGEST_GAP_MS: Record<Exclude<Frequency, 'paused'>, number> = {
 
 /** Where a period of this schedule begins: local midnight, or local Monday midnight. */
 export function periodStart(schedule: DeliverySchedule, at: Date): Date {
-  const local = DateTime.fromJSDate(at, { zone: schedule.timezone });
-  return local.startOf(schedule.frequency === 'weekly' ? 'week' : 'day').toJSDate();
+  const unit = schedule.frequency === 'weekly' ? 'week' : 'day';
+  return rememberedInstant(`start ${unit} ${schedule.timezone} ${at.getTime()}`, () =>
+    DateTime.fromJSDate(at, { zone: schedule.timezone }).startOf(unit).toJSDate(),
+  );
 }
 
 /**
