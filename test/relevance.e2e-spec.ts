@@ -4,7 +4,6 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { DateTime } from 'luxon';
 import { Client } from 'pg';
 import { voteTokenClaim } from '@libs/domain';
 import { QueueName } from '../libs/queues/src/queue-contract';
@@ -12,6 +11,7 @@ import { decodeHtml } from './support/feeds-context';
 import { AppProcess, deleteQueueKeys, runCli, startApp, waitFor } from './support/processes';
 import { ReceivedMail, SmtpSink, startSmtpSink } from './support/smtp-sink';
 import { close, listen, repositoryRoot } from './support/stand-ins';
+import { testInstant } from './support/test-clock';
 import { createTestDatabase, TestDatabase, testQueuePrefix } from './support/test-database';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -54,8 +54,10 @@ interface EmailItem {
  * fetching every link records nothing. Papers: the ranking fixture's days 1-7 on day one, 8-14 on day two.
  */
 describe('Relevance: votes from a digest teach the next one (end to end)', () => {
-  const today = DateTime.utc().toISODate();
-  const tomorrow = DateTime.utc().plus({ days: 1 }).toISODate();
+  // The services' clock starts at the test instant (CLOCK_START), whatever the hour the test runs at.
+  const clockStart = testInstant();
+  const today = clockStart.toISOString().slice(0, 10);
+  const tomorrow = new Date(clockStart.getTime() + 24 * HOUR).toISOString().slice(0, 10);
   let database: TestDatabase;
   let smtp: SmtpSink;
   let hf: { url: string; close(): Promise<void> };
@@ -65,9 +67,9 @@ describe('Relevance: votes from a digest teach the next one (end to end)', () =>
   let sql: Client;
   let workDir: string;
   const prefix = testQueuePrefix('relevance-e2e');
-  // The CLI sends "as if" 23 hours from now, at the subscriber's send hour: the running notifier's minute
-  // tick never sends on its own (as in pipeline.e2e-spec.ts); day two's digest is due 24 hours later.
-  const firstSendAt = new Date(Date.now() + 23 * HOUR);
+  // The CLI sends "as if" 23 hours after the clock's start, at the subscriber's send hour: the running
+  // notifier's minute tick never sends on its own (as in pipeline.e2e-spec.ts); day two's digest is due 24 hours later.
+  const firstSendAt = new Date(clockStart.getTime() + 23 * HOUR);
 
   beforeAll(async () => {
     database = await createTestDatabase('relevance_e2e');
@@ -98,6 +100,7 @@ describe('Relevance: votes from a digest teach the next one (end to end)', () =>
       APP_SECRET: 'relevance-e2e-secret-relevance-e2e',
       SOURCES_FILE: sourcesFile,
       ALLOW_PRIVATE_TARGETS: 'true',
+      CLOCK_START: clockStart.toISOString(),
     };
     apps = (['api', 'fetcher', 'classifier', 'notifier'] as const).map((name) => startApp(name, env));
     await waitFor('the api to answer /health', async () => (await fetch(`${api}/health`)).ok, 60_000).catch(

@@ -3,6 +3,7 @@ import { Queue } from 'bullmq';
 import type { Server } from 'node:http';
 import { Client } from 'pg';
 import request, { Agent } from 'supertest';
+import { Clock } from '@libs/domain';
 import { createApiApp } from '../../apps/api/src/bootstrap';
 import { TestEnv } from './fetcher-context';
 import { deleteQueueKeys } from './processes';
@@ -32,6 +33,8 @@ export interface ApiApp {
   http(): Agent;
   /** A BullMQ queue on the app's prefix (one per name, closed with the app). */
   queue(name: string): Queue;
+  /** The instant the app acts at, from its injected Clock: links a test signs or checks "now" agree with the app's. */
+  now(): Date;
   /** Undoes everything: queues, client, app, queue keys, database, environment. */
   close(): Promise<void>;
 }
@@ -76,6 +79,7 @@ export async function startApiApp(
     await client.connect();
     sql = client;
     const server = app.getHttpServer() as Server;
+    const clock = app.get(Clock);
     return {
       app,
       database,
@@ -88,6 +92,7 @@ export async function startApiApp(
         queues.set(name, queue);
         return queue;
       },
+      now: () => clock.now(),
       close,
     };
   } catch (error) {

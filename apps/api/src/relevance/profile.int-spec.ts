@@ -666,7 +666,7 @@ describe('subscriber profile (integration)', () => {
         digest_papers: 1,
       });
 
-      const token = signToken(SECRET, 'unsubscribe', manage.id, new Date());
+      const token = signToken(SECRET, 'unsubscribe', manage.id, api.now());
       const page = await http().get(`/unsubscribe?token=${encodeURIComponent(token)}`);
       expect(page.text).toContain('Unsubscribe and delete my data');
       const erased = await http()
