@@ -20,6 +20,7 @@ import { PendingSeeds1765700000300 } from './1765700000300-PendingSeeds';
 import { Relevance1765600000140 } from './1765600000140-Relevance';
 import { MailEvents1765700000500 } from './1765700000500-MailEvents';
 import { LedgerRetentionIndexes1765700000900 } from './1765700000900-LedgerRetentionIndexes';
+import { VoteRecordedOrder1765800000100 } from './1765800000100-VoteRecordedOrder';
 
 /** Every migration, in order: an imported list rather than a glob, so bundles and the CLI agree. */
 export const MIGRATIONS = [
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   PendingSeeds1765700000300,
   MailEvents1765700000500,
   LedgerRetentionIndexes1765700000900,
+  VoteRecordedOrder1765800000100,
 ];
