@@ -9,7 +9,7 @@ import {
   PaperRepository,
   RelevanceRepository,
 } from '@libs/database';
-import { termCounts } from '@libs/domain';
+import { Clock, termCounts } from '@libs/domain';
 import {
   BatchMergePlan,
   isMatchableTitleKey,
@@ -41,6 +41,7 @@ export class ClassifierService {
     private readonly papers: PaperRepository,
     private readonly tagger: TopicTagger,
     private readonly relevance: RelevanceRepository,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -53,7 +54,7 @@ export class ClassifierService {
    * refuses (a value it cannot store) is rejected with the database's reason while the rest of the batch goes
    * in: the batch is halved until the one listing is found.
    */
-  async classifyBatch(listingIds: readonly string[], now: Date = new Date()): Promise<Map<string, ListingOutcome>> {
+  async classifyBatch(listingIds: readonly string[], now: Date = this.clock.now()): Promise<Map<string, ListingOutcome>> {
     const outcomes = await this.classifyRetrying(listingIds, now);
     await this.featurizeReady();
     return outcomes;
