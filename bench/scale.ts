@@ -168,10 +168,12 @@ async function main(): Promise<void> {
   const queued = await queueMemory(queue, redis, prefix);
   const peakAfterA = notifiers.map((child) => peakRssKb(child.pid) / 1024);
   // Not built: drained, and recorded as the empty digests their builds would make.
-  // Paused first, so no worker takes a job whose keys the drain is deleting.
+  // Paused first, so no worker takes a job whose keys are being deleted. Cleaned, not drained: BullMQ 6.7's
+  // drain skips a job scheduler's waiting job but trims the wait list by the count it removed, leaving ids
+  // of deleted jobs behind (a worker then gets a job without name or data).
   await queue.pause();
   await waitFor(async () => (await queue.getActiveCount()) === 0, 600_000);
-  await queue.drain();
+  await queue.clean(0, 0, 'wait');
   await queue.resume();
   await sql.query(`UPDATE digests SET status = 'empty', "builtAt" = now(), "paperCount" = 0 WHERE status = 'pending'`);
 
