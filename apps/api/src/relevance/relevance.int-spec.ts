@@ -1,8 +1,8 @@
 import { Client } from 'pg';
 import { Response } from 'supertest';
 import { RelevanceRepository, VoteRepository } from '@libs/database';
-import { termCounts, trainRelevanceModel, TfIdfFeaturizer } from '@libs/domain';
-import { ApiApp, insertPapers, startApiApp } from '../../../../test/support/api-app';
+import { trainRelevanceModel, TfIdfFeaturizer } from '@libs/domain';
+import { ApiApp, insertFeaturedPapers, insertPapers, startApiApp } from '../../../../test/support/api-app';
 import { testInstant } from '../../../../test/support/test-clock';
 
 const SECRET = 'relevance-int-secret-0123456789abcdef';
@@ -56,17 +56,7 @@ describe('relevance api (integration)', () => {
   beforeAll(async () => {
     api = await startApiApp('relevance', { APP_SECRET: SECRET, PUBLIC_URL, SUBSCRIBE_RATE_LIMIT: '10000' });
     sql = api.sql;
-    const names = Object.keys(PAPERS) as (keyof typeof PAPERS)[];
-    const inserted = await insertPapers(
-      sql,
-      names.map((name, i) => ({ ...PAPERS[name], listedAt: `2026-11-2${i}T10:00:00Z`, upvotes: 10 + i })),
-    );
-    names.forEach((name, i) => (ids[name] = inserted[i]));
-    // What the classifier does as papers become ready: store their term counts.
-    const relevance = api.app.get(RelevanceRepository);
-    await relevance.storeFeatures(
-      (await relevance.unfeaturized(100)).map((paper) => ({ paperId: paper.id, counts: termCounts(paper) })),
-    );
+    Object.assign(ids, await insertFeaturedPapers(api, PAPERS));
   }, 60_000);
 
   afterAll(() => api?.close());
