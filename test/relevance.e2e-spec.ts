@@ -1,16 +1,14 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
 import { Client } from 'pg';
 import { voteTokenClaim } from '@libs/domain';
-import { QueueName } from '../libs/queues/src/queue-contract';
 import { decodeHtml } from './support/feeds-context';
-import { AppProcess, deleteQueueKeys, runCli, startApp, waitFor } from './support/processes';
+import { AppProcess, deleteQueueKeys, runCli, startServices, waitFor, withOutputOf } from './support/processes';
 import { ReceivedMail, SmtpSink, startSmtpSink } from './support/smtp-sink';
 import { close, listen, repositoryRoot } from './support/stand-ins';
+import { freePort } from './support/tcp-proxy';
 import { testInstant } from './support/test-clock';
 import { createTestDatabase, TestDatabase, testQueuePrefix } from './support/test-database';
 
@@ -61,7 +59,7 @@ describe('Relevance: votes from a digest teach the next one (end to end)', () =>
   let database: TestDatabase;
   let smtp: SmtpSink;
   let hf: { url: string; close(): Promise<void> };
-  let apps: AppProcess[] = [];
+  const apps: AppProcess[] = [];
   let env: NodeJS.ProcessEnv;
   let api: string;
   let sql: Client;
@@ -102,11 +100,7 @@ describe('Relevance: votes from a digest teach the next one (end to end)', () =>
       ALLOW_PRIVATE_TARGETS: 'true',
       CLOCK_START: clockStart.toISOString(),
     };
-    apps = (['api', 'fetcher', 'classifier', 'notifier'] as const).map((name) => startApp(name, env));
-    await waitFor('the api to answer /health', async () => (await fetch(`${api}/health`)).ok, 60_000).catch(
-      failWithLogs,
-    );
-    await waitFor('a worker on every queue', () => allQueuesServed(prefix), 60_000).catch(failWithLogs);
+    await startServices(apps, env, api);
     sql = new Client({ connectionString: database.url });
     await sql.connect();
   }, 120_000);
@@ -120,9 +114,7 @@ describe('Relevance: votes from a digest teach the next one (end to end)', () =>
     rmSync(workDir, { force: true, recursive: true });
   });
 
-  const failWithLogs = (error: Error): never => {
-    throw new Error(`${error.message}\n${apps.map((app) => `--- ${app.name}\n${app.output()}`).join('\n')}`);
-  };
+  const failWithLogs = (error: Error): never => withOutputOf(apps, error);
   const digestsTo = (address: string): ReceivedMail[] =>
     smtp.mails.filter((mail) => mail.to.includes(address) && mail.parsed.subject?.includes('new paper'));
   const claimOf = (url: string) => voteTokenClaim(decodeURIComponent(new URL(url).pathname.split('/').pop() ?? ''));
@@ -401,29 +393,4 @@ async function startRankingHfStandIn(
   });
   const base = await listen(server);
   return { url: `${base}/api/daily_papers`, close: () => close(server) };
-}
-
-async function allQueuesServed(prefix: string): Promise<boolean> {
-  for (const name of Object.values(QueueName)) {
-    const queue = new Queue(name, { connection: { url: REDIS_URL }, prefix });
-    try {
-      if ((await queue.getWorkersCount()) === 0) {
-        return false;
-      }
-    } finally {
-      await queue.close();
-    }
-  }
-  return true;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
