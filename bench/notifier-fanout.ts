@@ -1,29 +1,28 @@
-import { ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { createTransport } from 'nodemailer';
 import { Client } from 'pg';
-import {
-  buildDigestView,
-  classifyTopics,
-  DigestPaperSource,
-  digestLinks,
-  DocumentFrequencies,
-  paperVoteLinks,
-  renderDigestEmail,
-  termCounts,
-  TfIdfFeaturizer,
-  TOPIC_SLUGS,
-  trainRelevanceModel,
-} from '../libs/domain/src';
-import { composeMessage } from '../libs/mail/src/message';
+import { DocumentFrequencies, termCounts, TfIdfFeaturizer, TOPIC_SLUGS, trainRelevanceModel } from '../libs/domain/src';
 import { startPgBouncer } from '../test/support/pgbouncer';
 import { deleteQueueKeys } from '../test/support/processes';
-import { DEMO_FIXTURE, repositoryRoot } from '../test/support/stand-ins';
+import { repositoryRoot } from '../test/support/stand-ins';
 import { createTestDatabase } from '../test/support/test-database';
 import { argument, onTeardown, runBench, startChild, stopChild, waitFor } from './bench-support';
+import {
+  BENCH_SECRET,
+  backendCpuMs,
+  bareNodemailer,
+  commandCpuMs,
+  cpuMs,
+  cpuTotalMs,
+  notifierFlags,
+  peakRssKb,
+  sampleEmail,
+  seedPapers,
+  Sink,
+  startSink,
+  sumCpuSince,
+  systemCalls,
+} from './notifier-support';
 
 /**
  * Notifier fan-out: one day of papers (the demo day, 120 papers) to N subscribers with varied filters,
@@ -52,7 +51,6 @@ const root = repositoryRoot(__dirname);
 const subscribers = Number(argument('--subscribers') ?? 20_000);
 const pgbouncerPool = argument('--pgbouncer');
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const secret = 'bench-secret-bench-secret-bench';
 /** Messages each baseline sends (all subscribers by default; fewer for a long fan-out on a slow machine). */
 const baselineMessages = Number(argument('--baseline-messages') ?? subscribers);
 /** Stop a fan-out after this many seconds and count the digests sent by then (memory at a large N). */
@@ -98,7 +96,7 @@ async function main(): Promise<void> {
   console.log(`Seeding 120 papers and ${subscribers} subscribers…`);
   await seed(sql, sendAt);
 
-  const email = await sampleEmail(sql);
+  const email = await sampleEmail(sql, { voteLinks: true });
   console.log(
     `Baselines: bare nodemailer pool, ${baselineMessages} digest emails of ${email.html.length + email.text.length} characters, composed by nodemailer…`,
   );
@@ -106,19 +104,19 @@ async function main(): Promise<void> {
   // ones (JIT, heap growth), which the notifier, measured over thousands of digests, has long paid off
   // (docs/benchmarks.md, "Why the baseline was low").
   const warmUp = Math.min(1000, baselineMessages);
-  await bareNodemailer(sink.port, email, warmUp, false);
-  await bareNodemailer(sink.port, email, warmUp, true);
+  await bareNodemailer(sink.port, email, warmUp, false, 0);
+  await bareNodemailer(sink.port, email, warmUp, true, 0);
   const baselineCpu = process.cpuUsage();
   const baselineSinkCpu = cpuMs(sink.process.pid);
   const baselineCalls = systemCalls(process.pid);
-  const baselineBefore = await bareNodemailer(sink.port, email, baselineMessages, false);
+  const baselineBefore = (await bareNodemailer(sink.port, email, baselineMessages, false, 0)).rate;
   const baselineSenderMs = cpuTotalMs(process.cpuUsage(baselineCpu));
   const baselineSinkMs = cpuMs(sink.process.pid) - baselineSinkCpu;
   const baselineSenderCalls = systemCalls(process.pid) - baselineCalls;
   const afterBaseline = await sink.count();
   console.log('…and the same email composed once, sent to each (SMTP only)…');
   const prebuiltCpu = process.cpuUsage();
-  const prebuilt = await bareNodemailer(sink.port, email, baselineMessages, true);
+  const prebuilt = (await bareNodemailer(sink.port, email, baselineMessages, true, 0)).rate;
   const prebuiltSenderMs = cpuTotalMs(process.cpuUsage(prebuiltCpu));
   const afterPrebuilt = await sink.count();
 
@@ -132,7 +130,7 @@ async function main(): Promise<void> {
   // The baseline again, the notifier stopped: the mean of both is what the run compares with, so that a
   // machine busier at one end of the run than at the other shows as two different figures.
   console.log('Baseline again, after the fan-out…');
-  const baselineAfter = await bareNodemailer(sink.port, email, baselineMessages, false);
+  const baselineAfter = (await bareNodemailer(sink.port, email, baselineMessages, false, 0)).rate;
   const baseline = (baselineBefore + baselineAfter) / 2;
   const perMessage = (amount: number, messages: number, digits = 2): string => (amount / messages).toFixed(digits);
   console.log(`
@@ -194,7 +192,7 @@ async function fanOut(
         REDIS_URL: redisUrl,
         QUEUE_PREFIX: `paperboy-bench-${process.pid}`,
         SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
-        APP_SECRET: secret,
+        APP_SECRET: BENCH_SECRET,
         PUBLIC_URL: 'https://papers.example.org',
         LOG_LEVEL: 'warn',
       },
@@ -262,33 +260,7 @@ async function fanOut(
 }
 
 async function seed(sql: Client, sendAt: Date): Promise<void> {
-  const entries = JSON.parse(readFileSync(DEMO_FIXTURE, 'utf8')) as {
-    paper: { id: string; title: string; summary: string; upvotes: number; authors: { name: string }[] };
-  }[];
-  for (const [index, { paper }] of entries.entries()) {
-    const listedAt = new Date(sendAt.getTime() - (index + 1) * 60_000);
-    const { rows } = await sql.query<{ id: string }>(
-      `INSERT INTO papers ("arxivId", title, abstract, authors, upvotes, "listedAt", "readyAt", url)
-       VALUES ($1, $2, $3, $4, $5, $6, now(), $7) RETURNING id`,
-      [
-        paper.id,
-        paper.title,
-        paper.summary,
-        paper.authors.map((a) => a.name),
-        paper.upvotes,
-        listedAt,
-        `https://huggingface.co/papers/${paper.id}`,
-      ],
-    );
-    for (const tag of classifyTopics({ title: paper.title, abstract: paper.summary })) {
-      await sql.query(`INSERT INTO paper_topics ("paperId", topic, score, evidence) VALUES ($1, $2, $3, $4)`, [
-        rows[0].id,
-        tag.topic,
-        tag.score,
-        tag.evidence,
-      ]);
-    }
-  }
+  await seedPapers(sql, (index) => new Date(sendAt.getTime() - (index + 1) * 60_000));
   await seedRelevance(sql);
   // Varied filters: one to three topics for most, keywords for some, everything (capped) for the rest.
   await sql.query(
@@ -386,187 +358,6 @@ async function seedRelevance(sql: Client): Promise<void> {
     for (const i of liked) {
       await sql.query(`INSERT INTO bench_liked VALUES ($1, $2)`, [k, papers[i].id]);
     }
-  }
-}
-
-/**
- * A digest email of typical size, rendered the way the notifier renders it: the paper count of an
- * average digest of this fan-out, with the papers' topics and links, for a subscriber of two topics.
- */
-async function sampleEmail(sql: Client): Promise<{ subject: string; text: string; html: string }> {
-  const { rows } = await sql.query<DigestPaperSource>(
-    `SELECT p.id, p.title, p.url, p."arxivId", p.authors, p.upvotes, p.abstract, p.summary, p."codeUrl",
-       coalesce(json_agg(json_build_object('topic', t.topic, 'evidence', t.evidence)) FILTER (WHERE t.topic IS NOT NULL), '[]') AS topics
-     FROM papers p LEFT JOIN paper_topics t ON t."paperId" = p.id
-     GROUP BY p.id ORDER BY p.upvotes DESC LIMIT 14`,
-  );
-  const subscriber = { id: randomUUID(), linkVersion: 0 };
-  const links = digestLinks('https://papers.example.org', secret, subscriber, randomUUID(), new Date());
-  const view = buildDigestView({
-    digest: { periodKey: '2026-11-28', omittedCount: 3 },
-    subscription: { topics: TOPIC_SLUGS.slice(0, 2), keywords: [], frequency: 'daily' },
-    papers: rows,
-    links,
-    // Every paper's 👍 / 👎 links, as the notifier's emails carry them.
-    voteLinks: (paperId, source) =>
-      paperVoteLinks('https://papers.example.org', secret, subscriber, paperId, source, new Date()),
-  });
-  return renderDigestEmail(view);
-}
-
-/**
- * The SMTP path's limit, measured with a bare nodemailer pool (5 connections, 50 messages in flight) on
- * the same sink: either nodemailer composes each message from the rendered text and HTML, or it sends a
- * message composed once (`prebuilt`), so that only the SMTP exchange is left.
- */
-async function bareNodemailer(
-  port: number,
-  email: { subject: string; text: string; html: string },
-  count: number,
-  prebuilt: boolean,
-): Promise<number> {
-  const transport = createTransport({
-    pool: true,
-    maxConnections: 5,
-    maxRequeues: 0,
-    host: '127.0.0.1',
-    port,
-    secure: false,
-  });
-  const composed = composeMessage({ from: 'digest@papers.example.org', to: 'reader@bench.example', ...email });
-  const started = performance.now();
-  const inFlight = new Set<Promise<unknown>>();
-  for (let i = 0; i < count; i += 1) {
-    const to = `reader${i}@bench.example`;
-    const send = prebuilt
-      ? transport.sendMail({ envelope: { from: composed.envelope.from, to: [to] }, raw: composed.raw })
-      : transport.sendMail({ from: 'digest@papers.example.org', to, ...email });
-    inFlight.add(send);
-    void send.finally(() => inFlight.delete(send));
-    if (inFlight.size >= 50) {
-      await Promise.race(inFlight);
-    }
-  }
-  await Promise.all(inFlight);
-  const rate = count / ((performance.now() - started) / 1000);
-  transport.close();
-  return rate;
-}
-
-interface Sink {
-  port: number;
-  process: ChildProcess;
-  /** Messages and bytes received so far. */
-  count(): Promise<{ messages: number; bytes: number }>;
-}
-
-async function startSink(): Promise<Sink> {
-  const child = await startChild(process.execPath, [join(__dirname, 'smtp-sink-process.js')], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const lines: string[] = [];
-  let waiting: ((line: string) => void) | undefined;
-  child.stdout?.on('data', (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n').filter(Boolean)) {
-      if (waiting) {
-        const resolve = waiting;
-        waiting = undefined;
-        resolve(line);
-      } else {
-        lines.push(line);
-      }
-    }
-  });
-  const next = (): Promise<string> =>
-    lines.length > 0 ? Promise.resolve(lines.shift() as string) : new Promise((resolve) => (waiting = resolve));
-  const port = Number((await next()).split(' ')[1]);
-  return {
-    port,
-    process: child,
-    count: async () => {
-      child.stdin?.write('count\n');
-      const [, messages, bytes] = (await next()).split(' ').map(Number);
-      return { messages, bytes };
-    },
-  };
-}
-
-/**
- * The notifier runs as deployed: its old generation capped at 128 MB (README, Operations). Its live heap
- * is about 50 MB; uncapped, V8 lets the heap grow to four times that between full collections on a
- * machine with gigabytes free. BENCH_NODE_FLAGS replaces the flags (e.g. "--trace-gc", or "" for none);
- * BENCH_PROFILE=dir writes a CPU profile of the notifier there.
- */
-function notifierFlags(): string[] {
-  return [
-    ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : []),
-    ...(process.env.BENCH_NODE_FLAGS ?? '--max-old-space-size=128').split(' ').filter(Boolean),
-  ];
-}
-
-/** User + system CPU time a process has used so far (Linux), in milliseconds. */
-function cpuMs(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return 0;
-  }
-}
-
-/**
- * Read and write system calls a process has made so far (Linux). Each write that wakes another process
- * (Postgres, Redis, the sink) costs far more than its bytes on a virtual machine.
- */
-function systemCalls(pid: number | undefined): number {
-  try {
-    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
-    return Number(/syscr: (\d+)/.exec(io)?.[1] ?? 0) + Number(/syscw: (\d+)/.exec(io)?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
-}
-
-/** CPU time used so far by each Postgres backend serving the bench database (other work on the server is not counted). */
-async function backendCpuMs(sql: Client): Promise<Map<number, number>> {
-  const { rows } = await sql.query<{ pid: number }>(
-    `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`,
-  );
-  return new Map(rows.map(({ pid }) => [pid, cpuMs(pid)]));
-}
-
-/** CPU used between two snapshots; a process that started in between counts from zero. */
-function sumCpuSince(now: Map<number, number>, before: Map<number, number>): number {
-  let total = 0;
-  for (const [pid, ms] of now) {
-    total += ms - (before.get(pid) ?? 0);
-  }
-  return total;
-}
-
-/** CPU time used so far by every process whose command name starts with `command`. */
-function commandCpuMs(command: string): number {
-  let total = 0;
-  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
-    try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith(command)) {
-        total += cpuMs(Number(pid));
-      }
-    } catch {
-      // The process ended between the listing and the read.
-    }
-  }
-  return total;
-}
-
-const cpuTotalMs = (usage: NodeJS.CpuUsage): number => (usage.user + usage.system) / 1000;
-
-function peakRssKb(pid: number | undefined): number {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  } catch {
-    return 0;
   }
 }
 

@@ -9,6 +9,7 @@ import {
   classifyTopics,
   DigestPaperSource,
   digestLinks,
+  paperVoteLinks,
   renderDigestEmail,
   TOPIC_SLUGS,
 } from '../libs/domain/src';
@@ -21,21 +22,30 @@ export const BENCH_SECRET = 'bench-secret-bench-secret-bench';
 
 /**
  * A digest email of typical size, rendered the way the notifier renders it: the paper count of an
- * average digest of this fan-out, with the papers' topics and links, for a subscriber of two topics.
+ * average digest of this fan-out, with the papers' topics and links, for a subscriber of two topics;
+ * with `voteLinks`, every paper's 👍 / 👎 links too, as the notifier's emails carry them.
  */
-export async function sampleEmail(sql: Client): Promise<{ subject: string; text: string; html: string }> {
+export async function sampleEmail(
+  sql: Client,
+  { voteLinks = false }: { voteLinks?: boolean } = {},
+): Promise<{ subject: string; text: string; html: string }> {
   const { rows } = await sql.query<DigestPaperSource>(
-    `SELECT p.title, p.url, p."arxivId", p.authors, p.upvotes, p.abstract, p.summary, p."codeUrl",
+    `SELECT p.id, p.title, p.url, p."arxivId", p.authors, p.upvotes, p.abstract, p.summary, p."codeUrl",
        coalesce(json_agg(json_build_object('topic', t.topic, 'evidence', t.evidence)) FILTER (WHERE t.topic IS NOT NULL), '[]') AS topics
      FROM papers p LEFT JOIN paper_topics t ON t."paperId" = p.id
      GROUP BY p.id ORDER BY p.upvotes DESC LIMIT 14`,
   );
-  const links = digestLinks('https://papers.example.org', BENCH_SECRET, { id: randomUUID(), linkVersion: 0 }, randomUUID(), new Date());
+  const subscriber = { id: randomUUID(), linkVersion: 0 };
+  const links = digestLinks('https://papers.example.org', BENCH_SECRET, subscriber, randomUUID(), new Date());
   const view = buildDigestView({
     digest: { periodKey: '2026-11-28', omittedCount: 3 },
     subscription: { topics: TOPIC_SLUGS.slice(0, 2), keywords: [], frequency: 'daily' },
     papers: rows,
     links,
+    voteLinks: voteLinks
+      ? (paperId, source) =>
+          paperVoteLinks('https://papers.example.org', BENCH_SECRET, subscriber, paperId, source, new Date())
+      : undefined,
   });
   return renderDigestEmail(view);
 }
@@ -219,7 +229,6 @@ export function peakRssKb(pid: number | undefined): number {
     return 0;
   }
 }
-
 
 /**
  * Papers of the demo day (120), ready and tagged, each listed at `listedAt(index)`. Past the fixture's

@@ -317,10 +317,12 @@ async function firstTick(
   const toBuild = Number((await sql.query(`SELECT count(*) AS n FROM digests WHERE status = 'pending'`)).rows[0].n);
   const queued = await queueMemory(queue, redis, prefix);
   const peakMb = notifiers.map((child) => peakRssKb(child.pid) / 1024);
-  // Paused first, so no worker takes a job whose keys the drain is deleting.
+  // Paused first, so no worker takes a job whose keys are being deleted. Cleaned, not drained: BullMQ 6.7's
+  // drain skips a job scheduler's waiting job but trims the wait list by the count it removed, leaving ids
+  // of deleted jobs behind (a worker then gets a job without name or data).
   await queue.pause();
   await waitFor(async () => (await queue.getActiveCount()) === 0, 600_000);
-  await queue.drain();
+  await queue.clean(0, 0, 'wait');
   await queue.resume();
   await sql.query(`UPDATE digests SET status = 'empty', "builtAt" = now(), "paperCount" = 0 WHERE status = 'pending'`);
   return { seconds: tickAll.seconds, claimed, toBuild, queued, peakMb, statements };
@@ -426,7 +428,7 @@ async function sendHour(
     // The rest of the hour is not measured: drained, and recorded so the next phase starts clean.
     await queue.pause();
     await waitFor(async () => (await queue.getActiveCount()) === 0, 600_000);
-    await queue.drain();
+    await queue.clean(0, 0, 'wait');
     await queue.resume();
     await sql.query(`UPDATE digests SET status = 'empty', "builtAt" = now() WHERE status = 'pending'`);
     await sql.query(

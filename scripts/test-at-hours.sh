@@ -16,6 +16,7 @@ SUITES=(
   apps/notifier/src/for-you.int-spec.ts
   apps/notifier/src/ledger-retention.int-spec.ts
   apps/classifier/src/pending-seeds.int-spec.ts
+  apps/api/src/relevance/relevance.int-spec.ts
   apps/api/src/feeds/personal-feeds.int-spec.ts
   apps/api/src/digests/digest-view.int-spec.ts
   apps/api/src/subscriptions/subscribe.int-spec.ts

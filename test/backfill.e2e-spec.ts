@@ -1,13 +1,21 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
 import { Client } from 'pg';
 import { QueueName } from '../libs/queues/src/queue-contract';
-import { AppProcess, CliResult, deleteQueueKeys, runCli, startApp, waitFor } from './support/processes';
+import {
+  AppProcess,
+  CliResult,
+  deleteQueueKeys,
+  queuesServed,
+  runCli,
+  startApp,
+  waitFor,
+  withOutputOf,
+} from './support/processes';
 import { LoopbackServer } from './support/loopback-server';
-import { HfStandIn, startHfStandIn } from './support/stand-ins';
+import { HfStandIn, routeArxivApi, startHfStandIn } from './support/stand-ins';
 import { createTestDatabase, TestDatabase, testQueuePrefix } from './support/test-database';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -15,8 +23,6 @@ const ROOT = join(__dirname, '..');
 /** A real Daily Papers answer: 29 papers, served under new ids for every date from FIRST_DAY on. */
 const FIXTURE = join(__dirname, 'fixtures/hf/daily-papers-2024-10-25.json');
 const FIRST_DAY = '2026-11-02';
-/** A real arXiv API answer (11 entries); the stand-in serves the ones an `id_list` names. */
-const API_FIXTURE = readFileSync(join(__dirname, 'fixtures/arxiv/api-cs.CL-2024-10-24.xml'), 'utf8');
 
 /** `backfill` through the CLI against a running fetcher and classifier (child processes), real Postgres and Redis. */
 describe('backfill (end to end)', () => {
@@ -33,14 +39,7 @@ describe('backfill (end to end)', () => {
     database = await createTestDatabase('backfill');
     hf = await startHfStandIn(FIRST_DAY, FIXTURE);
     await arxiv.start();
-    arxiv.route('/api/query', (_req, res, url) => {
-      const ids = (url.searchParams.get('id_list') ?? '').split(',');
-      const head = API_FIXTURE.slice(0, API_FIXTURE.indexOf('<entry>'));
-      const entries = (API_FIXTURE.match(/<entry>[\s\S]*?<\/entry>/g) ?? []).filter((entry) =>
-        ids.some((id) => entry.includes(`abs/${id.replace(/v\d+$/, '')}v`)),
-      );
-      res.writeHead(200, { 'content-type': 'application/atom+xml' }).end(`${head}${entries.join('\n')}</feed>`);
-    });
+    routeArxivApi(arxiv);
     workDir = mkdtempSync(join(tmpdir(), 'paperboy-backfill-'));
     const sourcesFile = join(workDir, 'sources.yml');
     // Schedules that never fire during the test: only the CLI fetches.
@@ -87,9 +86,7 @@ describe('backfill (end to end)', () => {
     rmSync(workDir, { force: true, recursive: true });
   });
 
-  const failWithLogs = (error: Error): never => {
-    throw new Error(`${error.message}\n${apps.map((app) => `--- ${app.name}\n${app.output()}`).join('\n')}`);
-  };
+  const failWithLogs = (error: Error): never => withOutputOf(apps, error);
   const backfill = (...args: string[]): Promise<CliResult> => runCli(['backfill', ...args], env);
   const succeededDates = async (): Promise<string[]> =>
     (
@@ -120,7 +117,11 @@ describe('backfill (end to end)', () => {
 
   it('should fetch each date oldest first through the running fetcher, then resume where it stopped', async () => {
     apps = (['fetcher', 'classifier'] as const).map((name) => startApp(name, env));
-    await waitFor('the fetcher and classifier to serve their queues', () => served(prefix), 60_000).catch(failWithLogs);
+    await waitFor(
+      'the fetcher and classifier to serve their queues',
+      () => queuesServed(REDIS_URL, prefix, [QueueName.Fetch, QueueName.Classify]),
+      60_000,
+    ).catch(failWithLogs);
 
     const first = await backfill('--source', 'hf-daily', '--from', '2026-11-02', '--to', '2026-11-03');
     expect(first.stderr).toBe('2026-11-02: 29 listed, 29 new (1/2)\n2026-11-03: 29 listed, 29 new (2/2)\n');
@@ -240,17 +241,3 @@ describe('backfill (end to end)', () => {
     );
   }, 60_000);
 });
-
-async function served(prefix: string): Promise<boolean> {
-  for (const name of [QueueName.Fetch, QueueName.Classify]) {
-    const queue = new Queue(name, { connection: { url: REDIS_URL }, prefix });
-    try {
-      if ((await queue.getWorkersCount()) === 0) {
-        return false;
-      }
-    } finally {
-      await queue.close();
-    }
-  }
-  return true;
-}

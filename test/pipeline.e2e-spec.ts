@@ -1,15 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
 import { DateTime } from 'luxon';
 import { Client } from 'pg';
 import Parser from 'rss-parser';
-import { QueueName } from '../libs/queues/src/queue-contract';
-import { AppProcess, deleteQueueKeys, runCli, startApp, waitFor } from './support/processes';
+import { AppProcess, deleteQueueKeys, runCli, startServices, waitFor } from './support/processes';
 import { startSmtpSink, SmtpSink, ReceivedMail } from './support/smtp-sink';
 import { HfStandIn, SlackSink, startHfStandIn, startSlackSink } from './support/stand-ins';
+import { freePort } from './support/tcp-proxy';
 import { createTestDatabase, TestDatabase, testQueuePrefix } from './support/test-database';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -26,7 +24,7 @@ describe('Paperboy pipeline (end to end)', () => {
   let smtp: SmtpSink;
   let hf: HfStandIn;
   let slack: SlackSink;
-  let apps: AppProcess[] = [];
+  const apps: AppProcess[] = [];
   let env: NodeJS.ProcessEnv;
   let api: string;
   let sql: Client;
@@ -59,9 +57,7 @@ describe('Paperboy pipeline (end to end)', () => {
       // The Slack stand-in is on loopback: lift the webhook host rule too (a test-only setting).
       ALLOW_ANY_WEBHOOK_HOST: 'true',
     };
-    apps = (['api', 'fetcher', 'classifier', 'notifier'] as const).map((name) => startApp(name, env));
-    await waitFor('the api to answer /health', async () => (await fetch(`${api}/health`)).ok, 60_000).catch(failWithLogs);
-    await waitFor('a worker on every queue', () => allQueuesServed(prefix), 60_000).catch(failWithLogs);
+    await startServices(apps, env, api);
     sql = new Client({ connectionString: database.url });
     await sql.connect();
   }, 120_000);
@@ -74,10 +70,6 @@ describe('Paperboy pipeline (end to end)', () => {
     await database?.drop();
     rmSync(workDir, { force: true, recursive: true });
   });
-
-  const failWithLogs = (error: Error): never => {
-    throw new Error(`${error.message}\n${apps.map((app) => `--- ${app.name}\n${app.output()}`).join('\n')}`);
-  };
 
   const mailsTo = (address: string): ReceivedMail[] => smtp.mails.filter((mail) => mail.to.includes(address));
   const digestsTo = (address: string): ReceivedMail[] =>
@@ -236,28 +228,3 @@ describe('Paperboy pipeline (end to end)', () => {
     expect(slack.messages).toHaveLength(2);
   }, 240_000);
 });
-
-async function allQueuesServed(prefix: string): Promise<boolean> {
-  for (const name of Object.values(QueueName)) {
-    const queue = new Queue(name, { connection: { url: REDIS_URL }, prefix });
-    try {
-      if ((await queue.getWorkersCount()) === 0) {
-        return false;
-      }
-    } finally {
-      await queue.close();
-    }
-  }
-  return true;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}

@@ -1,17 +1,15 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
-import { DateTime } from 'luxon';
 import { Client } from 'pg';
 import { voteTokenClaim } from '@libs/domain';
-import { QueueName } from '../libs/queues/src/queue-contract';
 import { decodeHtml } from './support/feeds-context';
-import { AppProcess, deleteQueueKeys, runCli, startApp, waitFor } from './support/processes';
+import { AppProcess, deleteQueueKeys, runCli, startServices, waitFor, withOutputOf } from './support/processes';
 import { ReceivedMail, SmtpSink, startSmtpSink } from './support/smtp-sink';
 import { close, listen, repositoryRoot } from './support/stand-ins';
+import { freePort } from './support/tcp-proxy';
+import { testInstant } from './support/test-clock';
 import { createTestDatabase, TestDatabase, testQueuePrefix } from './support/test-database';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -54,20 +52,22 @@ interface EmailItem {
  * fetching every link records nothing. Papers: the ranking fixture's days 1-7 on day one, 8-14 on day two.
  */
 describe('Relevance: votes from a digest teach the next one (end to end)', () => {
-  const today = DateTime.utc().toISODate();
-  const tomorrow = DateTime.utc().plus({ days: 1 }).toISODate();
+  // The services' clock starts at the test instant (CLOCK_START), whatever the hour the test runs at.
+  const clockStart = testInstant();
+  const today = clockStart.toISOString().slice(0, 10);
+  const tomorrow = new Date(clockStart.getTime() + 24 * HOUR).toISOString().slice(0, 10);
   let database: TestDatabase;
   let smtp: SmtpSink;
   let hf: { url: string; close(): Promise<void> };
-  let apps: AppProcess[] = [];
+  const apps: AppProcess[] = [];
   let env: NodeJS.ProcessEnv;
   let api: string;
   let sql: Client;
   let workDir: string;
   const prefix = testQueuePrefix('relevance-e2e');
-  // The CLI sends "as if" 23 hours from now, at the subscriber's send hour: the running notifier's minute
-  // tick never sends on its own (as in pipeline.e2e-spec.ts); day two's digest is due 24 hours later.
-  const firstSendAt = new Date(Date.now() + 23 * HOUR);
+  // The CLI sends "as if" 23 hours after the clock's start, at the subscriber's send hour: the running
+  // notifier's minute tick never sends on its own (as in pipeline.e2e-spec.ts); day two's digest is due 24 hours later.
+  const firstSendAt = new Date(clockStart.getTime() + 23 * HOUR);
 
   beforeAll(async () => {
     database = await createTestDatabase('relevance_e2e');
@@ -98,12 +98,9 @@ describe('Relevance: votes from a digest teach the next one (end to end)', () =>
       APP_SECRET: 'relevance-e2e-secret-relevance-e2e',
       SOURCES_FILE: sourcesFile,
       ALLOW_PRIVATE_TARGETS: 'true',
+      CLOCK_START: clockStart.toISOString(),
     };
-    apps = (['api', 'fetcher', 'classifier', 'notifier'] as const).map((name) => startApp(name, env));
-    await waitFor('the api to answer /health', async () => (await fetch(`${api}/health`)).ok, 60_000).catch(
-      failWithLogs,
-    );
-    await waitFor('a worker on every queue', () => allQueuesServed(prefix), 60_000).catch(failWithLogs);
+    await startServices(apps, env, api);
     sql = new Client({ connectionString: database.url });
     await sql.connect();
   }, 120_000);
@@ -117,9 +114,7 @@ describe('Relevance: votes from a digest teach the next one (end to end)', () =>
     rmSync(workDir, { force: true, recursive: true });
   });
 
-  const failWithLogs = (error: Error): never => {
-    throw new Error(`${error.message}\n${apps.map((app) => `--- ${app.name}\n${app.output()}`).join('\n')}`);
-  };
+  const failWithLogs = (error: Error): never => withOutputOf(apps, error);
   const digestsTo = (address: string): ReceivedMail[] =>
     smtp.mails.filter((mail) => mail.to.includes(address) && mail.parsed.subject?.includes('new paper'));
   const claimOf = (url: string) => voteTokenClaim(decodeURIComponent(new URL(url).pathname.split('/').pop() ?? ''));
@@ -398,29 +393,4 @@ async function startRankingHfStandIn(
   });
   const base = await listen(server);
   return { url: `${base}/api/daily_papers`, close: () => close(server) };
-}
-
-async function allQueuesServed(prefix: string): Promise<boolean> {
-  for (const name of Object.values(QueueName)) {
-    const queue = new Queue(name, { connection: { url: REDIS_URL }, prefix });
-    try {
-      if ((await queue.getWorkersCount()) === 0) {
-        return false;
-      }
-    } finally {
-      await queue.close();
-    }
-  }
-  return true;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }

@@ -6,11 +6,11 @@ import { Job, Queue } from 'bullmq';
 import { Client } from 'pg';
 import { jobOptionsFor } from '../libs/queues/src/job-options';
 import { JobName, QueueName } from '../libs/queues/src/queue-contract';
-import { AppProcess, deleteQueueKeys, startApp, waitFor } from './support/processes';
-import { startSmtpSink } from './support/smtp-sink';
-import { startHfStandIn } from './support/stand-ins';
+import { AppProcess, cleanUp, deleteQueueKeys, startApp, waitFor } from './support/processes';
+import { SmtpSink, startSmtpSink } from './support/smtp-sink';
+import { HfStandIn, startHfStandIn } from './support/stand-ins';
 import { HOUR_MS, testInstant } from './support/test-clock';
-import { createTestDatabase, testQueuePrefix } from './support/test-database';
+import { createTestDatabase, TestDatabase, testQueuePrefix } from './support/test-database';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const READERS = 60;
@@ -64,19 +64,22 @@ describe('Two replicas of every service (end to end)', () => {
 
   async function run(replicas: number): Promise<Outcome> {
     const prefix = testQueuePrefix(`replicas${replicas}`);
-    const database = await createTestDatabase(`replicas${replicas}`);
-    const [smtp, hf] = await Promise.all([startSmtpSink(), startHfStandIn(listingDate)]);
     const workDir = mkdtempSync(join(tmpdir(), 'paperboy-replicas-'));
-    const sql = new Client({ connectionString: database.url });
     const queues = Object.values(QueueName).map((name) => new Queue(name, { connection: { url: REDIS_URL }, prefix }));
     const [fetchQueue, classifyQueue, notifyQueue] = queues;
     const apps: AppProcess[] = [];
+    // What was made so far: a step that fails (a database, a port) leaves nothing behind.
+    const made: { database?: TestDatabase; smtp?: SmtpSink; hf?: HfStandIn; sql?: Client } = {};
     const fail = (error: Error): never => {
       throw new Error(`${error.message}\n${apps.map((app) => `--- ${app.name}\n${app.output().slice(-4000)}`).join('\n')}`, {
         cause: error,
       });
     };
     try {
+      const database = (made.database = await createTestDatabase(`replicas${replicas}`));
+      const smtp = (made.smtp = await startSmtpSink());
+      const hf = (made.hf = await startHfStandIn(listingDate));
+      const sql = (made.sql = new Client({ connectionString: database.url }));
       await sql.connect();
       const sourcesFile = join(workDir, 'sources.yml');
       writeFileSync(sourcesFile, `sources:\n  - id: hf-daily\n    kind: hf-daily-papers\n    url: ${hf.url}\n    schedule: "*/5 * * * * *"\n`);
@@ -192,13 +195,16 @@ describe('Two replicas of every service (end to end)', () => {
         confirmations: [...mails.keys()].filter((to) => to.startsWith('newcomer-')).sort(),
       };
     } finally {
-      await Promise.all(apps.map((app) => app.stop()));
-      await Promise.all(queues.map((queue) => queue.close()));
-      await sql.end().catch(() => undefined);
-      await Promise.all([smtp.close(), hf.close()]);
-      await deleteQueueKeys(REDIS_URL, prefix);
-      await database.drop();
-      rmSync(workDir, { recursive: true, force: true });
+      await cleanUp(
+        () => Promise.all(apps.map((app) => app.stop())),
+        () => Promise.all(queues.map((queue) => queue.close())),
+        () => made.sql?.end().catch(() => undefined),
+        () => made.smtp?.close(),
+        () => made.hf?.close(),
+        () => deleteQueueKeys(REDIS_URL, prefix),
+        () => made.database?.drop(),
+        () => rmSync(workDir, { recursive: true, force: true }),
+      );
     }
   }
 

@@ -1,12 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiApp, startApiApp } from './support/api-app';
 import { LoopbackServer } from './support/loopback-server';
-import { AppProcess, startApp, waitFor } from './support/processes';
-
-/** A real arXiv API answer (11 entries); the stand-in serves the ones an `id_list` names. */
-const API_FIXTURE = readFileSync(join(__dirname, 'fixtures/arxiv/api-cs.CL-2024-10-24.xml'), 'utf8');
+import { AppProcess, startApp, waitFor, withOutputOf } from './support/processes';
+import { routeArxivApi } from './support/stand-ins';
 
 /**
  * A seed paper Paperboy does not know yet, end to end: the api asks the arxiv-api source (a SourceLookup
@@ -21,14 +19,7 @@ describe('unknown seed papers looked up on arXiv (end to end)', () => {
 
   beforeAll(async () => {
     await arxiv.start();
-    arxiv.route('/api/query', (_req, res, url) => {
-      const ids = (url.searchParams.get('id_list') ?? '').split(',');
-      const head = API_FIXTURE.slice(0, API_FIXTURE.indexOf('<entry>'));
-      const entries = (API_FIXTURE.match(/<entry>[\s\S]*?<\/entry>/g) ?? []).filter((entry) =>
-        ids.some((id) => entry.includes(`abs/${id.replace(/v\d+$/, '')}v`)),
-      );
-      res.writeHead(200, { 'content-type': 'application/atom+xml' }).end(`${head}${entries.join('\n')}</feed>`);
-    });
+    routeArxivApi(arxiv);
     workDir = mkdtempSync(join(tmpdir(), 'paperboy-seed-lookup-'));
     const sourcesFile = join(workDir, 'sources.yml');
     // A schedule that never fires during the test: only the lookup fetches.
@@ -71,9 +62,7 @@ describe('unknown seed papers looked up on arXiv (end to end)', () => {
     rmSync(workDir, { force: true, recursive: true });
   });
 
-  const withLogs = (error: Error): never => {
-    throw new Error(`${error.message}\n${apps.map((app) => `--- ${app.name}\n${app.output()}`).join('\n')}`);
-  };
+  const withLogs = (error: Error): never => withOutputOf(apps, error);
 
   it('becomes an up-vote of the subscriber once the paper is fetched and classified; one arXiv never heard of stays pending', async () => {
     const created = await api

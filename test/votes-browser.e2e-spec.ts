@@ -66,7 +66,7 @@ describe('votes in a browser (end to end)', () => {
   });
 
   const viewUrl = (): string =>
-    `${base}/digests/${digestId}?token=${encodeURIComponent(signToken(SECRET, 'digest', digestId, new Date()))}`;
+    `${base}/digests/${digestId}?token=${encodeURIComponent(signToken(SECRET, 'digest', digestId, api.now()))}`;
   const votes = async (): Promise<{ paperId: string; vote: string; source: string }[]> =>
     (await api.sql.query(`SELECT "paperId", vote, source FROM paper_votes ORDER BY "paperId"`)).rows as {
       paperId: string;
@@ -170,7 +170,7 @@ describe('votes in a browser (end to end)', () => {
         { id: subscriptionId, linkVersion: 0 },
         paperIds[2],
         'explore',
-        new Date(),
+        api.now(),
       );
       await page.goto(links.up);
       await expect(page.locator('h1').textContent()).resolves.toBe('Is this paper useful to you?');

@@ -147,7 +147,7 @@ describe('votes from a digest (notifier, api, SMTP, Slack)', () => {
   };
   /** The token of a vote link (`…/vote/{token}`). */
   const tokenOf = (url: string): string => decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
-  const manageToken = (): string => signToken(SECRET, 'manage', subscriptionId, new Date());
+  const manageToken = (): string => signToken(SECRET, 'manage', subscriptionId, api.now());
   const storedVotes = async (): Promise<StoredVotes['items']> => {
     const response = await http().get(
       `/api/subscriptions/${subscriptionId}/feedback?token=${encodeURIComponent(manageToken())}`,
@@ -180,7 +180,7 @@ describe('votes from a digest (notifier, api, SMTP, Slack)', () => {
 
   it("should give every paper of the day-one email the subscriber's own 👍 / 👎 links, naming paper, vote and source", () => {
     const links = emailVoteLinks();
-    const claims = links.map((url) => verifyVoteToken(SECRET, tokenOf(url), new Date(), 0));
+    const claims = links.map((url) => verifyVoteToken(SECRET, tokenOf(url), api.now(), 0));
     const expected: VoteClaim[] = papers.flatMap(({ id }) =>
       (['up', 'down'] as const).map((vote) => ({
         subscriptionId,
@@ -202,7 +202,7 @@ describe('votes from a digest (notifier, api, SMTP, Slack)', () => {
     };
     expect(message.unfurl_links).toBe(false);
     const buttons = message.blocks.filter((block) => block.type === 'actions').flatMap((block) => block.elements ?? []);
-    expect(buttons.map((button) => verifyVoteToken(SECRET, tokenOf(button.url ?? ''), new Date(), 0)?.paperId)).toEqual(
+    expect(buttons.map((button) => verifyVoteToken(SECRET, tokenOf(button.url ?? ''), api.now(), 0)?.paperId)).toEqual(
       papers.flatMap(({ id }) => [id, id]),
     );
   });
@@ -241,7 +241,7 @@ describe('votes from a digest (notifier, api, SMTP, Slack)', () => {
     expect(await storedVotes()).toHaveLength(1);
 
     const undo = formOf(done.text);
-    expect(verifyVoteToken(SECRET, undo.token, new Date(), 0)).toMatchObject({ paperId: papers[0].id, vote: 'none' });
+    expect(verifyVoteToken(SECRET, undo.token, api.now(), 0)).toMatchObject({ paperId: papers[0].id, vote: 'none' });
     const undone = await http().post(undo.action).type('form').send({ token: undo.token });
     expect(undone.status).toBe(200);
     expect(undone.text).toContain('Your vote on this paper is taken back.');
@@ -250,7 +250,7 @@ describe('votes from a digest (notifier, api, SMTP, Slack)', () => {
 
   it('should store a vote on an explore slot with source explore', async () => {
     const down = emailVoteLinks().find((url) => {
-      const claim = verifyVoteToken(SECRET, tokenOf(url), new Date(), 0);
+      const claim = verifyVoteToken(SECRET, tokenOf(url), api.now(), 0);
       return claim?.paperId === explorePaper && claim.vote === 'down';
     }) as string;
     const form = formOf((await http().get(pathOf(down))).text);
@@ -273,7 +273,7 @@ describe('votes from a digest (notifier, api, SMTP, Slack)', () => {
       // The vote's letter (after the two ids) changed from up to down.
       `${subject.slice(0, 44)}d${subject.slice(45)}.${iat}.${signature}`,
       `${subject}.${iat}.${signature.slice(0, -2)}AA`,
-      signToken(SECRET, 'manage', subject, new Date()),
+      signToken(SECRET, 'manage', subject, api.now()),
       'not-a-token',
       '..',
     ];
@@ -323,7 +323,7 @@ describe('votes from a digest (notifier, api, SMTP, Slack)', () => {
   it('should vote from the web view with a plain form POST (no JavaScript), and show the vote when it is opened again', async () => {
     const view = await webView();
     const forms = voteForms(view.html);
-    expect(forms.map((form) => verifyVoteToken(SECRET, form.up, new Date(), 0)?.paperId)).toEqual(
+    expect(forms.map((form) => verifyVoteToken(SECRET, form.up, api.now(), 0)?.paperId)).toEqual(
       papers.map((p) => p.id),
     );
     expect(forms.every((form) => form.back === view.path && !form.upPressed)).toBe(true);
@@ -357,7 +357,7 @@ describe('votes from a digest (notifier, api, SMTP, Slack)', () => {
     expect(response.status).toBe(200);
     const answer = response.body as { vote: string; source: string; tokens: Record<string, string> };
     expect(answer).toMatchObject({ vote: 'down', source: 'digest', paper: { id: papers[0].id } });
-    expect(verifyVoteToken(SECRET, answer.tokens.none, new Date(), 0)).toMatchObject({
+    expect(verifyVoteToken(SECRET, answer.tokens.none, api.now(), 0)).toMatchObject({
       paperId: papers[0].id,
       vote: 'none',
     });
@@ -380,7 +380,7 @@ describe('votes from a digest (notifier, api, SMTP, Slack)', () => {
     expect(page.text).toContain('<h2 id="more-like-this" class="section-heading">More like this</h2>');
     expect(decodeHtml(/<a href="([^"]+)">← Back to your digest<\/a>/.exec(page.text)?.[1] ?? '')).toBe(view.path);
     const [form] = voteForms(page.text);
-    expect(verifyVoteToken(SECRET, form.down, new Date(), 0)).toMatchObject({
+    expect(verifyVoteToken(SECRET, form.down, api.now(), 0)).toMatchObject({
       paperId: papers[1].id,
       source: 'explore',
     });

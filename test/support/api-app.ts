@@ -3,6 +3,8 @@ import { Queue } from 'bullmq';
 import type { Server } from 'node:http';
 import { Client } from 'pg';
 import request, { Agent } from 'supertest';
+import { RelevanceRepository } from '@libs/database';
+import { Clock, termCounts } from '@libs/domain';
 import { createApiApp } from '../../apps/api/src/bootstrap';
 import { TestEnv } from './fetcher-context';
 import { deleteQueueKeys } from './processes';
@@ -32,6 +34,8 @@ export interface ApiApp {
   http(): Agent;
   /** A BullMQ queue on the app's prefix (one per name, closed with the app). */
   queue(name: string): Queue;
+  /** The instant the app acts at, from its injected Clock: links a test signs or checks "now" agree with the app's. */
+  now(): Date;
   /** Undoes everything: queues, client, app, queue keys, database, environment. */
   close(): Promise<void>;
 }
@@ -76,6 +80,7 @@ export async function startApiApp(
     await client.connect();
     sql = client;
     const server = app.getHttpServer() as Server;
+    const clock = app.get(Clock);
     return {
       app,
       database,
@@ -88,6 +93,7 @@ export async function startApiApp(
         queues.set(name, queue);
         return queue;
       },
+      now: () => clock.now(),
       close,
     };
   } catch (error) {
@@ -143,4 +149,24 @@ export async function insertPapers(sql: Client, papers: PaperSeed[]): Promise<st
     ids.push(rows[0].id);
   }
   return ids;
+}
+
+/**
+ * Papers by name, inserted in order (listed a day apart from 2026-11-20, upvotes 10, 11, …), with the term
+ * counts the classifier stores as papers become ready; their ids by name.
+ */
+export async function insertFeaturedPapers<Name extends string>(
+  api: ApiApp,
+  papers: Record<Name, Omit<PaperSeed, 'listedAt'>>,
+): Promise<Record<Name, string>> {
+  const names = Object.keys(papers) as Name[];
+  const inserted = await insertPapers(
+    api.sql,
+    names.map((name, i) => ({ ...papers[name], listedAt: `2026-11-2${i}T10:00:00Z`, upvotes: 10 + i })),
+  );
+  const relevance = api.app.get(RelevanceRepository);
+  await relevance.storeFeatures(
+    (await relevance.unfeaturized(100)).map((paper) => ({ paperId: paper.id, counts: termCounts(paper) })),
+  );
+  return Object.fromEntries(names.map((name, i) => [name, inserted[i]])) as Record<Name, string>;
 }

@@ -31,7 +31,8 @@ export interface ClassifierContext {
   paperRow(id: string | null): Promise<Record<string, unknown>>;
 }
 
-export function useClassifierContext(name: string): ClassifierContext {
+/** `env`: settings of the spec's own on top of the test environment (CLOCK_START, say). */
+export function useClassifierContext(name: string, env: NodeJS.ProcessEnv = {}): ClassifierContext {
   let database: TestDatabase;
   let app: INestApplicationContext;
   let sql: Client;
@@ -41,7 +42,7 @@ export function useClassifierContext(name: string): ClassifierContext {
 
   beforeAll(async () => {
     database = await createTestDatabase(name);
-    process.env.DATABASE_URL = database.url;
+    Object.assign(process.env, env, { DATABASE_URL: database.url });
     const moduleRef = await Test.createTestingModule({
       imports: [SettingsModule, DatabaseModule],
       providers: [ClassifierService, TopicTagger],

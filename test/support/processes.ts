@@ -1,6 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
 import Redis from 'ioredis';
+import { QueueName } from '../../libs/queues/src/queue-contract';
 import { childClockEnv } from './test-clock';
 
 const ROOT = join(__dirname, '../..');
@@ -22,6 +24,25 @@ export function startApp(name: 'api' | 'fetcher' | 'classifier' | 'notifier', en
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   return { name, output: () => output, stop: () => stop(child) };
+}
+
+/** Throws `error` with each app's output after its message: what a failed wait on services shows. */
+export function withOutputOf(apps: readonly AppProcess[], error: Error): never {
+  throw new Error(`${error.message}\n${apps.map((app) => `--- ${app.name}\n${app.output()}`).join('\n')}`);
+}
+
+/**
+ * Starts the four services as processes on one environment, into `apps` (so that they are stopped whatever
+ * happens next), and resolves once the api at `apiUrl` answers /health and every queue under the environment's
+ * QUEUE_PREFIX has a worker. A wait that times out says so with each app's output.
+ */
+export async function startServices(apps: AppProcess[], env: NodeJS.ProcessEnv, apiUrl: string): Promise<void> {
+  apps.push(...(['api', 'fetcher', 'classifier', 'notifier'] as const).map((name) => startApp(name, env)));
+  const fail = (error: Error): never => withOutputOf(apps, error);
+  await waitFor('the api to answer /health', async () => (await fetch(`${apiUrl}/health`)).ok, 60_000).catch(fail);
+  await waitFor('a worker on every queue', () => queuesServed(String(env.REDIS_URL), String(env.QUEUE_PREFIX)), 60_000).catch(
+    fail,
+  );
 }
 
 export interface CliResult {
@@ -81,6 +102,25 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
+
+/** Whether every one of `names` (every queue unless said) has a worker on it under the prefix. */
+export async function queuesServed(
+  redisUrl: string,
+  prefix: string,
+  names: readonly QueueName[] = Object.values(QueueName),
+): Promise<boolean> {
+  for (const name of names) {
+    const queue = new Queue(name, { connection: { url: redisUrl }, prefix });
+    try {
+      if ((await queue.getWorkersCount()) === 0) {
+        return false;
+      }
+    } finally {
+      await queue.close();
+    }
+  }
+  return true;
 }
 
 /** Deletes every Redis key under a BullMQ prefix. */

@@ -1,4 +1,5 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,8 +22,11 @@ export interface LocalRedisCluster {
   masterOf(key: string): Promise<ClusterNode>;
   /** SIGKILLs a node (no shutdown, no save) and resolves once it is gone. */
   kill(node: ClusterNode): Promise<void>;
-  /** Resolves once a live node serves `key`'s slot as master again and every live node reports the cluster ok. */
-  waitForMasterOf(key: string, timeoutMs?: number): Promise<ClusterNode>;
+  /**
+   * Resolves once a live node serves `key`'s slot as master again and every live node reports the cluster ok
+   * (checked as the nodes log their failover; the test's own timeout bounds the wait).
+   */
+  waitForMasterOf(key: string): Promise<ClusterNode>;
   stop(): Promise<void>;
 }
 
@@ -78,6 +82,15 @@ export async function startRedisCluster(options: { masters?: number; nodeTimeout
   const nodeTimeoutMs = options.nodeTimeoutMs ?? 2000;
   const ports = await freePorts(masters * 2);
   const dir = mkdtempSync(join(tmpdir(), 'paperboy-redis-cluster-'));
+  const nodeLogs = new EventEmitter();
+  /** Nodes this helper kills: their exit is no failure. */
+  const stopping = new Set<ChildProcess>();
+  const whenLogged = <T>(what: string, check: () => Promise<T | undefined | false>): Promise<T> =>
+    untilLogged(nodeLogs, what, check);
+  const killNode = (node: ClusterNode): Promise<void> => {
+    stopping.add(node.child);
+    return exited(node.child);
+  };
   const nodes: ClusterNode[] = ports.map((port) => {
     mkdirSync(join(dir, String(port)));
     const child = spawn(
@@ -89,8 +102,11 @@ export async function startRedisCluster(options: { masters?: number; nodeTimeout
         // Replicas sync at once (the default waits 5 s): a replica that never synced cannot take over.
         '--repl-diskless-sync-delay', '0',
       ],
-      { stdio: 'ignore' },
+      { stdio: ['ignore', 'pipe', 'ignore'] },
     );
+    // What the node logs (started, joined, synced, failed over, state changed) is when to look again.
+    child.stdout?.on('data', () => nodeLogs.emit('logged'));
+    child.once('exit', () => stopping.has(child) || nodeLogs.emit('exited', port));
     return { port, child };
   });
   // A test process that ends without stop() (a crash, a timeout, an afterAll that threw first) leaves no
@@ -102,24 +118,24 @@ export async function startRedisCluster(options: { masters?: number; nodeTimeout
   process.once('exit', killOnExit);
   const stop = async (): Promise<void> => {
     process.removeListener('exit', killOnExit);
-    await Promise.all(nodes.map((node) => killNode(node, 'SIGKILL')));
+    await Promise.all(nodes.map((node) => killNode(node)));
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await Promise.all(ports.map((port) => waitUntil(`redis-server on ${port}`, () => ping(port), 10_000)));
+    await whenLogged('every redis-server to answer', async () => (await Promise.all(ports.map(ping))).every(Boolean));
     await run('redis-cli', [
       '--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`),
       '--cluster-replicas', '1', '--cluster-yes',
     ]);
-    await waitUntil('the cluster to be ok on every node', async () => {
+    await whenLogged('the cluster to be ok on every node', async () => {
       const states = await Promise.all(ports.map((port) => clusterInfo(port)));
       return states.every((info) => info.includes('cluster_state:ok'));
-    }, 30_000);
-    await waitUntil('every replica to be in sync with its master', async () => {
+    });
+    await whenLogged('every replica to be in sync with its master', async () => {
       const roles = await Promise.all(ports.map((port) => redisCli(port, 'info', 'replication')));
       const replicas = roles.filter((info) => info.includes('role:slave'));
       return replicas.length === masters && replicas.every((info) => info.includes('master_link_status:up'));
-    }, 30_000);
+    });
   } catch (error) {
     await stop();
     throw error;
@@ -147,27 +163,28 @@ export async function startRedisCluster(options: { masters?: number; nodeTimeout
     url: `redis+cluster://${ports.map((port) => `127.0.0.1:${port}`).join(',')}`,
     nodes,
     masterOf,
-    kill: (node) => killNode(node, 'SIGKILL'),
-    waitForMasterOf: (key, timeoutMs = 30_000) =>
-      waitUntil(`a live master for ${key}`, async () => {
+    kill: killNode,
+    waitForMasterOf: (key) =>
+      whenLogged(`a live master for ${key}`, async () => {
         const states = await Promise.all(live().map((node) => clusterInfo(node.port)));
         if (!states.every((info) => info.includes('cluster_state:ok'))) {
           return undefined;
         }
         const node = await masterOf(key);
         return live().includes(node) ? node : undefined;
-      }, timeoutMs),
+      }),
     stop,
   };
 }
 
-function killNode(node: ClusterNode, signal: NodeJS.Signals): Promise<void> {
-  if (node.child.exitCode !== null || node.child.signalCode !== null) {
+/** SIGKILLs a child (no shutdown, no save) and resolves on its 'exit'. */
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) {
     return Promise.resolve();
   }
   return new Promise((resolve) => {
-    node.child.once('exit', () => resolve());
-    node.child.kill(signal);
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
   });
 }
 
@@ -193,16 +210,48 @@ async function redisCli(port: number, ...args: string[]): Promise<string> {
   }
 }
 
-async function waitUntil<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) {
-      return value;
+/**
+ * Runs `check` now and again whenever a node logs something, until it gives a value: no timer, the test's own
+ * timeout bounds the wait. A node exiting unasked fails it. One check runs at a time; lines logged meanwhile
+ * make one more.
+ */
+function untilLogged<T>(nodeLogs: EventEmitter, what: string, check: () => Promise<T | undefined | false>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let running = false;
+    let again = false;
+    let settled = false;
+    const settle = (outcome: () => void): void => {
+      settled = true;
+      nodeLogs.off('logged', evaluate);
+      nodeLogs.off('exited', onExit);
+      outcome();
+    };
+    const onExit = (port: number): void =>
+      settle(() => reject(new Error(`redis-server on ${port} exited while waiting for ${what}`)));
+    function evaluate(): void {
+      if (settled) {
+        return;
+      }
+      if (running) {
+        again = true;
+        return;
+      }
+      running = true;
+      check().then(
+        (value) => {
+          running = false;
+          if (value !== undefined && value !== false) {
+            settle(() => resolve(value));
+          } else if (again) {
+            again = false;
+            evaluate();
+          }
+        },
+        (error: unknown) => settle(() => reject(error instanceof Error ? error : new Error(String(error)))),
+      );
     }
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+    nodeLogs.on('logged', evaluate);
+    nodeLogs.on('exited', onExit);
+    evaluate();
+  });
 }

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
+import { LoopbackServer } from './loopback-server';
 
 /**
  * Loopback HTTP servers standing in for the outside world in the demo and the tests: Hugging Face's
@@ -151,5 +152,20 @@ export function close(server: Server): Promise<void> {
   return new Promise((resolve) => {
     server.closeAllConnections();
     server.close(() => resolve());
+  });
+}
+
+/** A real arXiv API answer (11 entries of cs.CL, 2024-10-24). */
+const ARXIV_API_FIXTURE = join(repositoryRoot(__dirname), 'test/fixtures/arxiv/api-cs.CL-2024-10-24.xml');
+
+/** Serves the arXiv API's `/api/query` on a started loopback server: the fixture's entries an `id_list` names. */
+export function routeArxivApi(server: LoopbackServer): void {
+  const answer = readFileSync(ARXIV_API_FIXTURE, 'utf8');
+  const head = answer.slice(0, answer.indexOf('<entry>'));
+  const entries = answer.match(/<entry>[\s\S]*?<\/entry>/g) ?? [];
+  server.route('/api/query', (_req, res, url) => {
+    const ids = (url.searchParams.get('id_list') ?? '').split(',');
+    const named = entries.filter((entry) => ids.some((id) => entry.includes(`abs/${id.replace(/v\d+$/, '')}v`)));
+    res.writeHead(200, { 'content-type': 'application/atom+xml' }).end(`${head}${named.join('\n')}</feed>`);
   });
 }

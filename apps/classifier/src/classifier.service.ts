@@ -9,7 +9,7 @@ import {
   PaperRepository,
   RelevanceRepository,
 } from '@libs/database';
-import { termCounts } from '@libs/domain';
+import { Clock, termCounts } from '@libs/domain';
 import {
   BatchMergePlan,
   isMatchableTitleKey,
@@ -42,6 +42,7 @@ export class ClassifierService {
     private readonly papers: PaperRepository,
     private readonly tagger: TopicTagger,
     private readonly relevance: RelevanceRepository,
+    private readonly clock: Clock,
     // Absent where a spec runs the service without queues; the app always has it (it queues nothing when off).
     @Optional() private readonly embedder?: PaperEmbedder,
   ) {}
@@ -56,7 +57,7 @@ export class ClassifierService {
    * refuses (a value it cannot store) is rejected with the database's reason while the rest of the batch goes
    * in: the batch is halved until the one listing is found.
    */
-  async classifyBatch(listingIds: readonly string[], now: Date = new Date()): Promise<Map<string, ListingOutcome>> {
+  async classifyBatch(listingIds: readonly string[], now: Date = this.clock.now()): Promise<Map<string, ListingOutcome>> {
     const outcomes = await this.classifyRetrying(listingIds, now);
     const featurized = await this.featurizeReady();
     // Their embeddings (when configured) come from a job of their own: an outage there fails nothing here.

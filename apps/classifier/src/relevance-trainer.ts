@@ -15,7 +15,7 @@ const BACKGROUND_DAYS = 90;
 export class RelevanceTrainer {
   constructor(private readonly relevance: RelevanceRepository) {}
 
-  async train(subscriptionId: string, now: Date = new Date()): Promise<RelevanceModel | null> {
+  async train(subscriptionId: string, now: Date): Promise<RelevanceModel | null> {
     const { liked, disliked } = await this.relevance.labelledFeatures(subscriptionId);
     const background =
       liked.length === 0

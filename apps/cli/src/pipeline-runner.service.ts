@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Job, JobsOptions, Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
-import { Settings } from '@libs/config';
+import { Settings, withoutCredentials } from '@libs/config';
 import {
   DeliveryRepository,
   DigestRepository,
@@ -167,12 +167,12 @@ export class PipelineRunner {
       const workers = await withTimeout(
         this.producer.queue(name).getWorkersCount(),
         5000,
-        `Redis at ${redact(this.settings.REDIS_URL)} did not answer within 5 s: is it running? (REDIS_URL)`,
+        `Redis at ${withoutCredentials(this.settings.REDIS_URL)} did not answer within 5 s: is it running? (REDIS_URL)`,
       );
       if (workers === 0) {
         throw new CliError(
           `The ${SERVICE_NAMES[name]} is not running: no worker listens on queue "${name}" ` +
-            `(REDIS_URL=${redact(this.settings.REDIS_URL)}, QUEUE_PREFIX=${this.settings.QUEUE_PREFIX}). ` +
+            `(REDIS_URL=${withoutCredentials(this.settings.REDIS_URL)}, QUEUE_PREFIX=${this.settings.QUEUE_PREFIX}). ` +
             `Start it with "npm run start:${SERVICE_NAMES[name]}" or "npm start".`,
         );
       }
@@ -223,10 +223,6 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  */
 function cliRetries(attempts: number): Pick<JobsOptions, 'attempts' | 'backoff'> {
   return { attempts, backoff: { type: 'exponential', delay: 5000, jitter: 0.5 } };
-}
-
-function redact(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@');
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

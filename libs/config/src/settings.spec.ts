@@ -1,4 +1,4 @@
-import { InvalidSettingsError, loadSettings } from './settings';
+import { InvalidSettingsError, loadSettings, withoutCredentials } from './settings';
 
 describe('loadSettings', () => {
   it('should apply local defaults when nothing is set', () => {
@@ -195,5 +195,20 @@ describe('loadSettings', () => {
         loadSettings({ NODE_ENV: 'test', MAIL_WEBHOOK_SNS_TEST_HOST: '127.0.0.1:8443' }).MAIL_WEBHOOK_SNS_TEST_HOST,
       ).toBe('127.0.0.1:8443');
     });
+  });
+});
+
+describe('withoutCredentials', () => {
+  it('should hide the whole userinfo of a URL, whatever its password holds', () => {
+    expect(withoutCredentials('redis://:S3cret@cache:6379/0')).toBe('redis://***@cache:6379/0');
+    // An unencoded '/', '@', '?' or '#' in the password: the userinfo runs to the last '@'.
+    expect(withoutCredentials('redis://paperboy:pa/ss@cache:6379')).toBe('redis://***@cache:6379');
+    expect(withoutCredentials('rediss://paperboy:p@ss/w?rd#1@cache:6380/2')).toBe('rediss://***@cache:6380/2');
+    expect(withoutCredentials('redis+cluster://u:a/b@h1:7000,h2:7001')).toBe('redis+cluster://***@h1:7000,h2:7001');
+  });
+
+  it('should leave a URL without userinfo as it is', () => {
+    expect(withoutCredentials('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
+    expect(withoutCredentials('redis+cluster://h1:7000,h2:7001')).toBe('redis+cluster://h1:7000,h2:7001');
   });
 });

@@ -433,8 +433,8 @@ function redisProblems(settings: Settings): string[] {
   }
 }
 
-/** A URL's user and password are secrets too; they are not echoed in error messages. */
-function withoutCredentials(value: string): string {
+/** A URL's user and password are secrets too; they are not echoed in error messages (nor in the CLI's). */
+export function withoutCredentials(value: string): string {
   // Up to the last '@': a password with an unencoded '/', '@' or space is hidden whole too.
   return value.replace(/^([a-z][a-z0-9+.-]*:\/\/).*@/i, '$1***@');
 }

@@ -30,6 +30,14 @@ describe('DeclaredWorker', () => {
       new UnrecoverableError('No handler for job DigestBuild on queue fetch'),
     );
   });
+
+  it('should fail a job whose keys were removed (no name, no data) for good, saying so', async () => {
+    const worker = new FetchWorker();
+    await expect(worker.process(job(undefined as unknown as string, undefined))).rejects.toThrow(
+      new UnrecoverableError('Job 1 on queue fetch has no name or data: its keys were removed while it was queued'),
+    );
+    expect(worker.seen).toEqual([]);
+  });
 });
 
 describe('assertHandlesEvery', () => {

@@ -33,6 +33,13 @@ export abstract class DeclaredWorker<Q extends QueueName> extends WorkerHost imp
   }
 
   async process(job: Job, token?: string): Promise<unknown> {
+    if (!job.name) {
+      // BullMQ hands out a job id still queued after its keys were removed (Queue.drain while a job
+      // scheduler's job waits leaves some behind): no name, no data, nothing to run.
+      throw new UnrecoverableError(
+        `Job ${job.id} on queue ${this.queueName} has no name or data: its keys were removed while it was queued`,
+      );
+    }
     const handler = (this.handlers as unknown as Partial<Record<string, JobHandler<JobName>>>)[job.name];
     if (!handler) {
       throw new UnrecoverableError(`No handler for job ${job.name} on queue ${this.queueName}`);
@@ -48,7 +55,9 @@ export abstract class DeclaredWorker<Q extends QueueName> extends WorkerHost imp
 
   @OnWorkerEvent('failed')
   onJobFailed(job: Job | undefined, error: Error): void {
-    this.logger.warn(`${job?.name} ${job?.id} attempt ${job?.attemptsMade}: ${error.message}`);
+    this.logger.warn(
+      `${job?.name || 'A job without a name'} ${job?.id} attempt ${job?.attemptsMade}: ${error.message}`,
+    );
   }
 }
 

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { Job, Queue, Worker } from 'bullmq';
 import { Cluster } from 'ioredis';
 import { loadSettings, Settings } from '@libs/config';
@@ -85,12 +86,14 @@ describe('queues on a Redis Cluster', () => {
           prefix: queuePrefix(settings, name),
         }),
     );
+    // Each worker gets one job: its first 'completed' event is its share done.
+    const completed = Promise.all(workers.map((worker) => once(worker, 'completed')));
     try {
       await producer.enqueue(JobName.SourceFetch, { sourceId: 'hf-daily' });
       await producer.enqueue(JobName.ListingsClassify, { listingIds: ['a', 'b'] });
       await producer.enqueue(JobName.DigestBuild, { digestId: 'digest-1' });
       await producer.enqueue(JobName.PapersEmbed, { paperIds: ['p'] });
-      await waitFor(() => seen.length === 4);
+      await completed;
       expect(seen.sort()).toEqual([
         'classify:ListingsClassify',
         'embed:PapersEmbed',
@@ -191,13 +194,3 @@ describe('queues on a Redis Cluster', () => {
     expect(new Set(all).size).toBe(total);
   }, 90_000);
 });
-
-async function waitFor(done: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) {
-      throw new Error('timed out');
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

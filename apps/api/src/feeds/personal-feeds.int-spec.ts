@@ -24,7 +24,7 @@ describe('personal feeds /feeds/subscription.{rss,atom,json}', () => {
   let minePapers: string[];
 
   const feedToken = (subscriptionId: string, purpose: TokenPurpose = 'feed'): string =>
-    signToken(SECRET, purpose, subscriptionId, new Date());
+    signToken(SECRET, purpose, subscriptionId, ctx.api.now());
   const feedPath = (format: Format, token: string): string =>
     `/feeds/subscription.${format}?token=${encodeURIComponent(token)}`;
 
@@ -93,7 +93,7 @@ describe('personal feeds /feeds/subscription.{rss,atom,json}', () => {
       const claims = links.map((pair) =>
         pair.map((url) => {
           expect(url.startsWith(`${BASE}/vote/`)).toBe(true);
-          return verifyVoteToken(SECRET, decodeURIComponent(url.slice(`${BASE}/vote/`.length)), new Date(), 0);
+          return verifyVoteToken(SECRET, decodeURIComponent(url.slice(`${BASE}/vote/`.length)), ctx.api.now(), 0);
         }),
       );
       expect({ format, claims }).toEqual({
@@ -159,7 +159,7 @@ describe('personal feeds /feeds/subscription.{rss,atom,json}', () => {
   });
 
   it('should answer 404 for a wrong-purpose, tampered, foreign-secret, missing or unknown-subscription token', async () => {
-    const now = new Date();
+    const now = ctx.api.now();
     const genuine = feedToken(mine);
     const [subject, iat, signature] = genuine.split('.');
     const flipped = `${signature.slice(0, -1)}${signature.endsWith('A') ? 'B' : 'A'}`;
@@ -203,7 +203,7 @@ describe('personal feeds /feeds/subscription.{rss,atom,json}', () => {
         const url = answer.feeds[format];
         expect(url.startsWith(`${BASE}/feeds/subscription.${format}?token=`)).toBe(true);
         const token = new URL(url).searchParams.get('token') ?? '';
-        expect(verifyToken(SECRET, 'feed', token, new Date())).toBe(answer.id);
+        expect(verifyToken(SECRET, 'feed', token, ctx.api.now())).toBe(answer.id);
 
         const empty = await fetchFeed(format, pathOf(url));
         expect(empty.items).toEqual([]);

@@ -2,8 +2,8 @@ import { Job, UnrecoverableError, Worker } from 'bullmq';
 import { Client } from 'pg';
 import { Response } from 'supertest';
 import { ProfileRepository, RelevanceRepository } from '@libs/database';
-import { signToken, termCounts } from '@libs/domain';
-import { ApiApp, insertPapers, startApiApp } from '../../../../test/support/api-app';
+import { signToken } from '@libs/domain';
+import { ApiApp, insertFeaturedPapers, insertPapers, startApiApp } from '../../../../test/support/api-app';
 import { testInstant } from '../../../../test/support/test-clock';
 
 const SECRET = 'profile-int-secret-0123456789abcdef';
@@ -51,17 +51,7 @@ describe('subscriber profile (integration)', () => {
   beforeAll(async () => {
     api = await startApiApp('profile', { APP_SECRET: SECRET, PUBLIC_URL, SUBSCRIBE_RATE_LIMIT: '10000' });
     sql = api.sql;
-    const names = Object.keys(PAPERS) as (keyof typeof PAPERS)[];
-    const inserted = await insertPapers(
-      sql,
-      names.map((name, i) => ({ ...PAPERS[name], listedAt: `2026-11-2${i}T10:00:00Z`, upvotes: 10 + i })),
-    );
-    names.forEach((name, i) => (ids[name] = inserted[i]));
-    // What the classifier does as papers become ready: store their term counts.
-    const relevance = api.app.get(RelevanceRepository);
-    await relevance.storeFeatures(
-      (await relevance.unfeaturized(100)).map((paper) => ({ paperId: paper.id, counts: termCounts(paper) })),
-    );
+    Object.assign(ids, await insertFeaturedPapers(api, PAPERS));
   }, 60_000);
 
   afterAll(() => api?.close());
@@ -674,7 +664,7 @@ describe('subscriber profile (integration)', () => {
         digest_papers: 1,
       });
 
-      const token = signToken(SECRET, 'unsubscribe', manage.id, new Date());
+      const token = signToken(SECRET, 'unsubscribe', manage.id, api.now());
       const page = await http().get(`/unsubscribe?token=${encodeURIComponent(token)}`);
       expect(page.text).toContain('Unsubscribe and delete my data');
       const erased = await http()

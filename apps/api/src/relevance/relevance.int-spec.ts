@@ -1,8 +1,9 @@
 import { Client } from 'pg';
 import { Response } from 'supertest';
-import { RelevanceRepository } from '@libs/database';
-import { termCounts, trainRelevanceModel, TfIdfFeaturizer } from '@libs/domain';
-import { ApiApp, insertPapers, startApiApp } from '../../../../test/support/api-app';
+import { RelevanceRepository, VoteRepository } from '@libs/database';
+import { trainRelevanceModel, TfIdfFeaturizer } from '@libs/domain';
+import { ApiApp, insertFeaturedPapers, insertPapers, startApiApp } from '../../../../test/support/api-app';
+import { testInstant } from '../../../../test/support/test-clock';
 
 const SECRET = 'relevance-int-secret-0123456789abcdef';
 const PUBLIC_URL = 'http://127.0.0.1';
@@ -55,17 +56,7 @@ describe('relevance api (integration)', () => {
   beforeAll(async () => {
     api = await startApiApp('relevance', { APP_SECRET: SECRET, PUBLIC_URL, SUBSCRIBE_RATE_LIMIT: '10000' });
     sql = api.sql;
-    const names = Object.keys(PAPERS) as (keyof typeof PAPERS)[];
-    const inserted = await insertPapers(
-      sql,
-      names.map((name, i) => ({ ...PAPERS[name], listedAt: `2026-11-2${i}T10:00:00Z`, upvotes: 10 + i })),
-    );
-    names.forEach((name, i) => (ids[name] = inserted[i]));
-    // What the classifier does as papers become ready: store their term counts.
-    const relevance = api.app.get(RelevanceRepository);
-    await relevance.storeFeatures(
-      (await relevance.unfeaturized(100)).map((paper) => ({ paperId: paper.id, counts: termCounts(paper) })),
-    );
+    Object.assign(ids, await insertFeaturedPapers(api, PAPERS));
   }, 60_000);
 
   afterAll(() => api?.close());
@@ -158,6 +149,29 @@ describe('relevance api (integration)', () => {
       });
       expect((await vote(manage, { paper: '2410.10004', vote: 'none' })).status).toBe(200);
       expect((await voteRows(manage.id)).map((row) => row.paperId).sort()).toEqual([ids.kvQuant, ids.kvEvict].sort());
+    });
+
+    it('lists votes recorded at one instant latest recorded first, the same on every read', async () => {
+      const manage = await subscribe();
+      const repository = api.app.get(VoteRepository);
+      const at = testInstant();
+      // Recorded in ascending paper order: ordered by paper alone, the tie would list them the other way round.
+      const papers = [ids.kvEvict, ids.diffusion, ids.robots].sort();
+      await repository.record(manage.id, ids.weightQuant, 'up', 'site', new Date(at.getTime() - 60_000));
+      for (const paper of papers) {
+        await repository.record(manage.id, paper, 'up', 'site', at);
+      }
+      const listed = async (): Promise<string[]> => {
+        const response = await votes(manage);
+        expect(response.status).toBe(200);
+        return (response.body as { items: { paper: { id: string } }[] }).items.map((item) => item.paper.id);
+      };
+      expect(await listed()).toEqual([papers[2], papers[1], papers[0], ids.weightQuant]);
+      expect(await listed()).toEqual([papers[2], papers[1], papers[0], ids.weightQuant]);
+
+      // A vote changed at the same instant is the latest again.
+      await repository.record(manage.id, papers[0], 'down', 'site', at);
+      expect(await listed()).toEqual([papers[0], papers[2], papers[1], ids.weightQuant]);
     });
 
     it('answers 404 naming a paper Paperboy does not know, and stores nothing', async () => {

@@ -241,7 +241,7 @@ describe('subscriber accounts (integration)', () => {
         [subscription.id],
       );
       const digestId = digest.rows[0].id;
-      const oldView = `/digests/${digestId}?token=${encodeURIComponent(signToken(SECRET, 'digest', digestId, new Date()))}`;
+      const oldView = `/digests/${digestId}?token=${encodeURIComponent(signToken(SECRET, 'digest', digestId, api.now()))}`;
       const apiView = (path: string) => api.http().get(path.replace('/digests/', '/api/digests/'));
       expect((await api.http().get(apiPathOf(subscription.manageUrl))).status).toBe(200);
       expect((await api.http().get(pathOf(subscription.feeds.rss))).status).toBe(200);
@@ -264,7 +264,7 @@ describe('subscriber accounts (integration)', () => {
       expect((await api.http().get(pathOf(renewed.manageApiUrl))).body).toMatchObject({ id: subscription.id });
       expect((await api.http().get(apiPathOf(renewed.manageUrl))).status).toBe(200);
       expect((await api.http().get(pathOf(renewed.feeds.atom))).status).toBe(200);
-      const newView = `/api/digests/${digestId}?token=${encodeURIComponent(signToken(SECRET, 'digest', digestId, new Date(), 1))}`;
+      const newView = `/api/digests/${digestId}?token=${encodeURIComponent(signToken(SECRET, 'digest', digestId, api.now(), 1))}`;
       expect((await api.http().get(newView)).status).toBe(200);
 
       // RFC 8058: the unsubscribe link of an old email still works.
@@ -294,7 +294,7 @@ describe('subscriber accounts (integration)', () => {
       expect(await statusOf()).toEqual({ status: 'active' });
 
       // The link of an email sent since carries the current key version: it may erase.
-      const current = unsubscribeUrl('https://paperboy.test', SECRET, subscription.id, new Date(), 1);
+      const current = unsubscribeUrl('https://paperboy.test', SECRET, subscription.id, api.now(), 1);
       const currentPage = await api.http().get(pathOf(current));
       expect(currentPage.text).toContain('name="erase"');
       expect((await api.http().post(pathOf(current)).type('form').send({ erase: 'true' })).status).toBe(200);
@@ -378,8 +378,8 @@ describe('subscriber accounts (integration)', () => {
         const next = `next-${order[0]}@example.org`;
         expect((await patch(apiPathOf(manageUrl), { email: next })).status).toBe(200);
         const links = {
-          confirm: emailChangeConfirmUrl(PUBLIC_URL, SECRET, id, next, new Date()),
-          approve: emailChangeApproveUrl(PUBLIC_URL, SECRET, id, next, new Date()),
+          confirm: emailChangeConfirmUrl(PUBLIC_URL, SECRET, id, next, api.now()),
+          approve: emailChangeApproveUrl(PUBLIC_URL, SECRET, id, next, api.now()),
         };
 
         const first = await click(links[order[0]]);
@@ -402,7 +402,7 @@ describe('subscriber accounts (integration)', () => {
       const { id, manageUrl } = await activeWithEmail('again-current@example.org');
       expect((await patch(apiPathOf(manageUrl), { email: 'again-next@example.org' })).status).toBe(200);
       expect(
-        (await click(emailChangeConfirmUrl(PUBLIC_URL, SECRET, id, 'again-next@example.org', new Date()))).status,
+        (await click(emailChangeConfirmUrl(PUBLIC_URL, SECRET, id, 'again-next@example.org', api.now()))).status,
       ).toBe(200);
 
       expect((await patch(apiPathOf(manageUrl), { email: 'Again-Next@example.org' })).status).toBe(200);
@@ -410,7 +410,7 @@ describe('subscriber accounts (integration)', () => {
       expect(await confirmationJobs(id)).toHaveLength(2);
       // The click made stays: the approval alone completes the change.
       expect(
-        (await click(emailChangeApproveUrl(PUBLIC_URL, SECRET, id, 'again-next@example.org', new Date()))).status,
+        (await click(emailChangeApproveUrl(PUBLIC_URL, SECRET, id, 'again-next@example.org', api.now()))).status,
       ).toBe(200);
       expect(await addressOf(id)).toEqual({ email: 'again-next@example.org', pendingEmail: null });
     });
@@ -419,18 +419,18 @@ describe('subscriber accounts (integration)', () => {
       const { id, manageUrl } = await activeWithEmail('owner2@example.org');
       expect((await patch(apiPathOf(manageUrl), { email: 'thief@example.org' })).status).toBe(200);
       // The thief confirms their own address: not enough.
-      expect((await click(emailChangeConfirmUrl(PUBLIC_URL, SECRET, id, 'thief@example.org', new Date()))).status).toBe(
+      expect((await click(emailChangeConfirmUrl(PUBLIC_URL, SECRET, id, 'thief@example.org', api.now()))).status).toBe(
         200,
       );
       // An approval for another address does nothing.
-      expect((await click(emailChangeApproveUrl(PUBLIC_URL, SECRET, id, 'other@example.org', new Date()))).status).toBe(
+      expect((await click(emailChangeApproveUrl(PUBLIC_URL, SECRET, id, 'other@example.org', api.now()))).status).toBe(
         404,
       );
       expect(await addressOf(id)).toEqual({ email: 'owner2@example.org', pendingEmail: 'thief@example.org' });
 
       // The owner revokes the links: the change is dropped, and its approval link does nothing.
       expect((await api.http().post(apiPathOf(manageUrl).replace('?', '/revoke-links?'))).status).toBe(200);
-      expect((await click(emailChangeApproveUrl(PUBLIC_URL, SECRET, id, 'thief@example.org', new Date()))).status).toBe(
+      expect((await click(emailChangeApproveUrl(PUBLIC_URL, SECRET, id, 'thief@example.org', api.now()))).status).toBe(
         404,
       );
       expect(await addressOf(id)).toEqual({ email: 'owner2@example.org', pendingEmail: null });

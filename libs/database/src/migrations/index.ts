@@ -21,6 +21,7 @@ import { Relevance1765600000140 } from './1765600000140-Relevance';
 import { MailEvents1765700000500 } from './1765700000500-MailEvents';
 import { LedgerRetentionIndexes1765700000900 } from './1765700000900-LedgerRetentionIndexes';
 import { PaperEmbeddings1765800000100 } from './1765800000100-PaperEmbeddings';
+import { VoteRecordedOrder1765800000200 } from './1765800000200-VoteRecordedOrder';
 import { DigestBuildFunction1765800001300 } from './1765800001300-DigestBuildFunction';
 
 /** Every migration, in order: an imported list rather than a glob, so bundles and the CLI agree. */
@@ -48,5 +49,6 @@ export const MIGRATIONS = [
   MailEvents1765700000500,
   LedgerRetentionIndexes1765700000900,
   PaperEmbeddings1765800000100,
+  VoteRecordedOrder1765800000200,
   DigestBuildFunction1765800001300,
 ];

@@ -55,7 +55,8 @@ export class VoteRepository {
         `INSERT INTO "paper_votes" ("subscriptionId", "paperId", "vote", "source", "createdAt", "updatedAt")
          VALUES ($1, $2, $3, $4, $5, $5)
          ON CONFLICT ("subscriptionId", "paperId") DO UPDATE
-           SET "vote" = EXCLUDED."vote", "source" = EXCLUDED."source", "updatedAt" = EXCLUDED."updatedAt"`,
+           SET "vote" = EXCLUDED."vote", "source" = EXCLUDED."source", "updatedAt" = EXCLUDED."updatedAt",
+               "recordedOrder" = nextval('paper_votes_recorded_order')`,
         [subscriptionId, paperId, vote, source, now],
       );
       await manager.query(`UPDATE "subscriptions" SET "ranking" = 'for-you' WHERE "id" = $1 AND "ranking" IS NULL`, [
@@ -99,10 +100,14 @@ export class VoteRepository {
     ]);
   }
 
-  /** A subscription's votes, the latest first. */
+  /**
+   * A subscription's votes, the latest first: by time, then (two votes at one instant) the one recorded last,
+   * then by paper, so the order is the same on every read.
+   */
   async list(subscriptionId: string): Promise<StoredVote[]> {
     const rows = await this.dataSource.query<VoteRow[]>(
-      `${SELECT_VOTES} WHERE v."subscriptionId" = $1 ORDER BY v."updatedAt" DESC, v."paperId"`,
+      `${SELECT_VOTES} WHERE v."subscriptionId" = $1
+        ORDER BY v."updatedAt" DESC, v."recordedOrder" DESC NULLS LAST, v."paperId"`,
       [subscriptionId],
     );
     return rows.map(toVote);
