@@ -196,11 +196,14 @@ export class FeedsService {
     ) {
       return null;
     }
-    const [papers, latestDigest, explored] = await Promise.all([
+    const [papers, latestDigest] = await Promise.all([
       this.papers.deliveredTo(subscription.id, FEED_SIZE),
       this.digests.latestWithPapersAt(subscription.id),
-      this.digests.exploredPaperIds(subscription.id),
     ]);
+    const explored = await this.digests.exploredPaperIds(
+      subscription.id,
+      papers.map((paper) => paper.id),
+    );
     // A new digest changes the feed even when its papers are older than the ones already listed.
     const changed = [latestDigest, latestChange(papers)].reduce<number>(
       (latest, date) => (date ? Math.max(latest, date.getTime()) : latest),
