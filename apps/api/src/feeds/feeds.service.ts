@@ -168,7 +168,7 @@ export class FeedsService {
       return this.render(
         request.format,
         q === null ? path : `${path}?q=${encodeURIComponent(q)}`,
-        latestChange(papers) ?? emptyFeedUpdated(version),
+        latestChange(papers) ?? emptyFeedUpdated(version, this.clock.now()),
         {
           title: topic
             ? `Paperboy: ${topic.name}${matching}`
@@ -309,8 +309,8 @@ function latestChange(papers: PaperWithTopics[]): Date | null {
 }
 
 /** A feed matching nothing last changed when the papers did (and, before the first paper, now). */
-function emptyFeedUpdated(version: ReadyPapersVersion): Date {
-  return version.changedAt ?? new Date();
+function emptyFeedUpdated(version: ReadyPapersVersion, now: Date): Date {
+  return version.changedAt ?? now;
 }
 
 function findTopic(slug: string): Topic {
