@@ -44,17 +44,8 @@ export class MailEventRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Stores the event once and applies it in the same transaction: a replay (same provider and event id)
-   * inserts nothing and changes nothing. A hard bounce suppresses the address's email; a complaint
-   * unsubscribes it too. Addresses are compared in the one spelling subscriptions keep.
-   */
-  async record(event: MailEvent, now: Date): Promise<RecordedMailEvent> {
-    return this.dataSource.transaction((manager) => this.apply(manager, event, now));
-  }
-
-  /**
    * A provider's batch (SendGrid and Mailgun post many events at once) in one transaction: all of it is
-   * stored or none. Each event is applied as `record` applies it, so replays, whole or in part, change nothing.
+   * stored or none. Each event is stored once and applied with it, so replays, whole or in part, change nothing.
    */
   async recordBatch(events: readonly MailEvent[], now: Date): Promise<RecordedMailBatch> {
     const total = { recorded: 0, subscriptionsAffected: 0 };
@@ -71,6 +62,11 @@ export class MailEventRepository {
     });
   }
 
+  /**
+   * Stores one event and applies it: a replay (same provider and event id) inserts nothing and changes nothing.
+   * A hard bounce suppresses the address's email; a complaint unsubscribes it too. Addresses are compared in
+   * the one spelling subscriptions keep.
+   */
   private async apply(manager: EntityManager, event: MailEvent, now: Date): Promise<RecordedMailEvent> {
     const inserted = await manager.query<{ id: string }[]>(
       `INSERT INTO "mail_events" ("provider", "eventId", "kind", "email", "reason", "occurredAt", "receivedAt")
