@@ -3,8 +3,8 @@ import { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { Queue } from 'bullmq';
-import { mailKeyPrefix } from '../libs/mail/src/send-rate';
 import { QueueName } from '../libs/queues/src/queue-contract';
+import { redisKeyPrefix } from '../libs/queues/src/redis-keys';
 import { KillableApp, startKillableApp } from './support/fault-injection';
 import { deleteQueueKeys, runCli, waitFor } from './support/processes';
 import { HOUR_MS, testInstant } from './support/test-clock';
@@ -12,6 +12,9 @@ import { createTestDatabase, TestDatabase, testQueuePrefix } from './support/tes
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PUBLIC_HOST = 'paperboy.test';
+/** The notifiers' mail keys on the one Redis these tests run against. */
+const mailPrefix = (prefix: string): string =>
+  redisKeyPrefix({ QUEUE_PREFIX: prefix, redis: { kind: 'standalone', url: REDIS_URL } }, 'mail');
 
 /**
  * A relay with a sending limit, the way SES and the ESPs keep one: a bucket that fills at `perSecond` messages
@@ -271,14 +274,14 @@ describe('Sending within the relay limits (end to end)', () => {
   it('should pause every notifier after a 454 "slow down", then resume and send everything once', async () => {
     const readers = addresses('slowed', 8);
     const stage = await createStage('slowed', readers, (prefix) =>
-      startRelay(5, { refuseFirst: 1, pauseKey: `${mailKeyPrefix(prefix)}:pause:relay` }),
+      startRelay(5, { refuseFirst: 1, pauseKey: `${mailPrefix(prefix)}:pause:relay` }),
     );
     // One token a second for both: nothing else is in flight when the relay refuses the first message.
     const pair = await startNotifiers(stage, { MAIL_RATE_PER_SECOND: '1', MAIL_SLOW_DOWN_SECONDS: '2' });
     // Watched while the digests go out: without the shared pause ever set, "none accepted while paused" below
     // would hold trivially.
     const redis = new Redis(REDIS_URL);
-    const pauseKey = `${mailKeyPrefix(stage.prefix)}:pause:relay`;
+    const pauseKey = `${mailPrefix(stage.prefix)}:pause:relay`;
     const pauseSeen = waitFor(
       'the shared pause in Redis',
       async () => {

@@ -9,7 +9,7 @@ import { Settings } from '@libs/config';
 import { MAX_SEED_FILE_BYTES } from '@libs/domain';
 import { ApiModule } from './api.module';
 import { feedFastPath } from './feeds/feed-response';
-import { FORM_UPLOAD_PATHS, limitRequestBodies, UPLOAD_PATHS } from './http/request-input';
+import { FORM_UPLOAD_PATHS, limitRequestBodies, nameBodyEncodingErrors, UPLOAD_PATHS } from './http/request-input';
 import { apiValidationPipe } from './http/validation';
 import { FeedsService } from './feeds/feeds.service';
 import { MAIL_WEBHOOK_MAX_BYTES, MAIL_WEBHOOK_PATHS, mailWebhookBodies } from './webhooks/mail-webhooks.module';
@@ -44,6 +44,7 @@ export async function createApiApp(): Promise<INestApplication> {
   app.use(mailWebhookBodies);
   app.useBodyParser('json', { limit: '16kb' });
   app.useBodyParser('urlencoded', { limit: '4kb', extended: false });
+  app.use(nameBodyEncodingErrors);
   app.useGlobalPipes(apiValidationPipe());
   const openApi = new DocumentBuilder()
     .setTitle('Paperboy API')

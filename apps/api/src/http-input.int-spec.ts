@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { Queue } from 'bullmq';
 import { hasSearchTerms, signToken, toWebSearchQuery } from '@libs/domain';
 import { ApiApp, insertPapers, startApiApp } from '../../../test/support/api-app';
@@ -241,6 +242,40 @@ describe('api HTTP input', () => {
         .send(`email=${encodeURIComponent(`form.${before}@example.org`)}&topics=llm`);
       expect(response.status).toBe(200);
       expect(await confirmations()).toBe(before + 1);
+    });
+  });
+
+  describe('bodies with a corrupt Content-Encoding', () => {
+    const json = Buffer.from(JSON.stringify({ email: 'zipped@example.org', topics: ['llm'] }));
+    // superagent would JSON-encode a Buffer sent as application/json: the bytes go as they are.
+    const asBytes = (body: unknown): string => body as string;
+    it.each([
+      ['gzip', 'invalid gzip encoding', Buffer.concat([gzipSync(json).subarray(0, 10), Buffer.from('not gzip')])],
+      ['br', 'invalid br encoding', Buffer.from('this is no brotli stream at all')],
+      ['deflate', 'invalid deflate encoding', json],
+    ])('should answer 400 naming the %s encoding, saving nothing', async (encoding, problem, body) => {
+      const before = await subscriptions();
+      const response = await api
+        .http()
+        .post('/api/subscriptions')
+        .set('content-type', 'application/json')
+        .set('content-encoding', encoding)
+        .serialize(asBytes)
+        .send(body);
+      expect(response.status).toBe(400);
+      expect(messages(response.body)).toEqual([`request body: ${problem}`]);
+      expect(await subscriptions()).toBe(before);
+    });
+
+    it('should still read a well-formed gzip body', async () => {
+      const response = await api
+        .http()
+        .post('/api/subscriptions')
+        .set('content-type', 'application/json')
+        .set('content-encoding', 'gzip')
+        .serialize(asBytes)
+        .send(gzipSync(Buffer.from(JSON.stringify({ topics: ['llm'] }))));
+      expect(response.status).toBe(202);
     });
   });
 

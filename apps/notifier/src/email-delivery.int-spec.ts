@@ -1,6 +1,8 @@
 import Redis from 'ioredis';
+import { Settings } from '@libs/config';
 import { PermanentError } from '@libs/domain';
-import { MailBusyError, mailKeyPrefix, MailSendRate } from '@libs/mail';
+import { MailBusyError, MailSendRate } from '@libs/mail';
+import { redisKeyPrefix } from '@libs/queues';
 import { DAY, HOUR, now, REDIS_URL, useNotifier } from '../../../test/support/notifier-context';
 import { DeliveryService } from './delivery.service';
 import { DigestBuilderService } from './digest-builder.service';
@@ -67,7 +69,7 @@ describe('Notifier ledger', () => {
       expect(await ctx.deliveryRow(id)).toMatchObject({ status: 'pending', attempts: 0, lastError: null });
       expect(ctx.received).toHaveLength(0);
 
-      expect(await redis.del(`${mailKeyPrefix(ctx.prefix)}:pause:relay`)).toBe(1);
+      expect(await redis.del(`${redisKeyPrefix(ctx.app.get(Settings), 'mail')}:pause:relay`)).toBe(1);
       expect(await ctx.app.get(DeliveryService).send(id)).toBe('sent');
       expect(await ctx.deliveryRow(id)).toMatchObject({ status: 'sent', attempts: 1 });
       expect(ctx.received).toHaveLength(1);

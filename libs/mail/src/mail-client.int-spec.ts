@@ -5,7 +5,8 @@ import { loadSettings } from '@libs/config';
 import { SmtpSink, startSmtpSink } from '../../../test/support/smtp-sink';
 import { testQueuePrefix } from '../../../test/support/test-database';
 import { MailClient, MailRejectedError } from './mail-client';
-import { MailBusyError, mailKeyPrefix, MailSendRate, MailSlowDownError } from './send-rate';
+import { redisKeyPrefix } from '@libs/queues';
+import { MailBusyError, MailSendRate, MailSlowDownError } from './send-rate';
 
 /** The one SMTP client, against a real SMTP server in the test process. */
 describe('MailClient recipients', () => {
@@ -109,7 +110,7 @@ describe('MailClient slow-down answers', () => {
     }
     await new Promise<void>((resolve) => server.close(() => resolve()));
     const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-    await redis.del(`${mailKeyPrefix(prefix)}:pause:relay`);
+    await redis.del(`${redisKeyPrefix(loadSettings({ QUEUE_PREFIX: prefix }), 'mail')}:pause:relay`);
     redis.disconnect();
   });
 
@@ -143,7 +144,7 @@ describe('MailClient slow-down answers', () => {
     expect(waited.delayMs).toBeLessThanOrEqual(30_000);
     // The operator (or the pause's end) clears the key: sending resumes.
     const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-    await redis.del(`${mailKeyPrefix(prefix)}:pause:relay`);
+    await redis.del(`${redisKeyPrefix(loadSettings({ QUEUE_PREFIX: prefix }), 'mail')}:pause:relay`);
     redis.disconnect();
     await expect(second.send(mail)).resolves.toEqual(expect.objectContaining({ messageId: '<s@paperboy.test>' }));
   });

@@ -2,7 +2,7 @@ import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { RedisTarget, Settings } from '@libs/config';
 import { RetryLaterError } from '@libs/domain';
-import { createRedisClient, RedisClient } from '@libs/queues';
+import { createRedisClient, RedisClient, redisKeyPrefix } from '@libs/queues';
 
 /** No token for a while (the relay's limit, or a shared pause): nothing was sent, so no attempt was made. */
 export class MailBusyError extends RetryLaterError {
@@ -33,7 +33,7 @@ const RELAY = 'relay';
  * The relay's limits, held across every notifier replica in Redis (rate-limiter-flexible's Redis limiter):
  * a bucket of MAIL_RATE_PER_SECOND tokens that fills again each second, another of MAIL_RATE_PER_MINUTE
  * each minute, and a pause key every replica reads before sending, held after a 421/454 answer.
- * Keys carry one hash tag (`{<prefix>:mail}`), so they live in one slot of a Redis Cluster.
+ * Keys are of the `mail` family (redisKeyPrefix): on a Redis Cluster, one hash tag puts them in one slot.
  */
 @Injectable()
 export class MailSendRate implements OnModuleDestroy {
@@ -45,7 +45,7 @@ export class MailSendRate implements OnModuleDestroy {
 
   constructor(settings: Settings) {
     this.pauseSeconds = settings.MAIL_SLOW_DOWN_SECONDS;
-    const keyPrefix = mailKeyPrefix(settings.QUEUE_PREFIX);
+    const keyPrefix = redisKeyPrefix(settings, 'mail');
     const perSecond = settings.mailRatePerSecond;
     // Connected on first use: the api imports the mail module too, but only the notifier sends.
     const storeClient = this.client(settings.redis);
@@ -107,9 +107,4 @@ export class MailSendRate implements OnModuleDestroy {
     this.redis = redis;
     return redis;
   }
-}
-
-/** `{<prefix>:mail}`: the queue prefix's name as one hash tag (braces in the prefix dropped, or the tag would split). */
-export function mailKeyPrefix(queuePrefix: string): string {
-  return `{${queuePrefix.replace(/[{}]/g, '')}:mail}`;
 }

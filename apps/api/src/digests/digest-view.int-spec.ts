@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { VoteRepository } from '@libs/database';
 import { signToken, TokenPurpose, verifyToken } from '@libs/domain';
 import { BASE, decodeHtml, escapeHtml, SECRET, useFeedsApi } from '../../../../test/support/feeds-context';
 
@@ -49,9 +50,9 @@ describe('GET /digests/:id (view in browser)', () => {
     expect(body).toMatchObject({ id: digestId, periodKey: '2024-11-06', omittedCount: 0 });
     expect(body.papers.map((paper) => paper.title)).toEqual(TITLES);
     expect(body.papers[0].arxivUrl).toBe('https://arxiv.org/abs/2411.30000');
-    expect(
-      (await get(`/api/digests/${otherDigestId}?token=${encodeURIComponent(digestToken(digestId))}`)).status,
-    ).toBe(404);
+    expect((await get(`/api/digests/${otherDigestId}?token=${encodeURIComponent(digestToken(digestId))}`)).status).toBe(
+      404,
+    );
     expect(
       (await get(`/api/digests/${digestId}?token=${encodeURIComponent(digestToken(digestId, 'feed'))}`)).status,
     ).toBe(404);
@@ -103,12 +104,7 @@ describe('GET /digests/:id (view in browser)', () => {
       'a feed token for this id': digestToken(digestId, 'feed'),
       'an unsubscribe token of the subscription': signToken(SECRET, 'unsubscribe', subscriptionId, new Date()),
       'a tampered signature': `${subject}.${iat}.${flipped}`,
-      'a token signed with another secret': signToken(
-        'another-secret-another-secret',
-        'digest',
-        digestId,
-        new Date(),
-      ),
+      'a token signed with another secret': signToken('another-secret-another-secret', 'digest', digestId, new Date()),
       'an empty token': '',
       'a missing token': undefined,
     };
@@ -207,7 +203,9 @@ describe('GET /digests/:id (view in browser)', () => {
     };
     expect(view.papers[0].tags).toEqual(['Large Language Models', 'Agents']);
     for (const tag of view.papers[0].tags) {
-      expect(html).toContain(`<a class="chip" href="/topics/${tag === 'Agents' ? 'agents' : 'llm'}">${escapeHtml(tag)}</a>`);
+      expect(html).toContain(
+        `<a class="chip" href="/topics/${tag === 'Agents' ? 'agents' : 'llm'}">${escapeHtml(tag)}</a>`,
+      );
     }
     expect(html).toContain(`Why: ${escapeHtml(view.papers[0].reasons.join('; '))}`);
     for (const link of [
@@ -251,6 +249,31 @@ describe('GET /digests/:id (view in browser)', () => {
     expect(html.indexOf('<strong>Explore</strong>')).toBeGreaterThan(html.indexOf('An explore pick'));
   });
 
+  it("should press the subscriber's current vote on a digest's papers, reading only those papers' votes", async () => {
+    const liked = await ctx.newPaper({ arxivId: '2411.30301', title: 'Voted up', listedAt: '2024-11-05T08:00:00Z' });
+    const unvoted = await ctx.newPaper({ arxivId: '2411.30302', title: 'Not voted', listedAt: '2024-11-05T08:00:00Z' });
+    const elsewhere = await ctx.newPaper({
+      arxivId: '2411.30303',
+      title: 'In no digest',
+      listedAt: '2024-11-05T08:00:00Z',
+    });
+    const id = await ctx.newDigest(subscriptionId, '2024-11-10', '2024-11-10T08:00:00Z', [liked, unvoted]);
+    await ctx.sql.query(
+      `INSERT INTO paper_votes ("subscriptionId", "paperId", vote, source, "createdAt", "updatedAt")
+       VALUES ($1, $2, 'up', 'digest', '2024-11-10T09:00:00Z', '2024-11-10T09:00:00Z'),
+              ($1, $3, 'down', 'site', '2024-11-10T09:00:00Z', '2024-11-10T09:00:00Z')`,
+      [subscriptionId, liked, elsewhere],
+    );
+
+    const page = await get(viewPath(id, digestToken(id)));
+
+    expect(page.status).toBe(200);
+    expect(page.text.match(/aria-pressed="true" data-vote="\w+"/g)).toEqual(['aria-pressed="true" data-vote="up"']);
+    const votes = ctx.api.app.get(VoteRepository);
+    expect([...(await votes.votesOn(subscriptionId, [liked, unvoted]))]).toEqual([[liked, 'up']]);
+    expect([...(await votes.votesOn(subscriptionId, []))]).toEqual([]);
+  });
+
   it('should answer 404 for an unknown digest id even with a token signed for it', async () => {
     const unknown = randomUUID();
 
@@ -260,4 +283,3 @@ describe('GET /digests/:id (view in browser)', () => {
     expect(response.text).toContain('This link is not valid');
   });
 });
-

@@ -53,7 +53,10 @@ export class DigestsService {
       arxivId: paper.arxivId,
       topics: paper.topics.map((t) => t.topic),
     });
-    const current = await this.currentVotes(loaded.subscription.id);
+    const current = await this.votes.votesOn(
+      loaded.subscription.id,
+      [...loaded.papers, ...loaded.leftOut].map((paper) => paper.id),
+    );
     return {
       view: loaded.view,
       papers: loaded.papers.map(ref),
@@ -84,7 +87,7 @@ export class DigestsService {
         found.subscription,
         paperId,
         notes.get(paperId)?.explore === true,
-        await this.currentVotes(found.subscription.id),
+        await this.votes.votesOn(found.subscription.id, [paperId]),
       ),
       context: { digestId, token },
     };
@@ -122,11 +125,10 @@ export class DigestsService {
     return { up: sign('up'), down: sign('down'), current: current.get(paperId) ?? null };
   }
 
-  private async currentVotes(subscriptionId: string): Promise<Map<string, 'up' | 'down'>> {
-    return new Map((await this.votes.list(subscriptionId)).map((vote) => [vote.paper.id, vote.vote]));
-  }
-
-  private async load(digestId: string, token: string): Promise<{
+  private async load(
+    digestId: string,
+    token: string,
+  ): Promise<{
     view: DigestView;
     papers: PaperWithTopics[];
     leftOut: PaperWithTopics[];

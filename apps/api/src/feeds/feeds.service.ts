@@ -168,7 +168,7 @@ export class FeedsService {
       return this.render(
         request.format,
         q === null ? path : `${path}?q=${encodeURIComponent(q)}`,
-        latestChange(papers) ?? emptyFeedUpdated(version),
+        latestChange(papers) ?? emptyFeedUpdated(version, this.clock.now()),
         {
           title: topic
             ? `Paperboy: ${topic.name}${matching}`
@@ -196,11 +196,14 @@ export class FeedsService {
     ) {
       return null;
     }
-    const [papers, latestDigest, explored] = await Promise.all([
+    const [papers, latestDigest] = await Promise.all([
       this.papers.deliveredTo(subscription.id, FEED_SIZE),
       this.digests.latestWithPapersAt(subscription.id),
-      this.digests.exploredPaperIds(subscription.id),
     ]);
+    const explored = await this.digests.exploredPaperIds(
+      subscription.id,
+      papers.map((paper) => paper.id),
+    );
     // A new digest changes the feed even when its papers are older than the ones already listed.
     const changed = [latestDigest, latestChange(papers)].reduce<number>(
       (latest, date) => (date ? Math.max(latest, date.getTime()) : latest),
@@ -306,8 +309,8 @@ function latestChange(papers: PaperWithTopics[]): Date | null {
 }
 
 /** A feed matching nothing last changed when the papers did (and, before the first paper, now). */
-function emptyFeedUpdated(version: ReadyPapersVersion): Date {
-  return version.changedAt ?? new Date();
+function emptyFeedUpdated(version: ReadyPapersVersion, now: Date): Date {
+  return version.changedAt ?? now;
 }
 
 function findTopic(slug: string): Topic {

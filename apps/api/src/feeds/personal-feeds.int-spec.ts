@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DigestRepository } from '@libs/database';
 import { signToken, TokenPurpose, verifyToken, verifyVoteToken } from '@libs/domain';
 import {
   ActiveAnswer,
@@ -116,6 +117,16 @@ describe('personal feeds /feeds/subscription.{rss,atom,json}', () => {
     }
     const votes = await ctx.sql.query(`SELECT 1 FROM paper_votes WHERE "subscriptionId" = $1`, [mine]);
     expect(votes.rowCount).toBe(0);
+  });
+
+  it("should read the explore marks of the feed's papers only, not of every paper the subscriber was sent", async () => {
+    const digests = ctx.api.app.get(DigestRepository);
+    const [, explored, ...rest] = minePapers;
+
+    expect([...(await digests.exploredPaperIds(mine, minePapers))]).toEqual([explored]);
+    expect([...(await digests.exploredPaperIds(mine, rest))]).toEqual([]);
+    expect([...(await digests.exploredPaperIds(other, minePapers))]).toEqual([]);
+    expect([...(await digests.exploredPaperIds(mine, []))]).toEqual([]);
   });
 
   it("should list exactly the papers of the subscription's digests, newest digest first then by rank, in every format", async () => {

@@ -52,6 +52,23 @@ export function limitRequestBodies(limit: number, label: string): RequestHandler
 }
 
 /**
+ * Names a body that does not decompress (body-parser answers a zlib error with a bare 400 "Bad Request"): such an
+ * error carries zlib's `code` and none of body-parser's own `type`s (parse failed, too large, aborted …).
+ */
+export function nameBodyEncodingErrors(error: unknown, req: Request, _res: Response, next: NextFunction): void {
+  const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+  const failure = error as { status?: unknown; type?: unknown; code?: unknown } | null;
+  const undecodable =
+    encoding !== 'identity' &&
+    typeof failure === 'object' &&
+    failure !== null &&
+    failure.status === 400 &&
+    failure.type === undefined &&
+    typeof failure.code === 'string';
+  next(undecodable ? new BadRequestException(`request body: invalid ${encoding} encoding`) : error);
+}
+
+/**
  * Once the answer is out, stops reading the body: Node (and body-parser) would read it to its end. Closing at once
  * is no better: a connection closed with unread data is reset, and a client still sending then loses the answer.
  * So the connection lingers, as a web server's does: what arrives for a moment more is thrown away, then it closes

@@ -442,6 +442,34 @@ describe('relevance api (integration)', () => {
       expect(found).not.toContain(fresh);
     });
 
+    it('keeps an answer until the ready papers change, then computes it again', async () => {
+      const similar = async (): Promise<string[]> =>
+        ((await http().get(`/api/papers/${ids.kvQuant}/similar?limit=2`)).body as Items).items.map((item) => item.id);
+      expect(await similar()).toEqual([ids.kvEvict, ids.weightQuant]);
+      const { rows } = await sql.query<{ paperId: string }>(
+        `DELETE FROM paper_features WHERE "paperId" = $1 RETURNING *`,
+        [ids.kvEvict],
+      );
+      try {
+        // The features changed behind the papers' version: the memo still answers.
+        expect(await similar()).toEqual([ids.kvEvict, ids.weightQuant]);
+        // A paper changes (as the classifier's write would): the newest change is a new version.
+        await sql.query(
+          `UPDATE papers SET "updatedAt" = (SELECT max("updatedAt") FROM papers) + interval '1 second' WHERE id = $1`,
+          [ids.weightQuant],
+        );
+        expect(await similar()).not.toContain(ids.kvEvict);
+      } finally {
+        const [removed] = rows as Record<string, unknown>[];
+        const columns = Object.keys(removed);
+        await sql.query(
+          `INSERT INTO paper_features (${columns.map((c) => `"${c}"`).join(', ')})
+           VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`,
+          columns.map((c) => removed[c]),
+        );
+      }
+    });
+
     it('answers 404 naming an unknown paper and 400 to a bad limit', async () => {
       const unknown = await http().get('/api/papers/2410.99999/similar');
       expect(unknown.status).toBe(404);

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { PaperRepository, RelevanceRepository } from '@libs/database';
+import LRUCache from 'lru-cache';
+import { FoundPaper, PaperRepository, RelevanceRepository } from '@libs/database';
 import { similarPapers, termCounts, TfIdfFeaturizer, type TermCounts } from '@libs/domain';
 import { PaperItem, toPaperItem } from '../papers/papers.service';
 import { paperReference } from './paper-reference';
@@ -9,10 +10,14 @@ import { UnknownPaperError } from './feedback.service';
 const POOL_TERMS = 30;
 /** Candidates ranked per request: the newest papers sharing one of those terms. */
 const POOL_SIZE = 1000;
+/** Answers kept: a paper page's "More like this" is asked on every view, and recomputing it reads ~1000 papers. */
+const MEMO_ENTRIES = 500;
 
 /** "More like this": the papers closest to one paper by the cosine of their tf-idf vectors. */
 @Injectable()
 export class SimilarPapersService {
+  private readonly memo = new LRUCache<string, PaperItem[]>({ max: MEMO_ENTRIES });
+
   constructor(
     private readonly relevance: RelevanceRepository,
     private readonly papers: PaperRepository,
@@ -25,6 +30,19 @@ export class SimilarPapersService {
     if (!paper) {
       throw new UnknownPaperError(`Paper ${JSON.stringify(reference)} is not known to Paperboy`);
     }
+    // Keyed by the ready papers' version: a paper classified, changed or merged since makes a new key.
+    const { changedAt, count } = await this.papers.readyVersion();
+    const key = `${paper.id}/${limit}/${changedAt?.toISOString() ?? '-'}/${count}`;
+    const memoized = this.memo.get(key);
+    if (memoized) {
+      return { items: memoized };
+    }
+    const items = await this.compute(paper, limit);
+    this.memo.set(key, items);
+    return { items };
+  }
+
+  private async compute(paper: FoundPaper, limit: number): Promise<PaperItem[]> {
     // A paper classified before features existed (or not ready yet) is featurized here, without storing.
     const own: TermCounts = (await this.relevance.features([paper.id])).get(paper.id) ?? termCounts(paper);
     const frequencies = await this.relevance.frequencies([...own.keys()]);
@@ -46,6 +64,6 @@ export class SimilarPapersService {
       limit,
     );
     const found = await this.papers.findWithTopics(best.map((entry) => entry.id));
-    return { items: found.map(toPaperItem) };
+    return found.map(toPaperItem);
   }
 }

@@ -5,6 +5,7 @@ import { createServer, Server } from 'node:https';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MailEvent, MailEventKind, MailEventRepository } from '@libs/database';
 import { ApiApp, startApiApp } from '../../../../test/support/api-app';
 import { testInstant } from '../../../../test/support/test-clock';
 
@@ -794,6 +795,39 @@ describe('api mail webhooks (integration)', () => {
     expect(response.status).toBeGreaterThanOrEqual(400);
     expect(response.status).toBeLessThan(500);
     expect(await eventCount()).toBe(0);
+  });
+
+  it("should record a provider's batch in one transaction: all of it or none, replays changing nothing", async () => {
+    const events = api.app.get(MailEventRepository);
+    const bounced = await subscriber('batch.bounce@example.org');
+    const complained = await subscriber('batch.complaint@example.org');
+    const event = (eventId: string, kind: MailEventKind, email: string, reason = 'batch'): MailEvent => ({
+      provider: 'sendgrid',
+      eventId,
+      kind,
+      email,
+      reason,
+      occurredAt: now,
+    });
+    const batch = [
+      event('b-1', 'hard-bounce', 'batch.bounce@example.org'),
+      event('b-2', 'complaint', 'batch.complaint@example.org'),
+    ];
+
+    // Postgres refuses a NUL in text: the last event fails, and the first two are not kept either.
+    await expect(
+      events.recordBatch([...batch, event('b-3', 'hard-bounce', 'batch.bounce@example.org', 'a\u0000b')], now),
+    ).rejects.toThrow();
+    expect(await eventCount()).toBe(0);
+    expect(await state(bounced)).toEqual({ status: 'active', emailSuppressedAt: null, unsubscribedAt: null });
+
+    expect(await events.recordBatch([...batch, batch[0]], now)).toEqual({ recorded: 2, subscriptionsAffected: 2 });
+    expect(await state(bounced)).toEqual({ status: 'active', emailSuppressedAt: now, unsubscribedAt: null });
+    expect(await state(complained)).toEqual({ status: 'unsubscribed', emailSuppressedAt: now, unsubscribedAt: now });
+    await unsuppress(bounced);
+    expect(await events.recordBatch(batch, now)).toEqual({ recorded: 0, subscriptionsAffected: 0 });
+    expect(await state(bounced)).toEqual({ status: 'active', emailSuppressedAt: null, unsubscribedAt: null });
+    expect(await eventCount()).toBe(2);
   });
 
   it('should answer 404 for a provider it does not know', async () => {

@@ -91,13 +91,10 @@ export class MailWebhooksService {
         break;
       }
     }
-    let recorded = 0;
-    let subscriptionsAffected = 0;
-    for (const event of read.events) {
-      const outcome = await this.events.record({ ...event, provider: known }, now);
-      recorded += outcome.recorded ? 1 : 0;
-      subscriptionsAffected += outcome.subscriptionsAffected;
-    }
+    const { recorded, subscriptionsAffected } = await this.events.recordBatch(
+      read.events.map((event) => ({ ...event, provider: known })),
+      now,
+    );
     if (recorded > 0) {
       // No addresses in logs: counts only.
       this.logger.log(

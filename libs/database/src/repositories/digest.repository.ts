@@ -290,11 +290,18 @@ export class DigestRepository {
     return new Map(rows.map((row) => [row.paperId, { explore: row.explore, why: row.why }]));
   }
 
-  /** The papers a subscription was shown in an explore slot of one of its digests (votes on them are kept apart). */
-  async exploredPaperIds(subscriptionId: string): Promise<Set<string>> {
+  /**
+   * Which of `paperIds` (a feed's page, not the subscription's whole history) the subscription was shown in an
+   * explore slot of one of its digests (votes on them are kept apart).
+   */
+  async exploredPaperIds(subscriptionId: string, paperIds: readonly string[]): Promise<Set<string>> {
+    if (paperIds.length === 0) {
+      return new Set();
+    }
     const rows = await this.digests.manager.query<{ paperId: string }[]>(
-      `SELECT DISTINCT "paperId" FROM "digest_papers" WHERE "subscriptionId" = $1 AND "explore" = true`,
-      [subscriptionId],
+      `SELECT DISTINCT "paperId" FROM "digest_papers"
+        WHERE "subscriptionId" = $1 AND "paperId" = ANY($2::uuid[]) AND "explore" = true`,
+      [subscriptionId, paperIds],
     );
     return new Set(rows.map((row) => row.paperId));
   }

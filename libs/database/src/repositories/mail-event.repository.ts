@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 
 /** A hard bounce suppresses the address; a complaint also unsubscribes it (the reader called our mail spam). */
 export type MailEventKind = 'hard-bounce' | 'complaint';
@@ -14,6 +14,12 @@ export interface MailEvent {
   email: string;
   reason: string;
   occurredAt: Date | null;
+}
+
+/** What a batch did: events seen for the first time, and the subscriptions they suppressed or unsubscribed. */
+export interface RecordedMailBatch {
+  recorded: number;
+  subscriptionsAffected: number;
 }
 
 export interface RecordedMailEvent {
@@ -38,39 +44,56 @@ export class MailEventRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Stores the event once and applies it in the same transaction: a replay (same provider and event id)
-   * inserts nothing and changes nothing. A hard bounce suppresses the address's email; a complaint
-   * unsubscribes it too. Addresses are compared in the one spelling subscriptions keep.
+   * A provider's batch (SendGrid and Mailgun post many events at once) in one transaction: all of it is
+   * stored or none. Each event is stored once and applied with it, so replays, whole or in part, change nothing.
    */
-  async record(event: MailEvent, now: Date): Promise<RecordedMailEvent> {
+  async recordBatch(events: readonly MailEvent[], now: Date): Promise<RecordedMailBatch> {
+    const total = { recorded: 0, subscriptionsAffected: 0 };
+    if (events.length === 0) {
+      return total;
+    }
     return this.dataSource.transaction(async (manager) => {
-      const inserted = await manager.query<{ id: string }[]>(
-        `INSERT INTO "mail_events" ("provider", "eventId", "kind", "email", "reason", "occurredAt", "receivedAt")
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT ("provider", "eventId") DO NOTHING RETURNING "id"`,
-        [event.provider, event.eventId, event.kind, event.email, event.reason, event.occurredAt, now],
-      );
-      if (inserted.length === 0) {
-        return { recorded: false, subscriptionsAffected: 0 };
+      for (const event of events) {
+        const outcome = await this.apply(manager, event, now);
+        total.recorded += outcome.recorded ? 1 : 0;
+        total.subscriptionsAffected += outcome.subscriptionsAffected;
       }
-      const complaint = event.kind === 'complaint';
-      const [affected] = await manager.query<[unknown[], number]>(
-        `UPDATE "subscriptions"
-         SET "emailSuppressedAt" = COALESCE("emailSuppressedAt", $2),
-             "status" = CASE WHEN $3 AND "status" <> 'unsubscribed' THEN 'unsubscribed' ELSE "status" END,
-             "unsubscribedAt" = CASE WHEN $3 THEN COALESCE("unsubscribedAt", $2) ELSE "unsubscribedAt" END,
-             "updatedAt" = now()
-         WHERE "email" = $1 AND ("emailSuppressedAt" IS NULL OR ($3 AND "status" <> 'unsubscribed'))
-         RETURNING "id"`,
-        [event.email, now, complaint],
-      );
-      const subscriptionsAffected = Array.isArray(affected) ? affected.length : 0;
-      await manager.query(`UPDATE "mail_events" SET "subscriptionsAffected" = $2 WHERE "id" = $1`, [
-        inserted[0].id,
-        subscriptionsAffected,
-      ]);
-      return { recorded: true, subscriptionsAffected };
+      return total;
     });
+  }
+
+  /**
+   * Stores one event and applies it: a replay (same provider and event id) inserts nothing and changes nothing.
+   * A hard bounce suppresses the address's email; a complaint unsubscribes it too. Addresses are compared in
+   * the one spelling subscriptions keep.
+   */
+  private async apply(manager: EntityManager, event: MailEvent, now: Date): Promise<RecordedMailEvent> {
+    const inserted = await manager.query<{ id: string }[]>(
+      `INSERT INTO "mail_events" ("provider", "eventId", "kind", "email", "reason", "occurredAt", "receivedAt")
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT ("provider", "eventId") DO NOTHING RETURNING "id"`,
+      [event.provider, event.eventId, event.kind, event.email, event.reason, event.occurredAt, now],
+    );
+    if (inserted.length === 0) {
+      return { recorded: false, subscriptionsAffected: 0 };
+    }
+    const complaint = event.kind === 'complaint';
+    const [affected] = await manager.query<[unknown[], number]>(
+      `UPDATE "subscriptions"
+       SET "emailSuppressedAt" = COALESCE("emailSuppressedAt", $2),
+           "status" = CASE WHEN $3 AND "status" <> 'unsubscribed' THEN 'unsubscribed' ELSE "status" END,
+           "unsubscribedAt" = CASE WHEN $3 THEN COALESCE("unsubscribedAt", $2) ELSE "unsubscribedAt" END,
+           "updatedAt" = now()
+       WHERE "email" = $1 AND ("emailSuppressedAt" IS NULL OR ($3 AND "status" <> 'unsubscribed'))
+       RETURNING "id"`,
+      [event.email, now, complaint],
+    );
+    const subscriptionsAffected = Array.isArray(affected) ? affected.length : 0;
+    await manager.query(`UPDATE "mail_events" SET "subscriptionsAffected" = $2 WHERE "id" = $1`, [
+      inserted[0].id,
+      subscriptionsAffected,
+    ]);
+    return { recorded: true, subscriptionsAffected };
   }
 
   /** When the subscription's address was suppressed, and the newest provider events about it, newest first. */

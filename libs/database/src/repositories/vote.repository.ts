@@ -112,6 +112,18 @@ export class VoteRepository {
     );
     return rows.map(toVote);
   }
+
+  /** The subscription's votes on `paperIds` only (a page's vote buttons), by paper id. */
+  async votesOn(subscriptionId: string, paperIds: readonly string[]): Promise<Map<string, Vote>> {
+    if (paperIds.length === 0) {
+      return new Map();
+    }
+    const rows = await this.dataSource.query<{ paperId: string; vote: Vote }[]>(
+      `SELECT "paperId", "vote" FROM "paper_votes" WHERE "subscriptionId" = $1 AND "paperId" = ANY($2::uuid[])`,
+      [subscriptionId, paperIds],
+    );
+    return new Map(rows.map((row) => [row.paperId, row.vote]));
+  }
 }
 
 function toVote(row: VoteRow): StoredVote {
