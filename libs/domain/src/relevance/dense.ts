@@ -10,8 +10,8 @@
  * Default weight of the dense term in a for-you score (EMBEDDINGS_WEIGHT; next to the tf-idf model's
  * score, whose values stay well below 1, and INTEREST_MATCH_BOOST). To be chosen on bench:ranking's
  * tuning days (`--tune`) with a real model's embeddings; none could be had here (no npm package ships a
- * sentence encoder's weights), so this is a prior, not a measured optimum: a centred cosine spread of
- * ±0.2 moves a score by about ±0.1.
+ * sentence encoder's weights; averaged pretrained word vectors tune to 0, docs/benchmarks.md), so this
+ * is a prior, not a measured optimum: a centred cosine spread of ±0.2 moves a score by about ±0.1.
  */
 export const DENSE_SIMILARITY_WEIGHT = 0.5;
 
