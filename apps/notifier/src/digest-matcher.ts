@@ -51,6 +51,8 @@ export interface RankedPapers {
 }
 
 const TTL_MS = 10_000;
+/** How long a window's relevance index is kept while its papers stay the same: its idf is read anew after. */
+const RELEVANCE_TTL_MS = 600_000;
 /** Liked papers a "Similar to …" sentence may name: the latest ones. */
 const LIKED_NAMED = 200;
 const MAX_WINDOWS = 16;
@@ -86,19 +88,7 @@ export class DigestMatcher {
     const wantsModel =
       subscription.ranking === 'for-you' || subscription.ranking === null || subscription.ranking === undefined;
     const candidates = await this.candidates(window, windowKey);
-    // With the model come the liked papers and what the subscription already received (explore slots
-    // are never spent on those): one read.
-    const [keywordRanks, profile] = await Promise.all([
-      this.keywordRanks(subscription, window, windowKey),
-      wantsModel
-        ? this.relevanceRepository.forYouInputs(
-            subscription.id,
-            LIKED_NAMED,
-            candidates.map((paper) => paper.id),
-          )
-        : null,
-    ]);
-    const model = profile?.model;
+    const keywordRanks = await this.keywordRanks(subscription, window, windowKey);
     if (subscription.ranking === 'newest') {
       const listed = new Map(candidates.map((paper) => [paper.id, paper.listedAtMicros]));
       const newest = rankCandidates(candidates, subscription, keywordRanks).sort(
@@ -106,15 +96,23 @@ export class DigestMatcher {
       );
       return { paperIds: newest, notes: new Map() };
     }
-    if (!model) {
+    // What the filters let through, marked in the window's order (no ranking: the model orders them).
+    const eligible = wantsModel ? markCandidates(candidates, subscription, keywordRanks) : null;
+    // With the model come the liked papers and which of the eligible papers the subscription already
+    // received (explore slots are never spent on those): one read, probing the ledger for those only.
+    const profile = eligible?.includes(1)
+      ? await this.relevanceRepository.forYouInputs(
+          subscription.id,
+          LIKED_NAMED,
+          candidates.filter((_, at) => eligible[at] === 1).map((paper) => paper.id),
+        )
+      : null;
+    const model = profile?.model;
+    if (!model || !eligible) {
       return { paperIds: rankCandidates(candidates, subscription, keywordRanks), notes: new Map() };
     }
-    const relevance = await this.cached(this.relevance, windowKey, MAX_WINDOWS, async () =>
-      this.relevanceWindow(candidates),
-    );
-    // What the filters let through, marked in the window's order (no ranking: the model orders them),
-    // less the papers already delivered (the ledger's to skip, but explore slots must not go to them).
-    const eligible = markCandidates(relevance.candidates, subscription, keywordRanks);
+    const relevance = await this.relevanceOf(windowKey, candidates);
+    // Less the papers already delivered (the ledger's to skip, but explore slots must not go to them).
     for (const id of profile.delivered) {
       const at = relevance.position.get(id);
       if (at !== undefined) {
@@ -249,8 +247,36 @@ export class DigestMatcher {
     return this.cached(this.windows, windowKey, MAX_WINDOWS, () => this.digests.candidatesIn(window));
   }
 
+  /**
+   * The window's candidates vectorized and indexed, with what explanations have computed on them. The
+   * candidates are read again every ten seconds (upvotes change, papers become ready), but while they are
+   * the same papers in the same order the index and all that hangs on it stay (taking the fresh upvotes),
+   * up to RELEVANCE_TTL_MS, after which the document frequencies are read afresh. A slow fan-out would
+   * otherwise vectorize, tokenize and compare the same papers again every ten seconds.
+   */
+  private async relevanceOf(windowKey: string, candidates: CandidatePaper[]): Promise<RelevanceWindow> {
+    const entry = this.relevance.get(windowKey);
+    if (entry && entry.expires > Date.now()) {
+      const kept = await entry.value.catch(() => null);
+      if (kept?.candidates === candidates) {
+        return kept;
+      }
+      if (kept && sameIds(kept.candidates, candidates)) {
+        const refreshed = { ...kept, candidates, upvotes: Int32Array.from(candidates, (paper) => paper.upvotes) };
+        if (this.relevance.get(windowKey) === entry) {
+          entry.value = Promise.resolve(refreshed);
+        }
+        return refreshed;
+      }
+      if (this.relevance.get(windowKey) === entry) {
+        this.relevance.delete(windowKey);
+      }
+    }
+    return this.cached(this.relevance, windowKey, MAX_WINDOWS, () => this.indexWindow(candidates), RELEVANCE_TTL_MS);
+  }
+
   /** Reads the candidates' term counts and their terms' frequencies once, and indexes the window. */
-  private async relevanceWindow(candidates: CandidatePaper[]): Promise<RelevanceWindow> {
+  private async indexWindow(candidates: CandidatePaper[]): Promise<RelevanceWindow> {
     const features = await this.relevanceRepository.features(candidates.map((paper) => paper.id));
     const terms = new Set<string>();
     for (const counts of features.values()) {
@@ -287,7 +313,13 @@ export class DigestMatcher {
     this.relevance.clear();
   }
 
-  private cached<T>(entries: Map<string, Entry<T>>, key: string, max: number, load: () => Promise<T>): Promise<T> {
+  private cached<T>(
+    entries: Map<string, Entry<T>>,
+    key: string,
+    max: number,
+    load: () => Promise<T>,
+    ttlMs = TTL_MS,
+  ): Promise<T> {
     const now = Date.now();
     const entry = entries.get(key);
     if (entry && entry.expires > now) {
@@ -298,7 +330,7 @@ export class DigestMatcher {
       entries.delete(entries.keys().next().value as string);
     }
     const value = load();
-    entries.set(key, { value, expires: now + TTL_MS });
+    entries.set(key, { value, expires: now + ttlMs });
     value.catch(() => {
       if (entries.get(key)?.value === value) {
         entries.delete(key);
@@ -306,4 +338,9 @@ export class DigestMatcher {
     });
     return value;
   }
+}
+
+/** The same papers in the same order. */
+function sameIds(a: readonly CandidatePaper[], b: readonly CandidatePaper[]): boolean {
+  return a.length === b.length && a.every((paper, at) => paper.id === b[at].id);
 }
