@@ -5,6 +5,7 @@ import {
   DeliveryRepository,
   DigestEntity,
   DigestRepository,
+  PaperNote,
   PaperRepository,
   SubscriptionEntity,
   SubscriptionRepository,
@@ -38,6 +39,8 @@ export interface DeliveryContext {
   subscription: SubscriptionEntity;
   /** The digest's papers in order, or null to read them from the ledger. */
   paperIds: string[] | null;
+  /** Their explore marks and why sentences as the build recorded them, or null (or absent) to read them. */
+  notes?: ReadonlyMap<string, PaperNote> | null;
 }
 
 /**
@@ -203,10 +206,10 @@ export class DeliveryService {
     }
   }
 
-  private async viewOf({ digest, subscription, paperIds }: DeliveryContext): Promise<DigestView> {
+  private async viewOf({ digest, subscription, paperIds, notes: built }: DeliveryContext): Promise<DigestView> {
     const [papers, notes] = await Promise.all([
       (async () => this.paperCache.get(paperIds ?? (await this.digests.paperIdsOf(digest.id))))(),
-      this.digests.notesOf(digest.id),
+      built ?? this.digests.notesOf(digest.id),
     ]);
     const now = this.clock.now();
     const { PUBLIC_URL, APP_SECRET } = this.settings;

@@ -5,6 +5,7 @@ import {
   DeliveryRepository,
   DigestEntity,
   DigestRepository,
+  PaperNote,
   SubscriptionEntity,
 } from '@libs/database';
 import { Clock, digestWindow, PermanentError, RetryLaterError } from '@libs/domain';
@@ -18,6 +19,8 @@ interface Built {
   built: BuiltDigest;
   /** True when this call created the deliveries already claimed for sending. */
   claimed: boolean;
+  /** What this call recorded of the papers (explore marks, why sentences); null when it built nothing. */
+  notes: ReadonlyMap<string, PaperNote> | null;
 }
 
 /**
@@ -45,7 +48,7 @@ export class DigestBuilderService {
 
   /** The DigestBuild job: builds the digest, then sends each delivery still to be sent. */
   async buildAndSend(digestId: string): Promise<void> {
-    const { digest, subscription, built, claimed } = await this.record(digestId, true);
+    const { digest, subscription, built, claimed, notes } = await this.record(digestId, true);
     for (const delivery of built.deliveries) {
       // A re-run finds the deliveries of the first run: pending ones are claimed here; a claim held by
       // another worker (or a dead one, released by the sweep) is not ours to send.
@@ -61,6 +64,7 @@ export class DigestBuilderService {
         digest: { ...digest, omittedCount: built.omittedCount },
         subscription,
         paperIds: built.paperIds,
+        notes,
       };
       try {
         await this.delivery.sendClaimed({ partsSent: 0, attempts: 1, ...mine }, context);
@@ -88,7 +92,7 @@ export class DigestBuilderService {
     }
     const { digest, subscription, previousEnd } = found;
     if (digest.status !== 'pending') {
-      return { digest, subscription, built: await this.digests.builtState(digestId), claimed: false };
+      return { digest, subscription, built: await this.digests.builtState(digestId), claimed: false, notes: null };
     }
     // Cancelled or paused since the claim: nothing is owed for this period.
     const wanted = subscription.status === 'active' && subscription.frequency !== 'paused';
@@ -103,8 +107,8 @@ export class DigestBuilderService {
       this.clock.now(),
     );
     return built
-      ? { digest, subscription, built, claimed: claim }
-      : { digest, subscription, built: await this.digests.builtState(digestId), claimed: false };
+      ? { digest, subscription, built, claimed: claim, notes: notes ?? new Map() }
+      : { digest, subscription, built: await this.digests.builtState(digestId), claimed: false, notes: null };
   }
 }
 
