@@ -32,6 +32,8 @@ interface RelevanceWindow {
   index: CandidateIndex;
   upvotes: Int32Array;
   buffer: Float32Array<ArrayBuffer>;
+  /** A model's weights by the index's term ids, filled and cleared by one digest's explanations at a time. */
+  weightsByTerm: Float32Array<ArrayBuffer>;
   featurizer: TfIdfFeaturizer;
   /** Each candidate's tf-idf vector, in candidate order (what explanations compare). */
   vectors: SparseVector[];
@@ -123,8 +125,9 @@ export class DigestMatcher {
       return { paperIds: [], notes: new Map() };
     }
     // Scored into the window's one buffer: nothing awaits between scoring and picking.
+    const modelTermIds = relevance.index.termIdsOf(model.terms);
     const scores = addInterestBoost(
-      relevance.index.score(model, subscription.followedAuthors ?? [], relevance.buffer),
+      relevance.index.score(model, subscription.followedAuthors ?? [], relevance.buffer, modelTermIds),
       relevance.candidates,
       subscription,
       keywordRanks,
@@ -147,14 +150,14 @@ export class DigestMatcher {
     rest.sort((a, b) => scores[b] - scores[a] || relevance.upvotes[b] - relevance.upvotes[a] || a - b);
     return {
       paperIds: [...picks.map((pick) => pick.id), ...rest.map((at) => relevance.index.ids[at])],
-      notes: await this.explain(subscription, model, profile.liked, picks, relevance),
+      notes: await this.explain(subscription, { ...model, termIds: modelTermIds }, profile.liked, picks, relevance),
     };
   }
 
   /** The plain-words sentence of each pick: the liked paper it is most like, its words the model weighs most. */
   private async explain(
     subscription: SubscriptionEntity,
-    model: RelevanceModel,
+    model: RelevanceModel & { termIds: Int32Array },
     likedTitles: { id: string; title: string }[],
     picks: DigestPick[],
     relevance: RelevanceWindow,
@@ -163,25 +166,32 @@ export class DigestMatcher {
       this.likedPapers(likedTitles, relevance),
       this.pickTexts(picks, relevance),
     ]);
-    const explainer = new PickExplainer(model, liked, subscription.followedAuthors ?? []);
-    const similarities = liked.map((paper) => relevance.likedSimilarities.get(paper.id)!);
-    const notes = new Map<string, PaperNote>();
-    for (const pick of picks) {
-      const text = texts.get(pick.id);
-      const at = relevance.position.get(pick.id);
-      const explanation =
-        text && at !== undefined
-          ? explainer.explain(
-              { vector: relevance.vectors[at], authors: text.authors },
-              text.surface,
-              pick.policy,
-              similarities.map((toCandidates) => toCandidates[at]),
-            )
-          : null;
-      const why = explanation ? explanationText(explanation) : null;
-      notes.set(pick.id, { explore: pick.policy === 'explore', why: why || null });
+    // From here on nothing awaits: the window's one array holds this model's weights until cleared.
+    const byTerm = relevance.weightsByTerm;
+    model.termIds.forEach((id, i) => id >= 0 && (byTerm[id] = model.weights[i]));
+    try {
+      const explainer = new PickExplainer(model, liked, subscription.followedAuthors ?? [], { byTerm });
+      const similarities = liked.map((paper) => relevance.likedSimilarities.get(paper.id)!);
+      const notes = new Map<string, PaperNote>();
+      for (const pick of picks) {
+        const text = texts.get(pick.id);
+        const at = relevance.position.get(pick.id);
+        const explanation =
+          text && at !== undefined
+            ? explainer.explain(
+                { vector: relevance.vectors[at], authors: text.authors, termIds: relevance.index.candidateTerms[at] },
+                text.surface,
+                pick.policy,
+                similarities.map((toCandidates) => toCandidates[at]),
+              )
+            : null;
+        const why = explanation ? explanationText(explanation) : null;
+        notes.set(pick.id, { explore: pick.policy === 'explore', why: why || null });
+      }
+      return notes;
+    } finally {
+      model.termIds.forEach((id) => id >= 0 && (byTerm[id] = 0));
     }
-    return notes;
   }
 
   /**
@@ -292,9 +302,11 @@ export class DigestMatcher {
         vector: counts ? featurizer.vectorize(counts) : { terms: [], weights: new Float32Array(0) },
       };
     });
+    const index = new CandidateIndex(scored);
     return {
       candidates,
-      index: new CandidateIndex(scored),
+      index,
+      weightsByTerm: new Float32Array(index.terms.length),
       vectors: scored.map((candidate) => candidate.vector),
       upvotes: Int32Array.from(candidates, (paper) => paper.upvotes),
       buffer: new Float32Array(candidates.length),
