@@ -42,7 +42,7 @@ describe(DigestMatcher.name, () => {
     forYouInputs.mockReset().mockResolvedValue(null);
     features.mockReset().mockImplementation(async (ids: string[]) => {
       const words: Record<string, string> = { a: 'cache', b: 'vision', c: 'agent', d: 'cache', v: 'vision' };
-      return new Map(ids.map((id) => [id, new Map([[words[id], 1]])]));
+      return new Map(ids.map((id) => [id, new Map([[words[id] ?? 'liked', 1]])]));
     });
     frequencies.mockReset().mockResolvedValue(
       new DocumentFrequencies(10, [
@@ -126,5 +126,29 @@ describe(DigestMatcher.name, () => {
     const ranked = await matcher.rank(forYou as SubscriptionEntity, window);
     expect(ranked.paperIds.slice(0, 2).sort()).toEqual(['a', 'd']);
     expect(features).toHaveBeenCalledTimes(2);
+  });
+
+  it('should keep at most a bounded number of liked papers per window, making them afresh past it', async () => {
+    const forYou = { ...subscription(['llm'], []), ranking: 'for-you', maxPapers: 10, followedAuthors: [] };
+    const likedOf = (prefix: string): { id: string; title: string }[] =>
+      Array.from({ length: 1_500 }, (_, i) => ({ id: `${prefix}${i}`, title: `Liked ${i}` }));
+    const inputs = (liked: { id: string; title: string }[]): unknown => ({
+      model: { terms: ['cache'], weights: Float32Array.of(1), liked: liked.length, disliked: 0 },
+      liked,
+      delivered: new Set(),
+    });
+    const likedRead = (): number => features.mock.calls.filter(([ids]: [string[]]) => ids.includes('x0')).length;
+    forYouInputs.mockResolvedValueOnce(inputs(likedOf('x')));
+    await matcher.rank(forYou as SubscriptionEntity, window);
+    forYouInputs.mockResolvedValueOnce(inputs(likedOf('x')));
+    await matcher.rank(forYou as SubscriptionEntity, window);
+    expect(likedRead()).toBe(1);
+    // Another 1,500 liked papers pass the bound: the first subscriber's are made afresh next time.
+    forYouInputs.mockResolvedValueOnce(inputs(likedOf('y')));
+    await matcher.rank(forYou as SubscriptionEntity, window);
+    forYouInputs.mockResolvedValueOnce(inputs(likedOf('x')));
+    const ranked = await matcher.rank(forYou as SubscriptionEntity, window);
+    expect(likedRead()).toBe(2);
+    expect(ranked.paperIds[0]).toBe('a');
   });
 });

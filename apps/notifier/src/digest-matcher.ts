@@ -58,6 +58,8 @@ const RELEVANCE_TTL_MS = 600_000;
 /** Liked papers a "Similar to …" sentence may name: the latest ones. */
 const LIKED_NAMED = 200;
 const MAX_WINDOWS = 16;
+/** Liked papers whose vectors and cosines a window keeps (a few kB each). */
+const MAX_LIKED_KEPT = 2_000;
 const MAX_KEYWORD_LISTS = 2_000;
 
 /**
@@ -162,7 +164,7 @@ export class DigestMatcher {
     picks: DigestPick[],
     relevance: RelevanceWindow,
   ): Promise<Map<string, PaperNote>> {
-    const [liked, texts] = await Promise.all([
+    const [{ papers: liked, similarities }, texts] = await Promise.all([
       this.likedPapers(likedTitles, relevance),
       this.pickTexts(picks, relevance),
     ]);
@@ -171,7 +173,6 @@ export class DigestMatcher {
     model.termIds.forEach((id, i) => id >= 0 && (byTerm[id] = model.weights[i]));
     try {
       const explainer = new PickExplainer(model, liked, subscription.followedAuthors ?? [], { byTerm });
-      const similarities = liked.map((paper) => relevance.likedSimilarities.get(paper.id)!);
       const notes = new Map<string, PaperNote>();
       for (const pick of picks) {
         const text = texts.get(pick.id);
@@ -199,10 +200,28 @@ export class DigestMatcher {
    * (`likedSimilarities`). Many subscribers like the same papers: each one's vector and cosines are
    * computed once per window, from term counts read once.
    */
-  private async likedPapers(liked: { id: string; title: string }[], relevance: RelevanceWindow): Promise<LikedPaper[]> {
-    const missing = liked.filter((paper) => !relevance.liked.has(paper.id)).map((paper) => paper.id);
+  private async likedPapers(
+    liked: { id: string; title: string }[],
+    relevance: RelevanceWindow,
+  ): Promise<{ papers: LikedPaper[]; similarities: Float32Array[] }> {
+    // Taken now: another digest may clear the window's maps while this one awaits.
+    const kept = new Map<string, { vector: SparseVector; similarities: Float32Array }>();
+    for (const paper of liked) {
+      const vector = relevance.liked.get(paper.id);
+      const similarities = relevance.likedSimilarities.get(paper.id);
+      if (vector && similarities) {
+        kept.set(paper.id, { vector, similarities });
+      }
+    }
+    const missing = [...new Set(liked.map((paper) => paper.id).filter((id) => !kept.has(id)))];
     if (missing.length > 0) {
       const counts = await this.relevanceRepository.features(missing);
+      // The window now lives minutes, not seconds: thousands of subscribers' own liked papers would
+      // pile up (a vector and a cosine per candidate each), so past a bound they are made afresh.
+      if (relevance.liked.size + missing.length > MAX_LIKED_KEPT) {
+        relevance.liked.clear();
+        relevance.likedSimilarities.clear();
+      }
       for (const id of missing) {
         const paperCounts = counts.get(id);
         const at = relevance.position.get(id);
@@ -212,11 +231,16 @@ export class DigestMatcher {
             : paperCounts
               ? relevance.featurizer.vectorize(paperCounts)
               : { terms: [], weights: new Float32Array(0) };
+        const similarities = relevance.index.score(vector, [], new Float32Array(relevance.index.size));
         relevance.liked.set(id, vector);
-        relevance.likedSimilarities.set(id, relevance.index.score(vector, [], new Float32Array(relevance.index.size)));
+        relevance.likedSimilarities.set(id, similarities);
+        kept.set(id, { vector, similarities });
       }
     }
-    return liked.map((paper) => ({ ...paper, vector: relevance.liked.get(paper.id)! }));
+    return {
+      papers: liked.map((paper) => ({ ...paper, vector: kept.get(paper.id)!.vector })),
+      similarities: liked.map((paper) => kept.get(paper.id)!.similarities),
+    };
   }
 
   /** The picks' authors and spelled-out terms, read and tokenized once per window and paper. */
