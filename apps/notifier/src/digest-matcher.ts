@@ -35,6 +35,8 @@ interface RelevanceWindow {
   index: CandidateIndex;
   upvotes: Int32Array;
   buffer: Float32Array<ArrayBuffer>;
+  /** A model's weights by the index's term ids, filled and cleared by one digest's explanations at a time. */
+  weightsByTerm: Float32Array<ArrayBuffer>;
   featurizer: TfIdfFeaturizer;
   /** Each candidate's tf-idf vector, in candidate order (what explanations compare). */
   vectors: SparseVector[];
@@ -54,9 +56,13 @@ export interface RankedPapers {
 }
 
 const TTL_MS = 10_000;
+/** How long a window's relevance index is kept while its papers stay the same: its idf is read anew after. */
+const RELEVANCE_TTL_MS = 600_000;
 /** Liked papers a "Similar to …" sentence may name: the latest ones. */
 const LIKED_NAMED = 200;
 const MAX_WINDOWS = 16;
+/** Liked papers whose vectors and cosines a window keeps (a few kB each). */
+const MAX_LIKED_KEPT = 2_000;
 const MAX_KEYWORD_LISTS = 2_000;
 
 /**
@@ -91,19 +97,7 @@ export class DigestMatcher {
     const wantsModel =
       subscription.ranking === 'for-you' || subscription.ranking === null || subscription.ranking === undefined;
     const candidates = await this.candidates(window, windowKey);
-    // With the model come the liked papers and what the subscription already received (explore slots
-    // are never spent on those): one read.
-    const [keywordRanks, profile] = await Promise.all([
-      this.keywordRanks(subscription, window, windowKey),
-      wantsModel
-        ? this.relevanceRepository.forYouInputs(
-            subscription.id,
-            LIKED_NAMED,
-            candidates.map((paper) => paper.id),
-          )
-        : null,
-    ]);
-    const model = profile?.model;
+    const keywordRanks = await this.keywordRanks(subscription, window, windowKey);
     if (subscription.ranking === 'newest') {
       const listed = new Map(candidates.map((paper) => [paper.id, paper.listedAtMicros]));
       const newest = rankCandidates(candidates, subscription, keywordRanks).sort(
@@ -111,15 +105,23 @@ export class DigestMatcher {
       );
       return { paperIds: newest, notes: new Map() };
     }
-    if (!model) {
+    // What the filters let through, marked in the window's order (no ranking: the model orders them).
+    const eligible = wantsModel ? markCandidates(candidates, subscription, keywordRanks) : null;
+    // With the model come the liked papers and which of the eligible papers the subscription already
+    // received (explore slots are never spent on those): one read, probing the ledger for those only.
+    const profile = eligible?.includes(1)
+      ? await this.relevanceRepository.forYouInputs(
+          subscription.id,
+          LIKED_NAMED,
+          candidates.filter((_, at) => eligible[at] === 1).map((paper) => paper.id),
+        )
+      : null;
+    const model = profile?.model;
+    if (!model || !eligible) {
       return { paperIds: rankCandidates(candidates, subscription, keywordRanks), notes: new Map() };
     }
-    const relevance = await this.cached(this.relevance, windowKey, MAX_WINDOWS, async () =>
-      this.relevanceWindow(candidates),
-    );
-    // What the filters let through, marked in the window's order (no ranking: the model orders them),
-    // less the papers already delivered (the ledger's to skip, but explore slots must not go to them).
-    const eligible = markCandidates(relevance.candidates, subscription, keywordRanks);
+    const relevance = await this.relevanceOf(windowKey, candidates);
+    // Less the papers already delivered (the ledger's to skip, but explore slots must not go to them).
     for (const id of profile.delivered) {
       const at = relevance.position.get(id);
       if (at !== undefined) {
@@ -131,8 +133,9 @@ export class DigestMatcher {
     }
     const dense = this.dense?.enabled ? await this.dense.inputs(subscription.id, windowKey, relevance.index.ids) : null;
     // Scored into the window's one buffer: nothing awaits between scoring and picking.
+    const modelTermIds = relevance.index.termIdsOf(model.terms);
     const scores = addInterestBoost(
-      relevance.index.score(model, subscription.followedAuthors ?? [], relevance.buffer),
+      relevance.index.score(model, subscription.followedAuthors ?? [], relevance.buffer, modelTermIds),
       relevance.candidates,
       subscription,
       keywordRanks,
@@ -158,41 +161,47 @@ export class DigestMatcher {
     rest.sort((a, b) => scores[b] - scores[a] || relevance.upvotes[b] - relevance.upvotes[a] || a - b);
     return {
       paperIds: [...picks.map((pick) => pick.id), ...rest.map((at) => relevance.index.ids[at])],
-      notes: await this.explain(subscription, model, profile.liked, picks, relevance),
+      notes: await this.explain(subscription, { ...model, termIds: modelTermIds }, profile.liked, picks, relevance),
     };
   }
 
   /** The plain-words sentence of each pick: the liked paper it is most like, its words the model weighs most. */
   private async explain(
     subscription: SubscriptionEntity,
-    model: RelevanceModel,
+    model: RelevanceModel & { termIds: Int32Array },
     likedTitles: { id: string; title: string }[],
     picks: DigestPick[],
     relevance: RelevanceWindow,
   ): Promise<Map<string, PaperNote>> {
-    const [liked, texts] = await Promise.all([
+    const [{ papers: liked, similarities }, texts] = await Promise.all([
       this.likedPapers(likedTitles, relevance),
       this.pickTexts(picks, relevance),
     ]);
-    const explainer = new PickExplainer(model, liked, subscription.followedAuthors ?? []);
-    const similarities = liked.map((paper) => relevance.likedSimilarities.get(paper.id)!);
-    const notes = new Map<string, PaperNote>();
-    for (const pick of picks) {
-      const text = texts.get(pick.id);
-      const at = relevance.position.get(pick.id);
-      const explanation =
-        text && at !== undefined
-          ? explainer.explain(
-              { vector: relevance.vectors[at], authors: text.authors },
-              text.surface,
-              pick.policy,
-              similarities.map((toCandidates) => toCandidates[at]),
-            )
-          : null;
-      const why = explanation ? explanationText(explanation) : null;
-      notes.set(pick.id, { explore: pick.policy === 'explore', why: why || null });
+    // From here on nothing awaits: the window's one array holds this model's weights until cleared.
+    const byTerm = relevance.weightsByTerm;
+    model.termIds.forEach((id, i) => id >= 0 && (byTerm[id] = model.weights[i]));
+    try {
+      const explainer = new PickExplainer(model, liked, subscription.followedAuthors ?? [], { byTerm });
+      const notes = new Map<string, PaperNote>();
+      for (const pick of picks) {
+        const text = texts.get(pick.id);
+        const at = relevance.position.get(pick.id);
+        const explanation =
+          text && at !== undefined
+            ? explainer.explain(
+                { vector: relevance.vectors[at], authors: text.authors, termIds: relevance.index.candidateTerms[at] },
+                text.surface,
+                pick.policy,
+                similarities.map((toCandidates) => toCandidates[at]),
+              )
+            : null;
+        const why = explanation ? explanationText(explanation) : null;
+        notes.set(pick.id, { explore: pick.policy === 'explore', why: why || null });
+      }
+      return notes;
+    } finally {
+      model.termIds.forEach((id) => id >= 0 && (byTerm[id] = 0));
     }
-    return notes;
   }
 
   /**
@@ -200,10 +209,28 @@ export class DigestMatcher {
    * (`likedSimilarities`). Many subscribers like the same papers: each one's vector and cosines are
    * computed once per window, from term counts read once.
    */
-  private async likedPapers(liked: { id: string; title: string }[], relevance: RelevanceWindow): Promise<LikedPaper[]> {
-    const missing = liked.filter((paper) => !relevance.liked.has(paper.id)).map((paper) => paper.id);
+  private async likedPapers(
+    liked: { id: string; title: string }[],
+    relevance: RelevanceWindow,
+  ): Promise<{ papers: LikedPaper[]; similarities: Float32Array[] }> {
+    // Taken now: another digest may clear the window's maps while this one awaits.
+    const kept = new Map<string, { vector: SparseVector; similarities: Float32Array }>();
+    for (const paper of liked) {
+      const vector = relevance.liked.get(paper.id);
+      const similarities = relevance.likedSimilarities.get(paper.id);
+      if (vector && similarities) {
+        kept.set(paper.id, { vector, similarities });
+      }
+    }
+    const missing = [...new Set(liked.map((paper) => paper.id).filter((id) => !kept.has(id)))];
     if (missing.length > 0) {
       const counts = await this.relevanceRepository.features(missing);
+      // The window now lives minutes, not seconds: thousands of subscribers' own liked papers would
+      // pile up (a vector and a cosine per candidate each), so past a bound they are made afresh.
+      if (relevance.liked.size + missing.length > MAX_LIKED_KEPT) {
+        relevance.liked.clear();
+        relevance.likedSimilarities.clear();
+      }
       for (const id of missing) {
         const paperCounts = counts.get(id);
         const at = relevance.position.get(id);
@@ -213,11 +240,16 @@ export class DigestMatcher {
             : paperCounts
               ? relevance.featurizer.vectorize(paperCounts)
               : { terms: [], weights: new Float32Array(0) };
+        const similarities = relevance.index.score(vector, [], new Float32Array(relevance.index.size));
         relevance.liked.set(id, vector);
-        relevance.likedSimilarities.set(id, relevance.index.score(vector, [], new Float32Array(relevance.index.size)));
+        relevance.likedSimilarities.set(id, similarities);
+        kept.set(id, { vector, similarities });
       }
     }
-    return liked.map((paper) => ({ ...paper, vector: relevance.liked.get(paper.id)! }));
+    return {
+      papers: liked.map((paper) => ({ ...paper, vector: kept.get(paper.id)!.vector })),
+      similarities: liked.map((paper) => kept.get(paper.id)!.similarities),
+    };
   }
 
   /** The picks' authors and spelled-out terms, read and tokenized once per window and paper. */
@@ -258,8 +290,36 @@ export class DigestMatcher {
     return this.cached(this.windows, windowKey, MAX_WINDOWS, () => this.digests.candidatesIn(window));
   }
 
+  /**
+   * The window's candidates vectorized and indexed, with what explanations have computed on them. The
+   * candidates are read again every ten seconds (upvotes change, papers become ready), but while they are
+   * the same papers in the same order the index and all that hangs on it stay (taking the fresh upvotes),
+   * up to RELEVANCE_TTL_MS, after which the document frequencies are read afresh. A slow fan-out would
+   * otherwise vectorize, tokenize and compare the same papers again every ten seconds.
+   */
+  private async relevanceOf(windowKey: string, candidates: CandidatePaper[]): Promise<RelevanceWindow> {
+    const entry = this.relevance.get(windowKey);
+    if (entry && entry.expires > Date.now()) {
+      const kept = await entry.value.catch(() => null);
+      if (kept?.candidates === candidates) {
+        return kept;
+      }
+      if (kept && sameIds(kept.candidates, candidates)) {
+        const refreshed = { ...kept, candidates, upvotes: Int32Array.from(candidates, (paper) => paper.upvotes) };
+        if (this.relevance.get(windowKey) === entry) {
+          entry.value = Promise.resolve(refreshed);
+        }
+        return refreshed;
+      }
+      if (this.relevance.get(windowKey) === entry) {
+        this.relevance.delete(windowKey);
+      }
+    }
+    return this.cached(this.relevance, windowKey, MAX_WINDOWS, () => this.indexWindow(candidates), RELEVANCE_TTL_MS);
+  }
+
   /** Reads the candidates' term counts and their terms' frequencies once, and indexes the window. */
-  private async relevanceWindow(candidates: CandidatePaper[]): Promise<RelevanceWindow> {
+  private async indexWindow(candidates: CandidatePaper[]): Promise<RelevanceWindow> {
     const features = await this.relevanceRepository.features(candidates.map((paper) => paper.id));
     const terms = new Set<string>();
     for (const counts of features.values()) {
@@ -275,9 +335,11 @@ export class DigestMatcher {
         vector: counts ? featurizer.vectorize(counts) : { terms: [], weights: new Float32Array(0) },
       };
     });
+    const index = new CandidateIndex(scored);
     return {
       candidates,
-      index: new CandidateIndex(scored),
+      index,
+      weightsByTerm: new Float32Array(index.terms.length),
       vectors: scored.map((candidate) => candidate.vector),
       upvotes: Int32Array.from(candidates, (paper) => paper.upvotes),
       buffer: new Float32Array(candidates.length),
@@ -297,7 +359,13 @@ export class DigestMatcher {
     this.dense?.clear();
   }
 
-  private cached<T>(entries: Map<string, Entry<T>>, key: string, max: number, load: () => Promise<T>): Promise<T> {
+  private cached<T>(
+    entries: Map<string, Entry<T>>,
+    key: string,
+    max: number,
+    load: () => Promise<T>,
+    ttlMs = TTL_MS,
+  ): Promise<T> {
     const now = Date.now();
     const entry = entries.get(key);
     if (entry && entry.expires > now) {
@@ -308,7 +376,7 @@ export class DigestMatcher {
       entries.delete(entries.keys().next().value as string);
     }
     const value = load();
-    entries.set(key, { value, expires: now + TTL_MS });
+    entries.set(key, { value, expires: now + ttlMs });
     value.catch(() => {
       if (entries.get(key)?.value === value) {
         entries.delete(key);
@@ -316,4 +384,9 @@ export class DigestMatcher {
     });
     return value;
   }
+}
+
+/** The same papers in the same order. */
+function sameIds(a: readonly CandidatePaper[], b: readonly CandidatePaper[]): boolean {
+  return a.length === b.length && a.every((paper, at) => paper.id === b[at].id);
 }

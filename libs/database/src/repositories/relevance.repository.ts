@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { Settings } from '@libs/config';
+import { preparedQuery } from './pooled-client';
 import { DocumentFrequencies, type PaperText, type RelevanceModel, type TermCounts } from '@libs/domain';
 
 /** What a reader may name a paper by: its id, arXiv id or DOI (already normalised). */
@@ -23,7 +25,14 @@ export interface FoundPaper extends PaperForFeatures {
  */
 @Injectable()
 export class RelevanceRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly namedStatements: boolean;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    settings: Settings,
+  ) {
+    this.namedStatements = settings.DATABASE_NAMED_STATEMENTS;
+  }
 
   /** The paper a reference names, ready or not; null when Paperboy does not know it. */
   async findPaper(reference: PaperReference): Promise<FoundPaper | null> {
@@ -235,17 +244,17 @@ export class RelevanceRepository {
     likedLimit: number,
     candidateIds: readonly string[],
   ): Promise<{ model: RelevanceModel; liked: { id: string; title: string }[]; delivered: Set<string> } | null> {
-    const rows = await this.dataSource.query<
-      {
-        terms: string[];
-        weights: number[];
-        liked: number;
-        disliked: number;
-        likedPapers: { id: string; title: string }[];
-        delivered: string[];
-      }[]
-    >(
-      `SELECT to_json(m."terms") AS "terms", to_json(m."weights") AS "weights", m."liked", m."disliked",
+    // A named prepared statement (see preparedQuery): it runs once per for-you digest.
+    const rows = await preparedQuery<{
+      terms: string[];
+      weights: number[];
+      liked: number;
+      disliked: number;
+      likedPapers: { id: string; title: string }[];
+      delivered: string[];
+    }>(this.dataSource, this.namedStatements, {
+      name: 'for-you-inputs',
+      text: `SELECT to_json(m."terms") AS "terms", to_json(m."weights") AS "weights", m."liked", m."disliked",
               (SELECT coalesce(json_agg(json_build_object('id', l."id", 'title', l."title")), '[]')
                  FROM (SELECT p."id", p."title"
                          FROM "paper_votes" v JOIN "papers" p ON p."id" = v."paperId"
@@ -255,8 +264,8 @@ export class RelevanceRepository {
               (SELECT coalesce(json_agg(d."paperId"), '[]') FROM "digest_papers" d
                 WHERE d."subscriptionId" = m."subscriptionId" AND d."paperId" = ANY($3::uuid[])) AS "delivered"
          FROM "subscriber_models" m WHERE m."subscriptionId" = $1`,
-      [subscriptionId, likedLimit, candidateIds],
-    );
+      values: [subscriptionId, likedLimit, candidateIds],
+    });
     const row = rows[0];
     return row
       ? {

@@ -39,27 +39,36 @@ export function explainPick(
 }
 
 /**
+ * A model's weights by the term ids of a CandidateIndex (termIdsOf): `byTerm[id]` is the weight of the
+ * index's term `id`, 0 for terms the model does not weigh. Explaining a digest's picks then reads an array
+ * per term instead of looking each term up.
+ */
+export interface IndexedWeights {
+  byTerm: ArrayLike<number>;
+}
+
+/**
  * explainPick for the picks of one digest: the model's weights are indexed once, not once per pick, and
- * the liked papers' vectors only if a pick comes without its similarities to them.
+ * the liked papers' vectors only if a pick comes without its similarities to them. With `indexed`, picks
+ * that come with their term ids (`termIds`) are explained from it without a lookup per term.
  */
 export class PickExplainer {
-  private readonly weights = new Map<string, number>();
+  private weightsByName: Map<string, number> | null = null;
   private likedIndex: Map<string, number>[] | null = null;
 
   constructor(
     private readonly model: Pick<RelevanceModel, 'terms' | 'weights'> | null,
     private readonly liked: readonly LikedPaper[],
     private readonly followedAuthors: readonly string[] = [],
-  ) {
-    model?.terms.forEach((term, i) => this.weights.set(term, model.weights[i]));
-  }
+    private readonly indexed: IndexedWeights | null = null,
+  ) {}
 
   /**
    * `similarities[i]`, when given, is the paper's cosine to `liked[i]` (a digest run can compute them for
    * every candidate at once).
    */
   explain(
-    paper: { vector: SparseVector; authors?: readonly string[] },
+    paper: { vector: SparseVector; authors?: readonly string[]; termIds?: ArrayLike<number> },
     surface: ReadonlyMap<string, string>,
     policy: PickPolicy = 'model',
     similarities?: ArrayLike<number>,
@@ -76,9 +85,21 @@ export class PickExplainer {
     return {
       policy,
       similarTo,
-      matches: this.model ? topMatches(paper.vector, surface, this.weights) : [],
+      matches: this.model
+        ? this.indexed && paper.termIds
+          ? topMatches(paper.vector, surface, this.indexed.byTerm, paper.termIds)
+          : topMatches(paper.vector, surface, this.weightsByTerm(), null)
+        : [],
       followedAuthor: followed(paper.authors ?? [], this.followedAuthors),
     };
+  }
+
+  private weightsByTerm(): Map<string, number> {
+    if (!this.weightsByName) {
+      const { model } = this;
+      this.weightsByName = new Map(model?.terms.map((term, i) => [term, model.weights[i]]));
+    }
+    return this.weightsByName;
   }
 
   private similarity(vector: SparseVector, likedAt: number): number {
@@ -94,20 +115,30 @@ export class PickExplainer {
   }
 }
 
-/** Up to three of the paper's terms with the largest positive weight × feature, spelled as the paper does. */
+/**
+ * Up to three of the paper's terms with the largest positive weight × feature, spelled as the paper does.
+ * The weights are by term (a map), or by the term ids `termIds` gives the paper's terms (an array).
+ */
 function topMatches(
   vector: SparseVector,
   surface: ReadonlyMap<string, string>,
-  weights: ReadonlyMap<string, number>,
+  weights: ReadonlyMap<string, number> | ArrayLike<number>,
+  termIds: ArrayLike<number> | null,
 ): string[] {
   // Only the terms the model weighs for the paper are collected: most of its terms have no weight.
   const contributions: { term: string; value: number }[] = [];
-  vector.terms.forEach((term, i) => {
-    const weight = weights.get(term);
-    if (weight !== undefined && weight > 0 && !isCategoryTerm(term) && !isAuthorTerm(term) && surface.has(term)) {
-      contributions.push({ term, value: weight * vector.weights[i] });
+  const { terms } = vector;
+  const byName = termIds === null ? (weights as ReadonlyMap<string, number>) : null;
+  const byId = weights as ArrayLike<number>;
+  for (let k = 0; k < terms.length; k++) {
+    const weight = byName === null ? byId[termIds![k]] : (byName.get(terms[k]) ?? 0);
+    if (weight > 0) {
+      const term = terms[k];
+      if (!isCategoryTerm(term) && !isAuthorTerm(term) && surface.has(term)) {
+        contributions.push({ term, value: weight * vector.weights[k] });
+      }
     }
-  });
+  }
   contributions.sort((a, b) => b.value - a.value || (a.term < b.term ? -1 : 1));
   const taken: string[] = [];
   const words = new Set<string>();

@@ -174,7 +174,22 @@ describe('explainPick', () => {
       expect(explainer.explain({ vector: vectorOf(candidate) }, surfaceForms(candidate), 'model', given)).toEqual(
         expected,
       );
+      // The model's weights by the index's term ids, and the pick's term ids: the same explanation.
+      const termIds = index.termIdsOf(model!.terms);
+      const byTerm = new Float32Array(index.terms.length);
+      termIds.forEach((id, i) => id >= 0 && (byTerm[id] = model!.weights[i]));
+      const indexed = new PickExplainer(model, liked, [], { byTerm });
+      const pick = { vector: vectorOf(candidate), termIds: index.candidateTerms[at] };
+      expect(indexed.explain(pick, surfaceForms(candidate), 'model', given)).toEqual(expected);
     });
+    expect(
+      test
+        .slice(0, 30)
+        .some(
+          (candidate) =>
+            explainPick({ vector: vectorOf(candidate) }, surfaceForms(candidate), model, liked).matches.length > 0,
+        ),
+    ).toBe(true);
     // The similarities given are the ones used.
     const far = explainer.explain({ vector: vectorOf(paper) }, surfaceForms(paper), 'model', [0, 0.2]);
     expect(far.similarTo?.title).toBe('Flow Matching in Latent Space');

@@ -18,55 +18,77 @@ export const FOLLOWED_AUTHOR_BOOST = 1;
  * subscriber: scoring a model walks only its own terms' postings (wave2 research §1.3).
  */
 export class CandidateIndex {
-  private readonly postings = new Map<string, { papers: Int32Array; weights: Float32Array }>();
   readonly ids: readonly string[];
+  /** Each term some candidate has, by the index's id of it. */
+  readonly terms: readonly string[];
+  /** Each candidate's terms' ids, in the order of its vector's terms. */
+  readonly candidateTerms: readonly Int32Array[];
+  private readonly termIds = new Map<string, number>();
+  private readonly postingPapers: Int32Array[] = [];
+  private readonly postingWeights: Float32Array[] = [];
 
   constructor(candidates: readonly ScoredCandidate[]) {
     this.ids = candidates.map((candidate) => candidate.id);
-    const lists = new Map<string, { papers: number[]; weights: number[] }>();
-    candidates.forEach((candidate, paper) => {
-      candidate.vector.terms.forEach((term, k) => {
-        let list = lists.get(term);
-        if (!list) {
-          list = { papers: [], weights: [] };
-          lists.set(term, list);
+    const papers: number[][] = [];
+    const weights: number[][] = [];
+    this.candidateTerms = candidates.map((candidate, paper) =>
+      Int32Array.from(candidate.vector.terms, (term, k) => {
+        let id = this.termIds.get(term);
+        if (id === undefined) {
+          id = papers.length;
+          this.termIds.set(term, id);
+          papers.push([]);
+          weights.push([]);
         }
-        list.papers.push(paper);
-        list.weights.push(candidate.vector.weights[k]);
-      });
+        papers[id].push(paper);
+        weights[id].push(candidate.vector.weights[k]);
+        return id;
+      }),
+    );
+    this.terms = [...this.termIds.keys()];
+    papers.forEach((list, id) => {
+      this.postingPapers.push(Int32Array.from(list));
+      this.postingWeights.push(Float32Array.from(weights[id]));
     });
-    for (const [term, list] of lists) {
-      this.postings.set(term, { papers: Int32Array.from(list.papers), weights: Float32Array.from(list.weights) });
-    }
   }
 
   get size(): number {
     return this.ids.length;
   }
 
+  /** The index's id of each of these terms, -1 for a term no candidate has. */
+  termIdsOf(terms: readonly string[]): Int32Array {
+    return Int32Array.from(terms, (term) => this.termIds.get(term) ?? -1);
+  }
+
   /**
    * Each candidate's score under a model (in candidate order), plus the boost for papers of followed
-   * authors. `into` may be passed to reuse one buffer across subscribers.
+   * authors. `into` may be passed to reuse one buffer across subscribers; `modelTermIds` (termIdsOf the
+   * model's terms) when the caller has them already.
    */
   score(
     model: Pick<RelevanceModel, 'terms' | 'weights'>,
     followedAuthors: readonly string[] = [],
     into = new Float32Array(this.ids.length),
+    modelTermIds = this.termIdsOf(model.terms),
   ): Float32Array {
     into.fill(0);
-    model.terms.forEach((term, i) => {
-      const list = this.postings.get(term);
-      if (!list) {
-        return;
+    for (let i = 0; i < modelTermIds.length; i++) {
+      const id = modelTermIds[i];
+      if (id < 0) {
+        continue;
       }
       const weight = model.weights[i];
-      for (let k = 0; k < list.papers.length; k++) {
-        into[list.papers[k]] += weight * list.weights[k];
+      const papers = this.postingPapers[id];
+      const weights = this.postingWeights[id];
+      for (let k = 0; k < papers.length; k++) {
+        into[papers[k]] += weight * weights[k];
       }
-    });
+    }
     for (const name of followedAuthors) {
       const term = authorTerm(name);
-      for (const paper of (term && this.postings.get(term)?.papers) || []) {
+      const id = term === null ? undefined : this.termIds.get(term);
+      for (const paper of id === undefined ? [] : this.postingPapers[id]) {
         into[paper] += FOLLOWED_AUTHOR_BOOST;
       }
     }
