@@ -201,6 +201,11 @@ export const TOPIC_RULES: TopicRuleBook = {
         { pattern: 'text-to-video|t2v|i2v|v2v', weight: -1 },
         // A diffusion policy is a robot controller.
         { pattern: 'diffusion polic(?:y|ies)', weight: -2.5 },
+        // Diffusion and flow matching for sound are audio.
+        {
+          pattern: 'raw audio|audio (?:generation|synthesis)|music generation|speech (?:generation|synthesis)|vocoders?|drum sounds?',
+          weight: -2.5,
+        },
         { pattern: 'text[- ]to[- ]image|t2i', weight: 3 },
         { pattern: 'stable diffusion|latent diffusion(?: models?)?|ldms?', weight: 3 },
         { pattern: 'diffusion models?|diffusion-based|diffusion transformers?|dits?', weight: 2.5 },
@@ -219,7 +224,11 @@ export const TOPIC_RULES: TopicRuleBook = {
         { pattern: 'generative models?', weight: 1 },
         { pattern: 'denois(?:ing|er)|inpainting|fid|unconditional generation', weight: 1 },
       ],
-      categories: [{ category: 'cs.GR', weight: 1 }],
+      // Sound papers borrow diffusion and flow matching from images; their category says what they generate.
+      categories: [
+        { category: 'cs.GR', weight: 1 },
+        { category: 'cs.SD', weight: -3 },
+      ],
       keywords: [
         { pattern: 'diffusion|text-to-image|flow matching|image generation|gans?', weight: 3 },
         { pattern: 'diffusion polic(?:y|ies)', weight: -3 },
@@ -259,9 +268,11 @@ export const TOPIC_RULES: TopicRuleBook = {
         // Generating or editing images is image generation: "image" there does not make it recognition.
         {
           pattern:
-            'image[- ]to[- ](?:image|video)|image (?:generation|synthesis|editing|inpainting|compositing)|inpainting|text-to-image|generative adversarial networks?|gans?|(?:font|glyph) generation',
+            'image[- ]to[- ](?:image|video)|image (?:generation|synthesis|editing|inpainting|compositing)|inpainting|text-to-image|generative adversarial networks?|gans?|(?:font|glyph) generation|style transfer|stylegan\\w*|(?:image )?generators?',
           weight: -1,
         },
+        // Audio models borrow vision architectures ("spectrogram patches"); that does not make them vision.
+        { pattern: 'spectrograms?|audio|speech', weight: -1 },
         { pattern: 'vision transformers?|vits?|deit(?:-[a-z])?|swin', weight: 3 },
         { pattern: '(?:object|remote sensing object) detection|detectors?|yolo\\w*', weight: 3 },
         { pattern: '(?:semantic|instance|panoptic|scene text) segmentation|segment anything(?: model)?', weight: 3 },
@@ -281,6 +292,7 @@ export const TOPIC_RULES: TopicRuleBook = {
       categories: [
         { category: 'cs.CV', weight: 1.5 },
         { category: 'eess.IV', weight: 1 },
+        { category: 'cs.SD', weight: -2 },
       ],
       keywords: [
         {
@@ -379,7 +391,7 @@ export const TOPIC_RULES: TopicRuleBook = {
         { pattern: 'prun(?:ing|ed|e)|sparsif(?:y|ying|ication)|sparsity', weight: 3 },
         // Not bare "distill": it is part of model names such as DeepSeek-R1-Distill-Qwen.
         // Vector quantization in codecs and tokenizers discretises signals; it does not shrink a model.
-        { pattern: '(?:residual )?vector quantization|vq-vae|rvq', weight: 0 },
+        { pattern: '(?:residual )?vector quantization|vq-vae|rvq|quantized representations?|quantization process|codebooks?', weight: 0 },
         // Distilling features or policies transfers knowledge, it does not shrink a model.
         { pattern: '(?:feature|policy|score) distillation|distill(?:ing|ed|s)? (?:\\w+ )?features', weight: 0 },
         { pattern: '(?:knowledge )?distill(?:ation|ed|ing|s)', weight: 2.5 },
@@ -407,7 +419,7 @@ export const TOPIC_RULES: TopicRuleBook = {
         { pattern: 'lightweight|tiny|slim(?:mable|ming)?', weight: 1.5 },
         {
           pattern:
-            'sparse attention|linear attention|state[- ]space models?|ssms?|mamba\\w*|sub-?quadratic|quadratic (?:complexity|cost)',
+            'sparse attention|linear attention|attention[- ]free|linear (?:time |memory )?complexity|state[- ]space models?|ssms?|mamba\\w*|sub-?quadratic|quadratic (?:complexity|cost)',
           weight: 2,
         },
         {
@@ -604,6 +616,10 @@ export const TOPIC_RULES: TopicRuleBook = {
           weight: 3,
         },
         {
+          pattern: 'ogbn?-proteins',
+          weight: 0,
+        },
+        {
           pattern: 'protein\\w*|genom\\w*|single-cell|molecular (?:dynamics|property|design|generation)|drug discovery',
           weight: 3,
         },
@@ -755,9 +771,10 @@ export const TOPIC_RULES: TopicRuleBook = {
         },
         { pattern: 'search algorithms?|optimal hyperparameters?|hyperparameter optimization', weight: 1.5 },
         {
-          pattern: 'theoretical (?:analysis|framework|questions?|foundations?)|information bottleneck|invariant risk minimi[sz]ation',
+          pattern: 'theoretical (?:analysis|framework|questions?|foundations?)',
           weight: 2,
         },
+        { pattern: 'information bottleneck|invariant risk minimi[sz]ation', weight: 1.5 },
         { pattern: 'theoretical(?:ly)?|saturation point', weight: 1.5 },
         // Theorem proving by models is reasoning, not theory.
         { pattern: '(?:automated |machine-assisted )?theorem proving|proof assistants?', weight: 0 },
@@ -797,7 +814,8 @@ export const TOPIC_RULES: TopicRuleBook = {
           weight: 3,
         },
         { pattern: 'click-through rate|ctr(?: prediction)?|user-item|users and items', weight: 3 },
-        { pattern: 'recommend(?:ation|ations|ing|ed)?', weight: 2 },
+        // "We recommend practitioners…" is advice, not a recommender.
+        { pattern: 'recommend(?:ation|ations|ing)', weight: 2 },
         { pattern: 'personaliz(?:ed|ation)', weight: 0.5 },
         // Ranking passages for a query is retrieval; only with other hints is it ranking items for users.
         { pattern: 'ranking', weight: 0.25 },
