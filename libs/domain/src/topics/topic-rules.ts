@@ -75,8 +75,12 @@ export const TOPIC_RULES: TopicRuleBook = {
         { pattern: 'llms?', weight: 3 },
         { pattern: 'small language models?|slms?', weight: 3 },
         { pattern: 'large reasoning models?|lrms?', weight: 2.5 },
+        { pattern: 'pre-?trained language models?|plms?', weight: 2.5 },
         { pattern: 'language models?', weight: 2 },
         { pattern: 'language modell?ing', weight: 2 },
+        // Encoder models predate "LLM" but are the same line of work; a vision "BERT-style" paper needs more.
+        { pattern: 'bert|roberta|xlm-r\\w*|electra', weight: 1.5 },
+        { pattern: 'multilingual (?:pre-?trained )?(?:models?|representations?)|pre-?trained multilingual', weight: 1.5 },
         { pattern: 'chatgpt|gpt-?[345](?:o|\\.5)?|gpt models?', weight: 2 },
         { pattern: 'llama(?:-?\\d(?:\\.\\d)?)?|mistral(?:-7b)?|qwen\\d*(?:\\.\\d)?|phi-\\d', weight: 2 },
         { pattern: 'claude(?:[- ]\\d(?:\\.\\d)?)?|gemini(?:[- ]\\d(?:\\.\\d)?)?|deepseek(?:-v\\d(?:\\.\\d)?)?|gpt-4\\.1|gpt-5', weight: 2 },
@@ -181,6 +185,8 @@ export const TOPIC_RULES: TopicRuleBook = {
         { pattern: 'vision[- ]language|image-text|text-image|visual-textual|cross-modal', weight: 2 },
         { pattern: '(?:visual|vision) tokens?|vision encoders?', weight: 2 },
         { pattern: 'image captioning|captions?|chart understanding|document understanding', weight: 1.5 },
+        // Sensor fusion (camera + lidar) is not vision-language: only inputs and pretraining that pair images and text.
+        { pattern: 'multi-?modal (?:inputs?|pre-?train\\w*)|image and text(?: pairs)?|images? and (?:their )?(?:texts?|captions)|text and images?', weight: 2 },
         { pattern: 'multi-?modal(?:ity|ities)?', weight: 0.75 },
         { pattern: 'open-vocabulary|zero-shot classification', weight: 1 },
       ],
@@ -195,17 +201,34 @@ export const TOPIC_RULES: TopicRuleBook = {
         { pattern: 'text-to-video|t2v|i2v|v2v', weight: -1 },
         // A diffusion policy is a robot controller.
         { pattern: 'diffusion polic(?:y|ies)', weight: -2.5 },
+        // Diffusion and flow matching for sound are audio.
+        {
+          pattern: 'raw audio|audio (?:generation|synthesis)|music generation|speech (?:generation|synthesis)|vocoders?|drum sounds?',
+          weight: -2.5,
+        },
         { pattern: 'text[- ]to[- ]image|t2i', weight: 3 },
         { pattern: 'stable diffusion|latent diffusion(?: models?)?|ldms?', weight: 3 },
         { pattern: 'diffusion models?|diffusion-based|diffusion transformers?|dits?', weight: 2.5 },
         { pattern: 'image (?:generation|synthesis|editing|inpainting)|(?:semantic|sketch|layout)-to-image', weight: 3 },
         { pattern: '(?:visual|high-resolution) generation|image generation models?', weight: 2 },
+        {
+          pattern:
+            '(?:image|neural|artistic|photo-?realistic) style transfer|image-to-image translation|image manipulation|textures? (?:generation|generators?|synthesis)|(?:font|glyph) generation',
+          weight: 3,
+        },
+        // Voice and text style transfer are not images.
+        { pattern: 'style transfer', weight: 1 },
+        { pattern: 'image generators?|stylegan\\w*|biggan|generative modell?ing|generation of (?:\\w+ )?images', weight: 2.5 },
         { pattern: 'flow matching|rectified flows?|score-based|consistency models?', weight: 3 },
         { pattern: 'generative adversarial networks?|gans?', weight: 2 },
         { pattern: 'generative models?', weight: 1 },
         { pattern: 'denois(?:ing|er)|inpainting|fid|unconditional generation', weight: 1 },
       ],
-      categories: [{ category: 'cs.GR', weight: 1 }],
+      // Sound papers borrow diffusion and flow matching from images; their category says what they generate.
+      categories: [
+        { category: 'cs.GR', weight: 1 },
+        { category: 'cs.SD', weight: -3 },
+      ],
       keywords: [
         { pattern: 'diffusion|text-to-image|flow matching|image generation|gans?', weight: 3 },
         { pattern: 'diffusion polic(?:y|ies)', weight: -3 },
@@ -227,6 +250,7 @@ export const TOPIC_RULES: TopicRuleBook = {
         { pattern: 'long[- ]videos?(?: understanding)?|video clips?|video models?', weight: 2 },
         { pattern: 'action recognition|temporal (?:attention|consistency|coherence|modell?ing)', weight: 1.5 },
         { pattern: 'videos?', weight: 1 },
+        { pattern: '(?:visual|single-object|multi-object) tracking|trackers?|tracking (?:tasks?|benchmarks?)', weight: 2.5 },
         { pattern: '(?:video|across) frames|object tracking', weight: 1.5 },
         { pattern: 'frames|spatio-temporal', weight: 0.5 },
         { pattern: 'sora|animatediff', weight: 2 },
@@ -244,15 +268,21 @@ export const TOPIC_RULES: TopicRuleBook = {
         // Generating or editing images is image generation: "image" there does not make it recognition.
         {
           pattern:
-            'image[- ]to[- ](?:image|video)|image (?:generation|synthesis|editing|inpainting|compositing)|inpainting|text-to-image|generative adversarial networks?|gans?',
+            'image[- ]to[- ](?:image|video)|image (?:generation|synthesis|editing|inpainting|compositing)|inpainting|text-to-image|generative adversarial networks?|gans?|(?:font|glyph) generation|style transfer|stylegan\\w*|(?:image )?generators?',
           weight: -1,
         },
+        // Audio models borrow vision architectures ("spectrogram patches"); that does not make them vision.
+        { pattern: 'spectrograms?|audio|speech', weight: -1 },
         { pattern: 'vision transformers?|vits?|deit(?:-[a-z])?|swin', weight: 3 },
         { pattern: '(?:object|remote sensing object) detection|detectors?|yolo\\w*', weight: 3 },
         { pattern: '(?:semantic|instance|panoptic|scene text) segmentation|segment anything(?: model)?', weight: 3 },
         { pattern: 'segmentation', weight: 2 },
         { pattern: '(?:human )?pose estimation|super-resolution|image classification|depth estimation', weight: 3 },
         { pattern: 'computer vision|visual recognition|scene text|text recognition|remote sensing', weight: 2 },
+        // A graph convolution aggregates over neighbours, not pixels.
+        { pattern: 'graph convolutions?', weight: 0 },
+        { pattern: 'optical flow|metric learning|image retrieval|object discovery', weight: 2.5 },
+        { pattern: 'visual representations?', weight: 1.5 },
         { pattern: 'convolutional neural networks?|cnns?|resnets?|mobilenets?|efficientnets?', weight: 1.5 },
         { pattern: 'imagenet(?:-1k)?|ms ?coco|coco|ade20k|cifar-?\\d*|mnist', weight: 1 },
         { pattern: 'sam', weight: 1 },
@@ -262,6 +292,7 @@ export const TOPIC_RULES: TopicRuleBook = {
       categories: [
         { category: 'cs.CV', weight: 1.5 },
         { category: 'eess.IV', weight: 1 },
+        { category: 'cs.SD', weight: -2 },
       ],
       keywords: [
         {
@@ -283,6 +314,10 @@ export const TOPIC_RULES: TopicRuleBook = {
           pattern:
             'signed distance (?:functions?|fields?)|neural implicit (?:surfaces?|fields?)|surface reconstruction',
           weight: 3,
+        },
+        {
+          pattern: 'volume rendering|volumetric (?:scene )?(?:rendering|representations?)|neural rendering|mesh reconstruction|3d (?:surfaces?|volumes?)',
+          weight: 2.5,
         },
         { pattern: 'rgb-d|chamfer distance|camera poses?', weight: 1 },
         { pattern: 'gaussian (?:map|maps|mapping)|octree|meshes|lidar', weight: 1.5 },
@@ -356,7 +391,7 @@ export const TOPIC_RULES: TopicRuleBook = {
         { pattern: 'prun(?:ing|ed|e)|sparsif(?:y|ying|ication)|sparsity', weight: 3 },
         // Not bare "distill": it is part of model names such as DeepSeek-R1-Distill-Qwen.
         // Vector quantization in codecs and tokenizers discretises signals; it does not shrink a model.
-        { pattern: '(?:residual )?vector quantization|vq-vae|rvq', weight: 0 },
+        { pattern: '(?:residual )?vector quantization|vq-vae|rvq|quantized representations?|quantization process|codebooks?', weight: 0 },
         // Distilling features or policies transfers knowledge, it does not shrink a model.
         { pattern: '(?:feature|policy|score) distillation|distill(?:ing|ed|s)? (?:\\w+ )?features', weight: 0 },
         { pattern: '(?:knowledge )?distill(?:ation|ed|ing|s)', weight: 2.5 },
@@ -372,7 +407,8 @@ export const TOPIC_RULES: TopicRuleBook = {
         },
         { pattern: 'token (?:pruning|merging|dropping|budgets?)|token-efficient|visual token merging', weight: 3 },
         {
-          pattern: 'speculative (?:decoding|sampling)|early[- ]exit(?:ing)?|adaptive computation|dynamic networks?',
+          pattern:
+            'speculative (?:decoding|sampling)|early[- ]exit(?:ing)?|adaptive computation|dynamic networks?|dynamic (?:vision )?transformers?|redundant computations?',
           weight: 2.5,
         },
         {
@@ -383,25 +419,27 @@ export const TOPIC_RULES: TopicRuleBook = {
         { pattern: 'lightweight|tiny|slim(?:mable|ming)?', weight: 1.5 },
         {
           pattern:
-            'sparse attention|linear attention|state[- ]space models?|ssms?|mamba\\w*|sub-?quadratic|quadratic (?:complexity|cost)',
-          weight: 2,
-        },
-        {
-          pattern: '(?:compute|gpu|cost|parameter|token|inference|training)[- ]efficient|trainable parameters',
+            'sparse attention|linear attention|attention[- ]free|linear (?:time |memory )?complexity|state[- ]space models?|ssms?|mamba\\w*|sub-?quadratic|quadratic (?:complexity|cost)',
           weight: 2,
         },
         {
           pattern:
-            '\\d+(?:\\.\\d+)?x faster|faster (?:training|inference|sampling|decoding)|(?:compute|resource) (?:requirements|allocation|budgets?)|(?:\\d+(?:\\.\\d+)?x )?(?:less|fewer) (?:training |inference )?(?:compute|flops|memory)|kv[- ]cache|sparse mixture-of-experts',
+            '(?:compute|gpu|cost|parameter|token|inference|training|memory)[- ]efficien(?:t|cy)|trainable parameters|efficient (?:variants?|transformers?|attention)',
+          weight: 2,
+        },
+        {
+          pattern:
+            '\\d+(?:\\.\\d+)?x faster|\\d+ (?:to \\d+ )?times faster|single (?:commodity |consumer )?gpu|faster (?:training|inference|sampling|decoding)|(?:compute|resource) (?:requirements|allocation|budgets?)|(?:\\d+(?:\\.\\d+)?x )?(?:less|fewer) (?:training |inference )?(?:compute|flops|memory)|kv[- ]cache|sparse mixture-of-experts',
           weight: 1.5,
         },
         {
-          pattern: 'efficient (?:inference|training|fine-tuning|architectures?|reasoning|prompting|models?)',
+          pattern:
+            'efficient (?:inference|training|fine-tuning|architectures?|reasoning|prompting|models?)|efficient (?:\\w+ )?(?:solvers?|samplers?)|fast(?:er)? sampling',
           weight: 2,
         },
         {
           pattern:
-            'memory[- ](?:efficient|saving|bound)|memory (?:footprint|consumption|costs?|usage|requirements?)|peak memory',
+            'memory[- ](?:efficient|saving|bound)|memory (?:footprint|consumption|costs?|usage|requirements?|complexity)|peak memory',
           weight: 2,
         },
         {
@@ -558,17 +596,35 @@ export const TOPIC_RULES: TopicRuleBook = {
           pattern: 'partial differential equations?|pdes?|neural (?:pde )?solvers?|physics-(?:informed|constrained)',
           weight: 3,
         },
-        { pattern: 'fluid dynamics|navier-stokes|conservation laws?|dynamical systems?', weight: 2.5 },
+        {
+          pattern: 'neural operators?|fourier neural operators?|deeponet|(?:weather|climate) (?:forecasting|models?|prediction)|quantum chemistry|density functional theory',
+          weight: 3,
+        },
+        { pattern: 'fluid dynamics|navier-stokes|conservation laws?|dynamical systems?|turbulen(?:t|ce)', weight: 2.5 },
+        // Signals of the body and the brain are medicine and neuroscience whatever model reads them.
+        {
+          pattern: 'eeg|ecg|electro(?:encephalo|cardio)gra(?:m|ms|phy)|fmri|neuroimaging|connectom\\w*|neuroscience',
+          weight: 3,
+        },
+        {
+          pattern: 'molecular (?:conformations?|graphs?|structures?|simulations?)|drug\\w*|ligands?|peptides?|antibod(?:y|ies)|enzymes?|materials (?:discovery|design)|crystal structures?',
+          weight: 2.5,
+        },
+        { pattern: 'chaotic (?:systems?|dynamics)|chaos', weight: 2 },
         {
           pattern: 'high-energy physics|particle physics|hl-lhc|lhc|cms experiment|astrophysic\\w*|astronom\\w*',
           weight: 3,
+        },
+        {
+          pattern: 'ogbn?-proteins',
+          weight: 0,
         },
         {
           pattern: 'protein\\w*|genom\\w*|single-cell|molecular (?:dynamics|property|design|generation)|drug discovery',
           weight: 3,
         },
         {
-          pattern: '(?:medical|clinical|biomedical) (?:domain|context|imaging|text|knowledge)|ai4(?:research|science)',
+          pattern: '(?:medical|clinical|biomedical) (?:domain|context|imaging|text|knowledge|data)|ai4(?:research|science)',
           weight: 3,
         },
         {
@@ -585,7 +641,8 @@ export const TOPIC_RULES: TopicRuleBook = {
           weight: 2,
         },
         {
-          pattern: 'radiograph\\w*|radiologists?|x-rays?|hospitals?|diagnosis|mri|ct scans?|electronic health records?',
+          pattern:
+            'radiograph\\w*|radiologists?|x-rays?|hospitals?|diagnosis|mri|ct scans?|electronic health records?|ehrs?|clinicians?|physicians?|lungs?|cardiac|tumou?rs?|cancers?|diseases?',
           weight: 2,
         },
         { pattern: 'scientific|dna|molecules?', weight: 1 },
@@ -604,6 +661,7 @@ export const TOPIC_RULES: TopicRuleBook = {
         { category: 'math.NA', weight: 1.5 },
         { category: 'math.AP', weight: 1.5 },
         { category: 'cs.CE', weight: 1.5 },
+        { category: 'math.DS', weight: 1.5 },
       ],
       keywords: [{ pattern: 'pdes?|physics|protein|molecul\\w*|medical|biolog\\w*|chemistry|scientific', weight: 3 }],
     },
@@ -620,6 +678,8 @@ export const TOPIC_RULES: TopicRuleBook = {
           weight: 3,
         },
         { pattern: 'counterfactual explanations?|feature attributions?|saliency maps?', weight: 2 },
+        { pattern: 'worst-group|group robustness', weight: 3 },
+        { pattern: 'spurious correlations?', weight: 1.5 },
         { pattern: 'interpretab(?:le|ility)|explainab(?:le|ility)|xai', weight: 2 },
         {
           pattern: 'ai safety|safety alignment|harmful(?:ness)?|toxic(?:ity)?|fairness|differential privacy',
@@ -654,6 +714,12 @@ export const TOPIC_RULES: TopicRuleBook = {
           weight: 1.5,
         },
         { pattern: '(?:new|novel|first|comprehensive|challenging) (?:benchmark|dataset)(?: dataset)?', weight: 2.5 },
+        {
+          pattern: '(?:new|novel|open[- ]source|public|unified) (?:\\w+ ){1,2}(?:benchmark|dataset|corpus)|(?:speech|asr|audio|annotated|multilingual) corpus',
+          weight: 2,
+        },
+        // Speech and video sets are sized in hours; a model paper rarely states its data that way.
+        { pattern: '\\d[\\d,]* hours of (?:\\w+ ){0,2}(?:audio|speech|video|recordings)', weight: 1.5 },
         { pattern: '(?:benchmark|dataset) (?:to evaluate|designed|tailored|consisting|features)', weight: 2 },
         { pattern: 'benchmark(?:ing|s)?|bench', weight: 1 },
         {
@@ -664,7 +730,7 @@ export const TOPIC_RULES: TopicRuleBook = {
         { pattern: 'curat(?:ed|ing|ion)|annotated|quality control|contamination|leaderboards?', weight: 1.5 },
         { pattern: 'evaluation (?:framework|paradigm|methodology|suite|protocol|datasets?|benchmarks?)', weight: 2 },
         { pattern: '(?:comprehensive|systematic|large-scale) (?:evaluation|empirical study|audit)', weight: 2 },
-        { pattern: 'release (?:the|our|a) (?:\\w+ )?(?:benchmark|dataset|labels)', weight: 2 },
+        { pattern: 'release (?:the|our|a) (?:\\w+ )?(?:benchmark|dataset|labels|corpus)', weight: 2 },
         {
           pattern: '(?:introduce|present|propose|build|construct) (?:a|an) (?:new |large-scale )?(?:benchmark|dataset)',
           weight: 2,
@@ -685,11 +751,12 @@ export const TOPIC_RULES: TopicRuleBook = {
         // A passing "current scaling laws show…" is not a scaling-law paper: needs the title or a second hint.
         { pattern: 'scaling laws?|power[- ]law', weight: 2.5 },
         {
-          pattern: 'learning theory|generalization bounds?|sample complexity|regret(?: bounds?)?|pac-bayes',
+          pattern: 'learning theory|generali[sz]ation bounds?|sample complexity|regret(?: bounds?)?|pac-bayes',
           weight: 3,
         },
         {
-          pattern: 'fine-grained complexity|np-hard|near-linear time|polynomial time|learning rate schedules?',
+          pattern:
+            'fine-grained complexity|np-hard|(?:near|almost)-linear time|polynomial time|learning rate schedules?|infinite(?:ly)?[- ]wide|neural tangent kernels?|stochastic block models?|linear(?:ly)? separab(?:le|ility)',
           weight: 2.5,
         },
         {
@@ -703,6 +770,11 @@ export const TOPIC_RULES: TopicRuleBook = {
           weight: 2,
         },
         { pattern: 'search algorithms?|optimal hyperparameters?|hyperparameter optimization', weight: 1.5 },
+        {
+          pattern: 'theoretical (?:analysis|framework|questions?|foundations?)',
+          weight: 2,
+        },
+        { pattern: 'information bottleneck|invariant risk minimi[sz]ation', weight: 1.5 },
         { pattern: 'theoretical(?:ly)?|saturation point', weight: 1.5 },
         // Theorem proving by models is reasoning, not theory.
         { pattern: '(?:automated |machine-assisted )?theorem proving|proof assistants?', weight: 0 },
@@ -742,7 +814,8 @@ export const TOPIC_RULES: TopicRuleBook = {
           weight: 3,
         },
         { pattern: 'click-through rate|ctr(?: prediction)?|user-item|users and items', weight: 3 },
-        { pattern: 'recommend(?:ation|ations|ing|ed)?', weight: 2 },
+        // "We recommend practitioners…" is advice, not a recommender.
+        { pattern: 'recommend(?:ation|ations|ing)', weight: 2 },
         { pattern: 'personaliz(?:ed|ation)', weight: 0.5 },
         // Ranking passages for a query is retrieval; only with other hints is it ranking items for users.
         { pattern: 'ranking', weight: 0.25 },
@@ -755,7 +828,7 @@ export const TOPIC_RULES: TopicRuleBook = {
       phrases: [
         {
           pattern:
-            'graph neural networks?|gnns?|graph transformers?|graph convolutional networks?|gcns?|graph networks?',
+            'graph neural networks?|gnns?|graph transformers?|graph convolutional networks?|gcns?|graph networks?|graph convolutions?',
           weight: 3,
         },
         {
@@ -763,6 +836,7 @@ export const TOPIC_RULES: TopicRuleBook = {
           weight: 3,
         },
         { pattern: 'graphormer|graphgps|graphtrans|ogbg?-\\w+|ogb', weight: 2 },
+        { pattern: 'network (?:analysis|science|motifs?)|complex networks?|community detection', weight: 1.5 },
         { pattern: 'graphs?|nodes|edges', weight: 0.75 },
       ],
       categories: [
