@@ -209,8 +209,8 @@ describe('Two replicas of every service (end to end)', () => {
   }
 
   it('should run every replica as a competing consumer of its queue', () => {
-    expect(single.workersPerQueue).toEqual({ fetch: 1, classify: 1, notify: 1 });
-    expect(doubled.workersPerQueue).toEqual({ fetch: 2, classify: 2, notify: 2 });
+    expect(single.workersPerQueue).toEqual({ fetch: 1, classify: 1, embed: 1, notify: 1 });
+    expect(doubled.workersPerQueue).toEqual({ fetch: 2, classify: 2, embed: 2, notify: 2 });
   });
 
   it('should fetch each source once per firing of its schedule', () => {

@@ -250,10 +250,10 @@ describe('GET /digests/:id (view in browser)', () => {
   });
 
   it("should press the subscriber's current vote on a digest's papers, reading only those papers' votes", async () => {
-    const liked = await ctx.newPaper({ arxivId: '2411.30301', title: 'Voted up', listedAt: '2024-11-05T08:00:00Z' });
-    const unvoted = await ctx.newPaper({ arxivId: '2411.30302', title: 'Not voted', listedAt: '2024-11-05T08:00:00Z' });
+    const liked = await ctx.newPaper({ arxivId: '2411.30311', title: 'Voted up', listedAt: '2024-11-05T08:00:00Z' });
+    const unvoted = await ctx.newPaper({ arxivId: '2411.30312', title: 'Not voted', listedAt: '2024-11-05T08:00:00Z' });
     const elsewhere = await ctx.newPaper({
-      arxivId: '2411.30303',
+      arxivId: '2411.30313',
       title: 'In no digest',
       listedAt: '2024-11-05T08:00:00Z',
     });
