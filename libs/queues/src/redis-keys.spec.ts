@@ -6,7 +6,7 @@ import { queuePrefix, redisKeyPrefix } from './redis-keys';
 describe('redis keys', () => {
   it('should keep the names keys always had on one Redis, so an upgrade strands no job', () => {
     const settings = loadSettings({ REDIS_URL: 'redis://10.0.0.5:6379/2', QUEUE_PREFIX: 'pb' });
-    expect(Object.values(QueueName).map((name) => queuePrefix(settings, name))).toEqual(['pb', 'pb', 'pb']);
+    expect(Object.values(QueueName).map((name) => queuePrefix(settings, name))).toEqual(['pb', 'pb', 'pb', 'pb']);
     expect(redisKeyPrefix(settings, 'pace')).toBe('pb:pace');
     expect(queueOptions(settings, QueueName.Notify)).toEqual({
       prefix: 'pb',
@@ -20,6 +20,7 @@ describe('redis keys', () => {
       '{pb:fetch}',
       '{pb:classify}',
       '{pb:notify}',
+      '{pb:embed}',
     ]);
     expect(['pace', 'ratelimit', 'throttle'].map((family) => redisKeyPrefix(settings, family))).toEqual([
       '{pb:pace}',
