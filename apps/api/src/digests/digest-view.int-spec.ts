@@ -20,7 +20,7 @@ describe('GET /digests/:id (view in browser)', () => {
   const viewPath = (id: string, token: string | undefined): string =>
     token === undefined ? `/digests/${id}` : `/digests/${id}?token=${encodeURIComponent(token)}`;
   const digestToken = (id: string, purpose: TokenPurpose = 'digest'): string =>
-    signToken(SECRET, purpose, id, new Date());
+    signToken(SECRET, purpose, id, ctx.api.now());
 
   beforeAll(async () => {
     subscriptionId = await ctx.newSubscription({ email: 'viewer@example.org', status: 'active' });
@@ -87,7 +87,7 @@ describe('GET /digests/:id (view in browser)', () => {
     const unsubscribeUrl = decodeHtml(unsubscribeLink as string);
     expect(unsubscribeUrl.startsWith(`${BASE}/unsubscribe?token=`)).toBe(true);
     const unsubscribeToken = new URL(unsubscribeUrl).searchParams.get('token') ?? '';
-    expect(verifyToken(SECRET, 'unsubscribe', unsubscribeToken, new Date())).toBe(subscriptionId);
+    expect(verifyToken(SECRET, 'unsubscribe', unsubscribeToken, ctx.api.now())).toBe(subscriptionId);
     const unsubscribePage = await get(pathOf(unsubscribeUrl));
     expect(unsubscribePage.status).toBe(200);
     expect(unsubscribePage.text).toContain('<form');
@@ -102,9 +102,9 @@ describe('GET /digests/:id (view in browser)', () => {
       "another digest's token": digestToken(otherDigestId),
       'an unsubscribe token for this id': digestToken(digestId, 'unsubscribe'),
       'a feed token for this id': digestToken(digestId, 'feed'),
-      'an unsubscribe token of the subscription': signToken(SECRET, 'unsubscribe', subscriptionId, new Date()),
+      'an unsubscribe token of the subscription': signToken(SECRET, 'unsubscribe', subscriptionId, ctx.api.now()),
       'a tampered signature': `${subject}.${iat}.${flipped}`,
-      'a token signed with another secret': signToken('another-secret-another-secret', 'digest', digestId, new Date()),
+      'a token signed with another secret': signToken('another-secret-another-secret', 'digest', digestId, ctx.api.now()),
       'an empty token': '',
       'a missing token': undefined,
     };
@@ -159,7 +159,7 @@ describe('GET /digests/:id (view in browser)', () => {
 
   it('should answer the 404 "not valid" page, not a 500 or JSON, for a digest id that is not a UUID', async () => {
     for (const id of ['not-a-uuid', '123', `${randomUUID()}x`]) {
-      const response = await get(viewPath(id, signToken(SECRET, 'digest', id, new Date())));
+      const response = await get(viewPath(id, signToken(SECRET, 'digest', id, ctx.api.now())));
 
       expect({ id, status: response.status, type: response.headers['content-type'] }).toEqual({
         id,
